@@ -1,0 +1,30 @@
+"""`rspp validate`: schema and semantic validation of artifacts."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+FORMATS = ("text", "json", "github", "sarif")
+
+
+def command(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the repository)."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+    root: Path = typer.Option(None, "--root", help="Repository root (default: found from cwd)."),
+) -> None:
+    """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
+    from rspp.errors import UsageError
+    from rspp.report import REPORTERS
+    from rspp.validate.discover import find_root
+    from rspp.validate.engine import ValidateOptions, validate
+
+    if fmt not in REPORTERS:
+        raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
+    base = root if root is not None else find_root(Path.cwd())
+    result = validate(ValidateOptions(root=base, targets=tuple(paths or ()), strict=strict))
+    sys.stdout.write(REPORTERS[fmt](result))
+    raise typer.Exit(1 if result.failed else 0)

@@ -1,0 +1,51 @@
+"""The located document: parsed data plus the source position of every key and value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rspp.findings import Span
+
+
+def escape_token(token: str) -> str:
+    """Escape one JSON pointer reference token (RFC 6901)."""
+    return token.replace("~", "~0").replace("/", "~1")
+
+
+def pointer_join(base: str, token: str | int) -> str:
+    return f"{base}/{escape_token(token) if isinstance(token, str) else token}"
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed artifact file.
+
+    ``data`` holds plain JSON values only (dict, list, str, int, float, bool, None).
+    ``spans`` maps the JSON pointer of every value ("" is the root) to its span;
+    ``key_spans`` maps the JSON pointer of every mapping member to the span of its key.
+    """
+
+    path: str
+    text: str
+    data: dict[str, Any]
+    fmt: str
+    spans: dict[str, Span] = field(default_factory=dict)
+    key_spans: dict[str, Span] = field(default_factory=dict)
+
+    def span(self, pointer: str, *, key: bool = False) -> Span:
+        """The span of the value at ``pointer`` (or of its key), else of the nearest ancestor."""
+        if key and pointer in self.key_spans:
+            return self.key_spans[pointer]
+        probe = pointer
+        while True:
+            found = self.spans.get(probe)
+            if found is not None:
+                return found
+            if not probe:
+                return Span(1, 1)
+            probe = probe.rsplit("/", 1)[0]
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -1,0 +1,587 @@
+"""The artifact models (pydantic v2): the source of truth for ``schemas/``.
+
+Each kind is one envelope (apiVersion, kind, metadata, spec) with a kind-specific spec model.
+Models are strict (no coercion) and closed (unknown keys are errors), so the generated JSON
+Schema and the models accept exactly the same documents. Semantic rules live in ``rspp.rules``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
+
+from rspp.model import ids
+
+Identifier = Annotated[str, Field(pattern=ids.ID_PATTERN, max_length=63)]
+SemVer = Annotated[str, Field(pattern=ids.SEMVER_PATTERN, max_length=128)]
+Reference = Annotated[str, Field(pattern=ids.REF_PATTERN, max_length=300)]
+Digest = Annotated[str, Field(pattern=ids.DIGEST_PATTERN)]
+PortTypeStr = Annotated[str, Field(pattern=ids.PORT_TYPE_PATTERN, max_length=200)]
+NodeTypeName = Annotated[str, Field(pattern=ids.NODE_TYPE_PATTERN, max_length=100)]
+LocalId = Annotated[str, Field(pattern=ids.LOCAL_ID_PATTERN, max_length=63)]
+PortRef = Annotated[str, Field(pattern=ids.PORT_REF_PATTERN, max_length=130)]
+Date = Annotated[str, Field(pattern=ids.DATE_PATTERN)]
+Text = Annotated[str, Field(max_length=4000)]
+PositiveInt = Annotated[int, Field(ge=1)]
+NonNegInt = Annotated[int, Field(ge=0)]
+Millis = Annotated[int, Field(ge=0, le=3_600_000)]
+Params = dict[str, Any]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_nulls(cls, data: Any) -> Any:
+        """Optional fields are left out, never null (the schemas say the same)."""
+        if isinstance(data, dict):
+            for key, value in data.items():
+                if value is None:
+                    raise ValueError(f"{key}: null is not allowed; leave the key out")
+        return data
+
+
+# --------------------------------------------------------------------------- vocabulary
+Lane = Literal["control", "data", "telemetry"]
+
+
+Shedding = Literal["drop_oldest", "drop_newest", "degrade", "block"]
+
+
+CancelScope = Literal["turn", "session", "none"]
+
+
+InFlight = Literal["flush", "drop"]
+
+
+class Metadata(Strict):
+    id: Identifier
+    version: SemVer
+    owners: list[Annotated[str, Field(min_length=1, max_length=200)]] = []
+    description: Text | None = None
+    labels: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._/-]{0,62}$")],
+                 Annotated[str, Field(max_length=63)]] = {}
+
+
+class Buffer(Strict):
+    """A bounded edge buffer. Fields left out come from the execution profile."""
+
+    capacity: PositiveInt | None = None
+    low_watermark: NonNegInt | None = None
+    high_watermark: PositiveInt | None = None
+    shedding: Shedding | None = None
+
+
+class Cancel(Strict):
+    scope: CancelScope
+    in_flight: InFlight = "drop"
+
+
+class PortDeclModel(Strict):
+    type: PortTypeStr
+    required: bool = True
+
+
+class Ports(Strict):
+    inputs: dict[LocalId, PortDeclModel] = {}
+    outputs: dict[LocalId, PortTypeStr] = {}
+
+
+# --------------------------------------------------------------------------- PipelineSpec
+class Fallback(Strict):
+    """Standby nodes the runtime switches to, in order, when the primary fails."""
+
+    targets: Annotated[list[LocalId], Field(min_length=1)]
+    attempt_timeout_ms: Millis = 10_000
+    max_retries: Annotated[int, Field(ge=0, le=10)] = 0
+    retry_interval_ms: Millis = 500
+
+
+DegradeTrigger = Literal["budget_exceeded", "provider_error", "overload", "cost_cap"]
+
+
+class Degrade(Strict):
+    """A cheaper or faster stand-in used when the trigger fires."""
+
+    target: LocalId
+    trigger: DegradeTrigger
+
+
+class RouteCase(Strict):
+    when: Annotated[str, Field(min_length=1, max_length=500)]
+    port: LocalId
+
+
+class Routes(Strict):
+    """Conditional routing of a router node: one output port per case, plus a default."""
+
+    cases: Annotated[list[RouteCase], Field(min_length=1)]
+    default: LocalId | None = None
+
+
+class Node(Strict):
+    id: LocalId
+    type: NodeTypeName
+    extension: Reference | None = None
+    params: Params = {}
+    cancel: Cancel | None = None
+    fallback: Fallback | None = None
+    degrade: Degrade | None = None
+    routes: Routes | None = None
+    description: Text | None = None
+
+
+class Edge(Strict):
+    from_: PortRef = Field(alias="from")
+    to: PortRef
+    lane: Lane | None = None
+    buffer: Buffer | None = None
+
+
+class Import(Strict):
+    module: Reference
+    as_: LocalId = Field(alias="as")
+    params: Params = {}
+
+
+class PipelineSpecBody(Strict):
+    description: Text | None = None
+    imports: list[Import] = []
+    nodes: Annotated[list[Node], Field(min_length=1)]
+    edges: list[Edge] = []
+
+
+# --------------------------------------------------------------------------- Module
+class ModuleBindings(Strict):
+    """Where each interface port enters or leaves the module's own graph."""
+
+    inputs: dict[LocalId, Annotated[list[PortRef], Field(min_length=1)]] = {}
+    outputs: dict[LocalId, PortRef] = {}
+
+
+class ModuleBody(Strict):
+    description: Text | None = None
+    interface: Ports
+    bind: ModuleBindings
+    imports: list[Import] = []
+    nodes: Annotated[list[Node], Field(min_length=1)]
+    edges: list[Edge] = []
+
+
+# --------------------------------------------------------------------------- ExecutionProfile
+class LaneSetting(Strict):
+    priority: Annotated[int, Field(ge=0, le=1000)]
+    buffer: Buffer
+
+
+class Lanes(Strict):
+    control: LaneSetting
+    data: LaneSetting
+    telemetry: LaneSetting
+
+
+class Budgets(Strict):
+    turn_latency_ms: Millis
+    first_audio_ms: Millis | None = None
+    stt_final_ms: Millis | None = None
+    llm_first_token_ms: Millis | None = None
+    tts_first_byte_ms: Millis | None = None
+    max_cost_per_turn_usd: Annotated[float, Field(ge=0)] | None = None
+    max_cost_per_session_usd: Annotated[float, Field(ge=0)] | None = None
+
+
+ProfileMode = Literal["standard", "low_latency"]
+
+
+class ExecutionProfileBody(Strict):
+    description: Text | None = None
+    mode: ProfileMode
+    lanes: Lanes
+    budgets: Budgets
+    shedding_on_budget_breach: Shedding = "degrade"
+    node_defaults: dict[NodeTypeName, Params] = {}
+
+
+# --------------------------------------------------------------------------- PolicyOverlay
+class ProviderRule(Strict):
+    node: LocalId
+    prefer: Annotated[list[NodeTypeName], Field(min_length=1)]
+    when: Annotated[str, Field(max_length=500)] | None = None
+
+
+class CircuitBreaker(Strict):
+    node: LocalId
+    failure_threshold: Annotated[int, Field(ge=1, le=1000)]
+    window_ms: Millis
+    open_for_ms: Millis
+    half_open_probes: Annotated[int, Field(ge=1, le=100)] = 1
+
+
+class CostCap(Strict):
+    scope: Literal["turn", "session", "tenant_day"]
+    max_usd: Annotated[float, Field(gt=0)]
+    action: Literal["degrade", "reject", "alert"]
+
+
+class DegradeRule(Strict):
+    node: LocalId
+    to: LocalId
+    when: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class InsertRule(Strict):
+    """Insert a node on an existing edge (from -> node -> to) at a turn boundary."""
+
+    on_edge: Annotated[list[PortRef], Field(min_length=2, max_length=2)]
+    node: Node
+    input: LocalId
+    output: LocalId
+
+
+class PolicyOverlayBody(Strict):
+    description: Text | None = None
+    applies_at: Literal["turn_boundary"] = "turn_boundary"
+    provider_rules: list[ProviderRule] = []
+    circuit_breakers: list[CircuitBreaker] = []
+    cost_caps: list[CostCap] = []
+    degrade_rules: list[DegradeRule] = []
+    insert_rules: list[InsertRule] = []
+
+
+# --------------------------------------------------------------------------- ExtensionManifest
+ExtensionType = Literal["custom_node", "external_node", "runtime_adapter"]
+
+
+TrustLevel = Literal["trusted", "restricted", "untrusted"]
+
+
+class Isolation(Strict):
+    mode: Literal["in_process_sandbox", "process", "container", "remote"]
+    network: Literal["none", "egress_allowlist", "any"] = "none"
+    egress_allowlist: list[Annotated[str, Field(max_length=253)]] = []
+    filesystem: Literal["none", "read_only", "scratch"] = "none"
+
+
+class Resources(Strict):
+    cpu_millis: Annotated[int, Field(ge=1, le=64_000)] | None = None
+    memory_mib: Annotated[int, Field(ge=1, le=262_144)] | None = None
+    timeout_ms: Annotated[int, Field(ge=1, le=3_600_000)] | None = None
+
+
+class NodePackage(Strict):
+    """NodePackageRef: where a node implementation comes from and its content digest."""
+
+    type: NodeTypeName
+    impl: Annotated[str, Field(min_length=1, max_length=300)]
+    digest: Digest
+    execution_mode: Literal["in_process", "external"] = "in_process"
+    extension: Reference | None = None
+
+
+class Endpoint(Strict):
+    protocol: Literal["grpc", "http", "websocket"]
+    address: Annotated[str, Field(min_length=1, max_length=300)]
+
+
+class AdapterContracts(Strict):
+    transport: Annotated[str, Field(min_length=1, max_length=100)]
+    event_abi: SemVer
+
+
+class ExtensionManifestBody(Strict):
+    description: Text | None = None
+    type: ExtensionType
+    extension_api: SemVer
+    node_type: NodeTypeName | None = None
+    implements: NodeTypeName | None = None
+    ports: Ports | None = None
+    params: Params = {}
+    default_cancel: Cancel | None = None
+    trust_level: TrustLevel | None = None
+    isolation: Isolation | None = None
+    resources: Resources | None = None
+    endpoint: Endpoint | None = None
+    package: NodePackage | None = None
+    contracts: AdapterContracts | None = None
+
+
+# --------------------------------------------------------------------------- PipelineBundle
+PinKind = Literal["PipelineSpec", "ExecutionProfile", "PolicyOverlay"]
+
+
+class Pin(Strict):
+    kind: PinKind
+    ref: Reference
+
+
+class CompatibilityWindow(Strict):
+    min_runtime: SemVer
+    max_runtime: SemVer | None = None
+    event_abi: SemVer
+
+
+class PipelineBundleBody(Strict):
+    description: Text | None = None
+    pins: Annotated[list[Pin], Field(min_length=1)]
+    node_packages: list[NodePackage] = []
+    compatibility: CompatibilityWindow
+
+
+# --------------------------------------------------------------------------- RolloutManifest
+class CanaryStep(Strict):
+    weight: Annotated[int, Field(ge=1, le=100)]
+    pause_seconds: Annotated[int, Field(ge=0, le=604_800)] = 0
+
+
+class Cohort(Strict):
+    name: LocalId
+    tenants: Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]],
+                       Field(min_length=1)]
+
+
+class Strategy(Strict):
+    type: Literal["canary", "percentage", "cohort"]
+    steps: list[CanaryStep] = []
+    percentage: Annotated[int, Field(ge=0, le=100)] | None = None
+    cohorts: list[Cohort] = []
+
+
+class Admission(Strict):
+    regions: list[Annotated[str, Field(pattern=r"^[a-z]{2}-[a-z]+-\d+$")]] = []
+    max_concurrent_sessions: PositiveInt | None = None
+    require_signed_bundle: bool = True
+    max_runtime_skew_minor: Annotated[int, Field(ge=0, le=10)] = 1
+
+
+class Rollback(Strict):
+    bundle: Reference
+    on_error_rate_pct: Annotated[float, Field(gt=0, le=100)] | None = None
+    on_p95_turn_latency_ms: Millis | None = None
+
+
+class RolloutManifestBody(Strict):
+    description: Text | None = None
+    bundle: Reference
+    strategy: Strategy
+    admission: Admission = Admission()
+    rollback: Rollback | None = None
+
+
+# --------------------------------------------------------------------------- ReplayEvidenceManifest
+RecordingLevel = Literal["L0", "L1", "L2"]
+
+
+class Fixture(Strict):
+    path: Annotated[str, Field(min_length=1, max_length=300)]
+    description: Text | None = None
+
+
+class DivergencePolicy(Strict):
+    mode: Literal["strict", "tolerant"]
+    max_timing_drift_ms: Millis = 0
+    ignore_fields: list[LocalId] = []
+
+
+class ReplayEvidenceManifestBody(Strict):
+    description: Text | None = None
+    evidence_schema_version: SemVer
+    recording_level: RecordingLevel
+    required_fields: Annotated[list[LocalId], Field(min_length=1)]
+    fixtures: list[Fixture] = []
+    divergence_policy: DivergencePolicy
+
+
+# --------------------------------------------------------------------------- CompatibilityContract
+CompatMode = Literal["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"]
+
+
+class SchemaCompatibility(Strict):
+    default: CompatMode
+    per_kind: dict[Annotated[str, Field(pattern=r"^[A-Z][A-Za-z]+$")], CompatMode] = {}
+
+
+class SkewPolicy(Strict):
+    max_major_behind: Annotated[int, Field(ge=0, le=5)] = 0
+    max_minor_behind: Annotated[int, Field(ge=0, le=50)]
+    max_minor_ahead: Annotated[int, Field(ge=0, le=50)] = 0
+
+
+class Deprecation(Strict):
+    target: Annotated[str, Field(min_length=1, max_length=200)]
+    since: Date
+    remove_after: Date
+    replacement: Annotated[str, Field(max_length=200)] | None = None
+
+
+class EventAbi(Strict):
+    current: SemVer
+    supported: Annotated[list[SemVer], Field(min_length=1)]
+
+
+class CompatibilityContractBody(Strict):
+    description: Text | None = None
+    schema_compatibility: SchemaCompatibility
+    version_skew: dict[LocalId, SkewPolicy]
+    deprecations: list[Deprecation] = []
+    event_abi: EventAbi
+
+
+# --------------------------------------------------------------------------- ConformanceGates
+GateType = Literal["latency", "cancel_fence", "authority", "replay_completeness", "lifecycle"]
+
+
+class Gate(Strict):
+    id: LocalId
+    type: GateType
+    required: bool = True
+    thresholds: dict[LocalId, float | int] = {}
+    description: Text | None = None
+
+
+class ConformanceGatesBody(Strict):
+    description: Text | None = None
+    bundle: Reference | None = None
+    gates: Annotated[list[Gate], Field(min_length=1)]
+
+
+# --------------------------------------------------------------------------- envelopes
+class _Envelope(Strict):
+    api_version: Literal["rspp.dev/v1alpha1"] = Field(alias="apiVersion")
+    metadata: Metadata
+
+
+class PipelineSpec(_Envelope):
+    kind: Literal["PipelineSpec"]
+    spec: PipelineSpecBody
+
+
+class Module(_Envelope):
+    kind: Literal["Module"]
+    spec: ModuleBody
+
+
+class ExecutionProfile(_Envelope):
+    kind: Literal["ExecutionProfile"]
+    spec: ExecutionProfileBody
+
+
+class PolicyOverlay(_Envelope):
+    kind: Literal["PolicyOverlay"]
+    spec: PolicyOverlayBody
+
+
+class ExtensionManifest(_Envelope):
+    kind: Literal["ExtensionManifest"]
+    spec: ExtensionManifestBody
+
+
+class PipelineBundle(_Envelope):
+    kind: Literal["PipelineBundle"]
+    spec: PipelineBundleBody
+
+
+class RolloutManifest(_Envelope):
+    kind: Literal["RolloutManifest"]
+    spec: RolloutManifestBody
+
+
+class ReplayEvidenceManifest(_Envelope):
+    kind: Literal["ReplayEvidenceManifest"]
+    spec: ReplayEvidenceManifestBody
+
+
+class CompatibilityContract(_Envelope):
+    kind: Literal["CompatibilityContract"]
+    spec: CompatibilityContractBody
+
+
+class ConformanceGates(_Envelope):
+    kind: Literal["ConformanceGates"]
+    spec: ConformanceGatesBody
+
+
+# --------------------------------------------------------------------------- derived kinds
+class DefaultingSource(Strict):
+    kind: Literal["spec", "module", "profile", "policy", "builtin"]
+    ref: Annotated[str, Field(max_length=300)] | None = None
+    file: Annotated[str, Field(max_length=500)] | None = None
+    line: PositiveInt | None = None
+    reason: Text
+
+
+class ResolvedNode(Strict):
+    id: Annotated[str, Field(max_length=300)]
+    type: NodeTypeName
+    params: Params
+    cancel: Cancel
+    inputs: dict[LocalId, PortTypeStr]
+    outputs: dict[LocalId, PortTypeStr]
+    execution_mode: Literal["in_process", "external"]
+
+
+class ResolvedEdge(Strict):
+    from_: Annotated[str, Field(max_length=300)] = Field(alias="from")
+    to: Annotated[str, Field(max_length=300)]
+    lane: Lane
+    buffer: Buffer
+    type: PortTypeStr
+
+
+class ResolvedSpecBody(Strict):
+    source: Reference
+    profile: Reference
+    policies: list[Reference] = []
+    bundle: Reference | None = None
+    nodes: list[ResolvedNode]
+    edges: list[ResolvedEdge]
+    budgets: Budgets
+    defaulting_sources: dict[str, DefaultingSource]
+
+
+class ResolvedSpec(_Envelope):
+    kind: Literal["ResolvedSpec"]
+    spec: ResolvedSpecBody
+
+
+class ResolvedTurnPlanBody(Strict):
+    plan_hash: Digest
+    bundle: Reference
+    session: Annotated[str, Field(min_length=1, max_length=200)]
+    turn: NonNegInt
+    lease_epoch: NonNegInt
+    routing_snapshot_ref: Annotated[str, Field(min_length=1, max_length=300)]
+    determinism_context: dict[LocalId, Any]
+    resolved_spec_digest: Digest
+
+
+class ResolvedTurnPlan(_Envelope):
+    kind: Literal["ResolvedTurnPlan"]
+    spec: ResolvedTurnPlanBody
+
+
+AUTHORED_KINDS: dict[str, type[_Envelope]] = {
+    "PipelineSpec": PipelineSpec,
+    "Module": Module,
+    "ExecutionProfile": ExecutionProfile,
+    "PolicyOverlay": PolicyOverlay,
+    "ExtensionManifest": ExtensionManifest,
+    "PipelineBundle": PipelineBundle,
+    "RolloutManifest": RolloutManifest,
+    "ReplayEvidenceManifest": ReplayEvidenceManifest,
+    "CompatibilityContract": CompatibilityContract,
+    "ConformanceGates": ConformanceGates,
+}
+DERIVED_KINDS: dict[str, type[_Envelope]] = {
+    "ResolvedSpec": ResolvedSpec,
+    "ResolvedTurnPlan": ResolvedTurnPlan,
+}
+ALL_KINDS: dict[str, type[_Envelope]] = {**AUTHORED_KINDS, **DERIVED_KINDS}

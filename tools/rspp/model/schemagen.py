@@ -1,0 +1,99 @@
+"""Generate the JSON Schemas (2020-12) in ``schemas/`` from the models."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from rspp import API_VERSION
+from rspp.model.kinds import ALL_KINDS
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def schema_id(kind: str) -> str:
+    return f"urn:rspp:schema:{API_VERSION.replace('/', ':')}:{kind}"
+
+
+def file_name(kind: str) -> str:
+    return f"{kind}.schema.json"
+
+
+def _tidy(node: Any, *, in_properties: bool = False) -> Any:
+    """Drop pydantic's titles and null defaults; optional fields are absent, never null."""
+    if isinstance(node, list):
+        return [_tidy(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if in_properties:
+        return {name: _tidy(sub) for name, sub in node.items()}
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "title" and isinstance(value, str):
+            continue
+        if key == "default" and value is None:
+            continue
+        if key in ("properties", "$defs", "patternProperties"):
+            out[key] = _tidy(value, in_properties=True)
+        else:
+            out[key] = _tidy(value)
+    branches = out.get("anyOf")
+    if isinstance(branches, list):
+        kept = [b for b in branches if b != {"type": "null"}]
+        if len(kept) == 1 and len(kept) != len(branches):
+            del out["anyOf"]
+            merged = dict(kept[0])
+            merged.update(out)
+            out = merged
+        elif len(kept) != len(branches):
+            out["anyOf"] = kept
+    return out
+
+
+def generate() -> dict[str, dict[str, Any]]:
+    """Every kind's schema, keyed by file name."""
+    result: dict[str, dict[str, Any]] = {}
+    for kind, model in sorted(ALL_KINDS.items()):
+        body = _tidy(model.model_json_schema(by_alias=True, mode="validation"))
+        schema = {"$schema": DIALECT, "$id": schema_id(kind), "title": kind, **body}
+        if model.__doc__:
+            schema["description"] = " ".join(model.__doc__.split())
+        result[file_name(kind)] = schema
+    return result
+
+
+def render(schema: dict[str, Any]) -> str:
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def check(directory: Path) -> list[str]:
+    """File names under ``directory`` that differ from the models (missing, stale, extra)."""
+    expected = {name: render(schema) for name, schema in generate().items()}
+    drift = [
+        name for name, text in expected.items()
+        if not (directory / name).is_file()
+        or (directory / name).read_text(encoding="utf-8") != text
+    ]
+    if directory.is_dir():
+        drift += [p.name for p in directory.glob("*.schema.json") if p.name not in expected]
+    return sorted(drift)
+
+
+def write(directory: Path) -> list[str]:
+    """Write every schema whose text changed; return the names written."""
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in generate().items():
+        target = directory / name
+        text = render(schema)
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            tmp = target.with_suffix(".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+            written.append(name)
+    for stale in directory.glob("*.schema.json"):
+        if stale.name not in generate():
+            stale.unlink()
+            written.append(stale.name)
+    return sorted(written)

@@ -1,0 +1,74 @@
+"""CompatibilityContract and ConformanceGates rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from rspp.findings import Severity
+from rspp.model.artifact import Artifact
+from rspp.rules.base import Context, Hit, Rule
+
+MVP_GATES = ("latency", "cancel_fence", "authority", "replay_completeness", "lifecycle")
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _deprecation_window(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, dep in enumerate(art.spec.get("deprecations") or []):
+        since, until = _date(dep["since"]), _date(dep["removeAfter"])
+        if since is None:
+            yield Hit(f"/spec/deprecations/{i}/since", f"{dep['since']} is not a calendar date")
+        if until is None:
+            yield Hit(f"/spec/deprecations/{i}/removeAfter",
+                      f"{dep['removeAfter']} is not a calendar date")
+        if since and until and until <= since:
+            yield Hit(f"/spec/deprecations/{i}/removeAfter",
+                      f"removeAfter {dep['removeAfter']} is not after since {dep['since']}")
+
+
+def _event_abi(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    abi = art.spec["eventAbi"]
+    if abi["current"] not in abi["supported"]:
+        yield Hit("/spec/eventAbi/current",
+                  f"current event ABI {abi['current']} is not in supported "
+                  f"({', '.join(abi['supported'])})")
+
+
+def _gate_ids(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    seen: set[str] = set()
+    for i, gate in enumerate(art.spec["gates"]):
+        if gate["id"] in seen:
+            yield Hit(f"/spec/gates/{i}/id", f"gate id {gate['id']!r} is used twice")
+        seen.add(gate["id"])
+
+
+def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    required = {g["type"] for g in art.spec["gates"] if g.get("required", True)}
+    missing = [t for t in MVP_GATES if t not in required]
+    if missing:
+        yield Hit("/spec/gates", f"no required gate of type {', '.join(missing)}")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("CMP001", "compat", Severity.ERROR, "A deprecation window is not a valid date range.",
+         "since and removeAfter are calendar dates (YYYY-MM-DD) and removeAfter comes after "
+         "since, so consumers get a real window to migrate.",
+         kinds=("CompatibilityContract",), check=_deprecation_window),
+    Rule("CMP002", "compat", Severity.ERROR, "The current event ABI is not a supported one.",
+         "eventAbi.current must be listed in eventAbi.supported; otherwise the runtime would "
+         "emit events no consumer is declared to read.",
+         kinds=("CompatibilityContract",), check=_event_abi),
+    Rule("GAT001", "gates", Severity.ERROR, "Two gates share one id.",
+         "Gate ids name results in reports and CI annotations; they are unique per manifest.",
+         kinds=("ConformanceGates",), check=_gate_ids),
+    Rule("GAT002", "gates", Severity.WARNING, "A gate manifest leaves out an MVP gate.",
+         "The MVP conformance suite has a required gate of each type: " + ", ".join(MVP_GATES)
+         + ". A manifest without one of them cannot certify a bundle.",
+         kinds=("ConformanceGates",), check=_mvp_gates),
+)

@@ -1,0 +1,69 @@
+"""ExtensionManifest rules: an extension is admitted only when complete."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rspp.findings import Severity
+from rspp.model.artifact import Artifact
+from rspp.rules.base import Context, Hit, Rule
+
+_NODE_TYPES = ("custom_node", "external_node")
+
+
+def _safety(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    spec = art.spec
+    if spec["type"] not in _NODE_TYPES:
+        return
+    missing = [k for k in ("trustLevel", "isolation", "resources") if k not in spec]
+    limits = spec.get("resources") or {}
+    missing += [f"resources.{k}" for k in ("cpuMillis", "memoryMib", "timeoutMs")
+                if "resources" in spec and k not in limits]
+    if missing:
+        yield Hit("/spec", f"{spec['type']} {art.ref} must declare {', '.join(missing)} "
+                           "before it can be admitted")
+
+
+def _node_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    spec = art.spec
+    if spec["type"] in _NODE_TYPES:
+        missing = [k for k in ("nodeType", "ports", "package") if k not in spec]
+        if spec["type"] == "external_node" and "endpoint" not in spec:
+            missing.append("endpoint")
+        if missing:
+            yield Hit("/spec", f"{spec['type']} {art.ref} must declare {', '.join(missing)}")
+    elif "contracts" not in spec:
+        yield Hit("/spec", f"runtime_adapter {art.ref} must declare contracts (transport and "
+                           "eventAbi)")
+
+
+def _external_isolation(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    spec = art.spec
+    iso = spec.get("isolation")
+    if spec["type"] == "external_node" and iso and iso["mode"] == "in_process_sandbox":
+        yield Hit("/spec/isolation/mode", "an external node runs out of process: isolation "
+                                          "mode must be process, container or remote")
+    if spec.get("trustLevel") == "untrusted" and iso and iso.get("network") == "any":
+        yield Hit("/spec/isolation/network", "an untrusted extension may not have unrestricted "
+                                             "network access (use none or egress_allowlist)")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("EXT001", "extension", Severity.ERROR,
+         "A custom or external node lacks trust level, isolation or resource limits.",
+         "Custom and external node extensions are admitted only when they declare trustLevel, "
+         "isolation and resources with cpuMillis, memoryMib and timeoutMs. The runtime "
+         "enforces those limits; without them an extension could starve the pipeline.",
+         kinds=("ExtensionManifest",), check=_safety),
+    Rule("EXT002", "extension", Severity.ERROR,
+         "An extension lacks the fields its type needs.",
+         "Node extensions declare nodeType, ports and package (the implementation and its "
+         "digest); external nodes also an endpoint. Runtime adapters declare the transport and "
+         "event ABI contracts they implement.",
+         kinds=("ExtensionManifest",), check=_node_shape),
+    Rule("EXT003", "extension", Severity.ERROR,
+         "An extension's isolation contradicts its type or trust level.",
+         "External nodes run out of process, so their isolation mode is process, container or "
+         "remote. Untrusted extensions never get unrestricted network access.",
+         kinds=("ExtensionManifest",), check=_external_isolation),
+)

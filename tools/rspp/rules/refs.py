@@ -1,0 +1,119 @@
+"""Cross-artifact rules: references by id@version, and one definition per (kind, id, version)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rspp.findings import Related, Severity
+from rspp.model.artifact import Artifact
+from rspp.model.catalog import BUILTIN
+from rspp.model.ids import parse_ref
+from rspp.rules.base import Context, Hit, Rule
+
+
+def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
+    """(pointer, expected kind, reference text) for every id@version reference."""
+    spec = art.spec
+    if art.kind in ("PipelineSpec", "Module"):
+        for i, imp in enumerate(spec.get("imports") or []):
+            yield f"/spec/imports/{i}/module", "Module", imp["module"]
+        for i, node in enumerate(spec.get("nodes") or []):
+            if node.get("extension"):
+                yield f"/spec/nodes/{i}/extension", "ExtensionManifest", node["extension"]
+    elif art.kind == "PipelineBundle":
+        for i, pin in enumerate(spec.get("pins") or []):
+            yield f"/spec/pins/{i}/ref", pin["kind"], pin["ref"]
+        for i, pkg in enumerate(spec.get("nodePackages") or []):
+            if pkg.get("extension"):
+                yield f"/spec/nodePackages/{i}/extension", "ExtensionManifest", pkg["extension"]
+    elif art.kind == "RolloutManifest":
+        yield "/spec/bundle", "PipelineBundle", spec["bundle"]
+        if spec.get("rollback"):
+            yield "/spec/rollback/bundle", "PipelineBundle", spec["rollback"]["bundle"]
+    elif art.kind == "ConformanceGates" and spec.get("bundle"):
+        yield "/spec/bundle", "PipelineBundle", spec["bundle"]
+
+
+def _dangling(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for pointer, kind, text in references(art):
+        ref = parse_ref(text)
+        if ref is None or ctx.index.get(kind, ref.id, ref.version) is not None:
+            continue
+        versions = ctx.index.versions(kind, ref.id)
+        if versions:
+            why = f"known versions: {', '.join(versions)}"
+        else:
+            others = sorted({a.kind for a in ctx.index.artifacts if a.id == ref.id})
+            why = (f"{ref.id!r} is a {' and a '.join(others)}, not a {kind}" if others
+                   else f"no {kind} has id {ref.id!r}")
+        yield Hit(pointer, f"{kind} {ref.id}@{ref.version} is not defined ({why})",
+                  refers_to=(kind, ref.id))
+
+
+def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, node in enumerate(art.spec.get("nodes") or []):
+        ext_ref = parse_ref(node.get("extension"))
+        if ext_ref is None:
+            if node["type"] not in BUILTIN:
+                yield Hit(f"/spec/nodes/{i}/type", f"unknown node type {node['type']!r}: not "
+                          "in the built-in catalog; custom types name their extension "
+                          "(extension: id@version)")
+            continue
+        ext = ctx.index.get("ExtensionManifest", ext_ref.id, ext_ref.version)
+        if ext is not None and ext.spec.get("nodeType") != node["type"]:
+            yield Hit(f"/spec/nodes/{i}/type",
+                      f"extension {ext.ref} provides node type "
+                      f"{ext.spec.get('nodeType') or 'none'!r}, not {node['type']!r}")
+
+
+def _implements(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    name = art.spec.get("implements")
+    if name is not None and name not in BUILTIN:
+        yield Hit("/spec/implements", f"extension implements {name!r}, which is not a "
+                                      "built-in node type")
+
+
+def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    same = ctx.index.by_key.get(art.key, [])
+    if len(same) > 1 and same[0] is not art:
+        first = same[0]
+        span = first.doc.span("/metadata/version")
+        yield Hit("/metadata/version",
+                  f"{art.kind} {art.ref} is already defined in {first.path}:{span.line}",
+                  related=(Related(first.path, span.line, span.col, "first definition"),))
+
+
+_ALL = ("PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
+        "PipelineBundle", "RolloutManifest", "ReplayEvidenceManifest", "CompatibilityContract",
+        "ConformanceGates")
+
+RULES: tuple[Rule, ...] = (
+    Rule("REF001", "reference", Severity.ERROR,
+         "A reference names an id@version that no artifact defines.",
+         "Artifacts refer to each other by id@version: spec and module imports of modules, "
+         "spec nodes of extensions, bundle pins of specs, profiles and policies, bundle node "
+         "packages of extensions, rollouts and rollbacks of bundles, gate manifests of bundles. "
+         "Each must resolve to an artifact of the expected kind in the repository; the message "
+         "lists the versions that do exist. When only some files are validated, a file whose "
+         "reference is broken by them is reported too.",
+         kinds=("PipelineSpec", "Module", "PipelineBundle", "RolloutManifest",
+                "ConformanceGates"), check=_dangling),
+    Rule("REF002", "reference", Severity.ERROR,
+         "A node type is not in the catalog or not provided by the named extension.",
+         "Node types come from the built-in catalog (rspp explain lists none; see the artifact "
+         "reference) or from an extension manifest named on the node with extension: "
+         "id@version, whose nodeType must equal the node's type.",
+         kinds=("PipelineSpec", "Module"), check=_node_type_known),
+    Rule("REF003", "reference", Severity.ERROR,
+         "An extension implements a node type that is not built in.",
+         "implements names the built-in node type whose port signature an extension follows "
+         "(so it can stand in for it). It must exist in the built-in catalog.",
+         kinds=("ExtensionManifest",), check=_implements),
+    Rule("DUP001", "reference", Severity.ERROR,
+         "The same (kind, id, version) is defined twice.",
+         "One version of one artifact is defined once. A second file with the same kind, id "
+         "and version makes references ambiguous and digests unstable; bump the version of the "
+         "new content instead. The finding is on the later file (in path order) and points at "
+         "the first.",
+         kinds=_ALL, check=_duplicate, needs_schema_valid=False),
+)

@@ -1,0 +1,54 @@
+"""RolloutManifest rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rspp.findings import Severity
+from rspp.model.artifact import Artifact
+from rspp.rules.base import Context, Hit, Rule
+
+_NEEDS = {"canary": "steps", "percentage": "percentage", "cohort": "cohorts"}
+
+
+def _strategy_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    strategy = art.spec["strategy"]
+    kind = strategy["type"]
+    field = _NEEDS[kind]
+    if not strategy.get(field):
+        yield Hit("/spec/strategy", f"a {kind} rollout needs strategy.{field}")
+    for other, name in _NEEDS.items():
+        if other != kind and strategy.get(name):
+            yield Hit(f"/spec/strategy/{name}", f"strategy.{name} has no meaning in a {kind} "
+                                                "rollout", key=True)
+
+
+def _canary_steps(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    steps = art.spec["strategy"].get("steps") or []
+    for i in range(1, len(steps)):
+        if steps[i]["weight"] <= steps[i - 1]["weight"]:
+            yield Hit(f"/spec/strategy/steps/{i}/weight",
+                      f"canary weights must increase (step {i}: {steps[i]['weight']} after "
+                      f"{steps[i - 1]['weight']})")
+
+
+def _rollback_target(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    rollback = art.spec.get("rollback")
+    if rollback and rollback["bundle"].split("#")[0] == art.spec["bundle"].split("#")[0]:
+        yield Hit("/spec/rollback/bundle", "the rollback target is the bundle being rolled out")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("ROL001", "rollout", Severity.ERROR,
+         "The rollout strategy lacks its settings or carries another strategy's.",
+         "canary rollouts need steps, percentage rollouts a percentage, cohort rollouts cohorts; "
+         "settings of another strategy are refused so a reviewer never reads ignored numbers.",
+         kinds=("RolloutManifest",), check=_strategy_shape),
+    Rule("ROL002", "rollout", Severity.ERROR, "Canary step weights do not increase.",
+         "Each canary step sends a larger share of traffic to the new bundle than the step "
+         "before it.", kinds=("RolloutManifest",), check=_canary_steps),
+    Rule("ROL003", "rollout", Severity.ERROR,
+         "The rollback target is the bundle being rolled out.",
+         "A rollback returns traffic to a previous, known-good bundle; pointing it at the new "
+         "bundle makes rollback a no-op.", kinds=("RolloutManifest",), check=_rollback_target),
+)

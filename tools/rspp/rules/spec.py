@@ -1,0 +1,389 @@
+"""Rules for the graphs of PipelineSpec and Module artifacts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rspp.findings import Severity
+from rspp.model.artifact import Artifact
+from rspp.model.catalog import BUILTIN
+from rspp.model.ids import PortType
+from rspp.rules import graph as g
+from rspp.rules.base import Context, Hit, Rule
+
+GRAPH_KINDS = ("PipelineSpec", "Module")
+_E, _W = Severity.ERROR, Severity.WARNING
+
+
+def _duplicate_nodes(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for dup in graph.duplicates:
+        first = graph.nodes[dup.id]
+        line = art.doc.span(first.pointer).line
+        yield Hit(dup.pointer if dup.kind == "import" else f"{dup.pointer}/id",
+                  f"node id {dup.id!r} is already used on line {line}")
+
+
+def _endpoints(art: Artifact, ctx: Context) -> Iterator[tuple[g.GEdge, str, str, bool]]:
+    for e in g.build(art, ctx).edges:
+        yield e, e.src, e.src_port, True
+        yield e, e.dst, e.dst_port, False
+
+
+def _unknown_node(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for e, node, port, out in _endpoints(art, ctx):
+        if node not in graph.nodes:
+            known = ", ".join(sorted(graph.nodes)) or "none"
+            yield Hit(f"{e.pointer}/{'from' if out else 'to'}",
+                      f"edge {'from' if out else 'to'} {node}.{port}: no node {node!r} "
+                      f"(nodes: {known})")
+    yield from _bind_endpoints(art, ctx, unknown_node=True)
+
+
+def _port_hit(pointer: str, node: g.GNode, port: str, out: bool) -> Hit | None:
+    ports = node.outputs if out else node.inputs
+    if not node.known or port in ports:
+        return None
+    other = node.inputs if out else node.outputs
+    if port in other:
+        why = f"{port!r} is an {'input' if out else 'output'} of {node.id!r}, not an " \
+              f"{'output' if out else 'input'}"
+    else:
+        listed = ", ".join(sorted(ports)) or "none"
+        why = f"{node.id!r} ({node.type}) has no {'output' if out else 'input'} port " \
+              f"{port!r} ({'outputs' if out else 'inputs'}: {listed})"
+    return Hit(pointer, why)
+
+
+def _unknown_port(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for e, node, port, out in _endpoints(art, ctx):
+        gn = graph.nodes.get(node)
+        if gn is not None:
+            hit = _port_hit(f"{e.pointer}/{'from' if out else 'to'}", gn, port, out)
+            if hit:
+                yield hit
+    yield from _bind_endpoints(art, ctx, unknown_node=False)
+
+
+def _bind_endpoints(art: Artifact, ctx: Context, *, unknown_node: bool) -> Iterator[Hit]:
+    if art.kind != "Module":
+        return
+    graph = g.build(art, ctx)
+    bind = art.spec.get("bind") or {}
+    places: list[tuple[str, str, bool]] = [
+        (f"/spec/bind/inputs/{name}/{i}", t, False)
+        for name, targets in (bind.get("inputs") or {}).items()
+        for i, t in enumerate(targets)
+    ]
+    places += [(f"/spec/bind/outputs/{name}", s, True)
+               for name, s in (bind.get("outputs") or {}).items()]
+    for pointer, ref, out in places:
+        node, _, port = ref.partition(".")
+        gn = graph.nodes.get(node)
+        if gn is None:
+            if unknown_node:
+                yield Hit(pointer, f"binding {ref}: no node {node!r} in the module")
+        elif not unknown_node:
+            hit = _port_hit(pointer, gn, port, out)
+            if hit:
+                yield hit
+
+
+def _type_mismatch(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for e in graph.edges:
+        produced = graph.port_type(e.src, e.src_port, output=True)
+        consumed = graph.port_type(e.dst, e.dst_port, output=False)
+        if not g.accepts(consumed, produced):
+            yield Hit(e.pointer, f"edge {e.src}.{e.src_port} -> {e.dst}.{e.dst_port}: "
+                                 f"{g.show(produced)} does not satisfy {g.show(consumed)}")
+    if art.kind == "Module":
+        iface = art.spec.get("interface") or {}
+        bind = art.spec.get("bind") or {}
+        for name, targets in (bind.get("inputs") or {}).items():
+            decl = (iface.get("inputs") or {}).get(name)
+            if decl is None:
+                continue
+            produced = g.parse_type(decl["type"])
+            for i, t in enumerate(targets):
+                node, _, port = t.partition(".")
+                consumed = graph.port_type(node, port, output=False)
+                if not g.accepts(consumed, produced):
+                    yield Hit(f"/spec/bind/inputs/{name}/{i}",
+                              f"interface input {name!r} ({produced}) does not satisfy "
+                              f"{t} ({g.show(consumed)})")
+        for name, source in (bind.get("outputs") or {}).items():
+            out_decl = (iface.get("outputs") or {}).get(name)
+            if out_decl is None:
+                continue
+            node, _, port = source.partition(".")
+            produced_t = graph.port_type(node, port, output=True)
+            if not g.accepts(g.parse_type(out_decl), produced_t):
+                yield Hit(f"/spec/bind/outputs/{name}",
+                          f"{source} ({g.show(produced_t)}) does not satisfy interface output "
+                          f"{name!r} ({out_decl})")
+
+
+def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for node in g.build(art, ctx).nodes.values():
+        ports = [*((p, t) for p, (t, _) in node.inputs.items()), *node.outputs.items()]
+        for port, t in ports:
+            if isinstance(t, str):
+                yield Hit(f"{node.pointer}/params" if node.data.get("params") else node.pointer,
+                          f"port {node.id}.{port} of {node.type} needs parameter {t!r} to "
+                          f"know its type; set params.{t}")
+                break
+
+
+def _cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for path in g.cycles(graph):
+        closing = next(e for e in graph.edges if e.src == path[-2] and e.dst == path[-1])
+        yield Hit(closing.pointer, "cycle: " + " -> ".join(path))
+
+
+def _unreachable(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    sources = {n.id for n in graph.nodes.values() if n.known and not n.inputs}
+    sources |= g.bound_sources(art)
+    seen = g.reachable(graph, sources)
+    for node in graph.nodes.values():
+        if node.id not in seen and node.id not in graph.standby and node.known:
+            yield Hit(node.pointer, f"node {node.id!r} is not reachable from any source "
+                                    f"({', '.join(sorted(sources)) or 'no source nodes'})")
+
+
+def _required_inputs(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    incoming = graph.incoming()
+    bound = {(t.partition(".")[0], t.partition(".")[2])
+             for ts in ((art.spec.get("bind") or {}).get("inputs") or {}).values() for t in ts}
+    for node in graph.nodes.values():
+        if node.id in graph.standby:
+            continue
+        for port, (_, required) in sorted(node.inputs.items()):
+            if required and (node.id, port) not in incoming and (node.id, port) not in bound:
+                yield Hit(node.pointer, f"required input {node.id}.{port} is not connected")
+
+
+def _fallback_targets(node: dict[str, object]) -> Iterator[tuple[str, str]]:
+    fb = node.get("fallback")
+    if isinstance(fb, dict):
+        for i, t in enumerate(fb.get("targets", [])):
+            yield f"/fallback/targets/{i}", t
+    dg = node.get("degrade")
+    if isinstance(dg, dict):
+        yield "/degrade/target", str(dg["target"])
+
+
+def _fallback_missing(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for i, node in enumerate(art.spec["nodes"]):
+        for sub, target in _fallback_targets(node):
+            if target == node["id"]:
+                yield Hit(f"/spec/nodes/{i}{sub}", f"node {target!r} names itself as stand-in")
+            elif target not in graph.nodes or graph.nodes[target].kind != "node":
+                yield Hit(f"/spec/nodes/{i}{sub}",
+                          f"stand-in {target!r} for {node['id']!r} is not a node of this graph")
+
+
+def _fallback_types(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for i, node in enumerate(art.spec["nodes"]):
+        primary = graph.nodes.get(node["id"])
+        for sub, target in _fallback_targets(node):
+            alt = graph.nodes.get(target)
+            if primary is None or alt is None or not alt.known or target == node["id"]:
+                continue
+            for problem in _standby_problems(graph, primary.id, alt):
+                yield Hit(f"/spec/nodes/{i}{sub}", f"stand-in {target!r} cannot replace "
+                                                   f"{primary.id!r}: {problem}")
+
+
+def _standby_problems(graph: g.Graph, primary: str, alt: g.GNode) -> Iterator[str]:
+    for e in graph.edges:
+        if e.dst == primary:
+            produced = graph.port_type(e.src, e.src_port, output=True)
+            if e.dst_port not in alt.inputs:
+                yield f"it has no input {e.dst_port!r}"
+            elif not g.accepts(alt.inputs[e.dst_port][0], produced):
+                yield (f"input {e.dst_port!r} wants {g.show(alt.inputs[e.dst_port][0])}, "
+                       f"gets {g.show(produced)}")
+        if e.src == primary:
+            consumed = graph.port_type(e.dst, e.dst_port, output=False)
+            if e.src_port not in alt.outputs:
+                yield f"it has no output {e.src_port!r}"
+            elif not g.accepts(consumed, alt.outputs[e.src_port]):
+                yield (f"output {e.src_port!r} gives {g.show(alt.outputs[e.src_port])}, "
+                       f"{e.dst}.{e.dst_port} wants {g.show(consumed)}")
+
+
+def _route_default(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, node in enumerate(art.spec["nodes"]):
+        routes = node.get("routes")
+        if isinstance(routes, dict) and not routes.get("default"):
+            yield Hit(f"/spec/nodes/{i}/routes",
+                      f"router {node['id']!r} has conditional routes but no default route")
+
+
+def _route_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, node in enumerate(art.spec["nodes"]):
+        builtin = BUILTIN.get(node["type"])
+        is_router = builtin is not None and builtin.dynamic_outputs
+        if is_router and "routes" not in node:
+            yield Hit(f"/spec/nodes/{i}", f"router {node['id']!r} declares no routes")
+        elif not is_router and "routes" in node:
+            yield Hit(f"/spec/nodes/{i}/routes",
+                      f"routes are only allowed on router nodes, not on {node['type']}")
+        elif is_router:
+            ports = [c["port"] for c in node["routes"]["cases"]]
+            if node["routes"].get("default"):
+                ports.append(node["routes"]["default"])
+            dup = sorted({p for p in ports if ports.count(p) > 1})
+            if dup:
+                yield Hit(f"/spec/nodes/{i}/routes",
+                          f"router {node['id']!r} uses output port(s) {', '.join(dup)} twice")
+
+
+def _cancel_scope(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, node in enumerate(art.spec["nodes"]):
+        if "cancel" not in node:
+            yield Hit(f"/spec/nodes/{i}/id",
+                      f"node {node['id']!r} declares no cancel scope (cancel.scope: turn, "
+                      "session or none)")
+
+
+_LANES_FOR = {"control": {"control"}, "metrics": {"telemetry"}, "audio": {"data"},
+              "text": {"data"}, "event": {"control", "data"}}
+
+
+def default_lane(t: PortType) -> str:
+    prefix = t.base.split("/", 1)[0]
+    return {"control": "control", "metrics": "telemetry"}.get(prefix, "data")
+
+
+def _lane_for_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    graph = g.build(art, ctx)
+    for e in graph.edges:
+        produced = graph.port_type(e.src, e.src_port, output=True)
+        if e.lane is None or not isinstance(produced, PortType):
+            continue
+        allowed = _LANES_FOR.get(produced.base.split("/", 1)[0])
+        if allowed is not None and e.lane not in allowed:
+            yield Hit(f"{e.pointer}/lane", f"{produced.base} traffic may not ride the {e.lane} "
+                                           f"lane (allowed: {', '.join(sorted(allowed))})")
+
+
+def _module_bindings(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    iface = art.spec.get("interface") or {}
+    bind = art.spec.get("bind") or {}
+    for side in ("inputs", "outputs"):
+        declared = set(iface.get(side) or {})
+        bound = set(bind.get(side) or {})
+        for name in sorted(declared - bound):
+            yield Hit(f"/spec/interface/{side}/{name}",
+                      f"interface {side[:-1]} {name!r} is not bound to a node port")
+        for name in sorted(bound - declared):
+            yield Hit(f"/spec/bind/{side}/{name}", f"binding for {name!r}, which is not an "
+                                                   f"interface {side[:-1]}", key=True)
+
+
+def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    from rspp.model.ids import parse_ref
+
+    def imports(a: Artifact) -> list[Artifact]:
+        out = []
+        for imp in a.spec.get("imports") or []:
+            ref = parse_ref(imp.get("module"))
+            found = ctx.index.get("Module", ref.id, ref.version) if ref else None
+            if found is not None and found.schema_valid:
+                out.append(found)
+        return out
+
+    path = [art]
+    stack = [iter(imports(art))]
+    while stack:
+        nxt = next(stack[-1], None)
+        if nxt is None:
+            stack.pop()
+            path.pop()
+            continue
+        if nxt.key == art.key:
+            names = " -> ".join(a.ref for a in [*path, art])
+            yield Hit("/spec/imports", f"module import cycle: {names}")
+            return
+        if nxt in path or len(path) > 32:
+            continue
+        path.append(nxt)
+        stack.append(iter(imports(nxt)))
+
+
+def _r(code: str, sev: Severity, summary: str, doc: str, check: object,
+       kinds: tuple[str, ...] = GRAPH_KINDS) -> Rule:
+    return Rule(code, "graph", sev, summary, doc, kinds=kinds, check=check)  # type: ignore[arg-type]
+
+
+RULES: tuple[Rule, ...] = (
+    _r("DAG001", _E, "Two nodes (or imports) share one id.",
+       "Node ids and module import aliases share one namespace within a spec or module; edges "
+       "name them as node.port, so a duplicate makes every edge to it ambiguous.",
+       _duplicate_nodes),
+    _r("DAG002", _E, "An edge or binding names a node that does not exist.",
+       "Every edge's from and to (node.port) must name a node or module import of the same "
+       "graph; in a module, bindings must name nodes of the module.", _unknown_node),
+    _r("DAG003", _E, "An edge or binding names a port the node does not have.",
+       "The port must exist on the node type (built-in catalog, extension manifest or the "
+       "imported module's interface), on the right side: edges leave from output ports and "
+       "arrive at input ports.", _unknown_port),
+    _r("DAG004", _E, "The graph has a cycle.",
+       "Pipelines are directed acyclic graphs: a cycle would feed a turn's output back into "
+       "its own input. The message names the cycle's path; the finding sits on the edge that "
+       "closes it.", _cycle),
+    _r("DAG005", _W, "A node cannot be reached from any source node.",
+       "Sources are nodes without inputs (transport inputs) and, in modules, the nodes bound "
+       "to interface inputs. A node no source reaches never runs; it is usually a missing "
+       "edge. Fallback and degrade stand-ins are exempt.", _unreachable),
+    _r("DAG006", _E, "A required input port is not connected.",
+       "Each input port the node type marks as required needs at least one incoming edge "
+       "(or, in a module, a binding from the interface). Stand-ins are wired through their "
+       "primary and are exempt.", _required_inputs),
+    _r("TYP001", _E, "An edge connects ports whose types do not match.",
+       "Port types are media-type-like strings with parameters (audio/pcm16;rate=16000;"
+       "channels=1). An edge is well typed when the base types are equal and every parameter "
+       "the consumer declares is present with the same value on the producer. There is no "
+       "implicit wildcard: 8 kHz telephony audio meets a 16 kHz model through an audio.resample "
+       "node.", _type_mismatch),
+    _r("TYP002", _E, "A port's type depends on a parameter that has no value.",
+       "Some node types derive port types from parameters (audio.resample's from_rate, a "
+       "router's type). Without a value the port type is unknown and the edge cannot be "
+       "checked; set the parameter on the node.", _unbound_type),
+    _r("FBK001", _E, "A fallback or degrade target is missing.",
+       "fallback.targets and degrade.target name stand-in nodes of the same graph. The target "
+       "must exist, be a node (not a module import) and differ from the primary.",
+       _fallback_missing),
+    _r("FBK002", _E, "A fallback or degrade target cannot replace its primary.",
+       "A stand-in takes over the primary's wiring, so it needs every port the primary uses, "
+       "with types compatible with the edges connected to the primary.", _fallback_types),
+    _r("RTE001", _E, "Conditional routes have no default route.",
+       "A router evaluates its cases in order; when none matches, the turn must still go "
+       "somewhere. Declare routes.default.", _route_default),
+    _r("RTE002", _E, "Routes are declared on a non-router node, or a router has none.",
+       "Only router nodes route conditionally; each case names a distinct output port.",
+       _route_shape),
+    _r("CAN001", _E, "A node does not declare its cancel scope.",
+       "Barge-in cancels work by scope. Each node declares cancel.scope (turn, session or "
+       "none) and what happens to in-flight output (inFlight: flush or drop), so cancellation "
+       "fencing is explicit and reviewable.", _cancel_scope),
+    _r("LANE002", _E, "An edge rides a lane its traffic may not use.",
+       "control/* traffic rides the control lane, metrics/* the telemetry lane, audio and text "
+       "the data lane; event/* may use control or data. Putting cancel signals on the data "
+       "lane would let audio starve them.", _lane_for_type),
+    _r("MOD001", _E, "A module's interface and its bindings disagree.",
+       "Every interface input and output of a module is bound to node ports inside it, and "
+       "every binding names an interface port.", _module_bindings, kinds=("Module",)),
+    _r("MOD002", _E, "Modules import each other in a cycle.",
+       "Module imports expand inline; a cycle would expand forever. The message names the "
+       "cycle.", _import_cycle),
+)
