@@ -21,6 +21,7 @@ app.command("validate")(validate.command)
 app.command("explain")(explain.command)
 app.command("schemas")(generate.schemas_command)
 app.command("docs")(generate.docs_command)
+app.command("check-generated")(generate.check_generated_command)
 app.add_typer(rules.app, name="rules")
 
 _DEBUG = {"on": False}

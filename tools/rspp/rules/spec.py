@@ -144,6 +144,10 @@ def _cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
         yield Hit(closing.pointer, "cycle: " + " -> ".join(path))
 
 
+def _at_id(node: g.GNode) -> str:
+    return f"{node.pointer}/id" if node.kind == "node" else node.pointer
+
+
 def _unreachable(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
     sources = {n.id for n in graph.nodes.values() if n.known and not n.inputs}
@@ -151,7 +155,7 @@ def _unreachable(art: Artifact, ctx: Context) -> Iterator[Hit]:
     seen = g.reachable(graph, sources)
     for node in graph.nodes.values():
         if node.id not in seen and node.id not in graph.standby and node.known:
-            yield Hit(node.pointer, f"node {node.id!r} is not reachable from any source "
+            yield Hit(_at_id(node), f"node {node.id!r} is not reachable from any source "
                                     f"({', '.join(sorted(sources)) or 'no source nodes'})")
 
 
@@ -165,7 +169,7 @@ def _required_inputs(art: Artifact, ctx: Context) -> Iterator[Hit]:
             continue
         for port, (_, required) in sorted(node.inputs.items()):
             if required and (node.id, port) not in incoming and (node.id, port) not in bound:
-                yield Hit(node.pointer, f"required input {node.id}.{port} is not connected")
+                yield Hit(_at_id(node), f"required input {node.id}.{port} is not connected")
 
 
 def _fallback_targets(node: dict[str, object]) -> Iterator[tuple[str, str]]:

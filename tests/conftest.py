@@ -1,0 +1,37 @@
+"""Shared test helpers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RULE_BASE = REPO_ROOT / "tests" / "rules" / "base"
+
+
+def build_case_repo(case: Path, target: Path) -> Path:
+    """The base repository with a case's files laid over it.
+
+    A case folder mirrors the repository layout; ``expected.txt`` lists the findings and
+    ``delete.txt`` (optional) lists base files to remove.
+    """
+    shutil.copytree(RULE_BASE, target)
+    for path in sorted(case.rglob("*")):
+        rel = path.relative_to(case)
+        if path.is_dir() or rel.as_posix() in ("expected.txt", "delete.txt"):
+            continue
+        dest = target / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, dest)
+    deletions = case / "delete.txt"
+    if deletions.is_file():
+        for line in deletions.read_text(encoding="utf-8").split():
+            (target / line).unlink()
+    return target
+
+
+@pytest.fixture
+def base_repo(tmp_path: Path) -> Path:
+    return Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))

@@ -1,0 +1,67 @@
+"""Reporters: exact-text golden files for every format; SARIF valid against SARIF 2.1.0.
+
+Regenerate the golden files after an intended change with RSPP_UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from rspp.report import REPORTERS
+from rspp.validate.engine import ValidateOptions, ValidationResult, validate
+from tests.conftest import REPO_ROOT
+
+GOLDEN = Path(__file__).parent / "golden" / "report"
+SARIF_SCHEMA = REPO_ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+
+
+def _broken(repo: Path) -> ValidationResult:
+    spec = repo / "pipelines/specs/agent.yaml"
+    text = spec.read_text()
+    text = text.replace("to: llm.turn}", "to: llm.tern}")
+    text = text.replace("{from: llm.text, to: tts.text}",
+                        "{from: llm.text, to: tts.text}\n    - {from: clean.text, to: tts.text}")
+    spec.write_text(text)
+    gates = repo / "pipelines/tests/gates.yaml"
+    gates.write_text(gates.read_text().replace("    - {id: authority, type: authority}\n", ""))
+    return validate(ValidateOptions(root=repo))
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_report_matches_golden(base_repo: Path, fmt: str) -> None:
+    rendered = REPORTERS[fmt](_broken(base_repo))
+    golden = GOLDEN / f"{fmt}.txt"
+    if os.environ.get("RSPP_UPDATE_GOLDEN"):
+        golden.write_text(rendered, encoding="utf-8")
+    assert rendered == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", sorted(REPORTERS))
+def test_clean_report(base_repo: Path, fmt: str) -> None:
+    rendered = REPORTERS[fmt](validate(ValidateOptions(root=base_repo)))
+    if fmt in ("text", "github"):
+        assert rendered == "11 files checked: no findings\n"
+    else:
+        assert json.loads(rendered)
+
+
+def test_sarif_is_valid_sarif_2_1_0(base_repo: Path) -> None:
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    doc = json.loads(REPORTERS["sarif"](_broken(base_repo)))
+    jsonschema.Draft7Validator(schema).validate(doc)
+    results = doc["runs"][0]["results"]
+    rules = doc["runs"][0]["tool"]["driver"]["rules"]
+    assert {r["ruleId"] for r in results} == {r["id"] for r in rules}
+    assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
+
+
+def test_github_escapes_newlines_and_percent() -> None:
+    from rspp.report.formats import _gh_escape
+
+    assert _gh_escape("50%\nnext") == "50%25%0Anext"
+    assert _gh_escape("a:b,c", prop=True) == "a%3Ab%2Cc"
