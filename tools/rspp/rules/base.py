@@ -32,6 +32,8 @@ class Context:
 
     index: Index
     cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Files that could not be loaded or have no readable envelope: they define nothing.
+    unloaded: tuple[str, ...] = ()
 
 
 ArtifactCheck = Callable[["Artifact", Context], Iterable[Hit]]

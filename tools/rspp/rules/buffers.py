@@ -51,17 +51,45 @@ def edge_lane(graph: g.Graph, edge: g.GEdge) -> str:
     return default_lane(produced) if isinstance(produced, PortType) else "data"
 
 
-def effective(pair: Pairing, ctx: Context) -> Iterator[tuple[g.GEdge, str, dict[str, Any],
-                                                             dict[str, Any]]]:
-    """(edge, lane, edge's own buffer, buffer after profile defaults) for each spec edge."""
-    graph = g.build(pair.spec, ctx)
+def _graph_members(spec: Artifact, ctx: Context) -> list[Artifact]:
+    """The spec and every module it imports, directly or through other modules."""
+    members = [spec]
+    seen = {spec.key}
+    i = 0
+    while i < len(members):
+        for imp in members[i].spec.get("imports") or []:
+            ref = parse_ref(imp.get("module"))
+            module = ctx.index.get("Module", ref.id, ref.version) if ref else None
+            if module is not None and module.schema_valid and module.key not in seen:
+                seen.add(module.key)
+                members.append(module)
+        i += 1
+    return members
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeBuffer:
+    owner: Artifact
+    edge: g.GEdge
+    lane: str
+    own: dict[str, Any]
+    merged: dict[str, Any]
+
+    def name(self) -> str:
+        e = self.edge
+        return f"edge {e.src}.{e.src_port} -> {e.dst}.{e.dst_port}"
+
+
+def effective(pair: Pairing, ctx: Context) -> Iterator[EdgeBuffer]:
+    """Each edge of the spec and its modules, with its buffer after the profile's defaults."""
     lanes = pair.profile.spec["lanes"]
-    raw_edges = pair.spec.spec.get("edges") or []
-    for edge in graph.edges:
-        lane = edge_lane(graph, edge)
-        own = raw_edges[edge.index].get("buffer") or {}
-        merged = {**lanes[lane]["buffer"], **own}
-        yield edge, lane, own, merged
+    for owner in _graph_members(pair.spec, ctx):
+        graph = g.build(owner, ctx)
+        raw_edges = owner.spec.get("edges") or []
+        for edge in graph.edges:
+            lane = edge_lane(graph, edge)
+            own = raw_edges[edge.index].get("buffer") or {}
+            yield EdgeBuffer(owner, edge, lane, own, {**lanes[lane]["buffer"], **own})
 
 
 def _related(pair: Pairing) -> tuple[Related, ...]:
@@ -73,13 +101,12 @@ def _related(pair: Pairing) -> tuple[Related, ...]:
 
 def _unbounded(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for pair in pairings(art, ctx):
-        for edge, lane, _, merged in effective(pair, ctx):
-            missing = [f for f in FIELDS if f not in merged]
+        for eb in effective(pair, ctx):
+            missing = [f for f in FIELDS if f not in eb.merged]
             if missing:
-                yield Hit(edge.pointer, f"edge {edge.src}.{edge.src_port} -> {edge.dst}."
-                          f"{edge.dst_port} has no {', '.join(missing)} after the defaults of "
-                          f"profile {pair.profile.ref} ({lane} lane)",
-                          target=pair.spec, related=_related(pair))
+                yield Hit(eb.edge.pointer, f"{eb.name()} has no {', '.join(missing)} after the "
+                          f"defaults of profile {pair.profile.ref} ({eb.lane} lane)",
+                          target=eb.owner, related=_related(pair))
 
 
 def watermark_problem(buf: dict[str, Any]) -> str | None:
@@ -106,12 +133,15 @@ def _watermarks(art: Artifact, ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"/spec/edges/{i}/buffer", problem)
     else:
         for pair in pairings(art, ctx):
-            for edge, _, own, merged in effective(pair, ctx):
-                problem = watermark_problem(merged)
-                if problem and watermark_problem(own) is None:
-                    yield Hit(f"{edge.pointer}/buffer" if own else edge.pointer,
+            for eb in effective(pair, ctx):
+                problem = watermark_problem(eb.merged)
+                inherited = not any(k in eb.own for k in FIELDS[:3])
+                if problem and watermark_problem(eb.own) is None and not inherited:
+                    # A complete edge buffer was reported on the edge, an inherited one on
+                    # the profile; only a mix of both is reported here.
+                    yield Hit(f"{eb.edge.pointer}/buffer",
                               f"after the defaults of profile {pair.profile.ref}: {problem}",
-                              target=pair.spec, related=_related(pair))
+                              target=eb.owner, related=_related(pair))
 
 
 def _blocking(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -125,22 +155,22 @@ def _blocking(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for pair in pairings(art, ctx):
         if pair.profile.spec["mode"] != "low_latency":
             continue
-        for edge, lane, own, merged in effective(pair, ctx):
-            if lane == "data" and merged.get("shedding") == "block":
-                yield Hit(f"{edge.pointer}/buffer/shedding" if "shedding" in own
-                          else edge.pointer,
-                          f"data-lane edge {edge.src}.{edge.src_port} -> {edge.dst}."
-                          f"{edge.dst_port} can block, but profile {pair.profile.ref} is "
+        for eb in effective(pair, ctx):
+            # An inherited blocking default is reported once, on the profile.
+            if eb.lane == "data" and eb.own.get("shedding") == "block":
+                yield Hit(f"{eb.edge.pointer}/buffer/shedding",
+                          f"data-lane {eb.name()} can block, but profile {pair.profile.ref} is "
                           "low_latency: use drop_oldest, drop_newest or degrade",
-                          target=pair.spec, related=_related(pair))
+                          target=eb.owner, related=_related(pair))
 
 
 def _lane_priority(art: Artifact, ctx: Context) -> Iterator[Hit]:
     lanes = art.spec["lanes"]
     c, d, t = (lanes[n]["priority"] for n in ("control", "data", "telemetry"))
     if not c > d > t:
-        yield Hit("/spec/lanes", f"lane priority must be control > data > telemetry "
-                                 f"(got control {c}, data {d}, telemetry {t})")
+        at = "data" if not c > d else "telemetry"
+        yield Hit(f"/spec/lanes/{at}/priority", f"lane priority must be control > data > "
+                  f"telemetry (got control {c}, data {d}, telemetry {t})")
 
 
 RULES: tuple[Rule, ...] = (

@@ -49,10 +49,15 @@ def _gate_ids(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    required = {g["type"] for g in art.spec["gates"] if g.get("required", True)}
-    missing = [t for t in MVP_GATES if t not in required]
-    if missing:
-        yield Hit("/spec/gates", f"no required gate of type {', '.join(missing)}")
+    gates = art.spec["gates"]
+    required = {g["type"] for g in gates if g.get("required", True)}
+    for gate_type in (t for t in MVP_GATES if t not in required):
+        optional = next((i for i, g in enumerate(gates) if g["type"] == gate_type), None)
+        if optional is None:
+            yield Hit("/spec/gates", f"no gate of type {gate_type}")
+        else:
+            yield Hit(f"/spec/gates/{optional}/required",
+                      f"the {gate_type} gate must be required")
 
 
 RULES: tuple[Rule, ...] = (

@@ -20,8 +20,9 @@ def _safety(art: Artifact, ctx: Context) -> Iterator[Hit]:
     missing += [f"resources.{k}" for k in ("cpuMillis", "memoryMib", "timeoutMs")
                 if "resources" in spec and k not in limits]
     if missing:
-        yield Hit("/spec", f"{spec['type']} {art.ref} must declare {', '.join(missing)} "
-                           "before it can be admitted")
+        at = "/spec/resources" if all(m.startswith("resources.") for m in missing) else "/spec"
+        yield Hit(at, f"{spec['type']} {art.ref} must declare {', '.join(missing)} "
+                      "before it can be admitted")
 
 
 def _node_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:

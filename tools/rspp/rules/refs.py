@@ -46,6 +46,9 @@ def _dangling(art: Artifact, ctx: Context) -> Iterator[Hit]:
             others = sorted({a.kind for a in ctx.index.artifacts if a.id == ref.id})
             why = (f"{ref.id!r} is a {' and a '.join(others)}, not a {kind}" if others
                    else f"no {kind} has id {ref.id!r}")
+            if ctx.unloaded:
+                shown = ", ".join(ctx.unloaded[:3]) + (", ..." if len(ctx.unloaded) > 3 else "")
+                why += f"; {len(ctx.unloaded)} file(s) could not be read: {shown}"
         yield Hit(pointer, f"{kind} {ref.id}@{ref.version} is not defined ({why})",
                   refers_to=(kind, ref.id))
 

@@ -15,10 +15,10 @@ def _strategy_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
     strategy = art.spec["strategy"]
     kind = strategy["type"]
     field = _NEEDS[kind]
-    if not strategy.get(field):
+    if strategy.get(field) in (None, []):
         yield Hit("/spec/strategy", f"a {kind} rollout needs strategy.{field}")
     for other, name in _NEEDS.items():
-        if other != kind and strategy.get(name):
+        if other != kind and strategy.get(name) not in (None, []):
             yield Hit(f"/spec/strategy/{name}", f"strategy.{name} has no meaning in a {kind} "
                                                 "rollout", key=True)
 

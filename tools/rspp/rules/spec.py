@@ -140,8 +140,15 @@ def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
 def _cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
     for path in g.cycles(graph):
-        closing = next(e for e in graph.edges if e.src == path[-2] and e.dst == path[-1])
-        yield Hit(closing.pointer, "cycle: " + " -> ".join(path))
+        hops = list(zip(path, path[1:], strict=False))
+        edges = [max(e.index for e in graph.edges if (e.src, e.dst) == hop) for hop in hops]
+        # Blame the cycle's last-written edge (most often the one just added); name the
+        # cycle starting after it so the path reads in the order the data flows.
+        last = edges.index(max(edges))
+        ring = path[:-1]
+        ordered = ring[last + 1:] + ring[: last + 1]
+        yield Hit(graph.edges[max(edges)].pointer,
+                  "cycle: " + " -> ".join([*ordered, ordered[0]]))
 
 
 def _at_id(node: g.GNode) -> str:
@@ -199,7 +206,8 @@ def _fallback_types(art: Artifact, ctx: Context) -> Iterator[Hit]:
         primary = graph.nodes.get(node["id"])
         for sub, target in _fallback_targets(node):
             alt = graph.nodes.get(target)
-            if primary is None or alt is None or not alt.known or target == node["id"]:
+            if (primary is None or alt is None or not alt.known or alt.kind != "node"
+                    or target == node["id"]):
                 continue
             for problem in _standby_problems(graph, primary.id, alt):
                 yield Hit(f"/spec/nodes/{i}{sub}", f"stand-in {target!r} cannot replace "
@@ -288,7 +296,7 @@ def _module_bindings(art: Artifact, ctx: Context) -> Iterator[Hit]:
         bound = set(bind.get(side) or {})
         for name in sorted(declared - bound):
             yield Hit(f"/spec/interface/{side}/{name}",
-                      f"interface {side[:-1]} {name!r} is not bound to a node port")
+                      f"interface {side[:-1]} {name!r} is not bound to a node port", key=True)
         for name in sorted(bound - declared):
             yield Hit(f"/spec/bind/{side}/{name}", f"binding for {name!r}, which is not an "
                                                    f"interface {side[:-1]}", key=True)

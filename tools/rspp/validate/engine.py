@@ -54,6 +54,7 @@ class Repository:
     documents: dict[str, Document] = field(default_factory=dict)
     index: Index = field(default_factory=Index)
     findings: list[Finding] = field(default_factory=list)
+    unloaded: list[str] = field(default_factory=list)
 
 
 def load_repository(root: Path, files: list[Path], limits: Limits) -> Repository:
@@ -63,11 +64,13 @@ def load_repository(root: Path, files: list[Path], limits: Limits) -> Repository
         repo.findings.extend(loaded.findings)
         doc = loaded.document
         if doc is None:
+            repo.unloaded.append(relative(root, path))
             continue
         repo.documents[doc.path] = doc
         kind, problems = check_envelope(doc)
         repo.findings.extend(problems)
         if kind is None:
+            repo.unloaded.append(doc.path)
             continue
         schema_findings = check_schema(doc, kind)
         repo.findings.extend(schema_findings)
@@ -88,7 +91,7 @@ def _to_finding(rule: Rule, owner: Artifact, hit: Hit) -> Finding:
 
 def run_rules(repo: Repository, targets: set[str] | None) -> list[Finding]:
     """Run every active rule over the index; keep what concerns ``targets`` (None: all)."""
-    ctx = Context(repo.index)
+    ctx = Context(repo.index, unloaded=tuple(repo.unloaded))
     target_ids = {(a.kind, a.id) for a in repo.index.artifacts
                   if targets is None or a.path in targets}
     out: list[Finding] = []

@@ -1,0 +1,47 @@
+"""Valid edge cases that rules must not flag (the other side of the fixture cases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from rspp.validate.engine import ValidateOptions, validate
+
+
+def _edit(repo: Path, rel: str, old: str, new: str) -> None:
+    path = repo / rel
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+QUIET = {
+    "percentage rollout at zero": (
+        "rollouts/canary.yaml",
+        "    type: canary\n    steps: [{weight: 10, pauseSeconds: 600}, {weight: 50}, {weight: 100}]",
+        "    type: percentage\n    percentage: 0"),
+    "fixture path with a harmless dot segment": (
+        "pipelines/replay/baseline.yaml", "path: pipelines/replay/fixtures/turn.jsonl",
+        "path: ./pipelines/replay/fixtures/turn.jsonl"),
+    "explicit complete edge buffer overriding the profile": (
+        "pipelines/specs/agent.yaml", "{from: llm.text, to: tts.text}",
+        "{from: llm.text, to: tts.text, lane: data, buffer: {capacity: 8, lowWatermark: 1, "
+        "highWatermark: 8, shedding: drop_newest}}"),
+    "event traffic on the control lane": (
+        "pipelines/specs/agent.yaml", "{from: vad.events, to: turn.vad}",
+        "{from: vad.events, to: turn.vad, lane: control}"),
+    "optional extra gate beside the required ones": (
+        "pipelines/tests/gates.yaml", "    - {id: lifecycle, type: lifecycle}",
+        "    - {id: lifecycle, type: lifecycle}\n    - {id: soak, type: latency, required: false}"),
+    "unquoted-looking strings stay strings": (
+        "pipelines/specs/agent.yaml", "      type: stt.deepgram\n",
+        "      type: stt.deepgram\n      params: {language: no, punctuate: on, model: 2024-01-01}\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(QUIET))
+def test_rule_stays_quiet(base_repo: Path, name: str) -> None:
+    _edit(base_repo, *QUIET[name])
+    result = validate(ValidateOptions(root=base_repo))
+    assert [f"{f.location()} {f.code} {f.message}" for f in result.findings] == []

@@ -1,0 +1,67 @@
+"""Public entry points: read a file safely and parse it into a located document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rspp.findings import Finding
+from rspp.load.document import Document
+from rspp.load.json_strict import parse_json
+from rspp.load.source import decode, read_file
+from rspp.load.yaml_strict import parse_yaml
+
+__all__ = ["Limits", "LoadResult", "format_for", "load_bytes", "load_file"]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds applied while reading and parsing one file."""
+
+    max_bytes: int = 1 << 20
+    max_depth: int = 64
+    max_int_digits: int = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    """The parsed document, or ``None`` with the findings that refused the file."""
+
+    document: Document | None
+    findings: tuple[Finding, ...]
+
+
+_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+
+
+def format_for(path: Path) -> str | None:
+    """``"yaml"`` or ``"json"`` from the file suffix, else ``None``."""
+    return _FORMATS.get(path.suffix.lower())
+
+
+def load_file(path: Path, root: Path, *, limits: Limits = Limits()) -> LoadResult:
+    """Read ``path`` (inside the repository ``root``) and parse it by its suffix.
+
+    Files with an unknown suffix are parsed as YAML (JSON is a subset of it).
+    """
+    rel, raw = read_file(path, root, limits.max_bytes)
+    if isinstance(raw, Finding):
+        return LoadResult(None, (raw,))
+    return load_bytes(raw, rel, fmt=format_for(path) or "yaml", limits=limits)
+
+
+def load_bytes(raw: bytes, rel_path: str, *, fmt: str, limits: Limits = Limits()) -> LoadResult:
+    """Decode and parse ``raw`` as ``fmt`` (``"yaml"`` or ``"json"``)."""
+    if fmt == "yaml":
+        parse = parse_yaml
+    elif fmt == "json":
+        parse = parse_json
+    else:
+        raise ValueError(f"unknown format {fmt!r}; expected 'yaml' or 'json'")
+    text = decode(raw, rel_path, limits.max_bytes)
+    if isinstance(text, Finding):
+        return LoadResult(None, (text,))
+    document, findings = parse(text, rel_path, limits.max_depth, limits.max_int_digits)
+    if findings:
+        return LoadResult(None, tuple(findings))
+    return LoadResult(document, ())

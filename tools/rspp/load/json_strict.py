@@ -1,0 +1,313 @@
+"""Strict JSON loader (RFC 8259) that records the position of every key and value.
+
+The parser is iterative (explicit stack), so nesting depth is bounded while parsing.
+"""
+
+from __future__ import annotations
+
+import json.decoder
+import re
+from bisect import bisect_right
+from collections.abc import Callable
+from json.decoder import JSONDecodeError
+from typing import Any, cast
+
+from rspp.findings import Finding, Span
+from rspp.load.document import Document, escape_token
+from rspp.load.source import error, make_span, pointer_budget, pointers_too_long
+
+_WS = re.compile(r"[ \t\n\r]*")
+_skip = cast("Callable[[str, int], re.Match[str]]", _WS.match)
+_colon = re.compile(r"[ \t\n\r]*:[ \t\n\r]*").match
+_after = cast("Callable[[str, int], re.Match[str]]", re.compile(r"[ \t\n\r]*(,?)[ \t\n\r]*").match)
+_LONE_SURROGATE = "invalid string: it contains a lone surrogate"
+_scanstring: Callable[[str, int, bool], tuple[str, int]] = json.decoder.scanstring  # type: ignore[attr-defined]
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_VALUE_START = frozenset('["-0123456789tfn')
+_INF = (float("inf"), float("-inf"))
+
+
+class _Fail(Exception):
+    """A refusal at a character offset."""
+
+    def __init__(self, code: str, index: int, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.index = index
+        self.message = message
+        self.pointer = pointer
+
+
+def _shown(char: str) -> str:
+    if not char:
+        return "end of file"
+    if char == "/":
+        return "'/' (comments are not allowed)"
+    return repr(char)
+
+
+def _quote(value: str) -> str:
+    short = value if len(value) <= 40 else value[:37] + "..."
+    return '"' + short.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _bad_string(exc: JSONDecodeError, pointer: str) -> _Fail:
+    problem = exc.msg.removesuffix(" at").removesuffix(" starting")
+    problem = problem[:1].lower() + problem[1:]
+    return _Fail("LOAD001", exc.pos, f"JSON syntax error: {problem}", pointer)
+
+
+def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Any, int]:
+    """The number, boolean or null starting at ``index`` and the offset after it."""
+    char = text[index : index + 1]
+    if char == "t" and text.startswith("true", index):
+        return True, index + 4
+    if char == "f" and text.startswith("false", index):
+        return False, index + 5
+    if char == "n" and text.startswith("null", index):
+        return None, index + 4
+    found = _NUMBER.match(text, index)
+    if found is None:
+        for word in ("NaN", "Infinity", "-Infinity"):
+            if text.startswith(word, index):
+                raise _Fail(
+                    "LOAD010",
+                    index,
+                    f"{word} is not a JSON number; canonical JSON cannot represent it",
+                    pointer,
+                )
+        if char == "/":
+            raise _Fail("LOAD001", index, "JSON syntax error: comments are not allowed", pointer)
+        raise _Fail(
+            "LOAD001", index, f"JSON syntax error: expected a value, found {_shown(char)}", pointer
+        )
+    end = found.end()
+    following = text[end : end + 1]
+    if following and following in "0123456789":
+        raise _Fail(
+            "LOAD001", index, "JSON syntax error: numbers may not have leading zeros", pointer
+        )
+    if found.group(1) is None and found.group(2) is None:
+        digits = end - index - (char == "-")
+        if digits > max_digits:
+            raise _Fail(
+                "LOAD010", index, f"integer has {digits} digits; the limit is {max_digits}", pointer
+            )
+        try:
+            return int(text[index:end]), end
+        except ValueError:
+            raise _Fail(
+                "LOAD010", index, f"integer has {digits} digits and cannot be converted", pointer
+            ) from None
+    number = float(text[index:end])
+    if number in _INF:
+        raise _Fail(
+            "LOAD010",
+            index,
+            "number overflows to infinity; canonical JSON cannot represent it",
+            pointer,
+        )
+    return number, end
+
+
+def parse_json(
+    text: str, rel: str, max_depth: int, max_int_digits: int
+) -> tuple[Document | None, list[Finding]]:
+    """Parse ``text`` into a located document, or return the findings that refuse it."""
+    starts = [0]
+    find = text.find
+    at = find("\n")
+    while at >= 0:
+        starts.append(at + 1)
+        at = find("\n", at + 1)
+    try:
+        return _parse(text, rel, max_depth, max_int_digits, starts)
+    except _Fail as exc:
+        line = bisect_right(starts, exc.index)
+        col = exc.index - starts[line - 1] + 1
+        return None, [error(exc.code, rel, line, col, exc.message, exc.pointer)]
+
+
+def _parse(
+    text: str, rel: str, max_depth: int, max_digits: int, starts: list[int]
+) -> tuple[Document | None, list[Finding]]:
+    n = len(text)
+    i = _skip(text, 0).end()
+    if i >= n:
+        raise _Fail("LOAD007", 0, "file holds no JSON value")
+    char = text[i]
+    if char != "{":
+        if char in _VALUE_START:
+            raise _Fail("LOAD008", i, "top level must be an object")
+        raise _Fail("LOAD001", i, f"JSON syntax error: expected a value, found {_shown(char)}")
+    if max_depth < 1:
+        raise _Fail("LOAD009", i, f"nesting deeper than {max_depth} levels")
+
+    skip = _skip
+    colon = _colon
+    after = _after
+    scan = _scanstring
+    line_of = bisect_right
+    span = make_span
+    spans: dict[str, Span] = {}
+    key_spans: dict[str, Span] = {}
+    duplicates: list[Finding] = []
+    root: dict[str, Any] = {}
+    budget = pointer_budget(text)
+    stack: list[tuple[Any, bool, str, int, str]] = []
+    cur: Any = root
+    is_obj = True
+    closer = "}"
+    ptr = ""
+    start = i
+    depth = 1
+    first = True
+    comma = i
+    key = ""
+    i = skip(text, i + 1).end()
+
+    while True:
+        # ``i`` is at the next member or element, or at the closing bracket
+        char = text[i : i + 1]
+        if char == closer:
+            if not first:
+                raise _Fail(
+                    "LOAD001", comma, f"JSON syntax error: trailing comma before '{closer}'", ptr
+                )
+        else:
+            if is_obj:
+                if char != '"':
+                    raise _Fail(
+                        "LOAD001",
+                        i,
+                        f"JSON syntax error: expected a string key, found {_shown(char)}",
+                        ptr,
+                    )
+                try:
+                    key, end = scan(text, i + 1, True)
+                except JSONDecodeError as exc:
+                    raise _bad_string(exc, ptr) from None
+                if end - i - 2 != len(key) and _SURROGATE.search(key) is not None:
+                    raise _Fail("LOAD001", i, _LONE_SURROGATE, ptr)
+                member = (
+                    f"{ptr}/{key}"
+                    if "~" not in key and "/" not in key
+                    else f"{ptr}/{escape_token(key)}"
+                )
+                line = line_of(starts, i)
+                col = i - starts[line - 1] + 1
+                budget -= len(member)
+                if budget < 0:
+                    return None, [pointers_too_long(rel, line, col, text)]
+                if key in cur:
+                    first_line = key_spans[member].line
+                    duplicates.append(
+                        error(
+                            "LOAD002",
+                            rel,
+                            line,
+                            col,
+                            f"duplicate key {_quote(key)}; first defined on line {first_line}",
+                            member,
+                            line,
+                            col + end - i,
+                        )
+                    )
+                else:
+                    key_spans[member] = span(line, col, line, col + end - i)
+                found = colon(text, end)
+                if found is None:
+                    i = skip(text, end).end()
+                    raise _Fail(
+                        "LOAD001",
+                        i,
+                        f"JSON syntax error: expected ':', found {_shown(text[i : i + 1])}",
+                        member,
+                    )
+                i = found.end()
+            else:
+                member = f"{ptr}/{len(cur)}"
+                budget -= len(member)
+                if budget < 0:
+                    raise _Fail("LOAD009", i, pointers_too_long(rel, 1, 1, text).message)
+            char = text[i : i + 1]
+            if char == "{" or char == "[":
+                depth += 1
+                if depth > max_depth:
+                    raise _Fail("LOAD009", i, f"nesting deeper than {max_depth} levels", member)
+                new: Any = {} if char == "{" else []
+                if is_obj:
+                    cur[key] = new
+                else:
+                    cur.append(new)
+                stack.append((cur, is_obj, ptr, start, closer))
+                cur = new
+                is_obj = char == "{"
+                closer = "}" if is_obj else "]"
+                ptr = member
+                start = i
+                first = True
+                i = skip(text, i + 1).end()
+                continue
+            if char == '"':
+                try:
+                    value, end = scan(text, i + 1, True)
+                except JSONDecodeError as exc:
+                    raise _bad_string(exc, member) from None
+                if end - i - 2 != len(value) and _SURROGATE.search(value) is not None:
+                    raise _Fail("LOAD001", i, _LONE_SURROGATE, member)
+            else:
+                value, end = _literal(text, i, max_digits, member)
+            line = line_of(starts, i)
+            col = i - starts[line - 1] + 1
+            spans[member] = span(line, col, line, col + end - i)
+            if is_obj:
+                cur[key] = value
+            else:
+                cur.append(value)
+            i = end
+        # after a value or at a closing bracket: close containers until a comma
+        while True:
+            if char == closer:
+                i += 1
+                line = line_of(starts, start)
+                end_line = line_of(starts, i)
+                spans[ptr] = span(
+                    line, start - starts[line - 1] + 1, end_line, i - starts[end_line - 1] + 1
+                )
+                if not stack:
+                    return _finish(text, rel, i, root, spans, key_spans, duplicates)
+                cur, is_obj, ptr, start, closer = stack.pop()
+                depth -= 1
+            found = after(text, i)
+            i = found.end()
+            char = text[i : i + 1]
+            if found.group(1):
+                comma = found.start(1)
+                first = False
+                break
+            if char != closer:
+                raise _Fail(
+                    "LOAD001",
+                    i,
+                    f"JSON syntax error: expected ',' or '{closer}', found {_shown(char)}",
+                    ptr,
+                )
+
+
+def _finish(
+    text: str,
+    rel: str,
+    i: int,
+    root: dict[str, Any],
+    spans: dict[str, Span],
+    key_spans: dict[str, Span],
+    duplicates: list[Finding],
+) -> tuple[Document | None, list[Finding]]:
+    i = _skip(text, i).end()
+    if i < len(text):
+        raise _Fail("LOAD007", i, "more than one JSON value in the file (trailing data)")
+    if duplicates:
+        return None, duplicates
+    return Document(rel, text, root, "json", spans, key_spans), []

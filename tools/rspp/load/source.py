@@ -1,0 +1,255 @@
+"""Safe file reading: refuse links out of the repository, special files, huge files and bad text."""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from pathlib import Path
+from typing import Any
+
+from rspp.findings import Finding, Severity, Span
+
+_OPEN_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOCTTY", 0)
+)
+_CHUNK = 1 << 16
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_LINE_BREAKS = str.maketrans(
+    {"\n": "\\n", "\r": "\\r", "\x0b": "\\v", "\x0c": "\\f", "\x1c": "\\x1c", "\x1d": "\\x1d",
+     "\x1e": "\\x1e", "\x85": "\\x85", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)  # fmt: skip
+
+
+_SPAN: Any = Span
+_new = object.__new__
+_set_line = _SPAN.line.__set__
+_set_col = _SPAN.col.__set__
+_set_end_line = _SPAN.end_line.__set__
+_set_end_col = _SPAN.end_col.__set__
+
+
+def make_span(line: int, col: int, end_line: int, end_col: int) -> Span:
+    """``Span(line, col, end_line, end_col)``, built without the frozen ``__init__`` checks."""
+    span: Span = _new(Span)
+    _set_line(span, line)
+    _set_col(span, col)
+    _set_end_line(span, end_line)
+    _set_end_col(span, end_col)
+    return span
+
+
+def one_line(text: str) -> str:
+    """``text`` with every line-break character escaped."""
+    return text.translate(_LINE_BREAKS)
+
+
+def error(
+    code: str,
+    path: str,
+    line: int,
+    col: int,
+    message: str,
+    pointer: str = "",
+    end_line: int | None = None,
+    end_col: int | None = None,
+) -> Finding:
+    """An error finding with a one-line message."""
+    return Finding(
+        code,
+        Severity.ERROR,
+        path,
+        line,
+        col,
+        one_line(message),
+        pointer,
+        end_line,
+        end_col,
+    )
+
+
+_POINTER_FACTOR = 64
+
+
+def pointer_budget(text: str) -> int:
+    """How many pointer characters a document of ``text`` may create in total.
+
+    Pointers repeat the keys above each value, so long keys over many values could make
+    the span tables far larger than the file; real artifacts stay well inside this bound.
+    """
+    return _POINTER_FACTOR * max(len(text), 1 << 12)
+
+
+def pointers_too_long(rel: str, line: int, col: int, text: str) -> Finding:
+    """LOAD009 for a document whose value paths add up to more than its pointer budget."""
+    return error(
+        "LOAD009",
+        rel,
+        line,
+        col,
+        f"paths to values exceed {pointer_budget(text)} characters in total;"
+        " keys are too long for how deeply and often they are repeated",
+    )
+
+
+def line_col(text: str, index: int) -> tuple[int, int]:
+    """1-based line and character column of ``index`` in ``text``."""
+    line = text.count("\n", 0, index) + 1
+    start = text.rfind("\n", 0, index) + 1
+    return line, index - start + 1
+
+
+def _absolute(path: Path | str) -> str:
+    """Absolute and normalised, without following symbolic links."""
+    return os.path.abspath(path)
+
+
+def _relative(full: str, base: str) -> str:
+    prefix = base.rstrip(os.sep) + os.sep
+    if full.startswith(prefix):
+        rel = full[len(prefix) :]
+    else:
+        try:
+            rel = os.path.relpath(full, base)
+        except ValueError:
+            rel = full
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
+def relative_name(path: Path, root: Path) -> str:
+    """``path`` relative to ``root`` with POSIX separators (lexically, links not followed)."""
+    return _relative(_absolute(path), _absolute(root))
+
+
+def _inside(target: str, root: str) -> bool:
+    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link that does not resolve"
+    return "not a regular file"
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
+def read_file(path: Path, root: Path, max_bytes: int) -> tuple[str, bytes | Finding]:
+    """The repository-relative name of ``path`` and its bytes, or the finding that refuses it."""
+    full = _absolute(path)
+    base = _absolute(root)
+    rel = _relative(full, base)
+    return rel, _read(full, base, rel, max_bytes)
+
+
+def _read(full: str, base: str, rel: str, max_bytes: int) -> bytes | Finding:
+    try:
+        info = os.lstat(full)
+    except OSError as exc:
+        return error("FILE001", rel, 1, 1, f"cannot read file: {_os_reason(exc)}")
+    target = full
+    is_link = stat.S_ISLNK(info.st_mode)
+    if is_link or _inside(full, base):
+        real = os.path.realpath(full)
+        if real != full and not _inside(real, os.path.realpath(base)):
+            return error(
+                "FILE002", rel, 1, 1, f"symbolic link points outside the repository: -> {real}"
+            )
+        if is_link:
+            target = real
+            try:
+                info = os.lstat(target)
+            except OSError as exc:
+                return error("FILE001", rel, 1, 1, f"cannot read file: {_os_reason(exc)}")
+    if not stat.S_ISREG(info.st_mode):
+        return error("FILE003", rel, 1, 1, f"not a regular file: {_kind(info.st_mode)}")
+    if info.st_size > max_bytes:
+        return _too_big(rel, info.st_size, max_bytes)
+    try:
+        fd = os.open(target, _OPEN_FLAGS)
+    except OSError as exc:
+        return error("FILE001", rel, 1, 1, f"cannot read file: {_os_reason(exc)}")
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return error("FILE003", rel, 1, 1, f"not a regular file: {_kind(info.st_mode)}")
+        if info.st_size > max_bytes:
+            return _too_big(rel, info.st_size, max_bytes)
+        chunks: list[bytes] = []
+        left = max_bytes + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, _CHUNK))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+    except OSError as exc:
+        return error("FILE001", rel, 1, 1, f"cannot read file: {_os_reason(exc)}")
+    finally:
+        os.close(fd)
+    raw = b"".join(chunks)
+    if len(raw) > max_bytes:
+        return _too_big(rel, None, max_bytes)
+    return raw
+
+
+def _too_big(rel: str, size: int | None, max_bytes: int) -> Finding:
+    what = f"{size} bytes" if size is not None else "over the limit"
+    return error("FILE004", rel, 1, 1, f"file is {what}; the limit is {max_bytes} bytes")
+
+
+def decode(raw: bytes, rel: str, max_bytes: int) -> str | Finding:
+    """The text of ``raw`` (UTF-8, optional BOM skipped), or the finding that refuses it."""
+    if len(raw) > max_bytes:
+        return _too_big(rel, len(raw), max_bytes)
+    for bom, name in _BOMS:
+        if raw.startswith(bom):
+            return error(
+                "FILE005", rel, 1, 1, f"file is {name} (byte-order mark); rspp reads UTF-8 only"
+            )
+    body = raw[3:] if raw.startswith(_UTF8_BOM) else raw
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        line = body.count(b"\n", 0, bad) + 1
+        start = body.rfind(b"\n", 0, bad) + 1
+        col = len(body[start:bad].decode("utf-8")) + 1
+        return error(
+            "FILE005",
+            rel,
+            line,
+            col,
+            f"invalid UTF-8: byte 0x{body[bad]:02x} ({exc.reason}); rspp reads UTF-8 only",
+        )
+    found = _CONTROL.search(text)
+    if found is not None:
+        line, col = line_col(text, found.start())
+        char = found.group()
+        what = "a NUL byte" if char == "\0" else f"control character U+{ord(char):04X}"
+        return error("FILE006", rel, line, col, f"file contains {what}")
+    return text

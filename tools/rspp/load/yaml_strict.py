@@ -1,0 +1,394 @@
+"""Strict YAML loader: one document, YAML 1.2 core typing, no anchors, tags or merge keys.
+
+Data is built from the parser's event stream with an explicit stack, so nesting depth is
+bounded while parsing and no recursive code ever sees the input.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+from yaml.events import (
+    AliasEvent,
+    DocumentStartEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.reader import ReaderError
+
+from rspp.findings import Finding, Span
+from rspp.load.document import Document, escape_token
+from rspp.load.source import error, line_col, make_span, pointer_budget, pointers_too_long
+
+_Loader: Any = getattr(yaml, "CSafeLoader", None)
+_NATIVE = _Loader is not None
+if _Loader is None:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+_CONSTANTS: dict[str, Any] = {
+    "null": None,
+    "Null": None,
+    "NULL": None,
+    "~": None,
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
+_NUMBER_START = frozenset("0123456789+-.")
+_NUMBER = re.compile(
+    r"(?P<int>[-+]?[0-9]+)"
+    r"|(?P<oct>0o[0-7]+)"
+    r"|(?P<hex>0x[0-9a-fA-F]+)"
+    r"|(?P<float>[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?)"
+    r"|(?P<special>[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))"
+)
+_LOG2_10 = 3.321928094887362
+
+
+class _Refused(Exception):
+    """A plain scalar that has no exact canonical JSON form."""
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 3] + "..."
+
+
+def _quote(value: str) -> str:
+    return '"' + _short(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _fits(number: int, max_digits: int) -> bool:
+    """Whether ``number`` has at most ``max_digits`` decimal digits."""
+    bits = number.bit_length()
+    limit = int(max_digits * _LOG2_10)
+    if bits <= limit:
+        return True
+    return bits == limit + 1 and abs(number) < 10**max_digits
+
+
+def _number(value: str, max_digits: int) -> Any:
+    """Type a plain scalar that starts like a number; anything else stays a string."""
+    found = _NUMBER.fullmatch(value)
+    if found is None:
+        return value
+    kind = found.lastgroup
+    if kind == "int":
+        digits = len(value) - (value[0] in "+-")
+        if digits > max_digits:
+            raise _Refused(f"integer has {digits} digits; the limit is {max_digits}")
+        try:
+            return int(value)
+        except ValueError:
+            raise _Refused(f"integer has {digits} digits and cannot be converted") from None
+    if kind == "float":
+        number = float(value)
+        if number in (float("inf"), float("-inf")):
+            raise _Refused(
+                f"number {_short(value)} overflows to infinity; canonical JSON cannot represent it"
+            )
+        return number
+    if kind == "special":
+        raise _Refused(f"{value} is not a finite number; canonical JSON cannot represent it")
+    digits = len(value) - 2
+    if digits > max_digits:
+        raise _Refused(f"integer has {digits} digits; the limit is {max_digits}")
+    converted = int(value[2:], 8 if kind == "oct" else 16)
+    if not _fits(converted, max_digits):
+        raise _Refused(f"integer {_short(value)} has more than {max_digits} decimal digits")
+    return converted
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if type(value) is bool:
+        return "a boolean"
+    return "a number"
+
+
+def parse_yaml(
+    text: str, rel: str, max_depth: int, max_int_digits: int
+) -> tuple[Document | None, list[Finding]]:
+    """Parse ``text`` into a located document, or return the findings that refuse it."""
+    parser: Any = None
+    try:
+        parser = _Loader(text)
+        return _build(parser, text, rel, max_depth, max_int_digits)
+    except yaml.MarkedYAMLError as exc:
+        return None, [_syntax(exc, rel)]
+    except ReaderError as exc:
+        index = exc.position
+        if _NATIVE:
+            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        line, col = line_col(text, index)
+        char = exc.character
+        code = char if isinstance(char, int) else ord(char[:1] or "\0")
+        return None, [
+            error(
+                "LOAD001",
+                rel,
+                line,
+                col,
+                f"YAML syntax error: unacceptable character U+{code:04X}: {exc.reason}",
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [error("LOAD001", rel, 1, 1, f"YAML syntax error: {exc}")]
+    finally:
+        if parser is not None:
+            parser.dispose()
+
+
+def _syntax(exc: yaml.MarkedYAMLError, rel: str) -> Finding:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
+    if exc.problem and exc.context:
+        where = exc.context_mark
+        started = f" started on line {where.line + 1}" if where is not None else ""
+        message += f" ({exc.context}{started})"
+    return error("LOAD001", rel, line, col, message)
+
+
+def _node_refusal(ev: Any, rel: str, pointer: str) -> Finding | None:
+    """LOAD003 for an anchor or alias, LOAD005 for a tag other than !!str on a scalar."""
+    mark = ev.start_mark
+    line, col = mark.line + 1, mark.column + 1
+    if type(ev) is AliasEvent:
+        return error(
+            "LOAD003", rel, line, col, f"YAML aliases are not allowed (*{ev.anchor})", pointer
+        )
+    if ev.anchor is not None:
+        return error(
+            "LOAD003", rel, line, col, f"YAML anchors are not allowed (&{ev.anchor})", pointer
+        )
+    tag = ev.tag
+    if tag is not None and (tag != _STR_TAG or type(ev) is not ScalarEvent):
+        shown = "!!" + tag[18:] if tag.startswith("tag:yaml.org,2002:") else tag
+        return error("LOAD005", rel, line, col, f"YAML tag {_short(shown)} is not allowed", pointer)
+    return None
+
+
+def _build(
+    parser: Any, text: str, rel: str, max_depth: int, max_digits: int
+) -> tuple[Document | None, list[Finding]]:
+    get = parser.get_event
+    get()  # stream start
+    ev: Any = get()
+    if type(ev) is StreamEndEvent:
+        return None, [error("LOAD007", rel, 1, 1, "file holds no YAML document")]
+    if ev.tags:
+        mark = ev.start_mark
+        return None, [
+            error("LOAD005", rel, mark.line + 1, mark.column + 1, "%TAG directives are not allowed")
+        ]
+    ev = get()
+    refusal = _node_refusal(ev, rel, "")
+    if refusal is not None:
+        return None, [refusal]
+    mark = ev.start_mark
+    start_line, start_col = mark.line + 1, mark.column + 1
+    if type(ev) is not MappingStartEvent:
+        found = "a sequence" if type(ev) is SequenceStartEvent else "a scalar"
+        return None, [
+            error(
+                "LOAD008", rel, start_line, start_col, f"top level must be a mapping, found {found}"
+            )
+        ]
+    if max_depth < 1:
+        return None, [_too_deep(rel, start_line, start_col, "", max_depth)]
+
+    spans: dict[str, Span] = {}
+    key_spans: dict[str, Span] = {}
+    duplicates: list[Finding] = []
+    root: dict[str, Any] = {}
+    budget = pointer_budget(text)
+    stack: list[tuple[Any, bool, str, int, int, bool]] = []
+    cur: Any = root
+    is_map = True
+    ptr = ""
+    flow = bool(ev.flow_style)
+    key: Any = None
+    member: str | None = None
+    depth = 1
+    end_line = end_col = 0
+    scalar_type = ScalarEvent
+    mapping_start = MappingStartEvent
+    sequence_start = SequenceStartEvent
+    mapping_end = MappingEndEvent
+    sequence_end = SequenceEndEvent
+    constants = _CONSTANTS
+    number_start = _NUMBER_START
+    str_tag = _STR_TAG
+
+    while True:
+        ev = get()
+        kind = type(ev)
+        if kind is scalar_type:
+            value = ev.value
+            tag = ev.tag
+            if ev.anchor is not None or (tag is not None and tag != str_tag):
+                refusal = _node_refusal(ev, rel, _here(member, ptr, is_map, cur))
+                assert refusal is not None
+                return None, [refusal]
+            plain = tag is None and not ev.style
+            if not plain:
+                typed: Any = value
+            elif not value:
+                typed = None
+            elif value[0] in number_start:
+                try:
+                    typed = _number(value, max_digits)
+                except _Refused as exc:
+                    mark = ev.start_mark
+                    where = _here(member, ptr, is_map, cur)
+                    return None, [
+                        error("LOAD010", rel, mark.line + 1, mark.column + 1, str(exc), where)
+                    ]
+            else:
+                typed = constants.get(value, value)
+            mark = ev.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            mark = ev.end_mark
+            end_line, end_col = mark.line + 1, mark.column + 1
+            if member is not None:
+                cur[key] = typed
+                spans[member] = make_span(line, col, end_line, end_col)
+                member = None
+            elif is_map:
+                if type(typed) is not str:
+                    return None, [
+                        error(
+                            "LOAD006",
+                            rel,
+                            line,
+                            col,
+                            f"mapping key {_short(value) or '(empty)'} is {_type_name(typed)}, not a string;"
+                            " quote it if a string was meant",
+                            ptr,
+                        )
+                    ]
+                if plain and value == "<<":
+                    return None, [
+                        error(
+                            "LOAD004", rel, line, col, "YAML merge keys (<<) are not allowed", ptr
+                        )
+                    ]
+                key = typed
+                member = (
+                    f"{ptr}/{typed}"
+                    if "~" not in typed and "/" not in typed
+                    else f"{ptr}/{escape_token(typed)}"
+                )
+                budget -= len(member)
+                if budget < 0:
+                    return None, [pointers_too_long(rel, line, col, text)]
+                if typed in cur:
+                    first = key_spans[member]
+                    duplicates.append(
+                        error(
+                            "LOAD002",
+                            rel,
+                            line,
+                            col,
+                            f"duplicate key {_quote(typed)}; first defined on line {first.line}",
+                            member,
+                            end_line,
+                            end_col,
+                        )
+                    )
+                else:
+                    key_spans[member] = make_span(line, col, end_line, end_col)
+            else:
+                pointer = f"{ptr}/{len(cur)}"
+                budget -= len(pointer)
+                if budget < 0:
+                    return None, [pointers_too_long(rel, line, col, text)]
+                spans[pointer] = make_span(line, col, end_line, end_col)
+                cur.append(typed)
+        elif kind is mapping_end or kind is sequence_end:
+            if flow:
+                mark = ev.end_mark
+                end_line, end_col = mark.line + 1, mark.column + 1
+            spans[ptr] = make_span(start_line, start_col, end_line, end_col)
+            if not stack:
+                break
+            cur, is_map, ptr, start_line, start_col, flow = stack.pop()
+            depth -= 1
+        elif kind is mapping_start or kind is sequence_start:
+            if ev.anchor is not None or ev.tag is not None:
+                refusal = _node_refusal(ev, rel, _here(member, ptr, is_map, cur))
+                assert refusal is not None
+                return None, [refusal]
+            mark = ev.start_mark
+            line, col = mark.line + 1, mark.column + 1
+            new: Any = {} if kind is mapping_start else []
+            if member is not None:
+                pointer = member
+                cur[key] = new
+                member = None
+            elif is_map:
+                found = "mapping" if kind is mapping_start else "sequence"
+                return None, [
+                    error("LOAD006", rel, line, col, f"mapping key is a {found}, not a string", ptr)
+                ]
+            else:
+                pointer = f"{ptr}/{len(cur)}"
+                budget -= len(pointer)
+                if budget < 0:
+                    return None, [pointers_too_long(rel, line, col, text)]
+                cur.append(new)
+            depth += 1
+            if depth > max_depth:
+                return None, [_too_deep(rel, line, col, pointer, max_depth)]
+            stack.append((cur, is_map, ptr, start_line, start_col, flow))
+            cur = new
+            is_map = kind is mapping_start
+            ptr = pointer
+            start_line, start_col = line, col
+            flow = bool(ev.flow_style)
+        else:
+            refusal = _node_refusal(ev, rel, _here(member, ptr, is_map, cur))
+            if refusal is None:  # pragma: no cover - the parser emits no other event here
+                raise AssertionError(f"unexpected YAML event {ev!r}")
+            return None, [refusal]
+
+    get()  # document end
+    ev = get()
+    kind = type(ev)
+    if kind is DocumentStartEvent:
+        mark = ev.start_mark
+        return None, [
+            error(
+                "LOAD007",
+                rel,
+                mark.line + 1,
+                mark.column + 1,
+                "more than one YAML document in the file (the second starts here)",
+            )
+        ]
+    if duplicates:
+        return None, duplicates
+    return Document(rel, text, root, "yaml", spans, key_spans), []
+
+
+def _here(member: str | None, ptr: str, is_map: bool, cur: Any) -> str:
+    """The pointer of the node about to be read."""
+    if member is not None:
+        return member
+    return ptr if is_map else f"{ptr}/{len(cur)}"
+
+
+def _too_deep(rel: str, line: int, col: int, pointer: str, max_depth: int) -> Finding:
+    return error("LOAD009", rel, line, col, f"nesting deeper than {max_depth} levels", pointer)
