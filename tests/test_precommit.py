@@ -63,3 +63,12 @@ def test_commit_with_broken_artifact_is_refused(tmp_path: Path) -> None:
     accepted = _git(repo, env, "commit", "-m", "text rides the data lane")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert _git(repo, env, "rev-list", "--count", "HEAD").stdout.strip() == "2"
+
+
+def test_workflows_match_the_github_workflow_schema() -> None:
+    workflows = sorted(str(p) for p in (REPO_ROOT / ".github" / "workflows").glob("*.yaml"))
+    assert workflows
+    proc = subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema",
+                           "vendor.github-workflows", *workflows],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
