@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rspp.findings import Related, Severity
@@ -34,6 +35,8 @@ class Context:
     cache: dict[tuple[str, str], Any] = field(default_factory=dict)
     # Files that could not be loaded or have no readable envelope: they define nothing.
     unloaded: tuple[str, ...] = ()
+    # The repository root, for rules that check that a named file exists.
+    root: Path | None = None
 
 
 ArtifactCheck = Callable[["Artifact", Context], Iterable[Hit]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.findings import Severity
+from rspp.findings import Related, Severity
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
 from rspp.rules.base import Context, Hit, Rule
@@ -59,6 +59,61 @@ def _packages_cover(art: Artifact, ctx: Context) -> Iterator[Hit]:
                   f"(used by {found.ref})")
 
 
+def _pinned(art: Artifact, ctx: Context, kind: str) -> list[Artifact]:
+    found = []
+    for pin in art.spec["pins"]:
+        ref = parse_ref(pin["ref"]) if pin["kind"] == kind else None
+        target = ctx.index.get(kind, ref.id, ref.version) if ref else None
+        if target is not None and target.schema_valid:
+            found.append(target)
+    return found
+
+
+def _policy_targets(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    specs = _pinned(art, ctx, "PipelineSpec")
+    if len(specs) != 1:
+        return
+    spec = specs[0]
+    nodes = {n["id"] for n in spec.spec["nodes"]}
+    nodes |= {i["as"] for i in spec.spec.get("imports") or []}
+    edges = {(e["from"], e["to"]) for e in spec.spec.get("edges") or []}
+    b = art.doc.span("/spec/pins")
+    related = (Related(art.path, b.line, b.col, f"bundled with {spec.ref} by {art.ref}"),)
+    for policy in _pinned(art, ctx, "PolicyOverlay"):
+        body = policy.spec
+        named: list[tuple[str, str]] = []
+        for group in ("providerRules", "circuitBreakers", "degradeRules"):
+            named += [(f"/spec/{group}/{i}/node", r["node"]) for i, r in enumerate(body.get(group) or [])]
+        named += [(f"/spec/degradeRules/{i}/to", r["to"])
+                  for i, r in enumerate(body.get("degradeRules") or [])]
+        for pointer, node in named:
+            if node not in nodes:
+                yield Hit(pointer, f"policy {policy.ref} names node {node!r}, which {spec.ref} "
+                                   "does not have", target=policy, related=related)
+        for i, rule in enumerate(body.get("insertRules") or []):
+            edge = tuple(rule["onEdge"])
+            if edge not in edges:
+                yield Hit(f"/spec/insertRules/{i}/onEdge", f"policy {policy.ref} inserts on "
+                          f"edge {edge[0]} -> {edge[1]}, which {spec.ref} does not have",
+                          target=policy, related=related)
+
+
+def _package_matches_extension(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, pkg in enumerate(art.spec.get("nodePackages") or []):
+        ref = parse_ref(pkg.get("extension"))
+        ext = ctx.index.get("ExtensionManifest", ref.id, ref.version) if ref else None
+        if ext is None or not ext.schema_valid:
+            continue
+        declared = ext.spec.get("package")
+        if declared is None:
+            continue
+        for key in ("type", "impl", "digest"):
+            if pkg.get(key) != declared.get(key):
+                yield Hit(f"/spec/nodePackages/{i}/{key}",
+                          f"{key} {pkg.get(key)!r} differs from extension {ext.ref}'s package "
+                          f"{key} {declared.get(key)!r}")
+
+
 RULES: tuple[Rule, ...] = (
     Rule("BND001", "bundle", Severity.ERROR,
          "A bundle does not pin exactly one spec and one profile.",
@@ -74,4 +129,16 @@ RULES: tuple[Rule, ...] = (
          "A bundle pins the same artifact id twice.",
          "Each (kind, id) appears once among a bundle's pins; two versions of one policy in one "
          "release leave the runtime to guess.", kinds=("PipelineBundle",), check=_duplicate_pin),
+    Rule("BND004", "bundle", Severity.ERROR,
+         "A bundle's node package disagrees with its extension manifest.",
+         "For a node type provided by an extension, the bundle's node package (type, impl, "
+         "digest) must be the package the extension manifest declares; otherwise the release "
+         "would run an implementation nobody admitted.",
+         kinds=("PipelineBundle",), check=_package_matches_extension),
+    Rule("POL001", "policy", Severity.ERROR,
+         "A bundled policy names a node or edge its spec does not have.",
+         "Policy overlays act on the nodes and edges of the spec they are bundled with: "
+         "provider rules, circuit breakers and degrade rules name nodes; insert rules name an "
+         "existing edge (from, to). Checked for each bundle and reported on the policy.",
+         kinds=("PipelineBundle",), check=_policy_targets),
 )

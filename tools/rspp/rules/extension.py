@@ -6,6 +6,8 @@ from collections.abc import Iterator
 
 from rspp.findings import Severity
 from rspp.model.artifact import Artifact
+from rspp.model.catalog import BUILTIN, render
+from rspp.model.ids import PortType, parse_port_type
 from rspp.rules.base import Context, Hit, Rule
 
 _NODE_TYPES = ("custom_node", "external_node")
@@ -49,6 +51,33 @@ def _external_isolation(art: Artifact, ctx: Context) -> Iterator[Hit]:
                                              "network access (use none or egress_allowlist)")
 
 
+def _implements_ports(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    spec = art.spec
+    base = BUILTIN.get(spec.get("implements") or "")
+    ports = spec.get("ports")
+    if base is None or ports is None:
+        return
+    params = {**base.params, **(spec.get("params") or {})}
+    inputs = ports.get("inputs") or {}
+    outputs = ports.get("outputs") or {}
+    for name, decl in sorted(base.inputs.items()):
+        want = render(decl.type, params)
+        have = inputs.get(name)
+        if have is None:
+            yield Hit("/spec/ports/inputs", f"implements {base.name} but has no input {name!r}")
+        elif isinstance(want, PortType) and not parse_port_type(have["type"]).accepts(want):
+            yield Hit(f"/spec/ports/inputs/{name}/type", f"input {name!r} of {base.name} is "
+                      f"{want}; this extension's {have['type']} does not accept it")
+    for name, template in sorted(base.outputs.items()):
+        want = render(template, params)
+        got = outputs.get(name)
+        if got is None:
+            yield Hit("/spec/ports/outputs", f"implements {base.name} but has no output {name!r}")
+        elif isinstance(want, PortType) and not want.accepts(parse_port_type(got)):
+            yield Hit(f"/spec/ports/outputs/{name}", f"output {name!r} of {base.name} is {want}; "
+                      f"this extension's {got} does not satisfy it")
+
+
 RULES: tuple[Rule, ...] = (
     Rule("EXT001", "extension", Severity.ERROR,
          "A custom or external node lacks trust level, isolation or resource limits.",
@@ -67,4 +96,9 @@ RULES: tuple[Rule, ...] = (
          "External nodes run out of process, so their isolation mode is process, container or "
          "remote. Untrusted extensions never get unrestricted network access.",
          kinds=("ExtensionManifest",), check=_external_isolation),
+    Rule("EXT004", "extension", Severity.ERROR,
+         "An extension does not have the ports of the node type it implements.",
+         "An extension that declares implements: <built-in type> can stand in for that type "
+         "(as a fallback, or through a provider rule), so it must offer every port of the type, "
+         "with compatible types.", kinds=("ExtensionManifest",), check=_implements_ports),
 )

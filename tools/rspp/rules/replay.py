@@ -23,12 +23,29 @@ def _baseline(art: Artifact, ctx: Context) -> Iterator[Hit]:
                                           f"{', '.join(missing)}")
 
 
+def _escapes(path: str) -> bool:
+    return path.startswith("/") or "\\" in path or ":" in path or ".." in path.split("/")
+
+
 def _fixture_paths(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for i, fixture in enumerate(art.spec.get("fixtures") or []):
         path = fixture["path"]
-        if path.startswith("/") or "\\" in path or ":" in path or ".." in path.split("/"):
+        if _escapes(path):
             yield Hit(f"/spec/fixtures/{i}/path", f"fixture path {path!r} must be a relative "
                       "path inside the repository (no absolute paths, '..', URLs or drives)")
+
+
+def _fixture_exists(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    if ctx.root is None:
+        return
+    for i, fixture in enumerate(art.spec.get("fixtures") or []):
+        path = fixture["path"]
+        if _escapes(path):
+            continue
+        target = ctx.root / path
+        if not target.is_file() or target.is_symlink():
+            yield Hit(f"/spec/fixtures/{i}/path", f"fixture {path} is not a regular file in the "
+                                                  "repository")
 
 
 RULES: tuple[Rule, ...] = (
@@ -42,4 +59,8 @@ RULES: tuple[Rule, ...] = (
          "segments, backslashes, drive letters and URLs are refused; rspp never fetches "
          "anything a manifest names.",
          kinds=("ReplayEvidenceManifest",), check=_fixture_paths),
+    Rule("RPL003", "replay", Severity.ERROR, "A fixture file does not exist.",
+         "Every fixture a replay manifest names is a regular file (not a symbolic link) at that "
+         "path in the repository, so replay regressions never run against missing evidence.",
+         kinds=("ReplayEvidenceManifest",), check=_fixture_exists),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 
 from rspp.findings import Severity
@@ -140,7 +141,7 @@ def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
 def _cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
     for path in g.cycles(graph):
-        hops = list(zip(path, path[1:], strict=False))
+        hops = list(itertools.pairwise(path))
         edges = [max(e.index for e in graph.edges if (e.src, e.dst) == hop) for hop in hops]
         # Blame the cycle's last-written edge (most often the one just added); name the
         # cycle starting after it so the path reads in the order the data flows.
@@ -332,6 +333,24 @@ def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
         stack.append(iter(imports(nxt)))
 
 
+def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, node in enumerate(art.spec["nodes"]):
+        params = node.get("params") or {}
+        if node.get("extension") is not None:
+            ext = g.find_extension(ctx.index, node)
+            if ext is None or not ext.schema_valid:
+                continue
+            known = set(ext.spec.get("params") or {})
+        elif node["type"] in BUILTIN:
+            known = set(BUILTIN[node["type"]].params)
+        else:
+            continue
+        for name in sorted(set(params) - known):
+            yield Hit(f"/spec/nodes/{i}/params/{name}",
+                      f"{node['type']} has no parameter {name!r} (parameters: "
+                      f"{', '.join(sorted(known)) or 'none'})", key=True)
+
+
 def _r(code: str, sev: Severity, summary: str, doc: str, check: object,
        kinds: tuple[str, ...] = GRAPH_KINDS) -> Rule:
     return Rule(code, "graph", sev, summary, doc, kinds=kinds, check=check)  # type: ignore[arg-type]
@@ -388,6 +407,10 @@ RULES: tuple[Rule, ...] = (
        "Barge-in cancels work by scope. Each node declares cancel.scope (turn, session or "
        "none) and what happens to in-flight output (inFlight: flush or drop), so cancellation "
        "fencing is explicit and reviewable.", _cancel_scope),
+    _r("PRM001", _E, "A node sets a parameter its type does not have.",
+       "Node parameters are checked against the node type's declared parameters (built-in "
+       "catalog or the extension manifest's params). A misspelled parameter would otherwise "
+       "be ignored and the default used without anyone noticing.", _unknown_params),
     _r("LANE002", _E, "An edge rides a lane its traffic may not use.",
        "control/* traffic rides the control lane, metrics/* the telemetry lane, audio and text "
        "the data lane; event/* may use control or data. Putting cancel signals on the data "

@@ -91,7 +91,7 @@ def _to_finding(rule: Rule, owner: Artifact, hit: Hit) -> Finding:
 
 def run_rules(repo: Repository, targets: set[str] | None) -> list[Finding]:
     """Run every active rule over the index; keep what concerns ``targets`` (None: all)."""
-    ctx = Context(repo.index, unloaded=tuple(repo.unloaded))
+    ctx = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
     target_ids = {(a.kind, a.id) for a in repo.index.artifacts
                   if targets is None or a.path in targets}
     out: list[Finding] = []
