@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,15 @@ _set_line = _SPAN.line.__set__
 _set_col = _SPAN.col.__set__
 _set_end_line = _SPAN.end_line.__set__
 _set_end_col = _SPAN.end_col.__set__
+
+
+# setters for the four Span fields, for loops that build spans inline
+SPAN_SETTERS: tuple[Callable[[Span, int], None], ...] = (
+    _set_line,
+    _set_col,
+    _set_end_line,
+    _set_end_col,
+)
 
 
 def make_span(line: int, col: int, end_line: int, end_col: int) -> Span:

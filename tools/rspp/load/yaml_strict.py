@@ -24,7 +24,14 @@ from yaml.reader import ReaderError
 
 from rspp.findings import Finding, Span
 from rspp.load.document import Document, escape_token
-from rspp.load.source import error, line_col, make_span, pointer_budget, pointers_too_long
+from rspp.load.source import (
+    SPAN_SETTERS,
+    error,
+    line_col,
+    make_span,
+    pointer_budget,
+    pointers_too_long,
+)
 
 _Loader: Any = getattr(yaml, "CSafeLoader", None)
 _NATIVE = _Loader is not None
@@ -231,6 +238,9 @@ def _build(
     constants = _CONSTANTS
     number_start = _NUMBER_START
     str_tag = _STR_TAG
+    new_span = object.__new__
+    span_type = Span
+    set_line, set_col, set_end_line, set_end_col = SPAN_SETTERS
 
     while True:
         ev = get()
@@ -262,9 +272,14 @@ def _build(
             line, col = mark.line + 1, mark.column + 1
             mark = ev.end_mark
             end_line, end_col = mark.line + 1, mark.column + 1
+            span = new_span(span_type)
+            set_line(span, line)
+            set_col(span, col)
+            set_end_line(span, end_line)
+            set_end_col(span, end_col)
             if member is not None:
                 cur[key] = typed
-                spans[member] = make_span(line, col, end_line, end_col)
+                spans[member] = span
                 member = None
             elif is_map:
                 if type(typed) is not str:
@@ -309,13 +324,13 @@ def _build(
                         )
                     )
                 else:
-                    key_spans[member] = make_span(line, col, end_line, end_col)
+                    key_spans[member] = span
             else:
                 pointer = f"{ptr}/{len(cur)}"
                 budget -= len(pointer)
                 if budget < 0:
                     return None, [pointers_too_long(rel, line, col, text)]
-                spans[pointer] = make_span(line, col, end_line, end_col)
+                spans[pointer] = span
                 cur.append(typed)
         elif kind is mapping_end or kind is sequence_end:
             if flow:

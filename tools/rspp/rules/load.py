@@ -67,9 +67,12 @@ RULES: tuple[Rule, ...] = (
        "per artifact."),
     _r("LOAD008", "syntax", "The top level of the file is not a mapping.",
        "Every artifact is a mapping with apiVersion, kind, metadata and spec at the top."),
-    _r("LOAD009", "syntax", "The data is nested too deeply.",
+    _r("LOAD009", "syntax", "The data is nested too deeply, or its paths are too long.",
        "Nesting is bounded (64 levels by default) and checked while parsing, before any "
-       "recursive code sees the data: very deep input crashes recursive parsers and walkers."),
+       "recursive code sees the data: very deep input crashes recursive parsers and walkers. "
+       "Every value is located by its JSON pointer, so the total length of those paths is "
+       "bounded too (64 characters per input character): a huge key above many values would "
+       "otherwise need gigabytes of paths."),
     _r("LOAD010", "syntax", "A number cannot be represented exactly in canonical JSON.",
        "NaN, infinities, floats that overflow (1e400) and integers with more than 4,000 digits "
        "are refused: digests are computed over canonical JSON (RFC 8785), which cannot "
