@@ -103,8 +103,8 @@ RULES: tuple[Rule, ...] = (
                 "ConformanceGates"), check=_dangling),
     Rule("REF002", "reference", Severity.ERROR,
          "A node type is not in the catalog or not provided by the named extension.",
-         "Node types come from the built-in catalog (rspp explain lists none; see the artifact "
-         "reference) or from an extension manifest named on the node with extension: "
+         "Node types come from the built-in catalog (docs/catalog.md) or from an extension "
+         "manifest named on the node with extension: "
          "id@version, whose nodeType must equal the node's type.",
          kinds=("PipelineSpec", "Module"), check=_node_type_known),
     Rule("REF003", "reference", Severity.ERROR,
