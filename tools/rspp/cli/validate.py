@@ -15,6 +15,8 @@ def command(
     fmt: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
     root: Path = typer.Option(None, "--root", help="Repository root (default: found from cwd)."),
+    jobs: int = typer.Option(0, "--jobs", "-j", min=0,
+                             help="Processes for loading large repositories (0: one per core)."),
 ) -> None:
     """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
     from rspp.errors import UsageError
@@ -25,6 +27,7 @@ def command(
     if fmt not in REPORTERS:
         raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     base = root if root is not None else find_root(Path.cwd())
-    result = validate(ValidateOptions(root=base, targets=tuple(paths or ()), strict=strict))
+    result = validate(ValidateOptions(root=base, targets=tuple(paths or ()), strict=strict,
+                                      jobs=jobs))
     sys.stdout.write(REPORTERS[fmt](result))
     raise typer.Exit(1 if result.failed else 0)

@@ -32,9 +32,25 @@ class Document:
     fmt: str
     spans: dict[str, Span] = field(default_factory=dict)
     key_spans: dict[str, Span] = field(default_factory=dict)
+    # True when the spans were dropped to ship the document between processes cheaply;
+    # they are rebuilt from ``text`` the first time a position is asked for.
+    spans_dropped: bool = False
+
+    def without_spans(self) -> Document:
+        return Document(self.path, self.text, self.data, self.fmt, spans_dropped=True)
+
+    def _rebuild_spans(self) -> None:
+        from rspp.load.api import load_bytes
+
+        again = load_bytes(self.text.encode("utf-8"), self.path, fmt=self.fmt).document
+        if again is None:  # the text parsed once; it parses the same way again
+            raise RuntimeError(f"{self.path}: positions could not be rebuilt")
+        self.spans, self.key_spans, self.spans_dropped = again.spans, again.key_spans, False
 
     def span(self, pointer: str, *, key: bool = False) -> Span:
         """The span of the value at ``pointer`` (or of its key), else of the nearest ancestor."""
+        if self.spans_dropped:
+            self._rebuild_spans()
         if key and pointer in self.key_spans:
             return self.key_spans[pointer]
         probe = pointer

@@ -5,6 +5,7 @@ No pydantic here: this module is on the hot validation path.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -73,6 +74,7 @@ class PortType:
         return all(have.get(k) == v for k, v in self.params)
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_port_type(text: str) -> PortType:
     base, *rest = (part.strip() for part in text.split(";"))
     params = []

@@ -80,8 +80,17 @@ class EdgeBuffer:
         return f"edge {e.src}.{e.src_port} -> {e.dst}.{e.dst_port}"
 
 
-def effective(pair: Pairing, ctx: Context) -> Iterator[EdgeBuffer]:
+def effective(pair: Pairing, ctx: Context) -> list[EdgeBuffer]:
     """Each edge of the spec and its modules, with its buffer after the profile's defaults."""
+    key = ("effective", f"{pair.spec.path}|{pair.profile.path}")
+    cached = ctx.cache.get(key)
+    if cached is None:
+        cached = ctx.cache[key] = list(_effective(pair, ctx))
+    result: list[EdgeBuffer] = cached
+    return result
+
+
+def _effective(pair: Pairing, ctx: Context) -> Iterator[EdgeBuffer]:
     lanes = pair.profile.spec["lanes"]
     for owner in _graph_members(pair.spec, ctx):
         graph = g.build(owner, ctx)

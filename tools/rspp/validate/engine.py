@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import repeat
 from pathlib import Path
 
 from rspp.findings import Finding, Severity
@@ -17,12 +20,17 @@ from rspp.validate.discover import discover, expand_targets, relative
 from rspp.validate.schema import check_envelope, check_schema
 
 
+# Below this many files, starting worker processes costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
 @dataclass(frozen=True, slots=True)
 class ValidateOptions:
     root: Path
     targets: tuple[Path, ...] = ()
     strict: bool = False
     limits: Limits = field(default_factory=Limits)
+    jobs: int = 0  # worker processes for loading; 0 = one per core
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,28 +65,67 @@ class Repository:
     unloaded: list[str] = field(default_factory=list)
 
 
-def load_repository(root: Path, files: list[Path], limits: Limits) -> Repository:
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    """One file after loading, envelope and schema checks."""
+
+    rel: str
+    doc: Document | None
+    kind: str | None
+    findings: tuple[Finding, ...]
+
+
+def _load_one(path: Path, root: Path, limits: Limits) -> _Loaded:
+    loaded = load_file(path, root, limits=limits)
+    doc = loaded.document
+    if doc is None:
+        return _Loaded(relative(root, path), None, None, loaded.findings)
+    kind, problems = check_envelope(doc)
+    if kind is None:
+        return _Loaded(doc.path, doc, None, tuple(problems))
+    return _Loaded(doc.path, doc, kind, tuple(check_schema(doc, kind)))
+
+
+def _load_chunk(paths: list[Path], root: Path, limits: Limits) -> list[_Loaded]:
+    """Worker side: positions are dropped before the result crosses the process boundary."""
+    out = []
+    for path in paths:
+        one = _load_one(path, root, limits)
+        doc = one.doc.without_spans() if one.doc is not None else None
+        out.append(_Loaded(one.rel, doc, one.kind, one.findings))
+    return out
+
+
+def _load_all(root: Path, files: list[Path], limits: Limits, jobs: int) -> Iterator[_Loaded]:
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
+        yield from (_load_one(p, root, limits) for p in files)
+        return
+    size = max(16, len(files) // (jobs * 8))
+    chunks = [files[i : i + size] for i in range(0, len(files), size)]
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+        for batch in pool.map(_load_chunk, chunks, repeat(root), repeat(limits)):
+            yield from batch
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1) -> Repository:
+    """Load, envelope-check and schema-check ``files``; in ``jobs`` processes when many."""
     repo = Repository(root)
-    for path in files:
-        loaded = load_file(path, root, limits=limits)
-        repo.findings.extend(loaded.findings)
-        doc = loaded.document
-        if doc is None:
-            repo.unloaded.append(relative(root, path))
+    for one in _load_all(root, files, limits, jobs):
+        repo.findings.extend(one.findings)
+        doc = one.doc
+        if doc is None or one.kind is None:
+            repo.unloaded.append(one.rel)
             continue
         repo.documents[doc.path] = doc
-        kind, problems = check_envelope(doc)
-        repo.findings.extend(problems)
-        if kind is None:
-            repo.unloaded.append(doc.path)
-            continue
-        schema_findings = check_schema(doc, kind)
-        repo.findings.extend(schema_findings)
         meta = doc.data.get("metadata")
         ident = meta.get("id") if isinstance(meta, dict) else None
         version = meta.get("version") if isinstance(meta, dict) else None
         if isinstance(ident, str) and isinstance(version, str):
-            repo.index.add(Artifact(doc, kind, ident, version, not schema_findings))
+            repo.index.add(Artifact(doc, one.kind, ident, version, not one.findings))
     return repo
 
 
@@ -125,7 +172,8 @@ def validate(options: ValidateOptions) -> ValidationResult:
     else:
         targets = None
         files = all_files
-    repo = load_repository(root, files, options.limits)
+    jobs = options.jobs or default_jobs()
+    repo = load_repository(root, files, options.limits, jobs)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(run_rules(repo, targets))
     findings.sort(key=Finding.sort_key)

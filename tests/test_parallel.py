@@ -1,0 +1,27 @@
+"""Loading in worker processes gives byte-identical results to loading in one process."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from rspp.report import REPORTERS
+from rspp.validate.engine import PARALLEL_MIN_FILES, ValidateOptions, validate
+from tests.conftest import REPO_ROOT
+
+sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+from generate import generate  # noqa: E402
+
+
+def test_parallel_and_sequential_agree(tmp_path: Path) -> None:
+    files = generate(tmp_path / "repo", specs=PARALLEL_MIN_FILES // 2 + 10, seed=3)
+    assert len(files) >= PARALLEL_MIN_FILES
+    specs = sorted((tmp_path / "repo" / "pipelines" / "specs").rglob("*.yaml"))
+    broken = specs[5]
+    broken.write_text(broken.read_text().replace("cancel:", "kancel:", 1))
+    (specs[9]).write_text(specs[9].read_text() + "\n  extra: [\n")
+    results = [validate(ValidateOptions(root=tmp_path / "repo", jobs=jobs)) for jobs in (1, 2)]
+    assert results[0].findings == results[1].findings
+    assert {f.code for f in results[0].findings} >= {"SCH001", "LOAD001"}
+    for fmt, render in REPORTERS.items():
+        assert render(results[0]) == render(results[1]), fmt
