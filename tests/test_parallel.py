@@ -10,7 +10,7 @@ from rspp.validate.engine import PARALLEL_MIN_FILES, ValidateOptions, validate
 from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-from generate import generate  # noqa: E402
+from generate import generate
 
 
 def test_parallel_and_sequential_agree(tmp_path: Path) -> None:

@@ -19,7 +19,6 @@ from rspp.rules.registry import active_rules, severity_of
 from rspp.validate.discover import discover, expand_targets, relative
 from rspp.validate.schema import check_envelope, check_schema
 
-
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 200
 
