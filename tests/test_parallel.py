@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
+
 from rspp.report import REPORTERS
 from rspp.validate.engine import PARALLEL_MIN_FILES, ValidateOptions, validate
 from tests.conftest import REPO_ROOT
@@ -25,3 +27,22 @@ def test_parallel_and_sequential_agree(tmp_path: Path) -> None:
     assert {f.code for f in results[0].findings} >= {"SCH001", "LOAD001"}
     for fmt, render in REPORTERS.items():
         assert render(results[0]) == render(results[1]), fmt
+
+
+def test_clean_run_never_rebuilds_positions(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Positions dropped by workers are rebuilt only for documents that get a finding."""
+    from rspp.load.document import Document
+
+    calls: list[str] = []
+    original = Document._rebuild_spans
+
+    def counting(self: Document) -> None:
+        calls.append(self.path)
+        original(self)
+
+    monkeypatch.setattr(Document, "_rebuild_spans", counting)
+    generate(tmp_path / "repo", specs=PARALLEL_MIN_FILES // 2 + 10, seed=5)
+    result = validate(ValidateOptions(root=tmp_path / "repo", jobs=2))
+    assert result.findings == ()
+    assert calls == []

@@ -70,32 +70,36 @@ def _pinned(art: Artifact, ctx: Context, kind: str) -> list[Artifact]:
 
 
 def _policy_targets(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    specs = _pinned(art, ctx, "PipelineSpec")
+    policies = _pinned(art, ctx, "PolicyOverlay")
+    specs = _pinned(art, ctx, "PipelineSpec") if policies else []
     if len(specs) != 1:
         return
     spec = specs[0]
     nodes = {n["id"] for n in spec.spec["nodes"]}
     nodes |= {i["as"] for i in spec.spec.get("imports") or []}
     edges = {(e["from"], e["to"]) for e in spec.spec.get("edges") or []}
-    b = art.doc.span("/spec/pins")
-    related = (Related(art.path, b.line, b.col, f"bundled with {spec.ref} by {art.ref}"),)
-    for policy in _pinned(art, ctx, "PolicyOverlay"):
+
+    def related() -> tuple[Related, ...]:
+        b = art.doc.span("/spec/pins")
+        return (Related(art.path, b.line, b.col, f"bundled with {spec.ref} by {art.ref}"),)
+
+    for policy in policies:
         body = policy.spec
-        named: list[tuple[str, str]] = []
-        for group in ("providerRules", "circuitBreakers", "degradeRules"):
-            named += [(f"/spec/{group}/{i}/node", r["node"]) for i, r in enumerate(body.get(group) or [])]
+        named = [(f"/spec/{group}/{i}/node", r["node"])
+                 for group in ("providerRules", "circuitBreakers", "degradeRules")
+                 for i, r in enumerate(body.get(group) or [])]
         named += [(f"/spec/degradeRules/{i}/to", r["to"])
                   for i, r in enumerate(body.get("degradeRules") or [])]
         for pointer, node in named:
             if node not in nodes:
                 yield Hit(pointer, f"policy {policy.ref} names node {node!r}, which {spec.ref} "
-                                   "does not have", target=policy, related=related)
+                                   "does not have", target=policy, related=related())
         for i, rule in enumerate(body.get("insertRules") or []):
             edge = tuple(rule["onEdge"])
             if edge not in edges:
                 yield Hit(f"/spec/insertRules/{i}/onEdge", f"policy {policy.ref} inserts on "
                           f"edge {edge[0]} -> {edge[1]}, which {spec.ref} does not have",
-                          target=policy, related=related)
+                          target=policy, related=related())
 
 
 def _package_matches_extension(art: Artifact, ctx: Context) -> Iterator[Hit]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import multiprocessing as mp
+import gc
 import os
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
@@ -96,7 +95,13 @@ def _load_chunk(paths: list[Path], root: Path, limits: Limits) -> list[_Loaded]:
 
 
 def _load_all(root: Path, files: list[Path], limits: Limits, jobs: int) -> Iterator[_Loaded]:
-    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES or "fork" not in mp.get_all_start_methods():
+    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
+        yield from (_load_one(p, root, limits) for p in files)
+        return
+    import multiprocessing as mp  # imported here: a pre-commit run never needs it
+    from concurrent.futures import ProcessPoolExecutor
+
+    if "fork" not in mp.get_all_start_methods():
         yield from (_load_one(p, root, limits) for p in files)
         return
     size = max(16, len(files) // (jobs * 8))
@@ -161,6 +166,18 @@ def run_rules(repo: Repository, targets: set[str] | None) -> list[Finding]:
 
 def validate(options: ValidateOptions) -> ValidationResult:
     """Validate the repository at ``options.root`` (or only the named targets)."""
+    # Loaded artifacts are plain acyclic data; the cycle collector only rescans them
+    # (about a fifth of the run on large repositories). Restored afterwards.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _validate(options)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _validate(options: ValidateOptions) -> ValidationResult:
     root = Path(os.path.abspath(options.root))
     all_files = discover(root)
     if options.targets:
