@@ -45,3 +45,12 @@ def test_rule_reference_documents_every_rule() -> None:
         assert f"### {code}\n" in text
         assert rule.doc in text
         assert len(rule.summary) < 100 and "\n" not in rule.summary
+
+
+def test_repository_examples_are_clean() -> None:
+    """The living examples keep every rule quiet (errors and warnings alike)."""
+    from rspp.validate.engine import ValidateOptions, validate
+
+    result = validate(ValidateOptions(root=REPO_ROOT, strict=True))
+    assert [f"{f.location()} {f.code} {f.message}" for f in result.findings] == []
+    assert len(result.files) >= 15
