@@ -17,7 +17,7 @@ from rspp.validate.engine import ValidateOptions, ValidationResult, validate
 from tests.conftest import REPO_ROOT
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
-SARIF_SCHEMA = REPO_ROOT.parent / "shared" / "data" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"  # OASIS SARIF 2.1.0
 
 
 def _broken(repo: Path) -> ValidationResult:
