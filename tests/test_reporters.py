@@ -14,7 +14,6 @@ import pytest
 
 from rspp.report import REPORTERS
 from rspp.validate.engine import ValidateOptions, ValidationResult, validate
-from tests.conftest import REPO_ROOT
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
 SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"  # OASIS SARIF 2.1.0
