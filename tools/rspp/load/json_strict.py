@@ -14,7 +14,13 @@ from typing import Any, cast
 
 from rspp.findings import Finding, Span
 from rspp.load.document import Document, escape_token
-from rspp.load.source import error, make_span, pointer_budget, pointers_too_long
+from rspp.load.source import (
+    duplicate_key,
+    error,
+    make_span,
+    pointer_budget,
+    pointers_too_long,
+)
 
 _WS = re.compile(r"[ \t\n\r]*")
 _skip = cast("Callable[[str, int], re.Match[str]]", _WS.match)
@@ -46,10 +52,6 @@ def _shown(char: str) -> str:
         return "'/' (comments are not allowed)"
     return repr(char)
 
-
-def _quote(value: str) -> str:
-    short = value if len(value) <= 40 else value[:37] + "..."
-    return '"' + short.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _bad_string(exc: JSONDecodeError, pointer: str) -> _Fail:
@@ -201,18 +203,9 @@ def _parse(
                 if budget < 0:
                     return None, [pointers_too_long(rel, line, col, text)]
                 if key in cur:
-                    first_line = key_spans[member].line
                     duplicates.append(
-                        error(
-                            "LOAD002",
-                            rel,
-                            line,
-                            col,
-                            f"duplicate key {_quote(key)}; first defined on line {first_line}",
-                            member,
-                            line,
-                            col + end - i,
-                        )
+                        duplicate_key(rel, key, key_spans[member].line, member, line, col,
+                                      line, col + end - i)
                     )
                 else:
                     key_spans[member] = span(line, col, line, col + end - i)

@@ -67,6 +67,22 @@ def one_line(text: str) -> str:
     return text.translate(_LINE_BREAKS)
 
 
+def quote(value: str) -> str:
+    """A key or value for a one-line message: double-quoted, escaped, at most 40 characters."""
+    short = value if len(value) <= 40 else value[:37] + "..."
+    return '"' + short.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def duplicate_key(
+    rel: str, key: str, first_line: int, member: str, line: int, col: int,
+    end_line: int, end_col: int,
+) -> Finding:
+    """LOAD002 at the second occurrence of ``key``, naming the line of the first."""
+    return error("LOAD002", rel, line, col,
+                 f"duplicate key {quote(key)}; first defined on line {first_line}",
+                 member, end_line, end_col)
+
+
 def error(
     code: str,
     path: str,

@@ -26,6 +26,7 @@ from rspp.findings import Finding, Span
 from rspp.load.document import Document, escape_token
 from rspp.load.source import (
     SPAN_SETTERS,
+    duplicate_key,
     error,
     line_col,
     make_span,
@@ -70,9 +71,6 @@ class _Refused(Exception):
 def _short(value: str, limit: int = 40) -> str:
     return value if len(value) <= limit else value[: limit - 3] + "..."
 
-
-def _quote(value: str) -> str:
-    return '"' + _short(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _fits(number: int, max_digits: int) -> bool:
@@ -310,18 +308,9 @@ def _build(
                 if budget < 0:
                     return None, [pointers_too_long(rel, line, col, text)]
                 if typed in cur:
-                    first = key_spans[member]
                     duplicates.append(
-                        error(
-                            "LOAD002",
-                            rel,
-                            line,
-                            col,
-                            f"duplicate key {_quote(typed)}; first defined on line {first.line}",
-                            member,
-                            end_line,
-                            end_col,
-                        )
+                        duplicate_key(rel, typed, key_spans[member].line, member, line, col,
+                                      end_line, end_col)
                     )
                 else:
                     key_spans[member] = span
