@@ -118,3 +118,28 @@ def test_explain_and_rules_list(capsys: pytest.CaptureFixture[str]) -> None:
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("rspp ")
+
+
+def test_generate_commands_write_then_check(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    root = str(tmp_path)
+    assert main(["check-generated", "--root", root]) == 1
+    assert "schemas/PipelineSpec.schema.json: out of date" in capsys.readouterr().out
+    assert main(["schemas", "--write", "--root", root]) == 0
+    assert main(["docs", "--write", "--root", root]) == 0
+    assert "wrote docs/rules.md" in capsys.readouterr().out
+    assert main(["schemas", "--check", "--root", root]) == 0
+    assert main(["docs", "--root", root]) == 0
+    assert main(["check-generated", "--root", root]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "generated files are fresh"
+    (tmp_path / "docs" / "rules.md").write_text("edited by hand\n")
+    assert main(["docs", "--root", root]) == 1
+    assert "docs/rules.md: out of date" in capsys.readouterr().out
+
+
+def test_validate_in_process_formats(base_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", "--root", str(base_repo), "--format", "json", "-j", "1"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["failed"] is False
+    folder = base_repo / "pipelines" / "specs"
+    assert main(["validate", "--root", str(base_repo), str(folder)]) == 0
+    assert capsys.readouterr().out == "1 file checked: no findings\n"
