@@ -39,9 +39,11 @@ def test_base_repository_is_quiet() -> None:
 
 
 LOADER_CODES = {r.code for r in all_rules() if r.emitted_by == "loader"}
+# Emitted only by the library API (re-normalizing a resolved view): tests/resolve fires them.
+API_CODES = {r.code for r in all_rules() if r.emitted_by == "api"}
 
 
 def test_every_rule_has_a_firing_case() -> None:
     covered = {p.parent.name for p in CASES}
-    missing = sorted(r.code for r in all_rules() if r.code not in covered | LOADER_CODES)
+    missing = sorted(r.code for r in all_rules() if r.code not in covered | LOADER_CODES | API_CODES)
     assert missing == []

@@ -510,40 +510,137 @@ class ConformanceGates(_Envelope):
 
 
 # --------------------------------------------------------------------------- derived kinds
+SourceKind = Literal["spec", "module", "profile", "policy", "bundle", "extension", "builtin"]
+
+
 class DefaultingSource(Strict):
-    kind: Literal["spec", "module", "profile", "policy", "builtin"]
+    """Where one value of a resolved view came from."""
+
+    kind: SourceKind
     ref: Annotated[str, Field(max_length=300)] | None = None
     file: Annotated[str, Field(max_length=500)] | None = None
     line: PositiveInt | None = None
+    column: PositiveInt | None = None
+    pointer: Annotated[str, Field(max_length=500)] | None = None
     reason: Text
 
 
+class ResolvedBuffer(Strict):
+    capacity: PositiveInt
+    low_watermark: NonNegInt
+    high_watermark: PositiveInt
+    shedding: Shedding
+
+
+class ResolvedPackage(Strict):
+    impl: Annotated[str, Field(min_length=1, max_length=300)]
+    digest: Digest
+
+
+NamespacedId = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(/[a-z][a-z0-9_]*)*$",
+                                    max_length=300)]
+NamespacedPortRef = Annotated[str, Field(
+    pattern=r"^[a-z][a-z0-9_]*(/[a-z][a-z0-9_]*)*\.[a-z][a-z0-9_]*$", max_length=300)]
+
+
+class ResolvedFallback(Strict):
+    targets: Annotated[list[NamespacedId], Field(min_length=1)]
+    attempt_timeout_ms: Millis
+    max_retries: Annotated[int, Field(ge=0, le=10)]
+    retry_interval_ms: Millis
+
+
+class ResolvedDegrade(Strict):
+    target: NamespacedId
+    trigger: DegradeTrigger
+
+
 class ResolvedNode(Strict):
-    id: Annotated[str, Field(max_length=300)]
+    id: NamespacedId
     type: NodeTypeName
+    module: Reference | None = None
+    extension: Reference | None = None
     params: Params
     cancel: Cancel
+    fallback: ResolvedFallback | None = None
+    degrade: ResolvedDegrade | None = None
+    routes: Routes | None = None
     inputs: dict[LocalId, PortTypeStr]
     outputs: dict[LocalId, PortTypeStr]
     execution_mode: Literal["in_process", "external"]
+    package: ResolvedPackage | None = None
 
 
 class ResolvedEdge(Strict):
-    from_: Annotated[str, Field(max_length=300)] = Field(alias="from")
-    to: Annotated[str, Field(max_length=300)]
-    lane: Lane
-    buffer: Buffer
+    from_: NamespacedPortRef = Field(alias="from")
+    to: NamespacedPortRef
     type: PortTypeStr
+    lane: Lane
+    priority: Annotated[int, Field(ge=0, le=1000)]
+    buffer: ResolvedBuffer
+
+
+class ResolvedLane(Strict):
+    priority: Annotated[int, Field(ge=0, le=1000)]
+
+
+class ResolvedLanes(Strict):
+    control: ResolvedLane
+    data: ResolvedLane
+    telemetry: ResolvedLane
+
+
+class ResolvedProviderRule(Strict):
+    policy: Reference
+    node: NamespacedId
+    prefer: Annotated[list[NodeTypeName], Field(min_length=1)]
+    when: Annotated[str, Field(max_length=500)] | None = None
+
+
+class ResolvedCircuitBreaker(Strict):
+    policy: Reference
+    node: NamespacedId
+    failure_threshold: Annotated[int, Field(ge=1, le=1000)]
+    window_ms: Millis
+    open_for_ms: Millis
+    half_open_probes: Annotated[int, Field(ge=1, le=100)]
+
+
+class ResolvedCostCap(Strict):
+    policy: Reference
+    scope: Literal["turn", "session", "tenant_day"]
+    max_usd: Annotated[float, Field(gt=0)]
+    action: Literal["degrade", "reject", "alert"]
+
+
+class ResolvedDegradeRule(Strict):
+    policy: Reference
+    node: NamespacedId
+    to: NamespacedId
+    when: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class TurnPolicy(Strict):
+    """Policy rules the turn-plan resolver evaluates at each turn boundary (never mid-turn)."""
+
+    provider_rules: list[ResolvedProviderRule]
+    circuit_breakers: list[ResolvedCircuitBreaker]
+    cost_caps: list[ResolvedCostCap]
+    degrade_rules: list[ResolvedDegradeRule]
 
 
 class ResolvedSpecBody(Strict):
     source: Reference
     profile: Reference
-    policies: list[Reference] = []
+    policies: list[Reference]
     bundle: Reference | None = None
+    mode: ProfileMode
+    lanes: ResolvedLanes
+    budgets: Budgets
+    shedding_on_budget_breach: Shedding
     nodes: list[ResolvedNode]
     edges: list[ResolvedEdge]
-    budgets: Budgets
+    turn_policy: TurnPolicy
     defaulting_sources: dict[str, DefaultingSource]
 
 
@@ -552,15 +649,28 @@ class ResolvedSpec(_Envelope):
     spec: ResolvedSpecBody
 
 
+class TurnDecision(Strict):
+    """One policy decision frozen at turn open."""
+
+    rule: Annotated[str, Field(min_length=1, max_length=300)]
+    node: NamespacedId | None = None
+    outcome: Annotated[str, Field(min_length=1, max_length=100)]
+    active: NamespacedId | None = None
+    reason: Text
+
+
 class ResolvedTurnPlanBody(Strict):
     plan_hash: Digest
     bundle: Reference
+    resolved_spec_digest: Digest
     session: Annotated[str, Field(min_length=1, max_length=200)]
     turn: NonNegInt
     lease_epoch: NonNegInt
     routing_snapshot_ref: Annotated[str, Field(min_length=1, max_length=300)]
     determinism_context: dict[LocalId, Any]
-    resolved_spec_digest: Digest
+    admitted: bool
+    active_nodes: dict[NamespacedId, NamespacedId]
+    decisions: list[TurnDecision]
 
 
 class ResolvedTurnPlan(_Envelope):

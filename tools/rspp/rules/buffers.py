@@ -11,9 +11,9 @@ from typing import Any
 from rspp.findings import Related, Severity
 from rspp.model.artifact import Artifact
 from rspp.model.ids import PortType, parse_ref
+from rspp.model.lanes import default_lane
 from rspp.rules import graph as g
 from rspp.rules.base import Context, Hit, Rule
-from rspp.rules.spec import default_lane
 
 FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 

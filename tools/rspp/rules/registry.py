@@ -12,6 +12,7 @@ from rspp.rules import (
     envelope,
     extension,
     load,
+    policy,
     refs,
     replay,
     rollout,
@@ -19,7 +20,8 @@ from rspp.rules import (
 )
 from rspp.rules.base import Rule
 
-_MODULES = (load, envelope, refs, spec, buffers, bundle, extension, rollout, replay, compat)
+_MODULES = (load, envelope, refs, spec, buffers, bundle, policy, extension, rollout, replay,
+            compat)
 
 
 @functools.cache

@@ -9,6 +9,7 @@ from rspp.findings import Severity
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import PortType
+from rspp.model.lanes import allowed_lanes
 from rspp.rules import graph as g
 from rspp.rules.base import Context, Hit, Rule
 
@@ -268,22 +269,13 @@ def _cancel_scope(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       "session or none)")
 
 
-_LANES_FOR = {"control": {"control"}, "metrics": {"telemetry"}, "audio": {"data"},
-              "text": {"data"}, "event": {"control", "data"}}
-
-
-def default_lane(t: PortType) -> str:
-    prefix = t.base.split("/", 1)[0]
-    return {"control": "control", "metrics": "telemetry"}.get(prefix, "data")
-
-
 def _lane_for_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
     for e in graph.edges:
         produced = graph.port_type(e.src, e.src_port, output=True)
         if e.lane is None or not isinstance(produced, PortType):
             continue
-        allowed = _LANES_FOR.get(produced.base.split("/", 1)[0])
+        allowed = allowed_lanes(produced)
         if allowed is not None and e.lane not in allowed:
             yield Hit(f"{e.pointer}/lane", f"{produced.base} traffic may not ride the {e.lane} "
                                            f"lane (allowed: {', '.join(sorted(allowed))})")
@@ -349,6 +341,41 @@ def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"/spec/nodes/{i}/params/{name}",
                       f"{node['type']} has no parameter {name!r} (parameters: "
                       f"{', '.join(sorted(known)) or 'none'})", key=True)
+
+
+def _route_conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    from rspp.rules.policy import condition_hits
+
+    for i, node in enumerate(art.spec["nodes"]):
+        for j, case in enumerate((node.get("routes") or {}).get("cases") or []):
+            yield from condition_hits(f"/spec/nodes/{i}/routes/cases/{j}/when", case["when"])
+
+
+def _import_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    from rspp.model.ids import parse_ref
+
+    for i, imp in enumerate(art.spec.get("imports") or []):
+        ref = parse_ref(imp.get("module"))
+        module = ctx.index.get("Module", ref.id, ref.version) if ref else None
+        if module is None or not module.schema_valid:
+            continue
+        nodes = {n["id"]: n for n in module.spec["nodes"]}
+        for node_id, values in (imp.get("params") or {}).items():
+            pointer = f"/spec/imports/{i}/params/{node_id}"
+            if node_id not in nodes:
+                yield Hit(pointer, f"module {module.ref} has no node {node_id!r} (nodes: "
+                                   f"{', '.join(sorted(nodes))})", key=True)
+                continue
+            if not isinstance(values, dict):
+                yield Hit(pointer, f"parameters for node {node_id!r} must be a mapping of "
+                                   "parameter names to values")
+                continue
+            ntype = nodes[node_id]["type"]
+            known = set(BUILTIN[ntype].params) if ntype in BUILTIN else None
+            if nodes[node_id].get("extension") is None and known is not None:
+                for name in sorted(set(values) - known):
+                    yield Hit(f"{pointer}/{name}", f"{ntype} (node {node_id!r} of "
+                              f"{module.ref}) has no parameter {name!r}", key=True)
 
 
 def _r(code: str, sev: Severity, summary: str, doc: str, check: object,
@@ -418,6 +445,15 @@ RULES: tuple[Rule, ...] = (
     _r("MOD001", _E, "A module's interface and its bindings disagree.",
        "Every interface input and output of a module is bound to node ports inside it, and "
        "every binding names an interface port.", _module_bindings, kinds=("Module",)),
+    _r("RTE003", _E, "A route condition does not parse.",
+       "Router cases carry `when` conditions in the same small language as policy "
+       "conditions (see POL002): names, literals, comparisons, and/or/not, parentheses.",
+       _route_conditions),
+    _r("MOD003", _E, "An import sets parameters the module's nodes do not have.",
+       "imports[].params overrides parameters of the imported module's nodes for this "
+       "import only: a mapping of module node id to parameter values. Each node id must be a "
+       "node of the module and each parameter one its type declares; the resolved view "
+       "records the import as the source of each overridden value.", _import_params),
     _r("MOD002", _E, "Modules import each other in a cycle.",
        "Module imports expand inline; a cycle would expand forever. The message names the "
        "cycle.", _import_cycle),

@@ -140,12 +140,17 @@ def _to_finding(rule: Rule, owner: Artifact, hit: Hit) -> Finding:
                    hit.pointer, span.end_line, span.end_col, hit.related)
 
 
-def run_rules(repo: Repository, targets: set[str] | None) -> list[Finding]:
-    """Run every active rule over the index; keep what concerns ``targets`` (None: all)."""
+def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding], set[str]]:
+    """Run every active rule over the index.
+
+    Returns what concerns ``targets`` (None: all), and every file with an error finding,
+    wanted or not (the resolve stage skips what depends on them).
+    """
     ctx = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
     target_ids = {(a.kind, a.id) for a in repo.index.artifacts
                   if targets is None or a.path in targets}
     out: list[Finding] = []
+    broken: set[str] = set()
     seen: set[tuple[str, str, str]] = set()
     for rule in active_rules():
         if rule.check is None:
@@ -155,17 +160,51 @@ def run_rules(repo: Repository, targets: set[str] | None) -> list[Finding]:
                 continue
             for hit in rule.check(art, ctx):
                 finding = _to_finding(rule, art, hit)
+                if finding.severity is Severity.ERROR:
+                    broken.add(finding.path)
                 wanted = (targets is None or finding.path in targets
                           or (hit.refers_to is not None and hit.refers_to in target_ids))
                 key = (finding.code, finding.path, finding.pointer + "|" + finding.message)
                 if wanted and key not in seen:
                     seen.add(key)
                     out.append(finding)
+    return out, broken
+
+
+def run_resolve(repo: Repository, broken: set[str],
+                targets: set[str] | None) -> list[Finding]:
+    """Resolve every bundle whose inputs have no errors: what only the resolved graph shows
+    (profile node defaults that change port types, policy inserts) is reported here."""
+    from rspp.resolve.api import bundle_inputs, involved_files, to_finding
+    from rspp.resolve.normalize import normalize
+
+    out: list[Finding] = []
+    seen: set[tuple[str, str, int, int, str]] = set()
+    for bundle in repo.index.of_kind("PipelineBundle"):
+        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
+        if inputs is None:
+            continue
+        files = involved_files(inputs, repo.index)
+        if files & broken or (targets is not None and not files & targets):
+            continue
+        res = normalize(inputs.spec, inputs.profile, inputs.policies, index=repo.index,
+                        bundle=bundle, checks_only=True)
+        for problem in res.problems:
+            finding = to_finding(problem)
+            key = (finding.code, finding.path, finding.line, finding.col, finding.message)
+            if key not in seen:
+                seen.add(key)
+                out.append(finding)
     return out
 
 
 def validate(options: ValidateOptions) -> ValidationResult:
     """Validate the repository at ``options.root`` (or only the named targets)."""
+    return validate_repository(options)[0]
+
+
+def validate_repository(options: ValidateOptions) -> tuple[ValidationResult, Repository]:
+    """Validate, and hand back the loaded repository for the stages that follow."""
     # Loaded artifacts are plain acyclic data; the cycle collector only rescans them
     # (about a fifth of the run on large repositories). Restored afterwards.
     collecting = gc.isenabled()
@@ -177,7 +216,7 @@ def validate(options: ValidateOptions) -> ValidationResult:
             gc.enable()
 
 
-def _validate(options: ValidateOptions) -> ValidationResult:
+def _validate(options: ValidateOptions) -> tuple[ValidationResult, Repository]:
     root = Path(os.path.abspath(options.root))
     all_files = discover(root)
     if options.targets:
@@ -191,7 +230,14 @@ def _validate(options: ValidateOptions) -> ValidationResult:
     jobs = options.jobs or default_jobs()
     repo = load_repository(root, files, options.limits, jobs)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
-    findings.extend(run_rules(repo, targets))
+    rule_findings, broken = run_rules(repo, targets)
+    findings.extend(rule_findings)
+    # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
+    # run must not resolve a bundle whose (unnamed) spec is broken.
+    broken |= {f.path for f in repo.findings if f.severity is Severity.ERROR}
+    findings.extend(run_resolve(repo, broken, targets))
     findings.sort(key=Finding.sort_key)
     checked = sorted(targets) if targets is not None else [relative(root, p) for p in files]
-    return ValidationResult(root, tuple(checked), tuple(findings), repo.documents, options.strict)
+    result = ValidationResult(root, tuple(checked), tuple(findings), repo.documents,
+                              options.strict)
+    return result, repo

@@ -1,0 +1,23 @@
+"""Lane vocabulary shared by the rules and the resolver: which traffic may ride which lane."""
+
+from __future__ import annotations
+
+from rspp.model.ids import PortType
+
+LANES = ("control", "data", "telemetry")
+
+# Port base-type prefix -> lanes its traffic may use. Unknown prefixes are unrestricted.
+LANES_FOR = {"control": frozenset({"control"}), "metrics": frozenset({"telemetry"}),
+             "audio": frozenset({"data"}), "text": frozenset({"data"}),
+             "event": frozenset({"control", "data"})}
+
+
+def default_lane(t: PortType) -> str:
+    """The lane an edge carrying ``t`` rides when it names none."""
+    prefix = t.base.split("/", 1)[0]
+    return {"control": "control", "metrics": "telemetry"}.get(prefix, "data")
+
+
+def allowed_lanes(t: PortType) -> frozenset[str] | None:
+    """The lanes ``t`` may ride, or None when any lane will do."""
+    return LANES_FOR.get(t.base.split("/", 1)[0])

@@ -1,0 +1,109 @@
+"""The resolver's working values: items with per-field origins, and problems."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rspp.findings import Related
+from rspp.model.artifact import Artifact
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a resolved value came from; becomes one entry of ``defaultingSources``.
+
+    ``art`` + ``pointer`` locate an authored value (its line is looked up only when the view
+    is written, so validation never pays for it); ``raw`` carries an entry read back from an
+    existing resolved view.
+    """
+
+    kind: str
+    reason: str
+    art: Artifact | None = None
+    pointer: str = ""
+    ref: str | None = None
+    raw: Mapping[str, Any] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.raw is not None:
+            return dict(self.raw)
+        out: dict[str, Any] = {"kind": self.kind, "reason": self.reason}
+        if self.art is not None:
+            span = self.art.doc.span(self.pointer)
+            out.update(ref=self.art.ref, file=self.art.path, line=span.line, column=span.col,
+                       pointer=self.pointer)
+        elif self.ref is not None:
+            out["ref"] = self.ref
+        return out
+
+
+def authored(art: Artifact, pointer: str, reason: str) -> Origin:
+    kind = {"PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
+            "PolicyOverlay": "policy", "PipelineBundle": "bundle",
+            "ExtensionManifest": "extension"}.get(art.kind, "spec")
+    return Origin(kind, reason, art, pointer)
+
+
+def builtin(ref: str, reason: str) -> Origin:
+    return Origin("builtin", reason, ref=ref)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A resolve-time error, located in the artifact that must change."""
+
+    code: str
+    art: Artifact
+    pointer: str
+    message: str
+    related: tuple[Related, ...] = ()
+
+
+Path = tuple[str, ...]
+
+
+@dataclass(slots=True)
+class Item:
+    """A resolved node or edge (or the top level): its data and each leaf's origin.
+
+    Origins are keyed by the path of the leaf inside the item (``("params", "model")``).
+    """
+
+    data: dict[str, Any] = field(default_factory=dict)
+    origins: dict[Path, Origin] = field(default_factory=dict)
+    # Where problems about this item are reported (artifact, pointer).
+    blame: tuple[Artifact, str] | None = None
+
+    def put(self, path: Path, value: Any, origin: Origin) -> None:
+        """Set ``value`` at ``path``, creating parents, and record its origin."""
+        target = self.data
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+        self.origins[path] = origin
+
+    def fill(self, path: Path, value: Any, origin: Origin) -> bool:
+        """Set ``value`` only where nothing is set yet (defaults never override)."""
+        if self.has(path):
+            return False
+        self.put(path, value, origin)
+        return True
+
+    def has(self, path: Path) -> bool:
+        return self.get(path, _MISSING) is not _MISSING
+
+    def get(self, path: Path, default: Any = None) -> Any:
+        target: Any = self.data
+        for part in path:
+            if isinstance(target, dict) and part in target:
+                target = target[part]
+            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]
+            else:
+                return default
+        return target
+
+
+_MISSING = object()

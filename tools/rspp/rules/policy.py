@@ -1,0 +1,66 @@
+"""PolicyOverlay rules, and the codes the resolve stage emits for what only the resolved
+graph shows (profile node defaults that change port types, policy insert rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rspp.findings import Severity
+from rspp.model.artifact import Artifact
+from rspp.model.expr import ExprError, parse
+from rspp.rules.base import Context, Hit, Rule
+
+_E = Severity.ERROR
+
+
+def condition_hits(pointer: str, text: object) -> Iterator[Hit]:
+    if not isinstance(text, str):
+        return
+    try:
+        parse(text)
+    except ExprError as exc:
+        yield Hit(pointer, f"condition {text!r} does not parse at column {exc.col}: {exc}")
+
+
+def _conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for group in ("providerRules", "degradeRules"):
+        for i, rule in enumerate(art.spec.get(group) or []):
+            yield from condition_hits(f"/spec/{group}/{i}/when", rule.get("when"))
+
+
+def _resolve(code: str, summary: str, doc: str) -> Rule:
+    return Rule(code, "resolve", _E, summary, doc, emitted_by="resolve")
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("POL002", "policy", _E, "A policy condition does not parse.",
+         "Degrade and provider rules carry `when` conditions that the turn-plan resolver "
+         "evaluates at each turn boundary: names (signals of the routing snapshot), numbers, "
+         "quoted strings, true/false, comparisons (== != < <= > >=), and, or, not and "
+         "parentheses. Nothing else: no calls, no arithmetic. A condition that does not parse "
+         "would fail every turn, so it fails validation instead.",
+         kinds=("PolicyOverlay",), check=_conditions),
+    _resolve("POL003", "A policy insert rule breaks port typing or lane rules.",
+             "An insert rule puts a node on an existing edge (from -> node.input, "
+             "node.output -> to); both new edges keep the replaced edge's lane and buffer. "
+             "Both must be well typed once the bundle's profile defaults apply, exactly like "
+             "authored edges (TYP001), and carry traffic their lane allows (LANE002). "
+             "Reported at resolve time on the insert rule, so it never reaches a running "
+             "turn."),
+    _resolve("POL005", "A policy inserts a node the pipeline cannot run.",
+             "The inserted node's type must exist, its parameters must be known, the named "
+             "input and output ports must exist, it may need no other input, and its id must "
+             "not clash with a node of the resolved pipeline."),
+    _resolve("POL006", "A provider rule prefers a type the node cannot switch to.",
+             "A provider rule orders the node types a turn may use for a node. Switching means "
+             "handing the node's wiring to one of its stand-ins (fallback targets, degrade "
+             "target), so every preferred type must be the node's own type or a stand-in's."),
+    _resolve("TYP003", "Port types stop matching once the profile's node defaults apply.",
+             "A profile's nodeDefaults can change parameters that shape port types (a sample "
+             "rate, a channel count). The resolved graph is type-checked again with the "
+             "defaults applied; the finding sits on the spec edge and names the profile."),
+    Rule("RSV001", "resolve", _E, "A resolved view is re-normalized with another profile.",
+             "normalize(resolved) returns the view unchanged when given the profile (and "
+         "overlays) it was resolved with. A different profile would mix two resolutions; "
+         "resolve the spec again instead.", emitted_by="api"),
+)
