@@ -8,7 +8,7 @@ import click
 import typer
 
 from rspp import __version__
-from rspp.cli import explain, fmt, generate, rules, validate
+from rspp.cli import explain, fmt, generate, resolve, rules, validate
 
 app = typer.Typer(
     name="rspp",
@@ -20,6 +20,8 @@ app = typer.Typer(
 app.command("validate")(validate.command)
 app.command("explain")(explain.command)
 app.command("fmt")(fmt.command)
+app.command("resolve")(resolve.command)
+app.command("explain-value")(resolve.explain_value_command)
 app.command("schemas")(generate.schemas_command)
 app.command("docs")(generate.docs_command)
 app.command("check-generated")(generate.check_generated_command)

@@ -185,6 +185,8 @@ class _Work:
             if side in node.data:
                 continue  # a resolved view already carries its ports
             node.data[side] = {}
+            if not ports:
+                node.origins[(side,)] = why
             for name, t in ports.items():
                 if isinstance(t, str):
                     self._problem("TYP002", node, f"port {name!r} of node {node.data['id']!r} "
@@ -274,11 +276,11 @@ def _top(top: Item, spec: Artifact, profile: Artifact, overlays: Sequence[Artifa
     for policy in fresh:
         refs.append(ref_of(policy))
     top.data["policies"] = refs
-    for i, policy in enumerate(refs):
-        art = next((p for p in overlays if ref_of(p) == policy), None)
-        if art is not None and ("policies", str(i)) not in top.origins:
-            top.origins[("policies", str(i))] = authored(art, "/metadata/version",
-                                                         "a policy overlay, applied in order")
+    if ("policies",) not in top.origins:
+        top.origins[("policies",)] = (
+            authored(bundle, "/spec/pins", f"policy overlays pinned by bundle {bundle.ref}, "
+                     "applied in pin order") if bundle is not None
+            else builtin("request", "policy overlays named by the caller, applied in order"))
     if bundle is not None:
         top.fill(("bundle",), ref_of(bundle), authored(bundle, "/metadata/version",
                                                            "the bundle that pairs them"))
@@ -343,7 +345,7 @@ def _from_view(view: Artifact) -> tuple[ex.Graph, Item, set[str]]:
             owner = items.get("/".join(parts[:4]))
             if owner is not None:
                 owner.origins[tuple(_unescape(p) for p in parts[4:])] = origin
-        elif len(parts) >= 3:
+        elif len(parts) >= 3 and parts[1] == "spec":
             top.origins[tuple(_unescape(p) for p in parts[2:])] = origin
     applied = {str(p).split("#")[0] for p in body.get("policies") or []}
     return graph, top, applied
@@ -375,9 +377,20 @@ def _emit(spec: Artifact, top: Item, graph: ex.Graph) -> dict[str, Any]:
     body["defaultingSources"] = sources
     if spec.kind == "ResolvedSpec":
         metadata = dict(spec.doc.data["metadata"])
+        old = spec.spec.get("defaultingSources") or {}
+        sources.update((k, v) for k, v in old.items() if not k.startswith("/spec/"))
     else:
         metadata = {"id": spec.id, "version": spec.version,
                     "description": f"Resolved view of {spec.ref}: generated, never edited "
                                    "by hand."}
+        head = Item({"metadata": metadata})
+        head.origins[("apiVersion",)] = builtin("model", "the resolved view's API version")
+        head.origins[("kind",)] = builtin("model", "the resolved view's kind")
+        head.origins[("metadata", "id")] = authored(spec, "/metadata/id", "the spec's id")
+        head.origins[("metadata", "version")] = authored(spec, "/metadata/version",
+                                                         "the spec's version")
+        head.origins[("metadata", "description")] = builtin("model", "written by rspp")
+        for path, origin in head.origins.items():
+            sources["/" + "/".join(path)] = origin.to_json()
     return {"apiVersion": API_VERSION, "kind": "ResolvedSpec", "metadata": metadata,
             "spec": body}

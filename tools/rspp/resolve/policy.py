@@ -102,7 +102,10 @@ def turn_policy(top: Item, graph: ex.Graph, policies: Iterable[Artifact],
     """Append the turn-boundary rules of ``policies`` to ``turnPolicy`` with node ids checked."""
     tp = top.data.setdefault("turnPolicy", {})
     for group in GROUPS:
-        tp.setdefault(group, [])
+        if group not in tp:
+            tp[group] = []
+            top.origins[("turnPolicy", group)] = builtin(
+                "model", f"{group} of every applied policy overlay, in order (none is empty)")
     for policy in policies:
         for group in GROUPS:
             for i, rule in enumerate(policy.spec.get(group) or []):

@@ -1,0 +1,102 @@
+"""Where did a resolved value come from: look up ``defaultingSources`` for a pointer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from rspp.errors import UsageError
+from rspp.load.document import escape_token
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    pointer: str
+    value: Any
+    source: Mapping[str, Any] | None  # None: no recorded source (never for a leaf)
+
+
+def _leaves(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        for key in sorted(value):
+            yield from _leaves(value[key], f"{pointer}/{escape_token(key)}")
+    elif isinstance(value, list) and value and not all(
+            isinstance(v, (str, int, float, bool)) for v in value):
+        for i, item in enumerate(value):
+            yield from _leaves(item, f"{pointer}/{i}")
+    else:
+        yield pointer, value
+
+
+def normalize_pointer(view: Mapping[str, Any], pointer: str) -> str:
+    """Accept ``/spec/...`` or a pointer relative to the spec; node ids may stand for indices
+    (``/nodes/stt/params/model``)."""
+    if not pointer.startswith("/"):
+        pointer = "/" + pointer
+    if pointer == "/":
+        return ""
+    parts = pointer.split("/")[1:]
+    if parts and parts[0] not in ("spec", "metadata", "apiVersion", "kind"):
+        parts = ["spec", *parts]
+    if len(parts) >= 3 and parts[:2] == ["spec", "nodes"] and not parts[2].isdigit():
+        ids = [n.get("id") for n in view["spec"].get("nodes", [])]
+        if parts[2] not in ids:
+            raise UsageError(f"no node {parts[2]!r} in the resolved view",
+                             f"nodes: {', '.join(map(str, ids))}")
+        parts[2] = str(ids.index(parts[2]))
+    return "/" + "/".join(parts) if parts else ""
+
+
+def _get(view: Mapping[str, Any], pointer: str) -> Any:
+    value: Any = view
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict) and token in value:
+            value = value[token]
+        elif isinstance(value, list) and token.isdigit() and int(token) < len(value):
+            value = value[int(token)]
+        else:
+            raise UsageError(f"{pointer}: no such field in the resolved view",
+                             "`rspp resolve TARGET` shows the fields")
+    return value
+
+
+def explain(view: Mapping[str, Any], pointer: str = "") -> list[Explanation]:
+    """Every leaf at or under ``pointer`` with the source recorded for it (or an ancestor)."""
+    pointer = normalize_pointer(view, pointer) if pointer else ""
+    sources: Mapping[str, Any] = view["spec"].get("defaultingSources", {})
+    out = []
+    for leaf, value in _leaves(_get(view, pointer), pointer):
+        if leaf.startswith("/spec/defaultingSources"):
+            continue
+        probe = leaf
+        while probe and probe not in sources:
+            probe = probe.rsplit("/", 1)[0]
+        out.append(Explanation(leaf, value, sources.get(probe)))
+    return out
+
+
+def describe(source: Mapping[str, Any] | None) -> str:
+    if source is None:
+        return "no recorded source"
+    where = ""
+    if source.get("file"):
+        where = f" ({source['file']}:{source.get('line', 1)}:{source.get('column', 1)})"
+    who = {"builtin": "built-in default", "spec": "spec", "module": "module",
+           "profile": "profile", "policy": "policy overlay", "bundle": "bundle",
+           "extension": "extension"}.get(str(source.get("kind")), str(source.get("kind")))
+    ref = f" {source['ref']}" if source.get("ref") else ""
+    return f"{who}{ref}{where}: {source.get('reason', '')}"
+
+
+def explain_text(entries: list[Explanation]) -> str:
+    lines = [f"{e.pointer} = {json.dumps(e.value, ensure_ascii=False)}\n"
+             f"    <- {describe(e.source)}" for e in entries]
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def explain_json(entries: list[Explanation]) -> str:
+    data = [{"pointer": e.pointer, "value": e.value, "source": e.source} for e in entries]
+    return json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n"

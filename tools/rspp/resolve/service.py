@@ -1,0 +1,118 @@
+"""Resolve a named target in a repository: what `rspp resolve` and `rspp explain-value` run.
+
+The repository is validated first; a view is only produced when every file it depends on is
+free of errors (a wrong view is worse than none).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rspp.canonical import pretty
+from rspp.errors import UsageError
+from rspp.findings import Finding, Severity
+from rspp.model.artifact import Artifact, Index
+from rspp.model.ids import parse_ref
+from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
+from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveOptions:
+    root: Path
+    target: str  # a file path or id@version (a bundle, else a spec)
+    profile: str | None = None
+    policies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveOutcome:
+    """The view (None on failure) and a report of what stopped it."""
+
+    view: dict[str, Any] | None
+    report: ValidationResult
+
+    @property
+    def text(self) -> str:
+        return pretty(self.view) if self.view is not None else ""
+
+
+def resolve_target(options: ResolveOptions) -> ResolveOutcome:
+    result, repo = validate_repository(ValidateOptions(root=options.root))
+    target = find_target(options.target, options.root, repo.index)
+    inputs = _inputs(target, options, repo.index)
+    files = involved_files(inputs, repo.index)
+    blocking = [f for f in result.findings if f.path in files]
+    if any(f.severity is Severity.ERROR for f in blocking):
+        return ResolveOutcome(None, _report(result, files, blocking))
+    resolution = resolve_inputs(inputs, repo.index)
+    findings = blocking + [to_finding(p) for p in resolution.problems]
+    return ResolveOutcome(resolution.view, _report(result, files, findings))
+
+
+def _report(result: ValidationResult, files: set[str],
+            findings: list[Finding]) -> ValidationResult:
+    return ValidationResult(result.root, tuple(sorted(files)),
+                            tuple(sorted(set(findings), key=Finding.sort_key)),
+                            result.documents, result.strict)
+
+
+def find_target(text: str, root: Path, index: Index) -> Artifact:
+    """A bundle or spec named by file path or by ``id@version`` (bundles first)."""
+    ref = parse_ref(text)
+    if ref is not None and not os.path.exists(text):
+        for kind in ("PipelineBundle", "PipelineSpec"):
+            found = index.get(kind, ref.id, ref.version)
+            if found is not None:
+                return found
+        raise UsageError(f"no bundle or spec {text}", "`rspp validate` lists what the "
+                         "repository defines")
+    rel = _relative(root, Path(text))
+    for art in index.artifacts:
+        if art.path == rel:
+            if art.kind in ("PipelineBundle", "PipelineSpec"):
+                return art
+            raise UsageError(f"{text} is a {art.kind}", "resolve a PipelineBundle, or a "
+                             "PipelineSpec with --profile")
+    raise UsageError(f"{text}: not an artifact of this repository",
+                     "name a bundle or spec file under pipelines/, or its id@version")
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        try:
+            return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
+        except ValueError:
+            raise UsageError(f"{path}: outside the repository {root}") from None
+
+
+def _inputs(target: Artifact, options: ResolveOptions, index: Index) -> Inputs:
+    if target.kind == "PipelineBundle":
+        if options.profile is not None or options.policies:
+            raise UsageError(f"bundle {target.ref} pins its own profile and policies",
+                             "leave out --profile and --policy, or resolve the spec instead")
+        inputs = bundle_inputs(target, index)
+        if inputs is None:
+            raise UsageError(f"bundle {target.ref} does not pin one spec and one profile "
+                             "that exist", "`rspp validate` says what is wrong with it")
+        return inputs
+    if options.profile is None:
+        raise UsageError(f"spec {target.ref} needs a profile",
+                         "pass --profile ID@VERSION (and --policy ID@VERSION for overlays)")
+    profile = _lookup(index, "ExecutionProfile", options.profile)
+    policies = tuple(_lookup(index, "PolicyOverlay", p) for p in options.policies)
+    return Inputs(target, profile, policies)
+
+
+def _lookup(index: Index, kind: str, text: str) -> Artifact:
+    ref = parse_ref(text)
+    found = index.get(kind, ref.id, ref.version) if ref else None
+    if found is None:
+        raise UsageError(f"no {kind} {text}", "name it as id@version")
+    return found
