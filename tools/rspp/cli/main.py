@@ -8,7 +8,7 @@ import click
 import typer
 
 from rspp import __version__
-from rspp.cli import explain, fmt, generate, resolve, rules, validate
+from rspp.cli import bundle, explain, fmt, generate, plan, resolve, rules, validate
 
 app = typer.Typer(
     name="rspp",
@@ -22,10 +22,12 @@ app.command("explain")(explain.command)
 app.command("fmt")(fmt.command)
 app.command("resolve")(resolve.command)
 app.command("explain-value")(resolve.explain_value_command)
+app.command("plan")(plan.command)
 app.command("schemas")(generate.schemas_command)
 app.command("docs")(generate.docs_command)
 app.command("check-generated")(generate.check_generated_command)
 app.add_typer(rules.app, name="rules")
+app.add_typer(bundle.app, name="bundle")
 
 _DEBUG = {"on": False}
 

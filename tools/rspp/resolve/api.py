@@ -1,8 +1,9 @@
 """The resolve stage's public surface (the ScaffoldCompiler of the platform design).
 
-``validate`` checks artifacts, ``normalize`` resolves a spec for a profile and overlays,
-``resolve_bundle`` does it for a bundle's pins, ``build_bundle`` (see ``bundle``) writes a
-bundle from its inputs. Nothing here prints or exits.
+``validate`` checks artifacts (rspp.validate.engine), ``normalize`` resolves a spec for a
+profile and overlays, ``resolve_inputs`` does it for a bundle's pins, ``build_bundle``
+(rspp.resolve.bundle) writes a bundle from its inputs, ``resolve_turn_plan``
+(rspp.resolve.plan) freezes a turn. Nothing here prints or exits.
 """
 
 from __future__ import annotations

@@ -116,3 +116,125 @@ def _lookup(index: Index, kind: str, text: str) -> Artifact:
     if found is None:
         raise UsageError(f"no {kind} {text}", "name it as id@version")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOptions:
+    root: Path
+    bundle: str
+    session: str
+    turn: int
+    lease_epoch: int
+    routing: Path
+
+
+@dataclass(frozen=True, slots=True)
+class PlanOutcome:
+    plan: dict[str, Any] | None
+    report: ValidationResult
+
+    @property
+    def text(self) -> str:
+        return pretty(self.plan) if self.plan is not None else ""
+
+
+def plan_turn(options: PlanOptions) -> PlanOutcome:
+    """Resolve the bundle, read the routing snapshot, freeze the turn's plan."""
+    from rspp.load.api import load_file
+    from rspp.resolve.plan import PlanError, TurnRequest, resolve_turn_plan, routing_snapshot
+    from rspp.rules.registry import severity_of
+
+    resolved = resolve_target(ResolveOptions(options.root, options.bundle))
+    if resolved.view is None:
+        return PlanOutcome(None, resolved.report)
+    routing_path = Path(os.path.abspath(options.routing))
+    loaded = load_file(routing_path, routing_path.parent)
+    doc = loaded.document
+    report = resolved.report
+    if doc is None:
+        return PlanOutcome(None, ValidationResult(report.root, (str(options.routing),),
+                                                  loaded.findings, {}, False))
+    bundle = _bundle_of(resolved.view, options)
+    try:
+        routing = routing_snapshot(doc.data)
+        plan = resolve_turn_plan(resolved.view, bundle, TurnRequest(
+            options.session, options.turn, options.lease_epoch), routing)
+    except PlanError as exc:
+        span = doc.span(exc.pointer)
+        finding = Finding(exc.code, severity_of(exc.code), doc.path, span.line, span.col,
+                          str(exc), exc.pointer)
+        return PlanOutcome(None, ValidationResult(report.root, (doc.path,), (finding,),
+                                                  {doc.path: doc}, False))
+    return PlanOutcome(plan, report)
+
+
+def _bundle_of(view: dict[str, Any], options: PlanOptions) -> str:
+    ref = view["spec"].get("bundle")
+    if not isinstance(ref, str):
+        raise UsageError(f"{options.bundle} is not a bundle", "plans are made for bundles")
+    return ref
+
+
+@dataclass(frozen=True, slots=True)
+class BundleOptions:
+    root: Path
+    id: str
+    version: str
+    spec: str
+    profile: str
+    policies: tuple[str, ...] = ()
+    packages_from: tuple[str, ...] = ()
+    min_runtime: str = ""
+    max_runtime: str | None = None
+    event_abi: str = ""
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BundleOutcome:
+    document: dict[str, Any] | None
+    report: ValidationResult
+
+    @property
+    def text(self) -> str:
+        import json
+
+        return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n" \
+            if self.document is not None else ""
+
+
+def build_bundle_document(options: BundleOptions) -> BundleOutcome:
+    """Build a bundle from the repository's artifacts; it is schema-checked and resolved."""
+    import json
+
+    from rspp.load.api import load_bytes
+    from rspp.resolve.bundle import BundleInput, build_bundle
+    from rspp.validate.schema import check_schema
+
+    result, repo = validate_repository(ValidateOptions(root=options.root))
+    index = repo.index
+    spec = _lookup(index, "PipelineSpec", options.spec)
+    inputs = Inputs(spec, _lookup(index, "ExecutionProfile", options.profile),
+                    tuple(_lookup(index, "PolicyOverlay", p) for p in options.policies))
+    files = involved_files(inputs, index)
+    blocking = [f for f in result.findings if f.path in files]
+    if any(f.severity is Severity.ERROR for f in blocking):
+        return BundleOutcome(None, _report(result, files, blocking))
+    compatibility = {"minRuntime": options.min_runtime, "eventAbi": options.event_abi}
+    if options.max_runtime:
+        compatibility["maxRuntime"] = options.max_runtime
+    built = build_bundle(BundleInput(
+        options.id, options.version, inputs.spec, inputs.profile, inputs.policies,
+        compatibility, tuple(_lookup(index, "PipelineBundle", b) for b in options.packages_from),
+        options.description), index)
+    if built.document is None:
+        return BundleOutcome(None, _report(result, files,
+                                           [to_finding(p) for p in built.problems]))
+    text = json.dumps(built.document, indent=2) + "\n"
+    doc = load_bytes(text.encode("utf-8"), "(built bundle)", fmt="json").document
+    assert doc is not None  # we just wrote plain JSON
+    problems = list(check_schema(doc, "PipelineBundle"))
+    if problems:
+        return BundleOutcome(None, ValidationResult(result.root, (doc.path,), tuple(problems),
+                                                    {doc.path: doc}, False))
+    return BundleOutcome(built.document, _report(result, files, blocking))

@@ -63,4 +63,18 @@ RULES: tuple[Rule, ...] = (
              "normalize(resolved) returns the view unchanged when given the profile (and "
          "overlays) it was resolved with. A different profile would mix two resolutions; "
          "resolve the spec again instead.", emitted_by="api"),
+    Rule("PLN001", "plan", _E, "A routing snapshot or turn request is not valid.",
+         "A routing snapshot has snapshotId, providers (node type -> healthy, degraded or "
+         "down), breakers (node id -> closed, open or half_open) and signals (the values "
+         "conditions read); nothing else. The turn request needs a session, and a turn and "
+         "lease epoch of 0 or more.", emitted_by="api"),
+    Rule("PLN002", "plan", _E, "A condition reads a signal the routing snapshot lacks.",
+         "Cost caps read session.cost_usd and tenant_day.cost_usd; degrade and provider "
+         "conditions read the names they mention. A missing signal fails the plan instead of "
+         "counting as false: a turn must never run on a guess.", emitted_by="api"),
+    Rule("PLN003", "plan", _E, "A turn plan would change mid-turn, or its lease is stale.",
+         "Plans are frozen at turn open. Asking again for a planned turn with other inputs "
+         "(new routing, another policy) is refused: changes apply from the next turn. A "
+         "lease epoch lower than one the session already holds is stale and refused.",
+         emitted_by="api"),
 )

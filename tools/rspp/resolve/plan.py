@@ -1,0 +1,252 @@
+"""TurnPlanResolver: freeze the decisions of one turn into a ResolvedTurnPlan.
+
+At turn open the resolver evaluates the resolved view's ``turnPolicy`` against a routing
+snapshot (provider health, breaker states, signals such as session cost): admission by cost
+caps, the provider each switchable node uses, degrade rules. The plan records every decision
+and is hashed: ``planHash`` is ``sha256:`` over the RFC 8785 canonical JSON of the plan
+without the hash itself, so identical inputs give an identical hash and any change of input
+(bundle, view, session, turn, lease epoch, snapshot) changes it.
+
+Policies apply at turn boundaries only: a resolver keeps the plans it froze; asking again for
+a turn it already planned returns the frozen plan when the inputs are the same and refuses
+when they differ (new routing applies from the next turn). A lease epoch lower than one
+already seen for the session is refused as stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from rspp.canonical import sha256_digest
+from rspp.model.expr import ExprError, evaluate, lookup, parse
+
+API_VERSION = "rspp.dev/v1alpha1"
+HEALTH = ("healthy", "degraded", "down")
+BREAKER = ("closed", "open", "half_open")
+COST_SIGNAL = {"session": "session.cost_usd", "tenant_day": "tenant_day.cost_usd"}
+
+
+class PlanError(ValueError):
+    """The plan cannot be frozen; ``code`` is a registered rule code."""
+
+    def __init__(self, code: str, message: str, pointer: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.pointer = pointer
+
+
+@dataclass(frozen=True, slots=True)
+class TurnRequest:
+    session: str
+    turn: int
+    lease_epoch: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoutingSnapshot:
+    """Platform state at turn open. ``ref`` names it (an id and its content digest)."""
+
+    ref: str
+    providers: Mapping[str, str] = field(default_factory=dict)
+    breakers: Mapping[str, str] = field(default_factory=dict)
+    signals: Mapping[str, Any] = field(default_factory=dict)
+
+
+def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:
+    """Check a parsed routing snapshot document; raises PlanError (PLN001) with a pointer."""
+    allowed = {"snapshotId", "providers", "breakers", "signals"}
+    for key in data:
+        if key not in allowed:
+            raise PlanError("PLN001", f"unknown field {key!r} (fields: "
+                            f"{', '.join(sorted(allowed))})", f"/{key}")
+    snapshot_id = data.get("snapshotId", "routing")
+    if not isinstance(snapshot_id, str) or not snapshot_id or len(snapshot_id) > 200:
+        raise PlanError("PLN001", "snapshotId must be a non-empty string", "/snapshotId")
+    for name, values in (("providers", HEALTH), ("breakers", BREAKER)):
+        table = data.get(name, {})
+        if not isinstance(table, dict):
+            raise PlanError("PLN001", f"{name} must map names to states", f"/{name}")
+        for key, state in table.items():
+            if state not in values:
+                raise PlanError("PLN001", f"{name}.{key}: {state!r} is not one of "
+                                f"{', '.join(values)}", f"/{name}/{key}")
+    signals = data.get("signals", {})
+    if not isinstance(signals, dict):
+        raise PlanError("PLN001", "signals must be a mapping", "/signals")
+    ref = f"{snapshot_id}#{sha256_digest(dict(data))}"
+    return RoutingSnapshot(ref, dict(data.get("providers", {})),
+                           dict(data.get("breakers", {})), signals)
+
+
+def resolve_turn_plan(view: Mapping[str, Any], bundle_ref: str, request: TurnRequest,
+                      routing: RoutingSnapshot) -> dict[str, Any]:
+    """The frozen plan of one turn; raises PlanError when a condition cannot be evaluated."""
+    if request.turn < 0 or request.lease_epoch < 0 or not request.session:
+        raise PlanError("PLN001", "session must be set; turn and lease epoch are >= 0")
+    body = view["spec"]
+    nodes = {n["id"]: n for n in body["nodes"]}
+    policy = body["turnPolicy"]
+    decisions: list[dict[str, Any]] = []
+    admitted = _admission(policy, routing, decisions)
+    active = _providers(nodes, policy, routing, decisions)
+    _degrade(nodes, policy, routing, active, decisions)
+    if any(d["outcome"] == "unavailable" for d in decisions):
+        admitted = False
+    seed = hashlib.sha256(f"{bundle_ref}|{request.session}|{request.turn}|"
+                          f"{request.lease_epoch}".encode()).hexdigest()[:16]
+    plan_body: dict[str, Any] = {
+        "bundle": bundle_ref,
+        "resolvedSpecDigest": sha256_digest(dict(view)),
+        "session": request.session,
+        "turn": request.turn,
+        "leaseEpoch": request.lease_epoch,
+        "routingSnapshotRef": routing.ref,
+        "determinismContext": {"seed": seed, "evaluatedAt": "turn_open",
+                               "conditionLanguage": "1"},
+        "admitted": admitted,
+        "activeNodes": active,
+        "decisions": decisions,
+    }
+    metadata = dict(view["metadata"])
+    metadata.pop("description", None)
+    plan = {"apiVersion": API_VERSION, "kind": "ResolvedTurnPlan", "metadata": metadata,
+            "spec": plan_body}
+    plan_body["planHash"] = sha256_digest(plan)
+    return plan
+
+
+def _condition(text: str, routing: RoutingSnapshot, where: str) -> bool:
+    try:
+        return evaluate(parse(text), routing.signals)
+    except ExprError as exc:
+        raise PlanError("PLN002", f"{where}: condition {text!r}: {exc}", "/signals") from None
+
+
+def _signal(routing: RoutingSnapshot, path: str, where: str) -> float:
+    try:
+        value = lookup(routing.signals, path)
+    except ExprError as exc:
+        raise PlanError("PLN002", f"{where}: {exc}", "/signals") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise PlanError("PLN002", f"{where}: signal {path} must be a number", "/signals")
+    return float(value)
+
+
+def _admission(policy: Mapping[str, Any], routing: RoutingSnapshot,
+               decisions: list[dict[str, Any]]) -> bool:
+    admitted = True
+    for i, cap in enumerate(policy["costCaps"]):
+        rule = f"costCaps[{i}] {cap['policy'].split('#')[0]}"
+        signal = COST_SIGNAL.get(cap["scope"])
+        if signal is None:  # a turn cap bounds the turn being opened: armed, not evaluated
+            decisions.append({"rule": rule, "outcome": "armed", "reason":
+                              f"turn cost cap {cap['maxUsd']} USD, action {cap['action']}"})
+            continue
+        spent = _signal(routing, signal, rule)
+        if spent < cap["maxUsd"]:
+            decisions.append({"rule": rule, "outcome": "within", "reason":
+                              f"{signal} {spent:g} < {cap['maxUsd']:g}"})
+            continue
+        outcome = {"reject": "rejected", "alert": "alert", "degrade": "degrade_all"}[
+            cap["action"]]
+        if cap["action"] == "reject":
+            admitted = False
+        decisions.append({"rule": rule, "outcome": outcome, "reason":
+                          f"{signal} {spent:g} >= {cap['maxUsd']:g}"})
+    return admitted
+
+
+def _usable(node: Mapping[str, Any], primary: str, routing: RoutingSnapshot) -> bool:
+    if routing.providers.get(node["type"], "healthy") == "down":
+        return False
+    return not (node["id"] == primary and routing.breakers.get(primary) == "open")
+
+
+def _providers(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any],
+               routing: RoutingSnapshot, decisions: list[dict[str, Any]]) -> dict[str, str]:
+    """The node each switchable node runs as this turn (itself, or a stand-in)."""
+    rules: dict[str, tuple[str, list[str]]] = {}
+    for i, rule in enumerate(policy["providerRules"]):
+        where = f"providerRules[{i}] {rule['policy'].split('#')[0]}"
+        if "when" not in rule or _condition(rule["when"], routing, where):
+            rules.setdefault(rule["node"], (where, rule["prefer"]))
+    active: dict[str, str] = {}
+    for nid in sorted(nodes):
+        node = nodes[nid]
+        standby = list(node.get("fallback", {}).get("targets", []))
+        if not standby and nid not in rules:
+            continue
+        candidates = [nid, *standby]
+        where, prefer = rules.get(nid, ("fallback order", []))
+        if prefer:
+            candidates = [c for t in prefer for c in candidates if nodes[c]["type"] == t]
+        chosen = next((c for c in candidates if _usable(nodes[c], nid, routing)), None)
+        if chosen is None:
+            decisions.append({"rule": where, "node": nid, "outcome": "unavailable",
+                              "reason": "no usable provider: every candidate is down or "
+                                        "its breaker is open"})
+            continue
+        active[nid] = chosen
+        reason = _why(nid, chosen, nodes, routing)
+        decisions.append({"rule": where, "node": nid, "outcome": "selected", "active": chosen,
+                          "reason": reason})
+    return active
+
+
+def _why(nid: str, chosen: str, nodes: Mapping[str, Mapping[str, Any]],
+         routing: RoutingSnapshot) -> str:
+    if chosen == nid:
+        return f"{nodes[nid]['type']} is usable"
+    if routing.breakers.get(nid) == "open":
+        return f"breaker of {nid} is open; {chosen} ({nodes[chosen]['type']}) takes over"
+    return f"{nodes[nid]['type']} is down or less preferred; {chosen} takes over"
+
+
+def _degrade(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any],
+             routing: RoutingSnapshot, active: dict[str, str],
+             decisions: list[dict[str, Any]]) -> None:
+    everything = any(d["outcome"] == "degrade_all" for d in decisions)
+    for i, rule in enumerate(policy["degradeRules"]):
+        where = f"degradeRules[{i}] {rule['policy'].split('#')[0]}"
+        if _condition(rule["when"], routing, where):
+            active[rule["node"]] = rule["to"]
+            decisions.append({"rule": where, "node": rule["node"], "outcome": "degraded",
+                              "active": rule["to"], "reason": f"{rule['when']} holds"})
+    if everything:
+        for nid in sorted(nodes):
+            target = nodes[nid].get("degrade", {}).get("target")
+            if target is not None and active.get(nid) != target:
+                active[nid] = target
+                decisions.append({"rule": "cost cap", "node": nid, "outcome": "degraded",
+                                  "active": target, "reason": "a cost cap with action "
+                                  "degrade was reached"})
+
+
+@dataclass(slots=True)
+class TurnPlanResolver:
+    """Freezes one plan per (session, turn); stale lease epochs and mid-turn changes fail."""
+
+    frozen: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    epochs: dict[str, int] = field(default_factory=dict)
+
+    def open_turn(self, view: Mapping[str, Any], bundle_ref: str, request: TurnRequest,
+                  routing: RoutingSnapshot) -> dict[str, Any]:
+        seen = self.epochs.get(request.session)
+        if seen is not None and request.lease_epoch < seen:
+            raise PlanError("PLN003", f"lease epoch {request.lease_epoch} is stale: session "
+                            f"{request.session} already holds epoch {seen}")
+        plan = resolve_turn_plan(view, bundle_ref, request, routing)
+        key = (request.session, request.turn)
+        old = self.frozen.get(key)
+        if old is not None:
+            if old["spec"]["planHash"] != plan["spec"]["planHash"]:
+                raise PlanError("PLN003", f"turn {request.turn} of session {request.session} "
+                                f"is frozen as {old['spec']['planHash']}; policy and routing "
+                                "changes apply from the next turn")
+            return old
+        self.frozen[key] = plan
+        self.epochs[request.session] = request.lease_epoch
+        return plan
