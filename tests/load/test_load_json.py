@@ -49,6 +49,8 @@ REFUSED: list[tuple[str, str, str, int, int]] = [
     ("overflow", '{\n  "a": [\n    1e400\n  ]\n}', "LOAD010", 3, 5),
     ("5000-digit-int", '{"a": ' + "8" * 5000 + "}", "LOAD010", 1, 7),
     ("4001-digit-negative", '{"a": -' + "8" * 4001 + "}", "LOAD010", 1, 7),
+    ("2^53", '{"a": 9007199254740992}', "LOAD010", 1, 7),
+    ("-2^53", '{"a": [1, -9007199254740992]}', "LOAD010", 1, 11),
     # duplicates
     ("duplicate", '{"a": 1, "a": 2}', "LOAD002", 1, 10),
     ("duplicate-nested", '{"x": {"b": 1,\n       "b": 2}}', "LOAD002", 2, 8),
@@ -114,7 +116,7 @@ def test_values(load_text: LoadText) -> None:
     text = (
         '{"s": "h\\u00e9\\n", "i": -12, "z": -0, "f": 1.5e3, "g": 1E-2, "t": true,'
         ' "n": null, "e": {}, "l": [], "nested": [[[]]], "emoji": "\\ud83d\\ude00",'
-        ' "": "empty key", "del": "\x7f", "big": ' + "9" * 4000 + "}"
+        ' "": "empty key", "del": "\x7f", "big": 9007199254740991, "small": -9007199254740991}'
     )
     result = load_text("v.json", text)
     assert result.findings == ()
@@ -132,7 +134,7 @@ def test_values(load_text: LoadText) -> None:
     assert data["emoji"] == "😀"
     assert data[""] == "empty key"
     assert data["del"] == "\x7f"
-    assert data["big"] == int("9" * 4000)
+    assert data["big"] == 2**53 - 1 and data["small"] == -(2**53 - 1)
     assert "/" in doc.key_spans
 
 

@@ -16,7 +16,7 @@ def _scalars(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
     return (
         st.none()
         | st.booleans()
-        | st.integers()
+        | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
         | st.floats(allow_nan=False, allow_infinity=False)
         | text
     )

@@ -247,20 +247,29 @@ def test_quoted_numeric_keys_are_strings(load_text: LoadText) -> None:
 
 
 def test_int_digit_limit_is_configurable(load_text: LoadText) -> None:
-    text = "a: " + "1" * 30 + "\n"
-    assert load_text("i.yaml", text).document is not None
-    refused = load_text("i.yaml", text, Limits(max_int_digits=29))
+    assert load_text("i.yaml", "a: 12345\n", Limits(max_int_digits=5)).document is not None
+    refused = load_text("i.yaml", "a: 123456\n", Limits(max_int_digits=5))
     assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD010", 1, 4)]
-    assert (
-        load_text("i.yaml", "a: 0x" + "f" * 30 + "\n", Limits(max_int_digits=10)).document is None
-    )
+    assert "digits" in refused.findings[0].message
+    assert load_text("i.yaml", "a: 0x" + "f" * 30 + "\n", Limits(max_int_digits=10)).document is None
 
 
-def test_int_at_the_digit_limit_loads(load_text: LoadText) -> None:
-    result = load_text("i.yaml", "a: " + "9" * 4000 + "\nb: 0x" + "f" * 3300 + "\n")
-    assert result.document is not None
-    assert len(str(result.document.data["a"])) == 4000
-    assert len(str(result.document.data["b"])) <= 4000
+@pytest.mark.parametrize(("text", "ok"), [
+    ("a: 9007199254740991\n", True),
+    ("a: -9007199254740991\n", True),
+    ("a: 9007199254740992\n", False),
+    ("a: -9007199254740992\n", False),
+    ("a: 0x1fffffffffffff\n", True),
+    ("a: 0x20000000000000\n", False),
+    ("a: '9007199254740992'\n", True),
+    ("a: " + "9" * 4000 + "\n", False),
+])
+def test_integers_must_be_exact_in_canonical_json(load_text: LoadText, text: str,
+                                                   ok: bool) -> None:
+    result = load_text("i.yaml", text)
+    assert (result.document is not None) is ok
+    if not ok:
+        assert [(f.code, f.line, f.col) for f in result.findings] == [("LOAD010", 1, 4)]
 
 
 SPEC = """\

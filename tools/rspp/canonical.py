@@ -8,6 +8,8 @@ gives the same bytes on every machine, whatever the key order or formatting of i
 from __future__ import annotations
 
 import hashlib
+import json
+from collections.abc import Callable
 from typing import Any
 
 import rfc8785
@@ -35,22 +37,52 @@ def pretty(data: Any) -> str:
     return "".join(out)
 
 
+_MAX_SAFE = 2**53 - 1
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _key(text: str) -> bytes:
+    return text.encode("utf-16-be")
+
+
+def _scalar(value: Any) -> str:
+    # Strings: the RFC 8785 escapes are exactly json.dumps's with ensure_ascii=False (quote,
+    # backslash, short forms of \b \f \n \r \t, \u00xx for other controls); the loader
+    # never lets a lone surrogate through. Floats go through the reference serialiser.
+    if isinstance(value, str):
+        return _encode_str(value)
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int) and -_MAX_SAFE <= value <= _MAX_SAFE:
+        return str(value)
+    return rfc8785.dumps(value).decode()
+
+
 def _pretty(data: Any, depth: int, out: list[str]) -> None:
     pad = "  " * (depth + 1)
     if isinstance(data, dict) and data:
         out.append("{\n")
-        keys = sorted(data, key=lambda k: k.encode("utf-16-be"))
+        keys = list(data)
+        keys.sort(key=None if all(k.isascii() for k in keys) else _key)
+        last = len(keys) - 1
         for i, key in enumerate(keys):
-            out.append(pad + rfc8785.dumps(key).decode() + ": ")
+            out.append(f"{pad}{_scalar(key)}: ")
             _pretty(data[key], depth + 1, out)
-            out.append(",\n" if i < len(keys) - 1 else "\n")
+            out.append(",\n" if i < last else "\n")
         out.append("  " * depth + "}")
     elif isinstance(data, list) and data:
         out.append("[\n")
+        last = len(data) - 1
         for i, item in enumerate(data):
             out.append(pad)
             _pretty(item, depth + 1, out)
-            out.append(",\n" if i < len(data) - 1 else "\n")
+            out.append(",\n" if i < last else "\n")
         out.append("  " * depth + "]")
+    elif isinstance(data, (dict, list)):
+        out.append("{}" if isinstance(data, dict) else "[]")
     else:
-        out.append(rfc8785.dumps(data).decode())
+        out.append(_scalar(data))

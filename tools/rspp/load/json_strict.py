@@ -20,6 +20,7 @@ from rspp.load.source import (
     make_span,
     pointer_budget,
     pointers_too_long,
+    unsafe_integer,
 )
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -97,11 +98,15 @@ def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Any,
                 "LOAD010", index, f"integer has {digits} digits; the limit is {max_digits}", pointer
             )
         try:
-            return int(text[index:end]), end
+            number = int(text[index:end])
         except ValueError:
             raise _Fail(
                 "LOAD010", index, f"integer has {digits} digits and cannot be converted", pointer
             ) from None
+        problem = unsafe_integer(number)
+        if problem:
+            raise _Fail("LOAD010", index, problem, pointer)
+        return number, end
     number = float(text[index:end])
     if number in _INF:
         raise _Fail(

@@ -279,3 +279,16 @@ def decode(raw: bytes, rel: str, max_bytes: int) -> str | Finding:
         what = "a NUL byte" if char == "\0" else f"control character U+{ord(char):04X}"
         return error("FILE006", rel, line, col, f"file contains {what}")
     return text
+
+
+# RFC 8785 (I-JSON) numbers are IEEE 754 doubles: integers are exact only up to 2^53 - 1.
+MAX_SAFE_INTEGER = 2**53 - 1
+
+
+def unsafe_integer(number: int) -> str | None:
+    """Why ``number`` cannot be written exactly in canonical JSON, or None when it can."""
+    if -MAX_SAFE_INTEGER <= number <= MAX_SAFE_INTEGER:
+        return None
+    text = str(number) if number.bit_length() < 200 else f"{str(number)[:20]}..."
+    return (f"integer {text} is outside -(2^53-1)..2^53-1, the range canonical JSON "
+            "(RFC 8785) represents exactly; quote it if it is an identifier")

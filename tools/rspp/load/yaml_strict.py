@@ -32,6 +32,7 @@ from rspp.load.source import (
     make_span,
     pointer_budget,
     pointers_too_long,
+    unsafe_integer,
 )
 
 _Loader: Any = getattr(yaml, "CSafeLoader", None)
@@ -93,9 +94,13 @@ def _number(value: str, max_digits: int) -> Any:
         if digits > max_digits:
             raise _Refused(f"integer has {digits} digits; the limit is {max_digits}")
         try:
-            return int(value)
+            number = int(value)
         except ValueError:
             raise _Refused(f"integer has {digits} digits and cannot be converted") from None
+        problem = unsafe_integer(number)
+        if problem:
+            raise _Refused(problem)
+        return number
     if kind == "float":
         number = float(value)
         if number in (float("inf"), float("-inf")):
@@ -111,6 +116,9 @@ def _number(value: str, max_digits: int) -> Any:
     converted = int(value[2:], 8 if kind == "oct" else 16)
     if not _fits(converted, max_digits):
         raise _Refused(f"integer {_short(value)} has more than {max_digits} decimal digits")
+    problem = unsafe_integer(converted)
+    if problem:
+        raise _Refused(problem)
     return converted
 
 

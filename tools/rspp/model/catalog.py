@@ -49,6 +49,17 @@ def render(template: str, params: dict[str, Any]) -> PortType | str:
     return missing[0] if missing else parse_port_type(text)
 
 
+def shaping_params(node_type: str) -> frozenset[str] | None:
+    """Parameters that appear in a built-in type's port types (None: not a built-in type)."""
+    t = BUILTIN.get(node_type)
+    if t is None:
+        return None
+    templates = [d.type for d in t.inputs.values()] + list(t.outputs.values())
+    if t.dynamic_outputs:
+        templates.append("{type}")
+    return frozenset(m for text in templates for m in _PLACEHOLDER.findall(text))
+
+
 def _pcm(rate: str = "{sample_rate}", channels: str = "1") -> str:
     return f"audio/pcm16;rate={rate};channels={channels}"
 

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from rspp.findings import Related
 from rspp.model.artifact import Artifact
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a resolved value came from; becomes one entry of ``defaultingSources``.
 
     ``art`` + ``pointer`` locate an authored value (its line is looked up only when the view
     is written, so validation never pays for it); ``raw`` carries an entry read back from an
-    existing resolved view.
+    existing resolved view. A tuple, not a dataclass: a view records thousands of them.
     """
 
     kind: str
@@ -39,11 +38,13 @@ class Origin:
         return out
 
 
+_SOURCE_KIND = {"PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
+                "PolicyOverlay": "policy", "PipelineBundle": "bundle",
+                "ExtensionManifest": "extension"}
+
+
 def authored(art: Artifact, pointer: str, reason: str) -> Origin:
-    kind = {"PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
-            "PolicyOverlay": "policy", "PipelineBundle": "bundle",
-            "ExtensionManifest": "extension"}.get(art.kind, "spec")
-    return Origin(kind, reason, art, pointer)
+    return Origin(_SOURCE_KIND.get(art.kind, "spec"), reason, art, pointer)
 
 
 def builtin(ref: str, reason: str) -> Origin:
@@ -86,9 +87,13 @@ class Item:
 
     def fill(self, path: Path, value: Any, origin: Origin) -> bool:
         """Set ``value`` only where nothing is set yet (defaults never override)."""
-        if self.has(path):
+        target = self.data
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        if path[-1] in target:
             return False
-        self.put(path, value, origin)
+        target[path[-1]] = value
+        self.origins[path] = origin
         return True
 
     def has(self, path: Path) -> bool:

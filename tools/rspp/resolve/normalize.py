@@ -52,9 +52,21 @@ class Resolution:
         return self.view is not None
 
 
+_DIGESTS: dict[int, tuple[object, str]] = {}
+
+
 def pinned_ref(art: Artifact) -> str:
-    """``id@version#sha256:…`` over the canonical JSON of the artifact."""
-    return f"{art.ref}#{sha256_digest(art.doc.data)}"
+    """``id@version#sha256:…`` over the canonical JSON of the artifact.
+
+    Profiles, modules and policies are shared by many bundles: digests are remembered per
+    loaded document (the cache holds the document, so its id is never reused).
+    """
+    hit = _DIGESTS.get(id(art.doc))
+    if hit is None or hit[0] is not art.doc:
+        if len(_DIGESTS) > 50_000:
+            _DIGESTS.clear()
+        hit = _DIGESTS[id(art.doc)] = (art.doc, sha256_digest(art.doc.data))
+    return f"{art.ref}#{hit[1]}"
 
 
 def normalize(spec: Artifact, profile: Artifact, overlays: Sequence[Artifact] = (), *,

@@ -174,7 +174,13 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
 def run_resolve(repo: Repository, broken: set[str],
                 targets: set[str] | None) -> list[Finding]:
     """Resolve every bundle whose inputs have no errors: what only the resolved graph shows
-    (profile node defaults that change port types, policy inserts) is reported here."""
+    (profile node defaults that change port types, policy inserts and turn rules) is
+    reported here.
+
+    A bundle that pins no policy, and whose profile's node defaults set no parameter a
+    port type depends on, resolves to a graph the rules have already checked; it is not
+    resolved again here.
+    """
     from rspp.resolve.api import bundle_inputs, involved_files, to_finding
     from rspp.resolve.normalize import normalize
 
@@ -183,6 +189,8 @@ def run_resolve(repo: Repository, broken: set[str],
     for bundle in repo.index.of_kind("PipelineBundle"):
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
         if inputs is None:
+            continue
+        if not inputs.policies and not _reshapes_ports(inputs.profile):
             continue
         files = involved_files(inputs, repo.index)
         if files & broken or (targets is not None and not files & targets):
@@ -196,6 +204,16 @@ def run_resolve(repo: Repository, broken: set[str],
                 seen.add(key)
                 out.append(finding)
     return out
+
+
+def _reshapes_ports(profile: Artifact) -> bool:
+    from rspp.model.catalog import shaping_params
+
+    for node_type, params in (profile.spec.get("nodeDefaults") or {}).items():
+        shaping = shaping_params(node_type)
+        if shaping is None or shaping & set(params or {}):
+            return True
+    return False
 
 
 def validate(options: ValidateOptions) -> ValidationResult:
