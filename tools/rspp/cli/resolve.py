@@ -35,7 +35,7 @@ def _run(target: str, root: Path | None, profile: str | None,
 
 
 def command(
-    target: str = typer.Argument(..., help="Bundle or spec: a file path or id@version."),
+    target: str = typer.Argument(None, help="Bundle or spec: a file path or id@version."),
     profile: str = _PROFILE,
     policy: list[str] = _POLICY,
     explain: bool = typer.Option(False, "--explain",
@@ -43,13 +43,25 @@ def command(
     pointer: str = typer.Option("", "--pointer", "-p",
                                 help="With --explain: only the fields under this pointer."),
     out: Path = typer.Option(None, "--out", "-o", help="Write the view to this file."),
+    every: bool = typer.Option(False, "--all", help="Resolve every bundle of the repository; "
+                               "with --out-dir, write each view there."),
+    out_dir: Path = typer.Option(None, "--out-dir", help="With --all: folder for the views "
+                                 "(<bundle id>@<version>.json; ids with / become _)."),
     fmt: str = _FORMAT,
     root: Path = _ROOT,
 ) -> None:
     """Print the fully explicit pipeline: modules expanded, every default applied."""
+    from rspp.errors import UsageError
     from rspp.resolve.explain import explain as explain_view
     from rspp.resolve.explain import explain_text
 
+    if every:
+        if target is not None:
+            raise UsageError("--all resolves every bundle; leave out TARGET")
+        _resolve_all(root, out_dir, fmt)
+        return
+    if target is None:
+        raise UsageError("name a bundle or spec to resolve", "or pass --all")
     outcome = _run(target, root, profile, policy, fmt)
     if explain:
         sys.stdout.write(explain_text(explain_view(outcome.view, pointer)))
@@ -59,6 +71,38 @@ def command(
         write_atomic(out, outcome.text.encode("utf-8"))
     else:
         sys.stdout.write(outcome.text)
+
+
+def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
+    from rspp.canonical import pretty
+    from rspp.errors import UsageError
+    from rspp.fsutil import write_atomic
+    from rspp.report import REPORTERS
+    from rspp.resolve.service import resolve_all
+    from rspp.validate.discover import find_root
+
+    if fmt not in REPORTERS:
+        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
+    outcome = resolve_all(root if root is not None else find_root(Path.cwd()))
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for item in outcome.bundles:
+        if item.view is None:
+            lines.append(f"{item.bundle}: not resolved (see the findings)")
+            continue
+        spec = item.view["spec"]
+        where = ""
+        if out_dir is not None:
+            target = out_dir / (item.bundle.replace("/", "_") + ".json")
+            write_atomic(target, pretty(item.view).encode("utf-8"))
+            where = f" -> {target}"
+        lines.append(f"{item.bundle}: {len(spec['nodes'])} nodes, {len(spec['edges'])} edges, "
+                     f"{len(spec['defaultingSources'])} recorded sources{where}")
+    if outcome.report.findings:
+        sys.stdout.write(REPORTERS[fmt](outcome.report))
+    sys.stdout.write("\n".join(lines) + "\n" if lines else "no bundles to resolve\n")
+    raise typer.Exit(1 if outcome.failed else 0)
 
 
 def explain_value_command(

@@ -238,3 +238,39 @@ def build_bundle_document(options: BundleOptions) -> BundleOutcome:
         return BundleOutcome(None, ValidationResult(result.root, (doc.path,), tuple(problems),
                                                     {doc.path: doc}, False))
     return BundleOutcome(built.document, _report(result, files, blocking))
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedBundle:
+    bundle: str  # id@version
+    view: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveAllOutcome:
+    bundles: tuple[ResolvedBundle, ...]
+    report: ValidationResult
+
+    @property
+    def failed(self) -> bool:
+        return self.report.errors > 0 or any(b.view is None for b in self.bundles)
+
+
+def resolve_all(root: Path) -> ResolveAllOutcome:
+    """Resolve every bundle of the repository whose inputs are free of errors."""
+    result, repo = validate_repository(ValidateOptions(root=root))
+    broken = {f.path for f in result.findings if f.severity is Severity.ERROR}
+    done: list[ResolvedBundle] = []
+    findings = list(result.findings)
+    for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.key):
+        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
+        if inputs is None or involved_files(inputs, repo.index) & broken:
+            done.append(ResolvedBundle(bundle.ref, None))
+            continue
+        resolution = resolve_inputs(inputs, repo.index)
+        findings.extend(to_finding(p) for p in resolution.problems)
+        done.append(ResolvedBundle(bundle.ref, resolution.view))
+    report = ValidationResult(result.root, result.files,
+                              tuple(sorted(set(findings), key=Finding.sort_key)),
+                              result.documents, result.strict)
+    return ResolveAllOutcome(tuple(done), report)
