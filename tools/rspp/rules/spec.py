@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
-from rspp.findings import Severity
+from rspp.findings import Related, Severity
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
-from rspp.model.ids import PortType
+from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
 from rspp.rules import graph as g
 from rspp.rules.base import Context, Hit, Rule
@@ -99,8 +99,12 @@ def _type_mismatch(art: Artifact, ctx: Context) -> Iterator[Hit]:
         produced = graph.port_type(e.src, e.src_port, output=True)
         consumed = graph.port_type(e.dst, e.dst_port, output=False)
         if not g.accepts(consumed, produced):
+            related = tuple(r for r in (_interface_port(graph, ctx, e.src, e.src_port, True),
+                                        _interface_port(graph, ctx, e.dst, e.dst_port, False))
+                            if r is not None)
             yield Hit(e.pointer, f"edge {e.src}.{e.src_port} -> {e.dst}.{e.dst_port}: "
-                                 f"{g.show(produced)} does not satisfy {g.show(consumed)}")
+                                 f"{g.show(produced)} does not satisfy {g.show(consumed)}",
+                      related=related)
     if art.kind == "Module":
         iface = art.spec.get("interface") or {}
         bind = art.spec.get("bind") or {}
@@ -126,6 +130,22 @@ def _type_mismatch(art: Artifact, ctx: Context) -> Iterator[Hit]:
                 yield Hit(f"/spec/bind/outputs/{name}",
                           f"{source} ({g.show(produced_t)}) does not satisfy interface output "
                           f"{name!r} ({out_decl})")
+
+
+def _interface_port(graph: g.Graph, ctx: Context, node: str, port: str,
+                    output: bool) -> Related | None:
+    """The module interface declaration an import endpoint stands for (the other side)."""
+    gn = graph.nodes.get(node)
+    if gn is None or gn.kind != "import":
+        return None
+    ref = parse_ref(gn.data.get("module"))
+    module = ctx.index.get("Module", ref.id, ref.version) if ref else None
+    if module is None:
+        return None
+    side = "outputs" if output else "inputs"
+    span = module.doc.span(f"/spec/interface/{side}/{port}", key=True)
+    return Related(module.path, span.line, span.col,
+                   f"interface {side[:-1]} {port!r} of module {module.ref}")
 
 
 def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -296,7 +316,6 @@ def _module_bindings(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    from rspp.model.ids import parse_ref
 
     def imports(a: Artifact) -> list[Artifact]:
         out = []
@@ -352,7 +371,6 @@ def _route_conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _import_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    from rspp.model.ids import parse_ref
 
     for i, imp in enumerate(art.spec.get("imports") or []):
         ref = parse_ref(imp.get("module"))
