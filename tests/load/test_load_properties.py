@@ -17,7 +17,8 @@ def _scalars(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:
         st.none()
         | st.booleans()
         | st.integers(min_value=-(2**53) + 1, max_value=2**53 - 1)
-        | st.floats(allow_nan=False, allow_infinity=False)
+        | st.floats(allow_nan=False, allow_infinity=False, min_value=-(2.0**53) + 1,
+                    max_value=2.0**53 - 1)
         | text
     )
 

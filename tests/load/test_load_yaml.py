@@ -263,6 +263,9 @@ def test_int_digit_limit_is_configurable(load_text: LoadText) -> None:
     ("a: 0x20000000000000\n", False),
     ("a: '9007199254740992'\n", True),
     ("a: " + "9" * 4000 + "\n", False),
+    ("a: 9.0e+15\n", True),
+    ("a: 1.0e+16\n", False),
+    ("a: -1.0e+300\n", False),
 ])
 def test_integers_must_be_exact_in_canonical_json(load_text: LoadText, text: str,
                                                    ok: bool) -> None:

@@ -20,6 +20,7 @@ from rspp.load.source import (
     make_span,
     pointer_budget,
     pointers_too_long,
+    unsafe_float,
     unsafe_integer,
 )
 
@@ -115,6 +116,9 @@ def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Any,
             "number overflows to infinity; canonical JSON cannot represent it",
             pointer,
         )
+    problem = unsafe_float(number)
+    if problem:
+        raise _Fail("LOAD010", index, problem, pointer)
     return number, end
 
 

@@ -32,6 +32,7 @@ from rspp.load.source import (
     make_span,
     pointer_budget,
     pointers_too_long,
+    unsafe_float,
     unsafe_integer,
 )
 
@@ -107,6 +108,9 @@ def _number(value: str, max_digits: int) -> Any:
             raise _Refused(
                 f"number {_short(value)} overflows to infinity; canonical JSON cannot represent it"
             )
+        problem = unsafe_float(number)
+        if problem:
+            raise _Refused(problem)
         return number
     if kind == "special":
         raise _Refused(f"{value} is not a finite number; canonical JSON cannot represent it")

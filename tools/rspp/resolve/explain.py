@@ -42,10 +42,11 @@ def normalize_pointer(view: Mapping[str, Any], pointer: str) -> str:
         parts = ["spec", *parts]
     if len(parts) >= 3 and parts[:2] == ["spec", "nodes"] and not parts[2].isdigit():
         ids = [n.get("id") for n in view["spec"].get("nodes", [])]
-        if parts[2] not in ids:
-            raise UsageError(f"no node {parts[2]!r} in the resolved view",
-                             f"nodes: {', '.join(map(str, ids))}")
-        parts[2] = str(ids.index(parts[2]))
+        wanted = parts[2].replace("~1", "/").replace("~0", "~")
+        if wanted not in ids:
+            raise UsageError(f"no node {wanted!r} in the resolved view (a module node's / is "
+                             "written ~1 in a pointer)", f"nodes: {', '.join(map(str, ids))}")
+        parts[2] = str(ids.index(wanted))
     return "/" + "/".join(parts) if parts else ""
 
 

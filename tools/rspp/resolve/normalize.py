@@ -13,6 +13,7 @@ makes normalize idempotent: a resolved view has nothing absent.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ NODE_DEFAULTS: dict[Path, Any] = {
     ("fallback", "retryIntervalMs"): 500,
 }
 PROFILE_DEFAULTS = {"sheddingOnBudgetBreach": "degrade"}
+COST_BUDGETS = {"turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,10 +81,9 @@ def normalize(spec: Artifact, profile: Artifact, overlays: Sequence[Artifact] = 
     """
     if spec.kind == "ResolvedSpec":
         graph, top, applied = _from_view(spec)
-        if top.data.get("profile", "").split("#")[0] != profile.ref:
-            return Resolution(None, (Problem(
-                "RSV001", spec, "/spec/profile", f"this view was resolved with profile "
-                f"{top.data.get('profile')}, not {profile.ref}"),))
+        mismatch = _view_mismatch(top, profile, overlays)
+        if mismatch:
+            return Resolution(None, (Problem("RSV001", spec, mismatch[0], mismatch[1]),))
     else:
         graph, top, applied = ex.expand(spec, index), Item(), set()
     work = _Work(index, profile, bundle, graph)
@@ -100,6 +101,20 @@ def normalize(spec: Artifact, profile: Artifact, overlays: Sequence[Artifact] = 
     if graph.problems or checks_only:
         return Resolution(None, tuple(graph.problems))
     return Resolution(_emit(spec, top, graph), ())
+
+
+def _view_mismatch(top: Item, profile: Artifact,
+                   overlays: Sequence[Artifact]) -> tuple[str, str] | None:
+    """A view is re-normalized only with exactly the inputs it pins (digests included)."""
+    if top.data.get("profile") != pinned_ref(profile):
+        return ("/spec/profile", f"this view was resolved with profile "
+                f"{top.data.get('profile')}, not {pinned_ref(profile)}")
+    given = [pinned_ref(p) for p in overlays]
+    if list(top.data.get("policies") or []) != given:
+        return ("/spec/policies", f"this view was resolved with policies "
+                f"{top.data.get('policies') or 'none'}, not {given or 'none'}; resolve the "
+                "spec again to apply other overlays")
+    return None
 
 
 class _Work:
@@ -146,6 +161,8 @@ class _Work:
         for path, value in NODE_DEFAULTS.items():
             if path[0] in node.data or path[0] == "cancel":
                 node.fill(path, value, builtin("model", f"default of {'.'.join(path)}"))
+        if not node.data["params"]:
+            node.origins[("params",)] = builtin(ntype, f"{ntype} takes no parameters here")
         if not node.has(("cancel", "scope")):
             self._problem("CAN001", node, f"node {node.data['id']!r} declares no cancel scope")
         self._package(node, ntype)
@@ -314,19 +331,23 @@ def _top(top: Item, spec: Artifact, profile: Artifact, overlays: Sequence[Artifa
 
 
 def _budgets(top: Item, profile: Artifact, overlays: Sequence[Artifact]) -> None:
-    caps: dict[str, tuple[float, Origin]] = {}
-    field_for = {"turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd"}
+    """Profile budgets; policy cost caps only ever tighten the cost budgets."""
+    budgets = profile.spec["budgets"]
+    best: dict[str, tuple[float, Origin]] = {
+        key: (budgets[key], authored(profile, f"/spec/budgets/{key}",
+                                     f"budget of profile {profile.ref}"))
+        for key in COST_BUDGETS.values() if key in budgets}
     for policy in overlays:
         for i, cap in enumerate(policy.spec.get("costCaps") or []):
-            key = field_for.get(cap["scope"])
-            if key is not None and (key not in caps or cap["maxUsd"] < caps[key][0]):
-                caps[key] = (cap["maxUsd"], authored(
+            key = COST_BUDGETS.get(cap["scope"])
+            if key is not None and (key not in best or cap["maxUsd"] < best[key][0]):
+                best[key] = (cap["maxUsd"], authored(
                     policy, f"/spec/costCaps/{i}/maxUsd",
-                    f"{cap['scope']} cost cap of policy {policy.ref} (the tightest cap wins; "
-                    "an overlay overrides the profile)"))
-    for key, (value, origin) in sorted(caps.items()):
+                    f"{cap['scope']} cost cap of policy {policy.ref}, tighter than the "
+                    "profile's budget (the lowest cap wins)"))
+    for key, (value, origin) in sorted(best.items()):
         top.fill(("budgets", key), value, origin)
-    for key, value in profile.spec["budgets"].items():
+    for key, value in budgets.items():
         top.fill(("budgets", key), value, authored(profile, f"/spec/budgets/{key}",
                                                    f"budget of profile {profile.ref}"))
 
@@ -337,6 +358,7 @@ def _from_view(view: Artifact) -> tuple[ex.Graph, Item, set[str]]:
     body = view.spec
     raw = body.get("defaultingSources") or {}
     graph = ex.Graph()
+    body = copy.deepcopy(body)  # the view read back is never changed
     nodes = body.get("nodes") or []
     edges = body.get("edges") or []
     items: dict[str, Item] = {}

@@ -74,7 +74,8 @@ RULES: tuple[Rule, ...] = (
        "bounded too (64 characters per input character): a huge key above many values would "
        "otherwise need gigabytes of paths."),
     _r("LOAD010", "syntax", "A number cannot be represented exactly in canonical JSON.",
-       "NaN, infinities, floats that overflow (1e400) and integers outside -(2^53-1)..2^53-1 "
+       "NaN, infinities, floats that overflow (1e400), integers outside -(2^53-1)..2^53-1 "
+       "and floats of magnitude 2^53 or more (canonical JSON writes those as such integers) "
        "are refused: digests are computed over canonical JSON (RFC 8785), whose numbers are "
        "IEEE 754 doubles and cannot represent them exactly. Integers longer than 4,000 "
        "digits are refused before they are converted at all. Quote a large identifier."),

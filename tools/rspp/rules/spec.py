@@ -345,6 +345,9 @@ def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    if art.kind == "ExecutionProfile":
+        yield from _unknown_default_params(art, ctx)
+        return
     for i, node in enumerate(art.spec["nodes"]):
         params = node.get("params") or {}
         if node.get("extension") is not None:
@@ -394,6 +397,25 @@ def _import_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
                 for name in sorted(set(values) - known):
                     yield Hit(f"{pointer}/{name}", f"{ntype} (node {node_id!r} of "
                               f"{module.ref}) has no parameter {name!r}", key=True)
+
+
+def _unknown_default_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    """A profile's nodeDefaults name node types and parameters that exist."""
+    for ntype, params in (art.spec.get("nodeDefaults") or {}).items():
+        pointer = f"/spec/nodeDefaults/{ntype}"
+        if ntype in BUILTIN:
+            known = set(BUILTIN[ntype].params)
+        else:
+            exts = [e for e in ctx.index.of_kind("ExtensionManifest")
+                    if e.schema_valid and e.spec.get("nodeType") == ntype]
+            if not exts:
+                yield Hit(pointer, f"no node type {ntype} in the built-in catalog or any "
+                                   "extension manifest", key=True)
+                continue
+            known = {p for e in exts for p in e.spec.get("params") or {}}
+        for name in sorted(set(params or {}) - known):
+            yield Hit(f"{pointer}/{name}", f"{ntype} has no parameter {name!r} (parameters: "
+                      f"{', '.join(sorted(known)) or 'none'})", key=True)
 
 
 def _r(code: str, sev: Severity, summary: str, doc: str, check: object,
@@ -453,9 +475,11 @@ RULES: tuple[Rule, ...] = (
        "none) and what happens to in-flight output (inFlight: flush or drop), so cancellation "
        "fencing is explicit and reviewable.", _cancel_scope),
     _r("PRM001", _E, "A node sets a parameter its type does not have.",
-       "Node parameters are checked against the node type's declared parameters (built-in "
-       "catalog or the extension manifest's params). A misspelled parameter would otherwise "
-       "be ignored and the default used without anyone noticing.", _unknown_params),
+       "Node parameters, and a profile's nodeDefaults, are checked against the node type's "
+       "declared parameters (built-in catalog or the extension manifest's params). A "
+       "misspelled parameter would otherwise be ignored and the default used without anyone "
+       "noticing; in a profile it would be copied into every node of that type.",
+       _unknown_params, kinds=(*GRAPH_KINDS, "ExecutionProfile")),
     _r("LANE002", _E, "An edge rides a lane its traffic may not use.",
        "control/* traffic rides the control lane, metrics/* the telemetry lane, audio and text "
        "the data lane; event/* may use control or data. Putting cancel signals on the data "

@@ -1,0 +1,363 @@
+"""The resolve stage's public surface: normalize, resolve_target, explain, and the view's form."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import rfc8785
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rspp.canonical import canonical_bytes, pretty, sha256_digest
+from rspp.errors import UsageError
+from rspp.findings import Severity
+from rspp.model.artifact import Index
+from rspp.model.catalog import BUILTIN
+from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
+from rspp.resolve.explain import Explanation, explain
+from rspp.resolve.normalize import Resolution, normalize, pinned_ref
+from rspp.resolve.service import ResolveOptions, resolve_target
+from tests.conftest import REPO_ROOT
+from tests.resolve.helpers import (
+    as_artifact,
+    bundle_refs,
+    edit,
+    get,
+    implicit_fields,
+    load,
+    node,
+    renormalize,
+    schema_findings,
+    source,
+    view_of,
+    write,
+)
+
+LIVEKIT = "livekit_voice_assistant_bundle@1.0.0"
+
+
+def _ok_combinations(index: Index) -> list[tuple[str, str, tuple[str, ...]]]:
+    """Every (spec, profile, policies) of the examples that resolves."""
+    out = []
+    for spec in index.of_kind("PipelineSpec"):
+        for profile in index.of_kind("ExecutionProfile"):
+            for policies in ((), tuple(index.of_kind("PolicyOverlay"))):
+                if normalize(spec, profile, policies, index=index).ok:
+                    out.append((spec.ref, profile.ref, tuple(p.ref for p in policies)))
+    return out
+
+
+# ---------------------------------------------------------------------- normalize
+def test_normalize_resolves_a_bundle_with_pinned_references(examples: Index) -> None:
+    bundle = get(examples, "PipelineBundle", LIVEKIT)
+    spec = get(examples, "PipelineSpec", "livekit_voice_assistant@1.0.0")
+    profile = get(examples, "ExecutionProfile", "simple/v1@1.0.0")
+    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
+    res = normalize(spec, profile, [policy], index=examples, bundle=bundle)
+    assert isinstance(res, Resolution) and res.ok and res.problems == ()
+    view = res.view
+    assert view is not None
+    assert (view["apiVersion"], view["kind"]) == ("rspp.dev/v1alpha1", "ResolvedSpec")
+    assert (view["metadata"]["id"], view["metadata"]["version"]) == (spec.id, spec.version)
+    body = view["spec"]
+    assert body["source"] == f"livekit_voice_assistant@1.0.0#{sha256_digest(spec.doc.data)}"
+    assert body["source"] == pinned_ref(spec)
+    assert body["profile"] == pinned_ref(profile)
+    assert body["policies"] == [pinned_ref(policy)]
+    assert body["bundle"] == pinned_ref(bundle)
+    assert body["mode"] == "standard"
+    assert {k: v["priority"] for k, v in body["lanes"].items()} == {
+        "control": 300, "data": 200, "telemetry": 100}
+    # The bundle's own entry point gives the same view.
+    inputs = bundle_inputs(bundle, examples)
+    assert inputs == Inputs(spec, profile, (policy,), bundle)
+    assert resolve_inputs(inputs, examples) == res
+
+
+def test_involved_files_follow_modules_extensions_and_policies(examples: Index) -> None:
+    inputs = bundle_inputs(get(examples, "PipelineBundle", LIVEKIT), examples)
+    assert inputs is not None
+    assert involved_files(inputs, examples) == {
+        "pipelines/bundles/livekit_voice_assistant_bundle.json",
+        "pipelines/specs/livekit_voice_assistant.yaml",
+        "pipelines/profiles/simple_v1.yaml",
+        "pipelines/policies/default_voice_policy.yaml",
+        "pipelines/modules/transcription_normalize.yaml",
+        "pipelines/extensions/custom_sentiment_node.yaml",
+    }
+
+
+def test_checks_only_finds_the_same_problems_without_a_view(examples: Index) -> None:
+    spec = get(examples, "PipelineSpec", "sip_telephony_assistant@1.0.0")
+    profile = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
+    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
+    full = normalize(spec, profile, [policy], index=examples)
+    quick = normalize(spec, profile, [policy], index=examples, checks_only=True)
+    assert full.view is None and quick.view is None and not full.ok
+    assert {p.code for p in full.problems} == {"POL001", "POL006"}
+    assert full.problems == quick.problems
+    clean = normalize(spec, profile, [], index=examples, checks_only=True)
+    assert clean == Resolution(None, ())
+
+
+def test_problems_become_located_findings(examples: Index) -> None:
+    spec = get(examples, "PipelineSpec", "sip_telephony_assistant@1.0.0")
+    profile = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
+    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
+    res = normalize(spec, profile, [policy], index=examples)
+    prefer = next(p for p in res.problems if p.code == "POL006")
+    finding = to_finding(prefer)
+    assert finding.severity is Severity.ERROR
+    assert finding.path == "pipelines/policies/default_voice_policy.yaml"
+    # sip_telephony_assistant's stt has no stand-in of type stt.openai.
+    assert finding.pointer == prefer.pointer == "/spec/providerRules/0/prefer/1"
+    text = (REPO_ROOT / finding.path).read_text(encoding="utf-8").splitlines()
+    assert text[finding.line - 1][finding.col - 1:].startswith("stt.openai")
+
+
+# ---------------------------------------------------------------------- RSV001
+def test_renormalizing_with_another_profile_is_rsv001(examples: Index) -> None:
+    view = view_of(examples, LIVEKIT)
+    other = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
+    res = renormalize(view, other, index=examples)
+    assert res.view is None and not res.ok
+    assert [(p.code, p.art.kind, p.pointer) for p in res.problems] == [
+        ("RSV001", "ResolvedSpec", "/spec/profile")]
+    message = res.problems[0].message
+    assert view["spec"]["profile"] in message and "low_latency/v1@1.0.0" in message
+    finding = to_finding(res.problems[0])
+    assert (finding.code, finding.path, finding.severity) == (
+        "RSV001", "resolved.json", Severity.ERROR)
+    lines = pretty(view).splitlines()
+    assert lines[finding.line - 1].strip().startswith('"profile": "simple/v1@1.0.0#sha256:')
+
+
+def test_renormalizing_with_another_version_of_the_profile_is_rsv001(
+        examples_repo: Path) -> None:
+    text = (examples_repo / "pipelines/profiles/simple_v1.yaml").read_text(encoding="utf-8")
+    write(examples_repo, "pipelines/profiles/simple_v1_1.yaml",
+          text.replace('version: "1.0.0"', 'version: "1.1.0"', 1))
+    _, index = load(examples_repo)
+    view = view_of(index, LIVEKIT)
+    newer = get(index, "ExecutionProfile", "simple/v1@1.1.0")
+    policy = get(index, "PolicyOverlay", "default_voice_policy@1.0.0")
+    assert [p.code for p in renormalize(view, newer, (policy,), index=index).problems] == [
+        "RSV001"]
+    same = get(index, "ExecutionProfile", "simple/v1@1.0.0")
+    assert renormalize(view, same, (policy,), index=index).view == view
+
+
+def test_renormalizing_with_an_edited_profile_of_the_same_version_is_rsv001(
+        examples_repo: Path) -> None:
+    view = view_of(load(examples_repo)[1], "sip_telephony_bundle@1.0.0")
+    edit(examples_repo, "pipelines/profiles/low_latency_v1.yaml", "turnLatencyMs: 500",
+         "turnLatencyMs: 450")
+    _, index = load(examples_repo)
+    edited = get(index, "ExecutionProfile", "low_latency/v1@1.0.0")
+    assert view["spec"]["profile"] != pinned_ref(edited)
+    assert [p.code for p in renormalize(view, edited, index=index).problems] == ["RSV001"]
+
+
+# ---------------------------------------------------------------------- canonical form
+def test_views_are_canonical_json(examples: Index) -> None:
+    for ref in bundle_refs(examples):
+        view = view_of(examples, ref)
+        text = pretty(view)
+        assert canonical_bytes(json.loads(text)) == canonical_bytes(view) == rfc8785.dumps(view)
+        assert pretty(json.loads(text)) == text
+        assert text.endswith("}\n") and "\t" not in text
+        # Only whitespace outside strings separates the two forms.
+        assert json.dumps(json.loads(text), separators=(",", ":"), sort_keys=True,
+                          ensure_ascii=False).encode("utf-8") == canonical_bytes(view)
+
+
+# Integral floats of 2**53 and more print as integers that RFC 8785 then refuses to read back
+# (see test_properties.py, the large-number cases); the property holds below that.
+_SAFE = 2.0**53 - 1
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1)
+    | st.floats(-_SAFE, _SAFE, allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(_JSON)
+def test_pretty_is_the_indented_canonical_form(value: Any) -> None:
+    text = pretty(value)
+    assert canonical_bytes(json.loads(text)) == canonical_bytes(value)
+    assert pretty(json.loads(text)) == text
+
+
+def test_every_field_is_explicit_and_schema_valid(examples: Index) -> None:
+    views = [view_of(examples, ref) for ref in bundle_refs(examples)]
+    for spec, profile, policies in _ok_combinations(examples):
+        res = normalize(get(examples, "PipelineSpec", spec),
+                        get(examples, "ExecutionProfile", profile),
+                        [get(examples, "PolicyOverlay", p) for p in policies], index=examples)
+        assert res.view is not None
+        views.append(res.view)
+    assert len(views) >= 10
+    for view in views:
+        assert schema_findings(view) == []
+        assert implicit_fields(view) == []
+        for item in view["spec"]["nodes"]:
+            assert set(item["cancel"]) == {"scope", "inFlight"}
+            assert {"params", "inputs", "outputs", "executionMode"} <= set(item)
+        for e in view["spec"]["edges"]:
+            assert set(e["buffer"]) == {"capacity", "lowWatermark", "highWatermark", "shedding"}
+
+
+def _at(data: Any, pointer: str) -> Any:
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        data = data[int(token)] if isinstance(data, list) else data[token]
+    return data
+
+
+def test_sources_point_at_the_value_they_name(examples: Index) -> None:
+    docs = {a.path: a.doc for a in examples.artifacts}
+    for ref in bundle_refs(examples):
+        view = view_of(examples, ref)
+        for pointer, src in view["spec"]["defaultingSources"].items():
+            assert set(src) <= {"kind", "ref", "file", "line", "column", "pointer", "reason"}
+            assert src["kind"] in {"spec", "module", "profile", "policy", "bundle",
+                                   "extension", "builtin"} and src["reason"]
+            if src["kind"] == "builtin":
+                assert "file" not in src
+                continue
+            doc = docs[src["file"]]
+            span = doc.span(src["pointer"])
+            assert (span.line, span.col) == (src["line"], src["column"]), pointer
+            assert src["pointer"] in doc.spans, pointer  # the exact value, not an ancestor
+            same_leaf = pointer.rsplit("/", 1)[1] == src["pointer"].rsplit("/", 1)[1]
+            if same_leaf and any(k in pointer for k in ("/params/", "/buffer/", "/cancel/",
+                                                        "/budgets/", "/priority")):
+                assert _at(doc.data, src["pointer"]) == _at(view, pointer), pointer
+
+
+def test_catalog_defaults_are_the_catalog_values(examples: Index) -> None:
+    view = view_of(examples, "simple_livekit_voice_bundle@1.0.0")
+    seen = 0
+    for item in view["spec"]["nodes"]:
+        base, _ = node(view, item["id"])
+        for key, value in item["params"].items():
+            src = source(view, f"{base}/params/{key}")
+            if src["kind"] == "builtin":
+                assert src["ref"] == item["type"]
+                assert BUILTIN[item["type"]].params[key] == value
+                seen += 1
+    assert seen > 0
+
+
+# ---------------------------------------------------------------------- resolve_target
+def test_resolve_target_by_id_and_by_path(examples: Index) -> None:
+    by_id = resolve_target(ResolveOptions(REPO_ROOT, LIVEKIT))
+    path = REPO_ROOT / "pipelines/bundles/livekit_voice_assistant_bundle.json"
+    by_path = resolve_target(ResolveOptions(REPO_ROOT, str(path)))
+    assert by_id.view == by_path.view == view_of(examples, LIVEKIT)
+    assert by_id.text == pretty(by_id.view)
+    assert by_id.report.findings == ()
+    assert "pipelines/modules/transcription_normalize.yaml" in by_id.report.files
+
+
+def test_resolve_target_spec_with_profile_and_policies(examples: Index) -> None:
+    outcome = resolve_target(ResolveOptions(
+        REPO_ROOT, "livekit_voice_assistant@1.0.0", "simple/v1@1.0.0",
+        ("default_voice_policy@1.0.0",)))
+    assert outcome.view is not None
+    bundled = view_of(examples, LIVEKIT)
+    assert "bundle" not in outcome.view["spec"]
+    assert all("package" not in n for n in outcome.view["spec"]["nodes"])
+    # Without the bundle, the graph and every other value are the same.
+    strip = {"bundle", "defaultingSources", "nodes"}
+    assert {k: v for k, v in outcome.view["spec"].items() if k not in strip} == \
+        {k: v for k, v in bundled["spec"].items() if k not in strip}
+    assert [{k: v for k, v in n.items() if k != "package"} for n in bundled["spec"]["nodes"]] \
+        == outcome.view["spec"]["nodes"]
+    assert source(outcome.view, "/spec/policies")["kind"] == "builtin"
+    assert source(bundled, "/spec/policies")["kind"] == "bundle"
+
+
+@pytest.mark.parametrize(("target", "profile", "policies", "message"), [
+    ("nothing@1.0.0", None, (), "no bundle or spec nothing@1.0.0"),
+    (LIVEKIT, "simple/v1@1.0.0", (), "pins its own profile and policies"),
+    (LIVEKIT, None, ("default_voice_policy@1.0.0",), "pins its own profile and policies"),
+    ("sip_telephony_assistant@1.0.0", None, (), "needs a profile"),
+    ("sip_telephony_assistant@1.0.0", "nope/v1@1.0.0", (), "no ExecutionProfile"),
+    ("sip_telephony_assistant@1.0.0", "low_latency/v1@1.0.0", ("nope@1.0.0",),
+     "no PolicyOverlay nope@1.0.0"),
+    (str(REPO_ROOT / "pipelines/profiles/simple_v1.yaml"), None, (), "is a ExecutionProfile"),
+    (str(REPO_ROOT / "README.md"), None, (), "not an artifact of this repository"),
+    ("/definitely/not/here.yaml", None, (), "outside the repository"),
+])
+def test_resolve_target_usage_errors(target: str, profile: str | None,
+                                     policies: tuple[str, ...], message: str) -> None:
+    with pytest.raises(UsageError, match=message.replace(".", r"\.")):
+        resolve_target(ResolveOptions(REPO_ROOT, target, profile, policies))
+
+
+def test_resolve_target_stops_on_errors_in_involved_files_only(examples_repo: Path) -> None:
+    # An error in a file the view does not depend on does not stop it.
+    edit(examples_repo, "rollouts/canary_10pct.yaml", "type: canary", "type: sideways")
+    outcome = resolve_target(ResolveOptions(examples_repo, LIVEKIT))
+    assert outcome.view is not None and outcome.report.findings == ()
+    # One in its module does, and the report says why.
+    edit(examples_repo, "pipelines/modules/transcription_normalize.yaml",
+         "type: text.normalize", "type: text.normalise")
+    blocked = resolve_target(ResolveOptions(examples_repo, LIVEKIT))
+    assert blocked.view is None and blocked.text == ""
+    assert {(f.path, f.code) for f in blocked.report.findings} >= {
+        ("pipelines/modules/transcription_normalize.yaml", "REF002")}
+    assert all(f.path in blocked.report.files for f in blocked.report.findings)
+
+
+# ---------------------------------------------------------------------- explain
+def test_explain_finds_sources_by_pointer_or_node_id(examples: Index) -> None:
+    view = view_of(examples, LIVEKIT)
+    base, stt = node(view, "stt")
+    entries = explain(view, "/nodes/stt/params/model")
+    assert entries == [Explanation(f"{base}/params/model", "nova-3",
+                                   source(view, f"{base}/params/model"))]
+    assert explain(view, f"{base}/params/model") == entries
+    assert explain(view, "nodes/stt/params/model") == entries
+    assert explain(view, "/spec/nodes/stt/params/model") == entries
+    under = explain(view, "/nodes/stt/params")
+    assert [e.pointer for e in under] == [f"{base}/params/{k}" for k in sorted(stt["params"])]
+    assert [e.value for e in under] == [stt["params"][k] for k in sorted(stt["params"])]
+    whole = explain(view, "")
+    assert {e.pointer for e in whole} >= {"/apiVersion", "/kind", "/spec/profile",
+                                          f"{base}/fallback/targets"}
+    assert not any(e.pointer.startswith("/spec/defaultingSources") for e in whole)
+
+
+@pytest.mark.parametrize("pointer", ["/nodes/nope/params", "/spec/nodes/99", "/spec/nope",
+                                     "/nodes/stt/params/nope"])
+def test_explain_unknown_pointer_is_a_usage_error(examples: Index, pointer: str) -> None:
+    with pytest.raises(UsageError):
+        explain(view_of(examples, LIVEKIT), pointer)
+
+
+def test_explain_addresses_module_nodes_by_escaped_id(examples: Index) -> None:
+    view = view_of(examples, LIVEKIT)
+    base, _ = node(view, "norm/redact")
+    entries = explain(view, "/nodes/norm~1redact/params/replacement")
+    assert [e.pointer for e in entries] == [f"{base}/params/replacement"]
+
+
+def test_renormalize_is_the_identity_on_the_examples(examples: Index) -> None:
+    for ref in bundle_refs(examples):
+        bundle = get(examples, "PipelineBundle", ref)
+        inputs = bundle_inputs(bundle, examples)
+        assert inputs is not None
+        view = view_of(examples, ref)
+        again = renormalize(view, inputs.profile, inputs.policies, index=examples,
+                            bundle=bundle)
+        assert again.problems == () and again.view is not None
+        assert pretty(again.view) == pretty(view)
+        assert as_artifact(view).kind == "ResolvedSpec"
