@@ -50,6 +50,12 @@ def precommit_hooks_yaml() -> str:
   language: python
   files: ^({dirs})/.*\\.({exts})$
   require_serial: true
+- id: rspp-fmt
+  name: rspp fmt
+  description: Canonical formatting of rspp artifacts (key order, indentation, quoted versions); comments kept.
+  entry: rspp fmt
+  language: python
+  files: ^({dirs})/.*\\.({exts})$
 - id: rspp-generated
   name: rspp generated files are fresh
   description: Fails when schemas/ or docs/rules.md drift from the models and the registry.

@@ -1,10 +1,26 @@
-"""`rspp fmt`: canonical formatting of artifact files (being written)."""
+"""`rspp fmt`: canonical formatting of artifact files (comments and meaning kept)."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import typer
 
 
-def command() -> None:
-    """Format artifact files (not available yet)."""
-    raise typer.Exit(2)
+def command(
+    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the repository)."),
+    check: bool = typer.Option(False, "--check",
+                               help="Write nothing; exit 1 if a file would change."),
+    diff: bool = typer.Option(False, "--diff", help="Show a unified diff of each change."),
+    root: Path = typer.Option(None, "--root", help="Repository root (default: found from cwd)."),
+) -> None:
+    """Format artifacts: exit 0 done or nothing to do, 1 files to change (--check) or files
+    that cannot be formatted, 2 usage or internal error."""
+    from rspp.fmt import FmtOptions, render, run
+    from rspp.validate.discover import find_root
+
+    base = root if root is not None else find_root(Path.cwd())
+    result = run(FmtOptions(root=base, targets=tuple(paths or ()), check=check, diff=diff))
+    sys.stdout.write(render(result))
+    raise typer.Exit(1 if result.failed else 0)

@@ -6,11 +6,18 @@ round-trip tree, files it under the key or item it belongs to, reorders, and put
 back in front of (or at the end of the line of) the same key or item:
 
 - comment lines and blank lines belong to the next key or item below them (the outermost
-  one starting on that line); those above the first key of the file are its header, those
-  after the last one its tail;
+  one starting on that line); above the first key of the file they are the file's header
+  and stay on top (but lines after a blank line in it belong to the key); after the last
+  key, the file's tail;
 - a comment at the end of a line belongs to the innermost key or item whose value ends on
-  that line (for a key holding a block mapping or list: the key's own line);
-- the comment after a block scalar's indicator (``key: |  # note``) stays with the scalar.
+  that line (for a key holding a block mapping or list: the key's own line); one with no
+  such owner (after a lone list dash) becomes a comment line above the next key or item;
+- the comment after a block scalar's indicator (``key: |  # note``) stays with the scalar;
+- comment lines of what shares a list dash's line (the first key of the item's mapping)
+  go above the dash.
+
+Comments inside flow collections, and after a list item's block scalar indicator, cannot be
+written back by ruamel: such files are refused.
 """
 
 from __future__ import annotations
@@ -25,10 +32,11 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
 from rspp.load.document import Document, pointer_join
 
-Slot = tuple[int, Any]  # (id of the mapping or list, key or index)
+Slot = tuple[int, str | int]  # (id of the mapping or list, key or index)
 _BLOCK_SCALARS = (LiteralScalarString, FoldedScalarString)
 
 
@@ -36,6 +44,7 @@ _BLOCK_SCALARS = (LiteralScalarString, FoldedScalarString)
 class Notes:
     """The comments of a document, filed by the key or item they belong to."""
 
+    preamble: list[str] = field(default_factory=list)  # above the document start marker
     header: list[str] = field(default_factory=list)
     before: dict[Slot, list[str]] = field(default_factory=dict)
     eol: dict[Slot, tuple[str, int]] = field(default_factory=dict)  # text, column
@@ -63,37 +72,55 @@ def _eol_line(value: Any, pointer: str, start: int, item: bool, doc: Document) -
     return span.end_line - 1 if span is not None and span.end_line is not None else start
 
 
-def _members(node: Any, pointer: str, doc: Document, out: list[_Member]) -> None:
-    """The keys and items of block collections under ``node``, in document order."""
+def _members(node: Any, data: Any, pointer: str, doc: Document, out: list[_Member]) -> None:
+    """The keys and items of block collections under ``node``, in document order; ``data`` is
+    the strict loader's reading of ``node``, which names the keys."""
     if not is_block(node):
         return
     if isinstance(node, CommentedMap):
-        for key, value in node.items():
-            here = pointer_join(pointer, str(key))
+        # ruamel may type a key differently (1_000: an integer); the strict reading names it
+        for key, name in zip(list(node), data, strict=True):
+            here = pointer_join(pointer, name)
             start = node.lc.key(key)[0]
-            out.append(_Member((id(node), key), start, _eol_line(value, here, start, False, doc)))
-            _members(value, here, doc, out)
+            value = node[key]
+            out.append(_Member((id(node), name), start,
+                               _eol_line(value, here, start, False, doc)))
+            _members(value, data[name], here, doc, out)
     else:
         for index, value in enumerate(node):
             here = pointer_join(pointer, index)
             start = node.lc.item(index)[0]
             out.append(_Member((id(node), index), start, _eol_line(value, here, start, True, doc)))
-            _members(value, here, doc, out)
+            _members(value, data[index], here, doc, out)
 
 
 def _squeeze(lines: list[str]) -> list[str]:
     """No two blank lines in a row."""
     out: list[str] = []
     for line in lines:
-        if line or (out and out[-1]):
+        if line or not out or out[-1]:
             out.append(line)
     return out
 
 
-def collect(root: Any, doc: Document, layout: Layout) -> Notes | str:
-    """File every comment of ``root`` (parsed from ``doc.text``); a reason if one cannot be."""
+def _strip_leading(lines: list[str]) -> list[str]:
+    start = 0
+    while start < len(lines) and not lines[start]:
+        start += 1
+    return lines[start:]
+
+
+def _strip_trailing(lines: list[str]) -> list[str]:
+    out = list(lines)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def collect(root: Any, doc: Document, layout: Layout) -> Notes:
+    """File every comment of ``root`` (parsed from ``doc.text``); Refused if one cannot be."""
     members: list[_Member] = []
-    _members(root, "", doc, members)
+    _members(root, doc.data, "", doc, members)
     notes = Notes()
     eol_owner = {m.eol_line: m for m in members if m.eol_line is not None}
     lines: dict[int, str] = dict.fromkeys(layout.blank_lines, "")
@@ -101,36 +128,52 @@ def collect(root: Any, doc: Document, layout: Layout) -> Notes | str:
         if comment.block_header:
             continue
         if comment.in_flow:
-            return (f"line {comment.line + 1}: a comment inside a flow collection ([...] or "
-                    "{...}) cannot be kept; write the collection in block style")
+            raise Refused("a comment inside a flow collection ([...] or {...}) cannot be kept; "
+                          "write the collection in block style",
+                          line=comment.line + 1, col=comment.col + 1)
         owner = None if comment.own_line else eol_owner.get(comment.line)
         if owner is not None and owner.slot not in notes.eol:
             notes.eol[owner.slot] = (comment.text, comment.col)
         else:
             lines[comment.line] = comment.text
     starts = [m.start for m in members]
+    marker = -1 if layout.start_line is None else layout.start_line
+    above_first: list[str] = []
     for number in sorted(lines):
         index = bisect.bisect_right(starts, number)
         if index == len(members):
             notes.tail.append(lines[number])
+        elif number < marker:
+            notes.preamble.append(lines[number])
         elif index == 0:
-            notes.header.append(lines[number])
+            above_first.append(lines[number])
         else:
             notes.before.setdefault(members[index].slot, []).append(lines[number])
-    notes.header = _squeeze(notes.header)
-    while notes.header and not notes.header[0]:
-        notes.header.pop(0)
-    notes.tail = _squeeze(notes.tail)
-    while notes.tail and not notes.tail[-1]:
-        notes.tail.pop()
+    # Above the first key: the file's header; lines after its last blank line, if it has
+    # one, are the key's own.
+    split = max((i + 1 for i, line in enumerate(above_first) if not line),
+                default=len(above_first))
+    notes.header = _strip_leading(_squeeze(above_first[:split]))
+    if members and above_first[split:]:
+        notes.before[members[0].slot] = above_first[split:]
+    notes.preamble = _strip_leading(_squeeze(notes.preamble))
+    notes.tail = _strip_trailing(_squeeze(notes.tail))
     notes.before = {slot: _squeeze(found) for slot, found in notes.before.items()}
     return notes
 
 
 def clear(node: Any) -> None:
-    """Take every comment off the tree (a block scalar keeps its indicator comment)."""
+    """Take every comment off the tree but the block scalar indicator comments of mapping
+    values; Refused if a comment cannot be kept."""
     if not isinstance(node, CommentedMap | CommentedSeq):
         return
+    if isinstance(node, CommentedSeq):
+        # ruamel reads these but cannot write them back
+        for index, entry in node.ca.items.items():
+            if isinstance(node[index], _BLOCK_SCALARS) and entry and len(entry) > 1 and entry[1]:
+                raise Refused("the comment after a list item's block scalar indicator "
+                              "(- |  # ...) cannot be kept; move it above the item",
+                              line=node.lc.item(index)[0] + 1)
     setattr(node, RuamelComment.attrib, RuamelComment())
     for value in node.values() if isinstance(node, CommentedMap) else node:
         clear(value)
@@ -144,52 +187,55 @@ def _lines(found: list[str], column: int) -> list[CommentToken]:
     return [_token(line, column if line else 0) for line in found]
 
 
-def _header(value: Any) -> list[str] | None:
-    """The comment after a block scalar's indicator, where ruamel expects it on the parent."""
-    comment = getattr(value, "comment", None) if isinstance(value, _BLOCK_SCALARS) else None
-    return [comment] if comment else None
+def _header(value: Any) -> str | None:
+    """The comment after a block scalar's indicator (``|  # note``)."""
+    return getattr(value, "comment", None) if isinstance(value, _BLOCK_SCALARS) else None
 
 
-def attach(root: Any, notes: Notes) -> str | None:
-    """Put the comments in ``notes`` back on the (reordered) tree; a reason if one cannot be."""
-    if notes.header:
-        root.ca.comment = [None, _lines(notes.header, 0)]
+def _sharing_the_dash(value: Any, notes: Notes) -> list[str]:
+    """The comment lines of what a list item's dash shares its line with (the first key of a
+    mapping, the first item of a list, and so on down): they go above the dash."""
+    if not is_block(value) or not value:
+        return []
+    if isinstance(value, CommentedMap):
+        return notes.before.pop((id(value), str(next(iter(value)))), [])
+    return notes.before.pop((id(value), 0), []) + _sharing_the_dash(value[0], notes)
+
+
+def attach(root: Any, notes: Notes) -> None:
+    """Put the comments in ``notes`` back on the (reordered) tree."""
+    if notes.header or notes.tail:
+        # ruamel writes the end comments only when the start comment slot exists
+        root.ca.comment = [None, _lines(notes.header, 0) if notes.header else None]
     if notes.tail:
         root.ca.end = _lines(notes.tail, 0)
-    return _attach(root, 0, notes)
+    _attach(root, 0, notes)
 
 
-def _attach(node: Any, column: int, notes: Notes) -> str | None:
+def _attach(node: Any, column: int, notes: Notes) -> None:
     """Attach the comments of a block collection whose keys (or dashes) are at ``column``."""
     if not is_block(node):
-        return None
+        return
     if isinstance(node, CommentedMap):
-        for key, value in node.items():
-            slot = (id(node), key)
+        for position, (key, value) in enumerate(node.items()):
+            slot: Slot = (id(node), str(key))
             before, eol, header = notes.before.get(slot), notes.eol.get(slot), _header(value)
+            if position == 0 and before and column:
+                before = _strip_leading(before)  # no blank line right under the parent key
             if before or eol or header:
+                # a block scalar's indicator comment goes on the parent, next to its key
                 node.ca.items[key] = [None, _lines(before, column) if before else None,
-                                      _token(*eol) if eol else None, header]
-            problem = _attach(value, column + 2, notes)
-            if problem:
-                return problem
-        return None
+                                      _token(*eol) if eol else None,
+                                      [header] if header else None]
+            _attach(value, column + 2, notes)
+        return
     for index, value in enumerate(node):
-        slot = (id(node), index)
-        before = notes.before.get(slot, [])
-        if is_block(value) and isinstance(value, CommentedMap) and value:
-            # The item's first key shares the dash's line: its comment lines go above the dash.
-            before = _squeeze(before + notes.before.pop((id(value), next(iter(value))), []))
-        eol, header = notes.eol.get(slot), _header(value)
-        if before and isinstance(value, _BLOCK_SCALARS):
-            return ("a comment above a block scalar (| or >) list item cannot be kept; "
-                    "move it above the list")
-        if before or eol or header:
+        item: Slot = (id(node), index)
+        before = _squeeze(notes.before.get(item, []) + _sharing_the_dash(value, notes))
+        if index == 0:
+            before = _strip_leading(before)
+        eol = notes.eol.get(item)
+        if before or eol:
             node.ca.items[index] = [_token(*eol) if eol else None,
-                                    header or (_lines(before, column) if before else None),
-                                    None, None]
-        step = 4 if isinstance(value, CommentedSeq) else 2
-        problem = _attach(value, column + step, notes)
-        if problem:
-            return problem
-    return None
+                                    _lines(before, column) if before else None, None, None]
+        _attach(value, column + (4 if isinstance(value, CommentedSeq) else 2), notes)

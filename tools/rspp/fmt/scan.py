@@ -1,18 +1,21 @@
-"""Where the comments and blank lines of a YAML text are, found by a YAML scanner.
+"""Where the comments and blank lines of a YAML text are, found from its YAML tokens.
 
-The scanner (PyYAML's, in Python) tells comments from ``#`` inside scalars and knows which
-lines belong to multi-line scalars, so a blank line in a block scalar is never taken for
-a blank line between keys. Lines and columns are 0-based, counted as YAML counts them.
+Between two tokens there are only spaces, line breaks and comments, so every ``#`` found
+there starts a comment, and a ``#`` inside a scalar never does. The tokens also tell which
+lines belong to multi-line scalars, so a blank line in a block scalar is never taken for a
+blank line between keys. Lines and columns are 0-based, counted as YAML counts them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import yaml
 from yaml.reader import Reader
-from yaml.scanner import Scanner, ScannerError
+from yaml.scanner import Scanner
 from yaml.tokens import (
     DocumentStartToken,
     FlowMappingEndToken,
@@ -22,9 +25,11 @@ from yaml.tokens import (
     ScalarToken,
 )
 
-_BREAKS = "\0\r\n\x85\u2028\u2029"
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _KEEP = re.compile(r"[|>](?:[1-9]?\+|\+[1-9]?)")
+_HEADER = re.compile(r"[|>][1-9+-]*[ \t]*(#.*)?")
+# libyaml's scanner (via PyYAML's C loader) when PyYAML was built with it.
+_CParser: Any = getattr(yaml, "CBaseLoader", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,49 +48,24 @@ class Comment:
 class Layout:
     comments: tuple[Comment, ...]
     blank_lines: frozenset[int]  # empty lines between nodes (not inside a scalar)
-    explicit_start: bool  # the document starts with ---
+    start_line: int | None  # the line of the document start marker (---), if any
 
 
-class _Scanner(Reader, Scanner):  # type: ignore[misc]
-    """PyYAML's scanner, recording the comments it skips."""
+def _tokens(text: str) -> Iterator[Any]:
+    """The YAML tokens of ``text``, from libyaml when PyYAML was built with it."""
+    parser: Any = _CParser(text) if _CParser is not None else _PureScanner(text)
+    try:
+        while parser.check_token():
+            yield parser.get_token()
+    finally:
+        if _CParser is not None:
+            parser.dispose()
 
+
+class _PureScanner(Reader, Scanner):
     def __init__(self, text: str) -> None:
         Reader.__init__(self, text)
         Scanner.__init__(self)
-        self.found: list[tuple[int, int, str, bool, bool]] = []
-
-    def _skip_comment(self, header: bool) -> None:
-        mark = self.get_mark()
-        start = self.pointer
-        while self.peek() not in _BREAKS:
-            self.forward()
-        text = self.buffer[start:self.pointer].rstrip()
-        self.found.append((mark.line, mark.column, text, self.flow_level > 0, header))
-
-    def scan_to_next_token(self) -> None:
-        if self.index == 0 and self.peek() == "\ufeff":
-            self.forward()
-        while True:
-            while self.peek() == " ":
-                self.forward()
-            if self.peek() == "#":
-                self._skip_comment(header=False)
-            if self.scan_line_break():
-                if not self.flow_level:
-                    self.allow_simple_key = True
-            else:
-                return
-
-    def scan_block_scalar_ignored_line(self, start_mark: Any) -> None:
-        while self.peek() == " ":
-            self.forward()
-        if self.peek() == "#":
-            self._skip_comment(header=True)
-        if self.peek() not in _BREAKS:
-            raise ScannerError("while scanning a block scalar", start_mark,
-                               f"expected a comment or a line break, but found {self.peek()!r}",
-                               self.get_mark())
-        self.scan_line_break()
 
 
 def _scalar_lines(token: ScalarToken, lines: list[str]) -> range:
@@ -96,39 +76,63 @@ def _scalar_lines(token: ScalarToken, lines: list[str]) -> range:
     header = lines[first][token.start_mark.column:]
     if _KEEP.match(header):  # kept trailing line breaks are part of the value
         return range(first + 1, end)
-    last = first
-    for number in range(first + 1, min(end + 1, len(lines))):
+    last = first  # the last content line; blank lines after it separate nodes
+    for number in range(first + 1, min(end, len(lines))):
         if lines[number].strip(" \t"):
             last = number
     return range(first + 1, last + 1)
 
 
+def _gap(lines: list[str], start: tuple[int, int], end: tuple[int, int], flow: bool,
+         found: list[Comment]) -> None:
+    """Record the comments between two tokens (only spaces, breaks and comments are there)."""
+    for number in range(start[0], min(end[0], len(lines) - 1) + 1):
+        line = lines[number]
+        lo = start[1] if number == start[0] else 0
+        hi = end[1] if number == end[0] else len(line)
+        at = line.find("#", lo, hi)
+        if at >= 0:
+            found.append(Comment(number, at, line[at:].rstrip(), not line[:at].strip(" \t"),
+                                 flow, False))
+
+
+def _header(lines: list[str], token: ScalarToken, found: list[Comment]) -> None:
+    """The comment after a block scalar's indicator (``|  # note``)."""
+    line = lines[token.start_mark.line]
+    header = _HEADER.match(line, token.start_mark.column)
+    if header is not None and header.group(1):
+        found.append(Comment(token.start_mark.line, header.start(1), header.group(1).rstrip(),
+                             False, False, True))
+
+
 def scan(text: str) -> Layout:
     """The comments and blank lines of ``text`` (which the strict loader has accepted)."""
     lines = LINE_BREAK.split(text)
-    scanner = _Scanner(text)
     inside: set[int] = set()
-    explicit = False
+    found: list[Comment] = []
+    start_line = None
     flow_start: list[int] = []
-    while scanner.check_token():
-        token = scanner.get_token()
+    last = (0, 0)
+    for token in _tokens(text):
+        begin = (token.start_mark.line, token.start_mark.column)
+        if begin > last:
+            _gap(lines, last, begin, bool(flow_start), found)
+        last = max(last, (token.end_mark.line, token.end_mark.column))
         if isinstance(token, ScalarToken):
             inside.update(_scalar_lines(token, lines))
+            if token.style in ("|", ">"):
+                _header(lines, token, found)
         elif isinstance(token, FlowMappingStartToken | FlowSequenceStartToken):
             flow_start.append(token.start_mark.line)
         elif isinstance(token, FlowMappingEndToken | FlowSequenceEndToken):
             inside.update(range(flow_start.pop() + 1, token.end_mark.line))
         elif isinstance(token, DocumentStartToken):
-            explicit = True
-    comments = tuple(
-        Comment(line, col, body, not lines[line][:col].strip(" \t"), in_flow, header)
-        for line, col, body, in_flow, header in scanner.found
-    )
+            start_line = token.start_mark.line
     blanks = frozenset(
         number for number, line in enumerate(lines)
         if not line.strip(" \t") and number not in inside and number < len(lines) - 1
     )
-    return Layout(comments, blanks, explicit)
+    return Layout(tuple(found), blanks, start_line)
 
 
 def comment_texts(text: str) -> list[str]:

@@ -108,18 +108,18 @@ def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Any,
         if problem:
             raise _Fail("LOAD010", index, problem, pointer)
         return number, end
-    number = float(text[index:end])
-    if number in _INF:
+    real = float(text[index:end])
+    if real in _INF:
         raise _Fail(
             "LOAD010",
             index,
             "number overflows to infinity; canonical JSON cannot represent it",
             pointer,
         )
-    problem = unsafe_float(number)
+    problem = unsafe_float(real)
     if problem:
         raise _Fail("LOAD010", index, problem, pointer)
-    return number, end
+    return real, end
 
 
 def parse_json(

@@ -103,15 +103,15 @@ def _number(value: str, max_digits: int) -> Any:
             raise _Refused(problem)
         return number
     if kind == "float":
-        number = float(value)
-        if number in (float("inf"), float("-inf")):
+        real = float(value)
+        if real in (float("inf"), float("-inf")):
             raise _Refused(
                 f"number {_short(value)} overflows to infinity; canonical JSON cannot represent it"
             )
-        problem = unsafe_float(number)
+        problem = unsafe_float(real)
         if problem:
             raise _Refused(problem)
-        return number
+        return real
     if kind == "special":
         raise _Refused(f"{value} is not a finite number; canonical JSON cannot represent it")
     digits = len(value) - 2

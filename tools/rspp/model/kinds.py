@@ -129,15 +129,16 @@ class Routes(Strict):
 
 
 class Node(Strict):
+    # Field order is the canonical key order `rspp fmt` writes.
     id: LocalId
     type: NodeTypeName
     extension: Reference | None = None
+    description: Text | None = None
     params: Params = {}
     cancel: Cancel | None = None
     fallback: Fallback | None = None
     degrade: Degrade | None = None
     routes: Routes | None = None
-    description: Text | None = None
 
 
 class Edge(Strict):
@@ -443,8 +444,8 @@ class Gate(Strict):
     id: LocalId
     type: GateType
     required: bool = True
-    thresholds: dict[LocalId, float | int] = {}
     description: Text | None = None
+    thresholds: dict[LocalId, float | int] = {}
 
 
 class ConformanceGatesBody(Strict):

@@ -11,6 +11,7 @@ from rspp.rules import (
     compat,
     envelope,
     extension,
+    fmt,
     load,
     policy,
     refs,
@@ -21,7 +22,7 @@ from rspp.rules import (
 from rspp.rules.base import Rule
 
 _MODULES = (load, envelope, refs, spec, buffers, bundle, policy, extension, rollout, replay,
-            compat)
+            compat, fmt)
 
 
 @functools.cache

@@ -1,0 +1,172 @@
+"""Format one artifact text, and prove the result means the same and keeps every comment."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from rspp.findings import Finding, Severity
+from rspp.fmt.refusal import Refused
+from rspp.fmt.scan import Comment, Layout, scan
+from rspp.fmt.schema import Shape, canonical, shape_for
+from rspp.load.api import load_bytes
+from rspp.load.document import Document, pointer_join
+
+FMT001 = "FMT001"
+
+
+@dataclass(frozen=True, slots=True)
+class Formatted:
+    """The canonical text, or the original text with the findings that refused formatting."""
+
+    text: str
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings
+
+
+def _refused(doc: Document, message: str, pointer: str = "",
+             where: tuple[int, int] | None = None) -> Formatted:
+    if where is None:
+        span = doc.span(pointer)
+        where = (span.line, span.col)
+    finding = Finding(FMT001, Severity.ERROR, doc.path, where[0], where[1],
+                      f"{message}; file left unchanged", pointer)
+    return Formatted(doc.text, (finding,))
+
+
+def _reorder(value: Any, shape: Shape) -> Any:
+    if isinstance(value, dict):
+        return {k: _reorder(value[k], shape.field(k))
+                for k in canonical(list(value), shape.key_order())}
+    if isinstance(value, list):
+        item = shape.item()
+        return [_reorder(v, item) for v in value]
+    return value
+
+
+def format_json(doc: Document) -> str:
+    """The canonical text of a JSON document: schema key order, 2-space indentation."""
+    return json.dumps(_reorder(doc.data, shape_for(doc.data)), indent=2,
+                      ensure_ascii=False) + "\n"
+
+
+def _describe(value: Any) -> str:
+    shown = json.dumps(value, ensure_ascii=False)
+    shown = shown if len(shown) <= 40 else shown[:37] + "..."
+    kind = "null" if value is None else type(value).__name__
+    return f"{kind} {shown}"
+
+
+def difference(old: Any, new: Any, pointer: str = "") -> tuple[str, str] | None:
+    """The first place where two loaded values differ in value or type: (pointer, what)."""
+    if type(old) is not type(new):
+        return pointer, f"{_describe(old)} would become {_describe(new)}"
+    if isinstance(old, dict):
+        if set(old) != set(new):
+            gone = sorted(set(old) - set(new))
+            added = sorted(set(new) - set(old))
+            return pointer, f"keys would change (lost {gone}, gained {added})"
+        for key in old:
+            found = difference(old[key], new[key], pointer_join(pointer, key))
+            if found:
+                return found
+        return None
+    if isinstance(old, list):
+        if len(old) != len(new):
+            return pointer, f"list length {len(old)} would become {len(new)}"
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            found = difference(a, b, pointer_join(pointer, index))
+            if found:
+                return found
+        return None
+    if old != new or (isinstance(old, float) and repr(old) != repr(new)):  # -0.0 and 0.0
+        return pointer, f"{_describe(old)} would become {_describe(new)}"
+    return None
+
+
+def _short(comment: Comment) -> str:
+    text = comment.text.strip()
+    return repr(text if len(text) <= 50 else text[:47] + "...")
+
+
+def _comments_differ(before: tuple[Comment, ...], new_text: str) -> tuple[str, int, int] | None:
+    """Where ``new_text`` does not hold the comments of ``before``, each as often."""
+    after = scan(new_text).comments
+    left = Counter(c.text.strip() for c in after)
+    for comment in before:
+        text = comment.text.strip()
+        if left[text] <= 0:
+            return (f"formatting would drop the comment {_short(comment)}", comment.line + 1,
+                    comment.col + 1)
+        left[text] -= 1
+    extra = next((c for c in after if left[c.text.strip()] > 0), None)
+    if extra is not None:
+        return f"formatting would repeat the comment {_short(extra)}", 1, 1
+    return None
+
+
+def verify(doc: Document, new_text: str, layout: Layout | None = None) -> Formatted:
+    """``new_text`` if it loads to the same data (values and types) and keeps every comment
+    (of ``layout``, the scan of a YAML ``doc``)."""
+    if new_text == doc.text:
+        return Formatted(new_text)
+    again = load_bytes(new_text.encode("utf-8", "surrogatepass"), doc.path, fmt=doc.fmt)
+    if again.document is None:
+        problem = again.findings[0]
+        return _refused(doc, f"formatted text would not load ({problem.code} {problem.message})")
+    changed = difference(doc.data, again.document.data)
+    if changed is not None:
+        pointer, what = changed
+        return _refused(doc, f"formatting would change the meaning: {what}", pointer)
+    if doc.fmt == "yaml":
+        differ = _comments_differ((layout or scan(doc.text)).comments, new_text)
+        if differ is not None:
+            message, line, col = differ
+            return _refused(doc, message, where=(line, col))
+    return Formatted(new_text)
+
+
+def format_document(doc: Document) -> Formatted:
+    """Format a document the strict loader has accepted."""
+    from ruamel.yaml.error import YAMLError as RuamelError
+    from yaml import YAMLError
+
+    from rspp.fmt.yaml_text import format_yaml
+
+    if doc.fmt == "json":
+        return verify(doc, format_json(doc))
+    try:
+        layout = scan(doc.text)
+        new_text = format_yaml(doc, layout)
+    except Refused as exc:
+        where = (exc.line, exc.col) if exc.line is not None else None
+        return _refused(doc, exc.message, exc.pointer, where)
+    except (RuamelError, YAMLError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        reason = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        where = (mark.line + 1, mark.column + 1) if mark is not None else None
+        return _refused(doc, f"the round-trip YAML parser cannot read the file: {reason}",
+                        where=where)
+    except Exception as exc:  # the round-trip emitter has corners it cannot write; a refusal
+        # leaves the file as it was, which is always safe
+        reason = " ".join(str(exc).split())[:200]
+        return _refused(doc, f"the round-trip YAML writer failed ({type(exc).__name__}: {reason})")
+    return verify(doc, new_text, layout)
+
+
+def format_text(text: str, fmt: str, path: str = "<text>") -> Formatted:
+    """Format ``text`` (``fmt`` is ``"yaml"`` or ``"json"``).
+
+    Text the strict loader refuses (aliases, tags, duplicate keys, ...) is returned unchanged
+    with the loader's findings; so is text whose formatting would change its data or lose a
+    comment, with an FMT001 finding.
+    """
+    loaded = load_bytes(text.encode("utf-8", "surrogatepass"), path, fmt=fmt)
+    if loaded.document is None:
+        return Formatted(text, loaded.findings)
+    return format_document(loaded.document)

@@ -1,0 +1,140 @@
+"""Canonical YAML through ruamel's round-trip mode.
+
+ruamel keeps what the author chose (flow or block collections, quotes, block scalars, folds)
+and re-indents everything to 2 spaces per mapping level with list dashes indented under
+their key. fmt adds the schema's key order, double quotes on versions and on strings a
+reader would take for something else, and moves comments with their keys. The strict
+loader's reading of the file decides every value: ruamel reads every plain scalar as text
+(so numbers keep their spelling) and only supplies the layout.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.emitter import RoundTripEmitter
+from ruamel.yaml.events import MappingEndEvent, SequenceEndEvent
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
+
+from rspp.fmt import comments
+from rspp.fmt.quoting import needs_quotes
+from rspp.fmt.refusal import Refused
+from rspp.fmt.scan import Layout
+from rspp.fmt.schema import Shape, canonical, shape_for
+from rspp.load.document import Document, pointer_join
+
+_WIDTH = 1 << 30  # never wrap a line
+
+
+class _PlainText(VersionedResolver):
+    """Every plain scalar is text to ruamel: numbers keep the author's spelling exactly, and
+    the strict loader alone decides what a scalar means."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is ScalarNode and implicit[0]:
+            return self.DEFAULT_SCALAR_TAG
+        return super().resolve(kind, value, implicit)
+
+
+class _Emitter(RoundTripEmitter):
+    """ruamel's emitter, with the line state reset after an empty flow collection (``{}`` or
+    ``[]``) as it is after a non-empty one; otherwise, after a comment at the end of a key's
+    line, the next list item could be written on the same line."""
+
+    def expect_first_flow_sequence_item(self) -> None:
+        ends = isinstance(self.event, SequenceEndEvent)
+        super().expect_first_flow_sequence_item()
+        if ends:
+            self.no_newline = False
+
+    def expect_first_flow_mapping_key(self) -> None:
+        ends = isinstance(self.event, MappingEndEvent)
+        super().expect_first_flow_mapping_key()
+        if ends:
+            self.no_newline = False
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.Resolver = _PlainText
+    yaml.Emitter = _Emitter
+    yaml.preserve_quotes = True
+    yaml.width = _WIDTH
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.brace_single_entry_mapping_in_flow_sequence = True  # [{a: 1}], not [a: 1]
+    return yaml
+
+
+def _string(node: Any, value: str, shape: Shape) -> Any:
+    """The node to write for a string: the author's, or double-quoted when it must be."""
+    if not isinstance(node, str) or str(node) != value:
+        return DoubleQuotedScalarString(value)  # ruamel read it otherwise (a tagged scalar)
+    if shape.is_semver():
+        return node if isinstance(node, DoubleQuotedScalarString) else (
+            DoubleQuotedScalarString(value))
+    if not isinstance(node, ScalarString) and needs_quotes(value):
+        return DoubleQuotedScalarString(value)
+    return node
+
+
+def _key(key: Any, name: str) -> Any:
+    """The key to write for ``name`` (the strict reading of ruamel's ``key``)."""
+    if isinstance(key, ScalarString) and str(key) == name:
+        return key
+    if isinstance(key, str) and key == name and not needs_quotes(name):
+        return key
+    return DoubleQuotedScalarString(name)
+
+
+def _canonical(node: Any, value: Any, shape: Shape, pointer: str) -> Any:
+    """``node`` (from ruamel) rewritten in canonical form; ``value`` is the strict reading."""
+    if isinstance(node, CommentedMap):
+        if not isinstance(value, dict) or len(value) != len(node):
+            raise Refused("the round-trip parser reads this mapping differently", pointer=pointer)
+        keys = dict(zip(value, node, strict=True))  # both in document order
+        pairs = []
+        for name in canonical(list(value), shape.key_order()):
+            here = pointer_join(pointer, name)
+            pairs.append((_key(keys[name], name),
+                          _canonical(node[keys[name]], value[name], shape.field(name), here)))
+        for key in list(node):
+            del node[key]
+        for key, item in pairs:
+            node[key] = item
+        return node
+    if isinstance(node, CommentedSeq):
+        if not isinstance(value, list) or len(value) != len(node):
+            raise Refused("the round-trip parser reads this list differently", pointer=pointer)
+        item_shape = shape.item()
+        for index, item in enumerate(value):
+            node[index] = _canonical(node[index], item, item_shape, pointer_join(pointer, index))
+        return node
+    if isinstance(value, str):
+        return _string(node, value, shape)
+    plain = isinstance(node, str) and not isinstance(node, ScalarString)
+    if not plain or isinstance(value, dict | list):
+        raise Refused("the round-trip parser reads this value differently", pointer=pointer)
+    return node  # a number, boolean or null: the author's plain text, as it was
+
+
+def format_yaml(doc: Document, layout: Layout) -> str:
+    """The canonical text of a YAML document the strict loader has accepted (``layout``: its
+    comments and blank lines); Refused if it cannot be written faithfully."""
+    yaml = _yaml()
+    root = yaml.load(doc.text)
+    yaml.version = None  # never write a %YAML directive (rspp reads YAML 1.2 regardless)
+    notes = comments.collect(root, doc, layout)
+    comments.clear(root)
+    root = _canonical(root, doc.data, shape_for(doc.data), "")
+    comments.attach(root, notes)
+    out = io.StringIO()
+    if layout.start_line is not None:  # the document start marker, and the comments above it
+        out.writelines(f"{line}\n" for line in notes.preamble)
+        out.write("---\n")
+    yaml.dump(root, out)
+    return out.getvalue()
