@@ -1,8 +1,7 @@
 """Where a value sits in its kind's JSON Schema: canonical key order and SemVer positions.
 
-The schemas are the ones ``schemas/`` is generated from, taken from the models so that
-``properties`` keep the models' field order (the checked-in files are rendered with sorted
-keys, which would lose it). pydantic is imported only when a kind's schema is first needed.
+The schemas are the checked-in ``schemas/`` files, whose ``properties`` keep the models'
+field order (everything else is sorted). Reading them needs no pydantic.
 """
 
 from __future__ import annotations
@@ -23,9 +22,10 @@ _MAX_REFS = 32
 
 @functools.cache
 def _schemas() -> dict[str, Schema]:
-    from rspp.model.schemagen import generate
+    from rspp.model.schemafiles import kinds as schema_kinds
+    from rspp.model.schemafiles import load_schema
 
-    return {str(schema["title"]): schema for schema in generate().values()}
+    return {kind: load_schema(kind) for kind in schema_kinds()}
 
 
 def kinds() -> frozenset[str]:

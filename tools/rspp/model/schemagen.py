@@ -63,8 +63,19 @@ def generate() -> dict[str, dict[str, Any]]:
     return result
 
 
+def _ordered(node: Any, keep: bool = False) -> Any:
+    """Keys sorted, except the members of a ``properties`` map: they keep the models' field
+    order, which is the canonical key order of artifact files."""
+    if isinstance(node, dict):
+        keys = list(node) if keep else sorted(node)
+        return {k: _ordered(node[k], keep=not keep and k == "properties") for k in keys}
+    if isinstance(node, list):
+        return [_ordered(item) for item in node]
+    return node
+
+
 def render(schema: dict[str, Any]) -> str:
-    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return json.dumps(_ordered(schema), indent=2, ensure_ascii=False) + "\n"
 
 
 def check(directory: Path) -> list[str]:

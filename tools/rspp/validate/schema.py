@@ -5,18 +5,16 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 
 from rspp import API_VERSION
-from rspp.errors import RsppError
 from rspp.findings import Finding, Severity
 from rspp.load.document import Document, pointer_join
 from rspp.model import ids
+from rspp.model.schemafiles import load_schema
 
-SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 AUTHORED = (
     "PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
     "PipelineBundle", "RolloutManifest", "ReplayEvidenceManifest", "CompatibilityContract",
@@ -37,13 +35,7 @@ _PATTERN_NAMES = {
 
 @functools.cache
 def _validator(kind: str) -> Any:
-    path = SCHEMA_DIR / f"{kind}.schema.json"
-    try:
-        schema = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise RsppError(f"cannot read the schema for {kind}: {path}: {exc}",
-                        "reinstall rspp or run `rspp schemas --write`") from exc
-    return jsonschema_rs.Draft202012Validator(schema, validate_formats=False)
+    return jsonschema_rs.Draft202012Validator(load_schema(kind), validate_formats=False)
 
 
 def _finding(doc: Document, code: str, pointer: str, message: str, *, key: bool = False) -> Finding:
