@@ -7,7 +7,9 @@ Times, for a repository of N specs and N bundles (benchmarks/generate.py):
 - resolve all: every bundle resolved to its full view (module expansion, defaults, the
   source of every value with its file and line, canonical JSON text), in one process after
   loading the repository; reported as specs per second;
-- resolve one: `rspp resolve <bundle>` whole process, what a reviewer waits for.
+- resolve one: `rspp resolve <bundle>` whole process, what a reviewer waits for;
+- resolve --all: `rspp resolve --all --out-dir DIR` whole process: validation, every view
+  resolved in one worker per core and written.
 Writes benchmarks/out/resolve.json. Asserts nothing; fails only when a command fails.
 """
 
@@ -76,10 +78,13 @@ def main() -> int:
             generate(root, args.specs, args.seed)
         rspp = [sys.executable, "-m", "rspp"]
         bundle = sorted((root / "pipelines" / "bundles").rglob("*.json"))[0]
-        validate, resolve_one, resolve_runs = [], [], []
+        views = Path(tmp) / "views"
+        validate, resolve_one, command_all, resolve_runs = [], [], [], []
         for _ in range(args.repeat):
             validate.append(_whole([*rspp, "validate", "--root", str(root)]))
             resolve_one.append(_whole([*rspp, "resolve", "--root", str(root), str(bundle)]))
+            command_all.append(_whole([*rspp, "resolve", "--all", "--root", str(root),
+                                       "--out-dir", str(views)]))
             resolve_runs.append(resolve_all(root))
         load_s = statistics.median(r[0] for r in resolve_runs)
         all_s = statistics.median(r[1] for r in resolve_runs)
@@ -91,6 +96,8 @@ def main() -> int:
             "resolve_all_s": round(all_s, 3),
             "resolve_specs_per_s": round(count / all_s, 1),
             "resolve_one_whole_process_s": round(statistics.median(resolve_one), 3),
+            "resolve_all_command_s": round(statistics.median(command_all), 3),
+            "resolve_all_command_specs_per_s": round(count / statistics.median(command_all), 1),
             "resolve_all_over_validate": round(all_s / statistics.median(validate), 3),
         }
     out = HERE / "out"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -30,6 +33,20 @@ def build_case_repo(case: Path, target: Path) -> Path:
         for line in deletions.read_text(encoding="utf-8").split():
             (target / line).unlink()
     return target
+
+
+def load_generator() -> ModuleType:
+    """benchmarks/generate.py as a module (it is a script, not part of the package)."""
+    name = "rspp_benchmarks_generate"
+    if name in sys.modules:
+        return sys.modules[name]
+    path = REPO_ROOT / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture

@@ -11,19 +11,12 @@ from types import ModuleType
 import pytest
 
 from rspp.validate.engine import ValidateOptions, validate
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_generator
 
 SCHEMAS = REPO_ROOT / "schemas"
 
 
-def _load_generator() -> ModuleType:
-    path = REPO_ROOT / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("rspp_benchmarks_generate", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+_load_generator = load_generator
 
 
 def _check_jsonschema() -> list[str]:

@@ -6,11 +6,8 @@ are never rewritten by the tests.
 
 from __future__ import annotations
 
-import importlib.util
 import shutil
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
@@ -18,7 +15,7 @@ from rspp.fmt import FmtOptions, Status, format_text, run
 from rspp.load.api import format_for
 from rspp.validate.discover import ARTIFACT_DIRS, discover
 from rspp.validate.engine import ValidateOptions, validate
-from tests.conftest import REPO_ROOT
+from tests.conftest import REPO_ROOT, load_generator
 from tests.fmt.helpers import comment_lines, comment_targets, same_meaning
 
 EXAMPLES = discover(REPO_ROOT)
@@ -69,14 +66,7 @@ def test_formatting_a_copy_of_the_repository(tmp_path: Path) -> None:
     assert [f"{f.location()} {f.code} {f.message}" for f in findings] == []
 
 
-def _generator() -> ModuleType:
-    path = REPO_ROOT / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("rspp_benchmarks_generate_fmt", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
+_generator = load_generator
 
 
 @pytest.mark.slow

@@ -25,8 +25,7 @@ from rspp.model.artifact import Artifact, Index
 from rspp.resolve.api import bundle_inputs
 from rspp.resolve.normalize import normalize
 from rspp.validate.discover import discover
-from tests.benchmarks.test_generate import _load_generator
-from tests.conftest import RULE_BASE
+from tests.conftest import RULE_BASE, load_generator
 from tests.resolve.helpers import (
     BASE_SPEC,
     INSERT_EXTRA,
@@ -59,7 +58,7 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                "    - {scope: turn, maxUsd: 0.01, action: degrade}\n  circuitBreakers:\n"
                "    - {node: stt, failureThreshold: 2, windowMs: 10, openForMs: 10}\n")
     out["nested"] = nested
-    _load_generator().generate(base / "generated", 3, 11)
+    load_generator().generate(base / "generated", 3, 11)
     out["generated"] = base / "generated"
     for root in out.values():
         clean_index(root)

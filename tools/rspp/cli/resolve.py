@@ -74,7 +74,6 @@ def command(
 
 
 def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
-    from rspp.canonical import pretty
     from rspp.errors import UsageError
     from rspp.fsutil import write_atomic
     from rspp.report import REPORTERS
@@ -88,17 +87,16 @@ def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
     lines = []
     for item in outcome.bundles:
-        if item.view is None:
+        if item.text is None:
             lines.append(f"{item.bundle}: not resolved (see the findings)")
             continue
-        spec = item.view["spec"]
         where = ""
         if out_dir is not None:
             target = out_dir / (item.bundle.replace("/", "_") + ".json")
-            write_atomic(target, pretty(item.view).encode("utf-8"))
+            write_atomic(target, item.text.encode("utf-8"))
             where = f" -> {target}"
-        lines.append(f"{item.bundle}: {len(spec['nodes'])} nodes, {len(spec['edges'])} edges, "
-                     f"{len(spec['defaultingSources'])} recorded sources{where}")
+        lines.append(f"{item.bundle}: {item.nodes} nodes, {item.edges} edges, "
+                     f"{item.sources} recorded sources{where}")
     if outcome.report.findings:
         sys.stdout.write(REPORTERS[fmt](outcome.report))
     sys.stdout.write("\n".join(lines) + "\n" if lines else "no bundles to resolve\n")

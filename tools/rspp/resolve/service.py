@@ -243,7 +243,10 @@ def build_bundle_document(options: BundleOptions) -> BundleOutcome:
 @dataclass(frozen=True, slots=True)
 class ResolvedBundle:
     bundle: str  # id@version
-    view: dict[str, Any] | None
+    text: str | None  # the view, canonical and indented; None when it was not resolved
+    nodes: int = 0
+    edges: int = 0
+    sources: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,24 +256,80 @@ class ResolveAllOutcome:
 
     @property
     def failed(self) -> bool:
-        return self.report.errors > 0 or any(b.view is None for b in self.bundles)
+        return self.report.errors > 0 or any(b.text is None for b in self.bundles)
 
 
-def resolve_all(root: Path) -> ResolveAllOutcome:
-    """Resolve every bundle of the repository whose inputs are free of errors."""
-    result, repo = validate_repository(ValidateOptions(root=root))
+# What forked workers read: set before the pool starts, inherited copy-on-write.
+_SHARED: dict[str, Any] = {}
+PARALLEL_MIN_BUNDLES = 64
+
+
+def _resolve_one(i: int) -> tuple[int, ResolvedBundle, tuple[Finding, ...]]:
+    inputs: Inputs = _SHARED["inputs"][i]
+    resolution = resolve_inputs(inputs, _SHARED["index"])
+    findings = tuple(to_finding(p) for p in resolution.problems)
+    ref = inputs.bundle.ref if inputs.bundle is not None else inputs.spec.ref
+    view = resolution.view
+    if view is None:
+        return i, ResolvedBundle(ref, None), findings
+    body = view["spec"]
+    return i, ResolvedBundle(ref, pretty(view), len(body["nodes"]), len(body["edges"]),
+                             len(body["defaultingSources"])), findings
+
+
+def _resolve_chunk(chunk: list[int]) -> list[tuple[int, ResolvedBundle, tuple[Finding, ...]]]:
+    return [_resolve_one(i) for i in chunk]
+
+
+def _resolve_many(inputs: list[Inputs], index: Index, jobs: int
+                  ) -> list[tuple[int, ResolvedBundle, tuple[Finding, ...]]]:
+    _SHARED.update(inputs=inputs, index=index)
+    try:
+        if jobs <= 1 or len(inputs) < PARALLEL_MIN_BUNDLES:
+            return [_resolve_one(i) for i in range(len(inputs))]
+        import multiprocessing as mp
+        from concurrent.futures import ProcessPoolExecutor
+
+        if "fork" not in mp.get_all_start_methods():
+            return [_resolve_one(i) for i in range(len(inputs))]
+        size = max(8, len(inputs) // (jobs * 8))
+        chunks = [list(range(i, min(i + size, len(inputs))))
+                  for i in range(0, len(inputs), size)]
+        out: list[tuple[int, ResolvedBundle, tuple[Finding, ...]]] = []
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
+            for batch in pool.map(_resolve_chunk, chunks):
+                out.extend(batch)
+        return out
+    finally:
+        _SHARED.clear()
+
+
+def resolve_all(root: Path, jobs: int = 0) -> ResolveAllOutcome:
+    """Resolve every bundle of the repository whose inputs are free of errors.
+
+    Many bundles are resolved in one worker process per core (``jobs``; 0: one per core);
+    the result does not depend on it.
+    """
+    from rspp.validate.engine import default_jobs
+
+    result, repo = validate_repository(ValidateOptions(root=root, jobs=jobs))
     broken = {f.path for f in result.findings if f.severity is Severity.ERROR}
-    done: list[ResolvedBundle] = []
-    findings = list(result.findings)
-    for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.key):
+    done: dict[int, ResolvedBundle] = {}
+    todo: list[Inputs] = []
+    slots: list[int] = []
+    bundles = sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.key)
+    for n, bundle in enumerate(bundles):
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
         if inputs is None or involved_files(inputs, repo.index) & broken:
-            done.append(ResolvedBundle(bundle.ref, None))
-            continue
-        resolution = resolve_inputs(inputs, repo.index)
-        findings.extend(to_finding(p) for p in resolution.problems)
-        done.append(ResolvedBundle(bundle.ref, resolution.view))
+            done[n] = ResolvedBundle(bundle.ref, None)
+        else:
+            todo.append(inputs)
+            slots.append(n)
+    findings = list(result.findings)
+    for i, resolved, problems in _resolve_many(todo, repo.index, jobs or default_jobs()):
+        done[slots[i]] = resolved
+        findings.extend(problems)
     report = ValidationResult(result.root, result.files,
                               tuple(sorted(set(findings), key=Finding.sort_key)),
                               result.documents, result.strict)
-    return ResolveAllOutcome(tuple(done), report)
+    return ResolveAllOutcome(tuple(done[n] for n in range(len(bundles))), report)
