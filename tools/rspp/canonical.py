@@ -12,11 +12,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import rfc8785
-
 
 def canonical_bytes(data: Any) -> bytes:
     """The RFC 8785 serialisation of ``data`` (dicts, lists, str, int, float, bool, None)."""
+    import rfc8785  # imported when first needed: validation alone never is
+
     return rfc8785.dumps(data)
 
 
@@ -59,7 +59,7 @@ def _scalar(value: Any) -> str:
         return "null"
     if isinstance(value, int) and -_MAX_SAFE <= value <= _MAX_SAFE:
         return str(value)
-    return rfc8785.dumps(value).decode()
+    return canonical_bytes(value).decode()
 
 
 def _pretty(data: Any, depth: int, out: list[str]) -> None:

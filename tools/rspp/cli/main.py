@@ -8,26 +8,44 @@ import click
 import typer
 
 from rspp import __version__
-from rspp.cli import bundle, explain, fmt, generate, plan, resolve, rules, validate
 
-app = typer.Typer(
-    name="rspp",
-    help="Validate, resolve and publish real-time speech pipeline artifacts.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command("validate")(validate.command)
-app.command("explain")(explain.command)
-app.command("fmt")(fmt.command)
-app.command("resolve")(resolve.command)
-app.command("explain-value")(resolve.explain_value_command)
-app.command("plan")(plan.command)
-app.command("schemas")(generate.schemas_command)
-app.command("docs")(generate.docs_command)
-app.command("check-generated")(generate.check_generated_command)
-app.add_typer(rules.app, name="rules")
-app.add_typer(bundle.app, name="bundle")
+# Command name -> (module under rspp.cli, attribute). Groups are Typer apps; the others
+# command functions. Only the command being run is imported and registered: building every
+# command's click parameters costs more than the pre-commit budget can spare.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("validate", "command"),
+    "explain": ("explain", "command"),
+    "fmt": ("fmt", "command"),
+    "resolve": ("resolve", "command"),
+    "explain-value": ("resolve", "explain_value_command"),
+    "plan": ("plan", "command"),
+    "schemas": ("generate", "schemas_command"),
+    "docs": ("generate", "docs_command"),
+    "check-generated": ("generate", "check_generated_command"),
+}
+GROUPS: dict[str, str] = {"rules": "rules", "bundle": "bundle"}
+
+
+def build_app(only: str | None = None) -> typer.Typer:
+    """The CLI with every command, or with only ``only`` (same behaviour for that one)."""
+    import importlib
+
+    app = typer.Typer(
+        name="rspp",
+        help="Validate, resolve and publish real-time speech pipeline artifacts.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    for name, (module, attr) in COMMANDS.items():
+        if only in (None, name):
+            app.command(name)(getattr(importlib.import_module(f"rspp.cli.{module}"), attr))
+    for name, module in GROUPS.items():
+        if only in (None, name):
+            app.add_typer(importlib.import_module(f"rspp.cli.{module}").app, name=name)
+    return app
+
 
 _DEBUG = {"on": False}
 
@@ -38,7 +56,6 @@ def _version(value: bool) -> None:
         raise typer.Exit(0)
 
 
-@app.callback()
 def _root(
     debug: bool = typer.Option(False, "--debug", help="Show tracebacks of internal errors."),
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
@@ -54,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     _DEBUG["on"] = "--debug" in args
     try:
+        first = next((a for a in args if not a.startswith("-")), None)
+        known = first in COMMANDS or first in GROUPS
+        app = build_app(first if known else None)
         result = app(args=args, prog_name="rspp", standalone_mode=False)
         return int(result or 0)
     except click.exceptions.Exit as exc:

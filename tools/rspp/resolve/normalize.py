@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.canonical import sha256_digest
 from rspp.findings import Related
 from rspp.load.document import escape_token
 from rspp.model.artifact import Artifact, Index
@@ -63,6 +62,8 @@ def pinned_ref(art: Artifact) -> str:
     Profiles, modules and policies are shared by many bundles: digests are remembered per
     loaded document (the cache holds the document, so its id is never reused).
     """
+    from rspp.canonical import sha256_digest  # hashing is not needed to validate
+
     hit = _DIGESTS.get(id(art.doc))
     if hit is None or hit[0] is not art.doc:
         if len(_DIGESTS) > 50_000:
