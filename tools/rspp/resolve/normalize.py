@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from rspp.digest import pinned_ref
 from rspp.findings import Related
 from rspp.load.document import escape_token
 from rspp.model.artifact import Artifact, Index
@@ -51,25 +52,6 @@ class Resolution:
     @property
     def ok(self) -> bool:
         return self.view is not None
-
-
-_DIGESTS: dict[int, tuple[object, str]] = {}
-
-
-def pinned_ref(art: Artifact) -> str:
-    """``id@version#sha256:…`` over the canonical JSON of the artifact.
-
-    Profiles, modules and policies are shared by many bundles: digests are remembered per
-    loaded document (the cache holds the document, so its id is never reused).
-    """
-    from rspp.canonical import sha256_digest  # hashing is not needed to validate
-
-    hit = _DIGESTS.get(id(art.doc))
-    if hit is None or hit[0] is not art.doc:
-        if len(_DIGESTS) > 50_000:
-            _DIGESTS.clear()
-        hit = _DIGESTS[id(art.doc)] = (art.doc, sha256_digest(art.doc.data))
-    return f"{art.ref}#{hit[1]}"
 
 
 def normalize(spec: Artifact, profile: Artifact, overlays: Sequence[Artifact] = (), *,

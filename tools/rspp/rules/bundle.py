@@ -102,6 +102,27 @@ def _policy_targets(art: Artifact, ctx: Context) -> Iterator[Hit]:
                           target=policy, related=related())
 
 
+def _pin_digests(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    from rspp.digest import artifact_digest
+
+    for i, pin in enumerate(art.spec["pins"]):
+        ref = parse_ref(pin["ref"])
+        if ref is None or ref.digest is None:
+            continue
+        target = ctx.index.get(pin["kind"], ref.id, ref.version)
+        if target is None:
+            continue
+        actual = artifact_digest(target)
+        if actual != ref.digest:
+            span = target.doc.span("/metadata/version")
+            yield Hit(f"/spec/pins/{i}/ref", f"pinned digest of {ref.id}@{ref.version} is "
+                      f"{ref.digest}, but the artifact's digest is {actual}: the pinned "
+                      "content changed (publish it under a new version)",
+                      related=(Related(target.path, span.line, span.col,
+                                       f"{target.kind} {target.ref}"),),
+                      refers_to=(target.kind, target.id))
+
+
 def _package_matches_extension(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for i, pkg in enumerate(art.spec.get("nodePackages") or []):
         ref = parse_ref(pkg.get("extension"))
@@ -139,6 +160,14 @@ RULES: tuple[Rule, ...] = (
          "digest) must be the package the extension manifest declares; otherwise the release "
          "would run an implementation nobody admitted.",
          kinds=("PipelineBundle",), check=_package_matches_extension),
+    Rule("BND005", "bundle", Severity.ERROR,
+         "A bundle's pinned digest no longer matches the artifact.",
+         "A pin `id@version#sha256:<digest>` names the exact content the bundle was built "
+         "from: the sha256 over the RFC 8785 canonical JSON of the artifact (`rspp digest`). "
+         "If the artifact's content changed since, the bundle would run something nobody "
+         "released: publish the change under a new version instead. Pins without a digest "
+         "are filled in by `rspp build` until the bundle is locked.",
+         kinds=("PipelineBundle",), check=_pin_digests),
     Rule("POL001", "policy", Severity.ERROR,
          "A bundled policy names a node or edge its spec does not have.",
          "Policy overlays act on the nodes and edges of the spec they are bundled with: "
