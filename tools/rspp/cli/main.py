@@ -22,6 +22,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "schemas": ("generate", "schemas_command"),
     "docs": ("generate", "docs_command"),
     "check-generated": ("generate", "check_generated_command"),
+    "digest": ("lifecycle", "digest_command"),
+    "lock": ("lifecycle", "lock_command"),
+    "status": ("lifecycle", "status_command"),
+    "build": ("lifecycle", "build_command"),
+    "check": ("lifecycle", "check_command"),
 }
 GROUPS: dict[str, str] = {"rules": "rules", "bundle": "bundle"}
 

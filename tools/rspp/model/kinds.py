@@ -645,9 +645,19 @@ class ResolvedSpecBody(Strict):
     defaulting_sources: dict[str, DefaultingSource]
 
 
+class Provenance(Strict):
+    """How a derived file was made: `rspp status` compares it with the inputs now."""
+
+    generator: Annotated[str, Field(min_length=1, max_length=100)]
+    generator_version: Annotated[str, Field(min_length=1, max_length=50)]
+    inputs: dict[Annotated[str, Field(max_length=500)], Digest]
+    fingerprint: Digest
+
+
 class ResolvedSpec(_Envelope):
     kind: Literal["ResolvedSpec"]
     spec: ResolvedSpecBody
+    rspp: Provenance | None = Field(default=None, alias="_rspp")
 
 
 class TurnDecision(Strict):

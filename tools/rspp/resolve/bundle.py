@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from rspp.digest import pinned_ref
 from rspp.model.artifact import Artifact, Index
 from rspp.resolve.api import Inputs, resolve_inputs
 from rspp.resolve.items import Problem
-from rspp.resolve.normalize import pinned_ref
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from rspp.rules import (
     envelope,
     extension,
     fmt,
+    immutability,
     load,
     policy,
     refs,
@@ -22,7 +23,7 @@ from rspp.rules import (
 from rspp.rules.base import Rule
 
 _MODULES = (load, envelope, refs, spec, buffers, bundle, policy, extension, rollout, replay,
-            compat, fmt)
+            compat, fmt, immutability)
 
 
 @functools.cache

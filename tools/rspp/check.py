@@ -1,0 +1,82 @@
+"""`rspp check`: the one CI gate. Validation, the lock, immutability against a base ref, and
+freshness of derived files, in one report with the same formats as `rspp validate`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rspp.findings import Finding
+from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
+
+_DERIVED_CODES = {"stale": "DRV001", "missing": "DRV002", "invalid": "DRV003",
+                  "error": "DRV003"}
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOptions:
+    root: Path
+    against: str | None = None
+    strict: bool = False
+    jobs: int = 0
+    fetch: bool = True
+
+
+def _rewritten(top: Path, base: str) -> bool:
+    """True when the base commit is known not to be an ancestor of HEAD (a force-push).
+
+    In a shallow clone ancestry may be unknowable; then no rewrite is claimed (changes under
+    a published version are still IMM001).
+    """
+    import subprocess
+
+    done = subprocess.run(["git", "merge-base", "--is-ancestor", base, "HEAD"], cwd=top,
+                          capture_output=True, check=False, timeout=120)
+    if done.returncode == 1:
+        shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=top,
+                                 capture_output=True, text=True, check=False, timeout=120)
+        return shallow.stdout.strip() != "true"
+    return False
+
+
+def check(options: CheckOptions) -> ValidationResult:
+    from rspp.build import entries, graph
+    from rspp.immutable import compare, snapshot_files, snapshot_index
+    from rspp.lock import LOCK_FILE, read_lock, update
+    from rspp.rules.registry import severity_of
+
+    result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs))
+    findings = list(result.findings)
+    lock, problems = read_lock(repo.root)
+    findings.extend(problems)
+    if lock is not None:
+        pending = update(lock, repo.index)
+        findings.extend(pending.findings)
+        line, col = lock.location()
+        findings.extend(Finding("LCK001", severity_of("LCK001"), LOCK_FILE, line, col,
+                                f"{key} is not in {LOCK_FILE}: run `rspp lock` and commit it",
+                                "/artifacts") for key in pending.added)
+    if options.against is not None:
+        from rspp.gitio import GitRepo
+        from rspp.validate.discover import ARTIFACT_DIRS
+
+        git = GitRepo(repo.root)
+        commit = git.resolve(options.against, fetch=options.fetch)
+        files = git.read_files(commit, (*ARTIFACT_DIRS, LOCK_FILE))
+        label = f"{options.against} ({commit[:12]})"
+        base = snapshot_files(files, label)
+        rewritten = _rewritten(git.top, commit)
+        findings.extend(compare(base, snapshot_index(repo.index, lock), rewritten=rewritten))
+    locked = set(lock.entries) if lock is not None else set()
+    for entry in entries(graph(repo, result, locked)):
+        code = _DERIVED_CODES.get(entry.state)
+        if code is not None:
+            path = entry.path.split("#")[0]
+            what = "pins of " if entry.generator == "pins" else ""
+            findings.append(Finding(code, severity_of(code), path, 1, 1,
+                                    f"{what}{path} is {entry.state}: {entry.reason} (run "
+                                    "`rspp build`)"))
+    unique = sorted(set(findings), key=Finding.sort_key)
+    files_checked = tuple(sorted(set(result.files) | {f.path for f in unique}))
+    return ValidationResult(result.root, files_checked, tuple(unique), result.documents,
+                            options.strict)

@@ -1,0 +1,111 @@
+"""`rspp digest`, `rspp lock`, `rspp status`, `rspp build` and `rspp check`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+_ROOT = typer.Option(None, "--root", help="Repository root (default: found from cwd).")
+_FORMAT = typer.Option("text", "--format", "-f", help="text, json, github or sarif.")
+
+
+def _base(root: Path | None) -> Path:
+    from rspp.validate.discover import find_root
+
+    return root if root is not None else find_root(Path.cwd())
+
+
+def digest_command(
+    paths: list[Path] = typer.Argument(..., help="Artifact files."),
+) -> None:
+    """Print sha256:<hex> over the RFC 8785 canonical JSON of each artifact."""
+    from rspp.digest import data_digest
+    from rspp.load.api import load_file
+
+    failed = False
+    for path in paths:
+        loaded = load_file(path, Path(path).resolve().parent)
+        if loaded.document is None:
+            failed = True
+            for f in loaded.findings:
+                sys.stdout.write(f"{path}:{f.line}:{f.col} {f.code} {f.message}\n")
+            continue
+        sys.stdout.write(f"{data_digest(loaded.document.data)}  {path}\n")
+    raise typer.Exit(1 if failed else 0)
+
+
+def lock_command(
+    check: bool = typer.Option(False, "--check", help="Write nothing; exit 1 if the lock "
+                                                      "would change."),
+    fmt: str = _FORMAT,
+    root: Path = _ROOT,
+) -> None:
+    """Record every published (kind, id, version) with its digest in rspp.lock."""
+    from rspp.lockcmd import LockOptions, lock
+
+    outcome = lock(LockOptions(_base(root), check=check))
+    _report(outcome.report, fmt)
+    for key in outcome.added:
+        sys.stdout.write(f"{'would add' if check else 'added'} {key}\n")
+    failed = outcome.report.failed or (check and bool(outcome.added))
+    raise typer.Exit(1 if failed else 0)
+
+
+def status_command(root: Path = _ROOT) -> None:
+    """Every derived file: fresh, stale (why), missing, invalid or blocked."""
+    from rspp.build import status
+
+    rows = status(_base(root))
+    for row in rows:
+        reason = f"  ({row.reason})" if row.reason else ""
+        sys.stdout.write(f"{row.state:8} {row.path}{reason}\n")
+    stale = [r for r in rows if r.state != "fresh"]
+    sys.stdout.write(f"{len(rows) - len(stale)} fresh, {len(stale)} not fresh\n")
+    raise typer.Exit(1 if stale else 0)
+
+
+def build_command(root: Path = _ROOT) -> None:
+    """Regenerate exactly the stale and missing derived files, in dependency order."""
+    from rspp.build import build
+
+    outcome = build(_base(root))
+    for path in outcome.written:
+        sys.stdout.write(f"built {path}\n")
+    for entry in outcome.failed:
+        sys.stdout.write(f"failed {entry.path}: {entry.reason}\n")
+    blocked = [e for e in outcome.entries if e.state == "blocked"]
+    for entry in blocked:
+        sys.stdout.write(f"blocked {entry.path}: {entry.reason}\n")
+    if not outcome.written and not outcome.failed:
+        sys.stdout.write("nothing to build: every derived file is fresh\n")
+    raise typer.Exit(1 if outcome.failed or blocked else 0)
+
+
+def check_command(
+    against: str = typer.Option(None, "--against", help="Base ref (branch, tag, commit, "
+                                                        "origin/main) for immutability."),
+    fmt: str = _FORMAT,
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+    no_fetch: bool = typer.Option(False, "--no-fetch", help="Never fetch a missing base."),
+    root: Path = _ROOT,
+) -> None:
+    """The CI gate: validate + lock + immutability against a base + freshness."""
+    from rspp.check import CheckOptions, check
+
+    result = check(CheckOptions(_base(root), against, strict, fetch=not no_fetch))
+    _report(result, fmt)
+    raise typer.Exit(1 if result.failed else 0)
+
+
+def _report(result: object, fmt: str) -> None:
+    from rspp.errors import UsageError
+    from rspp.report import REPORTERS
+    from rspp.validate.engine import ValidationResult
+
+    if fmt not in REPORTERS:
+        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
+    assert isinstance(result, ValidationResult)
+    if result.findings or fmt != "text":
+        sys.stdout.write(REPORTERS[fmt](result))

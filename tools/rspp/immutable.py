@@ -1,0 +1,178 @@
+"""Immutability against git history: what was published at a base ref never changes.
+
+A snapshot is the set of published versions (lock key -> digest, file, document) plus the
+lock, taken from the working tree or read straight from git's object database at a ref.
+Comparing the base snapshot with the working tree finds:
+
+- IMM001 content changed under a version that exists at the base;
+- IMM002 a new version lower than the highest one at the base;
+- IMM003 a version locked with one digest whose content now has another;
+- IMM004 a lock entry of the base removed or rewritten;
+- IMM005 history rewritten: the base is not an ancestor of HEAD (a force-push) or the base's
+  own lock disagrees with its content, and a version published there now has other content.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from rspp.digest import MUTABLE_KINDS, data_digest, lock_key, split_lock_key
+from rspp.findings import Finding, Related
+from rspp.load.api import Limits, load_bytes
+from rspp.load.document import Document
+from rspp.lock import LOCK_FILE, Lock, parse_lock, published
+from rspp.model.artifact import Index
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    digest: str
+    path: str
+    doc: Document
+
+
+@dataclass(slots=True)
+class Snapshot:
+    label: str
+    versions: dict[str, Version] = field(default_factory=dict)
+    lock: Lock | None = None
+
+    def by_id(self) -> dict[tuple[str, str], list[str]]:
+        out: dict[tuple[str, str], list[str]] = {}
+        for key in self.versions:
+            parts = split_lock_key(key)
+            if parts is not None:
+                out.setdefault(parts[:2], []).append(parts[2])
+        return out
+
+
+def snapshot_index(index: Index, lock: Lock | None, label: str = "the working tree") -> Snapshot:
+    from rspp.digest import artifact_digest
+
+    snap = Snapshot(label, lock=lock)
+    for key, art in published(index).items():
+        snap.versions[key] = Version(artifact_digest(art), art.path, art.doc)
+    return snap
+
+
+def snapshot_files(files: dict[str, bytes | None], label: str,
+                   limits: Limits | None = None) -> Snapshot:
+    """A snapshot of files read from git (path -> bytes; None: too large, skipped)."""
+    from pathlib import Path
+
+    from rspp.load.api import format_for
+
+    snap = Snapshot(label)
+    for path in sorted(files):
+        raw = files[path]
+        if raw is None:
+            continue
+        if path == LOCK_FILE:
+            snap.lock, _ = parse_lock(raw, LOCK_FILE)
+            continue
+        fmt = format_for(Path(path))
+        if fmt is None:
+            continue
+        doc = load_bytes(raw, path, fmt=fmt, limits=limits or Limits()).document
+        key = _key_of(doc.data) if doc is not None else None
+        if doc is not None and key is not None:
+            snap.versions.setdefault(key, Version(data_digest(doc.data), path, doc))
+    return snap
+
+
+def _key_of(data: dict[str, Any]) -> str | None:
+    kind, meta = data.get("kind"), data.get("metadata")
+    if not isinstance(kind, str) or kind in MUTABLE_KINDS or not isinstance(meta, dict):
+        return None
+    ident, version = meta.get("id"), meta.get("version")
+    if not isinstance(ident, str) or not isinstance(version, str):
+        return None
+    return lock_key(kind, ident, version)
+
+
+def _finding(code: str, doc_or_path: Document | str, pointer: str, message: str,
+             related: tuple[Related, ...] = ()) -> Finding:
+    from rspp.rules.registry import severity_of
+
+    if isinstance(doc_or_path, Document):
+        span = doc_or_path.span(pointer)
+        return Finding(code, severity_of(code), doc_or_path.path, span.line, span.col, message,
+                       pointer, related=related)
+    return Finding(code, severity_of(code), doc_or_path, 1, 1, message, pointer,
+                   related=related)
+
+
+def _at(base: Snapshot, version: Version, note: str) -> Related:
+    span = version.doc.span("/metadata/version")
+    return Related(version.path, span.line, span.col, f"{note} at {base.label}")
+
+
+def _older(new: str, versions: list[str]) -> str | None:
+    import semver
+
+    try:
+        parsed = semver.Version.parse(new)
+        known = [semver.Version.parse(v) for v in versions]
+    except ValueError:
+        return None
+    top = max(known)
+    return str(top) if parsed < top else None
+
+
+def compare(base: Snapshot, head: Snapshot, *, rewritten: bool = False) -> list[Finding]:
+    """Findings for the working tree (``head``) against the base; see the module doc."""
+    out: list[Finding] = []
+    base_lock = base.lock.entries if base.lock is not None else {}
+    head_lock = head.lock.entries if head.lock is not None else {}
+    inconsistent = {k for k, d in base_lock.items()
+                    if k in base.versions and base.versions[k].digest != d}
+    base_ids = base.by_id()
+    for key, now in sorted(head.versions.items()):
+        then = base.versions.get(key)
+        published_digest = base_lock.get(key, then.digest if then else None)
+        if published_digest is not None and now.digest != published_digest:
+            if rewritten or key in inconsistent:
+                why = ("the base is not an ancestor of HEAD (history was rewritten)"
+                       if rewritten else "at the base, the lock and the content disagree")
+                out.append(_finding("IMM005", now.doc, "/metadata/version",
+                           f"{key} was published as {published_digest} and now has "
+                           f"{now.digest}; {why}: publish the change as a new version",
+                           (_at(base, then, "published") ,) if then else ()))
+            else:
+                out.append(_finding("IMM001", now.doc, "/metadata/version",
+                           f"{key} changed since {base.label} (digest {published_digest} -> "
+                           f"{now.digest}): a published version never changes; publish a "
+                           "new version", (_at(base, then, "this version") ,) if then else ()))
+            continue
+        parts = split_lock_key(key)
+        if then is None and parts is not None and parts[:2] in base_ids:
+            top = _older(parts[2], base_ids[parts[:2]])
+            if top is not None:
+                out.append(_finding("IMM002", now.doc, "/metadata/version",
+                           f"{key} is a new version below {top}, the highest at "
+                           f"{base.label}: versions never go back"))
+    for key, digest in sorted(base_lock.items()):
+        if key not in head_lock and head.lock is not None:
+            line, col = head.lock.location()
+            out.append(Finding("IMM004", _severity("IMM004"), LOCK_FILE, line, col,
+                               f"lock entry {key} ({digest}) of {base.label} was removed: "
+                               "lock entries are never removed", "/artifacts"))
+        elif key in head_lock and head_lock[key] != digest and head.lock is not None:
+            line, col = head.lock.location(key)
+            out.append(Finding("IMM004", _severity("IMM004"), LOCK_FILE, line, col,
+                               f"lock entry {key} was {digest} at {base.label} and is now "
+                               f"{head_lock[key]}: lock entries are never rewritten",
+                               "/artifacts"))
+        elif head.lock is None or not head.lock.entries:
+            out.append(_finding("IMM004", LOCK_FILE, "", f"{LOCK_FILE} of {base.label} "
+                                f"records {len(base_lock)} versions but is missing or empty "
+                                "here: lock entries are never removed"))
+            break
+    return out
+
+
+def _severity(code: str) -> Any:
+    from rspp.rules.registry import severity_of
+
+    return severity_of(code)

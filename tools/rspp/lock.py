@@ -1,0 +1,133 @@
+"""``rspp.lock``: every published (kind, id, version) with its digest, append-only.
+
+The lock is the repository's record of what was released. `rspp lock` adds new versions and
+never rewrites an entry: content that changed under a locked version is refused (IMM003),
+and `rspp check --against` refuses a lock entry that was removed or rewritten (IMM004).
+Rollout manifests are mutable by design and are not locked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rspp.canonical import pretty
+from rspp.digest import MUTABLE_KINDS, artifact_digest, lock_key, split_lock_key
+from rspp.findings import Finding, Related
+from rspp.load.api import load_bytes
+from rspp.load.document import Document, pointer_join
+from rspp.model.artifact import Artifact, Index
+
+LOCK_FILE = "rspp.lock"
+LOCK_VERSION = 1
+_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    entries: dict[str, str] = field(default_factory=dict)
+    doc: Document | None = None  # for the line of an entry
+
+    def location(self, key: str | None = None) -> tuple[int, int]:
+        if self.doc is None:
+            return 1, 1
+        span = self.doc.span(pointer_join("/artifacts", key) if key else "", key=True)
+        return span.line, span.col
+
+
+def _finding(code: str, path: str, line: int, col: int, message: str,
+             related: tuple[Related, ...] = ()) -> Finding:
+    from rspp.rules.registry import severity_of
+
+    return Finding(code, severity_of(code), path, line, col, message, related=related)
+
+
+def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Finding]]:
+    """Parse lock text; findings (loader codes, LCK002) when it is not a valid lock."""
+    loaded = load_bytes(raw, rel, fmt="json")
+    doc = loaded.document
+    if doc is None:
+        return None, list(loaded.findings)
+    data = doc.data
+    problems: list[Finding] = []
+
+    def bad(pointer: str, message: str) -> None:
+        span = doc.span(pointer)
+        problems.append(_finding("LCK002", rel, span.line, span.col, message))
+
+    if data.get("lockVersion") != LOCK_VERSION:
+        bad("/lockVersion", f"lockVersion must be {LOCK_VERSION}")
+    if set(data) - {"lockVersion", "artifacts"}:
+        bad("", f"unknown fields: {', '.join(sorted(set(data) - {'lockVersion', 'artifacts'}))}")
+    artifacts = data.get("artifacts")
+    if not isinstance(artifacts, dict):
+        bad("/artifacts", "artifacts must map Kind/id@version to sha256:<hex>")
+        return None, problems
+    for key, digest in artifacts.items():
+        if split_lock_key(key) is None:
+            bad(pointer_join("/artifacts", key), f"{key!r} is not Kind/id@version")
+        elif not isinstance(digest, str) or not _DIGEST.match(digest):
+            bad(pointer_join("/artifacts", key), f"{key}: digest must be sha256:<64 hex>")
+    if problems:
+        return None, problems
+    return Lock(dict(artifacts), doc), []
+
+
+def read_lock(root: Path) -> tuple[Lock | None, list[Finding]]:
+    """The working tree's lock (an empty one when the file does not exist yet)."""
+    from rspp.load.source import read_file
+
+    path = root / LOCK_FILE
+    if not path.exists() and not path.is_symlink():
+        return Lock(), []
+    rel, raw = read_file(path, root, 1 << 24)
+    if isinstance(raw, Finding):
+        return None, [raw]
+    return parse_lock(raw, rel)
+
+
+def render_lock(entries: dict[str, str]) -> str:
+    return pretty({"lockVersion": LOCK_VERSION, "artifacts": dict(sorted(entries.items()))})
+
+
+def published(index: Index) -> dict[str, Artifact]:
+    """Lock key -> artifact, for every schema-valid artifact whose versions are immutable."""
+    out: dict[str, Artifact] = {}
+    for art in index.artifacts:
+        if art.schema_valid and art.kind not in MUTABLE_KINDS:
+            out.setdefault(lock_key(art.kind, art.id, art.version), art)
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class LockUpdate:
+    entries: dict[str, str]
+    added: tuple[str, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added)
+
+
+def update(lock: Lock, index: Index) -> LockUpdate:
+    """New versions added; a locked version whose content changed is IMM003 (kept as is)."""
+    entries = dict(lock.entries)
+    added: list[str] = []
+    findings: list[Finding] = []
+    for key, art in sorted(published(index).items()):
+        digest = artifact_digest(art)
+        old = entries.get(key)
+        if old is None:
+            entries[key] = digest
+            added.append(key)
+        elif old != digest:
+            span = art.doc.span("/metadata/version")
+            line, col = lock.location(key)
+            findings.append(_finding(
+                "IMM003", art.path, span.line, span.col,
+                f"{key} is locked as {old}, but its content now has digest {digest}: one "
+                "version cannot have two contents; publish the change as a new version",
+                (Related(LOCK_FILE, line, col, "the lock entry"),)))
+    return LockUpdate(entries, tuple(added), tuple(findings))
