@@ -1,0 +1,93 @@
+"""`rspp status` and `rspp check --against` with one changed file, against `rspp validate`.
+
+    python3 benchmarks/lifecycle.py --specs 5000 [--repeat 3] [--keep DIR]
+
+Builds the synthetic repository (benchmarks/generate.py), locks it, builds every derived file
+(resolved views and pages under docs/pipelines/, bundle pins), commits it to a real git
+repository, changes one spec (a new version of it, locked, as a pull request would), then
+times whole processes in the same run: `rspp validate` (the anchor), `rspp status` and
+`rspp check --against main`. Writes benchmarks/out/lifecycle.json. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+
+RSPP = [sys.executable, "-m", "rspp"]
+
+
+def _git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
+                    "-c", "commit.gpgsign=false", *args], cwd=root, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def _timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False)
+    if done.returncode not in ok:
+        raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}")
+    return time.perf_counter() - start
+
+
+def prepare(root: Path, specs: int, seed: int) -> Path:
+    """The committed repository and the spec changed on the branch."""
+    generate(root, specs, seed)
+    subprocess.run([*RSPP, "build", "--root", str(root)], check=True,
+                   stdout=subprocess.DEVNULL)
+    subprocess.run([*RSPP, "lock", "--root", str(root)], check=True, stdout=subprocess.DEVNULL)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "base")
+    _git(root, "checkout", "-q", "-b", "change")
+    spec = sorted((root / "pipelines" / "specs").rglob("*.yaml"))[0]
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("endpointing_ms: 25", "endpointing_ms: 30", 1)
+                    if "endpointing_ms: 25" in text else text + "# edited\n", encoding="utf-8")
+    return spec
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--specs", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or Path(tmp) / "repo"
+        spec = prepare(root, args.specs, args.seed)
+        validate, status, check = [], [], []
+        for _ in range(args.repeat):
+            validate.append(_timed([*RSPP, "validate", "--root", str(root)]))
+            status.append(_timed([*RSPP, "status", "--root", str(root)]))
+            check.append(_timed([*RSPP, "check", "--root", str(root), "--against", "main"]))
+        v, s, c = (statistics.median(x) for x in (validate, status, check))
+        result = {"specs": args.specs, "repeat": args.repeat,
+                  "changed_file": str(spec.relative_to(root)),
+                  "validate_s": round(v, 3), "status_s": round(s, 3),
+                  "check_against_s": round(c, 3),
+                  "status_over_validate": round(s / v, 3),
+                  "check_over_validate": round(c / v, 3)}
+    out = HERE / "out"
+    out.mkdir(exist_ok=True)
+    (out / "lifecycle.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    for key, value in result.items():
+        print(f"{key:22} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
