@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rspp.canonical import pretty, sha256_digest
+from rspp.canonical import pretty
 from rspp.model.artifact import Artifact
 
 OUT_DIR = "docs/pipelines"
@@ -78,14 +78,24 @@ def page_path(bundle: Artifact) -> str:
     return f"{OUT_DIR}/{bundle.id.replace('/', '_')}@{bundle.version}.md"
 
 
+_BYTES_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def _file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, remembered by (path, size, mtime) within a process."""
+    try:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        hit = _BYTES_CACHE.get(key)
+        if hit is None:
+            hit = _BYTES_CACHE[key] = bytes_digest(path.read_bytes())
+        return hit
+    except OSError:
+        return "sha256:" + "0" * 64
+
+
 def _input_digests(root: Path, paths: tuple[str, ...]) -> dict[str, str]:
-    out = {}
-    for rel in sorted(paths):
-        try:
-            out[rel] = bytes_digest((root / rel).read_bytes())
-        except OSError:
-            out[rel] = "sha256:" + "0" * 64
-    return out
+    return {rel: _file_digest(root / rel) for rel in sorted(paths)}
 
 
 def provenance(root: Path, generator: str, inputs: tuple[str, ...],
@@ -95,9 +105,23 @@ def provenance(root: Path, generator: str, inputs: tuple[str, ...],
 
 
 def with_view_provenance(root: Path, view: dict[str, Any], inputs: tuple[str, ...]) -> bytes:
+    """The view in canonical form with ``_rspp`` (which sorts first) added. The fingerprint is
+    the digest of the text without the ``_rspp`` member, i.e. of the view's own text."""
     body = {k: v for k, v in view.items() if k != "_rspp"}
-    record = provenance(root, "rspp resolve", inputs, sha256_digest(body))
+    record = provenance(root, "rspp resolve", inputs,
+                        bytes_digest(pretty(body).encode("utf-8")))
     return pretty({**body, "_rspp": record}).encode("utf-8")
+
+
+def _split_json(text: str) -> tuple[str, str] | None:
+    """(the ``_rspp`` member's text, the rest of the document's text)."""
+    start = '{\n  "_rspp": {\n'
+    if not text.startswith(start):
+        return None
+    end = text.find("\n  },\n", len(start))
+    if end < 0:
+        return None
+    return text[len('{\n  "_rspp": '):end + 4], "{\n" + text[end + len("\n  },\n"):]
 
 
 def with_page_provenance(root: Path, text: str, inputs: tuple[str, ...]) -> bytes:
@@ -112,9 +136,12 @@ def read_provenance(raw: bytes, path: str) -> tuple[dict[str, Any] | None, str]:
     try:
         text = raw.decode("utf-8")
         if path.endswith(".json"):
-            data = json.loads(text)
-            record = data.pop("_rspp", None) if isinstance(data, dict) else None
-            return (record if isinstance(record, dict) else None), sha256_digest(data)
+            parts = _split_json(text)
+            if parts is None:
+                return None, ""
+            record = json.loads(parts[0])
+            return (record if isinstance(record, dict) else None), \
+                bytes_digest(parts[1].encode("utf-8"))
         if not text.startswith("---\n") or "\n---\n" not in text:
             return None, ""
         head, body = text[4:].split("\n---\n", 1)
