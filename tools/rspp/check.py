@@ -22,23 +22,6 @@ class CheckOptions:
     fetch: bool = True
 
 
-def _rewritten(top: Path, base: str) -> bool:
-    """True when the base commit is known not to be an ancestor of HEAD (a force-push).
-
-    In a shallow clone ancestry may be unknowable; then no rewrite is claimed (changes under
-    a published version are still IMM001).
-    """
-    import subprocess
-
-    done = subprocess.run(["git", "merge-base", "--is-ancestor", base, "HEAD"], cwd=top,
-                          capture_output=True, check=False, timeout=120)
-    if done.returncode == 1:
-        shallow = subprocess.run(["git", "rev-parse", "--is-shallow-repository"], cwd=top,
-                                 capture_output=True, text=True, check=False, timeout=120)
-        return shallow.stdout.strip() != "true"
-    return False
-
-
 def check(options: CheckOptions) -> ValidationResult:
     from rspp.build import entries, graph
     from rspp.immutable import compare, snapshot_files, snapshot_index
@@ -62,11 +45,19 @@ def check(options: CheckOptions) -> ValidationResult:
 
         git = GitRepo(repo.root)
         commit = git.resolve(options.against, fetch=options.fetch)
-        files = git.read_files(commit, (*ARTIFACT_DIRS, LOCK_FILE))
         label = f"{options.against} ({commit[:12]})"
-        base = snapshot_files(files, label)
-        rewritten = _rewritten(git.top, commit)
-        findings.extend(compare(base, snapshot_index(repo.index, lock), rewritten=rewritten))
+        head = snapshot_index(repo.index, lock)
+        # Only files that differ from the base are read from git and digested; the others
+        # are the working tree's, byte for byte.
+        changed = git.changed(commit, (*ARTIFACT_DIRS, LOCK_FILE)) | {LOCK_FILE}
+        tree = git.tree(commit, (*ARTIFACT_DIRS, LOCK_FILE))
+        blobs = git.read_blobs(tree[p].blob for p in changed if p in tree)
+        base = snapshot_files({p: blobs[tree[p].blob] for p in changed if p in tree}, label)
+        for key, version in head.versions.items():
+            if version.path not in changed:
+                base.versions.setdefault(key, version)
+        rewritten = git.is_ancestor(commit) is False
+        findings.extend(compare(base, head, rewritten=rewritten))
     locked = set(lock.entries) if lock is not None else set()
     for entry in entries(graph(repo, result, locked)):
         code = _DERIVED_CODES.get(entry.state)

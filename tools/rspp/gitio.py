@@ -243,6 +243,26 @@ class GitRepo:
             result.update(_parse_batch(data, [(oid, sizes[oid]) for oid in small], remedy))
         return result
 
+    def changed(self, commit: str, prefixes: Sequence[str]) -> set[str]:
+        """Paths under ``prefixes`` whose working-tree content differs from ``commit``:
+        modified, added (untracked included) or deleted."""
+        remedy = "check the work tree with git status"
+        diff = self._git(["diff", "--name-only", "-z", "--no-renames", "--no-ext-diff",
+                          commit, "--", *prefixes], remedy)
+        others = self._git(["ls-files", "--others", "--exclude-standard", "-z", "--",
+                            *prefixes], remedy)
+        return {p.decode("utf-8", "surrogateescape")
+                for p in (diff + others).split(b"\0") if p}
+
+    def is_ancestor(self, commit: str, of: str = "HEAD") -> bool | None:
+        """Whether ``commit`` is an ancestor of ``of``; None when history is too shallow to say."""
+        code, _, _ = _run(self.top, ["merge-base", "--is-ancestor", commit, of])
+        if code == 0:
+            return True
+        if code == 1:
+            return None if self.is_shallow() else False
+        return None
+
     def read_files(self, commit: str, prefixes: Sequence[str], *, max_bytes: int = 1 << 20
                    ) -> dict[str, bytes | None]:
         """Path -> content at ``commit`` (None when larger than ``max_bytes``)."""

@@ -92,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     except RsppError as exc:
         if _DEBUG["on"]:
             raise
-        sys.stderr.write(f"rspp: error: {exc.one_line()}\n")
+        code = getattr(exc, "code", None)
+        sys.stderr.write(f"rspp: error: {code + ' ' if code else ''}{exc.one_line()}\n")
         return 2
     except Exception as exc:  # the one top-level handler for bugs
         if _DEBUG["on"]:
