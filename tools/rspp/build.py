@@ -57,9 +57,10 @@ def graph(repo: Repository, result: ValidationResult, locked: set[str]) -> Graph
         if inputs is None or set(files) & broken:
             for node in (view, page):
                 node.state, node.reason = "blocked", "an input has validation errors"
+    digests: dict[str, str] = {}
     for node in g.nodes.values():
         if node.state != "blocked" and node.generator != "pins":
-            assess(root, node)
+            assess(root, node, digests)
     return g
 
 

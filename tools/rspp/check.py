@@ -3,6 +3,7 @@ freshness of derived files, in one report with the same formats as `rspp validat
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,10 +48,17 @@ def check(options: CheckOptions) -> ValidationResult:
         commit = git.resolve(options.against, fetch=options.fetch)
         label = f"{options.against} ({commit[:12]})"
         head = snapshot_index(repo.index, lock)
+        # Paths in git are relative to the work tree's top; rspp's to the repository root,
+        # which may be a folder inside it.
+        rel = Path(os.path.relpath(repo.root.resolve(), git.top.resolve())).as_posix()
+        prefix = "" if rel == "." else rel + "/"
+        wanted = [prefix + p for p in (*ARTIFACT_DIRS, LOCK_FILE)]
         # Only files that differ from the base are read from git and digested; the others
         # are the working tree's, byte for byte.
-        changed = git.changed(commit, (*ARTIFACT_DIRS, LOCK_FILE)) | {LOCK_FILE}
-        tree = git.tree(commit, (*ARTIFACT_DIRS, LOCK_FILE))
+        changed = {p[len(prefix):] for p in git.changed(commit, wanted)
+                   if p.startswith(prefix)} | {LOCK_FILE}
+        tree = {p[len(prefix):]: e for p, e in git.tree(commit, wanted).items()
+                if p.startswith(prefix)}
         blobs = git.read_blobs(tree[p].blob for p in changed if p in tree)
         base = snapshot_files({p: blobs[tree[p].blob] for p in changed if p in tree}, label)
         for key, version in head.versions.items():

@@ -78,24 +78,23 @@ def page_path(bundle: Artifact) -> str:
     return f"{OUT_DIR}/{bundle.id.replace('/', '_')}@{bundle.version}.md"
 
 
-_BYTES_CACHE: dict[tuple[str, int, int], str] = {}
-
-
-def _file_digest(path: Path) -> str:
-    """sha256 of a file's bytes, remembered by (path, size, mtime) within a process."""
+def _file_digest(path: Path, cache: dict[str, str] | None = None) -> str:
+    """sha256 of a file's bytes (``cache``: remembered for one status pass, by path)."""
+    key = str(path)
+    if cache is not None and key in cache:
+        return cache[key]
     try:
-        st = path.stat()
-        key = (str(path), st.st_size, st.st_mtime_ns)
-        hit = _BYTES_CACHE.get(key)
-        if hit is None:
-            hit = _BYTES_CACHE[key] = bytes_digest(path.read_bytes())
-        return hit
+        digest = bytes_digest(path.read_bytes())
     except OSError:
-        return "sha256:" + "0" * 64
+        digest = "sha256:" + "0" * 64
+    if cache is not None:
+        cache[key] = digest
+    return digest
 
 
-def _input_digests(root: Path, paths: tuple[str, ...]) -> dict[str, str]:
-    return {rel: _file_digest(root / rel) for rel in sorted(paths)}
+def _input_digests(root: Path, paths: tuple[str, ...],
+                   cache: dict[str, str] | None = None) -> dict[str, str]:
+    return {rel: _file_digest(root / rel, cache) for rel in sorted(paths)}
 
 
 def provenance(root: Path, generator: str, inputs: tuple[str, ...],
@@ -154,8 +153,9 @@ def read_provenance(raw: bytes, path: str) -> tuple[dict[str, Any] | None, str]:
         return None, ""
 
 
-def assess(root: Path, node: Node) -> None:
-    """Set ``node.state`` and ``node.reason`` from its file and inputs."""
+def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
+    """Set ``node.state`` and ``node.reason`` from its file and inputs (``cache``: input
+    digests shared by the nodes of one pass; files do not change during it)."""
     target = root / node.path
     if not target.is_file():
         node.state, node.reason = "missing", "not generated yet"
@@ -172,7 +172,7 @@ def assess(root: Path, node: Node) -> None:
         node.state = "stale"
         node.reason = (f"generator version {record.get('generatorVersion')} -> {version}")
         return
-    now = _input_digests(root, node.inputs)
+    now = _input_digests(root, node.inputs, cache)
     then: dict[str, str] = record["inputs"]
     changed = sorted(p for p in now if then.get(p) != now[p] and p in then)
     added, gone = sorted(set(now) - set(then)), sorted(set(then) - set(now))

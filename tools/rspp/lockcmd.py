@@ -17,8 +17,9 @@ class LockOptions:
 
 @dataclass(frozen=True, slots=True)
 class LockOutcome:
-    added: tuple[str, ...]
+    added: tuple[str, ...]  # new versions (written unless checking or refused)
     report: ValidationResult
+    written: bool = False
 
 
 def lock(options: LockOptions) -> LockOutcome:
@@ -38,9 +39,10 @@ def lock(options: LockOptions) -> LockOutcome:
         report = ValidationResult(result.root, result.files,
                                   tuple(sorted(set(findings), key=Finding.sort_key)),
                                   result.documents, result.strict)
-        if added and not options.check and not report.failed:
+        written = bool(added) and not options.check and not report.failed
+        if written:
             write_atomic(repo.root / LOCK_FILE, render_lock(pending.entries).encode("utf-8"))
-        return LockOutcome(added, report)
+        return LockOutcome(added, report, written)
     report = ValidationResult(result.root, result.files,
                               tuple(sorted(set(findings), key=Finding.sort_key)),
                               result.documents, result.strict)

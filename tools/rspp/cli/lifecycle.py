@@ -46,9 +46,10 @@ def lock_command(
     from rspp.lockcmd import LockOptions, lock
 
     outcome = lock(LockOptions(_base(root), check=check))
-    _report(outcome.report, fmt)
-    for key in outcome.added:
-        sys.stdout.write(f"{'would add' if check else 'added'} {key}\n")
+    _report(outcome.report, fmt, quiet_when_clean=True)
+    if fmt == "text" and (check or outcome.written):
+        for key in outcome.added:
+            sys.stdout.write(f"{'added' if outcome.written else 'would add'} {key}\n")
     failed = outcome.report.failed or (check and bool(outcome.added))
     raise typer.Exit(1 if failed else 0)
 
@@ -79,7 +80,8 @@ def build_command(root: Path = _ROOT) -> None:
     for entry in blocked:
         sys.stdout.write(f"blocked {entry.path}: {entry.reason}\n")
     if not outcome.written and not outcome.failed:
-        sys.stdout.write("nothing to build: every derived file is fresh\n")
+        sys.stdout.write(f"nothing could be built: {len(blocked)} blocked\n" if blocked else
+                         "nothing to build: every derived file is fresh\n")
     raise typer.Exit(1 if outcome.failed or blocked else 0)
 
 
@@ -99,7 +101,7 @@ def check_command(
     raise typer.Exit(1 if result.failed else 0)
 
 
-def _report(result: object, fmt: str) -> None:
+def _report(result: object, fmt: str, *, quiet_when_clean: bool = False) -> None:
     from rspp.errors import UsageError
     from rspp.report import REPORTERS
     from rspp.validate.engine import ValidationResult
@@ -107,5 +109,5 @@ def _report(result: object, fmt: str) -> None:
     if fmt not in REPORTERS:
         raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
     assert isinstance(result, ValidationResult)
-    if result.findings or fmt != "text":
+    if result.findings or fmt != "text" or not quiet_when_clean:
         sys.stdout.write(REPORTERS[fmt](result))
