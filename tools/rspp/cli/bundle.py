@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
+
+from rspp.cli import common
 
 app = typer.Typer(help="Build PipelineBundles.", no_args_is_help=True)
 
@@ -26,28 +27,16 @@ def build_command(
     event_abi: str = typer.Option(..., "--event-abi", help="Event ABI version (SemVer)."),
     description: str = typer.Option(None, "--description", help="spec.description."),
     out: Path = typer.Option(None, "--out", "-o", help="Write the bundle to this file."),
-    fmt: str = typer.Option("text", "--format", "-f", help="Findings: text, json, github "
-                                                           "or sarif."),
-    root: Path = typer.Option(None, "--root", help="Repository root (default: from cwd)."),
+    fmt: str = common.FORMAT,
+    root: Path = common.ROOT,
 ) -> None:
     """Pin spec, profile and policies by digest and the node packages the pipeline runs."""
-    from rspp.errors import UsageError
-    from rspp.report import REPORTERS
     from rspp.resolve.service import BundleOptions, build_bundle_document
-    from rspp.validate.discover import find_root
 
-    if fmt not in REPORTERS:
-        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
-    base = root if root is not None else find_root(Path.cwd())
+    common.reporter(fmt)
     outcome = build_bundle_document(BundleOptions(
-        base, bundle_id, version, spec, profile, tuple(policy or ()),
+        common.base(root), bundle_id, version, spec, profile, tuple(policy or ()),
         tuple(packages_from or ()), min_runtime, max_runtime, event_abi, description))
     if outcome.document is None:
-        sys.stdout.write(REPORTERS[fmt](outcome.report))
-        raise typer.Exit(1)
-    if out is not None:
-        from rspp.fsutil import write_atomic
-
-        write_atomic(out, outcome.text.encode("utf-8"))
-    else:
-        sys.stdout.write(outcome.text)
+        common.fail(outcome.report, fmt)
+    common.emit(outcome.text, out)

@@ -7,14 +7,11 @@ from pathlib import Path
 
 import typer
 
-_ROOT = typer.Option(None, "--root", help="Repository root (default: found from cwd).")
-_FORMAT = typer.Option("text", "--format", "-f", help="text, json, github or sarif.")
+from rspp.cli import common
 
-
-def _base(root: Path | None) -> Path:
-    from rspp.validate.discover import find_root
-
-    return root if root is not None else find_root(Path.cwd())
+_ROOT = common.ROOT
+_FORMAT = common.FORMAT
+_base = common.base
 
 
 def digest_command(
@@ -102,12 +99,9 @@ def check_command(
 
 
 def _report(result: object, fmt: str, *, quiet_when_clean: bool = False) -> None:
-    from rspp.errors import UsageError
-    from rspp.report import REPORTERS
     from rspp.validate.engine import ValidationResult
 
-    if fmt not in REPORTERS:
-        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
+    report = common.reporter(fmt)
     assert isinstance(result, ValidationResult)
     if result.findings or fmt != "text" or not quiet_when_clean:
-        sys.stdout.write(REPORTERS[fmt](result))
+        sys.stdout.write(report(result))

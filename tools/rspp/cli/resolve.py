@@ -8,7 +8,8 @@ from typing import Any
 
 import typer
 
-_ROOT = typer.Option(None, "--root", help="Repository root (default: found from cwd).")
+from rspp.cli import common
+
 _PROFILE = typer.Option(None, "--profile", help="Profile id@version (when TARGET is a spec).")
 _POLICY = typer.Option(None, "--policy", help="Policy overlay id@version, in order; repeatable.")
 _FORMAT = typer.Option("text", "--format", "-f",
@@ -17,20 +18,15 @@ _FORMAT = typer.Option("text", "--format", "-f",
 
 def _run(target: str, root: Path | None, profile: str | None,
          policy: list[str] | None, fmt: str) -> Any:
-    from rspp.errors import UsageError
-    from rspp.report import REPORTERS
     from rspp.resolve.service import ResolveOptions, resolve_target
-    from rspp.validate.discover import find_root
 
-    if fmt not in REPORTERS:
-        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
-    base = root if root is not None else find_root(Path.cwd())
-    outcome = resolve_target(ResolveOptions(base, target, profile, tuple(policy or ())))
+    common.reporter(fmt)
+    outcome = resolve_target(ResolveOptions(common.base(root), target, profile,
+                                            tuple(policy or ())))
     if outcome.view is None:
-        sys.stdout.write(REPORTERS[fmt](outcome.report))
-        raise typer.Exit(1)
+        common.fail(outcome.report, fmt)
     if outcome.report.findings:  # warnings only: shown on stderr, the view stays clean
-        sys.stderr.write(REPORTERS["text"](outcome.report))
+        sys.stderr.write(common.reporter("text")(outcome.report))
     return outcome
 
 
@@ -48,7 +44,7 @@ def command(
     out_dir: Path = typer.Option(None, "--out-dir", help="With --all: folder for the views "
                                  "(<bundle id>@<version>.json; ids with / become _)."),
     fmt: str = _FORMAT,
-    root: Path = _ROOT,
+    root: Path = common.ROOT,
 ) -> None:
     """Print the fully explicit pipeline: modules expanded, every default applied."""
     from rspp.errors import UsageError
@@ -65,24 +61,16 @@ def command(
     outcome = _run(target, root, profile, policy, fmt)
     if explain:
         sys.stdout.write(explain_text(explain_view(outcome.view, pointer)))
-    elif out is not None:
-        from rspp.fsutil import write_atomic
-
-        write_atomic(out, outcome.text.encode("utf-8"))
     else:
-        sys.stdout.write(outcome.text)
+        common.emit(outcome.text, out)
 
 
 def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
-    from rspp.errors import UsageError
     from rspp.fsutil import write_atomic
-    from rspp.report import REPORTERS
     from rspp.resolve.service import resolve_all
-    from rspp.validate.discover import find_root
 
-    if fmt not in REPORTERS:
-        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
-    outcome = resolve_all(root if root is not None else find_root(Path.cwd()))
+    report = common.reporter(fmt)
+    outcome = resolve_all(common.base(root))
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
     lines = []
@@ -98,7 +86,7 @@ def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
         lines.append(f"{item.bundle}: {item.nodes} nodes, {item.edges} edges, "
                      f"{item.sources} recorded sources{where}")
     if outcome.report.findings:
-        sys.stdout.write(REPORTERS[fmt](outcome.report))
+        sys.stdout.write(report(outcome.report))
     sys.stdout.write("\n".join(lines) + "\n" if lines else "no bundles to resolve\n")
     raise typer.Exit(1 if outcome.failed else 0)
 
@@ -111,7 +99,7 @@ def explain_value_command(
     profile: str = _PROFILE,
     policy: list[str] = _POLICY,
     fmt: str = _FORMAT,
-    root: Path = _ROOT,
+    root: Path = common.ROOT,
 ) -> None:
     """Say where each value at POINTER of a resolved view came from."""
     from rspp.errors import UsageError

@@ -1,0 +1,48 @@
+"""What the commands share: the --root and --format options, and writing results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from rspp.report import Reporter
+    from rspp.validate.engine import ValidationResult
+
+ROOT = typer.Option(None, "--root", help="Repository root (default: found from cwd).")
+FORMAT = typer.Option("text", "--format", "-f", help="Findings: text, json, github or sarif.")
+
+
+def base(root: Path | None) -> Path:
+    from rspp.validate.discover import find_root
+
+    return root if root is not None else find_root(Path.cwd())
+
+
+def reporter(fmt: str) -> Reporter:
+    """The reporter for ``--format``, or a usage error naming the choices."""
+    from rspp.errors import UsageError
+    from rspp.report import REPORTERS
+
+    if fmt not in REPORTERS:
+        raise UsageError(f"unknown format {fmt!r}", "use text, json, github or sarif")
+    return REPORTERS[fmt]
+
+
+def fail(report: ValidationResult, fmt: str) -> None:
+    """Print what stopped the command and exit 1."""
+    sys.stdout.write(reporter(fmt)(report))
+    raise typer.Exit(1)
+
+
+def emit(text: str, out: Path | None) -> None:
+    """Write ``text`` to ``out`` atomically, or to stdout."""
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from rspp.fsutil import write_atomic
+
+    write_atomic(out, text.encode("utf-8"))
