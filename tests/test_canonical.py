@@ -63,3 +63,16 @@ def test_known_vectors() -> None:
         '"\ufb33":3}'.encode())
     assert sha256_digest({"b": 1, "a": 2}) == sha256_digest({"a": 2, "b": 1})
     assert sha256_digest({"a": 1}) != sha256_digest({"a": 1.5})
+
+
+@settings(max_examples=500, deadline=None)
+@given(documents)
+def test_canonical_bytes_equal_the_reference_implementation(data: Any) -> None:
+    assert canonical_bytes(data) == rfc8785.dumps(data)
+
+
+def test_fast_path_edges() -> None:
+    for value in (0.0001, 0.00009999, 1e16, 9999999999999998.0, 1.5, -0.5, 2.0, 1e-7,
+                  9007199254740992.0, -9007199254740991.0, -0.0,
+                  {"\U0001f600": 1, "\ufb33": 2}, {"a": [1.25, {"b": "\u2028\x7f"}]}):
+        assert canonical_bytes(value) == rfc8785.dumps(value), value
