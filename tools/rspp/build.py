@@ -59,9 +59,38 @@ def graph(repo: Repository, result: ValidationResult, locked: set[str]) -> Graph
                 node.state, node.reason = "blocked", "an input has validation errors"
     digests: dict[str, str] = {}
     for node in g.nodes.values():
-        if node.state != "blocked" and node.generator != "pins":
+        if node.state != "blocked" and node.generator not in ("pins", "rspp code"):
             assess(root, node, digests)
+    _code_generated(g)
     return g
+
+
+def _code_generated(g: Graph) -> None:
+    """schemas/, the rule and catalog references and the hook definitions are generated from
+    rspp's own models and registry: fresh exactly when they equal what this rspp writes.
+    They belong to rspp's own repository (the one holding tools/rspp), not to its users'."""
+    if not (g.root / "tools" / "rspp" / "__init__.py").is_file():
+        return
+    from rspp.docgen import generated_files
+    from rspp.model.schemagen import generate, render
+
+    expected = dict(generated_files())
+    expected.update((f"schemas/{name}", render(schema)) for name, schema in generate().items())
+    for path, text in sorted(expected.items()):
+        data = text.encode("utf-8")
+        node = Node(path, "rspp code", (), partial(_same, data))
+        target = g.root / path
+        if not target.is_file():
+            node.state, node.reason = "missing", "not generated yet"
+        elif target.read_bytes() != data:
+            node.state, node.reason = "stale", ("differs from what this rspp generates (the "
+                                                "models or the rule registry changed, or it "
+                                                "was edited by hand)")
+        g.nodes[path] = node
+
+
+def _same(data: bytes) -> bytes:
+    return data
 
 
 def _make_view(root: Path, index: Index, bundle: Artifact, files: tuple[str, ...]
