@@ -31,19 +31,15 @@ def lock(options: LockOptions) -> LockOutcome:
     result, repo = validate_repository(ValidateOptions(root=options.root))
     current, problems = read_lock(repo.root)
     findings: list[Finding] = list(result.findings) + problems
-    added: tuple[str, ...] = ()
-    if current is not None:
-        pending = update(current, repo.index)
+    pending = update(current, repo.index) if current is not None else None
+    if pending is not None:
         findings.extend(pending.findings)
-        added = pending.added
-        report = ValidationResult(result.root, result.files,
-                                  tuple(sorted(set(findings), key=Finding.sort_key)),
-                                  result.documents, result.strict)
-        written = bool(added) and not options.check and not report.failed
-        if written:
-            write_atomic(repo.root / LOCK_FILE, render_lock(pending.entries).encode("utf-8"))
-        return LockOutcome(added, report, written)
     report = ValidationResult(result.root, result.files,
                               tuple(sorted(set(findings), key=Finding.sort_key)),
                               result.documents, result.strict)
-    return LockOutcome(added, report)
+    if pending is None:
+        return LockOutcome((), report)
+    written = bool(pending.added) and not options.check and not report.failed
+    if written:
+        write_atomic(repo.root / LOCK_FILE, render_lock(pending.entries).encode("utf-8"))
+    return LockOutcome(pending.added, report, written)
