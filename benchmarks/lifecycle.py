@@ -12,17 +12,16 @@ times whole processes in the same run: `rspp validate` (the anchor), `rspp statu
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from common import report, timed  # noqa: E402
 from generate import generate  # noqa: E402
 
 RSPP = [sys.executable, "-m", "rspp"]
@@ -32,14 +31,6 @@ def _git(root: Path, *args: str) -> None:
     subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
                     "-c", "commit.gpgsign=false", *args], cwd=root, check=True,
                    stdout=subprocess.DEVNULL)
-
-
-def _timed(cmd: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, check=False)
-    if done.returncode not in ok:
-        raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}")
-    return time.perf_counter() - start
 
 
 def prepare(root: Path, specs: int, seed: int) -> Path:
@@ -71,9 +62,9 @@ def main() -> int:
         spec = prepare(root, args.specs, args.seed)
         validate, status, check = [], [], []
         for _ in range(args.repeat):
-            validate.append(_timed([*RSPP, "validate", "--root", str(root)]))
-            status.append(_timed([*RSPP, "status", "--root", str(root)]))
-            check.append(_timed([*RSPP, "check", "--root", str(root), "--against", "main"]))
+            validate.append(timed([*RSPP, "validate", "--root", str(root)], (0, 1)))
+            status.append(timed([*RSPP, "status", "--root", str(root)], (0, 1)))
+            check.append(timed([*RSPP, "check", "--root", str(root), "--against", "main"], (0, 1)))
         v, s, c = (statistics.median(x) for x in (validate, status, check))
         result = {"specs": args.specs, "repeat": args.repeat,
                   "changed_file": str(spec.relative_to(root)),
@@ -81,11 +72,7 @@ def main() -> int:
                   "check_against_s": round(c, 3),
                   "status_over_validate": round(s / v, 3),
                   "check_over_validate": round(c / v, 3)}
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    (out / "lifecycle.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    for key, value in result.items():
-        print(f"{key:22} {value}")
+    report("lifecycle", result)
     return 0
 
 

@@ -17,9 +17,7 @@ from __future__ import annotations
 
 import argparse
 import gc
-import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -28,13 +26,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from common import report, timed  # noqa: E402
 from generate import generate  # noqa: E402
-
-
-def _whole(cmd: list[str]) -> float:
-    start = time.perf_counter()
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
 
 
 def resolve_all(root: Path) -> tuple[float, float, int]:
@@ -81,9 +74,9 @@ def main() -> int:
         views = Path(tmp) / "views"
         validate, resolve_one, command_all, resolve_runs = [], [], [], []
         for _ in range(args.repeat):
-            validate.append(_whole([*rspp, "validate", "--root", str(root)]))
-            resolve_one.append(_whole([*rspp, "resolve", "--root", str(root), str(bundle)]))
-            command_all.append(_whole([*rspp, "resolve", "--all", "--root", str(root),
+            validate.append(timed([*rspp, "validate", "--root", str(root)]))
+            resolve_one.append(timed([*rspp, "resolve", "--root", str(root), str(bundle)]))
+            command_all.append(timed([*rspp, "resolve", "--all", "--root", str(root),
                                        "--out-dir", str(views)]))
             resolve_runs.append(resolve_all(root))
         load_s = statistics.median(r[0] for r in resolve_runs)
@@ -100,11 +93,7 @@ def main() -> int:
             "resolve_all_command_specs_per_s": round(count / statistics.median(command_all), 1),
             "resolve_all_over_validate": round(all_s / statistics.median(validate), 3),
         }
-    out = HERE / "out"
-    out.mkdir(exist_ok=True)
-    (out / "resolve.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    for key, value in result.items():
-        print(f"{key:32} {value}")
+    report("resolve", result)
     return 0
 
 

@@ -26,8 +26,7 @@ class CheckOptions:
 def check(options: CheckOptions) -> ValidationResult:
     from rspp.build import entries, graph
     from rspp.immutable import compare, snapshot_files, snapshot_index
-    from rspp.lock import LOCK_FILE, read_lock, update
-    from rspp.rules.registry import severity_of
+    from rspp.lock import LOCK_FILE, finding, read_lock, update
 
     result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs))
     findings = list(result.findings)
@@ -37,7 +36,7 @@ def check(options: CheckOptions) -> ValidationResult:
         pending = update(lock, repo.index)
         findings.extend(pending.findings)
         line, col = lock.location()
-        findings.extend(Finding("LCK001", severity_of("LCK001"), LOCK_FILE, line, col,
+        findings.extend(finding("LCK001", LOCK_FILE, line, col,
                                 f"{key} is not in {LOCK_FILE}: run `rspp lock` and commit it",
                                 "/artifacts") for key in pending.added)
     if options.against is not None:
@@ -72,7 +71,7 @@ def check(options: CheckOptions) -> ValidationResult:
         if code is not None:
             path = entry.path.split("#")[0]
             what = "pins of " if entry.generator == "pins" else ""
-            findings.append(Finding(code, severity_of(code), path, 1, 1,
+            findings.append(finding(code, path, 1, 1,
                                     f"{what}{path} is {entry.state}: {entry.reason} (run "
                                     "`rspp build`)"))
     unique = sorted(set(findings), key=Finding.sort_key)

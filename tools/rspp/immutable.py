@@ -21,7 +21,7 @@ from rspp.digest import MUTABLE_KINDS, data_digest, lock_key, split_lock_key
 from rspp.findings import Finding, Related
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
-from rspp.lock import LOCK_FILE, Lock, parse_lock, published
+from rspp.lock import LOCK_FILE, Lock, finding, parse_lock, published
 from rspp.model.artifact import Index
 
 
@@ -93,14 +93,10 @@ def _key_of(data: dict[str, Any]) -> str | None:
 
 def _finding(code: str, doc_or_path: Document | str, pointer: str, message: str,
              related: tuple[Related, ...] = ()) -> Finding:
-    from rspp.rules.registry import severity_of
-
     if isinstance(doc_or_path, Document):
         span = doc_or_path.span(pointer)
-        return Finding(code, severity_of(code), doc_or_path.path, span.line, span.col, message,
-                       pointer, related=related)
-    return Finding(code, severity_of(code), doc_or_path, 1, 1, message, pointer,
-                   related=related)
+        return finding(code, doc_or_path.path, span.line, span.col, message, pointer, related)
+    return finding(code, doc_or_path, 1, 1, message, pointer, related)
 
 
 def _at(base: Snapshot, version: Version, note: str) -> Related:
@@ -155,12 +151,12 @@ def compare(base: Snapshot, head: Snapshot, *, rewritten: bool = False) -> list[
     for key, digest in sorted(base_lock.items()):
         if key not in head_lock and head.lock is not None:
             line, col = head.lock.location()
-            out.append(Finding("IMM004", _severity("IMM004"), LOCK_FILE, line, col,
+            out.append(finding("IMM004", LOCK_FILE, line, col,
                                f"lock entry {key} ({digest}) of {base.label} was removed: "
                                "lock entries are never removed", "/artifacts"))
         elif key in head_lock and head_lock[key] != digest and head.lock is not None:
             line, col = head.lock.location(key)
-            out.append(Finding("IMM004", _severity("IMM004"), LOCK_FILE, line, col,
+            out.append(finding("IMM004", LOCK_FILE, line, col,
                                f"lock entry {key} was {digest} at {base.label} and is now "
                                f"{head_lock[key]}: lock entries are never rewritten",
                                "/artifacts"))
@@ -170,9 +166,3 @@ def compare(base: Snapshot, head: Snapshot, *, rewritten: bool = False) -> list[
                                 "here: lock entries are never removed"))
             break
     return out
-
-
-def _severity(code: str) -> Any:
-    from rspp.rules.registry import severity_of
-
-    return severity_of(code)

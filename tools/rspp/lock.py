@@ -36,11 +36,12 @@ class Lock:
         return span.line, span.col
 
 
-def _finding(code: str, path: str, line: int, col: int, message: str,
-             related: tuple[Related, ...] = ()) -> Finding:
+def finding(code: str, path: str, line: int, col: int, message: str, pointer: str = "",
+            related: tuple[Related, ...] = ()) -> Finding:
+    """A finding of `rspp lock` / `rspp check`, with the registry's severity for ``code``."""
     from rspp.rules.registry import severity_of
 
-    return Finding(code, severity_of(code), path, line, col, message, related=related)
+    return Finding(code, severity_of(code), path, line, col, message, pointer, related=related)
 
 
 def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Finding]]:
@@ -54,7 +55,7 @@ def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Find
 
     def bad(pointer: str, message: str) -> None:
         span = doc.span(pointer)
-        problems.append(_finding("LCK002", rel, span.line, span.col, message))
+        problems.append(finding("LCK002", rel, span.line, span.col, message))
 
     if data.get("lockVersion") != LOCK_VERSION:
         bad("/lockVersion", f"lockVersion must be {LOCK_VERSION}")
@@ -125,9 +126,9 @@ def update(lock: Lock, index: Index) -> LockUpdate:
         elif old != digest:
             span = art.doc.span("/metadata/version")
             line, col = lock.location(key)
-            findings.append(_finding(
+            findings.append(finding(
                 "IMM003", art.path, span.line, span.col,
                 f"{key} is locked as {old}, but its content now has digest {digest}: one "
                 "version cannot have two contents; publish the change as a new version",
-                (Related(LOCK_FILE, line, col, "the lock entry"),)))
+                related=(Related(LOCK_FILE, line, col, "the lock entry"),)))
     return LockUpdate(entries, tuple(added), tuple(findings))
