@@ -9,14 +9,13 @@ import json
 import os
 from pathlib import Path
 
-import jsonschema
 import pytest
 
 from rspp.report import REPORTERS
 from rspp.validate.engine import ValidateOptions, ValidationResult, validate
+from tests.report.sarif_check import sarif_validator
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
-SARIF_SCHEMA = Path(__file__).parent / "data" / "sarif-schema-2.1.0.json"  # OASIS SARIF 2.1.0
 
 
 def _broken(repo: Path) -> ValidationResult:
@@ -50,17 +49,10 @@ def test_clean_report(base_repo: Path, fmt: str) -> None:
 
 
 def test_sarif_is_valid_sarif_2_1_0(base_repo: Path) -> None:
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     doc = json.loads(REPORTERS["sarif"](_broken(base_repo)))
-    jsonschema.Draft7Validator(schema).validate(doc)
+    sarif_validator().validate(doc)
     results = doc["runs"][0]["results"]
     rules = doc["runs"][0]["tool"]["driver"]["rules"]
     assert {r["ruleId"] for r in results} == {r["id"] for r in rules}
     assert all(rules[r["ruleIndex"]]["id"] == r["ruleId"] for r in results)
-
-
-def test_github_escapes_newlines_and_percent() -> None:
-    from rspp.report.formats import _gh_escape
-
-    assert _gh_escape("50%\nnext") == "50%25%0Anext"
-    assert _gh_escape("a:b,c", prop=True) == "a%3Ab%2Cc"
+    assert all(r["help"]["text"] and r["help"]["markdown"] for r in rules)

@@ -8,6 +8,9 @@ from typing import Any
 
 from rspp import __version__
 from rspp.findings import Finding, Severity
+from rspp.report.escape import json_text, visible, workflow_data, workflow_property
+from rspp.report.excerpt import SourceLines, excerpt
+from rspp.report.paths import PathBase, path_base, uri_reference
 from rspp.rules.registry import by_code
 from rspp.validate.engine import ValidationResult
 
@@ -27,79 +30,118 @@ def summary(result: ValidationResult) -> str:
     return f"{files} checked: {', '.join(parts)}"
 
 
-def _excerpt(result: ValidationResult, f: Finding) -> list[str]:
-    doc = result.documents.get(f.path)
-    if doc is None:
+def _text_path(path: str) -> str:
+    """A path for a text line: escaped, and never read as a CI workflow command.
+
+    The GitHub Actions runner reads any output line that starts (after leading white space)
+    with ``::`` or ``##[`` as a command; such a path is written as ``./path``.
+    """
+    shown = visible(path)
+    if shown != shown.lstrip() or shown.startswith(("::", "##[")):
+        return "./" + shown
+    return shown
+
+
+def _excerpt(lines: SourceLines, f: Finding) -> list[str]:
+    line = lines.line(f.path, f.line)
+    if line is None:
         return []
-    line = doc.line_text(f.line)
-    if not line.strip():
+    end = f.end_col if f.end_line == f.line else None
+    cut = excerpt(line, f.col, end)
+    if cut is None:
         return []
-    width = len(str(f.line))
-    end = f.end_col if f.end_line == f.line and f.end_col and f.end_col > f.col else None
-    carets = "^" * max(1, (end - f.col) if end else len(line.rstrip()) - f.col + 1)
-    pad = " " * width
-    return [f"  {f.line} | {line.rstrip()}", f"  {pad} | {' ' * (f.col - 1)}{carets[:120]}"]
+    shown, carets = cut
+    number = str(f.line)
+    return [f"  {number} | {shown}", f"  {' ' * len(number)} | {carets}"]
 
 
 def text(result: ValidationResult) -> str:
+    """The report for people: ``path:line:col CODE severity: message``, an excerpt, a summary.
+
+    Paths are relative to the artifact root (``--root``), as the user named it; every
+    character that could hide or forge text is escaped (:mod:`rspp.report.escape`) and
+    excerpts are bounded (:mod:`rspp.report.excerpt`).
+    """
+    lines = SourceLines(result.documents)
     out: list[str] = []
     for _, group in groupby(result.findings, key=lambda f: f.path):
         for f in group:
-            out.append(f"{f.location()} {f.code} {f.severity.value}: {f.message}")
-            out.extend(_excerpt(result, f))
-            out.extend(f"  = see {r.path}:{r.line}:{r.col} ({r.message})" for r in f.related)
+            out.append(f"{_text_path(f.path)}:{f.line}:{f.col} {f.code} {f.severity.value}: "
+                       f"{visible(f.message)}")
+            out.extend(_excerpt(lines, f))
+            out.extend(f"  = see {_text_path(r.path)}:{r.line}:{r.col} ({visible(r.message)})"
+                       for r in f.related)
         out.append("")
     out.append(summary(result))
     return "\n".join(out) + "\n"
 
 
-def _finding_json(f: Finding) -> dict[str, Any]:
+def _dumps(doc: dict[str, Any]) -> str:
+    """JSON text of printable ASCII only: valid UTF-8 whatever the output encoding."""
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+
+
+def _finding_json(f: Finding, base: PathBase) -> dict[str, Any]:
     return {
         "code": f.code,
         "severity": f.severity.value,
-        "path": f.path,
+        "path": json_text(base.path(f.path)),
         "line": f.line,
         "column": f.col,
         "endLine": f.end_line,
         "endColumn": f.end_col,
-        "pointer": f.pointer,
-        "message": f.message,
-        "related": [{"path": r.path, "line": r.line, "column": r.col, "message": r.message}
+        "pointer": json_text(f.pointer),
+        "message": visible(f.message),
+        "related": [{"path": json_text(base.path(r.path)), "line": r.line, "column": r.col,
+                     "message": visible(r.message)}
                     for r in f.related],
     }
 
 
 def json_report(result: ValidationResult) -> str:
+    """The report as one JSON document (ASCII; non-ASCII written as ``\\uNNNN`` escapes).
+
+    ``paths.base`` says what finding paths are relative to: ``"work-tree"`` (the top of the
+    git work tree holding the root) or ``"root"`` (outside git); ``paths.root`` is the
+    artifact root relative to that base (``"."`` when the same). Paths keep every character
+    of the file name except bytes that were not UTF-8, written as ``\\xNN`` text; messages
+    are escaped as in the text report; pointers are exact (RFC 6901).
+    """
+    base = path_base(result.root)
     doc = {
         "tool": {"name": "rspp", "version": __version__},
+        "paths": {"base": base.base, "root": json_text(base.prefix or ".")},
         "summary": {"files": len(result.files), "errors": result.errors,
                     "warnings": result.warnings, "failed": result.failed},
-        "findings": [_finding_json(f) for f in result.findings],
+        "findings": [_finding_json(f, base) for f in result.findings],
     }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def _gh_escape(value: str, *, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
+    return _dumps(doc)
 
 
 _GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
 def github(result: ValidationResult) -> str:
+    """GitHub Actions workflow commands, one annotation per finding, then the summary.
+
+    ``file=`` is relative to the top of the git work tree (where the checkout is), so an
+    annotation lands on the file in a monorepo too. Escaping follows the workflow command
+    syntax (:func:`rspp.report.escape.workflow_property`, ``workflow_data``; a line break in
+    a file name as ``%0A``, which the runner decodes) and messages as in the text report:
+    no finding ever starts a new output line.
+    """
+    base = path_base(result.root)
     lines = []
     for f in result.findings:
-        props = [f"file={_gh_escape(f.path, prop=True)}", f"line={f.line}", f"col={f.col}"]
+        props = [f"file={workflow_property(base.path(f.path))}", f"line={f.line}",
+                 f"col={f.col}"]
         if f.end_line is not None:
             props.append(f"endLine={f.end_line}")
         if f.end_col is not None and f.end_line == f.line:
             props.append(f"endColumn={f.end_col}")
-        props.append(f"title={_gh_escape(f.code, prop=True)}")
+        props.append(f"title={workflow_property(f.code)}")
         lines.append(f"::{_GH_LEVEL[f.severity]} {','.join(props)}::"
-                     f"{_gh_escape(f.code + ' ' + f.message)}")
+                     f"{workflow_data(visible(f.code + ' ' + f.message))}")
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
@@ -107,21 +149,69 @@ def github(result: ValidationResult) -> str:
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
-def sarif(result: ValidationResult) -> str:
-    rules = by_code()
+RULES_URL_LABEL = "Rules"
+"""The ``Project-URL`` label (``[project.urls]`` in pyproject.toml) of the rule reference."""
+
+
+def rules_url() -> str | None:
+    """The absolute http(s) URL of the published rule reference (docs/rules.md), or None.
+
+    Read from the installed package's metadata, ``Project-URL: Rules, <url>`` (core metadata
+    2.1); a relative or fragment-carrying value is ignored. SARIF 2.1.0 section 3.49.12
+    requires ``helpUri`` to be an absolute URI, so without it rules carry ``help`` only.
+    """
+    from importlib import metadata
+
+    try:
+        entries = metadata.metadata("rspp").get_all("Project-URL") or []
+    except metadata.PackageNotFoundError:
+        return None
+    for entry in entries:
+        label, _, url = entry.partition(",")
+        url = url.strip()
+        if label.strip() == RULES_URL_LABEL and url.startswith(("https://", "http://")):
+            return None if "#" in url or " " in url else url
+    return None
+
+
+def _sarif_uri(base: PathBase, path: str) -> dict[str, str]:
+    return {"uri": uri_reference(base.path(path)), "uriBaseId": "%SRCROOT%"}
+
+
+def _rule_descriptor(code: str, docs: str | None) -> dict[str, Any]:
+    rule = by_code()[code]
+    descriptor: dict[str, Any] = {
+        "id": code,
+        "name": code,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.doc},
+        "help": {
+            "text": f"{rule.summary}\n\n{rule.doc}\n\nrspp explain {code} prints this entry.",
+            "markdown": f"**{code}**: {rule.summary}\n\n{rule.doc}\n\n"
+                        f"`rspp explain {code}` prints this entry.",
+        },
+        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+        "properties": {"category": rule.category},
+    }
+    if docs is not None:  # docs/rules.md has one "### CODE" heading (anchor #code) per rule
+        descriptor["helpUri"] = f"{docs}#{code.lower()}"
+    return descriptor
+
+
+def sarif(result: ValidationResult, *, docs: str | None = None) -> str:
+    """The report as a SARIF 2.1.0 log (OASIS standard), valid against its JSON schema.
+
+    ``artifactLocation.uri`` is a percent-encoded relative reference (RFC 3986) to the file,
+    relative to ``%SRCROOT%``: the top of the git work tree holding the root (the root
+    outside git). Rules carry ``help`` (text and Markdown); ``helpUri`` (``docs`` or
+    :func:`rules_url`, then ``#code``) only when an absolute URL of the rule reference is
+    known. Columns are Unicode code points; messages are escaped as in the text report.
+    """
+    docs = docs if docs is not None else rules_url()
+    base = path_base(result.root)
     used = sorted({f.code for f in result.findings})
     rule_index = {code: i for i, code in enumerate(used)}
-    descriptors = [
-        {
-            "id": code,
-            "name": code,
-            "shortDescription": {"text": rules[code].summary},
-            "fullDescription": {"text": rules[code].doc},
-            "defaultConfiguration": {"level": _SARIF_LEVEL[rules[code].severity]},
-            "properties": {"category": rules[code].category},
-        }
-        for code in used
-    ]
+    descriptors = [_rule_descriptor(code, docs) for code in used]
     results = []
     for f in result.findings:
         region: dict[str, int] = {"startLine": f.line, "startColumn": f.col}
@@ -133,29 +223,30 @@ def sarif(result: ValidationResult) -> str:
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],
             "level": _SARIF_LEVEL[f.severity],
-            "message": {"text": f.message},
+            "message": {"text": visible(f.message)},
             "locations": [{"physicalLocation": {
-                "artifactLocation": {"uri": f.path, "uriBaseId": "%SRCROOT%"},
+                "artifactLocation": _sarif_uri(base, f.path),
                 "region": region,
             }}],
         }
         if f.pointer:
-            entry["properties"] = {"jsonPointer": f.pointer}
+            entry["properties"] = {"jsonPointer": json_text(f.pointer)}
         if f.related:
             entry["relatedLocations"] = [
-                {"id": i, "message": {"text": r.message}, "physicalLocation": {
-                    "artifactLocation": {"uri": r.path, "uriBaseId": "%SRCROOT%"},
+                {"id": i, "message": {"text": visible(r.message)}, "physicalLocation": {
+                    "artifactLocation": _sarif_uri(base, r.path),
                     "region": {"startLine": r.line, "startColumn": r.col}}}
                 for i, r in enumerate(f.related)
             ]
         results.append(entry)
+    top = "top of the git work tree" if base.base == "work-tree" else "artifact root"
     doc = {
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "rspp", "version": __version__, "rules": descriptors}},
-            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "repository root"}}},
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": top}}},
             "results": results,
             "columnKind": "unicodeCodePoints",
         }],
     }
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    return _dumps(doc)
