@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 
-import click
 import typer
 
 from rspp import __version__
@@ -69,24 +68,50 @@ def _root(
     _DEBUG["on"] = debug
 
 
+def _click_exception() -> type[Exception]:
+    """The base class of Typer's usage errors, whichever click it is built on.
+
+    Typer up to 0.27 raises click's own exceptions; 0.28 vendors click and raises its copies.
+    ``typer.BadParameter`` is exported by both, and its MRO holds the base we need.
+    """
+    for cls in typer.BadParameter.__mro__:
+        if cls.__name__ == "ClickException":
+            return cls
+    return typer.BadParameter  # pragma: no cover - every typer release has the base
+
+
+def _protect_streams() -> None:
+    """A report never dies on a character the console cannot encode.
+
+    Text that stdout/stderr cannot encode (``PYTHONIOENCODING=cp1252``, a C locale) is written
+    as backslash escapes instead of raising ``UnicodeEncodeError``.
+    """
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 clean, 1 findings, 2 usage or internal error, 130 interrupted."""
     from rspp.errors import RsppError
 
+    _protect_streams()
     args = sys.argv[1:] if argv is None else argv
     _DEBUG["on"] = "--debug" in args
+    usage_error = _click_exception()
     try:
         first = next((a for a in args if not a.startswith("-")), None)
         known = first in COMMANDS or first in GROUPS
         app = build_app(first if known else None)
         result = app(args=args, prog_name="rspp", standalone_mode=False)
         return int(result or 0)
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.ClickException as exc:
-        exc.show()
+    except usage_error as exc:
+        exc.show()  # type: ignore[attr-defined]
         return 2
-    except (click.exceptions.Abort, KeyboardInterrupt):
+    except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("rspp: interrupted\n")
         return 130
     except RsppError as exc:
