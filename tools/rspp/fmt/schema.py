@@ -1,7 +1,8 @@
 """Where a value sits in its kind's JSON Schema: canonical key order and SemVer positions.
 
 The schemas are the checked-in ``schemas/`` files, whose ``properties`` keep the models'
-field order (everything else is sorted). Reading them needs no pydantic.
+field order (everything else is sorted). Reading them needs no pydantic; they are read the
+way validation reads them (``rspp.model.schemafiles``), and only local ``$ref``s are followed.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ _MAX_REFS = 32
 
 @functools.cache
 def _schemas() -> dict[str, Schema]:
-    from rspp.model.schemafiles import kinds as schema_kinds
-    from rspp.model.schemafiles import load_schema
+    """The schemas validation accepts (read and checked by ``rspp.model.schemafiles``); a
+    refused one is left out, and its kind is formatted as an unknown kind."""
+    from rspp.model.schemafiles import sound_schemas
 
-    return {kind: load_schema(kind) for kind in schema_kinds()}
+    return sound_schemas()
 
 
 def kinds() -> frozenset[str]:

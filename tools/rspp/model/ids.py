@@ -27,6 +27,37 @@ LOCAL_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 PORT_REF_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
+# Implementation references (``impl``): a package URL or an OCI image reference pinned by
+# digest; never a path or a URL a runtime would fetch as given.
+# Package URL (purl specification, PURL-SPECIFICATION.rst): pkg:type/namespace/name@version
+# ?qualifiers#subpath. rspp requires the canonical form (lowercase type, no "pkg://"), a
+# version, and refuses what would read as a path: "." and ".." segments, and percent-escapes
+# of "." and "/" (%2E, %2F). Qualifier values carry no ":" (no URL schemes).
+_PCT = r"%(?:[013-9A-Fa-f][0-9A-Fa-f]|2[0-9A-Da-d])"
+_PCT_NO_COLON = r"%(?:[014-9A-Fa-f][0-9A-Fa-f]|2[0-9A-Da-d]|3[0-9B-Fb-f])"
+_C = rf"(?:[A-Za-z0-9_~+-]|{_PCT})"  # a character of a segment, "." excepted
+_D = rf"(?:[A-Za-z0-9._~+-]|{_PCT})"
+_SEGMENT = rf"(?:{_C}{_D}*|\.{_C}{_D}*|\.\.{_D}+)"  # never "." nor ".."
+_QC = rf"(?:[A-Za-z0-9_~+-]|{_PCT_NO_COLON})"
+_QD = rf"(?:[A-Za-z0-9._~+-]|{_PCT_NO_COLON})"
+_QSEGMENT = rf"(?:{_QC}{_QD}*|\.{_QC}{_QD}*|\.\.{_QD}+)"
+_QUALIFIER = rf"[a-z][a-z0-9._-]*={_QSEGMENT}(?:/{_QSEGMENT})*"
+PURL_PATTERN = (
+    rf"^pkg:[a-z][a-z0-9.+-]*(?:/{_SEGMENT})+@(?:{_D}|:)+"
+    rf"(?:\?{_QUALIFIER}(?:&{_QUALIFIER})*)?(?:#{_SEGMENT}(?:/{_SEGMENT})*)?$"
+)
+# OCI image reference (the distribution reference grammar, distribution/reference
+# reference.go): registry host[:port]/path[:tag]@sha256:<64 hex>. The registry is required
+# (no implicit docker.io) and so is the digest, which pins the content.
+_HOST_LABEL = r"(?:[A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9-]*[A-Za-z0-9])"
+_OCI_PATH = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+OCI_PATTERN = (
+    rf"^(?:{_HOST_LABEL}(?:\.{_HOST_LABEL})+(?::[0-9]{{1,5}})?|localhost(?::[0-9]{{1,5}})?"
+    rf"|{_HOST_LABEL}:[0-9]{{1,5}})"
+    rf"(?:/{_OCI_PATH})+(?::[A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}})?@sha256:[0-9a-f]{{64}}$"
+)
+IMPL_PATTERN = f"^(?:{PURL_PATTERN[1:-1]}|{OCI_PATTERN[1:-1]})$"
+
 _REF_RE = re.compile(REF_PATTERN)
 
 

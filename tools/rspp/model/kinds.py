@@ -18,6 +18,8 @@ Identifier = Annotated[str, Field(pattern=ids.ID_PATTERN, max_length=63)]
 SemVer = Annotated[str, Field(pattern=ids.SEMVER_PATTERN, max_length=128)]
 Reference = Annotated[str, Field(pattern=ids.REF_PATTERN, max_length=300)]
 Digest = Annotated[str, Field(pattern=ids.DIGEST_PATTERN)]
+# A package URL or an OCI image reference pinned by digest (ids.IMPL_PATTERN).
+ImplRef = Annotated[str, Field(pattern=ids.IMPL_PATTERN, max_length=300)]
 PortTypeStr = Annotated[str, Field(pattern=ids.PORT_TYPE_PATTERN, max_length=200)]
 NodeTypeName = Annotated[str, Field(pattern=ids.NODE_TYPE_PATTERN, max_length=100)]
 LocalId = Annotated[str, Field(pattern=ids.LOCAL_ID_PATTERN, max_length=63)]
@@ -282,7 +284,7 @@ class NodePackage(Strict):
     """NodePackageRef: where a node implementation comes from and its content digest."""
 
     type: NodeTypeName
-    impl: Annotated[str, Field(min_length=1, max_length=300)]
+    impl: ImplRef
     digest: Digest
     execution_mode: Literal["in_process", "external"] = "in_process"
     extension: Reference | None = None
@@ -534,7 +536,7 @@ class ResolvedBuffer(Strict):
 
 
 class ResolvedPackage(Strict):
-    impl: Annotated[str, Field(min_length=1, max_length=300)]
+    impl: ImplRef
     digest: Digest
 
 

@@ -57,4 +57,22 @@ RULES: tuple[Rule, ...] = (
          "value; an unknown key is located at the key. Versions must be quoted SemVer strings: "
          "version: 1.10 is the number 1.1 in YAML, which is why it is refused.",
          emitted_by="engine", needs_schema_valid=False),
+    Rule("SCH002", "schema", Severity.ERROR, "A schema rspp validates with is refused.",
+         "rspp validates with its own schemas only: each schema file must declare exactly "
+         "\"$schema\": \"https://json-schema.org/draft/2020-12/schema\" and rspp's \"$id\" "
+         "for its kind, and every $ref must point inside the schema (\"#/$defs/...\") or at "
+         "another of rspp's schemas by its $id. A remote or file: $ref, a relative path, an "
+         "unknown dialect, or a file that cannot be read or is not a valid JSON Schema refuses "
+         "the schema: nothing is fetched or read, each artifact of that kind is reported as "
+         "not validated, with the location of the offending value in the schema file. In "
+         "rspp's own repository the schemas are working-tree files; regenerate them with "
+         "`rspp schemas --write`.",
+         emitted_by="api", needs_schema_valid=False),
+    Rule("SCH003", "schema", Severity.ERROR,
+         "A float literal where the schema says integer.",
+         "JSON Schema counts 64.0 as an integer and the digest (RFC 8785) writes it as 64, so "
+         "neither tells capacity: 64.0 from capacity: 64; a runtime reading the YAML gets a "
+         "float. Where the schema accepts only an integer, a float literal (64.0, 6.4e1, 64.) "
+         "is refused: write 64. Fields that accept any number are not affected. See ADR 0004.",
+         emitted_by="engine", needs_schema_valid=False),
 )

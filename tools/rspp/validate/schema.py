@@ -1,19 +1,28 @@
-"""Schema stage: envelope checks and JSON Schema validation with located findings."""
+"""Schema stage: envelope checks and JSON Schema validation with located findings.
+
+The validators are built from rspp's own schemas only (``rspp.model.schemafiles``): a
+registry holding each sound schema under its ``$id`` and a retriever that refuses every other
+URI, so validation never fetches or reads anything else. A refused schema file is a located
+finding (SCH002), never an internal error.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
 
 from rspp import API_VERSION
-from rspp.findings import Finding, Severity
+from rspp.findings import Finding, Related, Severity
 from rspp.load.document import Document, pointer_join
 from rspp.model import ids
-from rspp.model.schemafiles import load_schema
+from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
 
 AUTHORED = (
     "PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
@@ -30,12 +39,110 @@ _PATTERN_NAMES = {
     ids.LOCAL_ID_PATTERN: "a local id ([a-z][a-z0-9_]*)",
     ids.PORT_REF_PATTERN: "a port reference node.port",
     ids.DATE_PATTERN: "a date YYYY-MM-DD",
+    ids.IMPL_PATTERN: ("a package URL pkg:type/namespace/name@version (purl) or an OCI image "
+                       "reference pinned by digest registry/repository[:tag]@sha256:<64 hex>"),
 }
 
 
+class RefusedRetrieval(Exception):
+    """Raised by the retriever for every URI: rspp's schemas are never fetched."""
+
+
+def _refuse(uri: str) -> Any:
+    raise RefusedRetrieval(f"{uri} is not one of rspp's schemas; nothing is fetched or read")
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A kind's validator, or the problems that refuse its schema file."""
+
+    validator: Any
+    problems: tuple[SchemaProblem, ...]
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
 @functools.cache
-def _validator(kind: str) -> Any:
-    return jsonschema_rs.Draft202012Validator(load_schema(kind), validate_formats=False)
+def _registry(kind: str, directory: Path) -> tuple[Any, str | None]:
+    """``kind``'s schema and the rspp schemas it references (transitively), under their
+    ``$id``, with a retriever refusing every other URI; or why that cannot be built."""
+    resources: dict[str, Any] = {}
+    pending = [kind]
+    while pending:
+        name = pending.pop()
+        if schema_id(name) in resources:
+            continue
+        read = read_schema(name, directory)
+        if read.schema is None:
+            return None, (f"it refers to {schema_id(name)}, whose schema file is refused: "
+                          f"{read.problems[0].message if read.problems else ''}")
+        resources[schema_id(name)] = read.schema
+        pending.extend(sorted(read.refers_to))
+    try:
+        return jsonschema_rs.Registry(sorted(resources.items()), retriever=_refuse), None
+    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+        return None, _first_line(str(exc))
+
+
+@functools.cache
+def _compiled(kind: str, directory: Path) -> _Compiled:
+    read = read_schema(kind, directory)
+    if read.schema is None:
+        return _Compiled(None, read.problems)
+    registry, failure = _registry(kind, directory)
+    if registry is None:
+        return _Compiled(None, (read.locate("", f"the schema cannot be registered: {failure}"),))
+    try:
+        validator = jsonschema_rs.Draft202012Validator(
+            read.schema, validate_formats=False, registry=registry, retriever=_refuse)
+    except jsonschema_rs.ValidationError as exc:
+        pointer = _pointer(exc.instance_path)
+        if type(exc.kind).__name__ == "Referencing":
+            message = f"a reference cannot be resolved: {_first_line(exc.message)}"
+        else:
+            message = (f"not a valid JSON Schema 2020-12 at {pointer or 'the root'}: "
+                       f"{_first_line(exc.message)}")
+        return _Compiled(None, (read.locate(pointer, message),))
+    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+        return _Compiled(None, (read.locate("", f"the schema cannot be compiled: "
+                                                f"{_first_line(str(exc))}"),))
+    return _Compiled(validator, ())
+
+
+def _compiled_for(kind: str, schema_dir: Path | None) -> _Compiled:
+    return _compiled(kind, resolved_dir(schema_dir))
+
+
+def schema_findings(kinds_: tuple[str, ...] = AUTHORED, *, root: Path | None = None,
+                    schema_dir: Path | None = None) -> list[Finding]:
+    """SCH002 findings located in the schema files of ``kinds_`` that are refused.
+
+    Paths are relative to ``root`` when the schema file is inside it, else absolute.
+    ``schema_dir`` defaults to the installed package's schemas.
+    """
+    out = []
+    for kind in kinds_:
+        for problem in _compiled_for(kind, schema_dir).problems:
+            out.append(Finding("SCH002", Severity.ERROR, problem.display_path(root),
+                               problem.line, problem.col, problem.message, problem.pointer,
+                               problem.end_line, problem.end_col))
+    return sorted(out, key=Finding.sort_key)
+
+
+def _refused(doc: Document, kind: str, problems: tuple[SchemaProblem, ...],
+             root: Path | None) -> Finding:
+    """SCH002 on an artifact whose kind's schema is refused: it was not validated."""
+    first = problems[0]
+    where = f"{first.display_path(root)}:{first.line}:{first.col}"
+    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+    span = doc.span("/kind")
+    return Finding("SCH002", Severity.ERROR, doc.path, span.line, span.col,
+                   f"not validated: the schema for {kind} is refused at {where}: "
+                   f"{first.message}{more}", "/kind", span.end_line, span.end_col,
+                   tuple(Related(p.display_path(root), p.line, p.col, "refused here")
+                         for p in problems))
 
 
 def _finding(doc: Document, code: str, pointer: str, message: str, *, key: bool = False) -> Finding:
@@ -115,9 +222,100 @@ def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
     return kind, []
 
 
-def check_schema(doc: Document, kind: str) -> list[Finding]:
+def _integral_floats(value: Any, pointer: str, out: list[str]) -> None:
+    """Pointers of the floats with no fractional part (``64.0``, ``6.4e1``) in ``value``."""
+    if isinstance(value, float):
+        if value.is_integer():
+            out.append(pointer)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, (dict, list, float)):
+                _integral_floats(item, pointer_join(pointer, key), out)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, (dict, list, float)):
+                _integral_floats(item, pointer_join(pointer, index), out)
+
+
+def _probe(value: Any, pointer: str, marked: frozenset[str]) -> Any:
+    """``value`` with each marked float moved off its integer (to the next float up)."""
+    if pointer in marked and isinstance(value, float):
+        nudged = math.nextafter(value, math.inf)
+        # From 2**52 up every float is an integer; 0.5 still tells integer from number.
+        return nudged if not nudged.is_integer() else 0.5
+    if isinstance(value, dict):
+        return {k: _probe(v, pointer_join(pointer, k), marked) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_probe(v, pointer_join(pointer, i), marked) for i, v in enumerate(value)]
+    return value
+
+
+def _wants_integer(error: Any, pointer: str) -> bool:
+    """Whether ``error`` (at ``pointer``) says the value there must be an integer."""
+    if _pointer(error.instance_path) != pointer:
+        return False
+    kind = error.kind
+    name = type(kind).__name__
+    if name == "Type":
+        types = kind.types if isinstance(kind.types, list) else [kind.types]
+        return "integer" in [str(t) for t in types]
+    if name in ("AnyOf", "OneOfNotValid"):
+        return any(_wants_integer(e, pointer) for branch in (getattr(kind, "context", None)
+                                                             or ()) for e in branch)
+    return False
+
+
+def _float_literals(doc: Document, validator: Any) -> list[Finding]:
+    """SCH003: a float literal where the schema accepts only an integer.
+
+    JSON Schema counts 64.0 as an integer (2020-12 validation, section 6.1.1) and RFC 8785
+    writes it as 64, so neither the schema nor the digest tells it from 64; a runtime reading
+    the YAML gets a float. Each integral float is moved off its integer and validated again:
+    where that fails because an integer is wanted, the literal is refused.
+    """
+    floats: list[str] = []
+    _integral_floats(doc.data, "", floats)
+    if not floats:
+        return []
+    marked = frozenset(floats)
+    flagged = set()
+    for error in validator.iter_errors(_probe(doc.data, "", marked)):
+        pointer = _pointer(error.instance_path)
+        if pointer in marked and _wants_integer(error, pointer):
+            flagged.add(pointer)
+    out = []
+    for pointer in sorted(flagged, key=floats.index):
+        value = _value_at(doc.data, pointer)
+        text = _source_text(doc, pointer) or repr(value)
+        whole = int(value) if isinstance(value, float) else value
+        out.append(_finding(doc, "SCH003", pointer,
+                            f"{pointer} must be an integer, but {text} is a float literal "
+                            f"(a runtime reads the float {value!r}); write {whole}"))
+    return out
+
+
+def _value_at(data: Any, pointer: str) -> Any:
+    node = data
+    for token in pointer.split("/")[1:]:
+        token = token.replace("~1", "/").replace("~0", "~")
+        node = node[int(token)] if isinstance(node, list) else node[token]
+    return node
+
+
+def check_schema(doc: Document, kind: str, *, root: Path | None = None,
+                 schema_dir: Path | None = None) -> list[Finding]:
+    """Validate ``doc`` against ``kind``'s schema: SCH001 per violation, SCH003 per float
+    literal where an integer is wanted, or one SCH002 when the schema itself is refused.
+
+    ``root`` (the repository) makes schema file paths in SCH002 relative; ``schema_dir``
+    defaults to the installed package's schemas.
+    """
+    compiled = _compiled_for(kind, schema_dir)
+    if compiled.validator is None:
+        return [_refused(doc, kind, compiled.problems, root)]
     findings = []
-    for error in _validator(kind).iter_errors(doc.data):
+    for error in compiled.validator.iter_errors(doc.data):
         for pointer, message, key in _messages(doc, error):
             findings.append(_finding(doc, "SCH001", pointer, message, key=key))
+    findings.extend(_float_literals(doc, compiled.validator))
     return findings
