@@ -45,9 +45,11 @@ def test_stale_and_missing_derived_files(capsys: pytest.CaptureFixture[str],
         (page, 1, 1, "DRV002"), (SIP_PAGE, 1, 1, "DRV001"), (SIP_VIEW, 1, 1, "DRV001")]
     view = next(f for f in findings if f["path"] == SIP_VIEW)
     assert view["message"] == (f"{SIP_VIEW} is stale: edited by hand (its fingerprint does not "
-                               "match) (run `rspp build`)")
+                               "match) (run `rspp build`, then `rspp lock`, and commit the "
+                               "changes)")
     assert only(findings, "DRV002")["message"] == (f"{page} is missing: not generated yet (run "
-                                                   "`rspp build`)")
+                                                   "`rspp build`, then `rspp lock`, and commit "
+                                                   "the changes)")
     assert rspp(capsys, "build", "--root", str(examples)).code == 0
     assert check_json(capsys, examples) == (0, [])
 
@@ -69,7 +71,7 @@ def test_an_unlocked_new_version_is_lck001(capsys: pytest.CaptureFixture[str],
     lck = findings[0]
     assert (lck["path"], lck["line"], lck["column"]) == (LOCK, 1, 1)
     assert lck["message"] == ("ExecutionProfile/simple/v1@1.1.0 is not in rspp.lock: run "
-                              "`rspp lock` and commit it")
+                              "`rspp build`, then `rspp lock`, and commit the changes")
     assert rspp(capsys, "lock", "--root", str(examples)).code == 0
     assert check_json(capsys, examples) == (0, [])
 
@@ -85,8 +87,10 @@ def test_an_unlocked_bundle_with_unpinned_refs_needs_build_and_lock(
         ("DRV001", new),
         ("DRV002", "docs/pipelines/sip_telephony_bundle@1.1.0.md"),
         ("DRV002", "docs/pipelines/sip_telephony_bundle@1.1.0.resolved.json"),
-        ("LCK001", LOCK)]
+        ("LCK003", new)]
     assert f"pins of {new} is stale: pins without digest" in only(findings, "DRV001")["message"]
+    assert only(findings, "LCK003")["message"].endswith(
+        "carry no digest yet; run `rspp build` (it writes the digests), then `rspp lock`")
     assert rspp(capsys, "build", "--root", str(examples)).code == 0
     assert rspp(capsys, "lock", "--root", str(examples)).code == 0
     assert check_json(capsys, examples) == (0, [])

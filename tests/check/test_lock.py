@@ -49,14 +49,22 @@ def _json_findings(out: str) -> list[dict[str, object]]:
 
 
 @pytest.fixture
-def locked(capsys: pytest.CaptureFixture[str], rule_base: Path) -> Path:
-    """The rule base after a first `rspp lock`."""
-    assert rspp(capsys, "lock", "--root", str(rule_base)).code == 0
+def built(capsys: pytest.CaptureFixture[str], rule_base: Path) -> Path:
+    """The rule base after `rspp build` (its bundles' pins carry digests)."""
+    assert rspp(capsys, "build", "--root", str(rule_base)).code == 0
     return rule_base
 
 
+@pytest.fixture
+def locked(capsys: pytest.CaptureFixture[str], built: Path) -> Path:
+    """The rule base after `rspp build`, then a first `rspp lock`."""
+    assert rspp(capsys, "lock", "--root", str(built)).code == 0
+    return built
+
+
 def test_lock_records_every_published_version(capsys: pytest.CaptureFixture[str],
-                                              rule_base: Path) -> None:
+                                              built: Path) -> None:
+    rule_base = built
     assert not (rule_base / LOCK).exists()
     run = rspp(capsys, "lock", "--root", str(rule_base))
     assert run.code == 0, run.out
@@ -139,7 +147,8 @@ def test_check_writes_nothing_and_fails_when_entries_would_be_added(
 
 
 def test_check_without_a_lock_file_creates_none(capsys: pytest.CaptureFixture[str],
-                                                rule_base: Path) -> None:
+                                                built: Path) -> None:
+    rule_base = built
     run = rspp(capsys, "lock", "--check", "--root", str(rule_base))
     assert run.code == 1 and run.out.count("would add ") == 10
     assert not (rule_base / LOCK).exists()

@@ -22,7 +22,7 @@ from rspp.derive import (
     with_page_provenance,
     with_view_provenance,
 )
-from rspp.digest import lock_key, pinned_ref
+from rspp.digest import artifact_digest
 from rspp.findings import Severity
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
@@ -38,8 +38,12 @@ class Entry:
 
 
 def graph(repo: Repository, result: ValidationResult, locked: set[str]) -> Graph:
+    """The derived files of ``repo``; ``locked``: the keys of rspp.lock (compared by version
+    identity, build metadata ignored)."""
+    from rspp.lock import identity_key
     from rspp.resolve.api import bundle_inputs, involved_files
 
+    locked = {identity_key(key) for key in locked}
     root = repo.root
     broken = {f.path for f in result.findings if f.severity is Severity.ERROR}
     g = Graph(root)
@@ -141,14 +145,16 @@ def render_page(view: dict[str, Any]) -> str:
 
 
 def _pins_node(bundle: Artifact, index: Index, locked: set[str], root: Path) -> Node:
-    """A bundle's pins are derived too: each must carry the digest of what it pins."""
+    """A bundle's pins are derived too: each must carry the digest of what it pins.
+    ``locked``: identity keys (``rspp.lock.identity_key``) of the lock's entries."""
+    from rspp.lock import artifact_identity, unpinned_refs
+
     node = Node(f"{bundle.path}#pins", "pins", (bundle.path,),
                 partial(_rewrite_pins, root, bundle, index))
-    missing = [p["ref"] for p in bundle.spec.get("pins") or []
-               if (r := parse_ref(p["ref"])) is not None and r.digest is None]
+    missing = unpinned_refs(bundle)
     if not missing:
         node.state = "fresh"
-    elif lock_key(bundle.kind, bundle.id, bundle.version) in locked:
+    elif artifact_identity(bundle) in locked:
         node.state, node.reason = "blocked", (f"pins {', '.join(missing)} have no digest, but "
                                               "the bundle is locked (published)")
     else:
@@ -167,7 +173,9 @@ def _rewrite_pins(root: Path, bundle: Artifact, index: Index) -> bytes | None:
         target = index.get(pin["kind"], ref.id, ref.version) if ref else None
         if ref is None or target is None:
             return None
-        new = pinned_ref(target)
+        # The reference keeps its version as written (build metadata or not) and gains the
+        # digest of the artifact it names.
+        new = f"{ref.id}@{ref.version}#{artifact_digest(target)}"
         wanted.append(new)
         if ref.digest is None:
             line = bundle.doc.span(f"/spec/pins/{i}/ref").line - 1

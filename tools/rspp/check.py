@@ -10,8 +10,23 @@ from pathlib import Path
 from rspp.findings import Finding
 from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
 
-_DERIVED_CODES = {"stale": "DRV001", "missing": "DRV002", "invalid": "DRV003",
-                  "error": "DRV003"}
+# Every state `rspp status` does not call fresh is a finding: the gate is never greener than
+# status (``rspp.derive.STATES``; a test holds the two lists together).
+DERIVED_CODES = {"stale": "DRV001", "missing": "DRV002", "invalid": "DRV003",
+                 "error": "DRV003", "blocked": "DRV004"}
+# Pins are written into bundle files, which changes their digests: build before locking.
+BUILD_THEN_LOCK = "run `rspp build`, then `rspp lock`, and commit the changes"
+
+
+def derived_remedy(state: str, generator: str) -> str:
+    """What to do about a derived file in ``state``, in the order to do it."""
+    if state != "blocked":
+        return BUILD_THEN_LOCK
+    if generator == "pins":
+        return ("if the bundle's lock entry is not published yet, remove it from rspp.lock, "
+                "then run `rspp build`, then `rspp lock`; otherwise publish the bundle as a "
+                "new version (`rspp build`, then `rspp lock`)")
+    return "fix the findings of its inputs, then " + BUILD_THEN_LOCK
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +52,7 @@ def check(options: CheckOptions) -> ValidationResult:
         findings.extend(pending.findings)
         line, col = lock.location()
         findings.extend(finding("LCK001", LOCK_FILE, line, col,
-                                f"{key} is not in {LOCK_FILE}: run `rspp lock` and commit it",
+                                f"{key} is not in {LOCK_FILE}: {BUILD_THEN_LOCK}",
                                 "/artifacts") for key in pending.added)
     if options.against is not None:
         from rspp.gitio import GitRepo
@@ -67,13 +82,14 @@ def check(options: CheckOptions) -> ValidationResult:
         findings.extend(compare(base, head, rewritten=rewritten))
     locked = set(lock.entries) if lock is not None else set()
     for entry in entries(graph(repo, result, locked)):
-        code = _DERIVED_CODES.get(entry.state)
-        if code is not None:
-            path = entry.path.split("#")[0]
-            what = "pins of " if entry.generator == "pins" else ""
-            findings.append(finding(code, path, 1, 1,
-                                    f"{what}{path} is {entry.state}: {entry.reason} (run "
-                                    "`rspp build`)"))
+        if entry.state == "fresh":
+            continue
+        code = DERIVED_CODES.get(entry.state, "DRV003")
+        path = entry.path.split("#")[0]
+        what = "pins of " if entry.generator == "pins" else ""
+        findings.append(finding(code, path, 1, 1,
+                                f"{what}{path} is {entry.state}: {entry.reason} "
+                                f"({derived_remedy(entry.state, entry.generator)})"))
     unique = sorted(set(findings), key=Finding.sort_key)
     files_checked = tuple(sorted(set(result.files) | {f.path for f in unique}))
     return ValidationResult(result.root, files_checked, tuple(unique), result.documents,

@@ -10,6 +10,11 @@ Comparing the base snapshot with the working tree finds:
 - IMM004 a lock entry of the base removed or rewritten;
 - IMM005 history rewritten: the base is not an ancestor of HEAD (a force-push) or the base's
   own lock disagrees with its content, and a version published there now has other content.
+
+Versions are compared by identity (``rspp.model.artifact.version_identity``): build metadata
+is ignored (SemVer 2.0.0 section 10), so replacing a published ``1.0.1`` by ``1.0.1+b`` is
+content changed under 1.0.1 (IMM001), and rewriting the lock entry ``1.0.1`` as ``1.0.1+b`` is
+IMM004.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from rspp.digest import MUTABLE_KINDS, data_digest, lock_key, split_lock_key
 from rspp.findings import Finding, Related
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
-from rspp.lock import LOCK_FILE, Lock, finding, parse_lock, published
+from rspp.lock import LOCK_FILE, Lock, finding, identity_key, parse_lock, published
 from rspp.model.artifact import Index
 
 
@@ -30,10 +35,13 @@ class Version:
     digest: str
     path: str
     doc: Document
+    key: str  # the lock key as written (the version with its build metadata)
 
 
 @dataclass(slots=True)
 class Snapshot:
+    """Published versions by identity key (``rspp.lock.identity_key``) and the lock."""
+
     label: str
     versions: dict[str, Version] = field(default_factory=dict)
     lock: Lock | None = None
@@ -52,7 +60,7 @@ def snapshot_index(index: Index, lock: Lock | None, label: str = "the working tr
 
     snap = Snapshot(label, lock=lock)
     for key, art in published(index).items():
-        snap.versions[key] = Version(artifact_digest(art), art.path, art.doc)
+        snap.versions[identity_key(key)] = Version(artifact_digest(art), art.path, art.doc, key)
     return snap
 
 
@@ -77,7 +85,8 @@ def snapshot_files(files: dict[str, bytes | None], label: str,
         doc = load_bytes(raw, path, fmt=fmt, limits=limits or Limits()).document
         key = _key_of(doc.data) if doc is not None else None
         if doc is not None and key is not None:
-            snap.versions.setdefault(key, Version(data_digest(doc.data), path, doc))
+            snap.versions.setdefault(identity_key(key),
+                                     Version(data_digest(doc.data), path, doc, key))
     return snap
 
 
@@ -105,61 +114,84 @@ def _at(base: Snapshot, version: Version, note: str) -> Related:
 
 
 def _older(new: str, versions: list[str]) -> str | None:
+    """The highest of ``versions`` when ``new`` is below it in SemVer precedence (build
+    metadata ignored, SemVer 2.0.0 sections 10-11), else None."""
     import semver
 
+    from rspp.model.artifact import version_identity
+
     try:
-        parsed = semver.Version.parse(new)
-        known = [semver.Version.parse(v) for v in versions]
+        parsed = semver.Version.parse(version_identity(new))
+        known = [semver.Version.parse(version_identity(v)) for v in versions]
     except ValueError:
         return None
     top = max(known)
     return str(top) if parsed < top else None
 
 
+def _entries(lock: Lock | None) -> dict[str, tuple[str, str]]:
+    """Identity key -> (key as written, digest) of a lock's entries."""
+    if lock is None:
+        return {}
+    return {identity_key(k): (k, d) for k, d in lock.entries.items()}
+
+
+def _renamed(then: str, now: str) -> str:
+    return (f" ({now} replaces {then}: build metadata is not part of a version, SemVer 2.0.0 "
+            "section 10)" if then != now else "")
+
+
 def compare(base: Snapshot, head: Snapshot, *, rewritten: bool = False) -> list[Finding]:
     """Findings for the working tree (``head``) against the base; see the module doc."""
     out: list[Finding] = []
-    base_lock = base.lock.entries if base.lock is not None else {}
-    head_lock = head.lock.entries if head.lock is not None else {}
-    inconsistent = {k for k, d in base_lock.items()
+    base_lock = _entries(base.lock)
+    head_lock = _entries(head.lock)
+    inconsistent = {k for k, (_, d) in base_lock.items()
                     if k in base.versions and base.versions[k].digest != d}
     base_ids = base.by_id()
-    for key, now in sorted(head.versions.items()):
-        then = base.versions.get(key)
-        published_digest = base_lock.get(key, then.digest if then else None)
+    for ident, now in sorted(head.versions.items()):
+        then = base.versions.get(ident)
+        published_key, published_digest = base_lock.get(
+            ident, (then.key, then.digest) if then else (ident, None))
         if published_digest is not None and now.digest != published_digest:
-            if rewritten or key in inconsistent:
+            renamed = _renamed(published_key, now.key)
+            if rewritten or ident in inconsistent:
                 why = ("the base is not an ancestor of HEAD (history was rewritten)"
                        if rewritten else "at the base, the lock and the content disagree")
                 out.append(_finding("IMM005", now.doc, "/metadata/version",
-                           f"{key} was published as {published_digest} and now has "
-                           f"{now.digest}; {why}: publish the change as a new version",
+                           f"{published_key} was published as {published_digest} and "
+                           f"{now.key} now has {now.digest}{renamed}; {why}: publish the "
+                           "change as a new version",
                            (_at(base, then, "published") ,) if then else ()))
             else:
                 out.append(_finding("IMM001", now.doc, "/metadata/version",
-                           f"{key} changed since {base.label} (digest {published_digest} -> "
-                           f"{now.digest}): a published version never changes; publish a "
-                           "new version", (_at(base, then, "this version") ,) if then else ()))
+                           f"{published_key} changed since {base.label} (digest "
+                           f"{published_digest} -> {now.digest}){renamed}: a published "
+                           "version never changes; publish a new version",
+                           (_at(base, then, "this version") ,) if then else ()))
             continue
-        parts = split_lock_key(key)
+        parts = split_lock_key(ident)
         if then is None and parts is not None and parts[:2] in base_ids:
             top = _older(parts[2], base_ids[parts[:2]])
             if top is not None:
                 out.append(_finding("IMM002", now.doc, "/metadata/version",
-                           f"{key} is a new version below {top}, the highest at "
+                           f"{now.key} is a new version below {top}, the highest at "
                            f"{base.label}: versions never go back"))
-    for key, digest in sorted(base_lock.items()):
-        if key not in head_lock and head.lock is not None:
+    for ident, (key, digest) in sorted(base_lock.items()):
+        head_key, head_digest = head_lock.get(ident, (None, None))
+        if head_key is None and head.lock is not None:
             line, col = head.lock.location()
             out.append(finding("IMM004", LOCK_FILE, line, col,
                                f"lock entry {key} ({digest}) of {base.label} was removed: "
                                "lock entries are never removed", "/artifacts"))
-        elif key in head_lock and head_lock[key] != digest and head.lock is not None:
-            line, col = head.lock.location(key)
+        elif head_key is not None and (head_key, head_digest) != (key, digest) \
+                and head.lock is not None:
+            line, col = head.lock.location(head_key)
+            now_entry = head_digest if head_key == key else f"{head_key}: {head_digest}"
             out.append(finding("IMM004", LOCK_FILE, line, col,
                                f"lock entry {key} was {digest} at {base.label} and is now "
-                               f"{head_lock[key]}: lock entries are never rewritten",
-                               "/artifacts"))
+                               f"{now_entry}{_renamed(key, head_key)}: lock entries are never "
+                               "rewritten", "/artifacts"))
         elif head.lock is None or not head.lock.entries:
             out.append(_finding("IMM004", LOCK_FILE, "", f"{LOCK_FILE} of {base.label} "
                                 f"records {len(base_lock)} versions but is missing or empty "

@@ -4,6 +4,11 @@ The lock is the repository's record of what was released. `rspp lock` adds new v
 never rewrites an entry: content that changed under a locked version is refused (IMM003),
 and `rspp check --against` refuses a lock entry that was removed or rewritten (IMM004).
 Rollout manifests are mutable by design and are not locked.
+
+Keys keep the version as written (``Kind/id@1.0.0+b``), but versions that differ only in build
+metadata are one version (SemVer 2.0.0 section 10; ``rspp.model.artifact.version_identity``):
+a lock holds at most one entry per version identity (else LCK002), and ``1.0.0+b`` is never a
+new version beside a locked ``1.0.0`` (IMM003).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from rspp.digest import MUTABLE_KINDS, artifact_digest, lock_key, split_lock_key
 from rspp.findings import Finding, Related
 from rspp.load.api import load_bytes
 from rspp.load.document import Document, pointer_join
-from rspp.model.artifact import Artifact, Index
+from rspp.model.artifact import Artifact, Index, version_identity
 
 LOCK_FILE = "rspp.lock"
 LOCK_VERSION = 1
@@ -29,11 +34,39 @@ class Lock:
     entries: dict[str, str] = field(default_factory=dict)
     doc: Document | None = None  # for the line of an entry
 
+    def by_identity(self) -> dict[str, str]:
+        """Identity key (``identity_key``) -> the entry's key as written."""
+        return {identity_key(key): key for key in self.entries}
+
     def location(self, key: str | None = None) -> tuple[int, int]:
         if self.doc is None:
             return 1, 1
         span = self.doc.span(pointer_join("/artifacts", key) if key else "", key=True)
         return span.line, span.col
+
+
+def identity_key(key: str) -> str:
+    """A lock key with the version's build metadata dropped: ``Kind/id@1.0.0+b`` ->
+    ``Kind/id@1.0.0``; two keys name one version exactly when these are equal."""
+    parts = split_lock_key(key)
+    return key if parts is None else lock_key(parts[0], parts[1], version_identity(parts[2]))
+
+
+def artifact_identity(art: Artifact) -> str:
+    """The identity key of an artifact's version (see ``identity_key``)."""
+    return lock_key(art.kind, art.id, version_identity(art.version))
+
+
+def unpinned_refs(art: Artifact) -> list[str]:
+    """The pins of a bundle that carry no ``#sha256:`` digest yet (none for other kinds)."""
+    from rspp.model.ids import parse_ref
+
+    if art.kind != "PipelineBundle":
+        return []
+    pins = art.spec.get("pins")
+    return [pin["ref"] for pin in pins if isinstance(pin, dict)
+            and (ref := parse_ref(pin.get("ref"))) is not None and ref.digest is None] \
+        if isinstance(pins, list) else []
 
 
 def finding(code: str, path: str, line: int, col: int, message: str, pointer: str = "",
@@ -65,11 +98,16 @@ def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Find
     if not isinstance(artifacts, dict):
         bad("/artifacts", "artifacts must map Kind/id@version to sha256:<hex>")
         return None, problems
+    seen: dict[str, str] = {}
     for key, digest in artifacts.items():
         if split_lock_key(key) is None:
             bad(pointer_join("/artifacts", key), f"{key!r} is not Kind/id@version")
         elif not isinstance(digest, str) or not _DIGEST.match(digest):
             bad(pointer_join("/artifacts", key), f"{key}: digest must be sha256:<64 hex>")
+        elif (first := seen.setdefault(identity_key(key), key)) != key:
+            bad(pointer_join("/artifacts", key),
+                f"{key} and {first} are one version (build metadata is not part of a "
+                "version, SemVer 2.0.0 section 10): a lock records each version once")
     if problems:
         return None, problems
     return Lock(dict(artifacts), doc), []
@@ -93,11 +131,18 @@ def render_lock(entries: dict[str, str]) -> str:
 
 
 def published(index: Index) -> dict[str, Artifact]:
-    """Lock key -> artifact, for every schema-valid artifact whose versions are immutable."""
+    """Lock key -> artifact, for every schema-valid artifact whose versions are immutable.
+
+    One artifact per version identity: of ``1.0.0`` and ``1.0.0+b`` only the first (the one
+    DUP001 does not report) is published."""
     out: dict[str, Artifact] = {}
+    seen: set[str] = set()
     for art in index.artifacts:
         if art.schema_valid and art.kind not in MUTABLE_KINDS:
-            out.setdefault(lock_key(art.kind, art.id, art.version), art)
+            ident = artifact_identity(art)
+            if ident not in seen:
+                seen.add(ident)
+                out[lock_key(art.kind, art.id, art.version)] = art
     return out
 
 
@@ -113,22 +158,44 @@ class LockUpdate:
 
 
 def update(lock: Lock, index: Index) -> LockUpdate:
-    """New versions added; a locked version whose content changed is IMM003 (kept as is)."""
+    """New versions added; a locked version whose content changed is IMM003 (kept as is);
+    a bundle whose pins carry no digest yet is not added (LCK003: build first, then lock).
+
+    A version that differs from a locked one only in build metadata is the locked version
+    with other content (IMM003), never a new version."""
     entries = dict(lock.entries)
+    locked = lock.by_identity()
     added: list[str] = []
     findings: list[Finding] = []
     for key, art in sorted(published(index).items()):
         digest = artifact_digest(art)
-        old = entries.get(key)
-        if old is None:
+        old_key = locked.get(identity_key(key))
+        if old_key is None:
+            unpinned = unpinned_refs(art)
+            if unpinned:
+                span = art.doc.span("/spec/pins")
+                findings.append(finding(
+                    "LCK003", art.path, span.line, span.col,
+                    f"{key} cannot be locked: its pins {', '.join(unpinned)} carry no digest "
+                    "yet; run `rspp build` (it writes the digests), then `rspp lock`",
+                    "/spec/pins"))
+                continue
             entries[key] = digest
             added.append(key)
-        elif old != digest:
-            span = art.doc.span("/metadata/version")
-            line, col = lock.location(key)
-            findings.append(finding(
-                "IMM003", art.path, span.line, span.col,
-                f"{key} is locked as {old}, but its content now has digest {digest}: one "
-                "version cannot have two contents; publish the change as a new version",
-                related=(Related(LOCK_FILE, line, col, "the lock entry"),)))
+            continue
+        old = entries[old_key]
+        if old == digest and old_key == key:
+            continue
+        span = art.doc.span("/metadata/version")
+        line, col = lock.location(old_key)
+        if old_key == key:
+            message = (f"{key} is locked as {old}, but its content now has digest {digest}: "
+                       "one version cannot have two contents; publish the change as a new "
+                       "version")
+        else:
+            message = (f"{key} is the version locked as {old_key} ({old}): build metadata "
+                       "is not part of a version (SemVer 2.0.0 section 10), so this would "
+                       "give one version two contents; publish the change as a new version")
+        findings.append(finding("IMM003", art.path, span.line, span.col, message,
+                                related=(Related(LOCK_FILE, line, col, "the lock entry"),)))
     return LockUpdate(entries, tuple(added), tuple(findings))

@@ -1,5 +1,10 @@
 """Artifacts (documents whose envelope is valid) and the repository index of them.
 
+Versions are SemVer 2.0.0 strings. Build metadata (``+...``) MUST be ignored when determining
+precedence (SemVer 2.0.0, section 10), so rspp treats ``1.0.0`` and ``1.0.0+b`` as one
+version: ``version_identity`` is the one place that says so, and everything that compares
+versions or uses them as keys (uniqueness, the lock, immutability, references) goes through it.
+
 This module stays free of pydantic: it sits on the hot validation path.
 """
 
@@ -10,6 +15,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rspp.load.document import Document
+
+
+def version_identity(version: str) -> str:
+    """The version without its build metadata: ``"1.0.0+b.7"`` -> ``"1.0.0"``.
+
+    SemVer 2.0.0 section 10: build metadata MUST be ignored when determining version
+    precedence, so two versions that differ only in it are the same version (one may not
+    replace or sit beside the other). The pre-release part stays: ``1.0.0-rc.1`` is its own
+    version. Any string is accepted (no validation); text without ``+`` is returned as is.
+    """
+    return version.partition("+")[0]
 
 
 @dataclass(slots=True)
@@ -37,12 +53,16 @@ class Artifact:
 
     @property
     def key(self) -> tuple[str, str, str]:
-        return (self.kind, self.id, self.version)
+        """(kind, id, version identity): one key per version, build metadata ignored."""
+        return (self.kind, self.id, version_identity(self.version))
 
 
 @dataclass(slots=True)
 class Index:
-    """Every artifact of the repository, by (kind, id, version) and by (kind, id)."""
+    """Every artifact of the repository, by (kind, id, version identity) and by (kind, id).
+
+    Two artifacts whose versions differ only in build metadata share one ``by_key`` entry
+    (DUP001 reports the second)."""
 
     artifacts: list[Artifact] = field(default_factory=list)
     by_key: dict[tuple[str, str, str], list[Artifact]] = field(default_factory=dict)
@@ -54,8 +74,19 @@ class Index:
         self.by_kind_id.setdefault((art.kind, art.id), []).append(art)
 
     def get(self, kind: str, ident: str, version: str) -> Artifact | None:
-        found = self.by_key.get((kind, ident, version))
-        return found[0] if found else None
+        """The artifact a reference ``ident@version`` names, or None.
+
+        A version without build metadata names that version whatever build metadata the
+        artifact carries (``x@1.0.0`` finds ``1.0.0+b``: there is only one 1.0.0). A version
+        with build metadata names exactly that build (``x@1.0.0+c`` does not find
+        ``1.0.0+b``). When duplicates exist, the first definition (path order) is returned.
+        """
+        found = self.by_key.get((kind, ident, version_identity(version)))
+        if not found:
+            return None
+        if "+" in version and found[0].version != version:
+            return None
+        return found[0]
 
     def versions(self, kind: str, ident: str) -> list[str]:
         return sorted({a.version for a in self.by_kind_id.get((kind, ident), [])})
