@@ -36,7 +36,7 @@ QUIET = {
         "    - {id: lifecycle, type: lifecycle}\n    - {id: soak, type: latency, required: false}"),
     "unquoted-looking strings stay strings": (
         "pipelines/specs/agent.yaml", "      type: stt.deepgram\n",
-        "      type: stt.deepgram\n      params: {language: no, punctuate: on, model: 2024-01-01}\n"),
+        "      type: stt.deepgram\n      params: {language: no, model: 2024-01-01}\n"),
 }
 
 

@@ -10,14 +10,16 @@ state of the platform when a turn opens; they are written, with node ids resolve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from rspp.load.document import pointer_join
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN
+from rspp.model.catalog import BUILTIN, value_problem
 from rspp.model.expr import ExprError, parse
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Problem, authored, builtin
+from rspp.suggest import did_you_mean
 
 GROUPS = ("providerRules", "circuitBreakers", "costCaps", "degradeRules")
 _DEFAULTS = {"circuitBreakers": {"halfOpenProbes": 1}}
@@ -57,6 +59,10 @@ def apply_inserts(policy: Artifact, graph: ex.Graph) -> None:
         if problem:
             graph.problems.append(Problem("POL005", policy, f"{base}/node", problem))
             continue
+        refused = list(_value_problems(policy, base, rule["node"]))
+        if refused:
+            graph.problems.extend(refused)
+            continue
         graph.nodes[nid] = node
         why = f"inserted by policy {policy.ref} on edge {src_ref} -> {dst_ref}"
         for edge in matched:
@@ -80,21 +86,38 @@ def _node_problem(rule: dict[str, Any]) -> str | None:
     node = rule["node"]
     t = BUILTIN.get(node["type"])
     if node.get("extension") is None and t is None:
-        return f"node type {node['type']} is not in the built-in catalog"
+        return (f"node type {node['type']} is not in the built-in catalog"
+                f"{did_you_mean(node['type'], BUILTIN)}")
     if t is None:
         return None  # extension nodes: ports and parameters are checked when resolving
     unknown = sorted(set(node.get("params") or {}) - set(t.params))
     if unknown:
-        return f"{node['type']} has no parameter {', '.join(unknown)}"
+        hint = did_you_mean(unknown[0], t.params) if len(unknown) == 1 else ""
+        return f"{node['type']} has no parameter {', '.join(unknown)}{hint}"
     for side, port in (("input", rule["input"]), ("output", rule["output"])):
         ports = t.inputs if side == "input" else t.outputs
         if port not in ports:
-            return f"{node['type']} has no {side} port {port!r}"
+            return f"{node['type']} has no {side} port {port!r}{did_you_mean(port, ports)}"
     others = sorted(n for n, d in t.inputs.items() if d.required and n != rule["input"])
     if others:
         return (f"{node['type']} needs input {', '.join(others)} too, but an insert rule "
                 "connects only one input")
     return None
+
+
+def _value_problems(policy: Artifact, base: str, node: dict[str, Any]) -> Iterator[Problem]:
+    """PRM002 for the inserted node's parameter values (the static rule's check, for callers
+    of the library that resolve without validating first)."""
+    t = BUILTIN.get(node["type"])
+    if t is None or node.get("extension") is not None:
+        return
+    for name, value in (node.get("params") or {}).items():
+        refusal = value_problem(t.decls[name], value)
+        if refusal:
+            pointer = pointer_join(f"{base}/node/params", name)
+            yield Problem("PRM002", policy,
+                          pointer if refusal.item is None else f"{pointer}/{refusal.item}",
+                          refusal.message(node["type"], name, t.decls[name]))
 
 
 def turn_policy(top: Item, graph: ex.Graph, policies: Iterable[Artifact],
@@ -122,7 +145,7 @@ def _rule_ok(policy: Artifact, group: str, i: int, rule: dict[str, Any],
         if isinstance(name, str) and name not in graph.nodes:
             graph.problems.append(Problem(
                 "POL001", policy, f"{base}/{key}", f"policy {policy.ref} names node {name!r}, "
-                "which the resolved pipeline does not have"))
+                f"which the resolved pipeline does not have{did_you_mean(name, graph.nodes)}"))
             ok = False
     if not ok:
         return False
@@ -134,7 +157,8 @@ def _rule_ok(policy: Artifact, group: str, i: int, rule: dict[str, Any],
                 graph.problems.append(Problem(
                     "POL006", policy, f"{base}/prefer/{j}", f"policy {policy.ref} prefers "
                     f"{ptype} for node {rule['node']!r}, but neither the node nor its "
-                    f"stand-ins are of that type (offered: {', '.join(sorted(offered))})"))
+                    f"stand-ins are of that type (offered: {', '.join(sorted(offered))})"
+                    f"{did_you_mean(ptype, offered)}"))
                 ok = False
     if isinstance(rule.get("when"), str):
         try:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rspp.model.artifact import Artifact, Index
-from rspp.model.catalog import BUILTIN, render
+from rspp.model.catalog import BUILTIN, render, value_problem
 from rspp.model.ids import PortType, parse_port_type, parse_ref
 from rspp.rules.base import Context
 
@@ -97,7 +97,11 @@ def _node(index: Index, pointer: str, node: dict[str, Any]) -> GNode:
         return g
     if builtin is None:
         return g
-    merged = {**builtin.params, **params}
+    # A value its declaration refuses (PRM002 reports it) types the ports as the default
+    # would, so one mistake is reported once, not again as a port type mismatch.
+    merged = {**builtin.params, **{k: v for k, v in params.items()
+                                   if k not in builtin.decls
+                                   or value_problem(builtin.decls[k], v) is None}}
     g.inputs = {n: (render(d.type, merged), d.required) for n, d in builtin.inputs.items()}
     g.outputs = {n: render(t, merged) for n, t in builtin.outputs.items()}
     if builtin.dynamic_outputs:

@@ -9,6 +9,7 @@ from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
 from rspp.rules.base import Context, Hit, Rule
+from rspp.suggest import close_match, did_you_mean
 
 
 def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
@@ -49,8 +50,21 @@ def _dangling(art: Artifact, ctx: Context) -> Iterator[Hit]:
             if ctx.unloaded:
                 shown = ", ".join(ctx.unloaded[:3]) + (", ..." if len(ctx.unloaded) > 3 else "")
                 why += f"; {len(ctx.unloaded)} file(s) could not be read: {shown}"
-        yield Hit(pointer, f"{kind} {ref.id}@{ref.version} is not defined ({why})",
+        hint = "" if versions else _close_ref(ctx, kind, ref.id, ref.version)
+        yield Hit(pointer, f"{kind} {ref.id}@{ref.version} is not defined ({why}){hint}",
                   refers_to=(kind, ref.id))
+
+
+def _close_ref(ctx: Context, kind: str, ident: str, version: str) -> str:
+    """For a near-miss id: ``; did you mean 'agent@1.0.0'?`` when that version exists,
+    ``; did you mean 'agent' (versions: 1.1.0)?`` otherwise; ``""`` when no id is close."""
+    match = close_match(ident, {a.id for a in ctx.index.of_kind(kind)})
+    if match is None:
+        return ""
+    versions = ctx.index.versions(kind, match)
+    if version in versions:
+        return f"; did you mean '{match}@{version}'?"
+    return f"; did you mean {match!r} (versions: {', '.join(versions)})?"
 
 
 def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -60,7 +74,7 @@ def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
             if node["type"] not in BUILTIN:
                 yield Hit(f"/spec/nodes/{i}/type", f"unknown node type {node['type']!r}: not "
                           "in the built-in catalog; custom types name their extension "
-                          "(extension: id@version)")
+                          f"(extension: id@version){did_you_mean(node['type'], BUILTIN)}")
             continue
         ext = ctx.index.get("ExtensionManifest", ext_ref.id, ext_ref.version)
         if ext is not None and ext.spec.get("nodeType") != node["type"]:
@@ -73,7 +87,7 @@ def _implements(art: Artifact, ctx: Context) -> Iterator[Hit]:
     name = art.spec.get("implements")
     if name is not None and name not in BUILTIN:
         yield Hit("/spec/implements", f"extension implements {name!r}, which is not a "
-                                      "built-in node type")
+                                      f"built-in node type{did_you_mean(name, BUILTIN)}")
 
 
 def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from rspp.findings import Related, Severity
+from rspp.load.document import escape_token, pointer_join
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN
+from rspp.model.catalog import BUILTIN, Param, value_problem
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
 from rspp.rules import graph as g
 from rspp.rules.base import Context, Hit, Rule
+from rspp.suggest import did_you_mean
 
 GRAPH_KINDS = ("PipelineSpec", "Module")
+_PARAM_KINDS = (*GRAPH_KINDS, "ExecutionProfile", "PolicyOverlay")
 _E, _W = Severity.ERROR, Severity.WARNING
 
 
@@ -39,7 +44,7 @@ def _unknown_node(art: Artifact, ctx: Context) -> Iterator[Hit]:
             known = ", ".join(sorted(graph.nodes)) or "none"
             yield Hit(f"{e.pointer}/{'from' if out else 'to'}",
                       f"edge {'from' if out else 'to'} {node}.{port}: no node {node!r} "
-                      f"(nodes: {known})")
+                      f"(nodes: {known}){did_you_mean(node, graph.nodes)}")
     yield from _bind_endpoints(art, ctx, unknown_node=True)
 
 
@@ -54,7 +59,7 @@ def _port_hit(pointer: str, node: g.GNode, port: str, out: bool) -> Hit | None:
     else:
         listed = ", ".join(sorted(ports)) or "none"
         why = f"{node.id!r} ({node.type}) has no {'output' if out else 'input'} port " \
-              f"{port!r} ({'outputs' if out else 'inputs'}: {listed})"
+              f"{port!r} ({'outputs' if out else 'inputs'}: {listed}){did_you_mean(port, ports)}"
     return Hit(pointer, why)
 
 
@@ -86,7 +91,8 @@ def _bind_endpoints(art: Artifact, ctx: Context, *, unknown_node: bool) -> Itera
         gn = graph.nodes.get(node)
         if gn is None:
             if unknown_node:
-                yield Hit(pointer, f"binding {ref}: no node {node!r} in the module")
+                yield Hit(pointer, f"binding {ref}: no node {node!r} in the module"
+                                   f"{did_you_mean(node, graph.nodes)}")
         elif not unknown_node:
             hit = _port_hit(pointer, gn, port, out)
             if hit:
@@ -148,11 +154,19 @@ def _interface_port(graph: g.Graph, ctx: Context, node: str, port: str,
                    f"interface {side[:-1]} {port!r} of module {module.ref}")
 
 
+def _refused_value(node: g.GNode, name: str) -> bool:
+    """The node sets ``name`` to a value its declaration refuses (PRM002 reports it)."""
+    params = node.data.get("params") or {}
+    decl = BUILTIN[node.type].decls.get(name) if node.type in BUILTIN else None
+    return (node.data.get("extension") is None and decl is not None and name in params
+            and value_problem(decl, params[name]) is not None)
+
+
 def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for node in g.build(art, ctx).nodes.values():
         ports = [*((p, t) for p, (t, _) in node.inputs.items()), *node.outputs.items()]
         for port, t in ports:
-            if isinstance(t, str):
+            if isinstance(t, str) and not _refused_value(node, t):
                 yield Hit(f"{node.pointer}/params" if node.data.get("params") else node.pointer,
                           f"port {node.id}.{port} of {node.type} needs parameter {t!r} to "
                           f"know its type; set params.{t}")
@@ -218,8 +232,11 @@ def _fallback_missing(art: Artifact, ctx: Context) -> Iterator[Hit]:
             if target == node["id"]:
                 yield Hit(f"/spec/nodes/{i}{sub}", f"node {target!r} names itself as stand-in")
             elif target not in graph.nodes or graph.nodes[target].kind != "node":
+                nodes = [n.id for n in graph.nodes.values()
+                         if n.kind == "node" and n.id != node["id"]]
                 yield Hit(f"/spec/nodes/{i}{sub}",
-                          f"stand-in {target!r} for {node['id']!r} is not a node of this graph")
+                          f"stand-in {target!r} for {node['id']!r} is not a node of this graph"
+                          f"{did_you_mean(target, nodes)}")
 
 
 def _fallback_types(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -312,7 +329,9 @@ def _module_bindings(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       f"interface {side[:-1]} {name!r} is not bound to a node port", key=True)
         for name in sorted(bound - declared):
             yield Hit(f"/spec/bind/{side}/{name}", f"binding for {name!r}, which is not an "
-                                                   f"interface {side[:-1]}", key=True)
+                                                   f"interface {side[:-1]}"
+                                                   f"{did_you_mean(name, declared - bound)}",
+                      key=True)
 
 
 def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -344,25 +363,126 @@ def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
         stack.append(iter(imports(nxt)))
 
 
-def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
+@dataclass(frozen=True, slots=True)
+class ParamSite:
+    """One mapping of parameter values and what its node type declares.
+
+    ``origin`` says where the mapping is written: a node's ``params`` (spec, module), an
+    import's override for one module node, a profile's ``nodeDefaults`` for one node type, or
+    a policy insert rule's node. ``known`` is None when the node type was not found (another
+    rule says why, except for profile defaults, where PRM001 does). ``decls`` holds the typed
+    declarations: built-in types have them; extension manifests declare names and defaults
+    only.
+    """
+
+    pointer: str
+    subject: str
+    values: dict[str, Any]
+    origin: Literal["node", "import", "default", "insert"]
+    known: frozenset[str] | None
+    decls: dict[str, Param]
+
+
+def param_sites(art: Artifact, ctx: Context) -> list[ParamSite]:
+    """Every parameter mapping of ``art`` with its node type's declarations (cached per run).
+
+    The one traversal behind PRM001 (names), MOD003 (names in import overrides) and PRM002
+    (values).
+    """
+    cached = ctx.cache.get(("param_sites", art.path))
+    if isinstance(cached, list):
+        return cached
+    sites: list[ParamSite] = []
+    spec = art.spec
     if art.kind == "ExecutionProfile":
-        yield from _unknown_default_params(art, ctx)
-        return
-    for i, node in enumerate(art.spec["nodes"]):
-        params = node.get("params") or {}
-        if node.get("extension") is not None:
-            ext = g.find_extension(ctx.index, node)
-            if ext is None or not ext.schema_valid:
-                continue
-            known = set(ext.spec.get("params") or {})
-        elif node["type"] in BUILTIN:
-            known = set(BUILTIN[node["type"]].params)
-        else:
+        for ntype, params in (spec.get("nodeDefaults") or {}).items():
+            sites.append(_type_site(ctx, f"/spec/nodeDefaults/{escape_token(ntype)}", ntype,
+                                    params or {}))
+    for i, node in enumerate(spec.get("nodes") or []):
+        sites.append(_node_site(ctx, f"/spec/nodes/{i}/params", node, node.get("params") or {},
+                                node["type"], "node"))
+    for i, rule in enumerate(spec.get("insertRules") or []):
+        node = rule["node"]
+        sites.append(_node_site(ctx, f"/spec/insertRules/{i}/node/params", node,
+                                node.get("params") or {}, node["type"], "insert"))
+    for i, imp in enumerate(spec.get("imports") or []):
+        module = _imported(ctx, imp)
+        if module is None:
             continue
-        for name in sorted(set(params) - known):
-            yield Hit(f"/spec/nodes/{i}/params/{name}",
-                      f"{node['type']} has no parameter {name!r} (parameters: "
-                      f"{', '.join(sorted(known)) or 'none'})", key=True)
+        nodes = {n["id"]: n for n in module.spec["nodes"]}
+        for node_id, values in (imp.get("params") or {}).items():
+            if node_id in nodes and isinstance(values, dict):
+                node = nodes[node_id]
+                sites.append(_node_site(
+                    ctx, f"/spec/imports/{i}/params/{escape_token(node_id)}", node, values,
+                    f"{node['type']} (node {node_id!r} of {module.ref})", "import"))
+    ctx.cache[("param_sites", art.path)] = sites
+    return sites
+
+
+def _imported(ctx: Context, imp: dict[str, Any]) -> Artifact | None:
+    ref = parse_ref(imp.get("module"))
+    module = ctx.index.get("Module", ref.id, ref.version) if ref else None
+    return module if module is not None and module.schema_valid else None
+
+
+def _node_site(ctx: Context, pointer: str, node: dict[str, Any], values: dict[str, Any],
+               subject: str, origin: Literal["node", "import", "insert"]) -> ParamSite:
+    known: frozenset[str] | None = None
+    decls: dict[str, Param] = {}
+    if node.get("extension") is not None:
+        ext = g.find_extension(ctx.index, node)
+        if ext is not None and ext.schema_valid:
+            known = frozenset(ext.spec.get("params") or {})
+    elif node["type"] in BUILTIN:
+        decls = BUILTIN[node["type"]].decls
+        known = frozenset(decls)
+    return ParamSite(pointer, subject, values, origin, known, decls)
+
+
+def _type_site(ctx: Context, pointer: str, ntype: str, values: dict[str, Any]) -> ParamSite:
+    """A profile's defaults for a node type: the built-in type, or every extension's."""
+    if ntype in BUILTIN:
+        decls = BUILTIN[ntype].decls
+        return ParamSite(pointer, ntype, values, "default", frozenset(decls), decls)
+    exts = [e for e in ctx.index.of_kind("ExtensionManifest")
+            if e.schema_valid and e.spec.get("nodeType") == ntype]
+    known = frozenset(p for e in exts for p in e.spec.get("params") or {}) if exts else None
+    return ParamSite(pointer, ntype, values, "default", known, {})
+
+
+def _unknown_names(site: ParamSite) -> Iterator[Hit]:
+    known = site.known or frozenset()
+    for name in sorted(set(site.values) - known):
+        yield Hit(pointer_join(site.pointer, name),
+                  f"{site.subject} has no parameter {name!r} (parameters: "
+                  f"{', '.join(sorted(known)) or 'none'}){did_you_mean(name, known)}", key=True)
+
+
+def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for site in param_sites(art, ctx):
+        if site.origin == "import":
+            continue  # MOD003 reports import overrides
+        if site.known is None:
+            if site.origin == "default":
+                types = [*BUILTIN, *(e.spec.get("nodeType") or "" for e in
+                                    ctx.index.of_kind("ExtensionManifest") if e.schema_valid)]
+                yield Hit(site.pointer, f"no node type {site.subject} in the built-in catalog "
+                                        "or any extension manifest"
+                                        f"{did_you_mean(site.subject, types)}", key=True)
+            continue
+        yield from _unknown_names(site)
+
+
+def _param_values(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for site in param_sites(art, ctx):
+        for name, value in site.values.items():
+            decl = site.decls.get(name)
+            refusal = value_problem(decl, value) if decl else None
+            if decl and refusal:
+                pointer = pointer_join(site.pointer, name)
+                yield Hit(pointer if refusal.item is None else f"{pointer}/{refusal.item}",
+                          refusal.message(site.subject, name, decl))
 
 
 def _route_conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -374,48 +494,23 @@ def _route_conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _import_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
-
     for i, imp in enumerate(art.spec.get("imports") or []):
-        ref = parse_ref(imp.get("module"))
-        module = ctx.index.get("Module", ref.id, ref.version) if ref else None
-        if module is None or not module.schema_valid:
+        module = _imported(ctx, imp)
+        if module is None:
             continue
-        nodes = {n["id"]: n for n in module.spec["nodes"]}
+        nodes = sorted(n["id"] for n in module.spec["nodes"])
         for node_id, values in (imp.get("params") or {}).items():
-            pointer = f"/spec/imports/{i}/params/{node_id}"
+            pointer = f"/spec/imports/{i}/params/{escape_token(node_id)}"
             if node_id not in nodes:
                 yield Hit(pointer, f"module {module.ref} has no node {node_id!r} (nodes: "
-                                   f"{', '.join(sorted(nodes))})", key=True)
-                continue
-            if not isinstance(values, dict):
+                                   f"{', '.join(nodes)}){did_you_mean(node_id, nodes)}",
+                          key=True)
+            elif not isinstance(values, dict):
                 yield Hit(pointer, f"parameters for node {node_id!r} must be a mapping of "
                                    "parameter names to values")
-                continue
-            ntype = nodes[node_id]["type"]
-            known = set(BUILTIN[ntype].params) if ntype in BUILTIN else None
-            if nodes[node_id].get("extension") is None and known is not None:
-                for name in sorted(set(values) - known):
-                    yield Hit(f"{pointer}/{name}", f"{ntype} (node {node_id!r} of "
-                              f"{module.ref}) has no parameter {name!r}", key=True)
-
-
-def _unknown_default_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    """A profile's nodeDefaults name node types and parameters that exist."""
-    for ntype, params in (art.spec.get("nodeDefaults") or {}).items():
-        pointer = f"/spec/nodeDefaults/{ntype}"
-        if ntype in BUILTIN:
-            known = set(BUILTIN[ntype].params)
-        else:
-            exts = [e for e in ctx.index.of_kind("ExtensionManifest")
-                    if e.schema_valid and e.spec.get("nodeType") == ntype]
-            if not exts:
-                yield Hit(pointer, f"no node type {ntype} in the built-in catalog or any "
-                                   "extension manifest", key=True)
-                continue
-            known = {p for e in exts for p in e.spec.get("params") or {}}
-        for name in sorted(set(params or {}) - known):
-            yield Hit(f"{pointer}/{name}", f"{ntype} has no parameter {name!r} (parameters: "
-                      f"{', '.join(sorted(known)) or 'none'})", key=True)
+    for site in param_sites(art, ctx):
+        if site.origin == "import" and site.known is not None:
+            yield from _unknown_names(site)
 
 
 def _r(code: str, sev: Severity, summary: str, doc: str, check: object,
@@ -475,11 +570,23 @@ RULES: tuple[Rule, ...] = (
        "none) and what happens to in-flight output (inFlight: flush or drop), so cancellation "
        "fencing is explicit and reviewable.", _cancel_scope),
     _r("PRM001", _E, "A node sets a parameter its type does not have.",
-       "Node parameters, and a profile's nodeDefaults, are checked against the node type's "
-       "declared parameters (built-in catalog or the extension manifest's params). A "
-       "misspelled parameter would otherwise be ignored and the default used without anyone "
-       "noticing; in a profile it would be copied into every node of that type.",
-       _unknown_params, kinds=(*GRAPH_KINDS, "ExecutionProfile")),
+       "Node parameters, a profile's nodeDefaults and the nodes a policy inserts are checked "
+       "against the node type's declared parameters (built-in catalog or the extension "
+       "manifest's params). A misspelled parameter would otherwise be ignored and the default "
+       "used without anyone noticing; in a profile it would be copied into every node of that "
+       "type. The message suggests the closest declared name.",
+       _unknown_params, kinds=_PARAM_KINDS),
+    _r("PRM002", _E, "A parameter value does not match the catalog's type, range or allowed "
+       "values.",
+       "Each built-in parameter declares its type (integer, number, boolean, string, list of "
+       "strings), its unit, its range and, where the provider's set is closed, its allowed "
+       "values (docs/catalog.md). Values are checked wherever they are written: node params "
+       "in specs and modules, imports[].params overrides, a profile's nodeDefaults and the "
+       "nodes a policy inserts. A float is not an integer (write 64, not 64.0), a boolean is "
+       "not a number, and a string is neither: YAML 1.2 reads no, yes, on and off as strings, "
+       "so a boolean parameter written `no` is refused with the fix (use false). Parameters "
+       "of extension node types are checked by name only (PRM001).",
+       _param_values, kinds=_PARAM_KINDS),
     _r("LANE002", _E, "An edge rides a lane its traffic may not use.",
        "control/* traffic rides the control lane, metrics/* the telemetry lane, audio and text "
        "the data lane; event/* may use control or data. Putting cancel signals on the data "
