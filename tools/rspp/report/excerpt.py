@@ -31,11 +31,10 @@ CONTEXT = 40
 MARK = "..."
 """Stands where a cut line leaves text out (ASCII: encodable on every console)."""
 
-# Line breaks as the loader counts lines: JSON positions count LF only (CR, NEL, LS and PS
-# inside a JSON file are whitespace or string content); YAML positions come from libyaml,
-# which also breaks lines at a lone CR, NEL (U+0085), LS (U+2028) and PS (U+2029) (YAML 1.1
-# section 4.1.4).
-_YAML_BREAKS = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+# Line breaks as the loader counts lines (rspp.load.lines): LF, CR LF and a lone CR, in YAML
+# and JSON alike; NEL, U+2028 and U+2029 are ordinary characters (YAML 1.2 section 5.4,
+# RFC 8259 section 2), as git and editors count them.
+_LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 @lru_cache(maxsize=4096)
@@ -63,8 +62,7 @@ class SourceLines:
             doc = self._documents.get(path)
             if doc is None:
                 return None
-            text = doc.text
-            lines = text.split("\n") if doc.fmt == "json" else _YAML_BREAKS.split(text)
+            lines = _LINE_BREAK.split(doc.text)
             self._lines[path] = lines
         return lines[number - 1] if 0 < number <= len(lines) else None
 
