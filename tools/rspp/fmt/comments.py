@@ -9,6 +9,12 @@ back in front of (or at the end of the line of) the same key or item:
   one starting on that line); above the first key of the file they are the file's header
   and stay on top (but lines after a blank line in it belong to the key); after the last
   key, the file's tail;
+- but a comment line after the last key or item of a nested block, indented deeper than
+  the next key or item (or than column 0 at the end of the file), is that block's own: it
+  stays at the block's end, indented like the block's keys or dashes (the innermost block
+  that just ended whose keys or dashes are at or left of the comment), so that uncommenting
+  a commented-out last entry puts it back where it was; blank lines go with the comment
+  line below them;
 - a comment at the end of a line belongs to the innermost key or item whose value ends on
   that line (for a key holding a block mapping or list: the key's own line); one with no
   such owner (after a lone list dash) becomes a comment line above the next key or item;
@@ -23,6 +29,7 @@ written back by ruamel: such files are refused.
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -48,7 +55,17 @@ class Notes:
     header: list[str] = field(default_factory=list)
     before: dict[Slot, list[str]] = field(default_factory=dict)
     eol: dict[Slot, tuple[str, int]] = field(default_factory=dict)  # text, column
+    after: dict[int, list[str]] = field(default_factory=dict)  # id of a nested block: its end
     tail: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Block:
+    """A block mapping or list as written: its keys (or dashes) share a column."""
+
+    id: int
+    column: int
+    is_list: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +73,7 @@ class _Member:
     slot: Slot
     start: int  # line of the key, or of the item's value
     eol_line: int | None  # line an end-of-line comment of this member would be on
+    blocks: tuple[_Block, ...]  # the blocks around it, outermost first (the last: its own)
 
 
 def is_block(node: Any) -> bool:
@@ -72,11 +90,14 @@ def _eol_line(value: Any, pointer: str, start: int, item: bool, doc: Document) -
     return span.end_line - 1 if span is not None and span.end_line is not None else start
 
 
-def _members(node: Any, data: Any, pointer: str, doc: Document, out: list[_Member]) -> None:
+def _members(node: Any, data: Any, pointer: str, doc: Document, out: list[_Member],
+             outer: tuple[_Block, ...] = ()) -> None:
     """The keys and items of block collections under ``node``, in document order; ``data`` is
-    the strict loader's reading of ``node``, which names the keys."""
+    the strict loader's reading of ``node``, which names the keys; ``outer``: the blocks
+    around ``node``."""
     if not is_block(node):
         return
+    blocks = (*outer, _Block(id(node), node.lc.col, isinstance(node, CommentedSeq)))
     if isinstance(node, CommentedMap):
         # ruamel may type a key differently (1_000: an integer); the strict reading names it
         for key, name in zip(list(node), data, strict=True):
@@ -84,14 +105,15 @@ def _members(node: Any, data: Any, pointer: str, doc: Document, out: list[_Membe
             start = node.lc.key(key)[0]
             value = node[key]
             out.append(_Member((id(node), name), start,
-                               _eol_line(value, here, start, False, doc)))
-            _members(value, data[name], here, doc, out)
+                               _eol_line(value, here, start, False, doc), blocks))
+            _members(value, data[name], here, doc, out, blocks)
     else:
         for index, value in enumerate(node):
             here = pointer_join(pointer, index)
             start = node.lc.item(index)[0]
-            out.append(_Member((id(node), index), start, _eol_line(value, here, start, True, doc)))
-            _members(value, data[index], here, doc, out)
+            out.append(_Member((id(node), index), start,
+                               _eol_line(value, here, start, True, doc), blocks))
+            _members(value, data[index], here, doc, out, blocks)
 
 
 def _squeeze(lines: list[str]) -> list[str]:
@@ -117,6 +139,51 @@ def _strip_trailing(lines: list[str]) -> list[str]:
     return out
 
 
+# A commented-out list item: ``# - ...``.
+_ITEM = re.compile(r"#\s*-(?:\s|$)")
+
+
+def _ends(between: list[int], lines: dict[int, str], columns: dict[int, int], before: _Member,
+          after: _Member | None) -> list[int | None]:
+    """For each of the comment and blank lines ``between`` two members (``after`` None: the end
+    of the file), the id of the nested block whose end it belongs to, or None for the member
+    below (or the file's tail). ``columns``: the column of each comment line on its own."""
+    shared = {block.id for block in after.blocks} if after is not None else set()
+    # the blocks that end here, innermost first; the file's own block never (its end is the
+    # tail). A comment line indented deeper than ``limit`` belongs to one of them, and so
+    # does a commented-out item at the dashes of a list written at its key's column.
+    ended = [b for b in reversed(before.blocks) if b.id not in shared][:None if after else -1]
+    limit = after.blocks[-1].column if after is not None else 0
+    rank = 0
+    ranks: list[int | None] = []
+    for number in between:
+        column = columns.get(number)
+        if column is None:
+            ranks.append(None)  # a blank line: with the comment line below it
+            continue
+        item = _ITEM.match(lines[number]) is not None
+        lists = [i for i, b in enumerate(ended) if b.is_list and b.column == column]
+        if item and lists:
+            here = lists[0]
+        elif column > limit and ended:
+            # a list written at its key's column shares the column of the mapping around it:
+            # a comment there that is no commented-out item is the mapping's
+            fits = [i for i, b in enumerate(ended) if b.column <= column and not (
+                b.is_list and not item and i + 1 < len(ended)
+                and ended[i + 1].column == b.column)]
+            here = fits[0] if fits else len(ended) - 1
+        else:
+            here = len(ended)
+        rank = max(rank, here)  # the comments keep their order: never back into a block
+        ranks.append(rank)
+    out: list[int | None] = []
+    below = len(ended)
+    for found in reversed(ranks):
+        below = below if found is None else found
+        out.append(ended[below].id if below < len(ended) else None)
+    return out[::-1]
+
+
 def collect(root: Any, doc: Document, layout: Layout) -> Notes:
     """File every comment of ``root`` (parsed from ``doc.text``); Refused if one cannot be."""
     members: list[_Member] = []
@@ -124,6 +191,7 @@ def collect(root: Any, doc: Document, layout: Layout) -> Notes:
     notes = Notes()
     eol_owner = {m.eol_line: m for m in members if m.eol_line is not None}
     lines: dict[int, str] = dict.fromkeys(layout.blank_lines, "")
+    columns: dict[int, int] = {}  # comment lines: their column
     for comment in layout.comments:
         if comment.block_header:
             continue
@@ -136,19 +204,31 @@ def collect(root: Any, doc: Document, layout: Layout) -> Notes:
             notes.eol[owner.slot] = (comment.text, comment.col)
         else:
             lines[comment.line] = comment.text
+            if comment.own_line:
+                columns[comment.line] = comment.col
     starts = [m.start for m in members]
     marker = -1 if layout.start_line is None else layout.start_line
     above_first: list[str] = []
+    runs: dict[int, list[int]] = {}  # the lines right above each member (len: the file's end)
     for number in sorted(lines):
-        index = bisect.bisect_right(starts, number)
-        if index == len(members):
-            notes.tail.append(lines[number])
-        elif number < marker:
-            notes.preamble.append(lines[number])
-        elif index == 0:
-            above_first.append(lines[number])
-        else:
-            notes.before.setdefault(members[index].slot, []).append(lines[number])
+        runs.setdefault(bisect.bisect_right(starts, number), []).append(number)
+    for index, run in runs.items():
+        if not members:  # no block key or item at all: all of it is the tail
+            notes.tail.extend(lines[number] for number in run)
+            continue
+        if index == 0:
+            for number in run:
+                (notes.preamble if number < marker else above_first).append(lines[number])
+            continue
+        after = members[index] if index < len(members) else None
+        ends = _ends(run, lines, columns, members[index - 1], after)
+        for number, block in zip(run, ends, strict=True):
+            if block is not None:
+                notes.after.setdefault(block, []).append(lines[number])
+            elif after is None:
+                notes.tail.append(lines[number])
+            else:
+                notes.before.setdefault(after.slot, []).append(lines[number])
     # Above the first key: the file's header; lines after its last blank line, if it has
     # one, are the key's own.
     split = max((i + 1 for i, line in enumerate(above_first) if not line),
@@ -159,6 +239,7 @@ def collect(root: Any, doc: Document, layout: Layout) -> Notes:
     notes.preamble = _strip_leading(_squeeze(notes.preamble))
     notes.tail = _strip_trailing(_squeeze(notes.tail))
     notes.before = {slot: _squeeze(found) for slot, found in notes.before.items()}
+    notes.after = {block: _squeeze(found) for block, found in notes.after.items()}
     return notes
 
 
@@ -187,6 +268,16 @@ def _lines(found: list[str], column: int) -> list[CommentToken]:
     return [_token(line, column if line else 0) for line in found]
 
 
+def _placed(pending: list[tuple[str, int]], found: list[str], column: int) -> list[CommentToken]:
+    """Comment tokens for the ended blocks' lines (each at its block's column), then ``found``
+    at ``column``; never two blank lines in a row."""
+    out: list[CommentToken] = []
+    for line, at in [*pending, *((line, column) for line in found)]:
+        if line or not out or out[-1].value != "\n":
+            out.append(_token(line, at if line else 0))
+    return out
+
+
 def _header(value: Any) -> str | None:
     """The comment after a block scalar's indicator (``|  # note``)."""
     return getattr(value, "comment", None) if isinstance(value, _BLOCK_SCALARS) else None
@@ -204,38 +295,49 @@ def _sharing_the_dash(value: Any, notes: Notes) -> list[str]:
 
 def attach(root: Any, notes: Notes) -> None:
     """Put the comments in ``notes`` back on the (reordered) tree."""
-    if notes.header or notes.tail:
+    pending: list[tuple[str, int]] = []
+    _attach(root, 0, notes, pending)
+    tail = _placed(pending, notes.tail, 0)
+    while tail and tail[-1].value == "\n":
+        tail.pop()
+    if notes.header or tail:
         # ruamel writes the end comments only when the start comment slot exists
         root.ca.comment = [None, _lines(notes.header, 0) if notes.header else None]
-    if notes.tail:
-        root.ca.end = _lines(notes.tail, 0)
-    _attach(root, 0, notes)
+    if tail:
+        root.ca.end = tail
 
 
-def _attach(node: Any, column: int, notes: Notes) -> None:
-    """Attach the comments of a block collection whose keys (or dashes) are at ``column``."""
+def _attach(node: Any, column: int, notes: Notes, pending: list[tuple[str, int]]) -> None:
+    """Attach the comments of a block collection whose keys (or dashes) are at ``column``.
+
+    ``pending``: the comment lines at the end of blocks already written (text, column); they
+    go above the next key or item written, and this block's own end lines join them."""
     if not is_block(node):
         return
     if isinstance(node, CommentedMap):
         for position, (key, value) in enumerate(node.items()):
             slot: Slot = (id(node), str(key))
-            before, eol, header = notes.before.get(slot), notes.eol.get(slot), _header(value)
+            before, eol, header = notes.before.get(slot, []), notes.eol.get(slot), _header(value)
             if position == 0 and before and column:
                 before = _strip_leading(before)  # no blank line right under the parent key
-            if before or eol or header:
+            lines = _placed(pending, before, column)
+            pending.clear()
+            if lines or eol or header:
                 # a block scalar's indicator comment goes on the parent, next to its key
-                node.ca.items[key] = [None, _lines(before, column) if before else None,
-                                      _token(*eol) if eol else None,
+                node.ca.items[key] = [None, lines or None, _token(*eol) if eol else None,
                                       [header] if header else None]
-            _attach(value, column + 2, notes)
-        return
-    for index, value in enumerate(node):
-        item: Slot = (id(node), index)
-        before = _squeeze(notes.before.get(item, []) + _sharing_the_dash(value, notes))
-        if index == 0:
-            before = _strip_leading(before)
-        eol = notes.eol.get(item)
-        if before or eol:
-            node.ca.items[index] = [_token(*eol) if eol else None,
-                                    _lines(before, column) if before else None, None, None]
-        _attach(value, column + (4 if isinstance(value, CommentedSeq) else 2), notes)
+            _attach(value, column + 2, notes, pending)
+    else:
+        for index, value in enumerate(node):
+            item: Slot = (id(node), index)
+            before = _squeeze(notes.before.get(item, []) + _sharing_the_dash(value, notes))
+            if index == 0:
+                before = _strip_leading(before)
+            lines = _placed(pending, before, column)
+            pending.clear()
+            eol = notes.eol.get(item)
+            if lines or eol:
+                node.ca.items[index] = [_token(*eol) if eol else None, lines or None, None, None]
+            _attach(value, column + (4 if isinstance(value, CommentedSeq) else 2), notes,
+                    pending)
+    pending.extend((line, column) for line in notes.after.get(id(node), []))
