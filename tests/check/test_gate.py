@@ -90,7 +90,8 @@ def test_an_unlocked_bundle_with_unpinned_refs_needs_build_and_lock(
         ("LCK003", new)]
     assert f"pins of {new} is stale: pins without digest" in only(findings, "DRV001")["message"]
     assert only(findings, "LCK003")["message"].endswith(
-        "carry no digest yet; run `rspp build` (it writes the digests), then `rspp lock`")
+        "carry no digest yet: run `rspp build`, then `rspp lock` (the build writes the "
+        "digests)")
     assert rspp(capsys, "build", "--root", str(examples)).code == 0
     assert rspp(capsys, "lock", "--root", str(examples)).code == 0
     assert check_json(capsys, examples) == (0, [])

@@ -177,7 +177,7 @@ def update(lock: Lock, index: Index) -> LockUpdate:
                 findings.append(finding(
                     "LCK003", art.path, span.line, span.col,
                     f"{key} cannot be locked: its pins {', '.join(unpinned)} carry no digest "
-                    "yet; run `rspp build` (it writes the digests), then `rspp lock`",
+                    "yet: run `rspp build`, then `rspp lock` (the build writes the digests)",
                     "/spec/pins"))
                 continue
             entries[key] = digest
