@@ -72,10 +72,12 @@ def graph(repo: Repository, result: ValidationResult, locked: set[str]) -> Graph
 def _code_generated(g: Graph) -> None:
     """schemas/, the rule and catalog references and the hook definitions are generated from
     rspp's own models and registry: fresh exactly when they equal what this rspp writes.
-    They belong to rspp's own repository (the one holding tools/rspp), not to its users'."""
-    if not (g.root / "tools" / "rspp" / "__init__.py").is_file():
+    They belong to rspp's own repository (``rspp.docgen.is_rspp_source``), not to its
+    users'."""
+    from rspp.docgen import generated_files, is_rspp_source
+
+    if not is_rspp_source(g.root):
         return
-    from rspp.docgen import generated_files
     from rspp.model.schemagen import generate, render
 
     expected = dict(generated_files())
@@ -167,7 +169,7 @@ def entries(g: Graph) -> list[Entry]:
 
 def run_build(g: Graph, *, only_pins: bool = False) -> tuple[list[str], list[Entry]]:
     """Regenerate what is stale or missing, dependencies first: (written, failed)."""
-    from rspp.fsutil import write_atomic
+    from rspp.fsutil import read_existing, write_atomic
 
     written: list[str] = []
     failed: list[Entry] = []
@@ -184,9 +186,8 @@ def run_build(g: Graph, *, only_pins: bool = False) -> tuple[list[str], list[Ent
             failed.append(Entry(node.path, node.generator, "error", "could not be generated"))
             continue
         target = g.root / node.path.split("#")[0]
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if not target.exists() or target.read_bytes() != content:
-            write_atomic(target, content)
+        if read_existing(target, root=g.root) != content:  # a link on the way: IO002
+            write_atomic(target, content, root=g.root)
         written.append(node.path)
     return written, failed
 

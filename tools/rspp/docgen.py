@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itertools import groupby
+from pathlib import Path
 
 from rspp.rules.registry import all_rules
 
@@ -98,6 +99,43 @@ def catalog_markdown() -> str:
                        f"{allowed} | {default} |")
         out.append("")
     return "\n".join(out)
+
+
+# Generated files of rspp's own repository, for messages.
+OWN_FILES = "schemas/, docs/rules.md, docs/catalog.md and .pre-commit-hooks.yaml"
+_PYPROJECT_MAX = 1 << 20
+
+
+def is_rspp_source(root: Path) -> bool:
+    """True when ``root`` is rspp's own source repository, the only one whose ``schemas/``,
+    ``docs/rules.md``, ``docs/catalog.md`` and ``.pre-commit-hooks.yaml`` rspp generates.
+
+    Both must hold: ``pyproject.toml`` is a regular file whose ``[project] name`` is ``rspp``
+    (compared as a normalised distribution name, PEP 503), and ``tools/rspp/__init__.py`` is a
+    regular file (the package's source). A repository that only uses rspp, or vendors a copy
+    of its package, has a project of its own name. Links are not followed; a missing,
+    unreadable or invalid pyproject.toml means "not rspp's own".
+    """
+    import re
+    import tomllib
+
+    from rspp.fsutil import FileAccessError, read_existing
+
+    try:
+        marker = read_existing(root / "tools" / "rspp" / "__init__.py", root=root, verb="read")
+        if marker is None:
+            return False
+        raw = read_existing(root / "pyproject.toml", root=root, verb="read")
+    except FileAccessError:
+        return False
+    if raw is None or len(raw) > _PYPROJECT_MAX:
+        return False
+    try:
+        project = tomllib.loads(raw.decode("utf-8")).get("project")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+    name = project.get("name") if isinstance(project, dict) else None
+    return isinstance(name, str) and re.sub(r"[-_.]+", "-", name).lower() == "rspp"
 
 
 def generated_files() -> dict[str, str]:

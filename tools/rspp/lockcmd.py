@@ -24,7 +24,8 @@ class LockOutcome:
 
 def lock(options: LockOptions) -> LockOutcome:
     """Nothing is locked unless the whole repository validates and no locked version
-    changed; the lock is written atomically."""
+    changed; the lock is written atomically, never through a link (``rspp.fsutil``:
+    FileAccessError IO002 when rspp.lock is a symbolic link)."""
     from rspp.fsutil import write_atomic
     from rspp.lock import LOCK_FILE, read_lock, render_lock, update
 
@@ -41,5 +42,6 @@ def lock(options: LockOptions) -> LockOutcome:
         return LockOutcome((), report)
     written = bool(pending.added) and not options.check and not report.failed
     if written:
-        write_atomic(repo.root / LOCK_FILE, render_lock(pending.entries).encode("utf-8"))
+        write_atomic(repo.root / LOCK_FILE, render_lock(pending.entries).encode("utf-8"),
+                     root=repo.root)
     return LockOutcome(pending.added, report, written)

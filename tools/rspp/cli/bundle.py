@@ -26,7 +26,8 @@ def build_command(
     max_runtime: str = typer.Option(None, "--max-runtime", help="Newest runtime (SemVer)."),
     event_abi: str = typer.Option(..., "--event-abi", help="Event ABI version (SemVer)."),
     description: str = typer.Option(None, "--description", help="spec.description."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write the bundle to this file."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write the bundle to this file "
+                                                      "(inside the repository)."),
     fmt: str = common.FORMAT,
     root: Path = common.ROOT,
 ) -> None:
@@ -34,9 +35,10 @@ def build_command(
     from rspp.resolve.service import BundleOptions, build_bundle_document
 
     common.reporter(fmt)
+    base = common.base(root)
     outcome = build_bundle_document(BundleOptions(
-        common.base(root), bundle_id, version, spec, profile, tuple(policy or ()),
+        base, bundle_id, version, spec, profile, tuple(policy or ()),
         tuple(packages_from or ()), min_runtime, max_runtime, event_abi, description))
     if outcome.document is None:
         common.fail(outcome.report, fmt)
-    common.emit(outcome.text, out)
+    common.emit(outcome.text, out, base)

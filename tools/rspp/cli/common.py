@@ -38,11 +38,16 @@ def fail(report: ValidationResult, fmt: str) -> None:
     raise typer.Exit(1)
 
 
-def emit(text: str, out: Path | None) -> None:
-    """Write ``text`` to ``out`` atomically, or to stdout."""
+def emit(text: str, out: Path | None, root: Path | None = None) -> None:
+    """Write ``text`` to ``out`` atomically, or to stdout.
+
+    ``out`` (relative to the working directory) must be inside the repository ``root``
+    (default: the one found from the working directory) and is never written through a link:
+    ``rspp.fsutil.FileAccessError`` (IO001-IO003) otherwise, one line and exit 2.
+    """
     if out is None:
         sys.stdout.write(text)
         return
     from rspp.fsutil import write_atomic
 
-    write_atomic(out, text.encode("utf-8"))
+    write_atomic(out, text.encode("utf-8"), root=base(root))

@@ -1,4 +1,8 @@
-"""`rspp schemas`, `rspp docs` and `rspp check-generated`: files generated from the code."""
+"""`rspp schemas`, `rspp docs` and `rspp check-generated`: files generated from rspp's code.
+
+They exist only in rspp's own repository (``rspp.docgen.is_rspp_source``): elsewhere
+`schemas` and `docs` refuse, and `check-generated` says there is nothing of that kind.
+"""
 
 from __future__ import annotations
 
@@ -16,32 +20,43 @@ def _root(root: Path | None) -> Path:
     return root if root is not None else find_root(Path.cwd())
 
 
+def _own(root: Path, command: str) -> Path:
+    """``root``, or a usage error when it is not rspp's own repository."""
+    from rspp.docgen import OWN_FILES, is_rspp_source
+    from rspp.errors import UsageError
+
+    if not is_rspp_source(root):
+        raise UsageError(f"{root} is not rspp's own repository: `rspp {command}` manages "
+                         f"{OWN_FILES}, which only that repository has",
+                         "run it in rspp's source repository; `rspp build` writes the derived "
+                         "files of this one")
+    return root
+
+
 def _schema_drift(root: Path, write: bool) -> list[str]:
     from rspp.model import schemagen
 
     target = root / "schemas"
     if write:
-        return [f"wrote schemas/{name}" for name in schemagen.write(target)]
+        return [f"wrote schemas/{name}" for name in schemagen.write(target, root=root)]
     return [f"schemas/{name}: out of date (run `rspp schemas --write`)"
-            for name in schemagen.check(target)]
+            for name in schemagen.check(target, root=root)]
 
 
 def _docs_drift(root: Path, write: bool) -> list[str]:
     from rspp.docgen import generated_files
+    from rspp.fsutil import read_existing, write_atomic
 
-    lines = []
-    for rel, text in generated_files().items():
-        target = root / rel
-        current = target.read_text(encoding="utf-8") if target.is_file() else None
-        if current == text:
-            continue
-        if write:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
-            lines.append(f"wrote {rel}")
-        else:
-            lines.append(f"{rel}: out of date (run `rspp docs --write`)")
-    return lines
+    wanted = {rel: text.encode("utf-8") for rel, text in generated_files().items()}
+    # every file is looked at before any is written: a refused one stops the run untouched
+    changed = [rel for rel, data in wanted.items()
+               if read_existing(root / rel, root=root, verb="write" if write else "check")
+               != data]
+    if not write:
+        return [f"{rel}: out of date (run `rspp docs --write`)" for rel in changed]
+    for rel in changed:
+        write_atomic(root / rel, wanted[rel], root=root)
+    return [f"wrote {rel}" for rel in changed]
 
 
 def _finish(lines: list[str], write: bool, clean: str) -> None:
@@ -54,8 +69,10 @@ def schemas_command(
     write: bool = typer.Option(False, "--write", help="Regenerate schemas/."),
     root: Path = RootOption,
 ) -> None:
-    """Generate schemas/<Kind>.schema.json from the models, or check them."""
-    _finish(_schema_drift(_root(root), write), write, "schemas/ matches the models")
+    """Generate schemas/<Kind>.schema.json from the models, or check them (rspp's own
+    repository only)."""
+    base = _own(_root(root), "schemas")
+    _finish(_schema_drift(base, write), write, "schemas/ matches the models")
 
 
 def docs_command(
@@ -63,12 +80,21 @@ def docs_command(
     write: bool = typer.Option(False, "--write", help="Regenerate them."),
     root: Path = RootOption,
 ) -> None:
-    """Generate docs/rules.md and .pre-commit-hooks.yaml from the registry, or check them."""
-    _finish(_docs_drift(_root(root), write), write, "generated docs match the registry")
+    """Generate docs/rules.md, docs/catalog.md and .pre-commit-hooks.yaml from the registry,
+    or check them (rspp's own repository only)."""
+    base = _own(_root(root), "docs")
+    _finish(_docs_drift(base, write), write, "generated docs match the registry")
 
 
 def check_generated_command(root: Path = RootOption) -> None:
-    """Check every generated file (schemas, rule reference, hook definitions) at once."""
+    """Check every file generated from rspp's code (schemas, rule and catalog references, hook
+    definitions); in a repository other than rspp's own there are none, and it says so."""
+    from rspp.docgen import OWN_FILES, is_rspp_source
+
     base = _root(root)
+    if not is_rspp_source(base):
+        sys.stdout.write(f"nothing to check: {OWN_FILES} are generated only in rspp's own "
+                         "repository (`rspp status` checks this repository's derived files)\n")
+        raise typer.Exit(0)
     _finish(_schema_drift(base, False) + _docs_drift(base, False), False,
             "generated files are fresh")

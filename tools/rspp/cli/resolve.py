@@ -38,11 +38,13 @@ def command(
                                  help="Print each value with its source instead of the view."),
     pointer: str = typer.Option("", "--pointer", "-p",
                                 help="With --explain: only the fields under this pointer."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write the view to this file."),
+    out: Path = typer.Option(None, "--out", "-o", help="Write the view to this file "
+                                                       "(inside the repository)."),
     every: bool = typer.Option(False, "--all", help="Resolve every bundle of the repository; "
                                "with --out-dir, write each view there."),
-    out_dir: Path = typer.Option(None, "--out-dir", help="With --all: folder for the views "
-                                 "(<bundle id>@<version>.json; ids with / become _)."),
+    out_dir: Path = typer.Option(None, "--out-dir", help="With --all: folder for the views, "
+                                 "inside the repository (<bundle id>@<version>.json; ids "
+                                 "with / become _)."),
     fmt: str = _FORMAT,
     root: Path = common.ROOT,
 ) -> None:
@@ -62,17 +64,18 @@ def command(
     if explain:
         sys.stdout.write(explain_text(explain_view(outcome.view, pointer)))
     else:
-        common.emit(outcome.text, out)
+        common.emit(outcome.text, out, root)
 
 
 def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
-    from rspp.fsutil import write_atomic
+    from rspp.fsutil import make_dirs, write_atomic
     from rspp.resolve.service import resolve_all
 
     report = common.reporter(fmt)
-    outcome = resolve_all(common.base(root))
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    base = common.base(root)
+    if out_dir is not None:  # inside the repository, reached without links; made up front
+        make_dirs(out_dir, root=base)
+    outcome = resolve_all(base)
     lines = []
     for item in outcome.bundles:
         if item.text is None:
@@ -81,7 +84,7 @@ def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
         where = ""
         if out_dir is not None:
             target = out_dir / (item.bundle.replace("/", "_") + ".json")
-            write_atomic(target, item.text.encode("utf-8"))
+            write_atomic(target, item.text.encode("utf-8"), root=base)
             where = f" -> {target}"
         lines.append(f"{item.bundle}: {item.nodes} nodes, {item.edges} edges, "
                      f"{item.sources} recorded sources{where}")

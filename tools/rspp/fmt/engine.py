@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import enum
 import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rspp.errors import RsppError, UsageError
+from rspp.errors import UsageError
 from rspp.findings import Finding
 from rspp.fmt.text import format_document
+from rspp.fsutil import write_atomic
 from rspp.load.api import Limits, format_for, load_bytes
 from rspp.load.source import read_file
 from rspp.validate.discover import discover, expand_targets
@@ -57,23 +55,11 @@ class FmtResult:
         return any(f.status in (Status.FAILED, Status.WOULD_REFORMAT) for f in self.files)
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Replace the file's content atomically, keeping its mode (links: their target)."""
-    target = os.path.realpath(path)
-    directory, name = os.path.split(target)
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".rspp-fmt", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+def _write(path: Path, root: Path, data: bytes) -> None:
+    """Replace the file's content atomically, keeping its mode. A link inside the repository
+    is written at its target (the resolved path, itself checked to be inside the root and
+    reached without links by ``rspp.fsutil.write_atomic``); the link stays a link."""
+    write_atomic(os.path.realpath(path), data, root=root)
 
 
 def _diff(rel: str, old: str, new: str) -> str:
@@ -99,11 +85,7 @@ def format_file(path: Path, root: Path, options: FmtOptions) -> FileOutcome:
     diff = _diff(rel, loaded.document.text, result.text) if options.diff else ""
     if options.check:
         return FileOutcome(rel, Status.WOULD_REFORMAT, diff=diff)
-    try:
-        _write(path, new)
-    except OSError as exc:
-        raise RsppError(f"{rel}: cannot write the formatted file: {exc.strerror or exc}",
-                        "check the permissions of the file and its folder") from exc
+    _write(path, root, new)  # FileAccessError IO001-IO003 when it cannot or may not
     return FileOutcome(rel, Status.REFORMATTED, diff=diff)
 
 

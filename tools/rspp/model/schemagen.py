@@ -78,33 +78,45 @@ def render(schema: dict[str, Any]) -> str:
     return json.dumps(_ordered(schema), indent=2, ensure_ascii=False) + "\n"
 
 
-def check(directory: Path) -> list[str]:
-    """File names under ``directory`` that differ from the models (missing, stale, extra)."""
-    expected = {name: render(schema) for name, schema in generate().items()}
-    drift = [
-        name for name, text in expected.items()
-        if not (directory / name).is_file()
-        or (directory / name).read_text(encoding="utf-8") != text
-    ]
-    if directory.is_dir():
-        drift += [p.name for p in directory.glob("*.schema.json") if p.name not in expected]
+def check(directory: Path, *, root: Path | None = None) -> list[str]:
+    """File names under ``directory`` that differ from the models (missing, stale, extra).
+
+    Files are read inside ``root`` (default: the folder holding ``directory``) without
+    following links; a link in the way raises ``rspp.fsutil.FileAccessError`` (IO002).
+    """
+    from rspp.fsutil import read_existing
+
+    base = directory.parent if root is None else root
+    expected = {name: render(schema).encode("utf-8") for name, schema in generate().items()}
+    drift = [name for name, data in expected.items()
+             if read_existing(directory / name, root=base, verb="check") != data]
+    drift += [name for name in _listed(directory, base, "check") if name not in expected]
     return sorted(drift)
 
 
-def write(directory: Path) -> list[str]:
-    """Write every schema whose text changed; return the names written."""
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, schema in generate().items():
-        target = directory / name
-        text = render(schema)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            tmp = target.with_suffix(".tmp")
-            tmp.write_text(text, encoding="utf-8")
-            tmp.replace(target)
-            written.append(name)
-    for stale in directory.glob("*.schema.json"):
-        if stale.name not in generate():
-            stale.unlink()
-            written.append(stale.name)
-    return sorted(written)
+def _listed(directory: Path, root: Path, verb: str) -> list[str]:
+    """Names of the schema files in ``directory``, reached without following links."""
+    from rspp.fsutil import list_names
+
+    return [n for n in list_names(directory, root=root, verb=verb) if n.endswith(".schema.json")]
+
+
+def write(directory: Path, *, root: Path) -> list[str]:
+    """Write every schema whose text changed, remove schema files of no kind; return the
+    names written or removed.
+
+    Every write goes through ``rspp.fsutil.write_atomic`` inside ``root``: never through a
+    link, never outside the root (FileAccessError IO001-IO003).
+    """
+    from rspp.fsutil import make_dirs, read_existing, remove, write_atomic
+
+    make_dirs(directory, root=root)
+    expected = {name: render(schema).encode("utf-8") for name, schema in generate().items()}
+    changed = [name for name, data in expected.items()
+               if read_existing(directory / name, root=root) != data]
+    stale = [name for name in _listed(directory, root, "write") if name not in expected]
+    for name in changed:
+        write_atomic(directory / name, expected[name], root=root)
+    for name in stale:
+        remove(directory / name, root=root)
+    return sorted(changed + stale)
