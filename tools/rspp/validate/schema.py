@@ -44,6 +44,10 @@ _PATTERN_NAMES = {
 }
 
 
+# Raised by Registry in the releases that have it; ValueError stands in elsewhere.
+_REFERENCING_ERROR: type[Exception] = getattr(jsonschema_rs, "ReferencingError", ValueError)
+
+
 class RefusedRetrieval(Exception):
     """Raised by the retriever for every URI: rspp's schemas are never fetched."""
 
@@ -58,6 +62,12 @@ class _Compiled:
 
     validator: Any
     problems: tuple[SchemaProblem, ...]
+
+
+def _kind_name(kind: Any) -> str:
+    """The error kind's keyword class name (``Type``, ``Pattern``, ``AnyOf``...); releases
+    before 0.35 name the classes ``ValidationErrorKind_<Name>``."""
+    return type(kind).__name__.removeprefix("ValidationErrorKind_")
 
 
 def _first_line(text: str) -> str:
@@ -82,7 +92,7 @@ def _registry(kind: str, directory: Path) -> tuple[Any, str | None]:
         pending.extend(sorted(read.refers_to))
     try:
         return jsonschema_rs.Registry(sorted(resources.items()), retriever=_refuse), None
-    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+    except (ValueError, _REFERENCING_ERROR) as exc:
         return None, _first_line(str(exc))
 
 
@@ -99,13 +109,13 @@ def _compiled(kind: str, directory: Path) -> _Compiled:
             read.schema, validate_formats=False, registry=registry, retriever=_refuse)
     except jsonschema_rs.ValidationError as exc:
         pointer = _pointer(exc.instance_path)
-        if type(exc.kind).__name__ == "Referencing":
+        if _kind_name(exc.kind) == "Referencing":
             message = f"a reference cannot be resolved: {_first_line(exc.message)}"
         else:
             message = (f"not a valid JSON Schema 2020-12 at {pointer or 'the root'}: "
                        f"{_first_line(exc.message)}")
         return _Compiled(None, (read.locate(pointer, message),))
-    except (ValueError, jsonschema_rs.ReferencingError) as exc:
+    except (ValueError, _REFERENCING_ERROR) as exc:
         return _Compiled(None, (read.locate("", f"the schema cannot be compiled: "
                                                 f"{_first_line(str(exc))}"),))
     return _Compiled(validator, ())
@@ -179,7 +189,7 @@ def _messages(doc: Document, error: Any) -> Iterator[tuple[str, str, bool]]:
     """(pointer, message, at_key) for one jsonschema error."""
     pointer = _pointer(error.instance_path)
     kind = error.kind
-    name = type(kind).__name__
+    name = _kind_name(kind)
     where = pointer or "the document"
     if name == "AdditionalProperties":
         for extra in sorted(kind.unexpected):
@@ -189,7 +199,9 @@ def _messages(doc: Document, error: Any) -> Iterator[tuple[str, str, bool]]:
         yield pointer, f"missing required key {kind.property!r} at {where}", False
         return
     if name == "Pattern":
-        wanted = _PATTERN_NAMES.get(kind.pattern, f"the pattern {kind.pattern}")
+        # Releases before 0.35 hand back the pattern with "#" escaped.
+        wanted = _PATTERN_NAMES.get(kind.pattern.replace("\\#", "#"),
+                                    f"the pattern {kind.pattern}")
         yield pointer, f"{_describe(error.instance)} at {where} is not {wanted}", False
         return
     if name == "Type" and isinstance(error.instance, (int, float)) and not isinstance(
@@ -255,23 +267,26 @@ def _wants_integer(error: Any, pointer: str) -> bool:
     if _pointer(error.instance_path) != pointer:
         return False
     kind = error.kind
-    name = type(kind).__name__
+    name = _kind_name(kind)
     if name == "Type":
         types = kind.types if isinstance(kind.types, list) else [kind.types]
         return "integer" in [str(t) for t in types]
     if name in ("AnyOf", "OneOfNotValid"):
-        return any(_wants_integer(e, pointer) for branch in (getattr(kind, "context", None)
-                                                             or ()) for e in branch)
+        context = getattr(kind, "context", None)
+        if context is None:  # releases before 0.31 keep no branch errors: every branch
+            return True      # failed once the value was moved off its integer
+        return any(_wants_integer(e, pointer) for branch in context for e in branch)
     return False
 
 
-def _float_literals(doc: Document, validator: Any) -> list[Finding]:
+def _float_literals(doc: Document, validator: Any, failed: set[str]) -> list[Finding]:
     """SCH003: a float literal where the schema accepts only an integer.
 
     JSON Schema counts 64.0 as an integer (2020-12 validation, section 6.1.1) and RFC 8785
     writes it as 64, so neither the schema nor the digest tells it from 64; a runtime reading
     the YAML gets a float. Each integral float is moved off its integer and validated again:
-    where that fails because an integer is wanted, the literal is refused.
+    where that fails because an integer is wanted, the literal is refused. A value that
+    already fails at its place (``failed``) is left to SCH001.
     """
     floats: list[str] = []
     _integral_floats(doc.data, "", floats)
@@ -281,7 +296,7 @@ def _float_literals(doc: Document, validator: Any) -> list[Finding]:
     flagged = set()
     for error in validator.iter_errors(_probe(doc.data, "", marked)):
         pointer = _pointer(error.instance_path)
-        if pointer in marked and _wants_integer(error, pointer):
+        if pointer in marked and pointer not in failed and _wants_integer(error, pointer):
             flagged.add(pointer)
     out = []
     for pointer in sorted(flagged, key=floats.index):
@@ -314,8 +329,10 @@ def check_schema(doc: Document, kind: str, *, root: Path | None = None,
     if compiled.validator is None:
         return [_refused(doc, kind, compiled.problems, root)]
     findings = []
+    failed: set[str] = set()
     for error in compiled.validator.iter_errors(doc.data):
+        failed.add(_pointer(error.instance_path))
         for pointer, message, key in _messages(doc, error):
             findings.append(_finding(doc, "SCH001", pointer, message, key=key))
-    findings.extend(_float_literals(doc, compiled.validator))
+    findings.extend(_float_literals(doc, compiled.validator, failed))
     return findings
