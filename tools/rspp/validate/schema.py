@@ -234,6 +234,20 @@ def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
     return kind, []
 
 
+def _has_integral_float(value: Any) -> bool:
+    """Whether ``value`` holds a float with no fractional part (the cheap test first)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, float) and item.is_integer():
+            return True
+    return False
+
+
 def _integral_floats(value: Any, pointer: str, out: list[str]) -> None:
     """Pointers of the floats with no fractional part (``64.0``, ``6.4e1``) in ``value``."""
     if isinstance(value, float):
@@ -288,10 +302,10 @@ def _float_literals(doc: Document, validator: Any, failed: set[str]) -> list[Fin
     where that fails because an integer is wanted, the literal is refused. A value that
     already fails at its place (``failed``) is left to SCH001.
     """
+    if not _has_integral_float(doc.data):
+        return []
     floats: list[str] = []
     _integral_floats(doc.data, "", floats)
-    if not floats:
-        return []
     marked = frozenset(floats)
     flagged = set()
     for error in validator.iter_errors(_probe(doc.data, "", marked)):
