@@ -60,6 +60,7 @@ def test_built_bundle_validates_and_resolves_in_the_repository(tmp_path: Path) -
     out = repo / "pipelines" / "bundles" / "livekit_next.json"
     assert main(["bundle", "build", "--root", str(repo), *ARGS, "--out", str(out)]) == 0
     assert validate(ValidateOptions(root=repo)).findings == ()
+    assert main(["fmt", "--check", "--root", str(repo)]) == 0  # written canonical
     view = resolve_target(ResolveOptions(repo, "livekit_next@1.1.0")).view
     old = resolve_target(ResolveOptions(repo, "livekit_voice_assistant_bundle@1.0.0")).view
     assert view is not None and old is not None

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rspp.findings import Finding, Severity
+from rspp.fmt.order import json_text
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
-from rspp.fmt.schema import Shape, canonical, shape_for
 from rspp.load.api import load_bytes
 from rspp.load.document import Document, pointer_join
 
@@ -39,20 +39,9 @@ def _refused(doc: Document, message: str, pointer: str = "",
     return Formatted(doc.text, (finding,))
 
 
-def _reorder(value: Any, shape: Shape) -> Any:
-    if isinstance(value, dict):
-        return {k: _reorder(value[k], shape.field(k))
-                for k in canonical(list(value), shape.key_order())}
-    if isinstance(value, list):
-        item = shape.item()
-        return [_reorder(v, item) for v in value]
-    return value
-
-
 def format_json(doc: Document) -> str:
-    """The canonical text of a JSON document: schema key order, 2-space indentation."""
-    return json.dumps(_reorder(doc.data, shape_for(doc.data)), indent=2,
-                      ensure_ascii=False) + "\n"
+    """The canonical text of a JSON document (``rspp.fmt.order.json_text``)."""
+    return json_text(doc.data)
 
 
 def _describe(value: Any) -> str:

@@ -22,10 +22,11 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from rspp.fmt import comments
+from rspp.fmt.order import document_shape, ordered_keys
 from rspp.fmt.quoting import needs_quotes
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
-from rspp.fmt.schema import Shape, canonical, shape_for
+from rspp.fmt.schema import Shape
 from rspp.load.document import Document, pointer_join
 
 _WIDTH = 1 << 30  # never wrap a line
@@ -98,7 +99,7 @@ def _canonical(node: Any, value: Any, shape: Shape, pointer: str) -> Any:
             raise Refused("the round-trip parser reads this mapping differently", pointer=pointer)
         keys = dict(zip(value, node, strict=True))  # both in document order
         pairs = []
-        for name in canonical(list(value), shape.key_order()):
+        for name in ordered_keys(list(value), shape):
             here = pointer_join(pointer, name)
             pairs.append((_key(keys[name], name),
                           _canonical(node[keys[name]], value[name], shape.field(name), here)))
@@ -130,7 +131,7 @@ def format_yaml(doc: Document, layout: Layout) -> str:
     yaml.version = None  # never write a %YAML directive (rspp reads YAML 1.2 regardless)
     notes = comments.collect(root, doc, layout)
     comments.clear(root)
-    root = _canonical(root, doc.data, shape_for(doc.data), "")
+    root = _canonical(root, doc.data, document_shape(doc.data), "")
     comments.attach(root, notes)
     out = io.StringIO()
     if layout.start_line is not None:  # the document start marker, and the comments above it

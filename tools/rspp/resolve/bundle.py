@@ -4,7 +4,8 @@ The spec, profile and policies are pinned as ``id@version#sha256:…`` (the cano
 each artifact as it is now). Node packages are chosen for exactly the node types the resolved
 pipeline runs (module nodes, stand-ins and inserted nodes included) from the packages offered:
 an earlier bundle's and every extension manifest's. The bundle is resolved before it is
-returned, so a bundle that would not resolve is never written.
+returned, so a bundle that would not resolve is never written. The document's keys are in
+the canonical order (``rspp.fmt.canonical_order``); write it with ``rspp.fmt.artifact_text``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rspp.digest import pinned_ref
+from rspp.fmt.order import canonical_order
 from rspp.model.artifact import Artifact, Index
 from rspp.resolve.api import Inputs, resolve_inputs
 from rspp.resolve.items import Problem
@@ -72,9 +74,12 @@ def build_bundle(inputs: BundleInput, index: Index) -> BuiltBundle:
     body["compatibility"] = dict(inputs.compatibility)
     document = {"apiVersion": "rspp.dev/v1alpha1", "kind": "PipelineBundle",
                 "metadata": {"id": inputs.id, "version": inputs.version}, "spec": body}
-    return BuiltBundle(document, ())
+    return BuiltBundle(canonical_order(document), ())
+
+
+_PACKAGE_KEYS = ("type", "impl", "digest", "executionMode", "extension")
 
 
 def _package(pkg: dict[str, Any]) -> dict[str, Any]:
-    order = ("type", "impl", "digest", "executionMode", "extension")
-    return {k: pkg[k] for k in order if k in pkg}
+    """The fields a bundle pins of a package (an earlier bundle's, or an extension's)."""
+    return {k: pkg[k] for k in _PACKAGE_KEYS if k in pkg}

@@ -192,21 +192,25 @@ class BundleOptions:
 
 @dataclass(frozen=True, slots=True)
 class BundleOutcome:
-    document: dict[str, Any] | None
+    document: dict[str, Any] | None  # keys in canonical order
     report: ValidationResult
 
     @property
     def text(self) -> str:
-        import json
+        """The bundle's canonical JSON text (what `rspp fmt` writes); "" without a bundle."""
+        return self.render("json")
 
-        return json.dumps(self.document, indent=2, ensure_ascii=False) + "\n" \
-            if self.document is not None else ""
+    def render(self, fmt: str) -> str:
+        """The bundle's canonical text as ``fmt`` (``"json"`` or ``"yaml"``): it passes
+        `rspp fmt --check` as it is. "" without a bundle."""
+        from rspp.fmt.write import artifact_text
+
+        return artifact_text(self.document, fmt) if self.document is not None else ""
 
 
 def build_bundle_document(options: BundleOptions) -> BundleOutcome:
     """Build a bundle from the repository's artifacts; it is schema-checked and resolved."""
-    import json
-
+    from rspp.fmt.write import artifact_text
     from rspp.load.api import load_bytes
     from rspp.resolve.bundle import BundleInput, build_bundle
     from rspp.validate.schema import check_schema
@@ -230,7 +234,7 @@ def build_bundle_document(options: BundleOptions) -> BundleOutcome:
     if built.document is None:
         return BundleOutcome(None, _report(result, files,
                                            [to_finding(p) for p in built.problems]))
-    text = json.dumps(built.document, indent=2) + "\n"
+    text = artifact_text(built.document)
     doc = load_bytes(text.encode("utf-8"), "(built bundle)", fmt="json").document
     assert doc is not None  # we just wrote plain JSON
     problems = list(check_schema(doc, "PipelineBundle"))
