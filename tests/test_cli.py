@@ -40,7 +40,8 @@ def test_finding_exits_one_with_location_and_excerpt(base_repo: Path) -> None:
     assert lines[0] == "pipelines/specs/agent.yaml:27:11 DAG006 error: required input llm.turn " \
                        "is not connected"
     at = lines.index("pipelines/specs/agent.yaml:43:29 DAG003 error: 'llm' (llm.openai) has "
-                     "no input port 'tern' (inputs: cancel, transcript, turn)")
+                     "no input port 'tern' (inputs: cancel, transcript, turn); did you mean "
+                     "'turn'?")
     assert lines[at + 1] == "  43 |     - {from: turn.turn, to: llm.tern}"
     assert lines[at + 2] == "     |                             ^^^^^^^^"
     assert lines[-1] == "11 files checked: 2 errors, 0 warnings"
