@@ -1,4 +1,6 @@
-"""Rules for the graphs of PipelineSpec and Module artifacts."""
+"""Rules for the graphs of PipelineSpec and Module artifacts, and for parameter names and
+values wherever they are written (specs, modules, import overrides, profile nodeDefaults,
+policy insert rules)."""
 
 from __future__ import annotations
 
