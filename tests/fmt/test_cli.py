@@ -144,13 +144,13 @@ def test_a_failed_write_leaves_the_file_whole(base_repo: Path, monkeypatch: pyte
     spec, _ = _unformat(base_repo)
     before = _snapshot(base_repo)
 
-    def refuse(src: str, dst: str) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:  # os.replace, however it is called
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr("rspp.fmt.engine.os.replace", refuse)
     assert main(["fmt", "--root", str(base_repo), str(spec)]) == 2
-    assert "rspp: error: pipelines/specs/agent.yaml: cannot write the formatted file: " \
-           "Permission denied" in capsys.readouterr().err
+    assert "rspp: error: IO003 cannot write pipelines/specs/agent.yaml: Permission denied" \
+        in capsys.readouterr().err
     assert _snapshot(base_repo) == before
 
 
