@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import RULE_BASE
 from tests.report.sarif_check import sarif_validator
 
+pytestmark = pytest.mark.slow  # subprocesses
+
 FORMATS = ("text", "json", "github", "sarif")
 BOGUS = b"apiVersion: rspp.dev/v1alpha1\nkind: Bogus\nmetadata: {id: x, version: '1.0.0'}\n"
 ANNOTATION = re.compile(r"::(error|warning|notice) file=[^,:]*,line=\d+,col=\d+[^:]*::")
