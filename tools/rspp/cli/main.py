@@ -92,6 +92,13 @@ def _protect_streams() -> None:
             reconfigure(errors="backslashreplace")
 
 
+def _error_line(text: str) -> None:
+    """One line on stderr; a path or message in it cannot break it or forge another line."""
+    from rspp.report.escape import visible
+
+    sys.stderr.write(visible(text) + "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 clean, 1 findings, 2 usage or internal error, 130 interrupted."""
     from rspp.errors import RsppError
@@ -118,13 +125,13 @@ def main(argv: list[str] | None = None) -> int:
         if _DEBUG["on"]:
             raise
         code = getattr(exc, "code", None)
-        sys.stderr.write(f"rspp: error: {code + ' ' if code else ''}{exc.one_line()}\n")
+        _error_line(f"rspp: error: {code + ' ' if code else ''}{exc.one_line()}")
         return 2
     except Exception as exc:  # the one top-level handler for bugs
         if _DEBUG["on"]:
             raise
-        sys.stderr.write(f"rspp: internal error: {type(exc).__name__}: {exc} "
-                         "(run with --debug for the traceback)\n")
+        _error_line(f"rspp: internal error: {type(exc).__name__}: {exc} "
+                    "(run with --debug for the traceback)")
         return 2
 
 
