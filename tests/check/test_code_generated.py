@@ -15,7 +15,7 @@ def _own_repo(tmp_path: Path) -> Path:
     root = tmp_path / "rspp"
     for folder in ("pipelines", "compat", "rollouts", "schemas", "docs"):
         shutil.copytree(REPO_ROOT / folder, root / folder)
-    for name in ("rspp.lock", ".pre-commit-hooks.yaml"):
+    for name in ("rspp.lock", ".pre-commit-hooks.yaml", "pyproject.toml"):
         shutil.copyfile(REPO_ROOT / name, root / name)
     (root / "tools" / "rspp").mkdir(parents=True)
     (root / "tools" / "rspp" / "__init__.py").write_text("", encoding="utf-8")

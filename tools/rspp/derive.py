@@ -1,10 +1,11 @@
 """Derived files: what they are made from, whether they are fresh, and building them.
 
 Each derived file carries provenance (``_rspp`` in JSON, a front-matter block in Markdown):
-the generator, its version, every input with the sha256 of its bytes, and a fingerprint of
-the file's own content. `rspp status` compares that record with the repository now, so it
-needs no regeneration to say fresh, stale (input changed, generator version changed, edited by
-hand), missing, invalid or blocked (an input has errors). `rspp build` regenerates exactly the
+the generator, the generator's fingerprint (``generator_fingerprint``: a digest of the code
+that makes the file), every input with the sha256 of its bytes, and a fingerprint of the
+file's own content. `rspp status` compares that record with the repository and the running
+rspp, so it needs no regeneration to say fresh, stale (input changed, generator changed,
+edited by hand), missing, invalid or blocked (an input has errors). `rspp build` regenerates exactly the
 stale and missing files, in dependency order (a pipeline page after its resolved view).
 
 The graph: for every bundle, ``docs/pipelines/<bundle>.resolved.json`` (inputs: every file the
@@ -14,8 +15,10 @@ pins, which must carry the digests of what they pin.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,12 +28,88 @@ from rspp.canonical import pretty
 from rspp.model.artifact import Artifact
 
 OUT_DIR = "docs/pipelines"
-GENERATORS = {"rspp resolve": "1", "rspp page": "1"}
+# Each generator and the modules whose code makes its output; every rspp module they import
+# (at the top or inside a function) counts too, except the ones in _NOT_OUTPUT.
+GENERATORS: dict[str, tuple[str, ...]] = {
+    "rspp resolve": ("rspp.resolve.api", "rspp.derive"),
+    "rspp page": ("rspp.mdtext", "rspp.derive"),
+}
+# Validation decides whether a file may be generated (blocked) and how findings read, never
+# what a generated file says: its modules do not make a generator stale.
+_NOT_OUTPUT = ("rspp.rules", "rspp.validate")
+_FINGERPRINT_FORMAT = b"rspp generator fingerprint 1\n"
+_IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(rspp(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
+                     r"|import[ \t]+(rspp(?:\.\w+)*))", re.M)
 STATES = ("fresh", "stale", "missing", "invalid", "blocked", "error")
 
 
 def bytes_digest(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def _module_files(package: Path) -> dict[str, Path]:
+    """Module name (``rspp.x.y``) -> source file, for every module under ``package``."""
+    out: dict[str, Path] = {}
+    for path in package.rglob("*.py"):
+        parts = path.relative_to(package).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        out[".".join(("rspp", *parts))] = path
+    return out
+
+
+def _source(path: Path) -> bytes:
+    """A module's source as UTF-8 with ``\\n`` line ends (no BOM): the same bytes from a
+    checkout on any platform, a wheel or an editable install."""
+    text = path.read_bytes().decode("utf-8-sig")
+    return text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+
+
+def generator_modules(generator: str, package: Path | None = None) -> dict[str, bytes]:
+    """Module name -> normalised source of every module whose code makes ``generator``'s
+    output: its entry modules and, transitively, every rspp module they import and the
+    packages holding those (found in the source text, so imports inside functions count),
+    except validation (``_NOT_OUTPUT``).
+    ``package``: the rspp package folder (default: the running one). Raises KeyError for an
+    unknown generator."""
+    if package is None:
+        import rspp
+
+        package = Path(rspp.__file__).parent
+    files = _module_files(package)
+    out: dict[str, bytes] = {}
+    todo = list(GENERATORS[generator])
+    while todo:
+        module = todo.pop()
+        if module in out or module.startswith(_NOT_OUTPUT):
+            continue
+        path = files.get(module)
+        if path is None:
+            continue  # a name imported from a module, not a module
+        out[module] = source = _source(path)
+        for found in _IMPORT.finditer(source.decode("utf-8")):
+            base = found[1] or found[3]
+            # Importing a.b.c runs a and a.b (their __init__) first.
+            parts = base.split(".")
+            todo += [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+            if found[2]:
+                todo += [f"{base}.{name}" for name in re.findall(r"\w+", found[2])
+                         if name != "as"]
+    return out
+
+
+@functools.cache
+def generator_fingerprint(generator: str, package: Path | None = None) -> str:
+    """``sha256:<hex>`` over the normalised source of ``generator_modules`` (sorted by module
+    name, each with its name and length): it changes whenever the code that makes the
+    generator's output changes (comments included: a false "stale" costs one rebuild, a
+    missed change a wrong page). File paths, byte-code, platform line ends and the Python
+    version never enter it. Computed once per process, from about 30 files (~1 ms)."""
+    digest = hashlib.sha256(_FINGERPRINT_FORMAT + generator.encode("utf-8") + b"\n")
+    for module, source in sorted(generator_modules(generator, package).items()):
+        digest.update(f"{module}\n{len(source)}\n".encode())
+        digest.update(source)
+    return "sha256:" + digest.hexdigest()
 
 
 @dataclass(slots=True)
@@ -99,7 +178,7 @@ def _input_digests(root: Path, paths: tuple[str, ...],
 
 def provenance(root: Path, generator: str, inputs: tuple[str, ...],
                fingerprint: str) -> dict[str, Any]:
-    return {"generator": generator, "generatorVersion": GENERATORS[generator],
+    return {"generator": generator, "generatorFingerprint": generator_fingerprint(generator),
             "inputs": _input_digests(root, inputs), "fingerprint": fingerprint}
 
 
@@ -167,10 +246,14 @@ def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
     if record.get("fingerprint") != actual:
         node.state, node.reason = "stale", "edited by hand (its fingerprint does not match)"
         return
-    version = GENERATORS[node.generator]
-    if record.get("generatorVersion") != version or record.get("generator") != node.generator:
+    if record.get("generator") != node.generator:
         node.state = "stale"
-        node.reason = (f"generator version {record.get('generatorVersion')} -> {version}")
+        node.reason = f"made by generator {record.get('generator')!r}, not {node.generator!r}"
+        return
+    if record.get("generatorFingerprint") != generator_fingerprint(node.generator):
+        node.state = "stale"
+        node.reason = ("generator changed (the rspp code that makes this file differs from "
+                       "the code that made it)")
         return
     now = _input_digests(root, node.inputs, cache)
     then: dict[str, str] = record["inputs"]

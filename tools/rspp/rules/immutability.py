@@ -57,10 +57,11 @@ RULES: tuple[Rule, ...] = (
            "bundle has a pin without a digest; `rspp check` reports the same.", by="lock"),
     _check("DRV001", "A derived file is stale.",
            "Derived files (resolved views and pipeline pages under docs/pipelines/, bundle "
-           "pins) record their generator, its version, the digest of every input and a "
-           "fingerprint of their own content. The file is stale when an input changed, the "
-           "generator version changed, or it was edited by hand. `rspp build` regenerates "
-           "it."),
+           "pins) record their generator, a fingerprint of the generator's code (sha256 over "
+           "the source of the rspp modules that make the file), the digest of every input "
+           "and a fingerprint of their own content. The file is stale when an input changed, "
+           "the generator's code changed, or it was edited by hand. Run `rspp build`, then "
+           "`rspp lock`."),
     _check("DRV002", "A derived file is missing.",
            "Every bundle has a resolved view and a pipeline page under docs/pipelines/, and "
            "pins that carry digests. `rspp build` writes what is missing."),
