@@ -59,7 +59,7 @@ def precommit_hooks_yaml() -> str:
   files: ^({dirs})/.*\\.({exts})$
 - id: rspp-generated
   name: rspp generated files are fresh
-  description: Fails when schemas/ or docs/rules.md drift from the models and the registry.
+  description: In rspp's own repository, fails when its generated files drift from the models and the registry; elsewhere there is nothing to check.
   entry: rspp check-generated
   language: python
   pass_filenames: false

@@ -41,9 +41,10 @@ def fail(report: ValidationResult, fmt: str) -> None:
 def emit(text: str, out: Path | None, root: Path | None = None) -> None:
     """Write ``text`` to ``out`` atomically, or to stdout.
 
-    ``out`` (relative to the working directory) must be inside the repository ``root``
-    (default: the one found from the working directory) and is never written through a link:
-    ``rspp.fsutil.FileAccessError`` (IO001-IO003) otherwise, one line and exit 2.
+    ``out`` (relative to the working directory) must be inside the repository ``root`` (the
+    command's ``--root``; None: the repository found from the working directory) and is never
+    written through a link: ``rspp.fsutil.FileAccessError`` (IO001-IO003) otherwise, one line
+    and exit 2.
     """
     if out is None:
         sys.stdout.write(text)
