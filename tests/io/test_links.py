@@ -254,3 +254,19 @@ def test_resolve_all_out_dir_must_be_inside_and_unlinked(capsys: Capture, repo: 
     assert run.code == 0
     assert sorted(os.listdir(repo / "views")) == ["agent_bundle@0.9.0.json",
                                                   "agent_bundle@1.0.0.json"]
+
+
+def test_status_and_build_follow_no_link_at_a_generated_file(capsys: Capture, tmp_path: Path,
+                                                             away: Path) -> None:
+    root = own_repo(tmp_path)
+    assert rspp(capsys, "build", "--root", str(root)).code == 0
+    rules = root / "docs" / "rules.md"
+    rules.unlink()
+    rules.symlink_to(away / "keep.txt")
+    run = rspp(capsys, "status", "--root", str(root))
+    assert run.code == 1
+    assert [line for line in run.out.splitlines() if not line.startswith("fresh")][:1] == [
+        "invalid  docs/rules.md  (refusing to check docs/rules.md: it is a symbolic link)"]
+    one_error(rspp(capsys, "build", "--root", str(root)), "IO002",
+              "refusing to write docs/rules.md: it is a symbolic link")
+    _untouched(away)

@@ -78,6 +78,7 @@ def _code_generated(g: Graph) -> None:
 
     if not is_rspp_source(g.root):
         return
+    from rspp.fsutil import FileAccessError, read_existing
     from rspp.model.schemagen import generate, render
 
     expected = dict(generated_files())
@@ -85,13 +86,17 @@ def _code_generated(g: Graph) -> None:
     for path, text in sorted(expected.items()):
         data = text.encode("utf-8")
         node = Node(path, "rspp code", (), partial(_same, data))
-        target = g.root / path
-        if not target.is_file():
-            node.state, node.reason = "missing", "not generated yet"
-        elif target.read_bytes() != data:
-            node.state, node.reason = "stale", ("differs from what this rspp generates (the "
-                                                "models or the rule registry changed, or it "
-                                                "was edited by hand)")
+        try:  # read as rspp writes it: no link followed, nothing outside the repository
+            current = read_existing(g.root / path, root=g.root, verb="check")
+        except FileAccessError as exc:
+            node.state, node.reason = "invalid", exc.cause
+        else:
+            if current is None:
+                node.state, node.reason = "missing", "not generated yet"
+            elif current != data:
+                node.state, node.reason = "stale", ("differs from what this rspp generates "
+                                                    "(the models or the rule registry "
+                                                    "changed, or it was edited by hand)")
         g.nodes[path] = node
 
 
