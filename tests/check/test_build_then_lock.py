@@ -64,6 +64,9 @@ def test_lock_before_build_is_refused_then_build_and_lock_pass(
     assert code == 1
     assert sorted((f["code"], f["path"]) for f in findings) == [
         ("DRV001", NEW), ("DRV002", PAGE), ("DRV002", VIEW), ("LCK003", NEW)]
+    # Both findings on the bundle point at its pins.
+    assert {(f["line"], f["column"]) for f in findings if f["path"] == NEW} == {
+        (only(findings, "LCK003")["line"], only(findings, "LCK003")["column"])}
     assert all(ORDER in f["message"] for f in findings)
     # In that order, both pass and the gate is green.
     assert rspp(capsys, "build", "--root", str(repo)).code == 0
@@ -92,7 +95,8 @@ def test_a_bundle_locked_before_it_was_built_fails_the_gate(
         code, findings = check_json(capsys, repo, *args)
         assert (code, codes(findings)) == (1, ["DRV004"])
         drv = only(findings, "DRV004")
-        assert drv["path"] == NEW
+        assert (drv["path"], drv["pointer"]) == (NEW, "/spec/pins")
+        assert read(repo, NEW).split("\n")[drv["line"] - 1].strip().startswith("- kind:")
         assert drv["message"].startswith(f"pins of {NEW} is blocked: pins ")
         assert ("remove it from rspp.lock, then run `rspp build`, then `rspp lock`"
                 in drv["message"])

@@ -81,15 +81,21 @@ def check(options: CheckOptions) -> ValidationResult:
         rewritten = git.is_ancestor(commit) is False
         findings.extend(compare(base, head, rewritten=rewritten))
     locked = set(lock.entries) if lock is not None else set()
+    bundles = {a.path: a for a in repo.index.of_kind("PipelineBundle")}
     for entry in entries(graph(repo, result, locked)):
         if entry.state == "fresh":
             continue
         code = DERIVED_CODES.get(entry.state, "DRV003")
         path = entry.path.split("#")[0]
-        what = "pins of " if entry.generator == "pins" else ""
-        findings.append(finding(code, path, 1, 1,
+        line, col, pointer, what = 1, 1, "", ""
+        if entry.generator == "pins":
+            what, pointer = "pins of ", "/spec/pins"
+            if path in bundles:  # at the bundle's pins
+                span = bundles[path].doc.span(pointer)
+                line, col = span.line, span.col
+        findings.append(finding(code, path, line, col,
                                 f"{what}{path} is {entry.state}: {entry.reason} "
-                                f"({derived_remedy(entry.state, entry.generator)})"))
+                                f"({derived_remedy(entry.state, entry.generator)})", pointer))
     unique = sorted(set(findings), key=Finding.sort_key)
     files_checked = tuple(sorted(set(result.files) | {f.path for f in unique}))
     return ValidationResult(result.root, files_checked, tuple(unique), result.documents,

@@ -166,7 +166,10 @@ RULES: tuple[Rule, ...] = (
          "from: the sha256 over the RFC 8785 canonical JSON of the artifact (`rspp digest`). "
          "If the artifact's content changed since, the bundle would run something nobody "
          "released: publish the change under a new version instead. Pins without a digest "
-         "are filled in by `rspp build` until the bundle is locked.",
+         "are filled in by `rspp build` until the bundle is locked, and `rspp lock` refuses a "
+         "bundle until they are (LCK003): `rspp build`, then `rspp lock`. A pin's version "
+         "names the artifact's version identity: `x@1.0.0` pins `x` `1.0.0+b` (build metadata "
+         "is ignored, SemVer 2.0.0 section 10), while `x@1.0.0+c` names only that build.",
          kinds=("PipelineBundle",), check=_pin_digests),
     Rule("POL001", "policy", Severity.ERROR,
          "A bundled policy names a node or edge its spec does not have.",
