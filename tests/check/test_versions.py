@@ -115,6 +115,11 @@ def test_published_version_replaced_by_a_build_of_it_fails_against_main(
     expected = {"renamed": ["IMM001", "IMM004"], "relocked": ["IMM001", "IMM004"],
                 "added beside": ["IMM001", "IMM004", "LCK002"]}[lock_rewrite]
     assert codes(findings) == expected
+    if "IMM004" in expected and lock_rewrite != "added beside":
+        imm4 = only(findings, "IMM004")
+        assert imm4["path"] == LOCK
+        assert f"lock entry {KEY} was sha256:" in imm4["message"]
+        assert f"is now {BUILD_KEY}: sha256:" in imm4["message"]
 
 
 def test_a_build_of_the_highest_version_is_not_a_version_going_back(

@@ -84,8 +84,8 @@ class Index:
         found = self.by_key.get((kind, ident, version_identity(version)))
         if not found:
             return None
-        if "+" in version and found[0].version != version:
-            return None
+        if "+" in version:
+            return next((a for a in found if a.version == version), None)
         return found[0]
 
     def versions(self, kind: str, ident: str) -> list[str]:
