@@ -324,3 +324,27 @@ def test_every_comment_keeps_its_block_and_place(seed: int, style: tuple[int, in
     expected = "\n".join(_write(canonical, 0, (2, 2))) + "\n"
     assert fmt(text) == expected
     assert fmt(expected) == expected
+
+
+@settings(deadline=None, max_examples=100)
+@given(seed=st.integers(0, 2**32 - 1), style=st.sampled_from([(2, 2), (4, 0), (3, 1), (2, 0)]))
+def test_comments_at_any_column_and_blank_lines_anywhere_format_stably(
+    seed: int, style: tuple[int, int],
+) -> None:
+    """Wherever a comment line is indented, fmt keeps it (word for word) and a second run
+    changes nothing."""
+    rng = random.Random(seed)
+    written, _ = _document(rng)
+    lines: list[str] = []
+    for line in _write(written, 0, style):
+        if line.lstrip().startswith("#"):
+            line = " " * rng.randint(0, 12) + line.lstrip()
+        lines.append(line)
+        if rng.random() < 0.1:
+            lines.append("")
+    fmt("\n".join(lines) + "\n")
+
+
+def test_a_key_moved_to_the_top_brings_no_blank_line_to_the_files_start() -> None:
+    text = "kind: PipelineSpec\nmetadata:\n  id: x\n\n# about the API\napiVersion: v\n"
+    assert fmt(text) == "# about the API\napiVersion: v\nkind: PipelineSpec\nmetadata:\n  id: x\n"

@@ -295,6 +295,12 @@ def _sharing_the_dash(value: Any, notes: Notes) -> list[str]:
 
 def attach(root: Any, notes: Notes) -> None:
     """Put the comments in ``notes`` back on the (reordered) tree."""
+    if isinstance(root, CommentedMap) and root and not (notes.header and notes.header[-1]):
+        # the key written first (perhaps moved there) never starts the file, nor follows
+        # the header, with a blank line (a header ends with its own when it has one)
+        first = (id(root), str(next(iter(root))))
+        if first in notes.before:
+            notes.before[first] = _strip_leading(notes.before[first])
     pending: list[tuple[str, int]] = []
     _attach(root, 0, notes, pending)
     tail = _placed(pending, notes.tail, 0)
