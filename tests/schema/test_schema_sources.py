@@ -25,7 +25,7 @@ import pytest
 from rspp.findings import Finding
 from rspp.load.api import load_file
 from rspp.load.document import Document
-from rspp.model.schemafiles import DIALECT, SCHEMA_DIR, schema_id, sound_schemas
+from rspp.model.schemafiles import DIALECT, SCHEMA_DIR, read_schema, schema_id, sound_schemas
 from rspp.validate.schema import check_schema, schema_findings
 from tests.conftest import REPO_ROOT, RULE_BASE
 
@@ -337,3 +337,18 @@ def test_the_cli_reports_a_refused_schema_as_a_finding(tmp_path: Path,
         f"{AGENT_KIND} SCH002" in validate.stdout, validate.stdout
     assert f"PipelineSpec.schema.json:{where}" in validate.stdout
     assert listener.requests == []
+
+
+def test_a_kind_name_never_leads_out_of_the_schema_directory(repo: Path) -> None:
+    (repo / "outside.schema.json").write_text((repo / SPEC).read_text(encoding="utf-8"),
+                                              encoding="utf-8")
+    read = read_schema("../outside", repo / "schemas")
+    assert read.schema is None
+    assert [p.message for p in read.problems] == [
+        "'../outside' is not a kind name; no schema file is read for it"]
+
+
+def test_a_special_file_in_place_of_a_schema_is_refused(repo: Path) -> None:
+    (repo / SPEC).unlink()
+    os.mkfifo(repo / SPEC)
+    _assert_refused(repo, f"{SPEC}:1:1", "cannot read the schema: not a regular file: a FIFO")

@@ -22,6 +22,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ _DATA = frozenset(("enum", "const", "default", "examples", "required", "dependen
                    "$comment", "description", "title", "pattern", "format", "$anchor",
                    "$dynamicAnchor", "$vocabulary"))
 _REF_KEYWORDS = ("$ref", "$dynamicRef")
+_KIND = re.compile(r"[A-Z][A-Za-z0-9]*")
 _REMEDY = "regenerate the schemas with `rspp schemas --write`, or reinstall rspp"
 
 
@@ -198,6 +200,9 @@ def _read(kind: str, directory: Path) -> SchemaFile:
     from rspp.load.source import decode, read_file
 
     file = directory / f"{kind}{SUFFIX}"
+    if not _KIND.fullmatch(kind):
+        return SchemaFile(kind, file, None, (SchemaProblem(
+            file, 1, 1, f"{kind!r} is not a kind name; no schema file is read for it"),))
     limit = Limits().max_bytes
     _, raw = read_file(file, directory, limit)
     text = decode(raw, file.name, limit) if isinstance(raw, bytes) else raw
@@ -217,7 +222,11 @@ def _read(kind: str, directory: Path) -> SchemaFile:
         return SchemaFile(kind, file, None, (read.locate("", "cannot read the schema: it is not "
                                                          "plain JSON"),), text)
     own = {schema_id(k): k for k in kinds(directory)}
-    found = [read.locate(pointer, message) for pointer, message in _problems(kind, data, own)]
+    try:
+        found = [read.locate(pointer, message)
+                 for pointer, message in _problems(kind, data, own)]
+    except RecursionError:
+        found = [read.locate("", "cannot read the schema: it is nested too deeply")]
     if found:
         return SchemaFile(kind, file, None, tuple(found), text)
     refers = frozenset(own[v.partition("#")[0]] for _, key, v in _walk(data, "", True)

@@ -115,7 +115,8 @@ def _compiled(kind: str, directory: Path) -> _Compiled:
             message = (f"not a valid JSON Schema 2020-12 at {pointer or 'the root'}: "
                        f"{_first_line(exc.message)}")
         return _Compiled(None, (read.locate(pointer, message),))
-    except (ValueError, _REFERENCING_ERROR) as exc:
+    except Exception as exc:  # the library's other refusals (ValueError, ReferencingError,
+        # a retriever error passed through): the schema file is refused, never a crash
         return _Compiled(None, (read.locate("", f"the schema cannot be compiled: "
                                                 f"{_first_line(str(exc))}"),))
     return _Compiled(validator, ())
