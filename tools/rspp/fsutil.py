@@ -56,8 +56,8 @@ def _show(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def relative(path: Path | str, root: Path | str, verb: str = "write"
-             ) -> tuple[str, tuple[str, ...]]:
+def inside_root(path: Path | str, root: Path | str, verb: str = "write"
+                ) -> tuple[str, tuple[str, ...]]:
     """The real root and the parts of ``path`` under it.
 
     ``path`` may be relative (to the working directory) and may name the root through the
@@ -214,7 +214,7 @@ def write_atomic(path: Path | str, data: bytes, *, root: Path | str) -> None:
     Raises FileAccessError: IO001 outside the root, IO002 a link or special file in the way,
     IO003 the operating system refused.
     """
-    real_root, parts = relative(path, root)
+    real_root, parts = inside_root(path, root)
     job = _Job(_show("/".join(parts)), "write")
     folder = _open_folder(real_root, parts[:-1], job, create=True)
     assert folder is not None  # created on the way
@@ -248,7 +248,7 @@ def make_dirs(path: Path | str, *, root: Path | str) -> None:
 
     Raises FileAccessError (IO001, IO002, IO003) as :func:`write_atomic` does.
     """
-    real_root, parts = relative(path, root, "create")
+    real_root, parts = inside_root(path, root, "create")
     fd = _open_folder(real_root, parts, _Job(_show("/".join(parts)), "create"), create=True)
     assert fd is not None
     os.close(fd)
@@ -263,7 +263,7 @@ def read_existing(path: Path | str, *, root: Path | str, verb: str = "write"
     check of generated files reads nothing outside the repository. ``verb`` names the action
     in messages ("write" while writing, "check" while checking).
     """
-    real_root, parts = relative(path, root, verb)
+    real_root, parts = inside_root(path, root, verb)
     job = _Job(_show("/".join(parts)), verb)
     folder = _open_folder(real_root, parts[:-1], job, create=False)
     if folder is None:
@@ -290,7 +290,7 @@ def remove(path: Path | str, *, root: Path | str) -> None:
     A missing file is not an error. Raises FileAccessError as :func:`write_atomic` does when
     a folder on the way is a link or the path is outside the root.
     """
-    real_root, parts = relative(path, root, "remove")
+    real_root, parts = inside_root(path, root, "remove")
     job = _Job(_show("/".join(parts)), "remove")
     folder = _open_folder(real_root, parts[:-1], job, create=False)
     if folder is None:
@@ -311,7 +311,7 @@ def list_names(path: Path | str, *, root: Path | str, verb: str = "list") -> lis
     The folder is reached without following links (FileAccessError IO002 otherwise), so a
     writer that prunes the folder prunes the folder inside the repository.
     """
-    real_root, parts = relative(path, root, verb)
+    real_root, parts = inside_root(path, root, verb)
     job = _Job(_show("/".join(parts)), verb)
     folder = _open_folder(real_root, parts, job, create=False)
     if folder is None:
