@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import rspp
-from rspp.load.api import load_bytes, load_file
+from rspp.load import yaml_strict
+from rspp.load.api import Limits, load_bytes, load_file
 
 DEPTH = 100_000
 CORPUS = Path(__file__).parent / "corpus"
@@ -165,3 +167,128 @@ def test_norway_problem_stays_strings(repo: Path) -> None:
         "build": 10,
         "date": "2024-01-01",
     }
+
+
+def _findings(text: str, limits: Limits) -> list[tuple[str, int, int, str]]:
+    result = load_bytes(text.encode(), "deep.yaml", fmt="yaml", limits=limits)
+    return [(f.code, f.line, f.col, f.pointer) for f in result.findings]
+
+
+SHAPES = {
+    "flow-sequence": lambda n: "a: " + "[" * n + "]" * n + "\n",
+    "flow-sequence-unclosed": lambda n: "a: " + "[" * n,
+    "flow-sequence-one-per-line": lambda n: "a: " + "[\n" * n + "]" * n + "\n",
+    "flow-mapping": lambda n: "a: " + "{a: " * n + "1" + "}" * n + "\n",
+    "flow-in-quoted-items": lambda n: "a: [" + '"x", [' * n + "]" * n + "]\n",
+    "flow-sequence-as-key": lambda n: "a: [" + "[" * n + "]" * n + ": y]\n",
+    "block-sequence": lambda n: "a:\n" + "- " * n + "x\n",
+    # at most 1,200 levels: the indentation grows with the square of the depth
+    "block-mapping": lambda n: "".join(" " * i + "a:\n" for i in range(min(n, 1_200)))
+    + " " * min(n, 1_200)
+    + "x\n",
+    "block-then-flow": lambda n: "a:\n" + "- " * n + "[" * n + "]" * n + "\n",
+    "top-level-flow-sequence": lambda n: "[" * n + "]" * n,
+}
+# around the default bound, around libyaml 0.2.6's 1,000 levels and far past both; and at
+# the largest depth limit the native parser is trusted with (_NATIVE_MAX_DEPTH)
+NATIVE_CASES = [(64, n, name) for n in (65, 999, 1_001, 5_000) for name in SHAPES] + [
+    (256, n, name) for n in (257, 1_001) for name in SHAPES
+]
+
+
+@pytest.mark.slow  # the pure-Python reference takes about a second on a 1,000-bracket line
+@pytest.mark.skipif(not yaml_strict._NATIVE, reason="PyYAML was built without libyaml")
+@pytest.mark.parametrize(
+    ("max_depth", "levels", "shape"),
+    NATIVE_CASES,
+    ids=[f"{shape}-{levels}-limit{limit}" for limit, levels, shape in NATIVE_CASES],
+)
+def test_native_and_pure_python_parsers_agree_on_nesting(
+    monkeypatch: pytest.MonkeyPatch, max_depth: int, levels: int, shape: str
+) -> None:
+    """Code, position and pointer must not depend on the libyaml PyYAML bundles.
+
+    libyaml 0.2.6 refuses nesting past 1,000 levels in its scanner, ahead of the events;
+    a future release may pick another bound. The pure-Python parser has none, so it is
+    the reference: the answer must be the same around 1,000 levels and far past the bound.
+    """
+    text = SHAPES[shape](levels)
+    limits = Limits(max_depth=max_depth)
+    native = _findings(text, limits)
+    monkeypatch.setattr(yaml_strict, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yaml_strict, "_NATIVE", False)
+    assert native == _findings(text, limits)
+    # a syntax error only where the text has one
+    assert shape.endswith("unclosed") or all(code != "LOAD001" for code, *_ in native)
+    if levels > max_depth + 1:
+        assert [code for code, *_ in native] in (["LOAD009"], ["LOAD008"], ["LOAD006"])
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("flow-1000", "a: " + "[" * 1_000 + "]" * 1_000 + "\n", ("LOAD009", 1, 67)),
+        ("flow-1001-unclosed", "a: " + "[" * 1_001, ("LOAD009", 1, 67)),
+        ("flow-mapping-1200", "a: " + "{a: " * 1_200 + "1" + "}" * 1_200, ("LOAD009", 1, 256)),
+        ("block-1200", "a:\n" + "- " * 1_200 + "x\n", ("LOAD009", 2, 127)),
+        ("top-level-1000", "[" * 1_000 + "]" * 1_000, ("LOAD008", 1, 1)),
+    ],
+)
+def test_depth_bound_wins_over_libyaml_limit(
+    name: str, text: str, expected: tuple[str, int, int]
+) -> None:
+    result = load_bytes(text.encode(), "deep.yaml", fmt="yaml")
+    assert [(f.code, f.line, f.col) for f in result.findings] == [expected], name
+
+
+@pytest.mark.slow
+def test_deep_documents_load_when_the_limit_allows_them() -> None:
+    """max_depth above libyaml's own limit: valid deep text loads, too deep is LOAD009."""
+    limits = Limits(max_depth=1_200)
+    # a long comment first: the paths of 1,150 levels need a large file's pointer budget
+    pad = "# " + "x" * 40_000 + "\n"
+    for text in (
+        "a:\n" + "- " * 1_150 + "x\n",
+        "".join(" " * i + "a:\n" for i in range(1_150)) + " " * 1_150 + "x\n",
+        "a: " + "[" * 1_010 + "]" * 1_010 + "\n",
+        "a: " + "[\n" * 1_150 + "]" * 1_150 + "\n",
+    ):
+        loaded = load_bytes((pad + text).encode(), "deep.yaml", fmt="yaml", limits=limits)
+        assert loaded.findings == (), text[:10]
+        assert loaded.document is not None
+    # level 1,201 (the root mapping is level 1) opens on line 1,201
+    too_deep = pad + "a: " + "[\n" * 1_250 + "]" * 1_250 + "\n"
+    assert _findings(too_deep, limits)[0][:3] == ("LOAD009", 1_201, 1)
+
+
+class _CountingLoader(yaml.SafeLoader):
+    made = 0
+
+    def __init__(self, text: str) -> None:
+        _CountingLoader.made += 1
+        super().__init__(text)
+
+
+@pytest.mark.skipif(not yaml_strict._NATIVE, reason="PyYAML was built without libyaml")
+def test_pure_python_parser_only_when_libyaml_may_have_hit_its_limit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The fast parser answers for usual files, deep ones the builder refuses in time,
+    and syntax errors on lines with few brackets; the slow one only for bracket-heavy lines."""
+    monkeypatch.setattr(yaml_strict, "_PyLoader", _CountingLoader)
+    spec = (CORPUS / "spec_6k.yaml").read_text()
+    brackets = "a: " + "[" * 200 + "]" * 200 + "\n"
+    native_only = [
+        spec,
+        "a: [1, 2\n",
+        "a: " + "[\n" * 2_000 + "]" * 2_000 + "\n",
+        "a:\n" + "- " * 2_000 + "x\n",
+        brackets,  # loads: libyaml's answer stands
+        "a: '" + "[" * 500 + "'\n",
+    ]
+    for text in native_only:
+        load_bytes(text.encode(), "f.yaml", fmt="yaml")
+    assert _CountingLoader.made == 0
+    refused = load_bytes(("a: " + "[" * 2_000).encode(), "f.yaml", fmt="yaml")
+    assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD009", 1, 67)]
+    assert _CountingLoader.made == 1

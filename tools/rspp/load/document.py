@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rspp.findings import Span
+from rspp.load.lines import split_lines
 
 
 def escape_token(token: str) -> str:
@@ -63,5 +64,10 @@ class Document:
             probe = probe.rsplit("/", 1)[0]
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        """The text of 1-based ``line`` without its line break, or "" past the end.
+
+        Lines end only at LF, CR LF or CR (see ``rspp.load.lines``), so the numbers match
+        the ones the loader reports and git shows.
+        """
+        lines = split_lines(self.text)
         return lines[line - 1] if 0 < line <= len(lines) else ""

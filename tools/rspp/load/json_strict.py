@@ -1,6 +1,8 @@
 """Strict JSON loader (RFC 8259) that records the position of every key and value.
 
 The parser is iterative (explicit stack), so nesting depth is bounded while parsing.
+Lines end at LF, CR LF or a lone CR only (RFC 8259 section 2 whitespace); U+2028 and U+2029
+inside strings are ordinary characters, as git and editors count lines.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any, cast
 
 from rspp.findings import Finding, Span
 from rspp.load.document import Document, escape_token
+from rspp.load.lines import line_starts
 from rspp.load.source import (
     duplicate_key,
     error,
@@ -126,12 +129,7 @@ def parse_json(
     text: str, rel: str, max_depth: int, max_int_digits: int
 ) -> tuple[Document | None, list[Finding]]:
     """Parse ``text`` into a located document, or return the findings that refuse it."""
-    starts = [0]
-    find = text.find
-    at = find("\n")
-    while at >= 0:
-        starts.append(at + 1)
-        at = find("\n", at + 1)
+    starts = line_starts(text)
     try:
         return _parse(text, rel, max_depth, max_int_digits, starts)
     except _Fail as exc:

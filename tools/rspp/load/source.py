@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from rspp.findings import Finding, Severity, Span
+from rspp.load.lines import line_col
 
 _OPEN_FLAGS = (
     os.O_RDONLY
@@ -129,13 +130,6 @@ def pointers_too_long(rel: str, line: int, col: int, text: str) -> Finding:
         f"paths to values exceed {pointer_budget(text)} characters in total;"
         " keys are too long for how deeply and often they are repeated",
     )
-
-
-def line_col(text: str, index: int) -> tuple[int, int]:
-    """1-based line and character column of ``index`` in ``text``."""
-    line = text.count("\n", 0, index) + 1
-    start = text.rfind("\n", 0, index) + 1
-    return line, index - start + 1
 
 
 def _absolute(path: Path | str) -> str:
@@ -262,9 +256,8 @@ def decode(raw: bytes, rel: str, max_bytes: int) -> str | Finding:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.start
-        line = body.count(b"\n", 0, bad) + 1
-        start = body.rfind(b"\n", 0, bad) + 1
-        col = len(body[start:bad].decode("utf-8")) + 1
+        before = body[:bad].decode("utf-8")
+        line, col = line_col(before, len(before))
         return error(
             "FILE005",
             rel,

@@ -2,11 +2,39 @@
 
 Data is built from the parser's event stream with an explicit stack, so nesting depth is
 bounded while parsing and no recursive code ever sees the input.
+
+Nesting bound, whatever libyaml a PyYAML build bundles. The builder refuses the first
+collection deeper than ``max_depth`` (LOAD009) as soon as its start event arrives. libyaml
+0.2.6 also refuses nesting past 1,000 levels, and it does so in its scanner, which may run
+ahead of the events: while a possible implicit key is pending, tokens are held back until
+the key is decided, and that is never past the end of the line (YAML 1.2 section 7.4.1,
+implicit keys are single-line; libyaml also gives up after 1,024 characters). Block
+collections only open at indicators the parser consumes at once, so the scanner is never
+more than two block levels ahead of the builder; flow collections can run ahead by as many
+``[`` and ``{`` as one line holds. So when ``max_depth`` is at most ``_NATIVE_MAX_DEPTH``
+and no line holds more than ``_LINE_OPENERS`` brackets (counted raw: quoted text can only
+over-count), libyaml's nesting stays under 400 levels and its answer stands. libyaml's limit
+can only surface as a syntax error, so for any other text a LOAD001 from the native parser
+is not trusted: the text is parsed again by PyYAML's pure-Python parser, which has no nesting
+limit and reads lazily, so it stops where the builder refuses. Both parsers give the same
+findings at the same positions; a usual file costs nothing extra, the bracket count is only
+taken when libyaml refuses a file.
+
+Line breaks are YAML 1.2's (section 5.4): LF, CR LF and CR, as git counts lines. YAML 1.1,
+and with it libyaml and PyYAML, also breaks lines at NEL (U+0085), LINE SEPARATOR (U+2028)
+and PARAGRAPH SEPARATOR (U+2029). Before parsing, each of those is replaced by a private-use
+character that occurs nowhere in the file, not even as a ``\\u``/``\\U`` escape, so the
+parser reads it as the ordinary character YAML 1.2 says it is: comment text in a comment,
+content in a scalar (plain, quoted or block), part of the key in a key. It is restored in
+every scalar value and key; positions are unchanged since one character replaces one. A file
+that already uses every private-use character cannot be read this way and is refused with
+LOAD001 at the first such break.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -24,11 +52,11 @@ from yaml.reader import ReaderError
 
 from rspp.findings import Finding, Span
 from rspp.load.document import Document, escape_token
+from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks, line_col, line_starts
 from rspp.load.source import (
     SPAN_SETTERS,
     duplicate_key,
     error,
-    line_col,
     make_span,
     pointer_budget,
     pointers_too_long,
@@ -40,6 +68,12 @@ _Loader: Any = getattr(yaml, "CSafeLoader", None)
 _NATIVE = _Loader is not None
 if _Loader is None:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
+
+_PyLoader: Any = yaml.SafeLoader
+
+# a native syntax error stands only under this depth limit and up to this many brackets a line
+_NATIVE_MAX_DEPTH = 256
+_LINE_OPENERS = 128
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
@@ -134,20 +168,101 @@ def _type_name(value: Any) -> str:
     return "a number"
 
 
+def _native_nesting_stays_small(text: str, max_depth: int) -> bool:
+    """Whether the native scanner's nesting provably stays far below libyaml's own limit.
+
+    See the module docstring: at most ``max_depth`` + 2 levels the builder has seen, plus the
+    ``[`` and ``{`` of one line. Cost: two ``str.count`` calls for a usual file.
+    """
+    if max_depth > _NATIVE_MAX_DEPTH:
+        return False
+    if text.count("[") + text.count("{") <= _LINE_OPENERS:
+        return True
+    # lines split at LF only: a lone CR joins two lines here, which can only over-count
+    for line in text.split("\n"):
+        if len(line) > _LINE_OPENERS and line.count("[") + line.count("{") > _LINE_OPENERS:
+            return False
+    return True
+
+
+def _restoring(get: Callable[[], Any], back: dict[int, str]) -> Callable[[], Any]:
+    """``get`` (the parser's next event) with the stand-ins put back in scalar values."""
+
+    def get_restored() -> Any:
+        ev = get()
+        if type(ev) is ScalarEvent:
+            ev.value = ev.value.translate(back)
+        return ev
+
+    return get_restored
+
+
 def parse_yaml(
     text: str, rel: str, max_depth: int, max_int_digits: int
 ) -> tuple[Document | None, list[Finding]]:
-    """Parse ``text`` into a located document, or return the findings that refuse it."""
+    """Parse ``text`` into a located document, or return the findings that refuse it.
+
+    ``max_depth`` bounds nesting (the root mapping is level 1) and ``max_int_digits`` the
+    decimal digits of an integer. Lines and columns are 1-based, columns count characters.
+    Refusals: LOAD001 syntax, LOAD002 duplicate key, LOAD003 anchor or alias, LOAD004 merge
+    key, LOAD005 tag, LOAD006 key not a string, LOAD007 not exactly one document, LOAD008
+    top level not a mapping, LOAD009 too deep or too many paths, LOAD010 number with no
+    exact canonical JSON form. Never raises for any input text.
+    """
+    parsed = text
+    back: dict[int, str] | None = None
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        replaced = hide_yaml11_breaks(text)
+        if replaced is None:
+            first = YAML11_BREAKS.search(text)
+            assert first is not None
+            line, col = line_col(text, first.start())
+            return None, [
+                error(
+                    "LOAD001",
+                    rel,
+                    line,
+                    col,
+                    f"YAML syntax error: U+{ord(first.group()):04X} cannot be read: the file"
+                    " uses every private-use character the loader needs to keep it one line",
+                )
+            ]
+        parsed, back = replaced
+    found = _parse(_Loader, _NATIVE, parsed, back, text, rel, max_depth, max_int_digits)
+    if (
+        _NATIVE
+        and found[1]
+        and found[1][0].code == "LOAD001"
+        and not _native_nesting_stays_small(parsed, max_depth)
+    ):
+        # libyaml's own nesting limit may have been hit before the builder's: ask the
+        # pure-Python parser, which has none, for the answer
+        found = _parse(_PyLoader, False, parsed, back, text, rel, max_depth, max_int_digits)
+    return found
+
+
+def _parse(
+    loader: Any,
+    native: bool,
+    parsed: str,
+    back: dict[int, str] | None,
+    text: str,
+    rel: str,
+    max_depth: int,
+    max_int_digits: int,
+) -> tuple[Document | None, list[Finding]]:
+    """Parse ``parsed`` (``text`` with stand-ins) with ``loader``; findings on ``text``."""
     parser: Any = None
     try:
-        parser = _Loader(text)
-        return _build(parser, text, rel, max_depth, max_int_digits)
+        parser = loader(parsed)
+        get = parser.get_event if back is None else _restoring(parser.get_event, back)
+        return _build(get, text, rel, max_depth, max_int_digits)
     except yaml.MarkedYAMLError as exc:
-        return None, [_syntax(exc, rel)]
+        return None, [_syntax(exc, rel, text, back)]
     except ReaderError as exc:
         index = exc.position
-        if _NATIVE:
-            index = len(text.encode("utf-8")[:index].decode("utf-8", "ignore"))
+        if native:
+            index = len(parsed.encode("utf-8")[:index].decode("utf-8", "ignore"))
         line, col = line_col(text, index)
         char = exc.character
         code = char if isinstance(char, int) else ord(char[:1] or "\0")
@@ -167,14 +282,24 @@ def parse_yaml(
             parser.dispose()
 
 
-def _syntax(exc: yaml.MarkedYAMLError, rel: str) -> Finding:
+def _syntax(
+    exc: yaml.MarkedYAMLError, rel: str, text: str, back: dict[int, str] | None
+) -> Finding:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    if line > 1 and col == 1 and line > len(line_starts(text)):
+        # libyaml ends a last line that has no line break with one of its own, so its
+        # end-of-file mark is on a line git does not have: report the end of the text
+        line, col = line_col(text, len(text))
     message = f"YAML syntax error: {exc.problem or exc.context or 'invalid YAML'}"
     if exc.problem and exc.context:
         where = exc.context_mark
         started = f" started on line {where.line + 1}" if where is not None else ""
         message += f" ({exc.context}{started})"
+    if back:  # a stand-in the message names, as itself or as a repr escape
+        for stand_in, char in back.items():
+            message = message.replace(repr(chr(stand_in))[1:-1], repr(char)[1:-1])
+        message = message.translate(back)
     return error("LOAD001", rel, line, col, message)
 
 
@@ -198,9 +323,8 @@ def _node_refusal(ev: Any, rel: str, pointer: str) -> Finding | None:
 
 
 def _build(
-    parser: Any, text: str, rel: str, max_depth: int, max_digits: int
+    get: Callable[[], Any], text: str, rel: str, max_depth: int, max_digits: int
 ) -> tuple[Document | None, list[Finding]]:
-    get = parser.get_event
     get()  # stream start
     ev: Any = get()
     if type(ev) is StreamEndEvent:
