@@ -123,6 +123,10 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_generate_commands_write_then_check(tmp_path: Path,
                                             capsys: pytest.CaptureFixture[str]) -> None:
+    # rspp's own source repository (the only one where these files are generated), empty.
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "rspp"\n', encoding="utf-8")
+    (tmp_path / "tools" / "rspp").mkdir(parents=True)
+    (tmp_path / "tools" / "rspp" / "__init__.py").write_text("", encoding="utf-8")
     root = str(tmp_path)
     assert main(["check-generated", "--root", root]) == 1
     assert "schemas/PipelineSpec.schema.json: out of date" in capsys.readouterr().out

@@ -14,6 +14,7 @@ import pytest
 from rspp.canonical import pretty
 from rspp.cli.main import main
 from rspp.model.artifact import Index
+from tests.check.helpers import copy_examples
 from tests.conftest import REPO_ROOT, build_case_repo
 from tests.resolve.helpers import BASE_SPEC, RULE_CASES, edit, node, source, view_of
 
@@ -86,35 +87,52 @@ def test_resolve_explain_with_a_pointer(capsys: Capture, examples: Index) -> Non
     assert all(line.startswith("    <- ") for line in lines[1::2])
 
 
-def test_resolve_out_writes_the_view_atomically(capsys: Capture, tmp_path: Path,
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of this repository's artifacts: ``--out`` writes only inside the repository."""
+    return copy_examples(tmp_path / "repo")
+
+
+def test_resolve_out_writes_the_view_atomically(capsys: Capture, repo: Path,
                                                 examples: Index) -> None:
-    target = tmp_path / "view.json"
+    out_dir = repo / "views"
+    out_dir.mkdir()
+    target = out_dir / "view.json"
     target.write_text("old\n")
     target.chmod(0o600)
-    code, out, err = _run(capsys, "resolve", LIVEKIT, "--out", str(target), *ROOT)
+    here = ["--root", str(repo)]
+    code, out, err = _run(capsys, "resolve", LIVEKIT, "--out", str(target), *here)
     assert (code, out, err) == (0, "", "")
     assert target.read_text(encoding="utf-8") == pretty(view_of(examples, LIVEKIT))
     assert target.stat().st_mode & 0o777 == 0o600
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.json"]
-    fresh = tmp_path / "sub" / "fresh.json"
+    assert sorted(p.name for p in out_dir.iterdir()) == ["view.json"]
+    fresh = out_dir / "sub" / "fresh.json"
     fresh.parent.mkdir()
-    assert _run(capsys, "resolve", LIVEKIT, "-o", str(fresh), *ROOT)[0] == 0
+    assert _run(capsys, "resolve", LIVEKIT, "-o", str(fresh), *here)[0] == 0
     assert fresh.read_bytes() == target.read_bytes()
 
 
-def test_resolve_out_never_leaves_a_half_written_file(capsys: Capture, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_resolve_out_outside_the_repository_is_refused(capsys: Capture, tmp_path: Path,
+                                                       repo: Path) -> None:
     target = tmp_path / "view.json"
+    code, out, err = _run(capsys, "resolve", LIVEKIT, "--out", str(target), "--root", str(repo))
+    assert (code, out) == (2, "") and "IO001" in err and len(err.splitlines()) == 1
+    assert not target.exists()
+
+
+def test_resolve_out_never_leaves_a_half_written_file(capsys: Capture, repo: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    target = repo / "view.json"
     target.write_text("old\n")
 
-    def refuse(src: object, dst: object) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", refuse)
-    code, out, err = _run(capsys, "resolve", LIVEKIT, "--out", str(target), *ROOT)
+    code, out, err = _run(capsys, "resolve", LIVEKIT, "--out", str(target), "--root", str(repo))
     assert (code, out) == (2, "") and "disk full" in err and len(err.splitlines()) == 1
     assert target.read_text() == "old\n"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["view.json"]
+    assert not [p.name for p in repo.iterdir() if p.name.startswith(".view.json")]
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -227,12 +245,13 @@ def test_explain_value_resolves_a_named_bundle(capsys: Capture, examples: Index)
     assert code == 0 and '= "nova-3"' in out
 
 
-def test_resolve_all_writes_every_golden_view(capsys: Capture, tmp_path: Path) -> None:
-    code, out, _ = _run(capsys, "resolve", "--all", "--out-dir", str(tmp_path), *ROOT)
+def test_resolve_all_writes_every_golden_view(capsys: Capture, repo: Path) -> None:
+    views = repo / "views"
+    code, out, _ = _run(capsys, "resolve", "--all", "--out-dir", str(views), "--root", str(repo))
     assert code == 0 and len(out.splitlines()) == 4
     golden = REPO_ROOT / "tests/golden/resolve"
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in golden.iterdir())
-    for path in tmp_path.iterdir():
+    assert sorted(p.name for p in views.iterdir()) == sorted(p.name for p in golden.iterdir())
+    for path in views.iterdir():
         assert path.read_bytes() == (golden / path.name).read_bytes()
     assert _run(capsys, "resolve", LIVEKIT, "--all", *ROOT)[0] == 2
 
