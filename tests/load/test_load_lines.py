@@ -226,3 +226,21 @@ def test_line_starts_and_split_lines_agree_with_git_not_splitlines() -> None:
     assert len(text.splitlines()) == 12  # what the loader must not use
     assert split_lines("a\n") == ["a"]
     assert split_lines("") == [""]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: [1", ("LOAD001", 1, 6)),
+        ('a: "x', ("LOAD001", 1, 6)),
+        ("a: [1\n  , 2", ("LOAD001", 2, 6)),
+    ],
+)
+def test_error_at_the_end_of_a_file_without_a_final_newline_is_on_its_last_line(
+    monkeypatch: pytest.MonkeyPatch, text: str, expected: tuple[str, int, int]
+) -> None:
+    """libyaml adds a line break of its own there; git has no such line."""
+    assert _codes(text) == [expected]
+    monkeypatch.setattr(yaml_strict, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yaml_strict, "_NATIVE", False)
+    assert _codes(text) == [expected]

@@ -36,6 +36,8 @@ class Document:
     # True when the spans were dropped to ship the document between processes cheaply;
     # they are rebuilt from ``text`` the first time a position is asked for.
     spans_dropped: bool = False
+    # the lines of ``text``, split the first time ``line_text`` is asked
+    _lines: list[str] | None = field(default=None, repr=False, compare=False)
 
     def without_spans(self) -> Document:
         return Document(self.path, self.text, self.data, self.fmt, spans_dropped=True)
@@ -69,5 +71,7 @@ class Document:
         Lines end only at LF, CR LF or CR (see ``rspp.load.lines``), so the numbers match
         the ones the loader reports and git shows.
         """
-        lines = split_lines(self.text)
+        lines = self._lines
+        if lines is None:
+            lines = self._lines = split_lines(self.text)
         return lines[line - 1] if 0 < line <= len(lines) else ""

@@ -58,7 +58,7 @@ def line_col(text: str, index: int) -> tuple[int, int]:
 
 def split_lines(text: str) -> list[str]:
     """The lines of ``text`` without their line breaks (a final break starts no new line)."""
-    lines = LINE_BREAK.split(text)
+    lines = LINE_BREAK.split(text) if "\r" in text else text.split("\n")
     if len(lines) > 1 and not lines[-1]:
         lines.pop()
     return lines

@@ -7,8 +7,8 @@ Nesting bound, whatever libyaml a PyYAML build bundles. The builder refuses the 
 collection deeper than ``max_depth`` (LOAD009) as soon as its start event arrives. libyaml
 0.2.6 also refuses nesting past 1,000 levels, and it does so in its scanner, which may run
 ahead of the events: while a possible implicit key is pending, tokens are held back until
-the key is decided, and that is never past the end of the line (YAML 1.2 section 7.4.1,
-implicit keys are single-line; libyaml also gives up after 1,024 characters). Block
+the key is decided, and that is never past the end of the line (YAML 1.2 sections 7.4.2
+and 8.2.2: an implicit key is restricted to one line and 1,024 characters). Block
 collections only open at indicators the parser consumes at once, so the scanner is never
 more than two block levels ahead of the builder; flow collections can run ahead by as many
 ``[`` and ``{`` as one line holds. So when ``max_depth`` is at most ``_NATIVE_MAX_DEPTH``
