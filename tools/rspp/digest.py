@@ -6,8 +6,12 @@ digests the working tree, files read from git at a base ref, and the pins bundle
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from rspp.findings import Finding
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact
 
@@ -53,3 +57,40 @@ def split_lock_key(key: str) -> tuple[str, str, str] | None:
     if not (sep and at and kind and ident and version):
         return None
     return kind, ident, version
+
+
+@dataclass(frozen=True, slots=True)
+class FileDigest:
+    """One file named to `rspp digest`: its digest, or the findings that refused it."""
+
+    path: Path  # as named
+    digest: str | None
+    findings: tuple[Finding, ...] = ()
+
+
+def digest_files(paths: Sequence[Path], root: Path | None = None) -> list[FileDigest]:
+    """The digest of each named artifact file, read under the policy of :mod:`rspp.paths`.
+
+    Each file is read inside ``root`` when it is in it, else inside the repository holding
+    it (else its folder): a link out of that base, a link loop, a folder, a FIFO, a device,
+    an unreadable or oversized file is a FILE finding, never followed or read.
+    Raises ``rspp.paths.PathError`` PATH002 for a name that does not exist.
+    """
+    from rspp.load.api import load_file
+    from rspp.paths import Resolver, base_of
+
+    out = []
+    resolvers: dict[Path, Resolver] = {}
+    for path in paths:
+        base = base_of(path, root)
+        resolver = resolvers.setdefault(base, Resolver(base))
+        resolver.named_file(path)
+        problem = resolver.refusal(path)
+        if problem is not None:
+            out.append(FileDigest(path, None, (problem,)))
+            continue
+        loaded = load_file(path, base)
+        doc = loaded.document
+        out.append(FileDigest(path, data_digest(doc.data) if doc is not None else None,
+                              loaded.findings))
+    return out

@@ -15,21 +15,27 @@ _base = common.base
 
 
 def digest_command(
-    paths: list[Path] = typer.Argument(..., help="Artifact files."),
+    # str, not Path: click would stat() each path (following links out of the repository)
+    # and refuse unreadable ones itself; rspp.paths judges them instead
+    paths: list[str] = typer.Argument(..., help="Artifact files."),
+    root: Path = _ROOT,
 ) -> None:
-    """Print sha256:<hex> over the RFC 8785 canonical JSON of each artifact."""
-    from rspp.digest import data_digest
-    from rspp.load.api import load_file
+    """Print sha256:<hex> over the RFC 8785 canonical JSON of each artifact.
+
+    A file is read inside the repository holding it (--root, else found from the file): a
+    link out of it, a link loop, a folder, a FIFO, a device or an unreadable file is a FILE
+    finding (exit 1); a name that does not exist is a usage error (exit 2).
+    """
+    from rspp.digest import digest_files
 
     failed = False
-    for path in paths:
-        loaded = load_file(path, Path(path).resolve().parent)
-        if loaded.document is None:
+    for item in digest_files([Path(p) for p in paths], root):
+        if item.digest is None:
             failed = True
-            for f in loaded.findings:
-                sys.stdout.write(f"{path}:{f.line}:{f.col} {f.code} {f.message}\n")
+            for f in item.findings:
+                sys.stdout.write(f"{item.path}:{f.line}:{f.col} {f.code} {f.message}\n")
             continue
-        sys.stdout.write(f"{data_digest(loaded.document.data)}  {path}\n")
+        sys.stdout.write(f"{item.digest}  {item.path}\n")
     raise typer.Exit(1 if failed else 0)
 
 

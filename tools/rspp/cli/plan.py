@@ -14,8 +14,10 @@ def command(
     session: str = typer.Option(..., "--session", help="Session id."),
     turn: int = typer.Option(..., "--turn", min=0, help="Turn number."),
     lease_epoch: int = typer.Option(..., "--lease-epoch", min=0, help="Lease epoch."),
-    routing: Path = typer.Option(..., "--routing", help="Routing snapshot file (YAML/JSON)."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write the plan to this file."),
+    # str, not Path: click would stat() the file (following links out of the repository) and
+    # refuse an unreadable one itself; rspp.paths judges it instead
+    routing: str = typer.Option(..., "--routing", help="Routing snapshot file (YAML/JSON)."),
+    out: str = typer.Option(None, "--out", "-o", help="Write the plan to this file."),
     fmt: str = common.FORMAT,
     root: Path = common.ROOT,
 ) -> None:
@@ -24,7 +26,7 @@ def command(
 
     common.reporter(fmt)
     outcome = plan_turn(PlanOptions(common.base(root), bundle, session, turn, lease_epoch,
-                                    routing))
+                                    Path(routing)))
     if outcome.plan is None:
         common.fail(outcome.report, fmt)
-    common.emit(outcome.text, out)
+    common.emit(outcome.text, Path(out) if out is not None else None)

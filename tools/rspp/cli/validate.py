@@ -11,7 +11,9 @@ FORMATS = ("text", "json", "github", "sarif")
 
 
 def command(
-    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the repository)."),
+    # str, not Path: click would stat() each path (following links out of the repository)
+    # and refuse unreadable ones itself; rspp.paths judges them instead
+    paths: list[str] = typer.Argument(None, help="Files or folders (default: the repository)."),
     fmt: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
     root: Path = typer.Option(None, "--root", help="Repository root (default: found from cwd)."),
@@ -27,7 +29,7 @@ def command(
     if fmt not in REPORTERS:
         raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     base = root if root is not None else find_root(Path.cwd())
-    result = validate(ValidateOptions(root=base, targets=tuple(paths or ()), strict=strict,
+    result = validate(ValidateOptions(root=base, targets=tuple(Path(p) for p in paths or ()), strict=strict,
                                       jobs=jobs))
     sys.stdout.write(REPORTERS[fmt](result))
     raise typer.Exit(1 if result.failed else 0)

@@ -18,10 +18,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rspp.canonical import sha256_digest
 from rspp.model.expr import ExprError, evaluate, lookup, parse
+
+if TYPE_CHECKING:
+    from rspp.load.api import LoadResult
 
 API_VERSION = "rspp.dev/v1alpha1"
 HEALTH = ("healthy", "degraded", "down")
@@ -53,6 +57,34 @@ class RoutingSnapshot:
     providers: Mapping[str, str] = field(default_factory=dict)
     breakers: Mapping[str, str] = field(default_factory=dict)
     signals: Mapping[str, Any] = field(default_factory=dict)
+
+
+def load_snapshot(path: Path, root: Path) -> LoadResult:
+    """Read and parse the routing snapshot file ``path`` under the read policy of
+    :mod:`rspp.paths`.
+
+    The file is read inside ``root`` when it is in it, else inside the repository holding it
+    (else its folder): a link out of that base, a link loop, a folder, a FIFO, a device or an
+    unreadable file is a FILE finding (nothing is followed or read). Raises
+    ``rspp.paths.PathError`` PATH002 when nothing has that name.
+    """
+    from dataclasses import replace
+
+    from rspp.load.api import LoadResult, load_file
+    from rspp.paths import Resolver, base_of, show
+
+    base = base_of(path, root)
+    resolver = Resolver(base)
+    rel = resolver.named_file(path)
+    # findings name a file outside the repository as the user did
+    shown = rel if base == root else show(str(path))
+    problem = resolver.refusal(path, shown)
+    if problem is not None:
+        return LoadResult(None, (problem,))
+    loaded = load_file(path, base)
+    if loaded.document is not None:
+        loaded.document.path = shown
+    return LoadResult(loaded.document, tuple(replace(f, path=shown) for f in loaded.findings))
 
 
 def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:

@@ -140,15 +140,19 @@ class PlanOutcome:
 
 def plan_turn(options: PlanOptions) -> PlanOutcome:
     """Resolve the bundle, read the routing snapshot, freeze the turn's plan."""
-    from rspp.load.api import load_file
-    from rspp.resolve.plan import PlanError, TurnRequest, resolve_turn_plan, routing_snapshot
+    from rspp.resolve.plan import (
+        PlanError,
+        TurnRequest,
+        load_snapshot,
+        resolve_turn_plan,
+        routing_snapshot,
+    )
     from rspp.rules.registry import severity_of
 
     resolved = resolve_target(ResolveOptions(options.root, options.bundle))
     if resolved.view is None:
         return PlanOutcome(None, resolved.report)
-    routing_path = Path(os.path.abspath(options.routing))
-    loaded = load_file(routing_path, routing_path.parent)
+    loaded = load_snapshot(options.routing, options.root)
     doc = loaded.document
     report = resolved.report
     if doc is None:

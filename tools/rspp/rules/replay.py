@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterator
 
 from rspp.findings import Severity
 from rspp.model.artifact import Artifact
+from rspp.paths import Refused, Resolver, kind_of
 from rspp.rules.base import Context, Hit, Rule
 
 # The OR-02 baseline: fields every accepted turn's evidence carries at any recording level.
@@ -27,25 +29,57 @@ def _escapes(path: str) -> bool:
     return path.startswith("/") or "\\" in path or ":" in path or ".." in path.split("/")
 
 
-def _fixture_paths(art: Artifact, ctx: Context) -> Iterator[Hit]:
+def _fixtures(art: Artifact) -> Iterator[tuple[int, str]]:
     for i, fixture in enumerate(art.spec.get("fixtures") or []):
-        path = fixture["path"]
+        path = fixture.get("path") if isinstance(fixture, dict) else None
+        if isinstance(path, str):
+            yield i, path
+
+
+def _resolver(ctx: Context) -> Resolver | None:
+    """One resolver per run (it remembers the folders it has seen)."""
+    if ctx.root is None:
+        return None
+    key = ("replay", "resolver")
+    found = ctx.cache.get(key)
+    if not isinstance(found, Resolver):
+        found = ctx.cache[key] = Resolver(ctx.root)
+    return found
+
+
+def _fixture_paths(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    resolver = _resolver(ctx)
+    for i, path in _fixtures(art):
         if _escapes(path):
             yield Hit(f"/spec/fixtures/{i}/path", f"fixture path {path!r} must be a relative "
                       "path inside the repository (no absolute paths, '..', URLs or drives)")
+            continue
+        outcome = resolver.resolve(path) if resolver is not None else None
+        if isinstance(outcome, Refused) and outcome.code == "FILE002":
+            how = (f"the symbolic link {outcome.link} -> {outcome.target}" if outcome.link
+                   else "a symbolic link")
+            yield Hit(f"/spec/fixtures/{i}/path", f"fixture path {path!r} leaves the "
+                      f"repository through {how}")
 
 
 def _fixture_exists(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    if ctx.root is None:
+    resolver = _resolver(ctx)
+    if resolver is None:
         return
-    for i, fixture in enumerate(art.spec.get("fixtures") or []):
-        path = fixture["path"]
+    for i, path in _fixtures(art):
         if _escapes(path):
             continue
-        target = ctx.root / path
-        if not target.is_file() or target.is_symlink():
-            yield Hit(f"/spec/fixtures/{i}/path", f"fixture {path} is not a regular file in the "
+        outcome = resolver.resolve(path)
+        if isinstance(outcome, Refused):
+            if outcome.code != "FILE002":  # FILE002 is RPL002's
+                yield Hit(f"/spec/fixtures/{i}/path", f"fixture {path} cannot be read: "
+                          f"{outcome.reason}")
+        elif outcome.mode is None:
+            yield Hit(f"/spec/fixtures/{i}/path", f"fixture {path} does not exist in the "
                                                   "repository")
+        elif not stat.S_ISREG(outcome.mode):
+            yield Hit(f"/spec/fixtures/{i}/path", f"fixture {path} is {kind_of(outcome.mode)}, "
+                                                  "not a regular file")
 
 
 RULES: tuple[Rule, ...] = (
@@ -56,11 +90,16 @@ RULES: tuple[Rule, ...] = (
          kinds=("ReplayEvidenceManifest",), check=_baseline),
     Rule("RPL002", "replay", Severity.ERROR, "A fixture path leaves the repository.",
          "Fixture paths are relative POSIX paths inside the repository. Absolute paths, '..' "
-         "segments, backslashes, drive letters and URLs are refused; rspp never fetches "
-         "anything a manifest names.",
+         "segments, backslashes, drive letters and URLs are refused, and so is a path that "
+         "leaves the repository through a symbolic link (a link whose target is outside, on "
+         "the path or at its end). Links are resolved one component at a time from their "
+         "text: rspp never looks at, opens or fetches anything outside the repository that a "
+         "manifest names.",
          kinds=("ReplayEvidenceManifest",), check=_fixture_paths),
     Rule("RPL003", "replay", Severity.ERROR, "A fixture file does not exist.",
-         "Every fixture a replay manifest names is a regular file (not a symbolic link) at that "
-         "path in the repository, so replay regressions never run against missing evidence.",
+         "Every fixture a replay manifest names is a regular file at that path in the "
+         "repository, so replay regressions never run against missing evidence. A symbolic "
+         "link that stays inside the repository is followed, as everywhere in rspp; a folder, "
+         "FIFO, device, dangling link or link loop is refused.",
          kinds=("ReplayEvidenceManifest",), check=_fixture_exists),
 )

@@ -1,64 +1,196 @@
-"""Find the artifact files of a repository, and the repository root."""
+"""Find the artifact files of a repository, and the repository root.
+
+Discovery follows the read policy of :mod:`rspp.paths`: folders are listed one at a time
+(iteratively, never by recursion), a symbolic link is followed only while it stays inside the
+repository, and nothing outside the repository is listed or looked at. What discovery cannot
+walk is a finding, never a silent skip:
+
+- a folder named like an artifact file (``x.yaml/``): FILE003 at that folder; the files in it
+  are still checked;
+- a link that leads out of the repository: FILE002 (whatever its name: it may hide
+  artifacts); a link loop or a folder that cannot be listed: FILE001;
+- a folder more than :data:`MAX_FOLDER_DEPTH` levels below the repository root: LOAD009 at
+  that folder; what is below it is not looked at.
+
+Hidden folders (a name starting with ".") are not walked.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
+from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.errors import UsageError
+from rspp.findings import Finding
+from rspp.paths import (
+    PathError,
+    RepositoryError,
+    Resolved,
+    Resolver,
+    file_error,
+    nearest_repository,
+    show,
+)
 
 ARTIFACT_DIRS = ("pipelines", "compat", "rollouts")
 SUFFIXES = (".yaml", ".yml", ".json")
+# Folders below the repository root; real layouts use three or four
+# (pipelines/specs/<team>/x.yaml). Deeper trees are generated or hostile.
+MAX_FOLDER_DEPTH = 32
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    """The artifact files found (absolute, sorted by repository path; duplicates removed)
+    and the findings about what could not be walked (sorted)."""
+
+    files: tuple[Path, ...]
+    findings: tuple[Finding, ...]
 
 
 def find_root(start: Path) -> Path:
-    """The nearest ancestor holding .git or pipelines/, else ``start``."""
-    start = start.resolve()
-    for candidate in (start, *start.parents):
-        if (candidate / ".git").exists() or (candidate / "pipelines").is_dir():
-            return candidate
-    return start
+    """The nearest folder at or above ``start`` holding ``.git`` or ``pipelines/``.
 
-
-def _walk(directory: Path) -> list[Path]:
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(directory, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath) / f for f in filenames if f.endswith(SUFFIXES))
+    Raises RepositoryError REPO001 when there is none: a run that finds no repository has
+    checked nothing and must not look clean.
+    """
+    real = start.resolve()
+    found = nearest_repository(real)
+    if found is None:
+        raise RepositoryError("REPO001", f"no repository found at or above {show(str(real))}: "
+                              "no folder there holds .git or pipelines/",
+                              "run rspp inside a repository, or pass --root")
     return found
+
+
+def _is_artifact_name(name: str) -> bool:
+    return name.endswith(SUFFIXES)
+
+
+def _join(rel: str, name: str) -> str:
+    return f"{rel}/{name}" if rel else name
+
+
+class _Walker:
+    """One discovery run: the files and findings, and the folders already walked."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(os.path.abspath(root))
+        self.resolver = Resolver(self.root)
+        self.files: dict[str, Path] = {}
+        self.findings: list[Finding] = []
+        self.walked: set[str] = set()  # real paths of the folders queued
+        self.todo: list[tuple[str, str]] = []  # folders to list: (repository name, real path)
+
+    def result(self) -> Discovery:
+        files = tuple(self.files[rel] for rel in sorted(self.files))
+        return Discovery(files, tuple(sorted(set(self.findings), key=Finding.sort_key)))
+
+    def add_file(self, rel: str) -> None:
+        self.files.setdefault(rel, self.root / rel)
+
+    def folder(self, rel: str, real: str) -> None:
+        """Queue the folder ``rel`` (at the real path ``real``) unless too deep or queued."""
+        if _is_artifact_name(rel):
+            self.findings.append(file_error(
+                "FILE003", rel, "not a regular file: a folder named like an artifact file; "
+                "the files inside it are checked, the folder itself is not an artifact"))
+        if rel and rel.count("/") + 1 > MAX_FOLDER_DEPTH:
+            self.findings.append(file_error(
+                "LOAD009", rel, f"folders nested more than {MAX_FOLDER_DEPTH} levels below the "
+                "repository root; nothing below this one is checked"))
+            return
+        if real not in self.walked:
+            self.walked.add(real)
+            self.todo.append((rel, real))
+
+    def entry(self, rel: str, *, named: bool = False) -> None:
+        """Whatever ``rel`` names, found through links that stay inside the repository.
+
+        ``named``: a target the caller named, which must be a folder or an artifact file.
+        """
+        outcome = self.resolver.resolve(rel)
+        if not isinstance(outcome, Resolved):
+            if _is_artifact_name(rel):
+                self.add_file(rel)  # the reader refuses it with the same finding
+            else:
+                self.findings.append(file_error(outcome.code, rel or ".", outcome.reason))
+        elif outcome.mode is not None and stat.S_ISDIR(outcome.mode):
+            self.folder(rel, outcome.real)
+        elif _is_artifact_name(rel):
+            self.add_file(rel)  # a dangling link or a special file: the reader says which
+        elif named:
+            raise PathError("PATH003", f"{show(rel)}: not an artifact file",
+                            "artifact files end in .yaml, .yml or .json")
+
+    def run(self) -> None:
+        """List the queued folders, one at a time (no recursion, whatever the depth)."""
+        while self.todo:
+            rel, real = self.todo.pop()
+            try:
+                with os.scandir(real) as listing:  # a real path: no link on the way
+                    entries = sorted(listing, key=lambda e: e.name)
+            except OSError as exc:
+                self.findings.append(file_error("FILE001", rel or ".", "cannot list folder: "
+                                                f"{exc.strerror or exc}"))
+                continue
+            for entry in entries:
+                name = entry.name
+                child = _join(rel, name)
+                try:
+                    if entry.is_symlink():
+                        if not name.startswith("."):
+                            self.entry(child)
+                    elif entry.is_dir(follow_symlinks=False):
+                        if not name.startswith("."):
+                            self.folder(child, f"{real}/{name}")
+                    elif _is_artifact_name(name):
+                        self.add_file(child)  # FIFOs, devices: refused by the reader
+                except OSError as exc:
+                    self.findings.append(file_error("FILE001", child, "cannot read: "
+                                                    f"{exc.strerror or exc}"))
+
+
+def scan(root: Path) -> Discovery:
+    """Every artifact file under the managed folders, and what could not be walked."""
+    walker = _Walker(root)
+    for name in ARTIFACT_DIRS:
+        walker.entry(name)
+    walker.run()
+    return walker.result()
 
 
 def discover(root: Path) -> list[Path]:
     """Every artifact file under the managed folders, sorted by repository path."""
-    files: list[Path] = []
-    for name in ARTIFACT_DIRS:
-        if (root / name).is_dir():
-            files.extend(_walk(root / name))
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    return list(scan(root).files)
 
 
 def relative(root: Path, path: Path) -> str:
-    """``path`` relative to ``root`` (without resolving symlinks), or a UsageError."""
+    """``path`` relative to ``root`` (lexically, links not followed), or PathError PATH001."""
     absolute = Path(os.path.abspath(path))
     try:
         return absolute.relative_to(root).as_posix()
     except ValueError:
-        raise UsageError(f"{path}: outside the repository {root}",
-                         "pass paths inside the repository or set --root") from None
+        raise PathError("PATH001", f"{show(str(path))}: outside the repository "
+                        f"{show(str(root))}",
+                        "pass paths inside the repository or set --root") from None
+
+
+def scan_targets(root: Path, targets: list[Path]) -> Discovery:
+    """Named files, and the artifact files under named folders, with what could not be
+    walked.
+
+    Raises PathError: PATH001 a target outside the repository, PATH002 a target that does
+    not exist, PATH003 a file that is not an artifact file (by its name).
+    """
+    walker = _Walker(root)
+    for target in targets:
+        walker.entry(walker.resolver.named_file(target), named=True)
+    walker.run()
+    return walker.result()
 
 
 def expand_targets(root: Path, targets: list[Path]) -> list[Path]:
-    """Named files and the artifact files under named folders."""
-    out: list[Path] = []
-    for target in targets:
-        relative(root, target)
-        if os.path.isdir(target) and not os.path.islink(target):
-            out.extend(_walk(target))
-        elif os.path.lexists(target):
-            if not str(target).endswith(SUFFIXES):
-                raise UsageError(f"{target}: not an artifact file",
-                                 "artifact files end in .yaml, .yml or .json")
-            out.append(target)
-        else:
-            raise UsageError(f"{target}: no such file or directory")
-    return sorted({Path(os.path.abspath(p)) for p in out}, key=lambda p: p.as_posix())
+    """Named files and the artifact files under named folders (see :func:`scan_targets`)."""
+    return list(scan_targets(root, targets).files)

@@ -1,22 +1,34 @@
-"""The validation pipeline: discover -> load -> envelope/schema -> index -> rules -> result."""
+"""The validation pipeline: discover -> load -> envelope/schema -> index -> rules -> result.
+
+Memory stays proportional to the data of the artifacts, not to their positions: a document
+keeps its text and data, and its position tables are dropped as soon as the loader's own
+checks are done (rebuilt from the text when a later finding needs a position, and dropped
+again once a bounded number of documents hold them).
+"""
 
 from __future__ import annotations
 
 import gc
 import os
+import sys
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
-from rspp.findings import Finding, Severity
-from rspp.load.api import Limits, load_file
+from rspp.findings import Finding, Severity, Span
+from rspp.load.api import Limits, LoadResult, load_file
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact, Index
+from rspp.paths import PathError, RepositoryError, Resolver, show
 from rspp.rules.base import Context, Hit, Rule
 from rspp.rules.registry import active_rules, severity_of
-from rspp.validate.discover import discover, expand_targets, relative
+from rspp.validate.discover import ARTIFACT_DIRS, SUFFIXES, relative, scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
+
+_intern = sys.intern
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_MIN_FILES = 200
@@ -73,42 +85,63 @@ class _Loaded:
     findings: tuple[Finding, ...]
 
 
-def _load_one(path: Path, root: Path, limits: Limits) -> _Loaded:
-    loaded = load_file(path, root, limits=limits)
+def load_checked(path: Path, root: Path, limits: Limits | None = None,
+                 resolver: Resolver | None = None) -> LoadResult:
+    """``load_file`` under the read policy of :mod:`rspp.paths`: a path that leads out of
+    ``root`` through a link (FILE002) or through a link loop (FILE001) is refused before
+    anything outside is looked at. ``resolver`` (for ``root``) is shared across a run."""
+    problem = (resolver or Resolver(root)).refusal(path)
+    if problem is not None:
+        return LoadResult(None, (problem,))
+    return load_file(path, root, limits=limits or Limits())
+
+
+def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver) -> _Loaded:
+    """Load and check one file; the document leaves without its position tables."""
+    loaded = load_checked(path, root, limits, resolver)
     doc = loaded.document
     if doc is None:
         return _Loaded(relative(root, path), None, None, loaded.findings)
     kind, problems = check_envelope(doc)
-    if kind is None:
-        return _Loaded(doc.path, doc, None, tuple(problems))
-    return _Loaded(doc.path, doc, kind, tuple(check_schema(doc, kind)))
+    if kind is not None:
+        problems = check_schema(doc, kind)
+    return _Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
 
 
 def _load_chunk(paths: list[Path], root: Path, limits: Limits) -> list[_Loaded]:
-    """Worker side: positions are dropped before the result crosses the process boundary."""
-    out = []
-    for path in paths:
-        one = _load_one(path, root, limits)
-        doc = one.doc.without_spans() if one.doc is not None else None
-        out.append(_Loaded(one.rel, doc, one.kind, one.findings))
-    return out
+    """Worker side: one chunk of files (positions already dropped, so results pickle small)."""
+    resolver = Resolver(root)
+    return [_load_one(path, root, limits, resolver) for path in paths]
 
 
 def _load_all(root: Path, files: list[Path], limits: Limits, jobs: int) -> Iterator[_Loaded]:
+    resolver = Resolver(root)
     if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
-        yield from (_load_one(p, root, limits) for p in files)
+        yield from (_load_one(p, root, limits, resolver) for p in files)
         return
     import multiprocessing as mp  # imported here: a pre-commit run never needs it
     from concurrent.futures import ProcessPoolExecutor
 
     if "fork" not in mp.get_all_start_methods():
-        yield from (_load_one(p, root, limits) for p in files)
+        yield from (_load_one(p, root, limits, resolver) for p in files)
         return
     size = max(16, len(files) // (jobs * 8))
     chunks = [files[i : i + size] for i in range(0, len(files), size)]
     with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
         for batch in pool.map(_load_chunk, chunks, repeat(root), repeat(limits)):
             yield from batch
+
+
+def _shared_keys(value: Any) -> Any:
+    """``value`` with every mapping key interned: artifacts of one repository repeat the same
+    few hundred keys, and one copy of each (instead of one per occurrence) is about a third of
+    the memory their data takes. Equal values, same order; depth is bounded by the loader."""
+    kind = type(value)
+    if kind is dict:
+        return {_intern(k): _shared_keys(v) for k, v in value.items()}
+    if kind is list:
+        return [_shared_keys(v) for v in value]
+    return value
 
 
 def default_jobs() -> int:
@@ -124,6 +157,7 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
         if doc is None or one.kind is None:
             repo.unloaded.append(one.rel)
             continue
+        doc.data = _shared_keys(doc.data)
         repo.documents[doc.path] = doc
         meta = doc.data.get("metadata")
         ident = meta.get("id") if isinstance(meta, dict) else None
@@ -133,9 +167,40 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     return repo
 
 
-def _to_finding(rule: Rule, owner: Artifact, hit: Hit) -> Finding:
+class Positions:
+    """Spans of documents whose positions were dropped, rebuilt on demand; at most
+    ``keep`` documents hold rebuilt position tables at a time (least recently used first
+    out), so a run where every file has a finding stays within bounded memory."""
+
+    def __init__(self, keep: int = 256) -> None:
+        self.keep = keep
+        self._held: OrderedDict[int, Document] = OrderedDict()
+
+    def span(self, doc: Document, pointer: str, *, key: bool = False) -> Span:
+        dropped = doc.spans_dropped
+        found = doc.span(pointer, key=key)
+        if dropped:
+            self._held[id(doc)] = doc
+            if len(self._held) > self.keep:
+                _, old = self._held.popitem(last=False)
+                _drop_spans(old)
+        elif id(doc) in self._held:
+            self._held.move_to_end(id(doc))
+        return found
+
+    def release(self) -> None:
+        """Drop the positions rebuilt so far."""
+        while self._held:
+            _drop_spans(self._held.popitem()[1])
+
+
+def _drop_spans(doc: Document) -> None:
+    doc.spans, doc.key_spans, doc.spans_dropped = {}, {}, True
+
+
+def _to_finding(rule: Rule, owner: Artifact, hit: Hit, positions: Positions) -> Finding:
     doc = (hit.target or owner).doc
-    span = doc.span(hit.pointer, key=hit.key)
+    span = positions.span(doc, hit.pointer, key=hit.key)
     return Finding(rule.code, severity_of(rule.code), doc.path, span.line, span.col, hit.message,
                    hit.pointer, span.end_line, span.end_col, hit.related)
 
@@ -152,6 +217,7 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
     out: list[Finding] = []
     broken: set[str] = set()
     seen: set[tuple[str, str, str]] = set()
+    positions = Positions()
     for rule in active_rules():
         if rule.check is None:
             continue
@@ -159,7 +225,7 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
             if art.kind not in rule.kinds or (rule.needs_schema_valid and not art.schema_valid):
                 continue
             for hit in rule.check(art, ctx):
-                finding = _to_finding(rule, art, hit)
+                finding = _to_finding(rule, art, hit, positions)
                 if finding.severity is Severity.ERROR:
                     broken.add(finding.path)
                 wanted = (targets is None or finding.path in targets
@@ -168,6 +234,7 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
                 if wanted and key not in seen:
                     seen.add(key)
                     out.append(finding)
+    positions.release()
     return out, broken
 
 
@@ -234,20 +301,41 @@ def validate_repository(options: ValidateOptions) -> tuple[ValidationResult, Rep
             gc.enable()
 
 
+def _listing(names: tuple[str, ...], suffix: str, last: str = "and") -> str:
+    shown = [n + suffix for n in names]
+    return f"{', '.join(shown[:-1])} {last} {shown[-1]}" if len(shown) > 1 else shown[0]
+
+
 def _validate(options: ValidateOptions) -> tuple[ValidationResult, Repository]:
     root = Path(os.path.abspath(options.root))
-    all_files = discover(root)
+    if not os.path.isdir(root):
+        raise PathError("PATH002", f"{show(str(options.root))}: no such folder",
+                        "--root names the top folder of the repository")
+    found = scan(root)
+    all_files = list(found.files)
     if options.targets:
-        named = expand_targets(root, list(options.targets))
-        targets: set[str] | None = {relative(root, p) for p in named}
+        named = scan_targets(root, list(options.targets))
+        if not named.files and not named.findings:
+            shown = ", ".join(show(str(t)) for t in options.targets)
+            raise RepositoryError("REPO002", f"no artifact files in {shown}",
+                                  f"artifact files end in {_listing(SUFFIXES, '', 'or')}")
+        targets: set[str] | None = {relative(root, p) for p in named.files}
         known = {relative(root, p) for p in all_files}
-        files = all_files + [p for p in named if relative(root, p) not in known]
+        files = all_files + [p for p in named.files if relative(root, p) not in known]
+        walk_findings = named.findings
     else:
+        if not all_files and not found.findings:
+            raise RepositoryError(
+                "REPO002", f"no artifact files in {show(str(root))}: {_listing(ARTIFACT_DIRS, '/')}"
+                f" hold no {_listing(SUFFIXES, '', 'or')} file",
+                "point --root at the repository that holds the artifacts")
         targets = None
         files = all_files
+        walk_findings = found.findings
     jobs = options.jobs or default_jobs()
     repo = load_repository(root, files, options.limits, jobs)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
+    findings.extend(walk_findings)
     rule_findings, broken = run_rules(repo, targets)
     findings.extend(rule_findings)
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial

@@ -1,0 +1,254 @@
+"""Files named on the command line go through the read policy: `rspp digest`,
+`rspp plan --routing` and `rspp validate` targets.
+
+A file rspp refuses to read is a FILE finding at ``path:1:1`` with exit 1 (the finding a
+repository run reports for the same file); a name that cannot mean a file of the repository
+(outside it, missing, not an artifact file) is one line ``rspp: error: PATHnnn ...`` with
+exit 2. Never a traceback, never "internal error", never the outside file's content.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.paths.conftest import needs_setpriv, rspp
+
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}  ")
+PROFILE = "pipelines/profiles/base.yaml"
+BUNDLE = "livekit_voice_assistant_bundle@1.0.0"
+ROUTING = Path(__file__).resolve().parents[2] / "docs" / "examples" / "routing_snapshot.yaml"
+
+
+def _finding(run_out: str, code: str) -> str:
+    lines = [line for line in run_out.splitlines() if f" {code} " in line]
+    assert len(lines) == 1, run_out
+    return lines[0]
+
+
+def _no_crash(run: object) -> None:
+    text = getattr(run, "out", "") + getattr(run, "err", "")
+    assert "internal error" not in text and "Traceback" not in text, text
+    assert "BadParameter" not in text, text
+
+
+# ------------------------------------------------------------------------------ rspp digest
+
+def test_digest_refuses_a_link_out_of_the_repository(repo: Path, outside: Path) -> None:
+    link = repo / "pipelines" / "profiles" / "linked.yaml"
+    link.symlink_to(outside / "base.yaml")
+    run = rspp("digest", link, cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert run.out == (f"{link}:1:1 FILE002 symbolic link points outside the repository: "
+                       f"pipelines/profiles/linked.yaml -> {outside / 'base.yaml'}\n")
+
+
+def test_digest_refuses_a_folder_link_out_of_the_repository(repo: Path, outside: Path) -> None:
+    (repo / "pipelines" / "ext").symlink_to(outside, target_is_directory=True)
+    run = rspp("digest", "pipelines/ext/base.yaml", cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert run.out.startswith("pipelines/ext/base.yaml:1:1 FILE002 symbolic link points "
+                              "outside the repository: pipelines/ext -> ")
+
+
+def test_digest_follows_a_link_that_stays_inside(repo: Path) -> None:
+    (repo / "alias.yaml").symlink_to(PROFILE)
+    run = rspp("digest", "alias.yaml", PROFILE, cwd=repo)
+    assert run.code == 0, run.out + run.err
+    alias, real = run.out.splitlines()
+    assert DIGEST.match(alias) and alias.split()[0] == real.split()[0]
+
+
+def test_digest_of_a_link_loop_is_a_finding(repo: Path) -> None:
+    (repo / "loop.yaml").symlink_to("loop.yaml")
+    run = rspp("digest", "loop.yaml", PROFILE, cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert _finding(run.out, "FILE001").startswith("loop.yaml:1:1 FILE001 ")
+    assert "link loop" in run.out
+    assert DIGEST.match(run.out.splitlines()[1])  # the other file is still digested
+
+
+def test_digest_of_a_fifo_does_not_block(repo: Path) -> None:
+    os.mkfifo(repo / "pipe.yaml")
+    run = rspp("digest", "pipe.yaml", cwd=repo)
+    _no_crash(run)
+    assert (run.code, run.out) == (1, "pipe.yaml:1:1 FILE003 not a regular file: a FIFO\n")
+
+
+def test_digest_of_dev_zero(tmp_path: Path) -> None:
+    run = rspp("digest", "/dev/zero", cwd=tmp_path)
+    _no_crash(run)
+    assert (run.code, run.out) == (
+        1, "/dev/zero:1:1 FILE003 not a regular file: a character device\n")
+
+
+def test_digest_of_a_link_to_dev_zero(repo: Path) -> None:
+    (repo / "zero.yaml").symlink_to("/dev/zero")
+    run = rspp("digest", "zero.yaml", cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert run.out == ("zero.yaml:1:1 FILE002 symbolic link points outside the repository: "
+                       "zero.yaml -> /dev/zero\n")
+
+
+def test_digest_of_a_folder(repo: Path) -> None:
+    run = rspp("digest", "pipelines", cwd=repo)
+    _no_crash(run)
+    assert (run.code, run.out) == (1, "pipelines:1:1 FILE003 not a regular file: a directory\n")
+
+
+@needs_setpriv
+def test_digest_of_an_unreadable_file(repo: Path) -> None:
+    (repo / PROFILE).chmod(0)
+    run = rspp("digest", PROFILE, cwd=repo, unprivileged=True)
+    _no_crash(run)
+    assert run.code == 1
+    assert run.out == f"{PROFILE}:1:1 FILE001 cannot read file: Permission denied\n"
+
+
+def test_digest_of_a_missing_file_is_a_usage_error(repo: Path) -> None:
+    run = rspp("digest", "nope.yaml", cwd=repo)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == "rspp: error: PATH002 nope.yaml: no such file or folder\n"
+
+
+# ------------------------------------------------------------------------ rspp plan --routing
+
+def _plan(examples: Path, routing: Path | str) -> object:
+    return rspp("plan", "--root", examples, "--bundle", BUNDLE, "--session", "s", "--turn", "0",
+                "--lease-epoch", "0", "--routing", routing, cwd=examples)
+
+
+def test_plan_reads_a_routing_snapshot_inside_the_repository(examples: Path) -> None:
+    (examples / "routing.yaml").write_bytes(ROUTING.read_bytes())
+    run = _plan(examples, "routing.yaml")
+    assert run.code == 0, run.out + run.err  # type: ignore[attr-defined]
+    assert '"kind": "ResolvedTurnPlan"' in run.out  # type: ignore[attr-defined]
+
+
+def test_plan_refuses_a_routing_link_out_of_the_repository(examples: Path,
+                                                           outside: Path) -> None:
+    (outside / "routing.yaml").write_bytes(ROUTING.read_bytes())
+    (examples / "routing.yaml").symlink_to(outside / "routing.yaml")
+    run = _plan(examples, examples / "routing.yaml")
+    _no_crash(run)
+    assert run.code == 1  # type: ignore[attr-defined]
+    assert run.out.startswith(  # type: ignore[attr-defined]
+        "routing.yaml:1:1 FILE002 error: symbolic link points outside the repository: "
+        f"routing.yaml -> {outside / 'routing.yaml'}\n")
+    assert "ResolvedTurnPlan" not in run.out  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("make", "code", "message"), [
+    ("fifo", "FILE003", "not a regular file: a FIFO"),
+    ("loop", "FILE001", "too many levels of symbolic links (a link loop)"),
+    ("folder", "FILE003", "not a regular file: a directory"),
+])
+def test_plan_refuses_what_is_not_a_routing_file(examples: Path, make: str, code: str,
+                                                 message: str) -> None:
+    path = examples / "routing.yaml"
+    if make == "fifo":
+        os.mkfifo(path)
+    elif make == "loop":
+        path.symlink_to("routing.yaml")
+    else:
+        path.mkdir()
+    run = _plan(examples, path)
+    _no_crash(run)
+    assert run.code == 1  # type: ignore[attr-defined]
+    line = run.out.splitlines()[0]  # type: ignore[attr-defined]
+    assert line.startswith(f"routing.yaml:1:1 {code} error: ") and line.endswith(message)
+
+
+def test_plan_refuses_dev_zero(examples: Path) -> None:
+    run = _plan(examples, "/dev/zero")
+    _no_crash(run)
+    assert run.code == 1  # type: ignore[attr-defined]
+    assert run.out.startswith(  # type: ignore[attr-defined]
+        "/dev/zero:1:1 FILE003 error: not a regular file: a character device\n")
+
+
+@needs_setpriv
+def test_plan_refuses_an_unreadable_routing_file(examples: Path) -> None:
+    path = examples / "routing.yaml"
+    path.write_bytes(ROUTING.read_bytes())
+    path.chmod(0)
+    run = rspp("plan", "--root", examples, "--bundle", BUNDLE, "--session", "s", "--turn", "0",
+               "--lease-epoch", "0", "--routing", path, cwd=examples, unprivileged=True)
+    _no_crash(run)
+    assert run.code == 1
+    assert run.out.startswith("routing.yaml:1:1 FILE001 error: cannot read file: Permission "
+                              "denied\n")
+
+
+def test_plan_with_a_missing_routing_file_is_a_usage_error(examples: Path) -> None:
+    run = _plan(examples, "nope.yaml")
+    assert run.code == 2  # type: ignore[attr-defined]
+    assert run.err == "rspp: error: PATH002 nope.yaml: no such file or folder\n"  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------------- rspp validate FILE...
+
+def test_validate_refuses_a_named_folder_link_out(repo: Path, outside: Path) -> None:
+    (repo / "pipelines" / "ext").symlink_to(outside, target_is_directory=True)
+    run = rspp("validate", "pipelines/ext", cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert _finding(run.out, "FILE002").startswith(
+        "pipelines/ext:1:1 FILE002 error: symbolic link points outside the repository: "
+        "pipelines/ext -> ")
+
+
+def test_validate_refuses_a_named_file_through_a_folder_link_out(repo: Path,
+                                                                 outside: Path) -> None:
+    (repo / "pipelines" / "ext").symlink_to(outside, target_is_directory=True)
+    run = rspp("validate", "pipelines/ext/base.yaml", cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert _finding(run.out, "FILE002").startswith("pipelines/ext/base.yaml:1:1 FILE002 ")
+    assert run.out.endswith("1 file checked: 1 error, 0 warnings\n")
+
+
+@pytest.mark.parametrize(("make", "code"), [("fifo", "FILE003"), ("loop", "FILE001"),
+                                            ("zero", "FILE002")])
+def test_validate_refuses_special_named_files(repo: Path, make: str, code: str) -> None:
+    path = repo / "pipelines" / "odd.yaml"
+    if make == "fifo":
+        os.mkfifo(path)
+    elif make == "loop":
+        path.symlink_to("odd.yaml")
+    else:
+        path.symlink_to("/dev/zero")
+    run = rspp("validate", "pipelines/odd.yaml", cwd=repo)
+    _no_crash(run)
+    assert run.code == 1
+    assert _finding(run.out, code).startswith(f"pipelines/odd.yaml:1:1 {code} error: ")
+
+
+@needs_setpriv
+def test_validate_reports_an_unreadable_named_file(repo: Path) -> None:
+    (repo / PROFILE).chmod(0)
+    run = rspp("validate", PROFILE, cwd=repo, unprivileged=True)
+    _no_crash(run)
+    assert run.code == 1
+    assert _finding(run.out, "FILE001") == (f"{PROFILE}:1:1 FILE001 error: cannot read file: "
+                                            "Permission denied")
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["/etc/passwd"], "PATH001 /etc/passwd: outside the repository"),
+    (["pipelines/nope.yaml"], "PATH002 pipelines/nope.yaml: no such file or folder"),
+    (["pipelines/README.md"], "PATH003 pipelines/README.md: not an artifact file"),
+])
+def test_validate_names_that_cannot_be_artifacts_are_usage_errors(
+        repo: Path, args: list[str], message: str) -> None:
+    (repo / "pipelines" / "README.md").write_text("# notes\n", encoding="utf-8")
+    run = rspp("validate", *args, cwd=repo)
+    assert run.code == 2 and run.out == ""
+    assert run.err.startswith(f"rspp: error: {message}") and run.err.count("\n") == 1
