@@ -141,3 +141,18 @@ def test_a_changed_page_generator_makes_pages_stale(capsys: pytest.CaptureFixtur
     code, rows = status(capsys, examples)
     assert code == 1
     assert {state for state, _ in states(rows).values()} == {"stale"}
+
+
+def test_the_functions_that_make_derived_files_are_covered() -> None:
+    """What `rspp build` calls to make a view and a page lives in modules the fingerprints
+    cover (moving the page renderer back into rspp.build would leave pages unguarded)."""
+    from rspp.mdtext import render_page
+    from rspp.resolve.api import bundle_inputs, resolve_inputs
+
+    covered = {g: set(derive.generator_modules(g)) for g in derive.GENERATORS}
+    for fn in (bundle_inputs, resolve_inputs, derive.with_view_provenance):
+        assert fn.__module__ in covered["rspp resolve"], fn
+    for fn in (render_page, derive.with_page_provenance):
+        assert fn.__module__ in covered["rspp page"], fn
+    assert not any(m.startswith(("rspp.rules", "rspp.validate", "rspp.build", "rspp.cli"))
+                   for modules in covered.values() for m in modules)
