@@ -285,10 +285,17 @@ def test_pure_python_parser_only_when_libyaml_may_have_hit_its_limit(
         "a:\n" + "- " * 2_000 + "x\n",
         brackets,  # loads: libyaml's answer stands
         "a: '" + "[" * 500 + "'\n",
+        # a syntax error on another line than the one with many brackets
+        "a: '" + "[" * 500 + "'\nb: [1, 2\n",
     ]
     for text in native_only:
         load_bytes(text.encode(), "f.yaml", fmt="yaml")
     assert _CountingLoader.made == 0
+    # a syntax error on a line with many brackets: the pure-Python parser confirms it
+    broken = load_bytes(("a: [" + "[]" * 200 + "\n").encode(), "f.yaml", fmt="yaml")
+    assert [(f.code, f.line, f.col) for f in broken.findings] == [("LOAD001", 1, 7)]
+    assert _CountingLoader.made == 1
+    _CountingLoader.made = 0
     refused = load_bytes(("a: " + "[" * 2_000).encode(), "f.yaml", fmt="yaml")
     assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD009", 1, 67)]
     assert _CountingLoader.made == 1

@@ -11,14 +11,14 @@ the key is decided, and that is never past the end of the line (YAML 1.2 section
 and 8.2.2: an implicit key is restricted to one line and 1,024 characters). Block
 collections only open at indicators the parser consumes at once, so the scanner is never
 more than two block levels ahead of the builder; flow collections can run ahead by as many
-``[`` and ``{`` as one line holds. So when ``max_depth`` is at most ``_NATIVE_MAX_DEPTH``
-and no line holds more than ``_LINE_OPENERS`` brackets (counted raw: quoted text can only
-over-count), libyaml's nesting stays under 400 levels and its answer stands. libyaml's limit
-can only surface as a syntax error, so for any other text a LOAD001 from the native parser
-is not trusted: the text is parsed again by PyYAML's pure-Python parser, which has no nesting
-limit and reads lazily, so it stops where the builder refuses. Both parsers give the same
-findings at the same positions; a usual file costs nothing extra, the bracket count is only
-taken when libyaml refuses a file.
+``[`` and ``{`` as one line holds, and libyaml reports its limit on that line. libyaml's
+limit can only surface as a syntax error, so a LOAD001 from the native parser stands when
+``max_depth`` is at most ``_NATIVE_MAX_DEPTH`` and the line it names holds at most
+``_LINE_OPENERS`` brackets (counted raw: quoted text can only over-count); the nesting was
+then under 400 levels. Otherwise the text is parsed again by PyYAML's pure-Python parser,
+which has no nesting limit and reads lazily, so it stops where the builder refuses. Both
+parsers give the same findings at the same positions; a file libyaml accepts costs nothing
+extra.
 
 Line breaks are YAML 1.2's (section 5.4): LF, CR LF and CR, as git counts lines. YAML 1.1,
 and with it libyaml and PyYAML, also breaks lines at NEL (U+0085), LINE SEPARATOR (U+2028)
@@ -71,7 +71,7 @@ if _Loader is None:  # pragma: no cover - depends on how PyYAML was built
 
 _PyLoader: Any = yaml.SafeLoader
 
-# a native syntax error stands only under this depth limit and up to this many brackets a line
+# a native syntax error stands under this depth limit, on a line with at most this many brackets
 _NATIVE_MAX_DEPTH = 256
 _LINE_OPENERS = 128
 
@@ -168,21 +168,21 @@ def _type_name(value: Any) -> str:
     return "a number"
 
 
-def _native_nesting_stays_small(text: str, max_depth: int) -> bool:
-    """Whether the native scanner's nesting provably stays far below libyaml's own limit.
+def _native_limit_ruled_out(text: str, max_depth: int, line: int) -> bool:
+    """Whether a native syntax error on ``line`` (1-based) of ``text`` cannot be libyaml's
+    own nesting limit.
 
-    See the module docstring: at most ``max_depth`` + 2 levels the builder has seen, plus the
-    ``[`` and ``{`` of one line. Cost: two ``str.count`` calls for a usual file.
+    See the module docstring: the scanner is at most ``max_depth`` + 2 levels past what the
+    builder has seen, plus the ``[`` and ``{`` of the line it reached, and libyaml reports
+    its limit on that line. Costs one pass over the text, and only when libyaml refuses it.
     """
     if max_depth > _NATIVE_MAX_DEPTH:
         return False
-    if text.count("[") + text.count("{") <= _LINE_OPENERS:
-        return True
-    # lines split at LF only: a lone CR joins two lines here, which can only over-count
-    for line in text.split("\n"):
-        if len(line) > _LINE_OPENERS and line.count("[") + line.count("{") > _LINE_OPENERS:
-            return False
-    return True
+    starts = line_starts(text)
+    start = starts[min(line, len(starts)) - 1]
+    end = starts[line] if line < len(starts) else len(text)
+    row = text[start:end]
+    return row.count("[") + row.count("{") <= _LINE_OPENERS
 
 
 def _restoring(get: Callable[[], Any], back: dict[int, str]) -> Callable[[], Any]:
@@ -233,7 +233,7 @@ def parse_yaml(
         _NATIVE
         and found[1]
         and found[1][0].code == "LOAD001"
-        and not _native_nesting_stays_small(parsed, max_depth)
+        and not _native_limit_ruled_out(parsed, max_depth, found[1][0].line)
     ):
         # libyaml's own nesting limit may have been hit before the builder's: ask the
         # pure-Python parser, which has none, for the answer
