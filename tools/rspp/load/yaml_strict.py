@@ -223,8 +223,9 @@ def parse_yaml(
                     rel,
                     line,
                     col,
-                    f"YAML syntax error: U+{ord(first.group()):04X} cannot be read: the file"
-                    " uses every private-use character the loader needs to keep it one line",
+                    f"YAML syntax error: U+{ord(first.group()):04X} cannot be read as YAML 1.2"
+                    " reads it (not as a line break): the file already uses every private-use"
+                    " character the loader would stand in for it",
                 )
             ]
         parsed, back = replaced
