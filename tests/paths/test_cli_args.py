@@ -252,3 +252,19 @@ def test_validate_names_that_cannot_be_artifacts_are_usage_errors(
     run = rspp("validate", *args, cwd=repo)
     assert run.code == 2 and run.out == ""
     assert run.err.startswith(f"rspp: error: {message}") and run.err.count("\n") == 1
+
+
+# ------------------------------------------------------------- rspp explain-value VIEW.json
+
+def test_explain_value_refuses_a_saved_view_linked_out(tmp_path: Path, outside: Path) -> None:
+    view = outside / "view.json"
+    view.write_text('{"apiVersion": "rspp.dev/v1alpha1", "kind": "ResolvedSpec", "spec": {}}\n',
+                    encoding="utf-8")
+    folder = tmp_path / "views"
+    folder.mkdir()
+    (folder / "view.json").symlink_to(view)
+    run = rspp("explain-value", "view.json", "/spec", cwd=folder)
+    _no_crash(run)
+    assert (run.code, run.out) == (2, "")
+    assert run.err == ("rspp: error: view.json:1:1 FILE002 symbolic link points outside the "
+                       f"repository: view.json -> {view}\n")

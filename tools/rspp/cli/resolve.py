@@ -119,13 +119,15 @@ def explain_value_command(
 
 def _saved_view(artifact: str) -> dict[str, Any] | None:
     """A resolved view file given directly (it needs no repository)."""
+    import os
+
     from rspp.errors import UsageError
-    from rspp.load.api import load_file
+    from rspp.validate.engine import load_named
 
     path = Path(artifact)
-    if path.suffix != ".json" or not path.is_file():
+    if path.suffix != ".json" or not os.path.lexists(path):
         return None
-    loaded = load_file(path, path.resolve().parent)
+    loaded = load_named(path)  # the read policy of rspp.paths: no link out, no special file
     doc = loaded.document
     if doc is None:
         first = loaded.findings[0]

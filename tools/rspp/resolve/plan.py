@@ -68,23 +68,9 @@ def load_snapshot(path: Path, root: Path) -> LoadResult:
     unreadable file is a FILE finding (nothing is followed or read). Raises
     ``rspp.paths.PathError`` PATH002 when nothing has that name.
     """
-    from dataclasses import replace
+    from rspp.validate.engine import load_named
 
-    from rspp.load.api import LoadResult, load_file
-    from rspp.paths import Resolver, base_of, show
-
-    base = base_of(path, root)
-    resolver = Resolver(base)
-    rel = resolver.named_file(path)
-    # findings name a file outside the repository as the user did
-    shown = rel if base == root else show(str(path))
-    problem = resolver.refusal(path, shown)
-    if problem is not None:
-        return LoadResult(None, (problem,))
-    loaded = load_file(path, base)
-    if loaded.document is not None:
-        loaded.document.path = shown
-    return LoadResult(loaded.document, tuple(replace(f, path=shown) for f in loaded.findings))
+    return load_named(path, root)
 
 
 def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:

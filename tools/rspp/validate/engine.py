@@ -96,6 +96,33 @@ def load_checked(path: Path, root: Path, limits: Limits | None = None,
     return load_file(path, root, limits=limits or Limits())
 
 
+def load_named(path: Path, root: Path | None = None) -> LoadResult:
+    """Read and parse a file named on the command line that is not one of the repository's
+    artifacts (a routing snapshot, a saved view), under the read policy of :mod:`rspp.paths`.
+
+    It is read inside ``root`` when it is in it, else inside the repository holding it (else
+    its folder): a link out of that base, a link loop, a folder, a FIFO, a device or an
+    unreadable file is a FILE finding; nothing is followed or read. Findings and the
+    document name the file repository-relative when it is inside ``root``, else as given.
+    Raises PathError PATH002 when nothing has that name.
+    """
+    from dataclasses import replace
+
+    from rspp.paths import base_of
+
+    base = base_of(path, root)
+    resolver = Resolver(base)
+    rel = resolver.named_file(path)
+    shown = rel if root is not None and base == root else show(str(path))
+    problem = resolver.refusal(path, shown)
+    if problem is not None:
+        return LoadResult(None, (problem,))
+    loaded = load_file(path, base)
+    if loaded.document is not None:
+        loaded.document.path = shown
+    return LoadResult(loaded.document, tuple(replace(f, path=shown) for f in loaded.findings))
+
+
 def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver) -> _Loaded:
     """Load and check one file; the document leaves without its position tables."""
     loaded = load_checked(path, root, limits, resolver)
