@@ -3,8 +3,8 @@
 Every file rspp opens is named by a path that is *inside a base folder*: the repository root
 for artifacts, discovered files, validation targets and paths written inside artifacts (replay
 fixtures); for a file named on the command line that is not part of the repository being
-checked (``rspp digest FILE``, ``rspp plan --routing FILE``) the repository holding that file,
-else the folder holding it (:func:`base_of`). The policy:
+checked (``rspp digest FILE``, ``rspp plan --routing FILE``, ``rspp explain-value VIEW.json``)
+the repository holding that file, else the folder holding it (:func:`base_of`). The policy:
 
 1. **Lexically inside.** The path, made absolute with ``..`` collapsed as text (links not
    followed), is inside the base (named as given or by its real path). Otherwise the path is
@@ -24,7 +24,9 @@ else the folder holding it (:func:`base_of`). The policy:
 Refusals are findings at ``path:1:1`` (the same code whether the file was discovered or named on
 the command line), so a run reports every refused file and goes on; only *names* that cannot
 mean a file of the repository (outside it, missing, not an artifact file name) stop a command
-with :class:`PathError` (exit 2, one line, a stable ``PATH`` code).
+with :class:`PathError` (exit 2, one line, a stable ``PATH`` code). A run that finds no
+repository (``REPO001``) or no artifact file (``REPO002``) has checked nothing and stops the
+same way (:class:`RepositoryError`), so it can never look clean.
 
 The check runs before the open; a link swapped in between by another process is still refused
 by the reader when it points outside (it resolves the whole chain again), but not before that
@@ -44,8 +46,6 @@ from rspp.findings import Finding, Severity
 
 # Linux's own bound (SYMLOOP_MAX / MAXSYMLINKS) on link expansions while resolving one path.
 MAX_LINKS = 40
-# Folders that mark the top of an rspp repository.
-REPOSITORY_MARKERS = (".git", "pipelines")
 
 
 class PathError(UsageError):
@@ -263,7 +263,7 @@ def nearest_repository(start: Path | str) -> Path | None:
     """The nearest folder at or above ``start`` (lexically: ``..`` and links as written)
     holding ``.git`` (a folder or a file) or a ``pipelines/`` folder; None when none does."""
     current = os.path.abspath(start)
-    while True:
+    while True:  # .git may be a file (linked work trees, submodules)
         if os.path.lexists(os.path.join(current, ".git")) or \
                 os.path.isdir(os.path.join(current, "pipelines")):
             return Path(current)
