@@ -366,6 +366,15 @@ def test_text_the_round_trip_parser_cannot_read_is_refused() -> None:
         "cannot start any token; file left unchanged")
 
 
+def test_nel_ls_and_ps_are_ordinary_characters() -> None:
+    """YAML 1.2 reads U+0085, U+2028 and U+2029 as characters, not line breaks; so does fmt."""
+    text = ('kind: PipelineSpec\n# a comment\u2028with LS\nmetadata:\n  version: 1.0.0\n'
+            '  id: a\x85b\n  labels: {x: "c\u2029d"}\napiVersion: v\n')
+    assert fmt(text) == ('apiVersion: v\nkind: PipelineSpec\n# a comment\u2028with LS\n'
+                         'metadata:\n  id: a\x85b\n  version: "1.0.0"\n'
+                         '  labels: {x: "c\u2029d"}\n')
+
+
 @pytest.mark.parametrize(("text", "code"), [
     ("a: &x 1\nb: *x\n", "LOAD003"),
     ("a: 1\na: 2\n", "LOAD002"),

@@ -107,6 +107,11 @@ def _plain_ok(text: str, as_key: bool) -> bool:
     """Whether ``text`` written plain reads back as the same string."""
     if not text or text != text.strip() or "\n" in text or "\t" in text:
         return False
+    if any(c in text for c in "\x85\u2028\u2029"):
+        # ordinary characters to YAML 1.2 but line breaks to YAML 1.1 readers, which fold a
+        # plain scalar there: fmt keeps such a scalar as the author wrote it (rspp reads it
+        # right), so the YAML 1.1 check below does not hold for it
+        return False
     line = f"{text}: 1\n" if as_key else f"k: {text}\n"
     loaded = load_bytes(line.encode("utf-8"), "t.yaml", fmt="yaml").document
     if loaded is None:

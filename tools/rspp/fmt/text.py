@@ -13,6 +13,7 @@ from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
 from rspp.load.api import load_bytes
 from rspp.load.document import Document, pointer_join
+from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks
 
 FMT001 = "FMT001"
 
@@ -122,13 +123,31 @@ def verify(doc: Document, new_text: str, layout: Layout | None = None) -> Format
 
 def format_document(doc: Document) -> Formatted:
     """Format a document the strict loader has accepted."""
+    if doc.fmt == "json":
+        return verify(doc, format_json(doc))
+    if not YAML11_BREAKS.search(doc.text):
+        return _format_yaml(doc)
+    # NEL, LS and PS are ordinary characters to YAML 1.2 (and rspp) but line breaks to the
+    # round-trip parser: format with private-use stand-ins (same lines and columns), then
+    # put them back.
+    hidden = hide_yaml11_breaks(doc.text)
+    stand_in = load_bytes(hidden[0].encode("utf-8", "surrogatepass"), doc.path,
+                          fmt="yaml").document if hidden is not None else None
+    if hidden is None or stand_in is None:
+        return _refused(doc, "the text holds NEL, LS or PS characters (U+0085, U+2028, "
+                             "U+2029) that cannot be formatted; write them as escapes in "
+                             "double-quoted strings (\\N, \\L, \\P)")
+    done = _format_yaml(stand_in)
+    return Formatted(doc.text if not done.ok else done.text.translate(hidden[1]),
+                     done.findings)
+
+
+def _format_yaml(doc: Document) -> Formatted:
     from ruamel.yaml.error import YAMLError as RuamelError
     from yaml import YAMLError
 
     from rspp.fmt.yaml_text import format_yaml
 
-    if doc.fmt == "json":
-        return verify(doc, format_json(doc))
     try:
         layout = scan(doc.text)
         new_text = format_yaml(doc, layout)
