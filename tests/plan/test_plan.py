@@ -20,6 +20,7 @@ from rspp.resolve.plan import (
     routing_snapshot,
 )
 from rspp.resolve.service import ResolveOptions, resolve_target
+from tests.check.helpers import copy_examples
 from tests.conftest import REPO_ROOT
 
 BUNDLE = "livekit_voice_assistant_bundle@1.0.0"
@@ -152,16 +153,25 @@ def test_plans_are_frozen_per_turn_and_leases_never_go_back(view: dict[str, Any]
 
 def test_cli_plan_prints_the_plan_and_writes_it(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["plan", "--root", str(REPO_ROOT), "--bundle", BUNDLE, "--session", "s-1",
-            "--turn", "3", "--lease-epoch", "7", "--routing", str(EXAMPLE_ROUTING)]
+    repo = copy_examples(tmp_path / "repo")
+    routing = repo / "docs" / "examples" / EXAMPLE_ROUTING.name
+    routing.parent.mkdir(parents=True, exist_ok=True)
+    routing.write_bytes(EXAMPLE_ROUTING.read_bytes())
+    args = ["plan", "--root", str(repo), "--bundle", BUNDLE, "--session", "s-1",
+            "--turn", "3", "--lease-epoch", "7", "--routing", str(routing)]
     assert main(args) == 0
     printed = capsys.readouterr().out
     plan = json.loads(printed)
     assert plan["kind"] == "ResolvedTurnPlan"
     assert plan["spec"]["activeNodes"] == {"stt": "stt_fallback", "tts": "tts_turbo"}
-    out = tmp_path / "plan.json"
+    out = repo / "plans" / "plan.json"
     assert main([*args, "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == printed
+    # The plan is written inside the repository given by --root, never outside it.
+    outside = tmp_path / "plan.json"
+    capsys.readouterr()
+    assert main([*args, "--out", str(outside)]) == 2
+    assert "IO001" in capsys.readouterr().err and not outside.exists()
 
 
 def test_cli_plan_reports_a_bad_snapshot_with_its_location(

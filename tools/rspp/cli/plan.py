@@ -25,8 +25,8 @@ def command(
     from rspp.resolve.service import PlanOptions, plan_turn
 
     common.reporter(fmt)
-    outcome = plan_turn(PlanOptions(common.base(root), bundle, session, turn, lease_epoch,
-                                    Path(routing)))
+    base = common.base(root)
+    outcome = plan_turn(PlanOptions(base, bundle, session, turn, lease_epoch, Path(routing)))
     if outcome.plan is None:
         common.fail(outcome.report, fmt)
-    common.emit(outcome.text, Path(out) if out is not None else None)
+    common.emit(outcome.text, Path(out) if out is not None else None, base)

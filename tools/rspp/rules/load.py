@@ -72,7 +72,9 @@ RULES: tuple[Rule, ...] = (
        "recursive code sees the data: very deep input crashes recursive parsers and walkers. "
        "Every value is located by its JSON pointer, so the total length of those paths is "
        "bounded too (64 characters per input character): a huge key above many values would "
-       "otherwise need gigabytes of paths."),
+       "otherwise need gigabytes of paths. Folders are bounded the same way: discovery "
+       "does not enter a folder more than 32 levels below the repository root and reports it "
+       "here, so a hostile chain of folders cannot exhaust the walk."),
     _r("LOAD010", "syntax", "A number cannot be represented exactly in canonical JSON.",
        "NaN, infinities, floats that overflow (1e400), integers outside -(2^53-1)..2^53-1 "
        "and floats of magnitude 2^53 or more (canonical JSON writes those as such integers) "

@@ -13,6 +13,7 @@ from rspp.rules import (
     extension,
     fmt,
     immutability,
+    io,
     load,
     policy,
     refs,
@@ -23,7 +24,7 @@ from rspp.rules import (
 from rspp.rules.base import Rule
 
 _MODULES = (load, envelope, refs, spec, buffers, bundle, policy, extension, rollout, replay,
-            compat, fmt, immutability)
+            compat, fmt, immutability, io)
 
 
 @functools.cache

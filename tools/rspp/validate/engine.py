@@ -131,7 +131,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver) -> _Lo
         return _Loaded(relative(root, path), None, None, loaded.findings)
     kind, problems = check_envelope(doc)
     if kind is not None:
-        problems = check_schema(doc, kind)
+        problems = check_schema(doc, kind, root=root)
     return _Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
 
 

@@ -1,0 +1,32 @@
+"""Every code the package can emit is in the registry, so `rspp explain CODE` documents it."""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from rspp.rules.registry import all_rules
+from tests.conftest import REPO_ROOT
+
+CODE = re.compile(r"^(?:[A-Z]{2,5}\d{3})$")
+PACKAGE = REPO_ROOT / "tools" / "rspp"
+
+
+def _code_literals() -> dict[str, str]:
+    """Every string literal in the package that has the shape of a code, and where it is."""
+    found: dict[str, str] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) \
+                    and CODE.match(node.value):
+                found.setdefault(node.value, f"{path.relative_to(REPO_ROOT)}:{node.lineno}")
+    return found
+
+
+def test_every_code_in_the_package_is_registered() -> None:
+    registered = {r.code for r in all_rules()}
+    literals = _code_literals()
+    assert len(literals) > 50  # the scan really reads the package
+    missing = {code: where for code, where in literals.items() if code not in registered}
+    assert missing == {}
