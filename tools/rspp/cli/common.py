@@ -38,6 +38,18 @@ def fail(report: ValidationResult, fmt: str) -> None:
     raise typer.Exit(1)
 
 
+def say(text: str) -> None:
+    """Write text meant for people to stdout, every hidden character made visible.
+
+    Line breaks of ``text`` are kept; a control, bidirectional or zero-width character in a
+    path, key or value it quotes is written as an escape (``rspp.report.escape.visible``), so
+    nothing an artifact holds can forge a line (a GitHub workflow command) or hide text.
+    """
+    from rspp.report.escape import visible
+
+    sys.stdout.write("\n".join(visible(line) for line in text.split("\n")))
+
+
 def emit(text: str, out: Path | None, root: Path | None = None) -> None:
     """Write ``text`` to ``out`` atomically, or to stdout.
 

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
+from rspp.cli import common
+
 
 def command(
-    paths: list[Path] = typer.Argument(None, help="Files or folders (default: the repository)."),
+    # str, not Path: click would stat() each name (following links out of the repository);
+    # the read policy of rspp.paths judges them instead
+    paths: list[str] = typer.Argument(None, help="Files or folders (default: the repository)."),
     check: bool = typer.Option(False, "--check",
                                help="Write nothing; exit 1 if a file would change."),
     diff: bool = typer.Option(False, "--diff", help="Show a unified diff of each change."),
@@ -21,6 +24,7 @@ def command(
     from rspp.validate.discover import find_root
 
     base = root if root is not None else find_root(Path.cwd())
-    result = run(FmtOptions(root=base, targets=tuple(paths or ()), check=check, diff=diff))
-    sys.stdout.write(render(result))
+    targets = tuple(Path(p) for p in paths or ())
+    result = run(FmtOptions(root=base, targets=targets, check=check, diff=diff))
+    common.say(render(result))
     raise typer.Exit(1 if result.failed else 0)

@@ -33,9 +33,9 @@ def digest_command(
         if item.digest is None:
             failed = True
             for f in item.findings:
-                sys.stdout.write(f"{item.path}:{f.line}:{f.col} {f.code} {f.message}\n")
+                common.say(f"{item.path}:{f.line}:{f.col} {f.code} {f.message}\n")
             continue
-        sys.stdout.write(f"{item.digest}  {item.path}\n")
+        common.say(f"{item.digest}  {item.path}\n")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -52,7 +52,7 @@ def lock_command(
     _report(outcome.report, fmt, quiet_when_clean=True)
     if fmt == "text" and (check or outcome.written):
         for key in outcome.added:
-            sys.stdout.write(f"{'added' if outcome.written else 'would add'} {key}\n")
+            common.say(f"{'added' if outcome.written else 'would add'} {key}\n")
     failed = outcome.report.failed or (check and bool(outcome.added))
     raise typer.Exit(1 if failed else 0)
 
@@ -64,9 +64,9 @@ def status_command(root: Path = _ROOT) -> None:
     rows = status(_base(root))
     for row in rows:
         reason = f"  ({row.reason})" if row.reason else ""
-        sys.stdout.write(f"{row.state:8} {row.path}{reason}\n")
+        common.say(f"{row.state:8} {row.path}{reason}\n")
     stale = [r for r in rows if r.state != "fresh"]
-    sys.stdout.write(f"{len(rows) - len(stale)} fresh, {len(stale)} not fresh\n")
+    common.say(f"{len(rows) - len(stale)} fresh, {len(stale)} not fresh\n")
     raise typer.Exit(1 if stale else 0)
 
 
@@ -76,14 +76,14 @@ def build_command(root: Path = _ROOT) -> None:
 
     outcome = build(_base(root))
     for path in outcome.written:
-        sys.stdout.write(f"built {path}\n")
+        common.say(f"built {path}\n")
     for entry in outcome.failed:
-        sys.stdout.write(f"failed {entry.path}: {entry.reason}\n")
+        common.say(f"failed {entry.path}: {entry.reason}\n")
     blocked = [e for e in outcome.entries if e.state == "blocked"]
     for entry in blocked:
-        sys.stdout.write(f"blocked {entry.path}: {entry.reason}\n")
+        common.say(f"blocked {entry.path}: {entry.reason}\n")
     if not outcome.written and not outcome.failed:
-        sys.stdout.write(f"nothing could be built: {len(blocked)} blocked\n" if blocked else
+        common.say(f"nothing could be built: {len(blocked)} blocked\n" if blocked else
                          "nothing to build: every derived file is fresh\n")
     raise typer.Exit(1 if outcome.failed or blocked else 0)
 
@@ -110,4 +110,4 @@ def _report(result: object, fmt: str, *, quiet_when_clean: bool = False) -> None
     report = common.reporter(fmt)
     assert isinstance(result, ValidationResult)
     if result.findings or fmt != "text" or not quiet_when_clean:
-        sys.stdout.write(report(result))
+        sys.stdout.write(report(result))  # reporters escape what they quote

@@ -62,7 +62,7 @@ def command(
         raise UsageError("name a bundle or spec to resolve", "or pass --all")
     outcome = _run(target, root, profile, policy, fmt)
     if explain:
-        sys.stdout.write(explain_text(explain_view(outcome.view, pointer)))
+        common.say(explain_text(explain_view(outcome.view, pointer)))
     else:
         common.emit(outcome.text, out, root)
 
@@ -90,7 +90,7 @@ def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
                      f"{item.sources} recorded sources{where}")
     if outcome.report.findings:
         sys.stdout.write(report(outcome.report))
-    sys.stdout.write("\n".join(lines) + "\n" if lines else "no bundles to resolve\n")
+    common.say("\n".join(lines) + "\n" if lines else "no bundles to resolve\n")
     raise typer.Exit(1 if outcome.failed else 0)
 
 
@@ -114,7 +114,10 @@ def explain_value_command(
     elif fmt not in ("text", "json"):
         raise UsageError(f"unknown format {fmt!r}", "use text or json")
     entries = explain(view, pointer)
-    sys.stdout.write(explain_json(entries) if fmt == "json" else explain_text(entries))
+    if fmt == "json":
+        sys.stdout.write(explain_json(entries))
+    else:
+        common.say(explain_text(entries))
 
 
 def _saved_view(artifact: str) -> dict[str, Any] | None:

@@ -39,12 +39,14 @@ def format_for(path: Path) -> str | None:
     return _FORMATS.get(path.suffix.lower())
 
 
-def load_file(path: Path, root: Path, *, limits: Limits = Limits()) -> LoadResult:
+def load_file(path: Path, root: Path, *, limits: Limits = Limits(),
+              policy_checked: bool = False) -> LoadResult:
     """Read ``path`` (inside the repository ``root``) and parse it by its suffix.
 
     Files with an unknown suffix are parsed as YAML (JSON is a subset of it).
+    ``policy_checked``: see :func:`rspp.load.source.read_file`.
     """
-    rel, raw = read_file(path, root, limits.max_bytes)
+    rel, raw = read_file(path, root, limits.max_bytes, policy_checked=policy_checked)
     if isinstance(raw, Finding):
         return LoadResult(None, (raw,))
     return load_bytes(raw, rel, fmt=format_for(path) or "yaml", limits=limits)

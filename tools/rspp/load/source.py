@@ -178,11 +178,24 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or type(exc).__name__
 
 
-def read_file(path: Path, root: Path, max_bytes: int) -> tuple[str, bytes | Finding]:
-    """The repository-relative name of ``path`` and its bytes, or the finding that refuses it."""
+def read_file(path: Path, root: Path, max_bytes: int, *,
+              policy_checked: bool = False) -> tuple[str, bytes | Finding]:
+    """The repository-relative name of ``path`` and its bytes, or the finding that refuses it.
+
+    Every read goes through the read policy of :mod:`rspp.paths` first (a path outside
+    ``root``, or a link on the way that leads out of it or loops, is refused before anything
+    outside is looked at); ``policy_checked`` says the caller has already applied it to this
+    path with the same ``root``.
+    """
     full = _absolute(path)
     base = _absolute(root)
     rel = _relative(full, base)
+    if not policy_checked:
+        from rspp.paths import refusal
+
+        problem = refusal(path, root, shown=rel)
+        if problem is not None:
+            return rel, problem
     return rel, _read(full, base, rel, max_bytes)
 
 

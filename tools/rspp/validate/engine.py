@@ -93,7 +93,7 @@ def load_checked(path: Path, root: Path, limits: Limits | None = None,
     problem = (resolver or Resolver(root)).refusal(path)
     if problem is not None:
         return LoadResult(None, (problem,))
-    return load_file(path, root, limits=limits or Limits())
+    return load_file(path, root, limits=limits or Limits(), policy_checked=True)
 
 
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
