@@ -38,16 +38,23 @@ def fail(report: ValidationResult, fmt: str) -> None:
     raise typer.Exit(1)
 
 
-def say(text: str) -> None:
-    """Write text meant for people to stdout, every hidden character made visible.
-
-    Line breaks of ``text`` are kept; a control, bidirectional or zero-width character in a
-    path, key or value it quotes is written as an escape (``rspp.report.escape.visible``), so
-    nothing an artifact holds can forge a line (a GitHub workflow command) or hide text.
+def line(text: str) -> None:
+    """Write one line meant for people to stdout: every hidden character in ``text`` (line
+    breaks included) is written as an escape (``rspp.report.escape.visible``), so a path, key
+    or value it quotes can neither add a line (a forged GitHub workflow command) nor hide text.
     """
     from rspp.report.escape import visible
 
-    sys.stdout.write("\n".join(visible(line) for line in text.split("\n")))
+    sys.stdout.write(visible(text) + "\n")
+
+
+def say(text: str) -> None:
+    """Write the multi-line text of a library renderer; its line breaks are kept, any other
+    hidden character is escaped. The renderer escapes line breaks inside the values it
+    quotes (use :func:`line` for a line built here)."""
+    from rspp.report.escape import visible
+
+    sys.stdout.write("\n".join(visible(part) for part in text.split("\n")))
 
 
 def emit(text: str, out: Path | None, root: Path | None = None) -> None:

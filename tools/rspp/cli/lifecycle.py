@@ -33,9 +33,9 @@ def digest_command(
         if item.digest is None:
             failed = True
             for f in item.findings:
-                common.say(f"{item.path}:{f.line}:{f.col} {f.code} {f.message}\n")
+                common.line(f"{item.path}:{f.line}:{f.col} {f.code} {f.message}")
             continue
-        common.say(f"{item.digest}  {item.path}\n")
+        common.line(f"{item.digest}  {item.path}")
     raise typer.Exit(1 if failed else 0)
 
 
@@ -52,7 +52,7 @@ def lock_command(
     _report(outcome.report, fmt, quiet_when_clean=True)
     if fmt == "text" and (check or outcome.written):
         for key in outcome.added:
-            common.say(f"{'added' if outcome.written else 'would add'} {key}\n")
+            common.line(f"{'added' if outcome.written else 'would add'} {key}")
     failed = outcome.report.failed or (check and bool(outcome.added))
     raise typer.Exit(1 if failed else 0)
 
@@ -64,9 +64,9 @@ def status_command(root: Path = _ROOT) -> None:
     rows = status(_base(root))
     for row in rows:
         reason = f"  ({row.reason})" if row.reason else ""
-        common.say(f"{row.state:8} {row.path}{reason}\n")
+        common.line(f"{row.state:8} {row.path}{reason}")
     stale = [r for r in rows if r.state != "fresh"]
-    common.say(f"{len(rows) - len(stale)} fresh, {len(stale)} not fresh\n")
+    common.line(f"{len(rows) - len(stale)} fresh, {len(stale)} not fresh")
     raise typer.Exit(1 if stale else 0)
 
 
@@ -76,15 +76,15 @@ def build_command(root: Path = _ROOT) -> None:
 
     outcome = build(_base(root))
     for path in outcome.written:
-        common.say(f"built {path}\n")
+        common.line(f"built {path}")
     for entry in outcome.failed:
-        common.say(f"failed {entry.path}: {entry.reason}\n")
+        common.line(f"failed {entry.path}: {entry.reason}")
     blocked = [e for e in outcome.entries if e.state == "blocked"]
     for entry in blocked:
-        common.say(f"blocked {entry.path}: {entry.reason}\n")
+        common.line(f"blocked {entry.path}: {entry.reason}")
     if not outcome.written and not outcome.failed:
-        common.say(f"nothing could be built: {len(blocked)} blocked\n" if blocked else
-                         "nothing to build: every derived file is fresh\n")
+        common.line(f"nothing could be built: {len(blocked)} blocked" if blocked else
+                    "nothing to build: every derived file is fresh")
     raise typer.Exit(1 if outcome.failed or blocked else 0)
 
 

@@ -90,7 +90,8 @@ def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
                      f"{item.sources} recorded sources{where}")
     if outcome.report.findings:
         sys.stdout.write(report(outcome.report))
-    common.say("\n".join(lines) + "\n" if lines else "no bundles to resolve\n")
+    for text in lines or ["no bundles to resolve"]:
+        common.line(text)
     raise typer.Exit(1 if outcome.failed else 0)
 
 

@@ -93,8 +93,12 @@ def describe(source: Mapping[str, Any] | None) -> str:
 
 
 def explain_text(entries: list[Explanation]) -> str:
-    lines = [f"{e.pointer} = {json.dumps(e.value, ensure_ascii=False)}\n"
-             f"    <- {describe(e.source)}" for e in entries]
+    """Two lines per entry: ``POINTER = VALUE`` and ``    <- SOURCE``; hidden characters in
+    pointers, values and file names are escaped (``rspp.report.escape.visible``)."""
+    from rspp.report.escape import visible
+
+    lines = [f"{visible(e.pointer)} = {visible(json.dumps(e.value, ensure_ascii=False))}\n"
+             f"    <- {visible(describe(e.source))}" for e in entries]
     return "\n".join(lines) + ("\n" if lines else "")
 
 
