@@ -6,14 +6,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rspp import API_VERSION
 from rspp.model.kinds import ALL_KINDS
+from rspp.model.schemafiles import DIALECT, schema_id
 
-DIALECT = "https://json-schema.org/draft/2020-12/schema"
-
-
-def schema_id(kind: str) -> str:
-    return f"urn:rspp:schema:{API_VERSION.replace('/', ':')}:{kind}"
+__all__ = ["DIALECT", "check", "file_name", "generate", "render", "schema_id", "write"]
 
 
 def file_name(kind: str) -> str:
