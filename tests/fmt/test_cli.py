@@ -120,7 +120,7 @@ def test_a_link_out_of_the_repository_is_refused(base_repo: Path, tmp_path: Path
     assert main(["fmt", "--root", str(base_repo)]) == 1
     out = capsys.readouterr().out
     assert f"pipelines/specs/linked.yaml:1:1 FILE002 symbolic link points outside the " \
-           f"repository: -> {outside}\n" in out
+           f"repository: pipelines/specs/linked.yaml -> {outside}\n" in out
     assert outside.read_text(encoding="utf-8") == "kind: Other\nb: yes\n"
     assert link.is_symlink()
 

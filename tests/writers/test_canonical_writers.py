@@ -95,6 +95,30 @@ def test_a_bundle_written_as_yaml_passes_fmt_check_and_validate(
     assert 'minRuntime: "1.4.0"' in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("name", ["livekit_next.yaml", "livekit_next.yml"])
+def test_bundle_build_out_yaml_writes_yaml(repo: Path, name: str,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`--out x.yaml` writes YAML (JSON text in a .yaml file would fail fmt --check)."""
+    out = repo / "pipelines" / "bundles" / name
+    assert main(["bundle", "build", "--root", str(repo), *BUNDLE, "--max-runtime", "1.6.0",
+                 "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert not text.lstrip().startswith("{") and "kind: PipelineBundle" in text
+    gate(repo, out, capsys=capsys)
+
+
+def test_out_files_that_are_not_artifacts_are_refused(repo: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    bundle = repo / "pipelines" / "bundles" / "livekit_next.txt"
+    capsys.readouterr()
+    assert main(["bundle", "build", "--root", str(repo), *BUNDLE, "--out", str(bundle)]) == 2
+    assert "not an artifact file name" in capsys.readouterr().err and not bundle.exists()
+    view = repo / "view.yaml"
+    assert main(["resolve", "livekit_voice_assistant_bundle@1.0.0", "--root", str(repo),
+                 "--out", str(view)]) == 2
+    assert "canonical JSON" in capsys.readouterr().err and not view.exists()
+
+
 def test_resolved_views_pass_fmt_check(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Views are canonical JSON (RFC 8785); fmt leaves that form as it is."""
     out = repo / "docs" / "pipelines" / "livekit.resolved.json"

@@ -38,8 +38,9 @@ def command(
                                  help="Print each value with its source instead of the view."),
     pointer: str = typer.Option("", "--pointer", "-p",
                                 help="With --explain: only the fields under this pointer."),
-    out: Path = typer.Option(None, "--out", "-o", help="Write the view to this file "
-                                                       "(inside the repository)."),
+    # str, not Path: the writer judges the path (click would stat() it, following links)
+    out: str = typer.Option(None, "--out", "-o", help="Write the view to this .json file "
+                                                      "(inside the repository)."),
     every: bool = typer.Option(False, "--all", help="Resolve every bundle of the repository; "
                                "with --out-dir, write each view there."),
     out_dir: Path = typer.Option(None, "--out-dir", help="With --all: folder for the views, "
@@ -60,11 +61,14 @@ def command(
         return
     if target is None:
         raise UsageError("name a bundle or spec to resolve", "or pass --all")
+    if out is not None and not out.endswith(".json"):
+        raise UsageError(f"--out {out!r}: a resolved view is canonical JSON",
+                         "name the file .json")
     outcome = _run(target, root, profile, policy, fmt)
     if explain:
         common.say(explain_text(explain_view(outcome.view, pointer)))
     else:
-        common.emit(outcome.text, out, root)
+        common.emit(outcome.text, Path(out) if out is not None else None, root)
 
 
 def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:

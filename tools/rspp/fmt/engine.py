@@ -104,13 +104,16 @@ def _files(count: int) -> str:
 
 def render(result: FmtResult) -> str:
     """One line per changed or failed file (findings as path:line:col CODE message), then a
-    summary line."""
+    summary line. Paths and messages are escaped (``rspp.report.escape.visible``): a file
+    name cannot add a line; a diff keeps its lines and the CLI escapes what is in them."""
+    from rspp.report.escape import visible
+
     out: list[str] = []
     for outcome in result.files:
         if outcome.status is Status.FAILED:
-            out.extend(f"{f.location()} {f.code} {f.message}" for f in outcome.findings)
+            out.extend(visible(f"{f.location()} {f.code} {f.message}") for f in outcome.findings)
         elif outcome.status is not Status.UNCHANGED:
-            out.append(f"{outcome.path}: {outcome.status.value}")
+            out.append(visible(f"{outcome.path}: {outcome.status.value}"))
         if outcome.diff:
             out.append(outcome.diff.rstrip("\n"))
     if result.check:
