@@ -207,7 +207,7 @@ def test_fmt_a_write_the_system_refuses_is_io003_and_the_file_stays_whole(repo: 
 @pytest.mark.parametrize("flag", ["--out", "-o"])
 def test_out_outside_the_repository_is_refused(capsys: Capture, repo: Path, away: Path,
                                                flag: str) -> None:
-    for target in (away / "view.json", away / "keep.txt", repo / ".." / "outside" / "v.json"):
+    for target in (away / "view.json", away / "keep.json", repo / ".." / "outside" / "v.json"):
         run = rspp(capsys, "resolve", BUNDLE, "--root", str(repo), flag, str(target))
         one_error(run, "IO001", f"refusing to write {target}: it is outside the repository")
         run = rspp(capsys, *BUNDLE_BUILD, "--root", str(repo), flag, str(target))
@@ -222,9 +222,9 @@ def test_out_through_a_link_or_into_git_is_refused(capsys: Capture, repo: Path,
     one_error(rspp(capsys, "resolve", BUNDLE, "--root", str(repo), "--out",
                    str(repo / "out" / "view.json")), "IO002", "out is a symbolic link")
     one_error(rspp(capsys, *BUNDLE_BUILD, "--root", str(repo), "--out",
-                   str(repo / "out" / "keep.txt")), "IO002", "out is a symbolic link")
+                   str(repo / "out" / "keep.json")), "IO002", "out is a symbolic link")
     one_error(rspp(capsys, "resolve", BUNDLE, "--root", str(repo), "--out",
-                   str(repo / ".git" / "hooks" / "post-checkout")), "IO001", "inside .git")
+                   str(repo / ".git" / "hooks" / "post-checkout.json")), "IO001", "inside .git")
     assert snapshot(repo) == before
     _untouched(away)
 

@@ -112,7 +112,8 @@ def test_out_files_that_are_not_artifacts_are_refused(repo: Path,
     bundle = repo / "pipelines" / "bundles" / "livekit_next.txt"
     capsys.readouterr()
     assert main(["bundle", "build", "--root", str(repo), *BUNDLE, "--out", str(bundle)]) == 2
-    assert "not an artifact file name" in capsys.readouterr().err and not bundle.exists()
+    err = capsys.readouterr().err
+    assert "PATH003" in err and "not an artifact file name" in err and not bundle.exists()
     view = repo / "view.yaml"
     assert main(["resolve", "livekit_voice_assistant_bundle@1.0.0", "--root", str(repo),
                  "--out", str(view)]) == 2

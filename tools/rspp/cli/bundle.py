@@ -34,15 +34,15 @@ def build_command(
     root: Path = common.ROOT,
 ) -> None:
     """Pin spec, profile and policies by digest and the node packages the pipeline runs."""
-    from rspp.errors import UsageError
     from rspp.load.api import format_for
+    from rspp.paths import PathError
     from rspp.resolve.service import BundleOptions, build_bundle_document
 
     common.reporter(fmt)
     syntax = format_for(Path(out)) if out is not None else "json"
     if syntax is None:
-        raise UsageError(f"--out {out!r} is not an artifact file name",
-                         "name it .json, .yaml or .yml")
+        raise PathError("PATH003", f"--out {out!r} is not an artifact file name",
+                        "name it .json, .yaml or .yml")
     base = common.base(root)
     outcome = build_bundle_document(BundleOptions(
         base, bundle_id, version, spec, profile, tuple(policy or ()),

@@ -62,8 +62,10 @@ def command(
     if target is None:
         raise UsageError("name a bundle or spec to resolve", "or pass --all")
     if out is not None and not out.endswith(".json"):
-        raise UsageError(f"--out {out!r}: a resolved view is canonical JSON",
-                         "name the file .json")
+        from rspp.paths import PathError
+
+        raise PathError("PATH003", f"--out {out!r}: a resolved view is canonical JSON",
+                        "name the file .json")
     outcome = _run(target, root, profile, policy, fmt)
     if explain:
         common.say(explain_text(explain_view(outcome.view, pointer)))
