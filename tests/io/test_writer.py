@@ -113,9 +113,9 @@ def test_special_files_and_files_in_the_way_are_io002(root: Path) -> None:
     os.mkfifo(root / "pipe")
     (root / "plain").write_bytes(b"")
     (root / "folder").mkdir()
-    assert "pipe: it is a special file" in _refused(
+    assert "pipe: it is a FIFO, not a regular file" in _refused(
         "IO002", write_atomic, root / "pipe", b"x", root=root).cause
-    assert "plain is a file, not a folder" in _refused(
+    assert "plain is a regular file, not a folder" in _refused(
         "IO002", write_atomic, root / "plain" / "x", b"x", root=root).cause
     assert "folder: it is a folder" in _refused(
         "IO002", write_atomic, root / "folder", b"x", root=root).cause

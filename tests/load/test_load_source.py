@@ -116,7 +116,7 @@ def test_directory_is_refused(repo: Path) -> None:
     (repo / "dir.yaml").mkdir()
     result = load_file(repo / "dir.yaml", repo)
     assert _codes(result) == [("FILE003", 1, 1)]
-    assert "directory" in result.findings[0].message
+    assert "a folder" in result.findings[0].message
 
 
 def test_missing_file_is_unreadable(repo: Path) -> None:

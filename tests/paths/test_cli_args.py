@@ -100,7 +100,7 @@ def test_digest_of_a_link_to_dev_zero(repo: Path) -> None:
 def test_digest_of_a_folder(repo: Path) -> None:
     run = rspp("digest", "pipelines", cwd=repo)
     _no_crash(run)
-    assert (run.code, run.out) == (1, "pipelines:1:1 FILE003 not a regular file: a directory\n")
+    assert (run.code, run.out) == (1, "pipelines:1:1 FILE003 not a regular file: a folder\n")
 
 
 @needs_setpriv
@@ -148,7 +148,7 @@ def test_plan_refuses_a_routing_link_out_of_the_repository(examples: Path,
 @pytest.mark.parametrize(("make", "code", "message"), [
     ("fifo", "FILE003", "not a regular file: a FIFO"),
     ("loop", "FILE001", "too many levels of symbolic links (a link loop)"),
-    ("folder", "FILE003", "not a regular file: a directory"),
+    ("folder", "FILE003", "not a regular file: a folder"),
 ])
 def test_plan_refuses_what_is_not_a_routing_file(examples: Path, make: str, code: str,
                                                  message: str) -> None:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rspp.errors import RsppError
+from rspp.paths import kind_of
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)
@@ -81,14 +82,6 @@ def inside_root(path: Path | str, root: Path | str, verb: str = "write"
                           "name a path inside the repository, or pass --root")
 
 
-def _kind(mode: int) -> str:
-    if stat.S_ISLNK(mode):
-        return "a symbolic link"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    if stat.S_ISREG(mode):
-        return "a file"
-    return "a special file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +154,7 @@ def _open_existing(fd: int, name: str, job: _Job, where: str,
         raise _refuse(job, where, "a symbolic link", "rspp follows no link where it writes: "
                       "replace the link with a real folder") from error
     if not stat.S_ISDIR(info.st_mode):
-        raise _refuse(job, where, f"{_kind(info.st_mode)}, not a folder",
+        raise _refuse(job, where, f"{kind_of(info.st_mode)}, not a folder",
                       "move it out of the way") from error
     raise _os_error(job, error) from error
 
@@ -178,7 +171,7 @@ def _target_mode(fd: int, name: str, job: _Job) -> int | None:
         raise _refuse(job, job.path, "a symbolic link", "rspp follows no link where it writes: "
                       "replace the link with a real file")
     if not stat.S_ISREG(info.st_mode):
-        raise _refuse(job, job.path, f"{_kind(info.st_mode)}, not a regular file",
+        raise _refuse(job, job.path, f"{kind_of(info.st_mode)}, not a regular file",
                       "move it out of the way")
     return stat.S_IMODE(info.st_mode)
 

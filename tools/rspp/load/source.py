@@ -159,19 +159,12 @@ def _inside(target: str, root: str) -> bool:
 
 
 def _kind(mode: int) -> str:
-    if stat.S_ISDIR(mode):
-        return "a directory"
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISCHR(mode):
-        return "a character device"
-    if stat.S_ISBLK(mode):
-        return "a block device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
+    """What refused a read, for FILE003 (``rspp.paths.kind_of``, one wording everywhere)."""
+    from rspp.paths import kind_of
+
     if stat.S_ISLNK(mode):
         return "a symbolic link that does not resolve"
-    return "not a regular file"
+    return kind_of(mode)
 
 
 def _os_reason(exc: OSError) -> str:
