@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -270,3 +271,28 @@ def test_status_and_build_follow_no_link_at_a_generated_file(capsys: Capture, tm
     one_error(rspp(capsys, "build", "--root", str(root)), "IO002",
               "refusing to write docs/rules.md: it is a symbolic link")
     _untouched(away)
+
+
+@pytest.mark.parametrize("how", ["file", "folder"])
+def test_derived_files_behind_a_link_out_are_not_fresh(capsys: Capture, repo: Path,
+                                                       tmp_path: Path, how: str) -> None:
+    """A correct page moved outside and linked back is never read: status and check fail."""
+    assert rspp(capsys, "build", "--root", str(repo)).code == 0
+    assert rspp(capsys, "lock", "--root", str(repo)).code == 0
+    assert rspp(capsys, "check", "--root", str(repo)).code == 0
+    pages = repo / "docs" / "pipelines"
+    page = sorted(pages.glob("*.md"))[0]
+    elsewhere = tmp_path / "elsewhere"
+    if how == "file":
+        elsewhere.mkdir()
+        shutil.move(page, elsewhere / page.name)
+        page.symlink_to(elsewhere / page.name)
+    else:
+        shutil.move(pages, elsewhere)
+        pages.symlink_to(elsewhere, target_is_directory=True)
+    status = rspp(capsys, "status", "--root", str(repo))
+    assert status.code == 1
+    assert f"invalid  docs/pipelines/{page.name}" in status.out
+    assert "symbolic link" in status.out
+    check = rspp(capsys, "check", "--root", str(repo))
+    assert check.code == 1 and "no findings" not in check.out

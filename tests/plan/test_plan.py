@@ -189,3 +189,26 @@ def test_plan_needs_a_bundle(capsys: pytest.CaptureFixture[str]) -> None:
                  "pipelines/specs/livekit_voice_assistant.yaml", "--session", "s", "--turn",
                  "0", "--lease-epoch", "0", "--routing", str(EXAMPLE_ROUTING)])
     assert code == 2
+
+
+@pytest.mark.parametrize("request_", [TurnRequest("s", 2**53, 0), TurnRequest("s", 0, 2**53),
+                                      TurnRequest("s", -1, 0), TurnRequest("", 0, 0)])
+def test_turn_numbers_a_plan_cannot_carry_are_refused(view: dict[str, Any],
+                                                      request_: TurnRequest) -> None:
+    """Canonical JSON carries integers up to 2^53-1 exactly: larger ones are PLN001."""
+    with pytest.raises(PlanError) as err:
+        _plan(view, _routing(), request_)
+    assert err.value.code == "PLN001"
+    assert _plan(view, _routing(), TurnRequest("s", 2**53 - 1, 2**53 - 1))["spec"]
+
+
+@pytest.mark.parametrize("flag", ["--turn", "--lease-epoch"])
+def test_cli_turn_numbers_beyond_canonical_json_are_usage_errors(
+        flag: str, capsys: pytest.CaptureFixture[str]) -> None:
+    args = {"--turn": "0", "--lease-epoch": "0"}
+    args[flag] = "99999999999999999999"
+    code = main(["plan", "--root", str(REPO_ROOT), "--bundle", BUNDLE, "--session", "s",
+                 "--turn", args["--turn"], "--lease-epoch", args["--lease-epoch"],
+                 "--routing", str(EXAMPLE_ROUTING)])
+    err = capsys.readouterr().err
+    assert code == 2 and "internal error" not in err and flag in err

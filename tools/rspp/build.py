@@ -115,10 +115,14 @@ def _make_view(root: Path, index: Index, bundle: Artifact, files: tuple[str, ...
 
 def _make_page(root: Path, view_file: str) -> bytes | None:
     """The page of a resolved view (None when the view cannot be read or lacks fields)."""
-    try:
-        data = json.loads((root / view_file).read_text(encoding="utf-8"))
-        page = render_page(data)
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    from rspp.fsutil import FileAccessError, read_existing
+
+    try:  # the view is a file rspp wrote: read it the same way (no link followed)
+        raw = read_existing(root / view_file, root=root, verb="read")
+        if raw is None:
+            return None
+        page = render_page(json.loads(raw.decode("utf-8")))
+    except (FileAccessError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return with_page_provenance(root, page, (view_file,))
 

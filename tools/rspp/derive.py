@@ -157,15 +157,21 @@ def page_path(bundle: Artifact) -> str:
     return f"{OUT_DIR}/{bundle.id.replace('/', '_')}@{bundle.version}.md"
 
 
-def _file_digest(path: Path, cache: dict[str, str] | None = None) -> str:
-    """sha256 of a file's bytes (``cache``: remembered for one status pass, by path)."""
+_MAX_INPUT = 1 << 24  # bytes: inputs are artifacts (1 MiB each by default) and the lock
+
+
+def _file_digest(path: Path, cache: dict[str, str] | None, *, root: Path) -> str:
+    """sha256 of a file's bytes (``cache``: remembered for one status pass, by path), read
+    under the read policy of :mod:`rspp.paths` inside ``root`` (a link out of the repository
+    is never followed)."""
     key = str(path)
     if cache is not None and key in cache:
         return cache[key]
-    try:
-        digest = bytes_digest(path.read_bytes())
-    except OSError:
-        digest = "sha256:" + "0" * 64
+    from rspp.load.source import read_file
+
+    raw = read_file(path, root, _MAX_INPUT)[1]
+    # unreadable, or refused by the read policy: recorded as changed
+    digest = bytes_digest(raw) if isinstance(raw, bytes) else "sha256:" + "0" * 64
     if cache is not None:
         cache[key] = digest
     return digest
@@ -173,7 +179,7 @@ def _file_digest(path: Path, cache: dict[str, str] | None = None) -> str:
 
 def _input_digests(root: Path, paths: tuple[str, ...],
                    cache: dict[str, str] | None = None) -> dict[str, str]:
-    return {rel: _file_digest(root / rel, cache) for rel in sorted(paths)}
+    return {rel: _file_digest(root / rel, cache, root=root) for rel in sorted(paths)}
 
 
 def provenance(root: Path, generator: str, inputs: tuple[str, ...],
@@ -235,11 +241,17 @@ def read_provenance(raw: bytes, path: str) -> tuple[dict[str, Any] | None, str]:
 def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
     """Set ``node.state`` and ``node.reason`` from its file and inputs (``cache``: input
     digests shared by the nodes of one pass; files do not change during it)."""
-    target = root / node.path
-    if not target.is_file():
+    from rspp.fsutil import FileAccessError, read_existing
+
+    try:  # read as rspp writes it: no link followed, nothing outside the repository
+        current = read_existing(root / node.path, root=root, verb="check")
+    except FileAccessError as exc:
+        node.state, node.reason = "invalid", exc.cause
+        return
+    if current is None:
         node.state, node.reason = "missing", "not generated yet"
         return
-    record, actual = read_provenance(target.read_bytes(), node.path)
+    record, actual = read_provenance(current, node.path)
     if record is None or not isinstance(record.get("inputs"), dict):
         node.state, node.reason = "invalid", "no readable provenance (_rspp / front matter)"
         return

@@ -12,8 +12,9 @@ from rspp.cli import common
 def command(
     bundle: str = typer.Option(..., "--bundle", help="Bundle id@version or file path."),
     session: str = typer.Option(..., "--session", help="Session id."),
-    turn: int = typer.Option(..., "--turn", min=0, help="Turn number."),
-    lease_epoch: int = typer.Option(..., "--lease-epoch", min=0, help="Lease epoch."),
+    turn: int = typer.Option(..., "--turn", min=0, max=2**53 - 1, help="Turn number."),
+    lease_epoch: int = typer.Option(..., "--lease-epoch", min=0, max=2**53 - 1,
+                                    help="Lease epoch."),
     # str, not Path: click would stat() the file (following links out of the repository) and
     # refuse an unreadable one itself; rspp.paths judges it instead
     routing: str = typer.Option(..., "--routing", help="Routing snapshot file (YAML/JSON)."),

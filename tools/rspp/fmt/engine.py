@@ -14,7 +14,7 @@ from rspp.fmt.text import format_document
 from rspp.fsutil import write_atomic
 from rspp.load.api import Limits, format_for, load_bytes
 from rspp.load.source import read_file
-from rspp.validate.discover import discover, expand_targets
+from rspp.validate.discover import scan, scan_targets
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +94,16 @@ def run(options: FmtOptions) -> FmtResult:
     root = Path(os.path.abspath(options.root))
     if not root.is_dir():
         raise UsageError(f"{options.root}: not a directory", "set --root to the repository root")
-    files = expand_targets(root, list(options.targets)) if options.targets else discover(root)
-    return FmtResult(tuple(format_file(path, root, options) for path in files), options.check)
+    found = scan_targets(root, list(options.targets)) if options.targets else scan(root)
+    # what discovery could not walk (a link out, a folder named like an artifact file, a
+    # folder chain too deep) is a failed outcome: fmt never skips a file without a word
+    refused: dict[str, list[Finding]] = {}
+    for finding in found.findings:
+        refused.setdefault(finding.path, []).append(finding)
+    outcomes = [FileOutcome(rel, Status.FAILED, tuple(findings))
+                for rel, findings in sorted(refused.items())]
+    outcomes.extend(format_file(path, root, options) for path in found.files)
+    return FmtResult(tuple(sorted(outcomes, key=lambda o: o.path)), options.check)
 
 
 def _files(count: int) -> str:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rspp.canonical import sha256_digest
+from rspp.load.source import MAX_SAFE_INTEGER
 from rspp.model.expr import ExprError, evaluate, lookup, parse
 
 if TYPE_CHECKING:
@@ -40,6 +41,10 @@ class PlanError(ValueError):
         super().__init__(message)
         self.code = code
         self.pointer = pointer
+
+
+# The largest turn number and lease epoch a plan can carry exactly (RFC 8785 section 3.2.2.3).
+MAX_TURN_NUMBER = MAX_SAFE_INTEGER
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +107,11 @@ def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:
 def resolve_turn_plan(view: Mapping[str, Any], bundle_ref: str, request: TurnRequest,
                       routing: RoutingSnapshot) -> dict[str, Any]:
     """The frozen plan of one turn; raises PlanError when a condition cannot be evaluated."""
-    if request.turn < 0 or request.lease_epoch < 0 or not request.session:
-        raise PlanError("PLN001", "session must be set; turn and lease epoch are >= 0")
+    if not request.session or not all(0 <= n <= MAX_TURN_NUMBER
+                                      for n in (request.turn, request.lease_epoch)):
+        raise PlanError("PLN001", "session must be set; turn and lease epoch are integers "
+                                  f"from 0 to {MAX_TURN_NUMBER} (2^53-1: canonical JSON, "
+                                  "RFC 8785, writes numbers as IEEE 754 doubles)")
     body = view["spec"]
     nodes = {n["id"]: n for n in body["nodes"]}
     policy = body["turnPolicy"]
