@@ -352,3 +352,18 @@ def test_a_special_file_in_place_of_a_schema_is_refused(repo: Path) -> None:
     (repo / SPEC).unlink()
     os.mkfifo(repo / SPEC)
     _assert_refused(repo, f"{SPEC}:1:1", "cannot read the schema: not a regular file: a FIFO")
+
+
+def test_a_huge_unknown_key_gives_a_short_message(tmp_path: Path) -> None:
+    """The message quotes at most 60 characters of a key; the pointer keeps it whole."""
+    from rspp.load.api import load_bytes
+    from rspp.validate.schema import check_schema
+
+    key = "k" * 20_000
+    text = ('{"apiVersion": "rspp.dev/v1alpha1", "kind": "ExecutionProfile", "metadata": '
+            '{"id": "p/v1", "version": "1.0.0", "' + key + '": 1}, "spec": {}}')
+    doc = load_bytes(text.encode(), "p.json", fmt="json").document
+    assert doc is not None
+    found = [f for f in check_schema(doc, "ExecutionProfile") if "unknown key" in f.message]
+    assert len(found) == 1
+    assert len(found[0].message) < 120 and found[0].pointer == "/metadata/" + key

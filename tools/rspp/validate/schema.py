@@ -186,15 +186,25 @@ def _source_text(doc: Document, pointer: str) -> str:
     return doc.line_text(span.line)[span.col - 1 : span.end_col - 1]
 
 
+_SHOWN = 60  # characters of a key or pointer a one-line message quotes
+
+
+def _bounded(text: str) -> str:
+    """``text`` cut to ``_SHOWN`` characters (with "..."): a message stays one short line
+    whatever a hostile key holds (the finding's pointer keeps the whole key)."""
+    return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."
+
+
 def _messages(doc: Document, error: Any) -> Iterator[tuple[str, str, bool]]:
     """(pointer, message, at_key) for one jsonschema error."""
     pointer = _pointer(error.instance_path)
     kind = error.kind
     name = _kind_name(kind)
-    where = pointer or "the document"
+    where = _bounded(pointer) if pointer else "the document"
     if name == "AdditionalProperties":
         for extra in sorted(kind.unexpected):
-            yield pointer_join(pointer, extra), f"unknown key {extra!r} at {where}", True
+            yield (pointer_join(pointer, extra), f"unknown key {_bounded(extra)!r} at {where}",
+                   True)
         return
     if name == "Required":
         yield pointer, f"missing required key {kind.property!r} at {where}", False
