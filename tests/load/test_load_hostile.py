@@ -298,4 +298,18 @@ def test_pure_python_parser_only_when_libyaml_may_have_hit_its_limit(
     _CountingLoader.made = 0
     refused = load_bytes(("a: " + "[" * 2_000).encode(), "f.yaml", fmt="yaml")
     assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD009", 1, 67)]
-    assert _CountingLoader.made == 1
+    # libyaml 0.2.6 (PyYAML 6.0.4 wheels) stops scanning at 1,000 open brackets and the
+    # pure-Python parser takes over; an older libyaml reaches the depth bound by itself
+    assert _CountingLoader.made == (1 if _libyaml_limits_flow_nesting() else 0)
+
+
+def _libyaml_limits_flow_nesting() -> bool:
+    """Whether the bundled libyaml refuses flow nesting past 1,000 levels while scanning."""
+    import yaml
+
+    try:
+        for _ in yaml.parse("[" * 1_100 + "]" * 1_100, Loader=yaml.CSafeLoader):
+            pass
+    except yaml.YAMLError:
+        return True
+    return False
