@@ -36,3 +36,14 @@ def test_fmt_lines_escape_file_names(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = capsys.readouterr().out
     assert not any(line.startswith("::") for line in out.splitlines()), out
     assert "\x1b" not in out and "\u202e" not in out
+
+
+def test_usage_errors_escape_what_the_command_line_held(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["validate", "--x\x1b[2J\u202e"]) == 2
+    err = capsys.readouterr().err
+    # click may strip the ANSI sequence itself (its echo does off a terminal); what is left
+    # is escaped, never raw
+    assert "No such option" in err and "\\u202e" in err
+    assert "\x1b" not in err and "\u202e" not in err

@@ -99,6 +99,18 @@ def _error_line(text: str) -> None:
     sys.stderr.write(visible(text) + "\n")
 
 
+def _usage(exc: Exception) -> None:
+    """Typer's usage message, with what the command line held (an option name, a value)
+    escaped like every other line rspp prints."""
+    import io
+
+    from rspp.report.escape import visible
+
+    buffer = io.StringIO()
+    exc.show(file=buffer)  # type: ignore[attr-defined]
+    sys.stderr.write("\n".join(visible(line) for line in buffer.getvalue().split("\n")))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 clean, 1 findings, 2 usage or internal error, 130 interrupted."""
     from rspp.errors import RsppError
@@ -116,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return int(exc.exit_code)
     except usage_error as exc:
-        exc.show()  # type: ignore[attr-defined]
+        _usage(exc)
         return 2
     except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("rspp: interrupted\n")
