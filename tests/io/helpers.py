@@ -5,28 +5,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
-
-from rspp.cli.main import main
+from tests.check.helpers import Run, rspp
 from tests.conftest import RULE_BASE
 
+__all__ = ["OUTSIDE_TEXT", "Run", "consumer_repo", "git_init", "one_error", "outside",
+           "own_repo", "rspp", "snapshot"]
+
 OUTSIDE_TEXT = b"belongs to someone else\n"
-
-
-@dataclass(frozen=True, slots=True)
-class Run:
-    code: int
-    out: str
-    err: str
-
-
-def rspp(capsys: pytest.CaptureFixture[str], *args: str) -> Run:
-    code = main(list(args))
-    captured = capsys.readouterr()
-    return Run(code, captured.out, captured.err)
 
 
 def snapshot(folder: Path) -> dict[str, bytes | str]:
