@@ -49,14 +49,14 @@ def precommit_hooks_yaml() -> str:
   description: Schema and semantic validation of rspp artifacts (file:line:col CODE message).
   entry: rspp validate
   language: python
-  files: ^({dirs})/.*\\.({exts})$
+  files: ^({dirs})/.*\\.(?i:{exts})$
   require_serial: true
 - id: rspp-fmt
   name: rspp fmt
   description: Canonical formatting of rspp artifacts (key order, indentation, quoted versions); comments kept.
   entry: rspp fmt
   language: python
-  files: ^({dirs})/.*\\.({exts})$
+  files: ^({dirs})/.*\\.(?i:{exts})$
 - id: rspp-generated
   name: rspp generated files are fresh
   description: In rspp's own repository, fails when its generated files drift from the models and the registry; elsewhere there is nothing to check.

@@ -65,7 +65,9 @@ def find_root(start: Path) -> Path:
 
 
 def _is_artifact_name(name: str) -> bool:
-    return name.endswith(SUFFIXES)
+    """Whether ``name`` ends in an artifact suffix, in any letter case (``agent.YAML`` is
+    read like ``agent.yaml``, as the loader does: never skipped without a word)."""
+    return name.lower().endswith(SUFFIXES)
 
 
 def _join(rel: str, name: str) -> str:
