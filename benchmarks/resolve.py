@@ -32,7 +32,7 @@ from generate import generate  # noqa: E402
 
 def resolve_all(root: Path) -> tuple[float, float, int]:
     """(seconds to load, seconds to resolve every bundle, bundles resolved)."""
-    from rspp.canonical import pretty
+    from rspp.core.canonical import pretty
     from rspp.load.api import Limits
     from rspp.resolve.api import bundle_inputs, resolve_inputs
     from rspp.validate.discover import discover

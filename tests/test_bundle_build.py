@@ -9,14 +9,15 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
-from rspp.resolve.normalize import pinned_ref
-from rspp.resolve.service import (
+from rspp.commands.resolve import (
     BundleOptions,
     ResolveOptions,
     build_bundle_document,
     resolve_target,
 )
-from rspp.validate.engine import ValidateOptions, validate, validate_repository
+from rspp.resolve.gate import validate, validate_repository
+from rspp.resolve.normalize import pinned_ref
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import REPO_ROOT
 
 ARGS = ["--id", "livekit_next", "--version", "1.1.0", "--spec",

@@ -9,7 +9,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rspp.canonical import canonical_bytes, pretty, sha256_digest
+from rspp.core.canonical import canonical_bytes, pretty, sha256_digest
 
 
 def _oracle(data: Any, depth: int = 0) -> str:

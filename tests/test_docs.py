@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from rspp.docgen import generated_files
+from rspp.core.constants import ARTIFACT_DIRS
+from rspp.gen.docs import generated_files
 from rspp.rules.registry import by_code
-from rspp.validate.discover import ARTIFACT_DIRS
 from tests.conftest import REPO_ROOT
 
 CODE = re.compile(r"\b[A-Z]{3,4}[0-9]{3}\b")
@@ -49,7 +49,8 @@ def test_rule_reference_documents_every_rule() -> None:
 
 def test_repository_examples_are_clean() -> None:
     """The living examples keep every rule quiet (errors and warnings alike)."""
-    from rspp.validate.engine import ValidateOptions, validate
+    from rspp.resolve.gate import validate
+    from rspp.validate.engine import ValidateOptions
 
     result = validate(ValidateOptions(root=REPO_ROOT, strict=True))
     assert [f"{f.location()} {f.code} {f.message}" for f in result.findings] == []

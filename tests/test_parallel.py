@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from rspp.report import REPORTERS
-from rspp.validate.engine import PARALLEL_MIN_FILES, ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import PARALLEL_MIN_FILES, ValidateOptions
 from tests.conftest import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))

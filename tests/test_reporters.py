@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from rspp.report import REPORTERS
-from rspp.validate.engine import ValidateOptions, ValidationResult, validate
+from rspp.report.result import Report
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from tests.report.sarif_check import sarif_validator
 
 GOLDEN = Path(__file__).parent / "golden" / "report"
 
 
-def _broken(repo: Path) -> ValidationResult:
+def _broken(repo: Path) -> Report:
     spec = repo / "pipelines/specs/agent.yaml"
     text = spec.read_text()
     text = text.replace("to: llm.turn}", "to: llm.tern}")

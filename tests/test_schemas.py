@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from rspp.gen import schemas as schemagen
 from rspp.load.api import load_file
-from rspp.model import schemagen
-from rspp.model.kinds import AUTHORED_KINDS
+from rspp.model.kinds import AUTHORED_MODELS as AUTHORED_KINDS
 from rspp.validate.discover import discover
 from rspp.validate.schema import check_envelope, check_schema
 from tests.conftest import REPO_ROOT, RULE_BASE

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from rspp.suggest import close_match, did_you_mean
+from rspp.core.suggest import close_match, did_you_mean
 
 
 @pytest.mark.parametrize(("word", "choices", "expected"), [

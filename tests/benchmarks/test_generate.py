@@ -10,7 +10,8 @@ from types import ModuleType
 
 import pytest
 
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import REPO_ROOT, load_generator
 
 SCHEMAS = REPO_ROOT / "schemas"

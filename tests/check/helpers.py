@@ -93,8 +93,8 @@ def _refresh_derived(root: Path) -> None:
     the code that made them (rspp's own sources changed since docs/pipelines was built), so
     the tests start from fresh files. The committed files themselves are held fresh by
     tests/check/test_gate.py (this repository passes its own gate)."""
-    from rspp.build import build
-    from rspp.derive import GENERATORS, generator_fingerprint, read_provenance
+    from rspp.lifecycle.derived import build
+    from rspp.lifecycle.provenance import GENERATORS, generator_fingerprint, read_provenance
 
     for path in sorted((root / "docs" / "pipelines").iterdir()):
         record, _ = read_provenance(path.read_bytes(), path.name)

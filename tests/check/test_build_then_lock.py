@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from rspp import derive
-from rspp.check import DERIVED_CODES
+from rspp.commands.check import DERIVED_CODES
+from rspp.lifecycle import provenance as derive
 from rspp.rules.registry import by_code
 from tests.check.helpers import (
     LOCK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from rspp.build import build, status
+from rspp.lifecycle.derived import build, status
 from tests.conftest import REPO_ROOT
 
 GENERATED = ("docs/rules.md", "docs/catalog.md", ".pre-commit-hooks.yaml")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rspp import derive
+from rspp.lifecycle import provenance as derive
 from tests.check.helpers import (
     SIP_BUNDLE,
     SIP_PAGE,

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rspp.canonical import canonical_bytes
-from rspp.digest import data_digest
+from rspp.core.canonical import canonical_bytes
 from rspp.load.api import load_bytes
+from rspp.model.digest import data_digest
 from tests.check.helpers import DIGEST_LINE, PROFILE, lock_entries, read, rspp, write
 
 # --- RFC 8785 test vectors ------------------------------------------------------------------

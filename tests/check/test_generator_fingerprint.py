@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rspp import derive
+from rspp.lifecycle import provenance as derive
 from tests.check.helpers import read, states, status
 
 PACKAGE = Path(derive.__file__).parent
@@ -50,7 +50,7 @@ def test_the_same_code_has_the_same_fingerprint_wherever_it_is(tmp_path: Path) -
 
 
 def test_a_fresh_interpreter_elsewhere_computes_the_same_fingerprint(tmp_path: Path) -> None:
-    code = ("from rspp.derive import GENERATORS, generator_fingerprint\n"
+    code = ("from rspp.lifecycle.provenance import GENERATORS, generator_fingerprint\n"
             "print(*(generator_fingerprint(g) for g in sorted(GENERATORS)))\n")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True,
@@ -85,7 +85,7 @@ def test_modules_imported_inside_functions_count(tmp_path: Path) -> None:
     package = tmp_path / "rspp"
     files = {
         "__init__.py": "",
-        "derive.py": "from rspp.canonical import pretty\n",
+        "derive.py": "from rspp.core.canonical import pretty\n",
         "canonical.py": "def pretty(x):\n    return x\n",
         "mdtext.py": ("from rspp import (\n    helpers as h,\n)\n\n"
                       "def render_page(view):\n    from rspp.late import tail\n"
@@ -146,7 +146,7 @@ def test_a_changed_page_generator_makes_pages_stale(capsys: pytest.CaptureFixtur
 def test_the_functions_that_make_derived_files_are_covered() -> None:
     """What `rspp build` calls to make a view and a page lives in modules the fingerprints
     cover (moving the page renderer back into rspp.build would leave pages unguarded)."""
-    from rspp.mdtext import render_page
+    from rspp.core.markdown import render_page
     from rspp.resolve.api import bundle_inputs, resolve_inputs
 
     covered = {g: set(derive.generator_modules(g)) for g in derive.GENERATORS}

@@ -13,7 +13,7 @@ import pytest
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from rspp.mdtext import code, render_page, text, visible
+from rspp.core.markdown import code, render_page, text, visible
 from tests.check.helpers import SIP_VIEW, read, rspp
 from tests.conftest import REPO_ROOT
 

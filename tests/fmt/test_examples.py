@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from rspp.core.constants import ARTIFACT_DIRS
 from rspp.fmt import FmtOptions, Status, format_text, run
 from rspp.load.api import format_for
-from rspp.validate.discover import ARTIFACT_DIRS, discover
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.discover import discover
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import REPO_ROOT, load_generator
 from tests.fmt.helpers import comment_lines, comment_targets, same_meaning
 

@@ -17,8 +17,8 @@ from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq
 
 from rspp.fmt import format_text
 from rspp.fmt.quoting import yaml12_differs
-from rspp.fmt.schema import Shape, shape_for
 from rspp.load.api import load_bytes
+from rspp.model.shapes import Shape, shape_for
 from rspp.validate.discover import discover
 from tests.conftest import REPO_ROOT
 from tests.fmt.helpers import comment_lines, comment_targets, load, same_meaning, typed

@@ -10,9 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rspp.canonical import pretty
+from rspp.core.canonical import pretty
 from rspp.fmt import ArtifactWriteError, artifact_text, format_text
-from rspp.fmt.order import DERIVED_KINDS
 from tests.fmt.helpers import load, typed
 from tests.fmt.test_properties import TRICKY
 
@@ -83,7 +82,10 @@ def test_fmt_keeps_canonical_json_order_for_derived_documents() -> None:
     assert yaml_text == "apiVersion: v\nb: {a: 2, z: 1}\nkind: ResolvedSpec\n"
 
 
-def test_fmt_knows_every_derived_kind() -> None:
-    from rspp.model.kinds import DERIVED_KINDS as MODEL_DERIVED
+def test_the_models_cover_exactly_the_kinds_named_in_core() -> None:
+    from rspp.core import constants
+    from rspp.model.kinds import ALL_MODELS, AUTHORED_MODELS, DERIVED_MODELS
 
-    assert set(MODEL_DERIVED) == DERIVED_KINDS
+    assert tuple(AUTHORED_MODELS) == constants.AUTHORED_KINDS
+    assert tuple(DERIVED_MODELS) == constants.DERIVED_KINDS
+    assert tuple(ALL_MODELS) == constants.ALL_KINDS

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from rspp import gitio
-from rspp.errors import RsppError
-from rspp.gitio import GitError, GitRepo, TreeEntry
+from rspp.core.errors import RsppError
+from rspp.lifecycle import gitio
+from rspp.lifecycle.gitio import GitError, GitRepo, TreeEntry
 from tests.git.repos import clone, commit, git, init
 
 

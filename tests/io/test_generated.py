@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from rspp.build import status
-from rspp.docgen import is_rspp_source
+from rspp.gen.docs import is_rspp_source
+from rspp.lifecycle.derived import status
 from tests.conftest import REPO_ROOT
 from tests.io.helpers import consumer_repo, own_repo, rspp, snapshot
 

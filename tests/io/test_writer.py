@@ -1,4 +1,4 @@
-"""rspp.fsutil.write_atomic: inside the root, through no link, whole or not at all."""
+"""rspp.core.files.write_atomic: inside the root, through no link, whole or not at all."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rspp.fsutil import (
+from rspp.core.files import (
     FileAccessError,
     list_names,
     make_dirs,
@@ -152,7 +152,7 @@ def test_a_refused_write_leaves_the_file_whole_and_no_temporary(root: Path) -> N
     target = root / "big.json"
     target.write_bytes(b"old\n")
     script = ("import resource, sys\n"
-              "from rspp.fsutil import FileAccessError, write_atomic\n"
+              "from rspp.core.files import FileAccessError, write_atomic\n"
               "resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))\n"
               "try:\n"
               "    write_atomic(sys.argv[1], b'x' * 100000, root=sys.argv[2])\n"

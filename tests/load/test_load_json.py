@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from rspp.findings import Severity, Span
+from rspp.core.findings import Severity, Span
 from rspp.load.api import Limits, LoadResult, load_bytes
 
 LoadText = Callable[..., LoadResult]

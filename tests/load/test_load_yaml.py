@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rspp.findings import Severity, Span
+from rspp.core.findings import Severity, Span
 from rspp.load.api import Limits, LoadResult, load_bytes
 
 LoadText = Callable[..., LoadResult]

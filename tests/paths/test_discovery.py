@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from rspp.resolve.gate import validate
 from rspp.validate.discover import MAX_FOLDER_DEPTH, scan
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import RULE_BASE
 from tests.paths.conftest import needs_strace, rspp, touched
 

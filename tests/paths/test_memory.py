@@ -9,8 +9,9 @@ import tracemalloc
 from pathlib import Path
 
 from rspp.load.api import Limits
+from rspp.resolve.gate import validate_repository
 from rspp.validate.discover import discover
-from rspp.validate.engine import Positions, ValidateOptions, load_repository, validate_repository
+from rspp.validate.engine import Positions, ValidateOptions, load_repository
 from tests.conftest import RULE_BASE
 
 PROFILE = (RULE_BASE / "pipelines/profiles/base.yaml").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rspp.paths import (
+from rspp.core.paths import (
     MAX_LINKS,
     PathError,
     Refused,

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from tests.paths.conftest import needs_strace, rspp, touched
 
 MANIFEST = "pipelines/replay/baseline.yaml"

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from rspp.canonical import sha256_digest
 from rspp.cli.main import main
+from rspp.commands.resolve import ResolveOptions, resolve_target
+from rspp.core.canonical import sha256_digest
 from rspp.resolve.plan import (
     PlanError,
     RoutingSnapshot,
@@ -19,7 +20,6 @@ from rspp.resolve.plan import (
     resolve_turn_plan,
     routing_snapshot,
 )
-from rspp.resolve.service import ResolveOptions, resolve_target
 from tests.check.helpers import copy_examples
 from tests.conftest import REPO_ROOT
 

@@ -13,7 +13,9 @@ import pytest
 from rspp.load.api import load_bytes
 from rspp.report import REPORTERS
 from rspp.report.excerpt import MARK, WIDTH, SourceLines, excerpt
-from rspp.validate.engine import ValidateOptions, ValidationResult, validate
+from rspp.report.result import Report
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import RULE_BASE
 
 
@@ -87,7 +89,7 @@ def test_excerpt_shows_the_line_of_the_finding(fmt: str, raw: str, expected: str
     assert SourceLines({"f": doc}).line("f", doc.span("/b").line) == expected
 
 
-def _many_findings(tmp_path: Path, count: int, pad: int) -> ValidationResult:
+def _many_findings(tmp_path: Path, count: int, pad: int) -> Report:
     repo = Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))
     spec: dict[str, object] = {"mode": "standard", "budgets": {"turnLatencyMs": 800}}
     spec.update({f"unknown_{i:05d}_" + "x" * pad: i for i in range(count)})

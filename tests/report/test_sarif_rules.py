@@ -8,10 +8,11 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rspp.docgen import rules_markdown
+from rspp.gen.docs import rules_markdown
 from rspp.report.formats import rules_url, sarif
+from rspp.resolve.gate import validate
 from rspp.rules.registry import by_code
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import RULE_BASE
 from tests.report.sarif_check import sarif_validator
 

@@ -7,14 +7,16 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from rspp.canonical import pretty
-from rspp.findings import Finding
+from rspp.core.canonical import pretty
+from rspp.core.findings import Finding
 from rspp.load.api import load_bytes
 from rspp.model.artifact import Artifact, Index
 from rspp.model.kinds import ResolvedSpec
+from rspp.report.result import Report
 from rspp.resolve.api import bundle_inputs, resolve_inputs
+from rspp.resolve.gate import validate_repository
 from rspp.resolve.normalize import Resolution, normalize
-from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
+from rspp.validate.engine import ValidateOptions
 from rspp.validate.schema import check_schema
 from tests.conftest import REPO_ROOT
 
@@ -32,12 +34,12 @@ def copy_examples(target: Path) -> Path:
     return target
 
 
-def load(root: Path) -> tuple[ValidationResult, Index]:
+def load(root: Path) -> tuple[Report, Index]:
     result, repo = validate_repository(ValidateOptions(root=root, jobs=1))
     return result, repo.index
 
 
-def findings(result: ValidationResult) -> list[str]:
+def findings(result: Report) -> list[str]:
     return [f"{f.location()} {f.code} {f.message}" for f in result.findings]
 
 

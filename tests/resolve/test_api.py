@@ -11,15 +11,15 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rspp.canonical import canonical_bytes, pretty, sha256_digest
-from rspp.errors import UsageError
-from rspp.findings import Severity
+from rspp.commands.resolve import ResolveOptions, resolve_target
+from rspp.core.canonical import canonical_bytes, pretty, sha256_digest
+from rspp.core.errors import UsageError
+from rspp.core.findings import Severity
 from rspp.model.artifact import Index
 from rspp.model.catalog import BUILTIN
 from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
 from rspp.resolve.explain import Explanation, explain
 from rspp.resolve.normalize import Resolution, normalize, pinned_ref
-from rspp.resolve.service import ResolveOptions, resolve_target
 from tests.conftest import REPO_ROOT
 from tests.resolve.helpers import (
     as_artifact,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from rspp.canonical import pretty
 from rspp.cli.main import main
+from rspp.core.canonical import pretty
 from rspp.model.artifact import Index
 from tests.check.helpers import copy_examples
 from tests.conftest import REPO_ROOT, build_case_repo

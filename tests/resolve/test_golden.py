@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from rspp.canonical import pretty
+from rspp.core.canonical import pretty
 from rspp.load.api import load_bytes
 from rspp.model.artifact import Index
 from rspp.resolve.explain import explain

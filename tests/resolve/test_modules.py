@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from rspp.findings import Related
+from rspp.core.findings import Related
+from rspp.resolve.gate import validate
 from rspp.resolve.normalize import normalize
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import build_case_repo
 from tests.resolve.helpers import (
     BASE_SPEC,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rspp.resolve.service import PARALLEL_MIN_BUNDLES, resolve_all
+from rspp.commands.resolve import PARALLEL_MIN_BUNDLES, resolve_all
 from tests.conftest import load_generator
 
 

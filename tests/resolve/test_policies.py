@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rspp.canonical import canonical_bytes, pretty
+from rspp.commands.resolve import ResolveOptions, resolve_target
+from rspp.core.canonical import canonical_bytes, pretty
 from rspp.load.api import load_bytes
 from rspp.model.artifact import Artifact, Index
 from rspp.resolve.api import to_finding
 from rspp.resolve.normalize import normalize, pinned_ref
-from rspp.resolve.service import ResolveOptions, resolve_target
 from tests.conftest import build_case_repo
 from tests.resolve.helpers import (
     BASE_SPEC,

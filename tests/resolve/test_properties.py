@@ -18,7 +18,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rspp.canonical import canonical_bytes, pretty
+from rspp.core.canonical import canonical_bytes, pretty
 from rspp.load.api import load_bytes, load_file
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact, Index

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import build_case_repo
 from tests.resolve.helpers import BASE_SPEC, RULE_CASES, edit
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from rspp.model.catalog import BUILTIN, value_problem
+from rspp.resolve.gate import validate, validate_repository
 from rspp.resolve.normalize import normalize
-from rspp.validate.engine import ValidateOptions, validate, validate_repository
+from rspp.validate.engine import ValidateOptions
 
 SPEC = "pipelines/specs/agent.yaml"
 MODULE = "pipelines/modules/clean.yaml"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import build_case_repo
 
 CASES = Path(__file__).parent / "cases"

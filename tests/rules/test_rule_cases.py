@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from rspp.resolve.gate import validate
 from rspp.rules.registry import all_rules
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.validate.engine import ValidateOptions
 from tests.conftest import RULE_BASE, build_case_repo
 
 CASES_DIR = Path(__file__).parent / "cases"

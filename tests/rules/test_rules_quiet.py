@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 
 
 def _edit(repo: Path, rel: str, old: str, new: str) -> None:

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from rspp.model import ids
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 
 SCORER = "pipelines/extensions/scorer.yaml"
 BUNDLE = "pipelines/bundles/agent.json"

@@ -13,11 +13,12 @@ from typing import Any
 
 import pytest
 
-from rspp.digest import data_digest
-from rspp.findings import Finding
+from rspp.core.findings import Finding
 from rspp.load.api import load_bytes, load_file
+from rspp.model.digest import data_digest
 from rspp.model.schemafiles import SCHEMA_DIR
-from rspp.validate.engine import ValidateOptions, validate
+from rspp.resolve.gate import validate
+from rspp.validate.engine import ValidateOptions
 from rspp.validate.schema import check_schema
 from tests.check.helpers import PROFILE, check_json, edit, example_repo, read
 from tests.conftest import RULE_BASE

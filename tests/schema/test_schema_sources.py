@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from rspp.findings import Finding
+from rspp.core.findings import Finding
 from rspp.load.api import load_file
 from rspp.load.document import Document
 from rspp.model.schemafiles import DIALECT, SCHEMA_DIR, read_schema, schema_id, sound_schemas

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
+from rspp.commands.resolve import BundleOptions, build_bundle_document
 from rspp.fmt import format_text
-from rspp.resolve.service import BundleOptions, build_bundle_document
 from tests.conftest import REPO_ROOT, RULE_BASE
 from tests.fmt.helpers import load, typed
 

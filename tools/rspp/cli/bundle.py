@@ -34,9 +34,9 @@ def build_command(
     root: Path = common.ROOT,
 ) -> None:
     """Pin spec, profile and policies by digest and the node packages the pipeline runs."""
+    from rspp.commands.resolve import BundleOptions, build_bundle_document
+    from rspp.core.paths import PathError
     from rspp.load.api import format_for
-    from rspp.paths import PathError
-    from rspp.resolve.service import BundleOptions, build_bundle_document
 
     common.reporter(fmt)
     syntax = format_for(Path(out)) if out is not None else "json"

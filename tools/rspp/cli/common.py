@@ -10,7 +10,7 @@ import typer
 
 if TYPE_CHECKING:
     from rspp.report import Reporter
-    from rspp.validate.engine import ValidationResult
+    from rspp.report.result import Report
 
 ROOT = typer.Option(None, "--root", help="Repository root (default: found from cwd).")
 FORMAT = typer.Option("text", "--format", "-f", help="Findings: text, json, github or sarif.")
@@ -24,7 +24,7 @@ def base(root: Path | None) -> Path:
 
 def reporter(fmt: str) -> Reporter:
     """The reporter for ``--format``, or a usage error naming the choices."""
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.report import REPORTERS
 
     if fmt not in REPORTERS:
@@ -32,7 +32,7 @@ def reporter(fmt: str) -> Reporter:
     return REPORTERS[fmt]
 
 
-def fail(report: ValidationResult, fmt: str) -> None:
+def fail(report: Report, fmt: str) -> None:
     """Print what stopped the command and exit 1."""
     sys.stdout.write(reporter(fmt)(report))
     raise typer.Exit(1)
@@ -68,6 +68,6 @@ def emit(text: str, out: Path | None, root: Path | None = None) -> None:
     if out is None:
         sys.stdout.write(text)
         return
-    from rspp.fsutil import write_atomic
+    from rspp.core.files import write_atomic
 
     write_atomic(out, text.encode("utf-8"), root=base(root))

@@ -10,7 +10,7 @@ import typer
 
 def command(code: str = typer.Argument(..., help="A rule code such as DAG004.")) -> None:
     """Print a rule's summary and documentation."""
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.rules.registry import get
 
     rule = get(code)

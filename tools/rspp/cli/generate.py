@@ -22,8 +22,8 @@ def _root(root: Path | None) -> Path:
 
 def _own(root: Path, command: str) -> Path:
     """``root``, or a usage error when it is not rspp's own repository."""
-    from rspp.docgen import OWN_FILES, is_rspp_source
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
+    from rspp.gen.docs import OWN_FILES, is_rspp_source
 
     if not is_rspp_source(root):
         raise UsageError(f"{root} is not rspp's own repository: `rspp {command}` manages "
@@ -34,7 +34,7 @@ def _own(root: Path, command: str) -> Path:
 
 
 def _schema_drift(root: Path, write: bool) -> list[str]:
-    from rspp.model import schemagen
+    from rspp.gen import schemas as schemagen
 
     target = root / "schemas"
     if write:
@@ -44,8 +44,8 @@ def _schema_drift(root: Path, write: bool) -> list[str]:
 
 
 def _docs_drift(root: Path, write: bool) -> list[str]:
-    from rspp.docgen import generated_files
-    from rspp.fsutil import read_existing, write_atomic
+    from rspp.core.files import read_existing, write_atomic
+    from rspp.gen.docs import generated_files
 
     wanted = {rel: text.encode("utf-8") for rel, text in generated_files().items()}
     # every file is looked at before any is written: a refused one stops the run untouched
@@ -89,7 +89,7 @@ def docs_command(
 def check_generated_command(root: Path = RootOption) -> None:
     """Check every file generated from rspp's code (schemas, rule and catalog references, hook
     definitions); in a repository other than rspp's own there are none, and it says so."""
-    from rspp.docgen import OWN_FILES, is_rspp_source
+    from rspp.gen.docs import OWN_FILES, is_rspp_source
 
     base = _root(root)
     if not is_rspp_source(base):

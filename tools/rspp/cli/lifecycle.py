@@ -26,7 +26,7 @@ def digest_command(
     link out of it, a link loop, a folder, a FIFO, a device or an unreadable file is a FILE
     finding (exit 1); a name that does not exist is a usage error (exit 2).
     """
-    from rspp.digest import digest_files
+    from rspp.model.digest import digest_files
 
     failed = False
     for item in digest_files([Path(p) for p in paths], root):
@@ -46,7 +46,7 @@ def lock_command(
     root: Path = _ROOT,
 ) -> None:
     """Record every published (kind, id, version) with its digest in rspp.lock."""
-    from rspp.lockcmd import LockOptions, lock
+    from rspp.commands.lock import LockOptions, lock
 
     outcome = lock(LockOptions(_base(root), check=check))
     _report(outcome.report, fmt, quiet_when_clean=True)
@@ -59,7 +59,7 @@ def lock_command(
 
 def status_command(root: Path = _ROOT) -> None:
     """Every derived file: fresh, stale (why), missing, invalid or blocked."""
-    from rspp.build import status
+    from rspp.lifecycle.derived import status
 
     rows = status(_base(root))
     for row in rows:
@@ -72,7 +72,7 @@ def status_command(root: Path = _ROOT) -> None:
 
 def build_command(root: Path = _ROOT) -> None:
     """Regenerate exactly the stale and missing derived files, in dependency order."""
-    from rspp.build import build
+    from rspp.lifecycle.derived import build
 
     outcome = build(_base(root))
     for path in outcome.written:
@@ -97,7 +97,7 @@ def check_command(
     root: Path = _ROOT,
 ) -> None:
     """The CI gate: validate + lock + immutability against a base + freshness."""
-    from rspp.check import CheckOptions, check
+    from rspp.commands.check import CheckOptions, check
 
     result = check(CheckOptions(_base(root), against, strict, fetch=not no_fetch))
     _report(result, fmt)
@@ -105,9 +105,9 @@ def check_command(
 
 
 def _report(result: object, fmt: str, *, quiet_when_clean: bool = False) -> None:
-    from rspp.validate.engine import ValidationResult
+    from rspp.report.result import Report
 
     report = common.reporter(fmt)
-    assert isinstance(result, ValidationResult)
+    assert isinstance(result, Report)
     if result.findings or fmt != "text" or not quiet_when_clean:
         sys.stdout.write(report(result))  # reporters escape what they quote

@@ -113,7 +113,7 @@ def _usage(exc: Exception) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 clean, 1 findings, 2 usage or internal error, 130 interrupted."""
-    from rspp.errors import RsppError
+    from rspp.core.errors import RsppError
 
     _protect_streams()
     args = sys.argv[1:] if argv is None else argv

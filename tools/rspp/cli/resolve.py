@@ -18,7 +18,7 @@ _FORMAT = typer.Option("text", "--format", "-f",
 
 def _run(target: str, root: Path | None, profile: str | None,
          policy: list[str] | None, fmt: str) -> Any:
-    from rspp.resolve.service import ResolveOptions, resolve_target
+    from rspp.commands.resolve import ResolveOptions, resolve_target
 
     common.reporter(fmt)
     outcome = resolve_target(ResolveOptions(common.base(root), target, profile,
@@ -50,7 +50,7 @@ def command(
     root: Path = common.ROOT,
 ) -> None:
     """Print the fully explicit pipeline: modules expanded, every default applied."""
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.resolve.explain import explain as explain_view
     from rspp.resolve.explain import explain_text
 
@@ -62,7 +62,7 @@ def command(
     if target is None:
         raise UsageError("name a bundle or spec to resolve", "or pass --all")
     if out is not None and not out.endswith(".json"):
-        from rspp.paths import PathError
+        from rspp.core.paths import PathError
 
         raise PathError("PATH003", f"--out {out!r}: a resolved view is canonical JSON",
                         "name the file .json")
@@ -74,8 +74,8 @@ def command(
 
 
 def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
-    from rspp.fsutil import make_dirs, write_atomic
-    from rspp.resolve.service import resolve_all
+    from rspp.commands.resolve import resolve_all
+    from rspp.core.files import make_dirs, write_atomic
 
     report = common.reporter(fmt)
     base = common.base(root)
@@ -112,7 +112,7 @@ def explain_value_command(
     root: Path = common.ROOT,
 ) -> None:
     """Say where each value at POINTER of a resolved view came from."""
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.resolve.explain import explain, explain_json, explain_text
 
     view = _saved_view(artifact)
@@ -131,7 +131,7 @@ def _saved_view(artifact: str) -> dict[str, Any] | None:
     """A resolved view file given directly (it needs no repository)."""
     import os
 
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.validate.engine import load_named
 
     path = Path(artifact)

@@ -15,7 +15,7 @@ def list_rules(
     fmt: str = typer.Option("text", "--format", "-f", help="text or json."),
 ) -> None:
     """List every rule: code, category, severity, summary."""
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.rules.registry import all_rules
 
     rules = all_rules()

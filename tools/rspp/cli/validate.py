@@ -21,10 +21,11 @@ def command(
                              help="Processes for loading large repositories (0: one per core)."),
 ) -> None:
     """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
-    from rspp.errors import UsageError
+    from rspp.core.errors import UsageError
     from rspp.report import REPORTERS
+    from rspp.resolve.gate import validate
     from rspp.validate.discover import find_root
-    from rspp.validate.engine import ValidateOptions, validate
+    from rspp.validate.engine import ValidateOptions
 
     if fmt not in REPORTERS:
         raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")

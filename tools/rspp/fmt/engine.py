@@ -8,10 +8,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rspp.errors import UsageError
-from rspp.findings import Finding
+from rspp.core.errors import UsageError
+from rspp.core.files import write_atomic
+from rspp.core.findings import Finding
 from rspp.fmt.text import format_document
-from rspp.fsutil import write_atomic
 from rspp.load.api import Limits, format_for, load_bytes
 from rspp.load.source import read_file
 from rspp.validate.discover import scan, scan_targets

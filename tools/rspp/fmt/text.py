@@ -7,13 +7,13 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.findings import Finding, Severity
-from rspp.fmt.order import json_text
+from rspp.core.findings import Finding, Severity
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
 from rspp.load.api import load_bytes
 from rspp.load.document import Document, pointer_join
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks
+from rspp.model.order import json_text
 
 FMT001 = "FMT001"
 

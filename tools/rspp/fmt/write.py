@@ -11,8 +11,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from rspp.fmt.order import canonical_order, json_text
 from rspp.fmt.quoting import needs_quotes
+from rspp.model.order import canonical_order, json_text
 
 # Plain scalars that need no quotes in block context: no indicator first, no ": " or " #".
 _PLAIN = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_./@:#+=~-]*")

@@ -22,12 +22,12 @@ from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from rspp.fmt import comments
-from rspp.fmt.order import document_shape, ordered_keys
 from rspp.fmt.quoting import needs_quotes
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
-from rspp.fmt.schema import Shape
 from rspp.load.document import Document, pointer_join
+from rspp.model.order import document_shape, ordered_keys
+from rspp.model.shapes import Shape
 
 _WIDTH = 1 << 30  # never wrap a line
 

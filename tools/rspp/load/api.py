@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.findings import Finding
+from rspp.core.findings import Finding
 from rspp.load.document import Document
 from rspp.load.json_strict import parse_json
 from rspp.load.source import decode, read_file

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rspp.findings import Span
+from rspp.core.findings import Span
 from rspp.load.lines import split_lines
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from json.decoder import JSONDecodeError
 from typing import Any, cast
 
-from rspp.findings import Finding, Span
+from rspp.core.findings import Finding, Span
 from rspp.load.document import Document, escape_token
 from rspp.load.lines import line_starts
 from rspp.load.source import (

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rspp.findings import Finding, Severity, Span
+from rspp.core.findings import Finding, Severity, Span
 from rspp.load.lines import line_col
 
 _OPEN_FLAGS = (
@@ -160,7 +160,7 @@ def _inside(target: str, root: str) -> bool:
 
 def _kind(mode: int) -> str:
     """What refused a read, for FILE003 (``rspp.paths.kind_of``, one wording everywhere)."""
-    from rspp.paths import kind_of
+    from rspp.core.paths import kind_of
 
     if stat.S_ISLNK(mode):
         return "a symbolic link that does not resolve"
@@ -184,7 +184,7 @@ def read_file(path: Path, root: Path, max_bytes: int, *,
     base = _absolute(root)
     rel = _relative(full, base)
     if not policy_checked:
-        from rspp.paths import refusal
+        from rspp.core.paths import refusal
 
         problem = refusal(path, root, shown=rel)
         if problem is not None:

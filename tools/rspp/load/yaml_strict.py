@@ -50,7 +50,7 @@ from yaml.events import (
 )
 from yaml.reader import ReaderError
 
-from rspp.findings import Finding, Span
+from rspp.core.findings import Finding, Span
 from rspp.load.document import Document, escape_token
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks, line_col, line_starts
 from rspp.load.source import (

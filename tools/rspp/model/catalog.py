@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from rspp.core.suggest import did_you_mean
 from rspp.model.ids import PORT_TYPE_PATTERN, PortType, parse_port_type
-from rspp.suggest import did_you_mean
 
 _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 

@@ -7,7 +7,7 @@ Schema and the models accept exactly the same documents. Semantic rules live in 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -691,20 +691,14 @@ class ResolvedTurnPlan(_Envelope):
     spec: ResolvedTurnPlanBody
 
 
-AUTHORED_KINDS: dict[str, type[_Envelope]] = {
-    "PipelineSpec": PipelineSpec,
-    "Module": Module,
-    "ExecutionProfile": ExecutionProfile,
-    "PolicyOverlay": PolicyOverlay,
-    "ExtensionManifest": ExtensionManifest,
-    "PipelineBundle": PipelineBundle,
-    "RolloutManifest": RolloutManifest,
-    "ReplayEvidenceManifest": ReplayEvidenceManifest,
-    "CompatibilityContract": CompatibilityContract,
-    "ConformanceGates": ConformanceGates,
-}
-DERIVED_KINDS: dict[str, type[_Envelope]] = {
-    "ResolvedSpec": ResolvedSpec,
-    "ResolvedTurnPlan": ResolvedTurnPlan,
-}
-ALL_KINDS: dict[str, type[_Envelope]] = {**AUTHORED_KINDS, **DERIVED_KINDS}
+def _by_kind(*models: type[_Envelope]) -> dict[str, type[_Envelope]]:
+    """Kind name (the model's ``kind`` literal) -> model, in the order given."""
+    return {get_args(m.model_fields["kind"].annotation)[0]: m for m in models}
+
+
+# The kind names themselves live once, in rspp.core.constants; a test keeps these in step.
+AUTHORED_MODELS = _by_kind(PipelineSpec, Module, ExecutionProfile, PolicyOverlay,
+                           ExtensionManifest, PipelineBundle, RolloutManifest,
+                           ReplayEvidenceManifest, CompatibilityContract, ConformanceGates)
+DERIVED_MODELS = _by_kind(ResolvedSpec, ResolvedTurnPlan)
+ALL_MODELS = {**AUTHORED_MODELS, **DERIVED_MODELS}

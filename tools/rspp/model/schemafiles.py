@@ -28,8 +28,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rspp import API_VERSION
-from rspp.errors import RsppError
+from rspp.core.constants import API_VERSION
+from rspp.core.errors import RsppError
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 SUFFIX = ".schema.json"

@@ -1,13 +1,13 @@
-"""Reporters: render one ValidationResult as text, json, github or sarif. They never print."""
+"""Floor 2, reports: the Report every command returns and its renderers (text, json, github, sarif). Imports only rspp.core and rspp.load; never prints."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from rspp.report import formats
-from rspp.validate.engine import ValidationResult
+from rspp.report.result import Report
 
-Reporter = Callable[[ValidationResult], str]
+Reporter = Callable[[Report], str]
 
 REPORTERS: dict[str, Reporter] = {
     "text": formats.text,

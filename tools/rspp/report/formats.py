@@ -7,19 +7,19 @@ from itertools import groupby
 from typing import Any
 
 from rspp import __version__
-from rspp.findings import Finding, Severity
+from rspp.core.findings import Finding, Severity
 from rspp.report.escape import json_text, visible, workflow_data, workflow_property
 from rspp.report.excerpt import SourceLines, excerpt
 from rspp.report.paths import PathBase, path_base, uri_reference
+from rspp.report.result import Report
 from rspp.rules.registry import by_code
-from rspp.validate.engine import ValidationResult
 
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def summary(result: ValidationResult) -> str:
+def summary(result: Report) -> str:
     files = _plural(len(result.files), "file")
     if not result.findings:
         return f"{files} checked: no findings"
@@ -55,7 +55,7 @@ def _excerpt(lines: SourceLines, f: Finding) -> list[str]:
     return [f"  {number} | {shown}", f"  {' ' * len(number)} | {carets}"]
 
 
-def text(result: ValidationResult) -> str:
+def text(result: Report) -> str:
     """The report for people: ``path:line:col CODE severity: message``, an excerpt, a summary.
 
     Paths are relative to the artifact root (``--root``), as the user named it; every
@@ -98,7 +98,7 @@ def _finding_json(f: Finding, base: PathBase) -> dict[str, Any]:
     }
 
 
-def json_report(result: ValidationResult) -> str:
+def json_report(result: Report) -> str:
     """The report as one JSON document (ASCII; non-ASCII written as ``\\uNNNN`` escapes).
 
     ``paths.base`` says what finding paths are relative to: ``"work-tree"`` (the top of the
@@ -121,7 +121,7 @@ def json_report(result: ValidationResult) -> str:
 _GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
 
-def github(result: ValidationResult) -> str:
+def github(result: Report) -> str:
     """GitHub Actions workflow commands, one annotation per finding, then the summary.
 
     ``file=`` is relative to the top of the git work tree (where the checkout is), so an
@@ -198,7 +198,7 @@ def _rule_descriptor(code: str, docs: str | None) -> dict[str, Any]:
     return descriptor
 
 
-def sarif(result: ValidationResult, *, docs: str | None = None) -> str:
+def sarif(result: Report, *, docs: str | None = None) -> str:
     """The report as a SARIF 2.1.0 log (OASIS standard), valid against its JSON schema.
 
     ``artifactLocation.uri`` is a percent-encoded relative reference (RFC 3986) to the file,

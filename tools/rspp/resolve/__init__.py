@@ -1,2 +1,1 @@
-"""Resolve: artifacts -> the explicit pipeline the runtime executes (ResolvedSpec), per-turn
-plans (ResolvedTurnPlan) and bundles built from their inputs. See ADR 0002."""
+"""Floor 5, resolution: spec + profile + policies -> resolved views and turn plans, and the resolved-graph checks. Imports validate and below."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rspp.findings import Finding
+from rspp.core.findings import Finding
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
 from rspp.resolve.items import Problem

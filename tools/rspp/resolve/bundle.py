@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from rspp.digest import pinned_ref
-from rspp.fmt.order import canonical_order
 from rspp.model.artifact import Artifact, Index
+from rspp.model.digest import pinned_ref
+from rspp.model.order import canonical_order
 from rspp.resolve.api import Inputs, resolve_inputs
 from rspp.resolve.items import Problem
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.errors import UsageError
+from rspp.core.errors import UsageError
 from rspp.load.document import escape_token
 
 

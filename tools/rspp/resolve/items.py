@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from rspp.findings import Related
+from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
 
 

@@ -18,18 +18,18 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.digest import pinned_ref
-from rspp.findings import Related
+from rspp.core.constants import API_VERSION
+from rspp.core.findings import Related
 from rspp.load.document import escape_token
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render
+from rspp.model.digest import pinned_ref
 from rspp.model.ids import PortType, parse_port_type, parse_ref
 from rspp.model.lanes import LANES, allowed_lanes, default_lane
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Origin, Path, Problem, authored, builtin
 from rspp.resolve.policy import apply_inserts, turn_policy
 
-API_VERSION = "rspp.dev/v1alpha1"
 BUFFER_FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 # Defaults the artifact models declare (kept equal to the schemas by a test).
 NODE_DEFAULTS: dict[Path, Any] = {

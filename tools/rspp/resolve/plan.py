@@ -21,14 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rspp.canonical import sha256_digest
+from rspp.core.canonical import sha256_digest
+from rspp.core.constants import API_VERSION
 from rspp.load.source import MAX_SAFE_INTEGER
 from rspp.model.expr import ExprError, evaluate, lookup, parse
 
 if TYPE_CHECKING:
     from rspp.load.api import LoadResult
 
-API_VERSION = "rspp.dev/v1alpha1"
 HEALTH = ("healthy", "degraded", "down")
 BREAKER = ("closed", "open", "half_open")
 COST_SIGNAL = {"session": "session.cost_usd", "tenant_day": "tenant_day.cost_usd"}

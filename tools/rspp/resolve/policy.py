@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+from rspp.core.suggest import did_you_mean
 from rspp.load.document import pointer_join
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, value_problem
 from rspp.model.expr import ExprError, parse
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Problem, authored, builtin
-from rspp.suggest import did_you_mean
 
 GROUPS = ("providerRules", "circuitBreakers", "costCaps", "degradeRules")
 _DEFAULTS = {"circuitBreakers": {"halfOpenProbes": 1}}

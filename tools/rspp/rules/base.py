@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rspp.findings import Related, Severity
+from rspp.core.findings import Related, Severity
 
 if TYPE_CHECKING:
     from rspp.model.artifact import Artifact, Index

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.findings import Related, Severity
+from rspp.core.findings import Related, Severity
 from rspp.model.artifact import Artifact
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import default_lane

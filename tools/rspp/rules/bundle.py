@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.findings import Related, Severity
+from rspp.core.findings import Related, Severity
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
 from rspp.rules.base import Context, Hit, Rule
@@ -103,7 +103,7 @@ def _policy_targets(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _pin_digests(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    from rspp.digest import artifact_digest
+    from rspp.model.digest import artifact_digest
 
     for i, pin in enumerate(art.spec["pins"]):
         ref = parse_ref(pin["ref"])

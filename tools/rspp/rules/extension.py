@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.findings import Severity
+from rspp.core.findings import Severity
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.ids import PortType, parse_port_type

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rspp.findings import Severity
+from rspp.core.findings import Severity
 from rspp.rules.base import Rule
 
 _E = Severity.ERROR

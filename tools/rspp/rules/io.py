@@ -8,7 +8,7 @@ and are listed here so that ``rspp explain CODE`` and docs/rules.md document the
 
 from __future__ import annotations
 
-from rspp.findings import Severity
+from rspp.core.findings import Severity
 from rspp.rules.base import Rule
 
 _E = Severity.ERROR

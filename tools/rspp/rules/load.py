@@ -5,7 +5,7 @@ Every loader failure is an error: a file that cannot be read safely has no meani
 
 from __future__ import annotations
 
-from rspp.findings import Severity
+from rspp.core.findings import Severity
 from rspp.rules.base import Rule
 
 _E = Severity.ERROR

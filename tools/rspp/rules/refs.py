@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.findings import Related, Severity
+from rspp.core.constants import AUTHORED_KINDS
+from rspp.core.findings import Related, Severity
+from rspp.core.suggest import close_match, did_you_mean
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
 from rspp.rules.base import Context, Hit, Rule
-from rspp.suggest import close_match, did_you_mean
 
 
 def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
@@ -100,9 +101,7 @@ def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:
                   related=(Related(first.path, span.line, span.col, "first definition"),))
 
 
-_ALL = ("PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
-        "PipelineBundle", "RolloutManifest", "ReplayEvidenceManifest", "CompatibilityContract",
-        "ConformanceGates")
+_ALL = AUTHORED_KINDS
 
 RULES: tuple[Rule, ...] = (
     Rule("REF001", "reference", Severity.ERROR,

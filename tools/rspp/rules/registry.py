@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from rspp.findings import Severity
+from rspp.core.findings import Severity
 from rspp.rules import (
     buffers,
     bundle,

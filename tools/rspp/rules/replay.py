@@ -5,9 +5,9 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterator
 
-from rspp.findings import Severity
+from rspp.core.findings import Severity
+from rspp.core.paths import Refused, Resolver, kind_of
 from rspp.model.artifact import Artifact
-from rspp.paths import Refused, Resolver, kind_of
 from rspp.rules.base import Context, Hit, Rule
 
 # The OR-02 baseline: fields every accepted turn's evidence carries at any recording level.

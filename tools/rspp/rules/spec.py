@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from rspp.findings import Related, Severity
+from rspp.core.constants import GRAPH_KINDS
+from rspp.core.findings import Related, Severity
+from rspp.core.suggest import did_you_mean
 from rspp.load.document import escape_token, pointer_join
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, Param, value_problem
@@ -17,9 +19,7 @@ from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
 from rspp.rules import graph as g
 from rspp.rules.base import Context, Hit, Rule
-from rspp.suggest import did_you_mean
 
-GRAPH_KINDS = ("PipelineSpec", "Module")
 _PARAM_KINDS = (*GRAPH_KINDS, "ExecutionProfile", "PolicyOverlay")
 _E, _W = Severity.ERROR, Severity.WARNING
 

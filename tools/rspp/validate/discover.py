@@ -22,8 +22,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.findings import Finding
-from rspp.paths import (
+from rspp.core.constants import ARTIFACT_DIRS
+from rspp.core.findings import Finding
+from rspp.core.paths import (
     PathError,
     RepositoryError,
     Resolved,
@@ -33,7 +34,6 @@ from rspp.paths import (
     show,
 )
 
-ARTIFACT_DIRS = ("pipelines", "compat", "rollouts")
 SUFFIXES = (".yaml", ".yml", ".json")
 # Folders below the repository root; real layouts use three or four
 # (pipelines/specs/<team>/x.yaml). Deeper trees are generated or hostile.

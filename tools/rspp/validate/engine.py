@@ -12,20 +12,22 @@ import gc
 import os
 import sys
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
 from typing import Any
 
-from rspp.findings import Finding, Severity, Span
+from rspp.core.constants import ARTIFACT_DIRS
+from rspp.core.findings import Finding, Severity, Span
+from rspp.core.paths import PathError, RepositoryError, Resolver, show
 from rspp.load.api import Limits, LoadResult, load_file
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact, Index
-from rspp.paths import PathError, RepositoryError, Resolver, show
+from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
 from rspp.rules.registry import active_rules, severity_of
-from rspp.validate.discover import ARTIFACT_DIRS, SUFFIXES, relative, scan, scan_targets
+from rspp.validate.discover import SUFFIXES, relative, scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
 
 _intern = sys.intern
@@ -41,27 +43,6 @@ class ValidateOptions:
     strict: bool = False
     limits: Limits = field(default_factory=Limits)
     jobs: int = 0  # worker processes for loading; 0 = one per core
-
-
-@dataclass(frozen=True, slots=True)
-class ValidationResult:
-    root: Path
-    files: tuple[str, ...]
-    findings: tuple[Finding, ...]
-    documents: Mapping[str, Document]
-    strict: bool = False
-
-    @property
-    def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
-
-    @property
-    def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
-
-    @property
-    def failed(self) -> bool:
-        return self.errors > 0 or (self.strict and self.warnings > 0)
 
 
 @dataclass(slots=True)
@@ -108,7 +89,7 @@ def load_named(path: Path, root: Path | None = None) -> LoadResult:
     """
     from dataclasses import replace
 
-    from rspp.paths import base_of
+    from rspp.core.paths import base_of
 
     base = base_of(path, root)
     resolver = Resolver(base)
@@ -265,64 +246,26 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
     return out, broken
 
 
-def run_resolve(repo: Repository, broken: set[str],
-                targets: set[str] | None) -> list[Finding]:
-    """Resolve every bundle whose inputs have no errors: what only the resolved graph shows
-    (profile node defaults that change port types, policy inserts and turn rules) is
-    reported here.
-
-    A bundle that pins no policy, and whose profile's node defaults set no parameter a
-    port type depends on, resolves to a graph the rules have already checked; it is not
-    resolved again here.
-    """
-    from rspp.resolve.api import bundle_inputs, involved_files, to_finding
-    from rspp.resolve.normalize import normalize
-
-    out: list[Finding] = []
-    seen: set[tuple[str, str, int, int, str]] = set()
-    for bundle in repo.index.of_kind("PipelineBundle"):
-        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
-        if inputs is None:
-            continue
-        if not inputs.policies and not _reshapes_ports(inputs.profile):
-            continue
-        files = involved_files(inputs, repo.index)
-        if files & broken or (targets is not None and not files & targets):
-            continue
-        res = normalize(inputs.spec, inputs.profile, inputs.policies, index=repo.index,
-                        bundle=bundle, checks_only=True)
-        for problem in res.problems:
-            finding = to_finding(problem)
-            key = (finding.code, finding.path, finding.line, finding.col, finding.message)
-            if key not in seen:
-                seen.add(key)
-                out.append(finding)
-    return out
+# A repository-wide check run after the rules: (repository, files with errors so far, the
+# targets or None for all) -> its findings. Higher floors hand these in (resolve's checks of
+# the resolved graph); validation never imports them.
+RepositoryPass = Callable[[Repository, set[str], "set[str] | None"], list[Finding]]
 
 
-def _reshapes_ports(profile: Artifact) -> bool:
-    from rspp.model.catalog import shaping_params
+def check_repository(options: ValidateOptions,
+                     passes: Sequence[RepositoryPass]) -> tuple[Report, Repository]:
+    """Validate the repository at ``options.root`` (or only the named targets) with the rules
+    and then ``passes``; hand back the loaded repository for the stages that follow.
 
-    for node_type, params in (profile.spec.get("nodeDefaults") or {}).items():
-        shaping = shaping_params(node_type)
-        if shaping is None or shaping & set(params or {}):
-            return True
-    return False
-
-
-def validate(options: ValidateOptions) -> ValidationResult:
-    """Validate the repository at ``options.root`` (or only the named targets)."""
-    return validate_repository(options)[0]
-
-
-def validate_repository(options: ValidateOptions) -> tuple[ValidationResult, Repository]:
-    """Validate, and hand back the loaded repository for the stages that follow."""
+    Raises PathError (PATH002) for a missing root and RepositoryError (REPO002) when there is
+    nothing to check. Callers above ``resolve`` use ``rspp.resolve.gate``, which adds the
+    resolved-graph checks."""
     # Loaded artifacts are plain acyclic data; the cycle collector only rescans them
     # (about a fifth of the run on large repositories). Restored afterwards.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _validate(options)
+        return _validate(options, passes)
     finally:
         if collecting:
             gc.enable()
@@ -333,7 +276,8 @@ def _listing(names: tuple[str, ...], suffix: str, last: str = "and") -> str:
     return f"{', '.join(shown[:-1])} {last} {shown[-1]}" if len(shown) > 1 else shown[0]
 
 
-def _validate(options: ValidateOptions) -> tuple[ValidationResult, Repository]:
+def _validate(options: ValidateOptions,
+              passes: Sequence[RepositoryPass]) -> tuple[Report, Repository]:
     root = Path(os.path.abspath(options.root))
     if not os.path.isdir(root):
         raise PathError("PATH002", f"{show(str(options.root))}: no such folder",
@@ -368,9 +312,10 @@ def _validate(options: ValidateOptions) -> tuple[ValidationResult, Repository]:
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
     # run must not resolve a bundle whose (unnamed) spec is broken.
     broken |= {f.path for f in repo.findings if f.severity is Severity.ERROR}
-    findings.extend(run_resolve(repo, broken, targets))
+    for check in passes:
+        findings.extend(check(repo, broken, targets))
     findings.sort(key=Finding.sort_key)
     checked = sorted(targets) if targets is not None else [relative(root, p) for p in files]
-    result = ValidationResult(root, tuple(checked), tuple(findings), repo.documents,
+    result = Report(root, tuple(checked), tuple(findings), repo.documents,
                               options.strict)
     return result, repo

@@ -18,17 +18,13 @@ from typing import Any
 
 import jsonschema_rs
 
-from rspp import API_VERSION
-from rspp.findings import Finding, Related, Severity
+from rspp.core.constants import API_VERSION, AUTHORED_KINDS
+from rspp.core.findings import Finding, Related, Severity
 from rspp.load.document import Document, pointer_join
 from rspp.model import ids
 from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
 
-AUTHORED = (
-    "PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
-    "PipelineBundle", "RolloutManifest", "ReplayEvidenceManifest", "CompatibilityContract",
-    "ConformanceGates",
-)
+AUTHORED = AUTHORED_KINDS
 _PATTERN_NAMES = {
     ids.SEMVER_PATTERN: "a SemVer 2.0 version such as 1.2.3",
     ids.ID_PATTERN: "an id ([a-z][a-z0-9_-]*, optionally with /-separated parts)",

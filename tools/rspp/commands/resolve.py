@@ -11,13 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rspp.canonical import pretty
-from rspp.errors import UsageError
-from rspp.findings import Finding, Severity
+from rspp.core.canonical import pretty
+from rspp.core.errors import UsageError
+from rspp.core.findings import Finding, Severity
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
+from rspp.report.result import Report
 from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
-from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
+from rspp.resolve.gate import validate_repository
+from rspp.validate.engine import ValidateOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +35,7 @@ class ResolveOutcome:
     """The view (None on failure) and a report of what stopped it."""
 
     view: dict[str, Any] | None
-    report: ValidationResult
+    report: Report
 
     @property
     def text(self) -> str:
@@ -53,9 +55,9 @@ def resolve_target(options: ResolveOptions) -> ResolveOutcome:
     return ResolveOutcome(resolution.view, _report(result, files, findings))
 
 
-def _report(result: ValidationResult, files: set[str],
-            findings: list[Finding]) -> ValidationResult:
-    return ValidationResult(result.root, tuple(sorted(files)),
+def _report(result: Report, files: set[str],
+            findings: list[Finding]) -> Report:
+    return Report(result.root, tuple(sorted(files)),
                             tuple(sorted(set(findings), key=Finding.sort_key)),
                             result.documents, result.strict)
 
@@ -131,7 +133,7 @@ class PlanOptions:
 @dataclass(frozen=True, slots=True)
 class PlanOutcome:
     plan: dict[str, Any] | None
-    report: ValidationResult
+    report: Report
 
     @property
     def text(self) -> str:
@@ -156,7 +158,7 @@ def plan_turn(options: PlanOptions) -> PlanOutcome:
     doc = loaded.document
     report = resolved.report
     if doc is None:
-        return PlanOutcome(None, ValidationResult(report.root, (str(options.routing),),
+        return PlanOutcome(None, Report(report.root, (str(options.routing),),
                                                   loaded.findings, {}, False))
     bundle = _bundle_of(resolved.view, options)
     try:
@@ -167,7 +169,7 @@ def plan_turn(options: PlanOptions) -> PlanOutcome:
         span = doc.span(exc.pointer)
         finding = Finding(exc.code, severity_of(exc.code), doc.path, span.line, span.col,
                           str(exc), exc.pointer)
-        return PlanOutcome(None, ValidationResult(report.root, (doc.path,), (finding,),
+        return PlanOutcome(None, Report(report.root, (doc.path,), (finding,),
                                                   {doc.path: doc}, False))
     return PlanOutcome(plan, report)
 
@@ -197,7 +199,7 @@ class BundleOptions:
 @dataclass(frozen=True, slots=True)
 class BundleOutcome:
     document: dict[str, Any] | None  # keys in canonical order
-    report: ValidationResult
+    report: Report
 
     @property
     def text(self) -> str:
@@ -243,7 +245,7 @@ def build_bundle_document(options: BundleOptions) -> BundleOutcome:
     assert doc is not None  # we just wrote plain JSON
     problems = list(check_schema(doc, "PipelineBundle"))
     if problems:
-        return BundleOutcome(None, ValidationResult(result.root, (doc.path,), tuple(problems),
+        return BundleOutcome(None, Report(result.root, (doc.path,), tuple(problems),
                                                     {doc.path: doc}, False))
     return BundleOutcome(built.document, _report(result, files, blocking))
 
@@ -260,7 +262,7 @@ class ResolvedBundle:
 @dataclass(frozen=True, slots=True)
 class ResolveAllOutcome:
     bundles: tuple[ResolvedBundle, ...]
-    report: ValidationResult
+    report: Report
 
     @property
     def failed(self) -> bool:
@@ -337,7 +339,7 @@ def resolve_all(root: Path, jobs: int = 0) -> ResolveAllOutcome:
     for i, resolved, problems in _resolve_many(todo, repo.index, jobs or default_jobs()):
         done[slots[i]] = resolved
         findings.extend(problems)
-    report = ValidationResult(result.root, result.files,
+    report = Report(result.root, result.files,
                               tuple(sorted(set(findings), key=Finding.sort_key)),
                               result.documents, result.strict)
     return ResolveAllOutcome(tuple(done[n] for n in range(len(bundles))), report)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from rspp.derive import (
+from rspp.core.findings import Severity
+from rspp.core.markdown import render_page
+from rspp.lifecycle.provenance import (
     Graph,
     Node,
     assess,
@@ -21,12 +23,11 @@ from rspp.derive import (
     with_page_provenance,
     with_view_provenance,
 )
-from rspp.digest import artifact_digest
-from rspp.findings import Severity
-from rspp.mdtext import render_page
 from rspp.model.artifact import Artifact, Index
+from rspp.model.digest import artifact_digest
 from rspp.model.ids import parse_ref
-from rspp.validate.engine import Repository, ValidationResult
+from rspp.report.result import Report
+from rspp.validate.engine import Repository
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,10 +38,10 @@ class Entry:
     reason: str
 
 
-def graph(repo: Repository, result: ValidationResult, locked: set[str]) -> Graph:
+def graph(repo: Repository, result: Report, locked: set[str]) -> Graph:
     """The derived files of ``repo``; ``locked``: the keys of rspp.lock (compared by version
     identity, build metadata ignored)."""
-    from rspp.lock import identity_key
+    from rspp.lifecycle.lock import identity_key
     from rspp.resolve.api import bundle_inputs, involved_files
 
     locked = {identity_key(key) for key in locked}
@@ -74,12 +75,12 @@ def _code_generated(g: Graph) -> None:
     rspp's own models and registry: fresh exactly when they equal what this rspp writes.
     They belong to rspp's own repository (``rspp.docgen.is_rspp_source``), not to its
     users'."""
-    from rspp.docgen import generated_files, is_rspp_source
+    from rspp.gen.docs import generated_files, is_rspp_source
 
     if not is_rspp_source(g.root):
         return
-    from rspp.fsutil import FileAccessError, read_existing
-    from rspp.model.schemagen import generate, render
+    from rspp.core.files import FileAccessError, read_existing
+    from rspp.gen.schemas import generate, render
 
     expected = dict(generated_files())
     expected.update((f"schemas/{name}", render(schema)) for name, schema in generate().items())
@@ -115,7 +116,7 @@ def _make_view(root: Path, index: Index, bundle: Artifact, files: tuple[str, ...
 
 def _make_page(root: Path, view_file: str) -> bytes | None:
     """The page of a resolved view (None when the view cannot be read or lacks fields)."""
-    from rspp.fsutil import FileAccessError, read_existing
+    from rspp.core.files import FileAccessError, read_existing
 
     try:  # the view is a file rspp wrote: read it the same way (no link followed)
         raw = read_existing(root / view_file, root=root, verb="read")
@@ -130,7 +131,7 @@ def _make_page(root: Path, view_file: str) -> bytes | None:
 def _pins_node(bundle: Artifact, index: Index, locked: set[str], root: Path) -> Node:
     """A bundle's pins are derived too: each must carry the digest of what it pins.
     ``locked``: identity keys (``rspp.lock.identity_key``) of the lock's entries."""
-    from rspp.lock import artifact_identity, unpinned_refs
+    from rspp.lifecycle.lock import artifact_identity, unpinned_refs
 
     node = Node(f"{bundle.path}#pins", "pins", (bundle.path,),
                 partial(_rewrite_pins, root, bundle, index))
@@ -178,7 +179,7 @@ def entries(g: Graph) -> list[Entry]:
 
 def run_build(g: Graph, *, only_pins: bool = False) -> tuple[list[str], list[Entry]]:
     """Regenerate what is stale or missing, dependencies first: (written, failed)."""
-    from rspp.fsutil import read_existing, write_atomic
+    from rspp.core.files import read_existing, write_atomic
 
     written: list[str] = []
     failed: list[Entry] = []
@@ -208,9 +209,10 @@ class BuildOutcome:
     entries: tuple[Entry, ...]  # the state after the build
 
 
-def _load(root: Path) -> tuple[Repository, ValidationResult, set[str]]:
-    from rspp.lock import read_lock
-    from rspp.validate.engine import ValidateOptions, validate_repository
+def _load(root: Path) -> tuple[Repository, Report, set[str]]:
+    from rspp.lifecycle.lock import read_lock
+    from rspp.resolve.gate import validate_repository
+    from rspp.validate.engine import ValidateOptions
 
     result, repo = validate_repository(ValidateOptions(root=root))
     lock, _ = read_lock(root)

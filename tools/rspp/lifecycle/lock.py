@@ -17,14 +17,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rspp.canonical import pretty
-from rspp.digest import MUTABLE_KINDS, artifact_digest, lock_key, split_lock_key
-from rspp.findings import Finding, Related
+from rspp.core.canonical import pretty
+from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
+from rspp.core.findings import Finding, Related
 from rspp.load.api import load_bytes
 from rspp.load.document import Document, pointer_join
 from rspp.model.artifact import Artifact, Index, version_identity
+from rspp.model.digest import artifact_digest, lock_key, split_lock_key
 
-LOCK_FILE = "rspp.lock"
 LOCK_VERSION = 1
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 

@@ -22,12 +22,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from rspp.digest import MUTABLE_KINDS, data_digest, lock_key, split_lock_key
-from rspp.findings import Finding, Related
+from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
+from rspp.core.findings import Finding, Related
+from rspp.lifecycle.lock import Lock, finding, identity_key, parse_lock, published
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
-from rspp.lock import LOCK_FILE, Lock, finding, identity_key, parse_lock, published
 from rspp.model.artifact import Index
+from rspp.model.digest import data_digest, lock_key, split_lock_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class Snapshot:
 
 
 def snapshot_index(index: Index, lock: Lock | None, label: str = "the working tree") -> Snapshot:
-    from rspp.digest import artifact_digest
+    from rspp.model.digest import artifact_digest
 
     snap = Snapshot(label, lock=lock)
     for key, art in published(index).items():

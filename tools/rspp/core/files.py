@@ -27,8 +27,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.errors import RsppError
-from rspp.paths import kind_of
+from rspp.core.errors import RsppError
+from rspp.core.paths import kind_of
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(os, "O_CLOEXEC", 0)

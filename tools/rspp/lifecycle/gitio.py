@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.errors import RsppError
+from rspp.core.errors import RsppError
 
 GIT_TIMEOUT = 120.0  # seconds, for every git subprocess
 _REGULAR_MODES = frozenset({"100644", "100755"})

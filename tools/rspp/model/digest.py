@@ -11,18 +11,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rspp.findings import Finding
+from rspp.core.findings import Finding
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact
 
 # Published artifacts are immutable; rollouts are the one mutable traffic-control surface.
-MUTABLE_KINDS = frozenset({"RolloutManifest"})
 
 _CACHE: dict[int, tuple[object, str]] = {}
 
 
 def data_digest(data: Any) -> str:
-    from rspp.canonical import sha256_digest  # hashing is not needed to validate
+    from rspp.core.canonical import sha256_digest  # hashing is not needed to validate
 
     return sha256_digest(data)
 
@@ -76,8 +75,8 @@ def digest_files(paths: Sequence[Path], root: Path | None = None) -> list[FileDi
     an unreadable or oversized file is a FILE finding, never followed or read.
     Raises ``rspp.paths.PathError`` PATH002 for a name that does not exist.
     """
+    from rspp.core.paths import Resolver, base_of
     from rspp.load.api import load_file
-    from rspp.paths import Resolver, base_of
 
     out = []
     resolvers: dict[Path, Resolver] = {}

@@ -39,7 +39,8 @@ def rules_markdown() -> str:
 
 def precommit_hooks_yaml() -> str:
     """The hooks this repository offers to pre-commit users (.pre-commit-hooks.yaml)."""
-    from rspp.validate.discover import ARTIFACT_DIRS, SUFFIXES
+    from rspp.core.constants import ARTIFACT_DIRS
+    from rspp.validate.discover import SUFFIXES
 
     dirs = "|".join(ARTIFACT_DIRS)
     exts = "|".join(s.lstrip(".") for s in SUFFIXES)
@@ -119,7 +120,7 @@ def is_rspp_source(root: Path) -> bool:
     import re
     import tomllib
 
-    from rspp.fsutil import FileAccessError, read_existing
+    from rspp.core.files import FileAccessError, read_existing
 
     try:
         marker = read_existing(root / "tools" / "rspp" / "__init__.py", root=root, verb="read")

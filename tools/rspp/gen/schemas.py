@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rspp.model.kinds import ALL_KINDS
+from rspp.model.kinds import ALL_MODELS
 from rspp.model.schemafiles import DIALECT, schema_id
 
 __all__ = ["DIALECT", "check", "file_name", "generate", "render", "schema_id", "write"]
@@ -50,7 +50,7 @@ def _tidy(node: Any, *, in_properties: bool = False) -> Any:
 def generate() -> dict[str, dict[str, Any]]:
     """Every kind's schema, keyed by file name."""
     result: dict[str, dict[str, Any]] = {}
-    for kind, model in sorted(ALL_KINDS.items()):
+    for kind, model in sorted(ALL_MODELS.items()):
         body = _tidy(model.model_json_schema(by_alias=True, mode="validation"))
         schema = {"$schema": DIALECT, "$id": schema_id(kind), "title": kind, **body}
         if model.__doc__:
@@ -80,7 +80,7 @@ def check(directory: Path, *, root: Path | None = None) -> list[str]:
     Files are read inside ``root`` (default: the folder holding ``directory``) without
     following links; a link in the way raises ``rspp.fsutil.FileAccessError`` (IO002).
     """
-    from rspp.fsutil import read_existing
+    from rspp.core.files import read_existing
 
     base = directory.parent if root is None else root
     expected = {name: render(schema).encode("utf-8") for name, schema in generate().items()}
@@ -92,7 +92,7 @@ def check(directory: Path, *, root: Path | None = None) -> list[str]:
 
 def _listed(directory: Path, root: Path, verb: str) -> list[str]:
     """Names of the schema files in ``directory``, reached without following links."""
-    from rspp.fsutil import list_names
+    from rspp.core.files import list_names
 
     return [n for n in list_names(directory, root=root, verb=verb) if n.endswith(".schema.json")]
 
@@ -104,7 +104,7 @@ def write(directory: Path, *, root: Path) -> list[str]:
     Every write goes through ``rspp.fsutil.write_atomic`` inside ``root``: never through a
     link, never outside the root (FileAccessError IO001-IO003).
     """
-    from rspp.fsutil import make_dirs, read_existing, remove, write_atomic
+    from rspp.core.files import make_dirs, read_existing, remove, write_atomic
 
     make_dirs(directory, root=root)
     expected = {name: render(schema).encode("utf-8") for name, schema in generate().items()}

@@ -41,8 +41,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rspp.errors import UsageError
-from rspp.findings import Finding, Severity
+from rspp.core.errors import UsageError
+from rspp.core.findings import Finding, Severity
 
 # Linux's own bound (SYMLOOP_MAX / MAXSYMLINKS) on link expansions while resolving one path.
 MAX_LINKS = 40

@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from rspp.canonical import pretty
+from rspp.core.canonical import pretty
+from rspp.core.constants import DERIVED_DIR as OUT_DIR
 from rspp.model.artifact import Artifact
 
-OUT_DIR = "docs/pipelines"
 # Each generator and the modules whose code makes its output; every rspp module they import
 # (at the top or inside a function) counts too, except the ones in _NOT_OUTPUT.
 GENERATORS: dict[str, tuple[str, ...]] = {
-    "rspp resolve": ("rspp.resolve.api", "rspp.derive"),
-    "rspp page": ("rspp.mdtext", "rspp.derive"),
+    "rspp resolve": ("rspp.resolve.api", "rspp.lifecycle.provenance"),
+    "rspp page": ("rspp.core.markdown", "rspp.lifecycle.provenance"),
 }
 # Validation decides whether a file may be generated (blocked) and how findings read, never
 # what a generated file says: its modules do not make a generator stale.
@@ -241,7 +241,7 @@ def read_provenance(raw: bytes, path: str) -> tuple[dict[str, Any] | None, str]:
 def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
     """Set ``node.state`` and ``node.reason`` from its file and inputs (``cache``: input
     digests shared by the nodes of one pass; files do not change during it)."""
-    from rspp.fsutil import FileAccessError, read_existing
+    from rspp.core.files import FileAccessError, read_existing
 
     try:  # read as rspp writes it: no link followed, nothing outside the repository
         current = read_existing(root / node.path, root=root, verb="check")

@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.findings import Finding
-from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
+from rspp.core.findings import Finding
+from rspp.report.result import Report
+from rspp.resolve.gate import validate_repository
+from rspp.validate.engine import ValidateOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,7 +20,7 @@ class LockOptions:
 @dataclass(frozen=True, slots=True)
 class LockOutcome:
     added: tuple[str, ...]  # new versions (written unless checking or refused)
-    report: ValidationResult
+    report: Report
     written: bool = False
 
 
@@ -26,8 +28,9 @@ def lock(options: LockOptions) -> LockOutcome:
     """Nothing is locked unless the whole repository validates and no locked version
     changed; the lock is written atomically, never through a link (``rspp.fsutil``:
     FileAccessError IO002 when rspp.lock is a symbolic link)."""
-    from rspp.fsutil import write_atomic
-    from rspp.lock import LOCK_FILE, read_lock, render_lock, update
+    from rspp.core.constants import LOCK_FILE
+    from rspp.core.files import write_atomic
+    from rspp.lifecycle.lock import read_lock, render_lock, update
 
     result, repo = validate_repository(ValidateOptions(root=options.root))
     current, problems = read_lock(repo.root)
@@ -35,7 +38,7 @@ def lock(options: LockOptions) -> LockOutcome:
     pending = update(current, repo.index) if current is not None else None
     if pending is not None:
         findings.extend(pending.findings)
-    report = ValidationResult(result.root, result.files,
+    report = Report(result.root, result.files,
                               tuple(sorted(set(findings), key=Finding.sort_key)),
                               result.documents, result.strict)
     if pending is None:

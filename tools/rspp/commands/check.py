@@ -7,8 +7,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.findings import Finding
-from rspp.validate.engine import ValidateOptions, ValidationResult, validate_repository
+from rspp.core.findings import Finding
+from rspp.report.result import Report
+from rspp.resolve.gate import validate_repository
+from rspp.validate.engine import ValidateOptions
 
 # Every state `rspp status` does not call fresh is a finding: the gate is never greener than
 # status (``rspp.derive.STATES``; a test holds the two lists together).
@@ -38,10 +40,11 @@ class CheckOptions:
     fetch: bool = True
 
 
-def check(options: CheckOptions) -> ValidationResult:
-    from rspp.build import entries, graph
-    from rspp.immutable import compare, snapshot_files, snapshot_index
-    from rspp.lock import LOCK_FILE, finding, read_lock, update
+def check(options: CheckOptions) -> Report:
+    from rspp.core.constants import LOCK_FILE
+    from rspp.lifecycle.derived import entries, graph
+    from rspp.lifecycle.immutability import compare, snapshot_files, snapshot_index
+    from rspp.lifecycle.lock import finding, read_lock, update
 
     result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs))
     findings = list(result.findings)
@@ -55,8 +58,8 @@ def check(options: CheckOptions) -> ValidationResult:
                                 f"{key} is not in {LOCK_FILE}: {BUILD_THEN_LOCK}",
                                 "/artifacts") for key in pending.added)
     if options.against is not None:
-        from rspp.gitio import GitRepo
-        from rspp.validate.discover import ARTIFACT_DIRS
+        from rspp.core.constants import ARTIFACT_DIRS
+        from rspp.lifecycle.gitio import GitRepo
 
         git = GitRepo(repo.root)
         commit = git.resolve(options.against, fetch=options.fetch)
@@ -98,5 +101,5 @@ def check(options: CheckOptions) -> ValidationResult:
                                 f"({derived_remedy(entry.state, entry.generator)})", pointer))
     unique = sorted(set(findings), key=Finding.sort_key)
     files_checked = tuple(sorted(set(result.files) | {f.path for f in unique}))
-    return ValidationResult(result.root, files_checked, tuple(unique), result.documents,
+    return Report(result.root, files_checked, tuple(unique), result.documents,
                             options.strict)

@@ -14,10 +14,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.fmt.schema import Shape, canonical, shape_for
-
-# rspp.model.kinds.DERIVED_KINDS (not imported: fmt needs no pydantic; a test keeps them equal)
-DERIVED_KINDS = frozenset({"ResolvedSpec", "ResolvedTurnPlan"})
+from rspp.core.constants import DERIVED_KINDS
+from rspp.model.shapes import Shape, canonical, shape_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +81,7 @@ def json_text(data: Any) -> str:
     a final newline; numbers as Python reads them (``1.0`` stays ``1.0``). A derived
     document is written by ``rspp.canonical.pretty`` (RFC 8785)."""
     if is_derived(data):
-        from rspp.canonical import pretty
+        from rspp.core.canonical import pretty
 
         return pretty(data)
     return json.dumps(canonical_order(data), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,29 @@
+"""The one copy of the names every floor shares: the API version, the artifact kinds and the
+folders rspp manages. Literal data; imports nothing."""
+
+from __future__ import annotations
+
+from typing import Final
+
+# The apiVersion every artifact and every derived view carries (DESIGN.md, "Artifact kinds").
+API_VERSION: Final = "rspp.dev/v1alpha1"
+
+# Kinds authors write, in the order the schemas and docs list them.
+AUTHORED_KINDS: Final = (
+    "PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
+    "PipelineBundle", "RolloutManifest", "ReplayEvidenceManifest", "CompatibilityContract",
+    "ConformanceGates",
+)
+# Kinds rspp derives (resolved views); never authored by hand.
+DERIVED_KINDS: Final = ("ResolvedSpec", "ResolvedTurnPlan")
+ALL_KINDS: Final = (*AUTHORED_KINDS, *DERIVED_KINDS)
+# Kinds whose published versions may change (a rollout advances); every other version is
+# immutable once published.
+MUTABLE_KINDS: Final = frozenset({"RolloutManifest"})
+# Kinds that hold a node graph.
+GRAPH_KINDS: Final = ("PipelineSpec", "Module")
+
+# Top-level folders that hold artifacts, the folder of derived files, the lock file.
+ARTIFACT_DIRS: Final = ("pipelines", "compat", "rollouts")
+DERIVED_DIR: Final = "docs/pipelines"
+LOCK_FILE: Final = "rspp.lock"
