@@ -1,0 +1,117 @@
+"""The floors of tools/rspp (ADR 0006) are enforced: the import-linter contracts in
+pyproject.toml pass on the package, fail on an import that points up a floor or across
+capabilities, and the library never prints or exits."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "tools" / "rspp"
+FLOORS = ("core", "load", "model", "report", "rules", "validate", "resolve", "gen", "lifecycle",
+          "fmt", "commands", "cli")
+
+
+def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` with this repository's contracts over the package copy in ``tree``."""
+    return subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()",
+         "--no-cache", "--no-logo"],
+        cwd=tree, env={"PYTHONPATH": str(tree / "tools"), "PATH": "/usr/bin:/bin"},
+        capture_output=True, text=True, timeout=300, check=False)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Path:
+    """A copy of the package and its contracts, to break on purpose."""
+    shutil.copytree(PACKAGE, tmp_path / "tools" / "rspp", symlinks=True,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    return tmp_path
+
+
+def _append(path: Path, line: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + line + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_the_package_keeps_every_contract(tree: Path) -> None:
+    run = _lint(tree)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "BROKEN" not in run.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("module", "line", "contract"), [
+    # core reaching up to the command line
+    ("core/findings.py", "import rspp.cli.main", "Floors"),
+    # validation importing resolution (validate is handed resolve's checks instead)
+    ("validate/discover.py", "import rspp.resolve.api", "Floors"),
+    # one capability importing a sibling capability
+    ("fmt/refusal.py", "import rspp.lifecycle.lock", "Floors"),
+    # a report importing the rules above it
+    ("report/escape.py", "import rspp.rules.registry", "Floors"),
+    # the library talking to the console
+    ("commands/check.py", "import typer", "Only the CLI talks to the console"),
+])
+def test_an_import_that_breaks_a_floor_fails_the_gate(tree: Path, module: str, line: str,
+                                                       contract: str) -> None:
+    _append(tree / "tools" / "rspp" / module, line)
+    run = _lint(tree)
+    assert run.returncode == 1, run.stdout + run.stderr
+    assert f"{contract}" in run.stdout
+    assert "BROKEN" in run.stdout
+
+
+def test_every_floor_says_what_it_owns_and_may_import() -> None:
+    for floor in FLOORS:
+        init = PACKAGE / floor / "__init__.py"
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8")))
+        assert doc, f"{floor}/__init__.py has no opening docstring"
+        assert "\n" not in doc.strip(), f"{floor}: the opening docstring is one line"
+        assert "import" in doc.lower(), f"{floor}: the docstring says what the floor may import"
+
+
+def _library_modules() -> list[Path]:
+    return [p for p in sorted(PACKAGE.rglob("*.py"))
+            if p.relative_to(PACKAGE).parts[0] not in ("cli", "__main__.py")]
+
+
+_CONSOLE = ("sys.exit", "sys.stdout", "sys.stderr", "sys.stdin", "os._exit")
+
+
+def _console_uses(source: str) -> list[str]:
+    """``line name`` for every print/exit/input call, standard-stream use or SystemExit."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        name = ""
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            name = node.func.id if node.func.id in ("print", "exit", "quit", "input") else ""
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            dotted = f"{node.value.id}.{node.attr}"
+            name = dotted if dotted in _CONSOLE else ""
+        elif isinstance(node, ast.Name) and node.id == "SystemExit":
+            name = "SystemExit"
+        if name:
+            found.append(f"{getattr(node, 'lineno', 0)} {name}")
+    return found
+
+
+def test_the_library_never_prints_or_exits() -> None:
+    found = [f"{path.relative_to(REPO)}:{use}" for path in _library_modules()
+             for use in _console_uses(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+@pytest.mark.parametrize("source", [
+    "print('x')", "import sys\nsys.stdout.write('x')", "import sys\nsys.exit(1)",
+    "raise SystemExit(2)", "import os\nos._exit(1)",
+])
+def test_the_console_scan_sees_each_way_to_print_or_exit(source: str) -> None:
+    assert _console_uses(source)
