@@ -22,7 +22,7 @@ def _lint(tree: Path) -> subprocess.CompletedProcess[str]:
     """``lint-imports`` with this repository's contracts over the package copy in ``tree``."""
     return subprocess.run(
         [sys.executable, "-c", "from importlinter.cli import lint_imports_command as c; c()",
-         "--no-cache", "--no-logo"],
+         "--no-cache"],
         cwd=tree, env={"PYTHONPATH": str(tree / "tools"), "PATH": "/usr/bin:/bin"},
         capture_output=True, text=True, timeout=300, check=False)
 
