@@ -93,7 +93,7 @@ def _refresh_derived(root: Path) -> None:
     the code that made them (rspp's own sources changed since docs/pipelines was built), so
     the tests start from fresh files. The committed files themselves are held fresh by
     tests/check/test_gate.py (this repository passes its own gate)."""
-    from rspp.lifecycle.derived import build
+    from rspp.commands.build import BuildOptions, build
     from rspp.lifecycle.provenance import GENERATORS, generator_fingerprint, read_provenance
 
     for path in sorted((root / "docs" / "pipelines").iterdir()):
@@ -101,7 +101,7 @@ def _refresh_derived(root: Path) -> None:
         generator = record.get("generator") if record else None
         if generator in GENERATORS and record is not None and \
                 record.get("generatorFingerprint") != generator_fingerprint(str(generator)):
-            assert not build(root).failed
+            assert not build(BuildOptions(root)).failed
             return
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from rspp.lifecycle.derived import build, status
+from rspp.commands.build import BuildOptions, build, status
 from tests.conftest import REPO_ROOT
 
 GENERATED = ("docs/rules.md", "docs/catalog.md", ".pre-commit-hooks.yaml")
@@ -23,7 +23,7 @@ def _own_repo(tmp_path: Path) -> Path:
 
 
 def _states(root: Path) -> dict[str, tuple[str, str]]:
-    return {e.path: (e.state, e.reason) for e in status(root)}
+    return {e.path: (e.state, e.reason) for e in status(BuildOptions(root)).entries}
 
 
 def test_generated_files_are_tracked_and_rebuilt(tmp_path: Path) -> None:
@@ -39,11 +39,11 @@ def test_generated_files_are_tracked_and_rebuilt(tmp_path: Path) -> None:
     assert states["docs/rules.md"][0] == "stale"
     assert "edited by hand" in states["docs/rules.md"][1]
     assert states["schemas/Module.schema.json"] == ("missing", "not generated yet")
-    outcome = build(root)
+    outcome = build(BuildOptions(root))
     assert {"docs/rules.md", "schemas/Module.schema.json"} <= set(outcome.written)
     assert rules.read_bytes() == original
     assert all(e.state == "fresh" for e in outcome.entries)
-    assert build(root).written == ()
+    assert build(BuildOptions(root)).written == ()
 
 
 def test_users_repositories_do_not_carry_them(tmp_path: Path) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from rspp.commands.build import BuildOptions, status
 from rspp.gen.docs import is_rspp_source
-from rspp.lifecycle.derived import status
 from tests.conftest import REPO_ROOT
 from tests.io.helpers import consumer_repo, own_repo, rspp, snapshot
 
@@ -60,7 +60,7 @@ def test_status_and_build_leave_rspps_files_to_rspp(capsys: Capture, tmp_path: P
     (root / "tools" / "rspp").mkdir(parents=True)
     (root / "tools" / "rspp" / "__init__.py").write_text("", encoding="utf-8")
     assert not is_rspp_source(root)
-    paths = [e.path for e in status(root)]
+    paths = [e.path for e in status(BuildOptions(root)).entries]
     assert paths and not any(p.startswith(("schemas/", "docs/rules", "docs/catalog",
                                            ".pre-commit")) for p in paths)
     assert rspp(capsys, "build", "--root", str(root)).code == 0
@@ -77,11 +77,11 @@ def test_rspps_own_repository_manages_them(capsys: Capture, tmp_path: Path) -> N
     assert run.code == 0 and "wrote docs/rules.md" in run.out
     run = rspp(capsys, "check-generated", "--root", str(root))
     assert (run.code, run.out) == (0, "generated files are fresh\n")
-    states = {e.path: e.state for e in status(root)}
+    states = {e.path: e.state for e in status(BuildOptions(root)).entries}
     assert states["docs/rules.md"] == states["schemas/PipelineSpec.schema.json"] == "fresh"
     (root / "docs" / "rules.md").write_text("edited by hand\n", encoding="utf-8")
     assert rspp(capsys, "docs", "--root", str(root)).code == 1
-    assert {e.path: e.state for e in status(root)}["docs/rules.md"] == "stale"
+    assert {e.path: e.state for e in status(BuildOptions(root)).entries}["docs/rules.md"] == "stale"
 
 
 @pytest.mark.parametrize(("pyproject", "own"), [

@@ -71,3 +71,10 @@ def emit(text: str, out: Path | None, root: Path | None = None) -> None:
     from rspp.core.files import write_atomic
 
     write_atomic(out, text.encode("utf-8"), root=base(root))
+
+
+def write_report(result: Report, fmt: str, *, quiet_when_clean: bool = False) -> None:
+    """Render ``result`` with the ``--format`` reporter on stdout; with ``quiet_when_clean``
+    a clean text report prints nothing."""
+    if result.findings or fmt != "text" or not quiet_when_clean:
+        sys.stdout.write(reporter(fmt)(result))  # reporters escape what they quote

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Final
 
 import typer
 
@@ -11,23 +14,23 @@ from rspp import __version__
 # Command name -> (module under rspp.cli, attribute). Groups are Typer apps; the others
 # command functions. Only the command being run is imported and registered: building every
 # command's click parameters costs more than the pre-commit budget can spare.
-COMMANDS: dict[str, tuple[str, str]] = {
+COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "validate": ("validate", "command"),
     "explain": ("explain", "command"),
     "fmt": ("fmt", "command"),
     "resolve": ("resolve", "command"),
     "explain-value": ("resolve", "explain_value_command"),
     "plan": ("plan", "command"),
-    "schemas": ("generate", "schemas_command"),
-    "docs": ("generate", "docs_command"),
-    "check-generated": ("generate", "check_generated_command"),
-    "digest": ("lifecycle", "digest_command"),
-    "lock": ("lifecycle", "lock_command"),
-    "status": ("lifecycle", "status_command"),
-    "build": ("lifecycle", "build_command"),
-    "check": ("lifecycle", "check_command"),
-}
-GROUPS: dict[str, str] = {"rules": "rules", "bundle": "bundle"}
+    "schemas": ("schemas", "command"),
+    "docs": ("docs", "command"),
+    "check-generated": ("check_generated", "command"),
+    "digest": ("digest", "command"),
+    "lock": ("lock", "command"),
+    "status": ("status", "command"),
+    "build": ("build", "command"),
+    "check": ("check", "command"),
+})
+GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle"})
 
 
 def build_app(only: str | None = None) -> typer.Typer:
@@ -51,9 +54,6 @@ def build_app(only: str | None = None) -> typer.Typer:
     return app
 
 
-_DEBUG = {"on": False}
-
-
 def _version(value: bool) -> None:
     if value:
         sys.stdout.write(f"rspp {__version__}\n")
@@ -65,7 +65,9 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
 ) -> None:
-    _DEBUG["on"] = debug
+    # --debug is read from the arguments by ``main`` before Typer runs; declared here for
+    # --help and so that Typer accepts it.
+    return None
 
 
 def _click_exception() -> type[Exception]:
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     _protect_streams()
     args = sys.argv[1:] if argv is None else argv
-    _DEBUG["on"] = "--debug" in args
+    debug = "--debug" in args
     usage_error = _click_exception()
     try:
         first = next((a for a in args if not a.startswith("-")), None)
@@ -134,13 +136,13 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("rspp: interrupted\n")
         return 130
     except RsppError as exc:
-        if _DEBUG["on"]:
+        if debug:
             raise
         code = getattr(exc, "code", None)
         _error_line(f"rspp: error: {code + ' ' if code else ''}{exc.one_line()}")
         return 2
     except Exception as exc:  # the one top-level handler for bugs
-        if _DEBUG["on"]:
+        if debug:
             raise
         _error_line(f"rspp: internal error: {type(exc).__name__}: {exc} "
                     "(run with --debug for the traceback)")

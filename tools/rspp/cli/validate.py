@@ -21,16 +21,16 @@ def command(
                              help="Processes for loading large repositories (0: one per core)."),
 ) -> None:
     """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
+    from rspp.commands.validate import validate
     from rspp.core.errors import UsageError
     from rspp.report import REPORTERS
-    from rspp.resolve.gate import validate
     from rspp.validate.discover import find_root
     from rspp.validate.engine import ValidateOptions
 
     if fmt not in REPORTERS:
         raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     base = root if root is not None else find_root(Path.cwd())
-    result = validate(ValidateOptions(root=base, targets=tuple(Path(p) for p in paths or ()), strict=strict,
-                                      jobs=jobs))
+    targets = tuple(Path(p) for p in paths or ())
+    result = validate(ValidateOptions(root=base, targets=targets, strict=strict, jobs=jobs))
     sys.stdout.write(REPORTERS[fmt](result))
     raise typer.Exit(1 if result.failed else 0)

@@ -1,8 +1,8 @@
-"""The derived-file graph of a repository, `rspp status` and `rspp build`.
+"""The derived-file graph of a repository: what `rspp status` reports and `rspp build` makes.
 
 Nodes are built from the loaded, validated repository; whether each is fresh comes from
-``rspp.derive.assess``. Building regenerates stale and missing nodes in dependency order and
-writes atomically; a second build finds nothing to do.
+``rspp.lifecycle.provenance.assess``. Building regenerates stale and missing nodes in
+dependency order and writes atomically; a second build finds nothing to do.
 """
 
 from __future__ import annotations
@@ -200,37 +200,3 @@ def run_build(g: Graph, *, only_pins: bool = False) -> tuple[list[str], list[Ent
             write_atomic(target, content, root=g.root)
         written.append(node.path)
     return written, failed
-
-
-@dataclass(frozen=True, slots=True)
-class BuildOutcome:
-    written: tuple[str, ...]
-    failed: tuple[Entry, ...]
-    entries: tuple[Entry, ...]  # the state after the build
-
-
-def _load(root: Path) -> tuple[Repository, Report, set[str]]:
-    from rspp.lifecycle.lock import read_lock
-    from rspp.resolve.gate import validate_repository
-    from rspp.validate.engine import ValidateOptions
-
-    result, repo = validate_repository(ValidateOptions(root=root))
-    lock, _ = read_lock(root)
-    return repo, result, set(lock.entries) if lock is not None else set()
-
-
-def status(root: Path) -> list[Entry]:
-    repo, result, locked = _load(root)
-    return entries(graph(repo, result, locked))
-
-
-def build(root: Path) -> BuildOutcome:
-    """Pins first (they change bundle files), then, on the reloaded repository, the rest."""
-    repo, result, locked = _load(root)
-    written, failed = run_build(graph(repo, result, locked), only_pins=True)
-    if written:
-        repo, result, locked = _load(root)
-    more, failed_more = run_build(graph(repo, result, locked))
-    repo, result, locked = _load(root)
-    after = entries(graph(repo, result, locked))
-    return BuildOutcome(tuple(written + more), tuple(failed + failed_more), tuple(after))

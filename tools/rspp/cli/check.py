@@ -1,0 +1,25 @@
+"""`rspp check`: the CI gate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from rspp.cli import common
+
+
+def command(
+    against: str = typer.Option(None, "--against", help="Base ref (branch, tag, commit, "
+                                                        "origin/main) for immutability."),
+    fmt: str = common.FORMAT,
+    strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),
+    no_fetch: bool = typer.Option(False, "--no-fetch", help="Never fetch a missing base."),
+    root: Path = common.ROOT,
+) -> None:
+    """The CI gate: validate + lock + immutability against a base + freshness."""
+    from rspp.commands.check import CheckOptions, check
+
+    result = check(CheckOptions(common.base(root), against, strict, fetch=not no_fetch))
+    common.write_report(result, fmt)
+    raise typer.Exit(1 if result.failed else 0)
