@@ -115,3 +115,55 @@ def test_the_library_never_prints_or_exits() -> None:
 ])
 def test_the_console_scan_sees_each_way_to_print_or_exit(source: str) -> None:
     assert _console_uses(source)
+
+
+_MUTABLE_CALLS = ("dict", "list", "set", "defaultdict", "OrderedDict", "Counter", "deque",
+                  "bytearray")
+
+
+def _mutable_globals(source: str) -> list[str]:
+    """``line name`` for each module-level name bound to a mutable container (a dict, list or
+    set display or comprehension, or a call that makes one)."""
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets, value = [node.target], node.value
+        else:
+            continue
+        mutable = isinstance(value, ast.Dict | ast.List | ast.Set | ast.DictComp | ast.ListComp
+                             | ast.SetComp)
+        if isinstance(value, ast.Call):
+            func = value.func
+            name = func.id if isinstance(func, ast.Name) else (
+                func.attr if isinstance(func, ast.Attribute) else "")
+            mutable = name in _MUTABLE_CALLS
+        for target in targets:
+            if mutable and isinstance(target, ast.Name) and target.id != "__all__":
+                found.append(f"{node.lineno} {target.id}")
+    return found
+
+
+def test_no_module_level_mutable_state() -> None:
+    """Module-level names hold immutable values (tuples, frozensets, MappingProxyType); what a
+    run accumulates lives in an object whose lifetime is that run (ADR 0006)."""
+    found = [f"{path.relative_to(REPO)}:{use}" for path in sorted(PACKAGE.rglob("*.py"))
+             for use in _mutable_globals(path.read_text(encoding="utf-8"))]
+    assert found == []
+
+
+@pytest.mark.parametrize("source", [
+    "A = {}", "A: dict[str, int] = {'a': 1}", "A = [1]", "A = {1}", "A = dict(a=1)",
+    "A = {k: 1 for k in 'ab'}", "import collections\nA = collections.OrderedDict()",
+])
+def test_the_mutable_state_scan_sees_each_container(source: str) -> None:
+    assert _mutable_globals(source)
+
+
+@pytest.mark.parametrize("source", [
+    "A = ()", "A = frozenset({1})", "from types import MappingProxyType\n"
+    "A = MappingProxyType({'a': 1})", "__all__ = ['x']", "A = 'text'",
+])
+def test_the_mutable_state_scan_passes_immutable_values(source: str) -> None:
+    assert _mutable_globals(source) == []

@@ -62,7 +62,7 @@ def emit(text: str, out: Path | None, root: Path | None = None) -> None:
 
     ``out`` (relative to the working directory) must be inside the repository ``root`` (the
     command's ``--root``; None: the repository found from the working directory) and is never
-    written through a link: ``rspp.fsutil.FileAccessError`` (IO001-IO003) otherwise, one line
+    written through a link: ``rspp.core.files.FileAccessError`` (IO001-IO003) otherwise, one line
     and exit 2.
     """
     if out is None:

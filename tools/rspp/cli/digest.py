@@ -11,7 +11,7 @@ from rspp.cli import common
 
 def command(
     # str, not Path: click would stat() each path (following links out of the repository)
-    # and refuse unreadable ones itself; rspp.paths judges them instead
+    # and refuse unreadable ones itself; rspp.core.paths judges them instead
     paths: list[str] = typer.Argument(..., help="Artifact files."),
     root: Path = common.ROOT,
 ) -> None:

@@ -11,7 +11,7 @@ from rspp.cli import common
 
 def command(
     # str, not Path: click would stat() each name (following links out of the repository);
-    # the read policy of rspp.paths judges them instead
+    # the read policy of rspp.core.paths judges them instead
     paths: list[str] = typer.Argument(None, help="Files or folders (default: the repository)."),
     check: bool = typer.Option(False, "--check",
                                help="Write nothing; exit 1 if a file would change."),

@@ -16,7 +16,7 @@ def command(
     lease_epoch: int = typer.Option(..., "--lease-epoch", min=0, max=2**53 - 1,
                                     help="Lease epoch."),
     # str, not Path: click would stat() the file (following links out of the repository) and
-    # refuse an unreadable one itself; rspp.paths judges it instead
+    # refuse an unreadable one itself; rspp.core.paths judges it instead
     routing: str = typer.Option(..., "--routing", help="Routing snapshot file (YAML/JSON)."),
     out: str = typer.Option(None, "--out", "-o", help="Write the plan to this file."),
     fmt: str = common.FORMAT,

@@ -137,7 +137,7 @@ def _saved_view(artifact: str) -> dict[str, Any] | None:
     path = Path(artifact)
     if path.suffix != ".json" or not os.path.lexists(path):
         return None
-    loaded = load_named(path)  # the read policy of rspp.paths: no link out, no special file
+    loaded = load_named(path)  # the read policy of rspp.core.paths: no link out, no special file
     doc = loaded.document
     if doc is None:
         first = loaded.findings[0]

@@ -12,7 +12,7 @@ FORMATS = ("text", "json", "github", "sarif")
 
 def command(
     # str, not Path: click would stat() each path (following links out of the repository)
-    # and refuse unreadable ones itself; rspp.paths judges them instead
+    # and refuse unreadable ones itself; rspp.core.paths judges them instead
     paths: list[str] = typer.Argument(None, help="Files or folders (default: the repository)."),
     fmt: str = typer.Option("text", "--format", "-f", help="text, json, github or sarif."),
     strict: bool = typer.Option(False, "--strict", help="Warnings fail too."),

@@ -4,18 +4,21 @@ freshness of derived files, in one report with the same formats as `rspp validat
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
+from types import MappingProxyType
+from typing import Final
 
-from rspp.core.findings import Finding
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
 from rspp.validate.engine import ValidateOptions
 
 # Every state `rspp status` does not call fresh is a finding: the gate is never greener than
-# status (``rspp.derive.STATES``; a test holds the two lists together).
-DERIVED_CODES = {"stale": "DRV001", "missing": "DRV002", "invalid": "DRV003",
-                 "error": "DRV003", "blocked": "DRV004"}
+# status (``rspp.lifecycle.provenance.STATES``; a test holds the two lists together).
+DERIVED_CODES: Final[Mapping[str, str]] = MappingProxyType({
+    "stale": "DRV001", "missing": "DRV002", "invalid": "DRV003", "error": "DRV003",
+    "blocked": "DRV004"})
 # Pins are written into bundle files, which changes their digests: build before locking.
 BUILD_THEN_LOCK = "run `rspp build`, then `rspp lock`, and commit the changes"
 
@@ -99,7 +102,5 @@ def check(options: CheckOptions) -> Report:
         findings.append(finding(code, path, line, col,
                                 f"{what}{path} is {entry.state}: {entry.reason} "
                                 f"({derived_remedy(entry.state, entry.generator)})", pointer))
-    unique = sorted(set(findings), key=Finding.sort_key)
-    files_checked = tuple(sorted(set(result.files) | {f.path for f in unique}))
-    return Report(result.root, files_checked, tuple(unique), result.documents,
-                            options.strict)
+    return replace(result, strict=options.strict).with_findings(
+        findings, files={*result.files, *(f.path for f in findings)})

@@ -26,7 +26,7 @@ class LockOutcome:
 
 def lock(options: LockOptions) -> LockOutcome:
     """Nothing is locked unless the whole repository validates and no locked version
-    changed; the lock is written atomically, never through a link (``rspp.fsutil``:
+    changed; the lock is written atomically, never through a link (``rspp.core.files``:
     FileAccessError IO002 when rspp.lock is a symbolic link)."""
     from rspp.core.constants import LOCK_FILE
     from rspp.core.files import write_atomic
@@ -38,9 +38,7 @@ def lock(options: LockOptions) -> LockOutcome:
     pending = update(current, repo.index) if current is not None else None
     if pending is not None:
         findings.extend(pending.findings)
-    report = Report(result.root, result.files,
-                              tuple(sorted(set(findings), key=Finding.sort_key)),
-                              result.documents, result.strict)
+    report = result.with_findings(findings)
     if pending is None:
         return LockOutcome((), report)
     written = bool(pending.added) and not options.check and not report.failed

@@ -17,7 +17,7 @@ anyone who can open a pull request; on a page they must stay text. Every value g
   characters: Unicode categories Cc, Cf, Zl, Zp, Co, Cs, Cn) are shown as ``\\uXXXX``.
 
 Pure functions of their arguments; no I/O. ``render_page``'s source is part of the page
-generator's fingerprint (``rspp.derive``): changing it makes every page stale.
+generator's fingerprint (``rspp.lifecycle.provenance``): changing it makes every page stale.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ class FmtResult:
 def _write(path: Path, root: Path, data: bytes) -> None:
     """Replace the file's content atomically, keeping its mode. A link inside the repository
     is written at its target (the resolved path, itself checked to be inside the root and
-    reached without links by ``rspp.fsutil.write_atomic``); the link stays a link."""
+    reached without links by ``rspp.core.files.write_atomic``); the link stays a link."""
     write_atomic(os.path.realpath(path), data, root=root)
 
 

@@ -78,7 +78,7 @@ def check(directory: Path, *, root: Path | None = None) -> list[str]:
     """File names under ``directory`` that differ from the models (missing, stale, extra).
 
     Files are read inside ``root`` (default: the folder holding ``directory``) without
-    following links; a link in the way raises ``rspp.fsutil.FileAccessError`` (IO002).
+    following links; a link in the way raises ``rspp.core.files.FileAccessError`` (IO002).
     """
     from rspp.core.files import read_existing
 
@@ -101,7 +101,7 @@ def write(directory: Path, *, root: Path) -> list[str]:
     """Write every schema whose text changed, remove schema files of no kind; return the
     names written or removed.
 
-    Every write goes through ``rspp.fsutil.write_atomic`` inside ``root``: never through a
+    Every write goes through ``rspp.core.files.write_atomic`` inside ``root``: never through a
     link, never outside the root (FileAccessError IO001-IO003).
     """
     from rspp.core.files import make_dirs, read_existing, remove, write_atomic

@@ -73,7 +73,7 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> Graph:
 def _code_generated(g: Graph) -> None:
     """schemas/, the rule and catalog references and the hook definitions are generated from
     rspp's own models and registry: fresh exactly when they equal what this rspp writes.
-    They belong to rspp's own repository (``rspp.docgen.is_rspp_source``), not to its
+    They belong to rspp's own repository (``rspp.gen.docs.is_rspp_source``), not to its
     users'."""
     from rspp.gen.docs import generated_files, is_rspp_source
 

@@ -162,7 +162,7 @@ _MAX_INPUT = 1 << 24  # bytes: inputs are artifacts (1 MiB each by default) and 
 
 def _file_digest(path: Path, cache: dict[str, str] | None, *, root: Path) -> str:
     """sha256 of a file's bytes (``cache``: remembered for one status pass, by path), read
-    under the read policy of :mod:`rspp.paths` inside ``root`` (a link out of the repository
+    under the read policy of :mod:`rspp.core.paths` inside ``root`` (a link out of the repository
     is never followed)."""
     key = str(path)
     if cache is not None and key in cache:

@@ -38,6 +38,9 @@ class Document:
     spans_dropped: bool = False
     # the lines of ``text``, split the first time ``line_text`` is asked
     _lines: list[str] | None = field(default=None, repr=False, compare=False)
+    # the canonical digest of ``data``, computed the first time it is asked
+    # (``rspp.model.digest.document_digest``): it lives exactly as long as the document
+    digest: str | None = field(default=None, repr=False, compare=False)
 
     def without_spans(self) -> Document:
         return Document(self.path, self.text, self.data, self.fmt, spans_dropped=True)

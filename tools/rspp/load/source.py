@@ -159,7 +159,7 @@ def _inside(target: str, root: str) -> bool:
 
 
 def _kind(mode: int) -> str:
-    """What refused a read, for FILE003 (``rspp.paths.kind_of``, one wording everywhere)."""
+    """What refused a read, for FILE003 (``rspp.core.paths.kind_of``, one wording everywhere)."""
     from rspp.core.paths import kind_of
 
     if stat.S_ISLNK(mode):
@@ -175,7 +175,7 @@ def read_file(path: Path, root: Path, max_bytes: int, *,
               policy_checked: bool = False) -> tuple[str, bytes | Finding]:
     """The repository-relative name of ``path`` and its bytes, or the finding that refuses it.
 
-    Every read goes through the read policy of :mod:`rspp.paths` first (a path outside
+    Every read goes through the read policy of :mod:`rspp.core.paths` first (a path outside
     ``root``, or a link on the way that leads out of it or loops, is refused before anything
     outside is looked at); ``policy_checked`` says the caller has already applied it to this
     path with the same ``root``.

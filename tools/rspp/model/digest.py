@@ -15,10 +15,6 @@ from rspp.core.findings import Finding
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact
 
-# Published artifacts are immutable; rollouts are the one mutable traffic-control surface.
-
-_CACHE: dict[int, tuple[object, str]] = {}
-
 
 def data_digest(data: Any) -> str:
     from rspp.core.canonical import sha256_digest  # hashing is not needed to validate
@@ -27,13 +23,11 @@ def data_digest(data: Any) -> str:
 
 
 def document_digest(doc: Document) -> str:
-    """The digest of a loaded document, remembered per document object."""
-    hit = _CACHE.get(id(doc))
-    if hit is None or hit[0] is not doc:
-        if len(_CACHE) > 50_000:
-            _CACHE.clear()
-        hit = _CACHE[id(doc)] = (doc, data_digest(doc.data))
-    return hit[1]
+    """The digest of a loaded document (``sha256:<hex>`` over its RFC 8785 canonical JSON),
+    computed once and kept on the document."""
+    if doc.digest is None:
+        doc.digest = data_digest(doc.data)
+    return doc.digest
 
 
 def artifact_digest(art: Artifact) -> str:
@@ -68,12 +62,12 @@ class FileDigest:
 
 
 def digest_files(paths: Sequence[Path], root: Path | None = None) -> list[FileDigest]:
-    """The digest of each named artifact file, read under the policy of :mod:`rspp.paths`.
+    """The digest of each named artifact file, read under the policy of :mod:`rspp.core.paths`.
 
     Each file is read inside ``root`` when it is in it, else inside the repository holding
     it (else its folder): a link out of that base, a link loop, a folder, a FIFO, a device,
     an unreadable or oversized file is a FILE finding, never followed or read.
-    Raises ``rspp.paths.PathError`` PATH002 for a name that does not exist.
+    Raises ``rspp.core.paths.PathError`` PATH002 for a name that does not exist.
     """
     from rspp.core.paths import Resolver, base_of
     from rspp.load.api import load_file

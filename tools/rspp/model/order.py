@@ -3,7 +3,7 @@
 Authored kinds take their schema's order (``rspp.fmt.schema``): the envelope first, then the
 fields in the order the models declare them, then unknown keys as written; free-form maps
 and unknown kinds keep the author's order. The derived kinds rspp writes itself (resolved
-views, turn plans) are canonical JSON (RFC 8785 key order, ``rspp.canonical.pretty``): they
+views, turn plans) are canonical JSON (RFC 8785 key order, ``rspp.core.canonical.pretty``): they
 are reproducible byte for byte and carry a fingerprint of that text, so fmt leaves that
 form as it is.
 """
@@ -79,7 +79,7 @@ def json_text(data: Any) -> str:
     """The canonical JSON text of an artifact, exactly as `rspp fmt` writes it: keys in
     canonical order, two-space indentation, one key per line, UTF-8 (no ``\\u`` escapes),
     a final newline; numbers as Python reads them (``1.0`` stays ``1.0``). A derived
-    document is written by ``rspp.canonical.pretty`` (RFC 8785)."""
+    document is written by ``rspp.core.canonical.pretty`` (RFC 8785)."""
     if is_derived(data):
         from rspp.core.canonical import pretty
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rspp.core.findings import Finding, Severity
@@ -38,3 +38,19 @@ class Report:
     def failed(self) -> bool:
         """Whether the command's exit code is 1: an error, or a warning under ``strict``."""
         return self.errors > 0 or (self.strict and self.warnings > 0)
+
+    def with_findings(self, findings: Iterable[Finding], *,
+                      files: Iterable[str] | None = None) -> Report:
+        """This report with ``findings`` instead of its own (duplicates dropped, sorted by
+        ``Finding.sort_key``) and, when given, ``files`` (sorted) instead of its files."""
+        unique = tuple(sorted(set(findings), key=Finding.sort_key))
+        listed = self.files if files is None else tuple(sorted(set(files)))
+        return replace(self, findings=unique, files=listed)
+
+    @classmethod
+    def of_document(cls, root: Path, path: str, findings: Iterable[Finding],
+                    document: Document | None = None) -> Report:
+        """A report about one file (``path``, repository-relative), with its document when it
+        was loaded."""
+        return cls(root, (path,), tuple(sorted(set(findings), key=Finding.sort_key)),
+                   {path: document} if document is not None else {})

@@ -66,12 +66,12 @@ class RoutingSnapshot:
 
 def load_snapshot(path: Path, root: Path) -> LoadResult:
     """Read and parse the routing snapshot file ``path`` under the read policy of
-    :mod:`rspp.paths`.
+    :mod:`rspp.core.paths`.
 
     The file is read inside ``root`` when it is in it, else inside the repository holding it
     (else its folder): a link out of that base, a link loop, a folder, a FIFO, a device or an
     unreadable file is a FILE finding (nothing is followed or read). Raises
-    ``rspp.paths.PathError`` PATH002 when nothing has that name.
+    ``rspp.core.paths.PathError`` PATH002 when nothing has that name.
     """
     from rspp.validate.engine import load_named
 

@@ -1,6 +1,6 @@
 """Find the artifact files of a repository, and the repository root.
 
-Discovery follows the read policy of :mod:`rspp.paths`: folders are listed one at a time
+Discovery follows the read policy of :mod:`rspp.core.paths`: folders are listed one at a time
 (iteratively, never by recursion), a symbolic link is followed only while it stays inside the
 repository, and nothing outside the repository is listed or looked at. What discovery cannot
 walk is a finding, never a silent skip:

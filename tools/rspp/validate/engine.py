@@ -68,7 +68,7 @@ class _Loaded:
 
 def load_checked(path: Path, root: Path, limits: Limits | None = None,
                  resolver: Resolver | None = None) -> LoadResult:
-    """``load_file`` under the read policy of :mod:`rspp.paths`: a path that leads out of
+    """``load_file`` under the read policy of :mod:`rspp.core.paths`: a path that leads out of
     ``root`` through a link (FILE002) or through a link loop (FILE001) is refused before
     anything outside is looked at. ``resolver`` (for ``root``) is shared across a run."""
     problem = (resolver or Resolver(root)).refusal(path)
@@ -79,7 +79,7 @@ def load_checked(path: Path, root: Path, limits: Limits | None = None,
 
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
     """Read and parse a file named on the command line that is not one of the repository's
-    artifacts (a routing snapshot, a saved view), under the read policy of :mod:`rspp.paths`.
+    artifacts (a routing snapshot, a saved view), under the read policy of :mod:`rspp.core.paths`.
 
     It is read inside ``root`` when it is in it, else inside the repository holding it (else
     its folder): a link out of that base, a link loop, a folder, a FIFO, a device or an
