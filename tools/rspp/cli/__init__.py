@@ -1,1 +1,1 @@
-"""Floor 9, the command line: one thin module per command (arguments -> Options -> commands -> reporter -> exit code). The only place that prints or exits."""
+"""Floor 9, the command line: one thin module per command (arguments -> Options -> commands -> reporter -> exit code). Imports every floor; the only place that prints or exits."""

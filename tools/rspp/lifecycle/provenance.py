@@ -78,7 +78,9 @@ def generator_modules(generator: str, package: Path | None = None) -> dict[str, 
         package = Path(rspp.__file__).parent
     files = _module_files(package)
     out: dict[str, bytes] = {}
-    todo = list(GENERATORS[generator])
+    # An entry module runs its packages' __init__ first, like every import does.
+    todo = [".".join(entry.split(".")[:i]) for entry in GENERATORS[generator]
+            for i in range(1, entry.count(".") + 2)]
     while todo:
         module = todo.pop()
         if module in out or module.startswith(_NOT_OUTPUT):
