@@ -61,11 +61,20 @@ class Check:
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A code as the registry hands it out: its catalogue entry and, for a code reported by
-    the rules, its check (None for a code another stage reports: the loader, the validation
-    engine, the resolver, the command line)."""
+    the rules, what its check binding says (no kinds and no check for a code another stage
+    reports: the loader, the validation engine, the resolver, the command line). The binding's
+    fields are copied, not looked up: the engine reads them for every artifact."""
 
     entry: Entry
-    binding: Check | None = None
+    kinds: tuple[str, ...] = ()
+    check: ArtifactCheck | None = None
+    needs_schema_valid: bool = False
+
+    @classmethod
+    def join(cls, entry: Entry, binding: Check | None) -> Rule:
+        if binding is None:
+            return cls(entry)
+        return cls(entry, binding.kinds, binding.check, binding.needs_schema_valid)
 
     @property
     def code(self) -> str:
@@ -98,15 +107,3 @@ class Rule:
     @property
     def retired(self) -> bool:
         return self.entry.retired
-
-    @property
-    def kinds(self) -> tuple[str, ...]:
-        return self.binding.kinds if self.binding is not None else ()
-
-    @property
-    def check(self) -> ArtifactCheck | None:
-        return self.binding.check if self.binding is not None else None
-
-    @property
-    def needs_schema_valid(self) -> bool:
-        return self.binding is not None and self.binding.needs_schema_valid

@@ -45,7 +45,7 @@ def _bindings() -> Mapping[str, Check]:
 BINDINGS: Mapping[str, Check] = _bindings()
 """Every code the rules report, with its check."""
 
-_ALL: tuple[Rule, ...] = tuple(sorted((Rule(e, BINDINGS.get(e.code)) for e in ENTRIES),
+_ALL: tuple[Rule, ...] = tuple(sorted((Rule.join(e, BINDINGS.get(e.code)) for e in ENTRIES),
                                       key=lambda r: r.code))
 _BY_CODE: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _ALL})
 _ACTIVE: tuple[Rule, ...] = tuple(r for r in _ALL if not r.retired)
