@@ -13,7 +13,8 @@ from typing import Any
 
 from rspp.core.canonical import pretty
 from rspp.core.errors import UsageError
-from rspp.core.findings import Finding, Severity
+from rspp.core.findings import Finding
+from rspp.core.sink import finding
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
 from rspp.report.result import Report
@@ -48,7 +49,7 @@ def resolve_target(options: ResolveOptions) -> ResolveOutcome:
     inputs = _inputs(target, options, repo.index)
     files = involved_files(inputs, repo.index)
     blocking = [f for f in result.findings if f.path in files]
-    if any(f.severity is Severity.ERROR for f in blocking):
+    if any(f.is_error for f in blocking):
         return ResolveOutcome(None, _report(result, files, blocking))
     resolution = resolve_inputs(inputs, repo.index)
     findings = blocking + [to_finding(p) for p in resolution.problems]
@@ -149,8 +150,6 @@ def plan_turn(options: PlanOptions) -> PlanOutcome:
         resolve_turn_plan,
         routing_snapshot,
     )
-    from rspp.rules.registry import severity_of
-
     resolved = resolve_target(ResolveOptions(options.root, options.bundle))
     if resolved.view is None:
         return PlanOutcome(None, resolved.report)
@@ -167,9 +166,9 @@ def plan_turn(options: PlanOptions) -> PlanOutcome:
             options.session, options.turn, options.lease_epoch), routing)
     except PlanError as exc:
         span = doc.span(exc.pointer)
-        finding = Finding(exc.code, severity_of(exc.code), doc.path, span.line, span.col,
-                          str(exc), exc.pointer)
-        return PlanOutcome(None, Report(report.root, (doc.path,), (finding,),
+        refused = finding(exc.code, doc.path, span.line, span.col, str(exc),
+                          pointer=exc.pointer)
+        return PlanOutcome(None, Report(report.root, (doc.path,), (refused,),
                                                   {doc.path: doc}, False))
     return PlanOutcome(plan, report)
 
@@ -228,7 +227,7 @@ def build_bundle_document(options: BundleOptions) -> BundleOutcome:
                     tuple(_lookup(index, "PolicyOverlay", p) for p in options.policies))
     files = involved_files(inputs, index)
     blocking = [f for f in result.findings if f.path in files]
-    if any(f.severity is Severity.ERROR for f in blocking):
+    if any(f.is_error for f in blocking):
         return BundleOutcome(None, _report(result, files, blocking))
     compatibility = {"minRuntime": options.min_runtime, "eventAbi": options.event_abi}
     if options.max_runtime:
@@ -323,7 +322,7 @@ def resolve_all(root: Path, jobs: int = 0) -> ResolveAllOutcome:
     from rspp.validate.engine import default_jobs
 
     result, repo = validate_repository(ValidateOptions(root=root, jobs=jobs))
-    broken = {f.path for f in result.findings if f.severity is Severity.ERROR}
+    broken = {f.path for f in result.findings if f.is_error}
     done: dict[int, ResolvedBundle] = {}
     todo: list[Inputs] = []
     slots: list[int] = []

@@ -38,6 +38,9 @@ class Related:
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One thing rspp found, at one place. Built by :mod:`rspp.core.sink`, which takes the
+    severity from the code catalogue; nothing else constructs one."""
+
     code: str
     severity: Severity
     path: str
@@ -48,6 +51,11 @@ class Finding:
     end_line: int | None = None
     end_col: int | None = None
     related: tuple[Related, ...] = field(default=())
+
+    @property
+    def is_error(self) -> bool:
+        """True for an error: what fails a run without ``--strict``."""
+        return self.severity is Severity.ERROR
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)

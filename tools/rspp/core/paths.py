@@ -42,7 +42,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rspp.core.errors import UsageError
-from rspp.core.findings import Finding, Severity
+from rspp.core.findings import Finding
+from rspp.core.sink import finding
 
 # Linux's own bound (SYMLOOP_MAX / MAXSYMLINKS) on link expansions while resolving one path.
 MAX_LINKS = 40
@@ -251,7 +252,7 @@ class Resolver:
 
 def file_error(code: str, path: str, message: str) -> Finding:
     """A FILE finding (always an error) at ``path:1:1``."""
-    return Finding(code, Severity.ERROR, path, 1, 1, message)
+    return finding(code, path, 1, 1, message)
 
 
 def refusal(path: Path | str, root: Path | str, shown: str | None = None) -> Finding | None:

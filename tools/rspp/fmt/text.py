@@ -7,7 +7,8 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.core.findings import Finding, Severity
+from rspp.core.findings import Finding
+from rspp.core.sink import finding
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
 from rspp.load.api import load_bytes
@@ -35,9 +36,9 @@ def _refused(doc: Document, message: str, pointer: str = "",
     if where is None:
         span = doc.span(pointer)
         where = (span.line, span.col)
-    finding = Finding(FMT001, Severity.ERROR, doc.path, where[0], where[1],
-                      f"{message}; file left unchanged", pointer)
-    return Formatted(doc.text, (finding,))
+    refused = finding(FMT001, doc.path, where[0], where[1], f"{message}; file left unchanged",
+                      pointer=pointer)
+    return Formatted(doc.text, (refused,))
 
 
 def format_json(doc: Document) -> str:

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from rspp.core.findings import Severity
 from rspp.core.markdown import render_page
 from rspp.lifecycle.provenance import (
     Graph,
@@ -46,7 +45,7 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> Graph:
 
     locked = {identity_key(key) for key in locked}
     root = repo.root
-    broken = {f.path for f in result.findings if f.severity is Severity.ERROR}
+    broken = {f.path for f in result.findings if f.is_error}
     g = Graph(root)
     for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.key):
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None

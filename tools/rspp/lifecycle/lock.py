@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rspp.core import sink
 from rspp.core.canonical import pretty
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
@@ -71,10 +72,8 @@ def unpinned_refs(art: Artifact) -> list[str]:
 
 def finding(code: str, path: str, line: int, col: int, message: str, pointer: str = "",
             related: tuple[Related, ...] = ()) -> Finding:
-    """A finding of `rspp lock` / `rspp check`, with the registry's severity for ``code``."""
-    from rspp.rules.registry import severity_of
-
-    return Finding(code, severity_of(code), path, line, col, message, pointer, related=related)
+    """A finding of `rspp lock` / `rspp check` (:func:`rspp.core.sink.finding`)."""
+    return sink.finding(code, path, line, col, message, pointer=pointer, related=related)
 
 
 def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Finding]]:

@@ -34,9 +34,9 @@ GENERATORS: dict[str, tuple[str, ...]] = {
     "rspp resolve": ("rspp.resolve.api", "rspp.lifecycle.provenance"),
     "rspp page": ("rspp.core.markdown", "rspp.lifecycle.provenance"),
 }
-# Validation decides whether a file may be generated (blocked) and how findings read, never
-# what a generated file says: its modules do not make a generator stale.
-_NOT_OUTPUT = ("rspp.rules", "rspp.validate")
+# Validation and the code catalogue decide whether a file may be generated (blocked) and how
+# findings read, never what a generated file says: their modules do not make a generator stale.
+_NOT_OUTPUT = ("rspp.rules", "rspp.validate", "rspp.core.catalogue", "rspp.core.sink")
 _FINGERPRINT_FORMAT = b"rspp generator fingerprint 1\n"
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(rspp(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
                      r"|import[ \t]+(rspp(?:\.\w+)*))", re.M)

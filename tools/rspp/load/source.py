@@ -9,7 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rspp.core.findings import Finding, Severity, Span
+from rspp.core.findings import Finding, Span
+from rspp.core.sink import finding
 from rspp.load.lines import line_col
 
 _OPEN_FLAGS = (
@@ -94,18 +95,9 @@ def error(
     end_line: int | None = None,
     end_col: int | None = None,
 ) -> Finding:
-    """An error finding with a one-line message."""
-    return Finding(
-        code,
-        Severity.ERROR,
-        path,
-        line,
-        col,
-        one_line(message),
-        pointer,
-        end_line,
-        end_col,
-    )
+    """The finding of a loader code (every one an error) with a one-line message."""
+    return finding(code, path, line, col, one_line(message), pointer=pointer,
+                   end_line=end_line, end_col=end_col)
 
 
 _POINTER_FACTOR = 64

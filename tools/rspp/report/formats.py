@@ -7,12 +7,13 @@ from itertools import groupby
 from typing import Any
 
 from rspp import __version__
+from rspp.core import catalogue
 from rspp.core.findings import Finding, Severity
 from rspp.report.escape import json_text, visible, workflow_data, workflow_property
 from rspp.report.excerpt import SourceLines, excerpt
 from rspp.report.paths import PathBase, path_base, uri_reference
 from rspp.report.result import Report
-from rspp.rules.registry import by_code
+from rspp.report.rules import SARIF_LEVEL, sarif_descriptor
 
 
 def _plural(n: int, word: str) -> str:
@@ -146,9 +147,6 @@ def github(result: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
-
-
 RULES_URL_LABEL = "Rules"
 """The ``Project-URL`` label (``[project.urls]`` in pyproject.toml) of the rule reference."""
 
@@ -178,26 +176,6 @@ def _sarif_uri(base: PathBase, path: str) -> dict[str, str]:
     return {"uri": uri_reference(base.path(path)), "uriBaseId": "%SRCROOT%"}
 
 
-def _rule_descriptor(code: str, docs: str | None) -> dict[str, Any]:
-    rule = by_code()[code]
-    descriptor: dict[str, Any] = {
-        "id": code,
-        "name": code,
-        "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.doc},
-        "help": {
-            "text": f"{rule.summary}\n\n{rule.doc}\n\nrspp explain {code} prints this entry.",
-            "markdown": f"**{code}**: {rule.summary}\n\n{rule.doc}\n\n"
-                        f"`rspp explain {code}` prints this entry.",
-        },
-        "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
-        "properties": {"category": rule.category},
-    }
-    if docs is not None:  # docs/rules.md has one "### CODE" heading (anchor #code) per rule
-        descriptor["helpUri"] = f"{docs}#{code.lower()}"
-    return descriptor
-
-
 def sarif(result: Report, *, docs: str | None = None) -> str:
     """The report as a SARIF 2.1.0 log (OASIS standard), valid against its JSON schema.
 
@@ -211,7 +189,7 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
     base = path_base(result.root)
     used = sorted({f.code for f in result.findings})
     rule_index = {code: i for i, code in enumerate(used)}
-    descriptors = [_rule_descriptor(code, docs) for code in used]
+    descriptors = [sarif_descriptor(catalogue.entry(code), docs) for code in used]
     results = []
     for f in result.findings:
         region: dict[str, int] = {"startLine": f.line, "startColumn": f.col}
@@ -222,7 +200,7 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
         entry: dict[str, Any] = {
             "ruleId": f.code,
             "ruleIndex": rule_index[f.code],
-            "level": _SARIF_LEVEL[f.severity],
+            "level": SARIF_LEVEL[f.severity],
             "message": {"text": visible(f.message)},
             "locations": [{"physicalLocation": {
                 "artifactLocation": _sarif_uri(base, f.path),

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rspp.core.findings import Finding
+from rspp.core.sink import finding
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
 from rspp.resolve.items import Problem
 from rspp.resolve.normalize import Resolution, normalize
-from rspp.rules.registry import severity_of
 
 __all__ = ["Inputs", "Resolution", "bundle_inputs", "involved_files", "normalize",
            "resolve_inputs", "to_finding"]
@@ -79,6 +79,6 @@ def resolve_inputs(inputs: Inputs, index: Index) -> Resolution:
 
 def to_finding(problem: Problem) -> Finding:
     span = problem.art.doc.span(problem.pointer)
-    return Finding(problem.code, severity_of(problem.code), problem.art.path, span.line,
-                   span.col, problem.message, problem.pointer, span.end_line, span.end_col,
-                   problem.related)
+    return finding(problem.code, problem.art.path, span.line, span.col, problem.message,
+                   pointer=problem.pointer, end_line=span.end_line, end_col=span.end_col,
+                   related=problem.related)

@@ -100,6 +100,10 @@ def _view_mismatch(top: Item, profile: Artifact,
     return None
 
 
+# The codes that already name a policy's fault (spelled out: a code's letters are no category).
+_POLICY_CODES = frozenset({"POL001", "POL002", "POL003", "POL005", "POL006"})
+
+
 class _Work:
     def __init__(self, index: Index, profile: Artifact, bundle: Artifact | None,
                  graph: ex.Graph) -> None:
@@ -114,7 +118,7 @@ class _Work:
                  related: tuple[Related, ...] = ()) -> None:
         assert item.blame is not None
         art, pointer = item.blame
-        if art.kind == "PolicyOverlay" and not code.startswith("POL"):
+        if art.kind == "PolicyOverlay" and code not in _POLICY_CODES:
             code = "POL005"  # whatever breaks in an inserted node is the insert rule's fault
         self.graph.problems.append(Problem(code, art, pointer, message, related))
 

@@ -1,4 +1,4 @@
-"""The rule contract: rules are data plus a check function that yields hits, never raises."""
+"""The rule contract: a catalogue code bound to a check function that yields hits, never raises."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rspp.core.catalogue import Emitter, Entry
 from rspp.core.findings import Related, Severity
 
 if TYPE_CHECKING:
@@ -43,25 +44,66 @@ ArtifactCheck = Callable[["Artifact", Context], Iterable[Hit]]
 
 
 @dataclass(frozen=True, slots=True)
-class Rule:
-    """A registry entry.
+class Check:
+    """The binding of a catalogue code to the check that reports it.
 
-    ``kinds`` lists the artifact kinds ``check`` inspects; a rule without ``check`` is emitted
-    by another stage (the loader, the schema validator, the repository pass) and is listed for
-    its documentation and its stable code.
+    ``kinds`` lists the artifact kinds ``check`` inspects; with ``needs_schema_valid`` the
+    check sees only artifacts their kind's schema accepts. Everything else about the code (its
+    category, severity, summary and doc) is in the catalogue (:mod:`rspp.core.catalogue`).
     """
 
     code: str
-    category: str
-    severity: Severity
-    summary: str
-    doc: str
+    kinds: tuple[str, ...]
+    check: ArtifactCheck
+    needs_schema_valid: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A code as the registry hands it out: its catalogue entry and, for a code reported by
+    the rules, what its check binding says (no kinds and no check for a code another stage
+    reports: the loader, the validation engine, the resolver, the command line). The binding's
+    fields are copied, not looked up: the engine reads them for every artifact."""
+
+    entry: Entry
     kinds: tuple[str, ...] = ()
     check: ArtifactCheck | None = None
-    emitted_by: str = "rules"
-    replaced_by: str | None = None
-    needs_schema_valid: bool = True
+    needs_schema_valid: bool = False
+
+    @classmethod
+    def join(cls, entry: Entry, binding: Check | None) -> Rule:
+        if binding is None:
+            return cls(entry)
+        return cls(entry, binding.kinds, binding.check, binding.needs_schema_valid)
+
+    @property
+    def code(self) -> str:
+        return self.entry.code
+
+    @property
+    def category(self) -> str:
+        return self.entry.category
+
+    @property
+    def severity(self) -> Severity:
+        return self.entry.severity
+
+    @property
+    def summary(self) -> str:
+        return self.entry.summary
+
+    @property
+    def doc(self) -> str:
+        return self.entry.doc
+
+    @property
+    def emitted_by(self) -> Emitter:
+        return self.entry.emitted_by
+
+    @property
+    def replaced_by(self) -> str | None:
+        return self.entry.replaced_by
 
     @property
     def retired(self) -> bool:
-        return self.replaced_by is not None
+        return self.entry.retired

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from rspp.core.findings import Related, Severity
+from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import default_lane
 from rspp.rules import graph as g
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 
@@ -182,30 +182,10 @@ def _lane_priority(art: Artifact, ctx: Context) -> Iterator[Hit]:
                   f"telemetry (got control {c}, data {d}, telemetry {t})")
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("BUF001", "buffer", Severity.ERROR,
-         "An edge has no bounded buffer after profile defaults.",
-         "Every edge has a bounded buffer with explicit capacity, low and high watermarks and a "
-         "shedding mode. Fields the edge leaves out come from the execution profile's default "
-         "for the edge's lane. The check runs for each bundle, with the profile it pins, and "
-         "points at the spec edge.",
-         kinds=("PipelineBundle",), check=_unbounded),
-    Rule("BUF002", "buffer", Severity.ERROR,
-         "Buffer watermarks are not 0 < low < high <= capacity.",
-         "The low watermark resumes producers, the high watermark starts shedding; both lie "
-         "strictly inside the capacity. Checked on profile lane defaults, on complete edge "
-         "buffers, and on edge buffers completed by a bundle's profile.",
-         kinds=("ExecutionProfile", "PipelineSpec", "Module", "PipelineBundle"),
-         check=_watermarks),
-    Rule("BUF003", "buffer", Severity.ERROR,
-         "A low-latency profile lets a data-lane edge block.",
-         "In low_latency mode no data-lane edge may block indefinitely: a deterministic "
-         "shedding path (drop_oldest, drop_newest or degrade) is required, on the profile's "
-         "data-lane default and on every data-lane edge of a spec bundled with the profile.",
-         kinds=("ExecutionProfile", "PipelineBundle"), check=_blocking),
-    Rule("LANE001", "lane", Severity.ERROR,
-         "Lane priority is not control > data > telemetry.",
-         "Under pressure the runtime serves lanes by strict priority: control (cancel, turn "
-         "events) before data (audio, text) before telemetry. A profile must keep that order.",
-         kinds=("ExecutionProfile",), check=_lane_priority),
+CHECKS: tuple[Check, ...] = (
+    Check("BUF001", kinds=("PipelineBundle",), check=_unbounded),
+    Check("BUF002", kinds=("ExecutionProfile", "PipelineSpec", "Module", "PipelineBundle"),
+          check=_watermarks),
+    Check("BUF003", kinds=("ExecutionProfile", "PipelineBundle"), check=_blocking),
+    Check("LANE001", kinds=("ExecutionProfile",), check=_lane_priority),
 )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.core.findings import Related, Severity
+from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 
 def _exactly_one(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -139,42 +139,11 @@ def _package_matches_extension(art: Artifact, ctx: Context) -> Iterator[Hit]:
                           f"{key} {declared.get(key)!r}")
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("BND001", "bundle", Severity.ERROR,
-         "A bundle does not pin exactly one spec and one profile.",
-         "A PipelineBundle is an immutable release of exactly one PipelineSpec and one "
-         "ExecutionProfile, plus zero or more PolicyOverlays. Anything else is ambiguous at "
-         "session start.", kinds=("PipelineBundle",), check=_exactly_one),
-    Rule("BND002", "bundle", Severity.ERROR,
-         "A bundle does not pin a node package for a node type its spec uses.",
-         "Bundles pin the implementation (and digest) of every node type the pinned spec and "
-         "its modules instantiate, so a release never picks up a different implementation at "
-         "run time.", kinds=("PipelineBundle",), check=_packages_cover),
-    Rule("BND003", "bundle", Severity.ERROR,
-         "A bundle pins the same artifact id twice.",
-         "Each (kind, id) appears once among a bundle's pins; two versions of one policy in one "
-         "release leave the runtime to guess.", kinds=("PipelineBundle",), check=_duplicate_pin),
-    Rule("BND004", "bundle", Severity.ERROR,
-         "A bundle's node package disagrees with its extension manifest.",
-         "For a node type provided by an extension, the bundle's node package (type, impl, "
-         "digest) must be the package the extension manifest declares; otherwise the release "
-         "would run an implementation nobody admitted.",
-         kinds=("PipelineBundle",), check=_package_matches_extension),
-    Rule("BND005", "bundle", Severity.ERROR,
-         "A bundle's pinned digest no longer matches the artifact.",
-         "A pin `id@version#sha256:<digest>` names the exact content the bundle was built "
-         "from: the sha256 over the RFC 8785 canonical JSON of the artifact (`rspp digest`). "
-         "If the artifact's content changed since, the bundle would run something nobody "
-         "released: publish the change under a new version instead. Pins without a digest "
-         "are filled in by `rspp build` until the bundle is locked, and `rspp lock` refuses a "
-         "bundle until they are (LCK003): `rspp build`, then `rspp lock`. A pin's version "
-         "names the artifact's version identity: `x@1.0.0` pins `x` `1.0.0+b` (build metadata "
-         "is ignored, SemVer 2.0.0 section 10), while `x@1.0.0+c` names only that build.",
-         kinds=("PipelineBundle",), check=_pin_digests),
-    Rule("POL001", "policy", Severity.ERROR,
-         "A bundled policy names a node or edge its spec does not have.",
-         "Policy overlays act on the nodes and edges of the spec they are bundled with: "
-         "provider rules, circuit breakers and degrade rules name nodes; insert rules name an "
-         "existing edge (from, to). Checked for each bundle and reported on the policy.",
-         kinds=("PipelineBundle",), check=_policy_targets),
+CHECKS: tuple[Check, ...] = (
+    Check("BND001", kinds=("PipelineBundle",), check=_exactly_one),
+    Check("BND002", kinds=("PipelineBundle",), check=_packages_cover),
+    Check("BND003", kinds=("PipelineBundle",), check=_duplicate_pin),
+    Check("BND004", kinds=("PipelineBundle",), check=_package_matches_extension),
+    Check("BND005", kinds=("PipelineBundle",), check=_pin_digests),
+    Check("POL001", kinds=("PipelineBundle",), check=_policy_targets),
 )

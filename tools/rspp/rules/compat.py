@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from rspp.core.findings import Severity
 from rspp.model.artifact import Artifact
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 MVP_GATES = ("latency", "cancel_fence", "authority", "replay_completeness", "lifecycle")
 
@@ -60,20 +59,9 @@ def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       f"the {gate_type} gate must be required")
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("CMP001", "compat", Severity.ERROR, "A deprecation window is not a valid date range.",
-         "since and removeAfter are calendar dates (YYYY-MM-DD) and removeAfter comes after "
-         "since, so consumers get a real window to migrate.",
-         kinds=("CompatibilityContract",), check=_deprecation_window),
-    Rule("CMP002", "compat", Severity.ERROR, "The current event ABI is not a supported one.",
-         "eventAbi.current must be listed in eventAbi.supported; otherwise the runtime would "
-         "emit events no consumer is declared to read.",
-         kinds=("CompatibilityContract",), check=_event_abi),
-    Rule("GAT001", "gates", Severity.ERROR, "Two gates share one id.",
-         "Gate ids name results in reports and CI annotations; they are unique per manifest.",
-         kinds=("ConformanceGates",), check=_gate_ids),
-    Rule("GAT002", "gates", Severity.WARNING, "A gate manifest leaves out an MVP gate.",
-         "The MVP conformance suite has a required gate of each type: " + ", ".join(MVP_GATES)
-         + ". A manifest without one of them cannot certify a bundle.",
-         kinds=("ConformanceGates",), check=_mvp_gates),
+CHECKS: tuple[Check, ...] = (
+    Check("CMP001", kinds=("CompatibilityContract",), check=_deprecation_window),
+    Check("CMP002", kinds=("CompatibilityContract",), check=_event_abi),
+    Check("GAT001", kinds=("ConformanceGates",), check=_gate_ids),
+    Check("GAT002", kinds=("ConformanceGates",), check=_mvp_gates),
 )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.core.findings import Severity
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.ids import PortType, parse_port_type
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 _NODE_TYPES = ("custom_node", "external_node")
 
@@ -78,27 +77,9 @@ def _implements_ports(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       f"this extension's {got} does not satisfy it")
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("EXT001", "extension", Severity.ERROR,
-         "A custom or external node lacks trust level, isolation or resource limits.",
-         "Custom and external node extensions are admitted only when they declare trustLevel, "
-         "isolation and resources with cpuMillis, memoryMib and timeoutMs. The runtime "
-         "enforces those limits; without them an extension could starve the pipeline.",
-         kinds=("ExtensionManifest",), check=_safety),
-    Rule("EXT002", "extension", Severity.ERROR,
-         "An extension lacks the fields its type needs.",
-         "Node extensions declare nodeType, ports and package (the implementation and its "
-         "digest); external nodes also an endpoint. Runtime adapters declare the transport and "
-         "event ABI contracts they implement.",
-         kinds=("ExtensionManifest",), check=_node_shape),
-    Rule("EXT003", "extension", Severity.ERROR,
-         "An extension's isolation contradicts its type or trust level.",
-         "External nodes run out of process, so their isolation mode is process, container or "
-         "remote. Untrusted extensions never get unrestricted network access.",
-         kinds=("ExtensionManifest",), check=_external_isolation),
-    Rule("EXT004", "extension", Severity.ERROR,
-         "An extension does not have the ports of the node type it implements.",
-         "An extension that declares implements: <built-in type> can stand in for that type "
-         "(as a fallback, or through a provider rule), so it must offer every port of the type, "
-         "with compatible types.", kinds=("ExtensionManifest",), check=_implements_ports),
+CHECKS: tuple[Check, ...] = (
+    Check("EXT001", kinds=("ExtensionManifest",), check=_safety),
+    Check("EXT002", kinds=("ExtensionManifest",), check=_node_shape),
+    Check("EXT003", kinds=("ExtensionManifest",), check=_external_isolation),
+    Check("EXT004", kinds=("ExtensionManifest",), check=_implements_ports),
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rspp.core.constants import AUTHORED_KINDS
-from rspp.core.findings import Related, Severity
+from rspp.core.findings import Related
 from rspp.core.suggest import close_match, did_you_mean
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 
 def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
@@ -103,33 +103,10 @@ def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 _ALL = AUTHORED_KINDS
 
-RULES: tuple[Rule, ...] = (
-    Rule("REF001", "reference", Severity.ERROR,
-         "A reference names an id@version that no artifact defines.",
-         "Artifacts refer to each other by id@version: spec and module imports of modules, "
-         "spec nodes of extensions, bundle pins of specs, profiles and policies, bundle node "
-         "packages of extensions, rollouts and rollbacks of bundles, gate manifests of bundles. "
-         "Each must resolve to an artifact of the expected kind in the repository; the message "
-         "lists the versions that do exist. When only some files are validated, a file whose "
-         "reference is broken by them is reported too.",
-         kinds=("PipelineSpec", "Module", "PipelineBundle", "RolloutManifest",
-                "ConformanceGates"), check=_dangling),
-    Rule("REF002", "reference", Severity.ERROR,
-         "A node type is not in the catalog or not provided by the named extension.",
-         "Node types come from the built-in catalog (docs/catalog.md) or from an extension "
-         "manifest named on the node with extension: "
-         "id@version, whose nodeType must equal the node's type.",
-         kinds=("PipelineSpec", "Module"), check=_node_type_known),
-    Rule("REF003", "reference", Severity.ERROR,
-         "An extension implements a node type that is not built in.",
-         "implements names the built-in node type whose port signature an extension follows "
-         "(so it can stand in for it). It must exist in the built-in catalog.",
-         kinds=("ExtensionManifest",), check=_implements),
-    Rule("DUP001", "reference", Severity.ERROR,
-         "The same (kind, id, version) is defined twice.",
-         "One version of one artifact is defined once. A second file with the same kind, id "
-         "and version makes references ambiguous and digests unstable; bump the version of the "
-         "new content instead. The finding is on the later file (in path order) and points at "
-         "the first.",
-         kinds=_ALL, check=_duplicate, needs_schema_valid=False),
+CHECKS: tuple[Check, ...] = (
+    Check("REF001", kinds=("PipelineSpec", "Module", "PipelineBundle", "RolloutManifest",
+                          "ConformanceGates"), check=_dangling),
+    Check("REF002", kinds=("PipelineSpec", "Module"), check=_node_type_known),
+    Check("REF003", kinds=("ExtensionManifest",), check=_implements),
+    Check("DUP001", kinds=_ALL, check=_duplicate, needs_schema_valid=False),
 )

@@ -5,10 +5,9 @@ from __future__ import annotations
 import stat
 from collections.abc import Iterator
 
-from rspp.core.findings import Severity
 from rspp.core.paths import Refused, Resolver, kind_of
 from rspp.model.artifact import Artifact
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 # The OR-02 baseline: fields every accepted turn's evidence carries at any recording level.
 OR02_BASELINE = (
@@ -82,24 +81,8 @@ def _fixture_exists(art: Artifact, ctx: Context) -> Iterator[Hit]:
                                                   "not a regular file")
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("RPL001", "replay", Severity.ERROR,
-         "Replay evidence does not require the whole OR-02 baseline.",
-         "Baseline evidence completeness is mandatory for every accepted turn, whatever the "
-         "recording level: " + ", ".join(OR02_BASELINE) + ".",
-         kinds=("ReplayEvidenceManifest",), check=_baseline),
-    Rule("RPL002", "replay", Severity.ERROR, "A fixture path leaves the repository.",
-         "Fixture paths are relative POSIX paths inside the repository. Absolute paths, '..' "
-         "segments, backslashes, drive letters and URLs are refused, and so is a path that "
-         "leaves the repository through a symbolic link (a link whose target is outside, on "
-         "the path or at its end). Links are resolved one component at a time from their "
-         "text: rspp never looks at, opens or fetches anything outside the repository that a "
-         "manifest names.",
-         kinds=("ReplayEvidenceManifest",), check=_fixture_paths),
-    Rule("RPL003", "replay", Severity.ERROR, "A fixture file does not exist.",
-         "Every fixture a replay manifest names is a regular file at that path in the "
-         "repository, so replay regressions never run against missing evidence. A symbolic "
-         "link that stays inside the repository is followed, as everywhere in rspp; a folder, "
-         "FIFO, device, dangling link or link loop is refused.",
-         kinds=("ReplayEvidenceManifest",), check=_fixture_exists),
+CHECKS: tuple[Check, ...] = (
+    Check("RPL001", kinds=("ReplayEvidenceManifest",), check=_baseline),
+    Check("RPL002", kinds=("ReplayEvidenceManifest",), check=_fixture_paths),
+    Check("RPL003", kinds=("ReplayEvidenceManifest",), check=_fixture_exists),
 )

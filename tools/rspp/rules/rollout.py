@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.core.findings import Severity
 from rspp.model.artifact import Artifact
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 _NEEDS = {"canary": "steps", "percentage": "percentage", "cohort": "cohorts"}
 
@@ -38,17 +37,8 @@ def _rollback_target(art: Artifact, ctx: Context) -> Iterator[Hit]:
         yield Hit("/spec/rollback/bundle", "the rollback target is the bundle being rolled out")
 
 
-RULES: tuple[Rule, ...] = (
-    Rule("ROL001", "rollout", Severity.ERROR,
-         "The rollout strategy lacks its settings or carries another strategy's.",
-         "canary rollouts need steps, percentage rollouts a percentage, cohort rollouts cohorts; "
-         "settings of another strategy are refused so a reviewer never reads ignored numbers.",
-         kinds=("RolloutManifest",), check=_strategy_shape),
-    Rule("ROL002", "rollout", Severity.ERROR, "Canary step weights do not increase.",
-         "Each canary step sends a larger share of traffic to the new bundle than the step "
-         "before it.", kinds=("RolloutManifest",), check=_canary_steps),
-    Rule("ROL003", "rollout", Severity.ERROR,
-         "The rollback target is the bundle being rolled out.",
-         "A rollback returns traffic to a previous, known-good bundle; pointing it at the new "
-         "bundle makes rollback a no-op.", kinds=("RolloutManifest",), check=_rollback_target),
+CHECKS: tuple[Check, ...] = (
+    Check("ROL001", kinds=("RolloutManifest",), check=_strategy_shape),
+    Check("ROL002", kinds=("RolloutManifest",), check=_canary_steps),
+    Check("ROL003", kinds=("RolloutManifest",), check=_rollback_target),
 )

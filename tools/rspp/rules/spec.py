@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from rspp.core.constants import GRAPH_KINDS
-from rspp.core.findings import Related, Severity
+from rspp.core.findings import Related
 from rspp.core.suggest import did_you_mean
 from rspp.load.document import escape_token, pointer_join
 from rspp.model.artifact import Artifact
@@ -18,10 +18,9 @@ from rspp.model.catalog import BUILTIN, Param, value_problem
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
 from rspp.rules import graph as g
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import Check, Context, Hit
 
 _PARAM_KINDS = (*GRAPH_KINDS, "ExecutionProfile", "PolicyOverlay")
-_E, _W = Severity.ERROR, Severity.WARNING
 
 
 def _duplicate_nodes(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -515,97 +514,25 @@ def _import_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
             yield from _unknown_names(site)
 
 
-def _r(code: str, sev: Severity, summary: str, doc: str, check: object,
-       kinds: tuple[str, ...] = GRAPH_KINDS) -> Rule:
-    return Rule(code, "graph", sev, summary, doc, kinds=kinds, check=check)  # type: ignore[arg-type]
-
-
-RULES: tuple[Rule, ...] = (
-    _r("DAG001", _E, "Two nodes (or imports) share one id.",
-       "Node ids and module import aliases share one namespace within a spec or module; edges "
-       "name them as node.port, so a duplicate makes every edge to it ambiguous.",
-       _duplicate_nodes),
-    _r("DAG002", _E, "An edge or binding names a node that does not exist.",
-       "Every edge's from and to (node.port) must name a node or module import of the same "
-       "graph; in a module, bindings must name nodes of the module.", _unknown_node),
-    _r("DAG003", _E, "An edge or binding names a port the node does not have.",
-       "The port must exist on the node type (built-in catalog, extension manifest or the "
-       "imported module's interface), on the right side: edges leave from output ports and "
-       "arrive at input ports.", _unknown_port),
-    _r("DAG004", _E, "The graph has a cycle.",
-       "Pipelines are directed acyclic graphs: a cycle would feed a turn's output back into "
-       "its own input. The message names the cycle's path; the finding sits on the edge that "
-       "closes it.", _cycle),
-    _r("DAG005", _W, "A node cannot be reached from any source node.",
-       "Sources are nodes without inputs (transport inputs) and, in modules, the nodes bound "
-       "to interface inputs. A node no source reaches never runs; it is usually a missing "
-       "edge. Fallback and degrade stand-ins are exempt.", _unreachable),
-    _r("DAG006", _E, "A required input port is not connected.",
-       "Each input port the node type marks as required needs at least one incoming edge "
-       "(or, in a module, a binding from the interface). Stand-ins are wired through their "
-       "primary and are exempt.", _required_inputs),
-    _r("TYP001", _E, "An edge connects ports whose types do not match.",
-       "Port types are media-type-like strings with parameters (audio/pcm16;rate=16000;"
-       "channels=1). An edge is well typed when the base types are equal and every parameter "
-       "the consumer declares is present with the same value on the producer. There is no "
-       "implicit wildcard: 8 kHz telephony audio meets a 16 kHz model through an audio.resample "
-       "node.", _type_mismatch),
-    _r("TYP002", _E, "A port's type depends on a parameter that has no value.",
-       "Some node types derive port types from parameters (audio.resample's from_rate, a "
-       "router's type). Without a value the port type is unknown and the edge cannot be "
-       "checked; set the parameter on the node.", _unbound_type),
-    _r("FBK001", _E, "A fallback or degrade target is missing.",
-       "fallback.targets and degrade.target name stand-in nodes of the same graph. The target "
-       "must exist, be a node (not a module import) and differ from the primary.",
-       _fallback_missing),
-    _r("FBK002", _E, "A fallback or degrade target cannot replace its primary.",
-       "A stand-in takes over the primary's wiring, so it needs every port the primary uses, "
-       "with types compatible with the edges connected to the primary.", _fallback_types),
-    _r("RTE001", _E, "Conditional routes have no default route.",
-       "A router evaluates its cases in order; when none matches, the turn must still go "
-       "somewhere. Declare routes.default.", _route_default),
-    _r("RTE002", _E, "Routes are declared on a non-router node, or a router has none.",
-       "Only router nodes route conditionally; each case names a distinct output port.",
-       _route_shape),
-    _r("CAN001", _E, "A node does not declare its cancel scope.",
-       "Barge-in cancels work by scope. Each node declares cancel.scope (turn, session or "
-       "none) and what happens to in-flight output (inFlight: flush or drop), so cancellation "
-       "fencing is explicit and reviewable.", _cancel_scope),
-    _r("PRM001", _E, "A node sets a parameter its type does not have.",
-       "Node parameters, a profile's nodeDefaults and the nodes a policy inserts are checked "
-       "against the node type's declared parameters (built-in catalog or the extension "
-       "manifest's params). A misspelled parameter would otherwise be ignored and the default "
-       "used without anyone noticing; in a profile it would be copied into every node of that "
-       "type. The message suggests the closest declared name.",
-       _unknown_params, kinds=_PARAM_KINDS),
-    _r("PRM002", _E, "A parameter value does not match the catalog's type, range or allowed "
-       "values.",
-       "Each built-in parameter declares its type (integer, number, boolean, string, list of "
-       "strings), its unit, its range and, where the provider's set is closed, its allowed "
-       "values (docs/catalog.md). Values are checked wherever they are written: node params "
-       "in specs and modules, imports[].params overrides, a profile's nodeDefaults and the "
-       "nodes a policy inserts. A float is not an integer (write 64, not 64.0), a boolean is "
-       "not a number, and a string is neither: YAML 1.2 reads no, yes, on and off as strings, "
-       "so a boolean parameter written `no` is refused with the fix (use false). Parameters "
-       "of extension node types are checked by name only (PRM001).",
-       _param_values, kinds=_PARAM_KINDS),
-    _r("LANE002", _E, "An edge rides a lane its traffic may not use.",
-       "control/* traffic rides the control lane, metrics/* the telemetry lane, audio and text "
-       "the data lane; event/* may use control or data. Putting cancel signals on the data "
-       "lane would let audio starve them.", _lane_for_type),
-    _r("MOD001", _E, "A module's interface and its bindings disagree.",
-       "Every interface input and output of a module is bound to node ports inside it, and "
-       "every binding names an interface port.", _module_bindings, kinds=("Module",)),
-    _r("RTE003", _E, "A route condition does not parse.",
-       "Router cases carry `when` conditions in the same small language as policy "
-       "conditions (see POL002): names, literals, comparisons, and/or/not, parentheses.",
-       _route_conditions),
-    _r("MOD003", _E, "An import sets parameters the module's nodes do not have.",
-       "imports[].params overrides parameters of the imported module's nodes for this "
-       "import only: a mapping of module node id to parameter values. Each node id must be a "
-       "node of the module and each parameter one its type declares; the resolved view "
-       "records the import as the source of each overridden value.", _import_params),
-    _r("MOD002", _E, "Modules import each other in a cycle.",
-       "Module imports expand inline; a cycle would expand forever. The message names the "
-       "cycle.", _import_cycle),
+CHECKS: tuple[Check, ...] = (
+    Check("DAG001", kinds=GRAPH_KINDS, check=_duplicate_nodes),
+    Check("DAG002", kinds=GRAPH_KINDS, check=_unknown_node),
+    Check("DAG003", kinds=GRAPH_KINDS, check=_unknown_port),
+    Check("DAG004", kinds=GRAPH_KINDS, check=_cycle),
+    Check("DAG005", kinds=GRAPH_KINDS, check=_unreachable),
+    Check("DAG006", kinds=GRAPH_KINDS, check=_required_inputs),
+    Check("TYP001", kinds=GRAPH_KINDS, check=_type_mismatch),
+    Check("TYP002", kinds=GRAPH_KINDS, check=_unbound_type),
+    Check("FBK001", kinds=GRAPH_KINDS, check=_fallback_missing),
+    Check("FBK002", kinds=GRAPH_KINDS, check=_fallback_types),
+    Check("RTE001", kinds=GRAPH_KINDS, check=_route_default),
+    Check("RTE002", kinds=GRAPH_KINDS, check=_route_shape),
+    Check("CAN001", kinds=GRAPH_KINDS, check=_cancel_scope),
+    Check("PRM001", kinds=_PARAM_KINDS, check=_unknown_params),
+    Check("PRM002", kinds=_PARAM_KINDS, check=_param_values),
+    Check("LANE002", kinds=GRAPH_KINDS, check=_lane_for_type),
+    Check("MOD001", kinds=("Module",), check=_module_bindings),
+    Check("RTE003", kinds=GRAPH_KINDS, check=_route_conditions),
+    Check("MOD003", kinds=GRAPH_KINDS, check=_import_params),
+    Check("MOD002", kinds=GRAPH_KINDS, check=_import_cycle),
 )

@@ -18,15 +18,16 @@ from itertools import repeat
 from pathlib import Path
 from typing import Any
 
+from rspp.core import sink
 from rspp.core.constants import ARTIFACT_DIRS
-from rspp.core.findings import Finding, Severity, Span
+from rspp.core.findings import Finding, Span
 from rspp.core.paths import PathError, RepositoryError, Resolver, show
 from rspp.load.api import Limits, LoadResult, load_file
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
-from rspp.rules.registry import active_rules, severity_of
+from rspp.rules.registry import active_rules
 from rspp.validate.discover import SUFFIXES, relative, scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
 
@@ -209,8 +210,9 @@ def _drop_spans(doc: Document) -> None:
 def _to_finding(rule: Rule, owner: Artifact, hit: Hit, positions: Positions) -> Finding:
     doc = (hit.target or owner).doc
     span = positions.span(doc, hit.pointer, key=hit.key)
-    return Finding(rule.code, severity_of(rule.code), doc.path, span.line, span.col, hit.message,
-                   hit.pointer, span.end_line, span.end_col, hit.related)
+    return sink.finding(rule.code, doc.path, span.line, span.col, hit.message,
+                        pointer=hit.pointer, end_line=span.end_line, end_col=span.end_col,
+                        related=hit.related)
 
 
 def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding], set[str]]:
@@ -234,7 +236,7 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
                 continue
             for hit in rule.check(art, ctx):
                 finding = _to_finding(rule, art, hit, positions)
-                if finding.severity is Severity.ERROR:
+                if finding.is_error:
                     broken.add(finding.path)
                 wanted = (targets is None or finding.path in targets
                           or (hit.refers_to is not None and hit.refers_to in target_ids))
@@ -311,7 +313,7 @@ def _validate(options: ValidateOptions,
     findings.extend(rule_findings)
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
     # run must not resolve a bundle whose (unnamed) spec is broken.
-    broken |= {f.path for f in repo.findings if f.severity is Severity.ERROR}
+    broken |= {f.path for f in repo.findings if f.is_error}
     for check in passes:
         findings.extend(check(repo, broken, targets))
     findings.sort(key=Finding.sort_key)

@@ -19,7 +19,8 @@ from typing import Any
 import jsonschema_rs
 
 from rspp.core.constants import API_VERSION, AUTHORED_KINDS
-from rspp.core.findings import Finding, Related, Severity
+from rspp.core.findings import Finding, Related
+from rspp.core.sink import FindingSink, finding
 from rspp.load.document import Document, pointer_join
 from rspp.model import ids
 from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
@@ -129,13 +130,13 @@ def schema_findings(kinds_: tuple[str, ...] = AUTHORED, *, root: Path | None = N
     Paths are relative to ``root`` when the schema file is inside it, else absolute.
     ``schema_dir`` defaults to the installed package's schemas.
     """
-    out = []
+    sink = FindingSink()
     for kind in kinds_:
         for problem in _compiled_for(kind, schema_dir).problems:
-            out.append(Finding("SCH002", Severity.ERROR, problem.display_path(root),
-                               problem.line, problem.col, problem.message, problem.pointer,
-                               problem.end_line, problem.end_col))
-    return sorted(out, key=Finding.sort_key)
+            sink.emit("SCH002", problem.display_path(root), problem.line, problem.col,
+                      problem.message, pointer=problem.pointer, end_line=problem.end_line,
+                      end_col=problem.end_col)
+    return sink.sorted()
 
 
 def _refused(doc: Document, kind: str, problems: tuple[SchemaProblem, ...],
@@ -145,17 +146,18 @@ def _refused(doc: Document, kind: str, problems: tuple[SchemaProblem, ...],
     where = f"{first.display_path(root)}:{first.line}:{first.col}"
     more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
     span = doc.span("/kind")
-    return Finding("SCH002", Severity.ERROR, doc.path, span.line, span.col,
+    return finding("SCH002", doc.path, span.line, span.col,
                    f"not validated: the schema for {kind} is refused at {where}: "
-                   f"{first.message}{more}", "/kind", span.end_line, span.end_col,
-                   tuple(Related(p.display_path(root), p.line, p.col, "refused here")
-                         for p in problems))
+                   f"{first.message}{more}", pointer="/kind", end_line=span.end_line,
+                   end_col=span.end_col,
+                   related=(Related(p.display_path(root), p.line, p.col, "refused here")
+                            for p in problems))
 
 
 def _finding(doc: Document, code: str, pointer: str, message: str, *, key: bool = False) -> Finding:
     span = doc.span(pointer, key=key)
-    return Finding(code, Severity.ERROR, doc.path, span.line, span.col, message, pointer,
-                   span.end_line, span.end_col)
+    return finding(code, doc.path, span.line, span.col, message, pointer=pointer,
+                   end_line=span.end_line, end_col=span.end_col)
 
 
 def _describe(value: Any) -> str:

@@ -1,0 +1,1138 @@
+"""The code catalogue: every code rspp reports, as literal data.
+
+One frozen :class:`Entry` per code: its stable ID, category, default severity, one-line
+summary, documentation and the stage that emits it (``emitted_by``); a retired code keeps its
+entry and names its replacement (``replaced_by``). Every string is written out here, never
+assembled at run time, so ``grep CODE`` finds the code's whole definition. Findings take their
+severity from here (:mod:`rspp.core.sink`); the rule modules (:mod:`rspp.rules`) only bind the
+codes ``emitted_by="rules"`` to their checks, and the generated rule reference
+(docs/rules.md), ``rspp rules list``, ``rspp explain`` and SARIF rule descriptors read it.
+
+Entries are grouped by category, ordered by code within a category. The codes emitted by
+``cli`` are not findings about an artifact: the command line named something rspp must not or
+cannot use, or a write was refused to keep the repository safe; they stop the command (exit
+code 2) and print as one line, ``rspp: error: CODE message (remedy)``. Every ``loader`` code
+is an error: a file that cannot be read safely has no meaning to check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+from rspp.core.findings import Severity
+
+Emitter = Literal["rules", "engine", "loader", "api", "resolve", "cli", "fmt", "check",
+                  "lock", "git"]
+"""The stage that reports a code: ``rules`` (a check bound in :mod:`rspp.rules`), ``engine``
+(the validation engine), ``loader`` (reading and parsing a file), ``api`` (the library
+functions behind resolve, normalize and plan), ``resolve`` (resolving a bundle), ``cli`` (the
+command line, before any artifact is judged), ``fmt``, ``check`` and ``lock`` (``rspp fmt``,
+``rspp check``, ``rspp lock``) and ``git`` (reading the base ref)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One code of the catalogue."""
+
+    code: str
+    category: str
+    severity: Severity
+    summary: str
+    doc: str
+    emitted_by: Emitter
+    replaced_by: str | None = None
+
+    @property
+    def retired(self) -> bool:
+        return self.replaced_by is not None
+
+
+ENTRIES: tuple[Entry, ...] = (
+    # buffer
+    Entry(
+        code="BUF001",
+        category="buffer",
+        severity=Severity.ERROR,
+        summary="An edge has no bounded buffer after profile defaults.",
+        doc="Every edge has a bounded buffer with explicit capacity, low and high watermarks and "
+            "a shedding mode. Fields the edge leaves out come from the execution profile's "
+            "default for the edge's lane. The check runs for each bundle, with the profile it "
+            "pins, and points at the spec edge.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="BUF002",
+        category="buffer",
+        severity=Severity.ERROR,
+        summary="Buffer watermarks are not 0 < low < high <= capacity.",
+        doc="The low watermark resumes producers, the high watermark starts shedding; both lie "
+            "strictly inside the capacity. Checked on profile lane defaults, on complete edge "
+            "buffers, and on edge buffers completed by a bundle's profile.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="BUF003",
+        category="buffer",
+        severity=Severity.ERROR,
+        summary="A low-latency profile lets a data-lane edge block.",
+        doc="In low_latency mode no data-lane edge may block indefinitely: a deterministic "
+            "shedding path (drop_oldest, drop_newest or degrade) is required, on the profile's "
+            "data-lane default and on every data-lane edge of a spec bundled with the profile.",
+        emitted_by="rules",
+    ),
+    # bundle
+    Entry(
+        code="BND001",
+        category="bundle",
+        severity=Severity.ERROR,
+        summary="A bundle does not pin exactly one spec and one profile.",
+        doc="A PipelineBundle is an immutable release of exactly one PipelineSpec and one "
+            "ExecutionProfile, plus zero or more PolicyOverlays. Anything else is ambiguous at "
+            "session start.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="BND002",
+        category="bundle",
+        severity=Severity.ERROR,
+        summary="A bundle does not pin a node package for a node type its spec uses.",
+        doc="Bundles pin the implementation (and digest) of every node type the pinned spec and "
+            "its modules instantiate, so a release never picks up a different implementation at "
+            "run time.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="BND003",
+        category="bundle",
+        severity=Severity.ERROR,
+        summary="A bundle pins the same artifact id twice.",
+        doc="Each (kind, id) appears once among a bundle's pins; two versions of one policy in "
+            "one release leave the runtime to guess.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="BND004",
+        category="bundle",
+        severity=Severity.ERROR,
+        summary="A bundle's node package disagrees with its extension manifest.",
+        doc="For a node type provided by an extension, the bundle's node package (type, impl, "
+            "digest) must be the package the extension manifest declares; otherwise the release "
+            "would run an implementation nobody admitted.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="BND005",
+        category="bundle",
+        severity=Severity.ERROR,
+        summary="A bundle's pinned digest no longer matches the artifact.",
+        doc="A pin `id@version#sha256:<digest>` names the exact content the bundle was built "
+            "from: the sha256 over the RFC 8785 canonical JSON of the artifact (`rspp digest`). "
+            "If the artifact's content changed since, the bundle would run something nobody "
+            "released: publish the change under a new version instead. Pins without a digest are "
+            "filled in by `rspp build` until the bundle is locked, and `rspp lock` refuses a "
+            "bundle until they are (LCK003): `rspp build`, then `rspp lock`. A pin's version "
+            "names the artifact's version identity: `x@1.0.0` pins `x` `1.0.0+b` (build metadata "
+            "is ignored, SemVer 2.0.0 section 10), while `x@1.0.0+c` names only that build.",
+        emitted_by="rules",
+    ),
+    # compat
+    Entry(
+        code="CMP001",
+        category="compat",
+        severity=Severity.ERROR,
+        summary="A deprecation window is not a valid date range.",
+        doc="since and removeAfter are calendar dates (YYYY-MM-DD) and removeAfter comes after "
+            "since, so consumers get a real window to migrate.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="CMP002",
+        category="compat",
+        severity=Severity.ERROR,
+        summary="The current event ABI is not a supported one.",
+        doc="eventAbi.current must be listed in eventAbi.supported; otherwise the runtime would "
+            "emit events no consumer is declared to read.",
+        emitted_by="rules",
+    ),
+    # derived
+    Entry(
+        code="DRV001",
+        category="derived",
+        severity=Severity.ERROR,
+        summary="A derived file is stale.",
+        doc="Derived files (resolved views and pipeline pages under docs/pipelines/, bundle "
+            "pins) record their generator, a fingerprint of the generator's code (sha256 over "
+            "the source of the rspp modules that make the file), the digest of every input and a "
+            "fingerprint of their own content. The file is stale when an input changed, the "
+            "generator's code changed, or it was edited by hand. Run `rspp build`, then `rspp "
+            "lock`.",
+        emitted_by="check",
+    ),
+    Entry(
+        code="DRV002",
+        category="derived",
+        severity=Severity.ERROR,
+        summary="A derived file is missing.",
+        doc="Every bundle has a resolved view and a pipeline page under docs/pipelines/, and "
+            "pins that carry digests. `rspp build` writes what is missing.",
+        emitted_by="check",
+    ),
+    Entry(
+        code="DRV003",
+        category="derived",
+        severity=Severity.ERROR,
+        summary="A derived file cannot be read or generated.",
+        doc="The file has no readable provenance (`_rspp` in JSON, front matter in Markdown), or "
+            "its generator failed. `rspp build` rewrites it when its inputs are valid.",
+        emitted_by="check",
+    ),
+    Entry(
+        code="DRV004",
+        category="derived",
+        severity=Severity.ERROR,
+        summary="A derived file is blocked: it cannot be built as things are.",
+        doc="`rspp status` calls a derived file blocked when one of its inputs has validation "
+            "errors (fix them, then `rspp build`, then `rspp lock`), or when a locked bundle's "
+            "pins carry no digest: a published bundle cannot be rewritten, so remove the lock "
+            "entry if it is not published yet and run `rspp build`, then `rspp lock`, or publish "
+            "a new version of the bundle. `rspp check` fails on every state that `rspp status` "
+            "does not call fresh.",
+        emitted_by="check",
+    ),
+    # envelope
+    Entry(
+        code="ENV001",
+        category="envelope",
+        severity=Severity.ERROR,
+        summary="The kind is missing or unknown.",
+        doc="Every artifact names its kind (PipelineSpec, ExecutionProfile, Module, "
+            "PolicyOverlay, ExtensionManifest, PipelineBundle, RolloutManifest, "
+            "ReplayEvidenceManifest, CompatibilityContract, ConformanceGates). Without a known "
+            "kind nothing else can be checked, so this finding stands alone for the file.",
+        emitted_by="engine",
+    ),
+    Entry(
+        code="ENV002",
+        category="envelope",
+        severity=Severity.ERROR,
+        summary="The apiVersion is missing or not supported.",
+        doc="Artifacts are read by apiVersion first and validated against that version's model. "
+            "This rspp reads rspp.dev/v1alpha1; a newer apiVersion needs a newer rspp, an "
+            "unknown one is a typo.",
+        emitted_by="engine",
+    ),
+    Entry(
+        code="ENV003",
+        category="envelope",
+        severity=Severity.WARNING,
+        summary="The artifact is not in the folder for its kind.",
+        doc="The repository layout is fixed: specs in pipelines/specs, profiles in "
+            "pipelines/profiles, rollouts in rollouts/ and so on (pipelines/examples may hold "
+            "any kind). A misplaced file is still validated, but reviewers and CODEOWNERS rules "
+            "will look for it elsewhere.",
+        emitted_by="rules",
+    ),
+    # extension
+    Entry(
+        code="EXT001",
+        category="extension",
+        severity=Severity.ERROR,
+        summary="A custom or external node lacks trust level, isolation or resource limits.",
+        doc="Custom and external node extensions are admitted only when they declare trustLevel, "
+            "isolation and resources with cpuMillis, memoryMib and timeoutMs. The runtime "
+            "enforces those limits; without them an extension could starve the pipeline.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="EXT002",
+        category="extension",
+        severity=Severity.ERROR,
+        summary="An extension lacks the fields its type needs.",
+        doc="Node extensions declare nodeType, ports and package (the implementation and its "
+            "digest); external nodes also an endpoint. Runtime adapters declare the transport "
+            "and event ABI contracts they implement.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="EXT003",
+        category="extension",
+        severity=Severity.ERROR,
+        summary="An extension's isolation contradicts its type or trust level.",
+        doc="External nodes run out of process, so their isolation mode is process, container or "
+            "remote. Untrusted extensions never get unrestricted network access.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="EXT004",
+        category="extension",
+        severity=Severity.ERROR,
+        summary="An extension does not have the ports of the node type it implements.",
+        doc="An extension that declares implements: <built-in type> can stand in for that type "
+            "(as a fallback, or through a provider rule), so it must offer every port of the "
+            "type, with compatible types.",
+        emitted_by="rules",
+    ),
+    # file
+    Entry(
+        code="FILE001",
+        category="file",
+        severity=Severity.ERROR,
+        summary="The file cannot be read.",
+        doc="The file exists but could not be opened or read (permissions, I/O error). Nothing "
+            "in it was checked. Fix the permissions or remove the file from the set being "
+            "validated.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="FILE002",
+        category="file",
+        severity=Severity.ERROR,
+        summary="A symbolic link points outside the repository.",
+        doc="Artifacts must live inside the repository. A symbolic link whose target resolves "
+            "outside the repository root is refused without being opened, so a hostile link "
+            "cannot make rspp read arbitrary files (for example /etc/shadow or a device).",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="FILE003",
+        category="file",
+        severity=Severity.ERROR,
+        summary="Not a regular file (FIFO, device, socket or directory).",
+        doc="Only regular files are artifacts. FIFOs, character and block devices and sockets "
+            "are refused without being opened for reading, because opening them can block "
+            "forever or produce unbounded data.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="FILE004",
+        category="file",
+        severity=Severity.ERROR,
+        summary="The file is larger than the size limit.",
+        doc="Artifact files are small (a few kilobytes). A file over the limit (1 MiB by "
+            "default) is refused before it is read into memory, so a huge or generated file "
+            "cannot exhaust memory or time.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="FILE005",
+        category="file",
+        severity=Severity.ERROR,
+        summary="The file is not valid UTF-8.",
+        doc="Artifacts are UTF-8 text. UTF-16 and UTF-32 files (recognised by their byte-order "
+            "mark) and byte sequences that are not UTF-8 are refused; the finding points at the "
+            "first offending byte. Re-save the file as UTF-8 without a byte-order mark.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="FILE006",
+        category="file",
+        severity=Severity.ERROR,
+        summary="The file contains a NUL byte or a forbidden control character.",
+        doc="YAML and JSON text may not contain NUL or other C0 control characters besides tab, "
+            "line feed and carriage return. Their presence usually means a binary file or a "
+            "corrupted write.",
+        emitted_by="loader",
+    ),
+    # format
+    Entry(
+        code="FMT001",
+        category="format",
+        severity=Severity.ERROR,
+        summary="rspp fmt cannot format the file without changing its meaning or losing a "
+                "comment.",
+        doc="rspp fmt writes a formatted file only when the strict loader reads the new text as "
+            "the same data (every value, with its type) and every comment is still there. When "
+            "that cannot be guaranteed (a comment inside a flow collection or after a list "
+            "item's block scalar indicator, or text the round-trip YAML library cannot read or "
+            "write back faithfully) the file is left exactly as it was and the finding points at "
+            "the place concerned. Move the comment, write the collection in block style, or "
+            "format that part by hand.",
+        emitted_by="fmt",
+    ),
+    # gates
+    Entry(
+        code="GAT001",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="Two gates share one id.",
+        doc="Gate ids name results in reports and CI annotations; they are unique per manifest.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="GAT002",
+        category="gates",
+        severity=Severity.WARNING,
+        summary="A gate manifest leaves out an MVP gate.",
+        doc="The MVP conformance suite has a required gate of each type: latency, cancel_fence, "
+            "authority, replay_completeness, lifecycle. A manifest without one of them cannot "
+            "certify a bundle.",
+        emitted_by="rules",
+    ),
+    # git
+    Entry(
+        code="GIT001",
+        category="git",
+        severity=Severity.ERROR,
+        summary="The base ref cannot be read from git.",
+        doc="`--against` accepts branches, tags, commit ids and remote refs. In a shallow clone "
+            "a missing base is fetched from the remote; when that fails the check stops with "
+            "this code: fetch the base (`git fetch origin main`) or clone with full history "
+            "(actions/checkout `fetch-depth: 0`).",
+        emitted_by="git",
+    ),
+    # graph
+    Entry(
+        code="CAN001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A node does not declare its cancel scope.",
+        doc="Barge-in cancels work by scope. Each node declares cancel.scope (turn, session or "
+            "none) and what happens to in-flight output (inFlight: flush or drop), so "
+            "cancellation fencing is explicit and reviewable.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="DAG001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="Two nodes (or imports) share one id.",
+        doc="Node ids and module import aliases share one namespace within a spec or module; "
+            "edges name them as node.port, so a duplicate makes every edge to it ambiguous.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="DAG002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="An edge or binding names a node that does not exist.",
+        doc="Every edge's from and to (node.port) must name a node or module import of the same "
+            "graph; in a module, bindings must name nodes of the module.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="DAG003",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="An edge or binding names a port the node does not have.",
+        doc="The port must exist on the node type (built-in catalog, extension manifest or the "
+            "imported module's interface), on the right side: edges leave from output ports and "
+            "arrive at input ports.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="DAG004",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="The graph has a cycle.",
+        doc="Pipelines are directed acyclic graphs: a cycle would feed a turn's output back into "
+            "its own input. The message names the cycle's path; the finding sits on the edge "
+            "that closes it.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="DAG005",
+        category="graph",
+        severity=Severity.WARNING,
+        summary="A node cannot be reached from any source node.",
+        doc="Sources are nodes without inputs (transport inputs) and, in modules, the nodes "
+            "bound to interface inputs. A node no source reaches never runs; it is usually a "
+            "missing edge. Fallback and degrade stand-ins are exempt.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="DAG006",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A required input port is not connected.",
+        doc="Each input port the node type marks as required needs at least one incoming edge "
+            "(or, in a module, a binding from the interface). Stand-ins are wired through their "
+            "primary and are exempt.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="FBK001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A fallback or degrade target is missing.",
+        doc="fallback.targets and degrade.target name stand-in nodes of the same graph. The "
+            "target must exist, be a node (not a module import) and differ from the primary.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="FBK002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A fallback or degrade target cannot replace its primary.",
+        doc="A stand-in takes over the primary's wiring, so it needs every port the primary "
+            "uses, with types compatible with the edges connected to the primary.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="LANE002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="An edge rides a lane its traffic may not use.",
+        doc="control/* traffic rides the control lane, metrics/* the telemetry lane, audio and "
+            "text the data lane; event/* may use control or data. Putting cancel signals on the "
+            "data lane would let audio starve them.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="MOD001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A module's interface and its bindings disagree.",
+        doc="Every interface input and output of a module is bound to node ports inside it, and "
+            "every binding names an interface port.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="MOD002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="Modules import each other in a cycle.",
+        doc="Module imports expand inline; a cycle would expand forever. The message names the "
+            "cycle.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="MOD003",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="An import sets parameters the module's nodes do not have.",
+        doc="imports[].params overrides parameters of the imported module's nodes for this "
+            "import only: a mapping of module node id to parameter values. Each node id must be "
+            "a node of the module and each parameter one its type declares; the resolved view "
+            "records the import as the source of each overridden value.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="PRM001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A node sets a parameter its type does not have.",
+        doc="Node parameters, a profile's nodeDefaults and the nodes a policy inserts are "
+            "checked against the node type's declared parameters (built-in catalog or the "
+            "extension manifest's params). A misspelled parameter would otherwise be ignored and "
+            "the default used without anyone noticing; in a profile it would be copied into "
+            "every node of that type. The message suggests the closest declared name.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="PRM002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A parameter value does not match the catalog's type, range or allowed values.",
+        doc="Each built-in parameter declares its type (integer, number, boolean, string, list "
+            "of strings), its unit, its range and, where the provider's set is closed, its "
+            "allowed values (docs/catalog.md). Values are checked wherever they are written: "
+            "node params in specs and modules, imports[].params overrides, a profile's "
+            "nodeDefaults and the nodes a policy inserts. A float is not an integer (write 64, "
+            "not 64.0), a boolean is not a number, and a string is neither: YAML 1.2 reads no, "
+            "yes, on and off as strings, so a boolean parameter written `no` is refused with the "
+            "fix (use false). Parameters of extension node types are checked by name only "
+            "(PRM001).",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="RTE001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="Conditional routes have no default route.",
+        doc="A router evaluates its cases in order; when none matches, the turn must still go "
+            "somewhere. Declare routes.default.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="RTE002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="Routes are declared on a non-router node, or a router has none.",
+        doc="Only router nodes route conditionally; each case names a distinct output port.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="RTE003",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A route condition does not parse.",
+        doc="Router cases carry `when` conditions in the same small language as policy "
+            "conditions (see POL002): names, literals, comparisons, and/or/not, parentheses.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="TYP001",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="An edge connects ports whose types do not match.",
+        doc="Port types are media-type-like strings with parameters "
+            "(audio/pcm16;rate=16000;channels=1). An edge is well typed when the base types are "
+            "equal and every parameter the consumer declares is present with the same value on "
+            "the producer. There is no implicit wildcard: 8 kHz telephony audio meets a 16 kHz "
+            "model through an audio.resample node.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="TYP002",
+        category="graph",
+        severity=Severity.ERROR,
+        summary="A port's type depends on a parameter that has no value.",
+        doc="Some node types derive port types from parameters (audio.resample's from_rate, a "
+            "router's type). Without a value the port type is unknown and the edge cannot be "
+            "checked; set the parameter on the node.",
+        emitted_by="rules",
+    ),
+    # immutability
+    Entry(
+        code="IMM001",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="Content changed under a version that exists at the base.",
+        doc="Published versions never change: `rspp check --against BASE` compares the digest "
+            "(sha256 over RFC 8785 canonical JSON) of every version in the working tree with the "
+            "same version at the base ref (or its lock entry there). Reformatting and comments "
+            "never change a digest; any change of meaning needs a new version. Build metadata is "
+            "not part of a version (SemVer 2.0.0 section 10): replacing a published `1.0.1` by "
+            "`1.0.1+b` is a change under 1.0.1.",
+        emitted_by="check",
+    ),
+    Entry(
+        code="IMM002",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="A new version is lower than the highest version at the base.",
+        doc="Versions never go back: a version added on a branch must be greater (SemVer order, "
+            "build metadata ignored) than every version of the same kind and id at the base.",
+        emitted_by="check",
+    ),
+    Entry(
+        code="IMM003",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="One version maps to two digests.",
+        doc="rspp.lock records the digest each version was published with. Content whose digest "
+            "differs from its lock entry would give one version two contents; `rspp lock` "
+            "refuses to rewrite the entry and `rspp check` reports it. Versions that differ only "
+            "in build metadata (`1.0.0`, `1.0.0+b`) are one version (SemVer 2.0.0 section 10): "
+            "the second is never locked beside the first.",
+        emitted_by="lock",
+    ),
+    Entry(
+        code="IMM004",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="A lock entry of the base was removed or rewritten.",
+        doc="The lock is append-only: every entry at the base must still be in the working "
+            "tree's lock with the same key and digest (an entry `1.0.1` rewritten as `1.0.1+b` "
+            "is rewritten).",
+        emitted_by="check",
+    ),
+    Entry(
+        code="IMM005",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="History was rewritten under a published version.",
+        doc="When the base is not an ancestor of HEAD (a force-push) or the base's own lock "
+            "disagrees with its content, a version published there that now has other content is "
+            "reported as a history rewrite, not as an ordinary edit.",
+        emitted_by="check",
+    ),
+    Entry(
+        code="LCK001",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="A published version is missing from rspp.lock.",
+        doc="Every artifact version except rollout manifests (mutable by design) is recorded in "
+            "rspp.lock. Run `rspp build` (bundle pins get their digests), then `rspp lock`, and "
+            "commit both with the new version.",
+        emitted_by="lock",
+    ),
+    Entry(
+        code="LCK002",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="rspp.lock is not a valid lock file.",
+        doc="rspp.lock is JSON: {\"lockVersion\": 1, \"artifacts\": {\"Kind/id@version\": "
+            "\"sha256:<64 hex>\"}}. It is written by `rspp lock`. It records each version once: "
+            "two keys whose versions differ only in build metadata are one version.",
+        emitted_by="lock",
+    ),
+    Entry(
+        code="LCK003",
+        category="immutability",
+        severity=Severity.ERROR,
+        summary="A bundle is locked before its pins carry digests.",
+        doc="Locking a bundle publishes it; a bundle must pin exactly the content it was built "
+            "from (`id@version#sha256:<digest>`). `rspp build` writes the digests into a new "
+            "bundle's pins, which changes the bundle's own digest, so the order is `rspp build`, "
+            "then `rspp lock`. `rspp lock` refuses (and writes nothing) while a new bundle has a "
+            "pin without a digest; `rspp check` reports the same.",
+        emitted_by="lock",
+    ),
+    # io
+    Entry(
+        code="IO001",
+        category="io",
+        severity=Severity.ERROR,
+        summary="A write outside the repository (or inside .git) is refused.",
+        doc="Every file rspp writes (build, docs, schemas, fmt, lock, `--out`, `--out-dir`) must "
+            "lie inside the repository root, after resolving every folder on the way, and never "
+            "inside `.git`. Choose a path inside the repository.",
+        emitted_by="cli",
+    ),
+    Entry(
+        code="IO002",
+        category="io",
+        severity=Severity.ERROR,
+        summary="A symbolic link or special file is in the way of a write.",
+        doc="rspp never writes through a symbolic link: the target, and every folder between the "
+            "repository root and it, are opened without following links, and the temporary file "
+            "is created exclusively in the target's folder. A committed link (for example "
+            "`docs/` pointing elsewhere) could otherwise make a build overwrite files outside "
+            "the repository. Replace the link with a real folder or file.",
+        emitted_by="cli",
+    ),
+    Entry(
+        code="IO003",
+        category="io",
+        severity=Severity.ERROR,
+        summary="The operating system refused a write.",
+        doc="Permissions, a full disk or a size limit stopped the write. The existing file is "
+            "left whole and no temporary file remains; fix the cause and run the command again.",
+        emitted_by="cli",
+    ),
+    # lane
+    Entry(
+        code="LANE001",
+        category="lane",
+        severity=Severity.ERROR,
+        summary="Lane priority is not control > data > telemetry.",
+        doc="Under pressure the runtime serves lanes by strict priority: control (cancel, turn "
+            "events) before data (audio, text) before telemetry. A profile must keep that order.",
+        emitted_by="rules",
+    ),
+    # path
+    Entry(
+        code="PATH001",
+        category="path",
+        severity=Severity.ERROR,
+        summary="A path named on the command line is outside the repository.",
+        doc="rspp reads and writes only inside the repository (the folder holding `.git` or "
+            "`pipelines/`, or `--root`). Name paths inside it, or set `--root`.",
+        emitted_by="cli",
+    ),
+    Entry(
+        code="PATH002",
+        category="path",
+        severity=Severity.ERROR,
+        summary="A path named on the command line does not exist.",
+        doc="The file or folder named on the command line (or `--root`) does not exist. Check "
+            "the spelling; paths are relative to the current folder.",
+        emitted_by="cli",
+    ),
+    Entry(
+        code="PATH003",
+        category="path",
+        severity=Severity.ERROR,
+        summary="A file named on the command line is not an artifact file.",
+        doc="Artifact files end in `.yaml`, `.yml` or `.json`; another file named on the command "
+            "line is refused rather than silently skipped.",
+        emitted_by="cli",
+    ),
+    # plan
+    Entry(
+        code="PLN001",
+        category="plan",
+        severity=Severity.ERROR,
+        summary="A routing snapshot or turn request is not valid.",
+        doc="A routing snapshot has snapshotId, providers (node type -> healthy, degraded or "
+            "down), breakers (node id -> closed, open or half_open) and signals (the values "
+            "conditions read); nothing else. The turn request needs a session, and a turn and "
+            "lease epoch of 0 or more.",
+        emitted_by="api",
+    ),
+    Entry(
+        code="PLN002",
+        category="plan",
+        severity=Severity.ERROR,
+        summary="A condition reads a signal the routing snapshot lacks.",
+        doc="Cost caps read session.cost_usd and tenant_day.cost_usd; degrade and provider "
+            "conditions read the names they mention. A missing signal fails the plan instead of "
+            "counting as false: a turn must never run on a guess.",
+        emitted_by="api",
+    ),
+    Entry(
+        code="PLN003",
+        category="plan",
+        severity=Severity.ERROR,
+        summary="A turn plan would change mid-turn, or its lease is stale.",
+        doc="Plans are frozen at turn open. Asking again for a planned turn with other inputs "
+            "(new routing, another policy) is refused: changes apply from the next turn. A lease "
+            "epoch lower than one the session already holds is stale and refused.",
+        emitted_by="api",
+    ),
+    # policy
+    Entry(
+        code="POL001",
+        category="policy",
+        severity=Severity.ERROR,
+        summary="A bundled policy names a node or edge its spec does not have.",
+        doc="Policy overlays act on the nodes and edges of the spec they are bundled with: "
+            "provider rules, circuit breakers and degrade rules name nodes; insert rules name an "
+            "existing edge (from, to). Checked for each bundle and reported on the policy.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="POL002",
+        category="policy",
+        severity=Severity.ERROR,
+        summary="A policy condition does not parse.",
+        doc="Degrade and provider rules carry `when` conditions that the turn-plan resolver "
+            "evaluates at each turn boundary: names (signals of the routing snapshot), numbers, "
+            "quoted strings, true/false, comparisons (== != < <= > >=), and, or, not and "
+            "parentheses. Nothing else: no calls, no arithmetic. A condition that does not parse "
+            "would fail every turn, so it fails validation instead.",
+        emitted_by="rules",
+    ),
+    # reference
+    Entry(
+        code="DUP001",
+        category="reference",
+        severity=Severity.ERROR,
+        summary="The same (kind, id, version) is defined twice.",
+        doc="One version of one artifact is defined once. A second file with the same kind, id "
+            "and version makes references ambiguous and digests unstable; bump the version of "
+            "the new content instead. The finding is on the later file (in path order) and "
+            "points at the first.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="REF001",
+        category="reference",
+        severity=Severity.ERROR,
+        summary="A reference names an id@version that no artifact defines.",
+        doc="Artifacts refer to each other by id@version: spec and module imports of modules, "
+            "spec nodes of extensions, bundle pins of specs, profiles and policies, bundle node "
+            "packages of extensions, rollouts and rollbacks of bundles, gate manifests of "
+            "bundles. Each must resolve to an artifact of the expected kind in the repository; "
+            "the message lists the versions that do exist. When only some files are validated, a "
+            "file whose reference is broken by them is reported too.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="REF002",
+        category="reference",
+        severity=Severity.ERROR,
+        summary="A node type is not in the catalog or not provided by the named extension.",
+        doc="Node types come from the built-in catalog (docs/catalog.md) or from an extension "
+            "manifest named on the node with extension: id@version, whose nodeType must equal "
+            "the node's type.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="REF003",
+        category="reference",
+        severity=Severity.ERROR,
+        summary="An extension implements a node type that is not built in.",
+        doc="implements names the built-in node type whose port signature an extension follows "
+            "(so it can stand in for it). It must exist in the built-in catalog.",
+        emitted_by="rules",
+    ),
+    # replay
+    Entry(
+        code="RPL001",
+        category="replay",
+        severity=Severity.ERROR,
+        summary="Replay evidence does not require the whole OR-02 baseline.",
+        doc="Baseline evidence completeness is mandatory for every accepted turn, whatever the "
+            "recording level: session_id, turn_id, correlation_id, lease_epoch, bundle_ref, "
+            "plan_hash, turn_open_ts, turn_close_ts, terminal_outcome, cancel_events.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="RPL002",
+        category="replay",
+        severity=Severity.ERROR,
+        summary="A fixture path leaves the repository.",
+        doc="Fixture paths are relative POSIX paths inside the repository. Absolute paths, '..' "
+            "segments, backslashes, drive letters and URLs are refused, and so is a path that "
+            "leaves the repository through a symbolic link (a link whose target is outside, on "
+            "the path or at its end). Links are resolved one component at a time from their "
+            "text: rspp never looks at, opens or fetches anything outside the repository that a "
+            "manifest names.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="RPL003",
+        category="replay",
+        severity=Severity.ERROR,
+        summary="A fixture file does not exist.",
+        doc="Every fixture a replay manifest names is a regular file at that path in the "
+            "repository, so replay regressions never run against missing evidence. A symbolic "
+            "link that stays inside the repository is followed, as everywhere in rspp; a folder, "
+            "FIFO, device, dangling link or link loop is refused.",
+        emitted_by="rules",
+    ),
+    # repository
+    Entry(
+        code="REPO001",
+        category="repository",
+        severity=Severity.ERROR,
+        summary="No repository was found.",
+        doc="No folder at or above the current one holds `.git` or `pipelines/`, so there is "
+            "nothing rspp could check; a run that checks nothing is never green. Run rspp inside "
+            "a repository or pass `--root`.",
+        emitted_by="cli",
+    ),
+    Entry(
+        code="REPO002",
+        category="repository",
+        severity=Severity.ERROR,
+        summary="The repository holds no artifact files.",
+        doc="No `.yaml`, `.yml` or `.json` file was found under `pipelines/`, `compat/` or "
+            "`rollouts/` (or under the folders named), so nothing was checked; a run that checks "
+            "nothing is never green. Check `--root` and the folder names.",
+        emitted_by="cli",
+    ),
+    # resolve
+    Entry(
+        code="POL003",
+        category="resolve",
+        severity=Severity.ERROR,
+        summary="A policy insert rule breaks port typing or lane rules.",
+        doc="An insert rule puts a node on an existing edge (from -> node.input, node.output -> "
+            "to); both new edges keep the replaced edge's lane and buffer. Both must be well "
+            "typed once the bundle's profile defaults apply, exactly like authored edges "
+            "(TYP001), and carry traffic their lane allows (LANE002). Reported at resolve time "
+            "on the insert rule, so it never reaches a running turn.",
+        emitted_by="resolve",
+    ),
+    Entry(
+        code="POL005",
+        category="resolve",
+        severity=Severity.ERROR,
+        summary="A policy inserts a node the pipeline cannot run.",
+        doc="The inserted node's type must exist, its parameters must be known, the named input "
+            "and output ports must exist, it may need no other input, and its id must not clash "
+            "with a node of the resolved pipeline.",
+        emitted_by="resolve",
+    ),
+    Entry(
+        code="POL006",
+        category="resolve",
+        severity=Severity.ERROR,
+        summary="A provider rule prefers a type the node cannot switch to.",
+        doc="A provider rule orders the node types a turn may use for a node. Switching means "
+            "handing the node's wiring to one of its stand-ins (fallback targets, degrade "
+            "target), so every preferred type must be the node's own type or a stand-in's.",
+        emitted_by="resolve",
+    ),
+    Entry(
+        code="RSV001",
+        category="resolve",
+        severity=Severity.ERROR,
+        summary="A resolved view is re-normalized with another profile.",
+        doc="normalize(resolved) returns the view unchanged when given the profile (and "
+            "overlays) it was resolved with. A different profile would mix two resolutions; "
+            "resolve the spec again instead.",
+        emitted_by="api",
+    ),
+    Entry(
+        code="TYP003",
+        category="resolve",
+        severity=Severity.ERROR,
+        summary="Port types stop matching once the profile's node defaults apply.",
+        doc="A profile's nodeDefaults can change parameters that shape port types (a sample "
+            "rate, a channel count). The resolved graph is type-checked again with the defaults "
+            "applied; the finding sits on the spec edge and names the profile.",
+        emitted_by="resolve",
+    ),
+    # rollout
+    Entry(
+        code="ROL001",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="The rollout strategy lacks its settings or carries another strategy's.",
+        doc="canary rollouts need steps, percentage rollouts a percentage, cohort rollouts "
+            "cohorts; settings of another strategy are refused so a reviewer never reads ignored "
+            "numbers.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="ROL002",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="Canary step weights do not increase.",
+        doc="Each canary step sends a larger share of traffic to the new bundle than the step "
+            "before it.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="ROL003",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="The rollback target is the bundle being rolled out.",
+        doc="A rollback returns traffic to a previous, known-good bundle; pointing it at the new "
+            "bundle makes rollback a no-op.",
+        emitted_by="rules",
+    ),
+    # schema
+    Entry(
+        code="SCH001",
+        category="schema",
+        severity=Severity.ERROR,
+        summary="The artifact does not match its kind's schema.",
+        doc="The artifact is validated against schemas/<Kind>.schema.json (JSON Schema 2020-12, "
+            "generated from the models). Each violation is one finding located at the offending "
+            "value; an unknown key is located at the key. Versions must be quoted SemVer "
+            "strings: version: 1.10 is the number 1.1 in YAML, which is why it is refused.",
+        emitted_by="engine",
+    ),
+    Entry(
+        code="SCH002",
+        category="schema",
+        severity=Severity.ERROR,
+        summary="A schema rspp validates with is refused.",
+        doc="rspp validates with its own schemas only: each schema file must declare exactly "
+            "\"$schema\": \"https://json-schema.org/draft/2020-12/schema\" and rspp's \"$id\" "
+            "for its kind, and every $ref must point inside the schema (\"#/$defs/...\") or at "
+            "another of rspp's schemas by its $id. A remote or file: $ref, a relative path, an "
+            "unknown dialect, or a file that cannot be read or is not a valid JSON Schema "
+            "refuses the schema: nothing is fetched or read, each artifact of that kind is "
+            "reported as not validated, with the location of the offending value in the schema "
+            "file. In rspp's own repository the schemas are working-tree files; regenerate them "
+            "with `rspp schemas --write`.",
+        emitted_by="api",
+    ),
+    Entry(
+        code="SCH003",
+        category="schema",
+        severity=Severity.ERROR,
+        summary="A float literal where the schema says integer.",
+        doc="JSON Schema counts 64.0 as an integer and the digest (RFC 8785) writes it as 64, so "
+            "neither tells capacity: 64.0 from capacity: 64; a runtime reading the YAML gets a "
+            "float. Where the schema accepts only an integer, a float literal (64.0, 6.4e1, 64.) "
+            "is refused: write 64. Fields that accept any number are not affected. See ADR 0004.",
+        emitted_by="engine",
+    ),
+    # syntax
+    Entry(
+        code="LOAD001",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="The file is not well-formed YAML or JSON.",
+        doc="The parser could not read the file. The finding points at the place the parser "
+            "stopped; the text of the parser's problem is included in the message.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD002",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="A mapping has the same key twice.",
+        doc="YAML parsers disagree on duplicate keys (most silently keep the last one), so a "
+            "duplicate can hide a value from a reviewer. rspp refuses every duplicate key in "
+            "YAML and JSON; the finding points at the second occurrence and names the first.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD003",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="YAML anchors and aliases are not allowed.",
+        doc="Anchors and aliases (&a, *a) let a few bytes expand into an exponentially large "
+            "tree (the 'billion laughs' attack) and make the data a reviewer sees differ from "
+            "the data the tool checks. Write the value out; share structure through modules and "
+            "profiles.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD004",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="YAML merge keys (<<) are not allowed.",
+        doc="Merge keys are a YAML 1.1 extension that YAML 1.2 dropped; they depend on aliases "
+            "and hide where a value came from. Write the keys out explicitly.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD005",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="Explicit YAML tags are not allowed (only !!str).",
+        doc="Custom and language-specific tags (!!python/object, !ruby/..., !custom) can trigger "
+            "code execution in other tools and change meaning silently. Only the core tag !!str "
+            "is accepted, to force a plain scalar to be a string.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD006",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="A mapping key is not a string.",
+        doc="Keys must be strings so every artifact maps one-to-one onto JSON. A plain key that "
+            "YAML 1.2 reads as a number, boolean or null (1, true, null), or a key that is "
+            "itself a mapping or sequence, is refused; quote it if a string was meant.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD007",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="The file must hold exactly one document.",
+        doc="An artifact file holds exactly one YAML document (or one JSON value). Empty files "
+            "and files with several '---' separated documents are refused; split them into one "
+            "file per artifact.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD008",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="The top level of the file is not a mapping.",
+        doc="Every artifact is a mapping with apiVersion, kind, metadata and spec at the top.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD009",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="The data is nested too deeply, or its paths are too long.",
+        doc="Nesting is bounded (64 levels by default) and checked while parsing, before any "
+            "recursive code sees the data: very deep input crashes recursive parsers and "
+            "walkers. Every value is located by its JSON pointer, so the total length of those "
+            "paths is bounded too (64 characters per input character): a huge key above many "
+            "values would otherwise need gigabytes of paths. Folders are bounded the same way: "
+            "discovery does not enter a folder more than 32 levels below the repository root and "
+            "reports it here, so a hostile chain of folders cannot exhaust the walk.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="LOAD010",
+        category="syntax",
+        severity=Severity.ERROR,
+        summary="A number cannot be represented exactly in canonical JSON.",
+        doc="NaN, infinities, floats that overflow (1e400), integers outside -(2^53-1)..2^53-1 "
+            "and floats of magnitude 2^53 or more (canonical JSON writes those as such integers) "
+            "are refused: digests are computed over canonical JSON (RFC 8785), whose numbers are "
+            "IEEE 754 doubles and cannot represent them exactly. Integers longer than 4,000 "
+            "digits are refused before they are converted at all. Quote a large identifier.",
+        emitted_by="loader",
+    ),
+)
+
+BY_CODE: Mapping[str, Entry] = MappingProxyType({e.code: e for e in ENTRIES})
+"""Every entry by its code (read-only)."""
+
+
+def entry(code: str) -> Entry:
+    """The entry of ``code``, exactly as written; KeyError for a code the catalogue lacks."""
+    return BY_CODE[code]
+
+
+def get(code: str) -> Entry | None:
+    """The entry of ``code`` in any letter case (``dag004`` is DAG004), or None."""
+    return BY_CODE.get(code.upper())

@@ -1,0 +1,65 @@
+"""The one way findings are made: the code names the catalogue entry that gives the severity.
+
+:func:`finding` builds a single finding; :class:`FindingSink` collects the findings of a pass
+and hands them back sorted, each once. Neither ever chooses a severity: that is the
+catalogue's (:mod:`rspp.core.catalogue`), so a code reads the same wherever it is reported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from rspp.core.catalogue import entry
+from rspp.core.findings import Finding, Related
+
+
+def finding(code: str, path: str, line: int, col: int, message: str, *, pointer: str = "",
+            end_line: int | None = None, end_col: int | None = None,
+            related: Iterable[Related] = ()) -> Finding:
+    """The finding of ``code`` at ``path:line:col``, with the catalogue's severity.
+
+    Raises KeyError for a code the catalogue lacks (a bug: every code is catalogued, and a
+    test scans the package for code literals).
+    """
+    return Finding(code, entry(code).severity, path, line, col, message, pointer, end_line,
+                   end_col, tuple(related))
+
+
+class FindingSink:
+    """The findings of one pass, each kept once (in the order first emitted)."""
+
+    __slots__ = ("_findings", "_seen")
+
+    def __init__(self) -> None:
+        self._findings: list[Finding] = []
+        self._seen: set[Finding] = set()
+
+    def emit(self, code: str, path: str, line: int, col: int, message: str, *,
+             pointer: str = "", end_line: int | None = None, end_col: int | None = None,
+             related: Iterable[Related] = ()) -> Finding:
+        """Record the finding of ``code`` (see :func:`finding`) and return it."""
+        made = finding(code, path, line, col, message, pointer=pointer, end_line=end_line,
+                       end_col=end_col, related=related)
+        self.add(made)
+        return made
+
+    def add(self, made: Finding) -> None:
+        """Record a finding already made; one equal to a recorded finding is dropped."""
+        if made not in self._seen:
+            self._seen.add(made)
+            self._findings.append(made)
+
+    def __iter__(self) -> Iterator[Finding]:
+        return iter(self._findings)
+
+    def __len__(self) -> int:
+        return len(self._findings)
+
+    @property
+    def failed(self) -> bool:
+        """True when an error was recorded."""
+        return any(f.is_error for f in self._findings)
+
+    def sorted(self) -> list[Finding]:
+        """The findings by path, line, column, code and message."""
+        return sorted(self._findings, key=Finding.sort_key)
