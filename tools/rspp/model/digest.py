@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document
@@ -20,7 +19,7 @@ from rspp.model.artifact import Artifact
 _CACHE: dict[int, tuple[object, str]] = {}
 
 
-def data_digest(data: Any) -> str:
+def data_digest(data: object) -> str:
     from rspp.core.canonical import sha256_digest  # hashing is not needed to validate
 
     return sha256_digest(data)
