@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from rspp.cli import common
+
+if TYPE_CHECKING:
+    from rspp.commands.resolve import ResolveOutcome
+    from rspp.core.jsontypes import JsonObject
 
 _PROFILE = typer.Option(None, "--profile", help="Profile id@version (when TARGET is a spec).")
 _POLICY = typer.Option(None, "--policy", help="Policy overlay id@version, in order; repeatable.")
@@ -17,7 +22,7 @@ _FORMAT = typer.Option("text", "--format", "-f",
 
 
 def _run(target: str, root: Path | None, profile: str | None,
-         policy: list[str] | None, fmt: str) -> Any:
+         policy: list[str] | None, fmt: str) -> ResolveOutcome:
     from rspp.commands.resolve import ResolveOptions, resolve_target
 
     common.reporter(fmt)
@@ -68,6 +73,7 @@ def command(
                         "name the file .json")
     outcome = _run(target, root, profile, policy, fmt)
     if explain:
+        assert outcome.view is not None  # _run exits when there is no view
         common.say(explain_text(explain_view(outcome.view, pointer)))
     else:
         common.emit(outcome.text, Path(out) if out is not None else None, root)
@@ -115,9 +121,10 @@ def explain_value_command(
     from rspp.core.errors import UsageError
     from rspp.resolve.explain import explain, explain_json, explain_text
 
-    view = _saved_view(artifact)
+    view: Mapping[str, object] | None = _saved_view(artifact)
     if view is None:
         view = _run(artifact, root, profile, policy, "text" if fmt == "json" else fmt).view
+        assert view is not None  # _run exits when there is no view
     elif fmt not in ("text", "json"):
         raise UsageError(f"unknown format {fmt!r}", "use text or json")
     entries = explain(view, pointer)
@@ -127,7 +134,7 @@ def explain_value_command(
         common.say(explain_text(entries))
 
 
-def _saved_view(artifact: str) -> dict[str, Any] | None:
+def _saved_view(artifact: str) -> JsonObject | None:
     """A resolved view file given directly (it needs no repository)."""
     import os
 

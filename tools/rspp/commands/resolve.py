@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rspp.core.canonical import pretty
 from rspp.core.errors import UsageError
@@ -17,6 +16,7 @@ from rspp.core.findings import Finding
 from rspp.core.sink import finding
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
+from rspp.model.views import PipelineBundle, ResolvedSpec, ResolvedTurnPlan
 from rspp.report.result import Report
 from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
 from rspp.resolve.gate import validate_repository
@@ -35,7 +35,7 @@ class ResolveOptions:
 class ResolveOutcome:
     """The view (None on failure) and a report of what stopped it."""
 
-    view: dict[str, Any] | None
+    view: ResolvedSpec | None
     report: Report
 
     @property
@@ -133,7 +133,7 @@ class PlanOptions:
 
 @dataclass(frozen=True, slots=True)
 class PlanOutcome:
-    plan: dict[str, Any] | None
+    plan: ResolvedTurnPlan | None
     report: Report
 
     @property
@@ -173,7 +173,7 @@ def plan_turn(options: PlanOptions) -> PlanOutcome:
     return PlanOutcome(plan, report)
 
 
-def _bundle_of(view: dict[str, Any], options: PlanOptions) -> str:
+def _bundle_of(view: ResolvedSpec, options: PlanOptions) -> str:
     ref = view["spec"].get("bundle")
     if not isinstance(ref, str):
         raise UsageError(f"{options.bundle} is not a bundle", "plans are made for bundles")
@@ -197,7 +197,7 @@ class BundleOptions:
 
 @dataclass(frozen=True, slots=True)
 class BundleOutcome:
-    document: dict[str, Any] | None  # keys in canonical order
+    document: PipelineBundle | None  # keys in canonical order
     report: Report
 
     @property
@@ -268,14 +268,16 @@ class ResolveAllOutcome:
         return self.report.errors > 0 or any(b.text is None for b in self.bundles)
 
 
-# What forked workers read: set before the pool starts, inherited copy-on-write.
-_SHARED: dict[str, Any] = {}
+# What forked workers read (the inputs to resolve and the index): set before the pool
+# starts, inherited copy-on-write.
+_SHARED: dict[str, tuple[list[Inputs], Index]] = {}
 PARALLEL_MIN_BUNDLES = 64
 
 
 def _resolve_one(i: int) -> tuple[int, ResolvedBundle, tuple[Finding, ...]]:
-    inputs: Inputs = _SHARED["inputs"][i]
-    resolution = resolve_inputs(inputs, _SHARED["index"])
+    todo, index = _SHARED["run"]
+    inputs = todo[i]
+    resolution = resolve_inputs(inputs, index)
     findings = tuple(to_finding(p) for p in resolution.problems)
     ref = inputs.bundle.ref if inputs.bundle is not None else inputs.spec.ref
     view = resolution.view
@@ -292,7 +294,7 @@ def _resolve_chunk(chunk: list[int]) -> list[tuple[int, ResolvedBundle, tuple[Fi
 
 def _resolve_many(inputs: list[Inputs], index: Index, jobs: int
                   ) -> list[tuple[int, ResolvedBundle, tuple[Finding, ...]]]:
-    _SHARED.update(inputs=inputs, index=index)
+    _SHARED["run"] = (inputs, index)
     try:
         if jobs <= 1 or len(inputs) < PARALLEL_MIN_BUNDLES:
             return [_resolve_one(i) for i in range(len(inputs))]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
-from typing import Any
 
 
-def canonical_bytes(data: Any) -> bytes:
+def canonical_bytes(data: object) -> bytes:
     """The RFC 8785 serialisation of ``data`` (dicts, lists, str, int, float, bool, None).
 
     Most artifacts take a fast path: integral floats become integers (RFC 8785 writes them
@@ -28,17 +27,17 @@ def canonical_bytes(data: Any) -> bytes:
                           separators=(",", ":")).encode("utf-8")
     import rfc8785  # imported when first needed: validation alone never is
 
-    return rfc8785.dumps(data)
+    return rfc8785.dumps(data)  # type: ignore[arg-type]  # it refuses what is not JSON
 
 
 _UNSUPPORTED = object()
 
 
-def _prepare(value: Any) -> Any:
+def _prepare(value: object) -> object:
     """``value`` with integral floats as ints, or _UNSUPPORTED when the C encoder would not
     write it exactly as RFC 8785 does."""
     if isinstance(value, dict):
-        out = {}
+        out: dict[str, object] = {}
         for key, item in value.items():
             if not isinstance(key, str) or not _bmp(key):
                 return _UNSUPPORTED
@@ -65,12 +64,12 @@ def _bmp(text: str) -> bool:
     return text.isascii() or all(ord(c) <= 0xFFFF for c in text)
 
 
-def sha256_digest(data: Any) -> str:
+def sha256_digest(data: object) -> str:
     """``sha256:<64 hex>`` over the canonical JSON of ``data``."""
     return "sha256:" + hashlib.sha256(canonical_bytes(data)).hexdigest()
 
 
-def pretty(data: Any) -> str:
+def pretty(data: object) -> str:
     """Canonical key order and number formatting, indented for people to read.
 
     Each value is written by the canonical serialiser, so numbers and strings are exactly
@@ -90,7 +89,7 @@ def _key(text: str) -> bytes:
     return text.encode("utf-16-be")
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: object) -> str:
     # Strings: the RFC 8785 escapes are exactly json.dumps's with ensure_ascii=False (quote,
     # backslash, short forms of \b \f \n \r \t, \u00xx for other controls); the loader
     # never lets a lone surrogate through. Floats go through the reference serialiser.
@@ -107,7 +106,7 @@ def _scalar(value: Any) -> str:
     return canonical_bytes(value).decode()
 
 
-def _pretty(data: Any, depth: int, out: list[str]) -> None:
+def _pretty(data: object, depth: int, out: list[str]) -> None:
     pad = "  " * (depth + 1)
     if isinstance(data, dict) and data:
         out.append("{\n")

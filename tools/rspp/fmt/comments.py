@@ -31,7 +31,6 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from ruamel.yaml.comments import Comment as RuamelComment
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -39,6 +38,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from rspp.core.jsontypes import as_array, as_object
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
 from rspp.load.document import Document, pointer_join
@@ -76,12 +76,13 @@ class _Member:
     blocks: tuple[_Block, ...]  # the blocks around it, outermost first (the last: its own)
 
 
-def is_block(node: Any) -> bool:
+def is_block(node: object) -> bool:
     """A mapping or list written in block style."""
     return isinstance(node, CommentedMap | CommentedSeq) and not node.fa.flow_style()
 
 
-def _eol_line(value: Any, pointer: str, start: int, item: bool, doc: Document) -> int | None:
+def _eol_line(value: object, pointer: str, start: int, item: bool,
+              doc: Document) -> int | None:
     if isinstance(value, _BLOCK_SCALARS):
         return None
     if is_block(value):
@@ -90,30 +91,32 @@ def _eol_line(value: Any, pointer: str, start: int, item: bool, doc: Document) -
     return span.end_line - 1 if span is not None and span.end_line is not None else start
 
 
-def _members(node: Any, data: Any, pointer: str, doc: Document, out: list[_Member],
+def _members(node: object, data: object, pointer: str, doc: Document, out: list[_Member],
              outer: tuple[_Block, ...] = ()) -> None:
     """The keys and items of block collections under ``node``, in document order; ``data`` is
     the strict loader's reading of ``node``, which names the keys; ``outer``: the blocks
     around ``node``."""
-    if not is_block(node):
+    if not isinstance(node, CommentedMap | CommentedSeq) or not is_block(node):
         return
     blocks = (*outer, _Block(id(node), node.lc.col, isinstance(node, CommentedSeq)))
     if isinstance(node, CommentedMap):
+        mapping = as_object(data)
         # ruamel may type a key differently (1_000: an integer); the strict reading names it
-        for key, name in zip(list(node), data, strict=True):
+        for key, name in zip(list(node), mapping, strict=True):
             here = pointer_join(pointer, name)
             start = node.lc.key(key)[0]
             value = node[key]
             out.append(_Member((id(node), name), start,
                                _eol_line(value, here, start, False, doc), blocks))
-            _members(value, data[name], here, doc, out, blocks)
+            _members(value, mapping[name], here, doc, out, blocks)
     else:
+        items = as_array(data)
         for index, value in enumerate(node):
             here = pointer_join(pointer, index)
             start = node.lc.item(index)[0]
             out.append(_Member((id(node), index), start,
                                _eol_line(value, here, start, True, doc), blocks))
-            _members(value, data[index], here, doc, out, blocks)
+            _members(value, items[index], here, doc, out, blocks)
 
 
 def _squeeze(lines: list[str]) -> list[str]:
@@ -184,7 +187,7 @@ def _ends(between: list[int], lines: dict[int, str], columns: dict[int, int], be
     return out[::-1]
 
 
-def collect(root: Any, doc: Document, layout: Layout) -> Notes:
+def collect(root: object, doc: Document, layout: Layout) -> Notes:
     """File every comment of ``root`` (parsed from ``doc.text``); Refused if one cannot be."""
     members: list[_Member] = []
     _members(root, doc.data, "", doc, members)
@@ -243,7 +246,7 @@ def collect(root: Any, doc: Document, layout: Layout) -> Notes:
     return notes
 
 
-def clear(node: Any) -> None:
+def clear(node: object) -> None:
     """Take every comment off the tree but the block scalar indicator comments of mapping
     values; Refused if a comment cannot be kept."""
     if not isinstance(node, CommentedMap | CommentedSeq):
@@ -278,22 +281,22 @@ def _placed(pending: list[tuple[str, int]], found: list[str], column: int) -> li
     return out
 
 
-def _header(value: Any) -> str | None:
+def _header(value: object) -> str | None:
     """The comment after a block scalar's indicator (``|  # note``)."""
     return getattr(value, "comment", None) if isinstance(value, _BLOCK_SCALARS) else None
 
 
-def _sharing_the_dash(value: Any, notes: Notes) -> list[str]:
+def _sharing_the_dash(value: object, notes: Notes) -> list[str]:
     """The comment lines of what a list item's dash shares its line with (the first key of a
     mapping, the first item of a list, and so on down): they go above the dash."""
-    if not is_block(value) or not value:
+    if not isinstance(value, CommentedMap | CommentedSeq) or not is_block(value) or not value:
         return []
     if isinstance(value, CommentedMap):
         return notes.before.pop((id(value), str(next(iter(value)))), [])
     return notes.before.pop((id(value), 0), []) + _sharing_the_dash(value[0], notes)
 
 
-def attach(root: Any, notes: Notes) -> None:
+def attach(root: object, notes: Notes) -> None:
     """Put the comments in ``notes`` back on the (reordered) tree."""
     if isinstance(root, CommentedMap) and root and not (notes.header and notes.header[-1]):
         # the key written first (perhaps moved there) never starts the file, nor follows
@@ -306,6 +309,8 @@ def attach(root: Any, notes: Notes) -> None:
     tail = _placed(pending, notes.tail, 0)
     while tail and tail[-1].value == "\n":
         tail.pop()
+    if not isinstance(root, CommentedMap | CommentedSeq):
+        return  # a scalar document: the strict loader accepts none
     if notes.header or tail:
         # ruamel writes the end comments only when the start comment slot exists
         root.ca.comment = [None, _lines(notes.header, 0) if notes.header else None]
@@ -313,12 +318,12 @@ def attach(root: Any, notes: Notes) -> None:
         root.ca.end = tail
 
 
-def _attach(node: Any, column: int, notes: Notes, pending: list[tuple[str, int]]) -> None:
+def _attach(node: object, column: int, notes: Notes, pending: list[tuple[str, int]]) -> None:
     """Attach the comments of a block collection whose keys (or dashes) are at ``column``.
 
     ``pending``: the comment lines at the end of blocks already written (text, column); they
     go above the next key or item written, and this block's own end lines join them."""
-    if not is_block(node):
+    if not isinstance(node, CommentedMap | CommentedSeq) or not is_block(node):
         return
     if isinstance(node, CommentedMap):
         for position, (key, value) in enumerate(node.items()):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
 
 import yaml
 from yaml.reader import Reader
@@ -23,13 +22,14 @@ from yaml.tokens import (
     FlowSequenceEndToken,
     FlowSequenceStartToken,
     ScalarToken,
+    Token,
 )
 
 LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _KEEP = re.compile(r"[|>](?:[1-9]?\+|\+[1-9]?)")
 _HEADER = re.compile(r"[|>][1-9+-]*[ \t]*(#.*)?")
 # libyaml's scanner (via PyYAML's C loader) when PyYAML was built with it.
-_CParser: Any = getattr(yaml, "CBaseLoader", None)
+_CParser: type[yaml.CBaseLoader] | None = getattr(yaml, "CBaseLoader", None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +51,16 @@ class Layout:
     start_line: int | None  # the line of the document start marker (---), if any
 
 
-def _tokens(text: str) -> Iterator[Any]:
+def _tokens(text: str) -> Iterator[Token]:
     """The YAML tokens of ``text``, from libyaml when PyYAML was built with it."""
-    parser: Any = _CParser(text) if _CParser is not None else _PureScanner(text)
+    parser = _CParser(text) if _CParser is not None else _PureScanner(text)
     try:
         while parser.check_token():
-            yield parser.get_token()
+            token = parser.get_token()
+            if token is not None:  # there is one: check_token said so
+                yield token
     finally:
-        if _CParser is not None:
+        if not isinstance(parser, _PureScanner):
             parser.dispose()
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from typing import Any
 
 from rspp.core.findings import Finding
 from rspp.core.sink import finding
@@ -46,18 +45,18 @@ def format_json(doc: Document) -> str:
     return json_text(doc.data)
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     shown = json.dumps(value, ensure_ascii=False)
     shown = shown if len(shown) <= 40 else shown[:37] + "..."
     kind = "null" if value is None else type(value).__name__
     return f"{kind} {shown}"
 
 
-def difference(old: Any, new: Any, pointer: str = "") -> tuple[str, str] | None:
+def difference(old: object, new: object, pointer: str = "") -> tuple[str, str] | None:
     """The first place where two loaded values differ in value or type: (pointer, what)."""
     if type(old) is not type(new):
         return pointer, f"{_describe(old)} would become {_describe(new)}"
-    if isinstance(old, dict):
+    if isinstance(old, dict) and isinstance(new, dict):
         if set(old) != set(new):
             gone = sorted(set(old) - set(new))
             added = sorted(set(new) - set(old))
@@ -67,7 +66,7 @@ def difference(old: Any, new: Any, pointer: str = "") -> tuple[str, str] | None:
             if found:
                 return found
         return None
-    if isinstance(old, list):
+    if isinstance(old, list) and isinstance(new, list):
         if len(old) != len(new):
             return pointer, f"list length {len(old)} would become {len(new)}"
         for index, (a, b) in enumerate(zip(old, new, strict=True)):

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from rspp.fmt.quoting import needs_quotes
 from rspp.model.order import canonical_order, json_text
@@ -24,7 +23,7 @@ class ArtifactWriteError(ValueError):
     always can be."""
 
 
-def artifact_text(data: Mapping[str, Any], fmt: str = "json") -> str:
+def artifact_text(data: Mapping[str, object], fmt: str = "json") -> str:
     """The canonical text of the artifact ``data`` (``fmt``: ``"json"`` or ``"yaml"``).
 
     JSON: ``rspp.fmt.order.json_text``, the text `rspp fmt` writes for the same data. YAML:
@@ -56,7 +55,7 @@ def artifact_text(data: Mapping[str, Any], fmt: str = "json") -> str:
     return result.text
 
 
-def _check(value: Any, pointer: str) -> None:
+def _check(value: object, pointer: str) -> None:
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
@@ -76,7 +75,7 @@ def _check(value: Any, pointer: str) -> None:
 _UNPRINTABLE = re.compile(r"[\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 
-def _scalar(value: Any) -> str:
+def _scalar(value: object) -> str:
     if isinstance(value, str):
         plain = _PLAIN.fullmatch(value) is not None and not value.endswith(":")
         if plain and not needs_quotes(value):
@@ -86,12 +85,14 @@ def _scalar(value: Any) -> str:
     return json.dumps(value)  # null, true, 1, 1.5: the YAML 1.2 core schema reads them alike
 
 
-def _block(value: Any, column: int) -> list[str]:
+def _block(value: object, column: int) -> list[str]:
     """Block-style lines of a non-scalar ``value`` whose keys (or dashes) are at ``column``
     (fmt re-indents and quotes; this only has to read back as the same data)."""
     pad = " " * column
     lines: list[str] = []
-    pairs = value.items() if isinstance(value, dict) else ((None, v) for v in value)
+    pairs: Iterable[tuple[object, object]] = (
+        value.items() if isinstance(value, dict)
+        else ((None, v) for v in value) if isinstance(value, list) else ())
     for key, item in pairs:
         head = f"{pad}{_scalar(key)}:" if key is not None else f"{pad}-"
         if isinstance(item, dict | list) and item:

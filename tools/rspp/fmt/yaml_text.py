@@ -11,7 +11,6 @@ loader's reading of the file decides every value: ruamel reads every plain scala
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -36,7 +35,7 @@ class _PlainText(VersionedResolver):
     """Every plain scalar is text to ruamel: numbers keep the author's spelling exactly, and
     the strict loader alone decides what a scalar means."""
 
-    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+    def resolve(self, kind: object, value: object, implicit: tuple[bool, bool]) -> object:
         if kind is ScalarNode and implicit[0]:
             return self.DEFAULT_SCALAR_TAG
         return super().resolve(kind, value, implicit)
@@ -71,7 +70,7 @@ def _yaml() -> YAML:
     return yaml
 
 
-def _string(node: Any, value: str, shape: Shape) -> Any:
+def _string(node: object, value: str, shape: Shape) -> object:
     """The node to write for a string: the author's, or double-quoted when it must be."""
     if not isinstance(node, str) or str(node) != value:
         return DoubleQuotedScalarString(value)  # ruamel read it otherwise (a tagged scalar)
@@ -83,7 +82,7 @@ def _string(node: Any, value: str, shape: Shape) -> Any:
     return node
 
 
-def _key(key: Any, name: str) -> Any:
+def _key(key: object, name: str) -> object:
     """The key to write for ``name`` (the strict reading of ruamel's ``key``)."""
     if isinstance(key, ScalarString) and str(key) == name:
         return key
@@ -92,7 +91,7 @@ def _key(key: Any, name: str) -> Any:
     return DoubleQuotedScalarString(name)
 
 
-def _canonical(node: Any, value: Any, shape: Shape, pointer: str) -> Any:
+def _canonical(node: object, value: object, shape: Shape, pointer: str) -> object:
     """``node`` (from ruamel) rewritten in canonical form; ``value`` is the strict reading."""
     if isinstance(node, CommentedMap):
         if not isinstance(value, dict) or len(value) != len(node):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
+from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.model.kinds import ALL_MODELS
 from rspp.model.schemafiles import DIALECT, schema_id
 
@@ -16,7 +16,7 @@ def file_name(kind: str) -> str:
     return f"{kind}.schema.json"
 
 
-def _tidy(node: Any, *, in_properties: bool = False) -> Any:
+def _tidy(node: JsonValue, *, in_properties: bool = False) -> JsonValue:
     """Drop pydantic's titles and null defaults; optional fields are absent, never null."""
     if isinstance(node, list):
         return [_tidy(item) for item in node]
@@ -24,7 +24,7 @@ def _tidy(node: Any, *, in_properties: bool = False) -> Any:
         return node
     if in_properties:
         return {name: _tidy(sub) for name, sub in node.items()}
-    out: dict[str, Any] = {}
+    out: JsonObject = {}
     for key, value in node.items():
         if key == "title" and isinstance(value, str):
             continue
@@ -37,7 +37,7 @@ def _tidy(node: Any, *, in_properties: bool = False) -> Any:
     branches = out.get("anyOf")
     if isinstance(branches, list):
         kept = [b for b in branches if b != {"type": "null"}]
-        if len(kept) == 1 and len(kept) != len(branches):
+        if len(kept) == 1 and len(kept) != len(branches) and isinstance(kept[0], dict):
             del out["anyOf"]
             merged = dict(kept[0])
             merged.update(out)
@@ -47,19 +47,21 @@ def _tidy(node: Any, *, in_properties: bool = False) -> Any:
     return out
 
 
-def generate() -> dict[str, dict[str, Any]]:
+def generate() -> dict[str, JsonObject]:
     """Every kind's schema, keyed by file name."""
-    result: dict[str, dict[str, Any]] = {}
+    result: dict[str, JsonObject] = {}
     for kind, model in sorted(ALL_MODELS.items()):
         body = _tidy(model.model_json_schema(by_alias=True, mode="validation"))
-        schema = {"$schema": DIALECT, "$id": schema_id(kind), "title": kind, **body}
+        assert isinstance(body, dict)  # a model's schema is an object
+        schema: JsonObject = {"$schema": DIALECT, "$id": schema_id(kind), "title": kind,
+                              **body}
         if model.__doc__:
             schema["description"] = " ".join(model.__doc__.split())
         result[file_name(kind)] = schema
     return result
 
 
-def _ordered(node: Any, keep: bool = False) -> Any:
+def _ordered(node: JsonValue, keep: bool = False) -> JsonValue:
     """Keys sorted, except the members of a ``properties`` map: they keep the models' field
     order, which is the canonical key order of artifact files."""
     if isinstance(node, dict):
@@ -70,7 +72,7 @@ def _ordered(node: Any, keep: bool = False) -> Any:
     return node
 
 
-def render(schema: dict[str, Any]) -> str:
+def render(schema: JsonObject) -> str:
     return json.dumps(_ordered(schema), indent=2, ensure_ascii=False) + "\n"
 
 

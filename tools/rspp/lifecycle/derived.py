@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from rspp.core.jsontypes import as_array, as_object
 from rspp.core.markdown import render_page
 from rspp.lifecycle.provenance import (
     Graph,
@@ -150,11 +151,13 @@ def _rewrite_pins(root: Path, bundle: Artifact, index: Index) -> bytes | None:
     from rspp.load.api import load_bytes
 
     lines = bundle.doc.text.split("\n")
-    wanted = []
-    for i, pin in enumerate(bundle.spec.get("pins") or []):
-        ref = parse_ref(pin["ref"])
-        target = index.get(pin["kind"], ref.id, ref.version) if ref else None
-        if ref is None or target is None:
+    wanted: list[str] = []
+    # read as loaded: a bundle that is not schema-valid still has a pins node
+    for i, pin in enumerate(as_object(p) for p in as_array(bundle.spec.get("pins"))):
+        text, kind = pin.get("ref"), pin.get("kind")
+        ref = parse_ref(text)
+        target = index.get(kind, ref.id, ref.version) if ref and isinstance(kind, str) else None
+        if ref is None or target is None or not isinstance(text, str):
             return None
         # The reference keeps its version as written (build metadata or not) and gains the
         # digest of the artifact it names.
@@ -162,12 +165,13 @@ def _rewrite_pins(root: Path, bundle: Artifact, index: Index) -> bytes | None:
         wanted.append(new)
         if ref.digest is None:
             line = bundle.doc.span(f"/spec/pins/{i}/ref").line - 1
-            if pin["ref"] not in lines[line]:
+            if text not in lines[line]:
                 return None
-            lines[line] = lines[line].replace(pin["ref"], new, 1)
+            lines[line] = lines[line].replace(text, new, 1)
     text = "\n".join(lines)
     again = load_bytes(text.encode("utf-8"), bundle.path, fmt=bundle.doc.fmt).document
-    if again is None or [p["ref"] for p in again.data["spec"]["pins"]] != wanted:
+    pins = as_array(as_object(again.data.get("spec")).get("pins")) if again else []
+    if again is None or [as_object(p).get("ref") for p in pins] != wanted:
         return None
     return text.encode("utf-8")
 

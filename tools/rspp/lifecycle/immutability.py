@@ -20,10 +20,10 @@ IMM004.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
+from rspp.core.jsontypes import JsonObject
 from rspp.lifecycle.lock import Lock, finding, identity_key, parse_lock, published
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
@@ -91,7 +91,7 @@ def snapshot_files(files: dict[str, bytes | None], label: str,
     return snap
 
 
-def _key_of(data: dict[str, Any]) -> str | None:
+def _key_of(data: JsonObject) -> str | None:
     kind, meta = data.get("kind"), data.get("metadata")
     if not isinstance(kind, str) or kind in MUTABLE_KINDS or not isinstance(meta, dict):
         return None

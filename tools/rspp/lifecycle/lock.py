@@ -21,6 +21,7 @@ from rspp.core import sink
 from rspp.core.canonical import pretty
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
+from rspp.core.jsontypes import as_array
 from rspp.load.api import load_bytes
 from rspp.load.document import Document, pointer_join
 from rspp.model.artifact import Artifact, Index, version_identity
@@ -64,10 +65,9 @@ def unpinned_refs(art: Artifact) -> list[str]:
 
     if art.kind != "PipelineBundle":
         return []
-    pins = art.spec.get("pins")
-    return [pin["ref"] for pin in pins if isinstance(pin, dict)
-            and (ref := parse_ref(pin.get("ref"))) is not None and ref.digest is None] \
-        if isinstance(pins, list) else []
+    refs = [pin.get("ref") for pin in as_array(art.spec.get("pins")) if isinstance(pin, dict)]
+    return [text for text in refs if isinstance(text, str)
+            and (ref := parse_ref(text)) is not None and ref.digest is None]
 
 
 def finding(code: str, path: str, line: int, col: int, message: str, pointer: str = "",
@@ -109,7 +109,7 @@ def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Find
                 "version, SemVer 2.0.0 section 10): a lock records each version once")
     if problems:
         return None, problems
-    return Lock(dict(artifacts), doc), []
+    return Lock({k: v for k, v in artifacts.items() if isinstance(v, str)}, doc), []
 
 
 def read_lock(root: Path) -> tuple[Lock | None, list[Finding]]:

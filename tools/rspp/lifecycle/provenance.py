@@ -19,10 +19,9 @@ import functools
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from rspp.core.canonical import pretty
 from rspp.core.constants import DERIVED_DIR as OUT_DIR
@@ -185,12 +184,13 @@ def _input_digests(root: Path, paths: tuple[str, ...],
 
 
 def provenance(root: Path, generator: str, inputs: tuple[str, ...],
-               fingerprint: str) -> dict[str, Any]:
+               fingerprint: str) -> dict[str, object]:
     return {"generator": generator, "generatorFingerprint": generator_fingerprint(generator),
             "inputs": _input_digests(root, inputs), "fingerprint": fingerprint}
 
 
-def with_view_provenance(root: Path, view: dict[str, Any], inputs: tuple[str, ...]) -> bytes:
+def with_view_provenance(root: Path, view: Mapping[str, object],
+                         inputs: tuple[str, ...]) -> bytes:
     """The view in canonical form with ``_rspp`` (which sorts first) added. The fingerprint is
     the digest of the text without the ``_rspp`` member, i.e. of the view's own text."""
     body = {k: v for k, v in view.items() if k != "_rspp"}
@@ -217,7 +217,7 @@ def with_page_provenance(root: Path, text: str, inputs: tuple[str, ...]) -> byte
     return (head + text).encode("utf-8")
 
 
-def read_provenance(raw: bytes, path: str) -> tuple[dict[str, Any] | None, str]:
+def read_provenance(raw: bytes, path: str) -> tuple[dict[str, object] | None, str]:
     """The recorded provenance and the digest of the content it covers (None: invalid)."""
     try:
         text = raw.decode("utf-8")
@@ -254,7 +254,8 @@ def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
         node.state, node.reason = "missing", "not generated yet"
         return
     record, actual = read_provenance(current, node.path)
-    if record is None or not isinstance(record.get("inputs"), dict):
+    then = record.get("inputs") if record is not None else None
+    if record is None or not isinstance(then, dict):
         node.state, node.reason = "invalid", "no readable provenance (_rspp / front matter)"
         return
     if record.get("fingerprint") != actual:
@@ -270,7 +271,6 @@ def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
                        "the code that made it)")
         return
     now = _input_digests(root, node.inputs, cache)
-    then: dict[str, str] = record["inputs"]
     changed = sorted(p for p in now if then.get(p) != now[p] and p in then)
     added, gone = sorted(set(now) - set(then)), sorted(set(then) - set(now))
     if changed or added or gone:

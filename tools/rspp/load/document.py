@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from rspp.core.findings import Span
+from rspp.core.jsontypes import JsonObject
 from rspp.load.lines import split_lines
 
 
@@ -29,7 +29,7 @@ class Document:
 
     path: str
     text: str
-    data: dict[str, Any]
+    data: JsonObject
     fmt: str
     spans: dict[str, Span] = field(default_factory=dict)
     key_spans: dict[str, Span] = field(default_factory=dict)

@@ -15,6 +15,7 @@ from json.decoder import JSONDecodeError
 from typing import Any, cast
 
 from rspp.core.findings import Finding, Span
+from rspp.core.jsontypes import JsonArray, JsonObject, JsonScalar
 from rspp.load.document import Document, escape_token
 from rspp.load.lines import line_starts
 from rspp.load.source import (
@@ -65,7 +66,7 @@ def _bad_string(exc: JSONDecodeError, pointer: str) -> _Fail:
     return _Fail("LOAD001", exc.pos, f"JSON syntax error: {problem}", pointer)
 
 
-def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Any, int]:
+def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[JsonScalar, int]:
     """The number, boolean or null starting at ``index`` and the offset after it."""
     char = text[index : index + 1]
     if char == "t" and text.startswith("true", index):
@@ -162,10 +163,12 @@ def _parse(
     spans: dict[str, Span] = {}
     key_spans: dict[str, Span] = {}
     duplicates: list[Finding] = []
-    root: dict[str, Any] = {}
+    root: JsonObject = {}
     budget = pointer_budget(text)
-    stack: list[tuple[Any, bool, str, int, str]] = []
+    # the container being filled: a JsonObject when is_obj, else a JsonArray (one name, no
+    # isinstance in the loop)
     cur: Any = root
+    stack: list[tuple[JsonObject | JsonArray, bool, str, int, str]] = []
     is_obj = True
     closer = "}"
     ptr = ""
@@ -174,6 +177,7 @@ def _parse(
     first = True
     comma = i
     key = ""
+    value: JsonScalar
     i = skip(text, i + 1).end()
 
     while True:
@@ -236,7 +240,7 @@ def _parse(
                 depth += 1
                 if depth > max_depth:
                     raise _Fail("LOAD009", i, f"nesting deeper than {max_depth} levels", member)
-                new: Any = {} if char == "{" else []
+                new: JsonObject | JsonArray = {} if char == "{" else []
                 if is_obj:
                     cur[key] = new
                 else:
@@ -300,7 +304,7 @@ def _finish(
     text: str,
     rel: str,
     i: int,
-    root: dict[str, Any],
+    root: JsonObject,
     spans: dict[str, Span],
     key_spans: dict[str, Span],
     duplicates: list[Finding],

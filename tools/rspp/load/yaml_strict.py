@@ -34,8 +34,8 @@ LOAD001 at the first such break.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sized
+from typing import Any, Protocol
 
 import yaml
 from yaml.events import (
@@ -51,6 +51,7 @@ from yaml.events import (
 from yaml.reader import ReaderError
 
 from rspp.core.findings import Finding, Span
+from rspp.core.jsontypes import JsonArray, JsonObject, JsonScalar
 from rspp.load.document import Document, escape_token
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks, line_col, line_starts
 from rspp.load.source import (
@@ -64,12 +65,20 @@ from rspp.load.source import (
     unsafe_integer,
 )
 
-_Loader: Any = getattr(yaml, "CSafeLoader", None)
-_NATIVE = _Loader is not None
-if _Loader is None:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
 
-_PyLoader: Any = yaml.SafeLoader
+class _Events(Protocol):
+    """What the loader reads from a PyYAML parser (libyaml's or the pure-Python one)."""
+
+    def get_event(self) -> object: ...
+
+    def dispose(self) -> None: ...
+
+
+_Parser = Callable[[str], _Events]
+_Native: _Parser | None = getattr(yaml, "CSafeLoader", None)
+_NATIVE = _Native is not None
+_PyLoader: _Parser = yaml.SafeLoader
+_Loader: _Parser = _Native if _Native is not None else _PyLoader
 
 # a native syntax error stands under this depth limit, on a line with at most this many brackets
 _NATIVE_MAX_DEPTH = 256
@@ -77,7 +86,7 @@ _LINE_OPENERS = 128
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
-_CONSTANTS: dict[str, Any] = {
+_CONSTANTS: dict[str, bool | None] = {
     "null": None,
     "Null": None,
     "NULL": None,
@@ -118,7 +127,7 @@ def _fits(number: int, max_digits: int) -> bool:
     return bits == limit + 1 and abs(number) < 10**max_digits
 
 
-def _number(value: str, max_digits: int) -> Any:
+def _number(value: str, max_digits: int) -> int | float | str:
     """Type a plain scalar that starts like a number; anything else stays a string."""
     found = _NUMBER.fullmatch(value)
     if found is None:
@@ -160,7 +169,7 @@ def _number(value: str, max_digits: int) -> Any:
     return converted
 
 
-def _type_name(value: Any) -> str:
+def _type_name(value: object) -> str:
     if value is None:
         return "null"
     if type(value) is bool:
@@ -185,10 +194,10 @@ def _native_limit_ruled_out(text: str, max_depth: int, line: int) -> bool:
     return row.count("[") + row.count("{") <= _LINE_OPENERS
 
 
-def _restoring(get: Callable[[], Any], back: dict[int, str]) -> Callable[[], Any]:
+def _restoring(get: Callable[[], object], back: dict[int, str]) -> Callable[[], object]:
     """``get`` (the parser's next event) with the stand-ins put back in scalar values."""
 
-    def get_restored() -> Any:
+    def get_restored() -> object:
         ev = get()
         if type(ev) is ScalarEvent:
             ev.value = ev.value.translate(back)
@@ -243,7 +252,7 @@ def parse_yaml(
 
 
 def _parse(
-    loader: Any,
+    loader: _Parser,
     native: bool,
     parsed: str,
     back: dict[int, str] | None,
@@ -253,7 +262,7 @@ def _parse(
     max_int_digits: int,
 ) -> tuple[Document | None, list[Finding]]:
     """Parse ``parsed`` (``text`` with stand-ins) with ``loader``; findings on ``text``."""
-    parser: Any = None
+    parser: _Events | None = None
     try:
         parser = loader(parsed)
         get = parser.get_event if back is None else _restoring(parser.get_event, back)
@@ -324,10 +333,10 @@ def _node_refusal(ev: Any, rel: str, pointer: str) -> Finding | None:
 
 
 def _build(
-    get: Callable[[], Any], text: str, rel: str, max_depth: int, max_digits: int
+    get: Callable[[], object], text: str, rel: str, max_depth: int, max_digits: int
 ) -> tuple[Document | None, list[Finding]]:
     get()  # stream start
-    ev: Any = get()
+    ev: Any = get()  # dispatched on type(ev) below, which the checker does not follow
     if type(ev) is StreamEndEvent:
         return None, [error("LOAD007", rel, 1, 1, "file holds no YAML document")]
     if ev.tags:
@@ -354,14 +363,15 @@ def _build(
     spans: dict[str, Span] = {}
     key_spans: dict[str, Span] = {}
     duplicates: list[Finding] = []
-    root: dict[str, Any] = {}
+    root: JsonObject = {}
     budget = pointer_budget(text)
-    stack: list[tuple[Any, bool, str, int, int, bool]] = []
+    stack: list[tuple[JsonObject | JsonArray, bool, str, int, int, bool]] = []
+    # the container being filled: a JsonObject when is_map, else a JsonArray
     cur: Any = root
     is_map = True
     ptr = ""
     flow = bool(ev.flow_style)
-    key: Any = None
+    key: str | None = None
     member: str | None = None
     depth = 1
     end_line = end_col = 0
@@ -389,7 +399,7 @@ def _build(
                 return None, [refusal]
             plain = tag is None and not ev.style
             if not plain:
-                typed: Any = value
+                typed: JsonScalar = value
             elif not value:
                 typed = None
             elif value[0] in number_start:
@@ -474,7 +484,7 @@ def _build(
                 return None, [refusal]
             mark = ev.start_mark
             line, col = mark.line + 1, mark.column + 1
-            new: Any = {} if kind is mapping_start else []
+            new: JsonObject | JsonArray = {} if kind is mapping_start else []
             if member is not None:
                 pointer = member
                 cur[key] = new
@@ -524,7 +534,7 @@ def _build(
     return Document(rel, text, root, "yaml", spans, key_spans), []
 
 
-def _here(member: str | None, ptr: str, is_map: bool, cur: Any) -> str:
+def _here(member: str | None, ptr: str, is_map: bool, cur: Sized) -> str:
     """The pointer of the node about to be read."""
     if member is not None:
         return member

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
+from rspp.core.jsontypes import JsonObject
 from rspp.load.document import Document
 
 
@@ -23,7 +23,7 @@ def version_identity(version: str) -> str:
     SemVer 2.0.0 section 10: build metadata MUST be ignored when determining version
     precedence, so two versions that differ only in it are the same version (one may not
     replace or sit beside the other). The pre-release part stays: ``1.0.0-rc.1`` is its own
-    version. Any string is accepted (no validation); text without ``+`` is returned as is.
+    version. Every string is accepted (no validation); text without ``+`` is returned as is.
     """
     return version.partition("+")[0]
 
@@ -43,7 +43,9 @@ class Artifact:
         return self.doc.path
 
     @property
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> JsonObject:
+        """The body as loaded (not validated): read it through ``rspp.model.views`` when the
+        artifact is schema-valid, else narrow what you read."""
         value = self.doc.data.get("spec")
         return value if isinstance(value, dict) else {}
 

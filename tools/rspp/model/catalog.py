@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
+from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
 from rspp.model.ids import PORT_TYPE_PATTERN, PortType, parse_port_type
 
@@ -38,7 +40,7 @@ class Param:
     ``pattern`` a regular expression a string must match, described by ``pattern_name``.
     """
 
-    default: Any
+    default: JsonValue
     type: ParamKind
     unit: str | None = None
     minimum: int | float | None = None
@@ -85,7 +87,7 @@ def _num(x: int | float) -> str:
     return str(int(x)) if isinstance(x, float) and x.is_integer() else str(x)
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     """A value as the author would write it (true, null, 'text', 64.0)."""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -99,7 +101,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def kind_of(value: Any) -> str:
+def kind_of(value: object) -> str:
     """The JSON kind of a loaded value, with its article: ``a string``, ``a float``..."""
     if value is None:
         return "null"
@@ -134,7 +136,7 @@ class Refusal:
         return f"{subject} {what} is {self.shown}; expected {decl.describe()}{self.hint}"
 
 
-def value_problem(decl: Param, value: Any) -> Refusal | None:
+def value_problem(decl: Param, value: object) -> Refusal | None:
     """Why ``value`` does not fit ``decl``, or None when it does.
 
     A boolean is never a number, a float (even 64.0) never an integer, and a string never a
@@ -170,7 +172,7 @@ def value_problem(decl: Param, value: Any) -> Refusal | None:
     return None
 
 
-def _number_problem(decl: Param, value: Any, shown: str) -> Refusal | None:
+def _number_problem(decl: Param, value: object, shown: str) -> Refusal | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str) and _looks_numeric(value):
             return Refusal(shown, f"; write {value.strip()} without quotes")
@@ -209,14 +211,14 @@ class NodeType:
     category: str
     inputs: dict[str, PortDecl] = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, JsonValue] = field(default_factory=dict)
     execution: str = "in_process"
     source: str = "builtin"
     dynamic_outputs: bool = False
     decls: dict[str, Param] = field(default_factory=dict)
 
 
-def render(template: str, params: dict[str, Any]) -> PortType | str:
+def render(template: str, params: Mapping[str, object]) -> PortType | str:
     """Substitute ``{param}`` placeholders; a missing parameter returns its name (unbound)."""
     missing: list[str] = []
 

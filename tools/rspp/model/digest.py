@@ -9,14 +9,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact
 
 
-def data_digest(data: Any) -> str:
+def data_digest(data: object) -> str:
     from rspp.core.canonical import sha256_digest  # hashing is not needed to validate
 
     return sha256_digest(data)

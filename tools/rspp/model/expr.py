@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import TypeGuard, TypeVar, Union
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -189,8 +189,8 @@ def names(tree: Expr) -> set[str]:
     return set()
 
 
-def lookup(signals: Mapping[str, Any], path: str) -> Any:
-    value: Any = signals
+def lookup(signals: Mapping[str, object], path: str) -> object:
+    value: object = signals
     for part in path.split("."):
         if not isinstance(value, Mapping) or part not in value:
             raise ExprError(f"signal {path!r} is not in the routing snapshot")
@@ -198,7 +198,7 @@ def lookup(signals: Mapping[str, Any], path: str) -> Any:
     return value
 
 
-def evaluate(tree: Expr, signals: Mapping[str, Any]) -> bool:
+def evaluate(tree: Expr, signals: Mapping[str, object]) -> bool:
     """Evaluate to a bool; raises ExprError for missing signals or mixed-type ordering."""
     value = _value(tree, signals)
     if not isinstance(value, bool):
@@ -206,7 +206,7 @@ def evaluate(tree: Expr, signals: Mapping[str, Any]) -> bool:
     return value
 
 
-def _value(tree: Expr, signals: Mapping[str, Any]) -> Any:
+def _value(tree: Expr, signals: Mapping[str, object]) -> object:
     if isinstance(tree, Literal):
         return tree.value
     if isinstance(tree, Name):
@@ -221,15 +221,25 @@ def _value(tree: Expr, signals: Mapping[str, Any]) -> Any:
         return _same(left, right)
     if tree.op == "!=":
         return not _same(left, right)
-    numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right))
-    strings = isinstance(left, str) and isinstance(right, str)
-    if not (numbers or strings):
-        raise ExprError(f"cannot order {left!r} and {right!r} with {tree.op}")
-    return {"<": left < right, "<=": left <= right, ">": left > right,
-            ">=": left >= right}[tree.op]
+    if _number(left) and _number(right):
+        return _order(tree.op, left, right)
+    if isinstance(left, str) and isinstance(right, str):
+        return _order(tree.op, left, right)
+    raise ExprError(f"cannot order {left!r} and {right!r} with {tree.op}")
 
 
-def _same(left: Any, right: Any) -> bool:
+def _number(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+_Ordered = TypeVar("_Ordered", float, str)
+
+
+def _order(op: str, left: _Ordered, right: _Ordered) -> bool:
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+
+
+def _same(left: object, right: object) -> bool:
     # true == 1 is false here: a bool only equals a bool.
     if isinstance(left, bool) or isinstance(right, bool):
         return isinstance(left, bool) and isinstance(right, bool) and left == right

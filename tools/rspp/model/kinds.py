@@ -7,12 +7,27 @@ Schema and the models accept exactly the same documents. Semantic rules live in 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
 from rspp.model import ids
+from rspp.model.views import (
+    CancelScope,
+    CompatMode,
+    DegradeTrigger,
+    ExtensionType,
+    GateType,
+    InFlight,
+    Lane,
+    PinKind,
+    ProfileMode,
+    RecordingLevel,
+    Shedding,
+    SourceKind,
+    TrustLevel,
+)
 
 Identifier = Annotated[str, Field(pattern=ids.ID_PATTERN, max_length=63)]
 SemVer = Annotated[str, Field(pattern=ids.SEMVER_PATTERN, max_length=128)]
@@ -29,7 +44,8 @@ Text = Annotated[str, Field(max_length=4000)]
 PositiveInt = Annotated[int, Field(ge=1)]
 NonNegInt = Annotated[int, Field(ge=0)]
 Millis = Annotated[int, Field(ge=0, le=3_600_000)]
-Params = dict[str, Any]
+# Free-form values (parameters): any JSON value; the views read them as JsonValue.
+Params = dict[str, object]
 
 
 class Strict(BaseModel):
@@ -43,7 +59,7 @@ class Strict(BaseModel):
 
     @model_validator(mode="before")
     @classmethod
-    def _refuse_nulls(cls, data: Any) -> Any:
+    def _refuse_nulls(cls, data: object) -> object:
         """Optional fields are left out, never null (the schemas say the same)."""
         if isinstance(data, dict):
             for key, value in data.items():
@@ -52,19 +68,8 @@ class Strict(BaseModel):
         return data
 
 
-# --------------------------------------------------------------------------- vocabulary
-Lane = Literal["control", "data", "telemetry"]
-
-
-Shedding = Literal["drop_oldest", "drop_newest", "degrade", "block"]
-
-
-CancelScope = Literal["turn", "session", "none"]
-
-
-InFlight = Literal["flush", "drop"]
-
-
+# --------------------------------------------------------------------------- shared
+# The vocabulary (Lane, Shedding, ...) is defined once, in rspp.model.views.
 class Metadata(Strict):
     id: Identifier
     version: SemVer
@@ -106,9 +111,6 @@ class Fallback(Strict):
     attempt_timeout_ms: Millis = 10_000
     max_retries: Annotated[int, Field(ge=0, le=10)] = 0
     retry_interval_ms: Millis = 500
-
-
-DegradeTrigger = Literal["budget_exceeded", "provider_error", "overload", "cost_cap"]
 
 
 class Degrade(Strict):
@@ -202,9 +204,6 @@ class Budgets(Strict):
     max_cost_per_session_usd: Annotated[float, Field(ge=0)] | None = None
 
 
-ProfileMode = Literal["standard", "low_latency"]
-
-
 class ExecutionProfileBody(Strict):
     description: Text | None = None
     mode: ProfileMode
@@ -261,12 +260,6 @@ class PolicyOverlayBody(Strict):
 
 
 # --------------------------------------------------------------------------- ExtensionManifest
-ExtensionType = Literal["custom_node", "external_node", "runtime_adapter"]
-
-
-TrustLevel = Literal["trusted", "restricted", "untrusted"]
-
-
 class Isolation(Strict):
     mode: Literal["in_process_sandbox", "process", "container", "remote"]
     network: Literal["none", "egress_allowlist", "any"] = "none"
@@ -318,9 +311,6 @@ class ExtensionManifestBody(Strict):
 
 
 # --------------------------------------------------------------------------- PipelineBundle
-PinKind = Literal["PipelineSpec", "ExecutionProfile", "PolicyOverlay"]
-
-
 class Pin(Strict):
     kind: PinKind
     ref: Reference
@@ -380,9 +370,6 @@ class RolloutManifestBody(Strict):
 
 
 # --------------------------------------------------------------------------- ReplayEvidenceManifest
-RecordingLevel = Literal["L0", "L1", "L2"]
-
-
 class Fixture(Strict):
     path: Annotated[str, Field(min_length=1, max_length=300)]
     description: Text | None = None
@@ -404,9 +391,6 @@ class ReplayEvidenceManifestBody(Strict):
 
 
 # --------------------------------------------------------------------------- CompatibilityContract
-CompatMode = Literal["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE"]
-
-
 class SchemaCompatibility(Strict):
     default: CompatMode
     per_kind: dict[Annotated[str, Field(pattern=r"^[A-Z][A-Za-z]+$")], CompatMode] = {}
@@ -439,9 +423,6 @@ class CompatibilityContractBody(Strict):
 
 
 # --------------------------------------------------------------------------- ConformanceGates
-GateType = Literal["latency", "cancel_fence", "authority", "replay_completeness", "lifecycle"]
-
-
 class Gate(Strict):
     id: LocalId
     type: GateType
@@ -513,9 +494,6 @@ class ConformanceGates(_Envelope):
 
 
 # --------------------------------------------------------------------------- derived kinds
-SourceKind = Literal["spec", "module", "profile", "policy", "bundle", "extension", "builtin"]
-
-
 class DefaultingSource(Strict):
     """Where one value of a resolved view came from."""
 
@@ -680,7 +658,7 @@ class ResolvedTurnPlanBody(Strict):
     turn: NonNegInt
     lease_epoch: NonNegInt
     routing_snapshot_ref: Annotated[str, Field(min_length=1, max_length=300)]
-    determinism_context: dict[LocalId, Any]
+    determinism_context: dict[LocalId, object]
     admitted: bool
     active_nodes: dict[NamespacedId, NamespacedId]
     decisions: list[TurnDecision]

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar, cast
 
 from rspp.core.constants import DERIVED_KINDS
 from rspp.model.shapes import Shape, canonical, shape_for
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ def ordered_keys(keys: list[str], shape: Shape) -> list[str]:
     return canonical(keys, shape.key_order())
 
 
-def _reorder(value: Any, shape: Shape) -> Any:
+def _reorder(value: object, shape: Shape) -> object:
     if isinstance(value, dict):
         return {k: _reorder(value[k], shape.field(k)) for k in ordered_keys(list(value), shape)}
     if isinstance(value, list):
@@ -69,13 +71,13 @@ def _reorder(value: Any, shape: Shape) -> Any:
     return value
 
 
-def canonical_order(data: Any) -> Any:
+def canonical_order(data: T) -> T:
     """``data`` (an artifact: dicts, lists, scalars) with every mapping's keys in canonical
-    order; nothing else changes. A new value; ``data`` is left as it is."""
-    return _reorder(data, document_shape(data))
+    order; nothing else changes. A new value of the same shape; ``data`` is left as it is."""
+    return cast(T, _reorder(data, document_shape(data)))
 
 
-def json_text(data: Any) -> str:
+def json_text(data: object) -> str:
     """The canonical JSON text of an artifact, exactly as `rspp fmt` writes it: keys in
     canonical order, two-space indentation, one key per line, UTF-8 (no ``\\u`` escapes),
     a final newline; numbers as Python reads them (``1.0`` stays ``1.0``). A derived

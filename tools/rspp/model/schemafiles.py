@@ -26,10 +26,11 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NoReturn
 
 from rspp.core.constants import API_VERSION
 from rspp.core.errors import RsppError
+from rspp.core.jsontypes import JsonObject, JsonValue
 
 SCHEMA_DIR = Path(__file__).resolve().parents[1] / "schemas"
 SUFFIX = ".schema.json"
@@ -87,7 +88,7 @@ class SchemaFile:
 
     kind: str
     file: Path  # absolute, inside the resolved schema directory
-    schema: dict[str, Any] | None
+    schema: JsonObject | None
     problems: tuple[SchemaProblem, ...]
     text: str = ""
     refers_to: frozenset[str] = frozenset()
@@ -119,7 +120,7 @@ def kinds(directory: Path | None = None) -> tuple[str, ...]:
     return tuple(sorted(n.removesuffix(SUFFIX) for n in names if n.endswith(SUFFIX)))
 
 
-def _walk(node: Any, pointer: str, top: bool) -> Iterator[tuple[str, str, Any]]:
+def _walk(node: object, pointer: str, top: bool) -> Iterator[tuple[str, str, object]]:
     """(pointer, keyword, value) of every referencing keyword in schema position."""
     if isinstance(node, list):
         for index, item in enumerate(node):
@@ -146,7 +147,8 @@ def _ref_allowed(value: str, known: Mapping[str, str]) -> bool:
     return target in known
 
 
-def _problems(kind: str, schema: Any, known: Mapping[str, str]) -> Iterator[tuple[str, str]]:
+def _problems(kind: str, schema: object,
+              known: Mapping[str, str]) -> Iterator[tuple[str, str]]:
     """(pointer, message) for what makes ``schema`` unusable; positions are found later."""
     if not isinstance(schema, dict):
         yield "", "the schema is not a JSON object"
@@ -174,7 +176,7 @@ def _problems(kind: str, schema: Any, known: Mapping[str, str]) -> Iterator[tupl
                             f"({_ID_PREFIX}<Kind>); nothing is fetched or read")
 
 
-def _show(value: Any) -> str:
+def _show(value: object) -> str:
     text = json.dumps(value, ensure_ascii=False)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -183,14 +185,14 @@ class _Duplicate(ValueError):
     pass
 
 
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+def _pairs(pairs: list[tuple[str, JsonValue]]) -> JsonObject:
     out = dict(pairs)
     if len(out) != len(pairs):
         raise _Duplicate("duplicate key")
     return out
 
 
-def _constant(name: str) -> Any:
+def _constant(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
 
 
@@ -206,7 +208,7 @@ def _read(kind: str, directory: Path) -> SchemaFile:
     limit = Limits().max_bytes
     _, raw = read_file(file, directory, limit)
     text = decode(raw, file.name, limit) if isinstance(raw, bytes) else raw
-    data: Any = None
+    data: JsonValue = None
     if isinstance(text, str):
         try:  # the fast path; rspp's loader positions problems when there are any
             data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
@@ -227,7 +229,7 @@ def _read(kind: str, directory: Path) -> SchemaFile:
                  for pointer, message in _problems(kind, data, own)]
     except RecursionError:
         found = [read.locate("", "cannot read the schema: it is nested too deeply")]
-    if found:
+    if found or not isinstance(data, dict):  # _problems refuses anything but an object
         return SchemaFile(kind, file, None, tuple(found), text)
     refers = frozenset(own[v.partition("#")[0]] for _, key, v in _walk(data, "", True)
                        if key in _REF_KEYWORDS and isinstance(v, str) and not v.startswith("#"))
@@ -243,7 +245,7 @@ def read_schema(kind: str, directory: Path | None = None) -> SchemaFile:
     return _read(kind, resolved_dir(directory))
 
 
-def sound_schemas(directory: Path | None = None) -> dict[str, dict[str, Any]]:
+def sound_schemas(directory: Path | None = None) -> dict[str, JsonObject]:
     """Every kind's schema that :func:`read_schema` accepts, by kind."""
     out = {}
     for kind in kinds(directory):
@@ -253,7 +255,7 @@ def sound_schemas(directory: Path | None = None) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_schema(kind: str, directory: Path | None = None) -> dict[str, Any]:
+def load_schema(kind: str, directory: Path | None = None) -> JsonObject:
     """``kind``'s schema; RsppError (cause: the first problem, located) when it is refused."""
     read = read_schema(kind, directory)
     if read.schema is None:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Any
 
+from rspp.core.jsontypes import JsonObject, as_array, as_object
 from rspp.model.ids import SEMVER_PATTERN
 
-Schema = dict[str, Any]
+Schema = JsonObject
 
 # The envelope reads top-down: what it is, which one, then its body.
 ENVELOPE_ORDER = ("apiVersion", "kind", "metadata", "spec")
@@ -41,7 +41,7 @@ def _resolve(root: Schema, node: Schema) -> Schema:
         ref = node.get("$ref")
         if not isinstance(ref, str) or not ref.startswith("#/$defs/"):
             return node
-        target = root.get("$defs", {}).get(ref[len("#/$defs/"):])
+        target = as_object(root.get("$defs")).get(ref[len("#/$defs/"):])
         if not isinstance(target, dict):
             return node
         node = target
@@ -53,7 +53,7 @@ def _branches(root: Schema, node: Schema) -> list[Schema]:
     node = _resolve(root, node)
     found: list[Schema] = []
     for keyword in ("anyOf", "oneOf"):
-        for branch in node.get(keyword, ()):
+        for branch in as_array(node.get(keyword)):
             if isinstance(branch, dict):
                 found.extend(_branches(root, branch))
     return found or [node]
@@ -77,12 +77,12 @@ class Shape:
     def field(self, key: str) -> Shape:
         """The shape of the value under ``key`` of a mapping at this shape."""
         for branch in self._objects():
-            properties = branch.get("properties", {})
+            properties = as_object(branch.get("properties"))
             if key in properties:
-                return Shape(self.root, properties[key])
-            for pattern, sub in branch.get("patternProperties", {}).items():
+                return Shape(self.root, as_object(properties[key]))
+            for pattern, sub in as_object(branch.get("patternProperties")).items():
                 if re.search(pattern, key):
-                    return Shape(self.root, sub)
+                    return Shape(self.root, as_object(sub))
             extra = branch.get("additionalProperties")
             if isinstance(extra, dict):
                 return Shape(self.root, extra)
@@ -100,7 +100,7 @@ class Shape:
     def key_order(self) -> tuple[str, ...] | None:
         """The schema's key order for a mapping here; None for free-form or unknown maps."""
         for branch in self._objects():
-            properties = branch.get("properties")
+            properties = as_object(branch.get("properties"))
             if properties:
                 names = tuple(properties)
                 if self.envelope:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rspp.core.findings import Finding
+from rspp.core.jsontypes import as_array, as_object
 from rspp.core.sink import finding
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
@@ -33,13 +34,15 @@ class Inputs:
 
 def bundle_inputs(bundle: Artifact, index: Index) -> Inputs | None:
     """The spec, profile and policies a bundle pins; None when they cannot all be found
-    (the reference and bundle rules say why)."""
+    (the reference and bundle rules say why). The bundle is read as loaded (it may not be
+    schema-valid)."""
     specs: list[Artifact] = []
     profiles: list[Artifact] = []
     policies: list[Artifact] = []
-    for pin in bundle.spec.get("pins") or []:
+    for value in as_array(bundle.spec.get("pins")):
+        pin = as_object(value)
         ref = parse_ref(pin.get("ref"))
-        found = index.get(pin.get("kind", ""), ref.id, ref.version) if ref else None
+        found = index.get(str(pin.get("kind", "")), ref.id, ref.version) if ref else None
         if found is None or not found.schema_valid:
             return None
         {"PipelineSpec": specs, "ExecutionProfile": profiles,
@@ -50,7 +53,8 @@ def bundle_inputs(bundle: Artifact, index: Index) -> Inputs | None:
 
 
 def involved_files(inputs: Inputs, index: Index) -> set[str]:
-    """Every file the resolved view depends on: pins, modules (transitively), extensions."""
+    """Every file the resolved view depends on: pins, modules (transitively), extensions.
+    The artifacts are read as loaded: the files found here decide which errors block."""
     files = {inputs.spec.path, inputs.profile.path, *(p.path for p in inputs.policies)}
     if inputs.bundle is not None:
         files.add(inputs.bundle.path)
@@ -58,9 +62,11 @@ def involved_files(inputs: Inputs, index: Index) -> set[str]:
     seen = {a.key for a in todo}
     while todo:
         art = todo.pop()
-        nodes = list(art.spec.get("nodes") or [])
-        nodes += [r["node"] for r in art.spec.get("insertRules") or [] if "node" in r]
-        refs = [("Module", imp.get("module")) for imp in art.spec.get("imports") or []]
+        nodes = [as_object(n) for n in as_array(art.spec.get("nodes"))]
+        rules = [as_object(r) for r in as_array(art.spec.get("insertRules"))]
+        nodes += [as_object(r["node"]) for r in rules if "node" in r]
+        refs = [("Module", as_object(imp).get("module"))
+                for imp in as_array(art.spec.get("imports"))]
         refs += [("ExtensionManifest", n.get("extension")) for n in nodes if "extension" in n]
         for kind, text in refs:
             ref = parse_ref(text)

@@ -12,11 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import cast
 
 from rspp.model.artifact import Artifact, Index
 from rspp.model.digest import pinned_ref
 from rspp.model.order import canonical_order
+from rspp.model.views import (
+    CompatibilityWindow,
+    NodePackage,
+    Pin,
+    PipelineBundle,
+    PipelineBundleBody,
+    bundle_body,
+    extension_body,
+)
 from rspp.resolve.api import Inputs, resolve_inputs
 from rspp.resolve.items import Problem
 
@@ -35,20 +44,20 @@ class BundleInput:
 
 @dataclass(frozen=True, slots=True)
 class BuiltBundle:
-    document: dict[str, Any] | None
+    document: PipelineBundle | None  # keys in canonical order
     problems: tuple[Problem, ...]
 
 
-def offered_packages(index: Index, earlier: Sequence[Artifact]) -> dict[str, dict[str, Any]]:
+def offered_packages(index: Index, earlier: Sequence[Artifact]) -> dict[str, NodePackage]:
     """Node type -> package: extension manifests first, then earlier bundles in order."""
-    offered: dict[str, dict[str, Any]] = {}
+    offered: dict[str, NodePackage] = {}
     for ext in sorted(index.of_kind("ExtensionManifest"), key=lambda a: a.key):
-        pkg = ext.spec.get("package")
-        if isinstance(pkg, dict) and ext.schema_valid:
+        pkg = extension_body(ext).get("package") if ext.schema_valid else None
+        if pkg is not None:
             offered.setdefault(pkg["type"], {**pkg, "extension": ext.ref})
     for bundle in earlier:
-        for pkg in bundle.spec.get("nodePackages") or []:
-            offered.setdefault(pkg["type"], dict(pkg))
+        for earlier_pkg in bundle_body(bundle).get("nodePackages") or []:
+            offered.setdefault(earlier_pkg["type"], earlier_pkg.copy())
     return offered
 
 
@@ -64,22 +73,27 @@ def build_bundle(inputs: BundleInput, index: Index) -> BuiltBundle:
             "BND002", inputs.spec, "/spec/nodes", f"no node package offered for "
             f"{', '.join(missing)}: name an earlier bundle that pins them, or an extension "
             "manifest with a package"),))
-    body: dict[str, Any] = {}
+    pins: list[Pin] = [{"kind": "PipelineSpec", "ref": pinned_ref(inputs.spec)},
+                       {"kind": "ExecutionProfile", "ref": pinned_ref(inputs.profile)}]
+    pins += [{"kind": "PolicyOverlay", "ref": pinned_ref(p)} for p in inputs.policies]
+    # the caller checks the built bundle against the schema before anyone sees it
+    compatibility = cast(CompatibilityWindow, dict(inputs.compatibility))
+    body: PipelineBundleBody = {"pins": pins,
+                                "nodePackages": [_package(offered[t]) for t in used],
+                                "compatibility": compatibility}
     if inputs.description:
         body["description"] = inputs.description
-    body["pins"] = [{"kind": "PipelineSpec", "ref": pinned_ref(inputs.spec)},
-                    {"kind": "ExecutionProfile", "ref": pinned_ref(inputs.profile)}]
-    body["pins"] += [{"kind": "PolicyOverlay", "ref": pinned_ref(p)} for p in inputs.policies]
-    body["nodePackages"] = [_package(offered[t]) for t in used]
-    body["compatibility"] = dict(inputs.compatibility)
-    document = {"apiVersion": "rspp.dev/v1alpha1", "kind": "PipelineBundle",
-                "metadata": {"id": inputs.id, "version": inputs.version}, "spec": body}
+    document: PipelineBundle = {"apiVersion": "rspp.dev/v1alpha1", "kind": "PipelineBundle",
+                                "metadata": {"id": inputs.id, "version": inputs.version},
+                                "spec": body}
     return BuiltBundle(canonical_order(document), ())
 
 
-_PACKAGE_KEYS = ("type", "impl", "digest", "executionMode", "extension")
-
-
-def _package(pkg: dict[str, Any]) -> dict[str, Any]:
+def _package(pkg: NodePackage) -> NodePackage:
     """The fields a bundle pins of a package (an earlier bundle's, or an extension's)."""
-    return {k: pkg[k] for k in _PACKAGE_KEYS if k in pkg}
+    out: NodePackage = {"type": pkg["type"], "impl": pkg["impl"], "digest": pkg["digest"]}
+    if "executionMode" in pkg:
+        out["executionMode"] = pkg["executionMode"]
+    if "extension" in pkg:
+        out["extension"] = pkg["extension"]
+    return out

@@ -8,12 +8,14 @@ own lane and buffer travel with it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from rspp.core.jsontypes import JsonValue
 from rspp.load.document import pointer_join
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
+from rspp.model.views import Edge, Import, Node, graph_body, module_body
 from rspp.resolve.items import Item, Problem, authored
 
 MAX_DEPTH = 16
@@ -55,10 +57,10 @@ class _Expander:
         self.graph = graph
 
     def run(self, art: Artifact, prefix: str, chain: list[Artifact],
-            overrides: dict[str, Any], importer: tuple[Artifact, str] | None
+            overrides: Mapping[str, JsonValue], importer: tuple[Artifact, str] | None
             ) -> dict[str, Interface]:
         """Expand ``art`` under ``prefix``; returns the interfaces of its own imports."""
-        body = art.spec
+        body = graph_body(art)
         aliases: dict[str, Interface] = {}
         for i, imp in enumerate(body.get("imports") or []):
             found = self._module(art, i, imp, chain)
@@ -75,7 +77,7 @@ class _Expander:
             self._edges(art, prefix, i, edge, aliases)
         return aliases
 
-    def _module(self, art: Artifact, i: int, imp: dict[str, Any],
+    def _module(self, art: Artifact, i: int, imp: Import,
                 chain: list[Artifact]) -> Artifact | None:
         pointer = f"/spec/imports/{i}/module"
         ref = parse_ref(imp.get("module"))
@@ -93,7 +95,7 @@ class _Expander:
 
     def _interface(self, module: Artifact, prefix: str,
                    inner_aliases: dict[str, Interface]) -> Interface:
-        bind = module.spec.get("bind") or {}
+        bind = module_body(module)["bind"]
         iface = Interface()
         for name, targets in (bind.get("inputs") or {}).items():
             ends: list[Endpoint] = []
@@ -120,11 +122,11 @@ class _Expander:
             return list(aliases[node].inputs.get(port, []))
         return [(prefix + node, port)]
 
-    def _node(self, art: Artifact, prefix: str, i: int, node: dict[str, Any],
-              overrides: dict[str, Any], importer: tuple[Artifact, str] | None) -> None:
+    def _node(self, art: Artifact, prefix: str, i: int, node: Node,
+              overrides: Mapping[str, JsonValue], importer: tuple[Artifact, str] | None) -> None:
         base = f"/spec/nodes/{i}"
         item = node_item(art, prefix, base, node, overrides.get(node["id"]), importer)
-        rid = item.data["id"]
+        rid = item.text("id")
         if rid in self.graph.nodes:
             self.graph.problems.append(Problem(
                 "DAG001", art, f"{base}/id", f"node id {rid!r} appears twice after module "
@@ -132,7 +134,7 @@ class _Expander:
             return
         self.graph.nodes[rid] = item
 
-    def _edges(self, art: Artifact, prefix: str, i: int, edge: dict[str, Any],
+    def _edges(self, art: Artifact, prefix: str, i: int, edge: Edge,
                aliases: dict[str, Interface]) -> None:
         base = f"/spec/edges/{i}"
         src = self._src(prefix, split(edge["from"]), aliases)
@@ -159,8 +161,8 @@ class _Expander:
             self.graph.edges.append(item)
 
 
-def node_item(art: Artifact, prefix: str, base: str, node: dict[str, Any],
-              own: Any = None, importer: tuple[Artifact, str] | None = None) -> Item:
+def node_item(art: Artifact, prefix: str, base: str, node: Node,
+              own: JsonValue = None, importer: tuple[Artifact, str] | None = None) -> Item:
     """A node as its author wrote it (namespaced), each field with its origin."""
     rid = prefix + node["id"]
     item = Item(blame=(art, base))
@@ -183,18 +185,20 @@ def node_item(art: Artifact, prefix: str, base: str, node: dict[str, Any],
             item.put(("params", key), value, authored(
                 imp_art, pointer_join(f"{imp_ptr}/params/{node['id']}", key),
                 f"import parameter of {imp_art.ref} overrides the module's value"))
-    for group in ("cancel", "fallback", "degrade"):
-        values = node.get(group)
-        if not isinstance(values, dict):
+    fallback, degrade = node.get("fallback"), node.get("degrade")
+    groups: tuple[tuple[str, Mapping[str, object] | None], ...] = (
+        ("cancel", node.get("cancel")), ("fallback", fallback), ("degrade", degrade))
+    for group, values in groups:
+        if values is None:
             continue
-        for key, value in values.items():
-            if key == "targets":
-                value = [prefix + t for t in value]
-            elif key == "target":
-                value = prefix + value
-            item.put((group, key), value, authored(art, f"{base}/{group}/{key}",
-                                                   f"set in {where}"))
+        for key, setting in values.items():
+            if fallback is not None and group == "fallback" and key == "targets":
+                setting = [prefix + t for t in fallback["targets"]]  # stand-ins are namespaced
+            elif degrade is not None and group == "degrade" and key == "target":
+                setting = prefix + degrade["target"]
+            item.put((group, key), setting, authored(art, f"{base}/{group}/{key}",
+                                                     f"set in {where}"))
     routes = node.get("routes")
-    if isinstance(routes, dict):
+    if routes is not None:
         item.put(("routes",), routes, authored(art, f"{base}/routes", f"set in {where}"))
     return item

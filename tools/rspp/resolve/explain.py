@@ -1,24 +1,27 @@
-"""Where did a resolved value come from: look up ``defaultingSources`` for a pointer."""
+"""Where did a resolved value come from: look up ``defaultingSources`` for a pointer.
+
+The view is read as loaded (a view file given on the command line is not validated): every
+value is narrowed where it is read."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from rspp.core.errors import UsageError
+from rspp.core.jsontypes import as_array, as_object
 from rspp.load.document import escape_token
 
 
 @dataclass(frozen=True, slots=True)
 class Explanation:
     pointer: str
-    value: Any
-    source: Mapping[str, Any] | None  # None: no recorded source (never for a leaf)
+    value: object
+    source: Mapping[str, object] | None  # None: no recorded source (never for a leaf)
 
 
-def _leaves(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
+def _leaves(value: object, pointer: str) -> Iterator[tuple[str, object]]:
     if isinstance(value, dict) and value:
         for key in sorted(value):
             yield from _leaves(value[key], f"{pointer}/{escape_token(key)}")
@@ -30,7 +33,7 @@ def _leaves(value: Any, pointer: str) -> Iterator[tuple[str, Any]]:
         yield pointer, value
 
 
-def normalize_pointer(view: Mapping[str, Any], pointer: str) -> str:
+def normalize_pointer(view: Mapping[str, object], pointer: str) -> str:
     """Accept ``/spec/...`` or a pointer relative to the spec; node ids may stand for indices
     (``/nodes/stt/params/model``)."""
     if not pointer.startswith("/"):
@@ -41,7 +44,7 @@ def normalize_pointer(view: Mapping[str, Any], pointer: str) -> str:
     if parts and parts[0] not in ("spec", "metadata", "apiVersion", "kind"):
         parts = ["spec", *parts]
     if len(parts) >= 3 and parts[:2] == ["spec", "nodes"] and not parts[2].isdigit():
-        ids = [n.get("id") for n in view["spec"].get("nodes", [])]
+        ids = [as_object(n).get("id") for n in as_array(as_object(view["spec"]).get("nodes"))]
         wanted = parts[2].replace("~1", "/").replace("~0", "~")
         if wanted not in ids:
             raise UsageError(f"no node {wanted!r} in the resolved view (a module node's / is "
@@ -50,8 +53,8 @@ def normalize_pointer(view: Mapping[str, Any], pointer: str) -> str:
     return "/" + "/".join(parts) if parts else ""
 
 
-def _get(view: Mapping[str, Any], pointer: str) -> Any:
-    value: Any = view
+def _get(view: Mapping[str, object], pointer: str) -> object:
+    value: object = view
     for raw in pointer.split("/")[1:]:
         token = raw.replace("~1", "/").replace("~0", "~")
         if isinstance(value, dict) and token in value:
@@ -64,10 +67,10 @@ def _get(view: Mapping[str, Any], pointer: str) -> Any:
     return value
 
 
-def explain(view: Mapping[str, Any], pointer: str = "") -> list[Explanation]:
+def explain(view: Mapping[str, object], pointer: str = "") -> list[Explanation]:
     """Every leaf at or under ``pointer`` with the source recorded for it (or an ancestor)."""
     pointer = normalize_pointer(view, pointer) if pointer else ""
-    sources: Mapping[str, Any] = view["spec"].get("defaultingSources", {})
+    sources = as_object(as_object(view["spec"]).get("defaultingSources"))
     out = []
     for leaf, value in _leaves(_get(view, pointer), pointer):
         if leaf.startswith("/spec/defaultingSources"):
@@ -75,11 +78,12 @@ def explain(view: Mapping[str, Any], pointer: str = "") -> list[Explanation]:
         probe = leaf
         while probe and probe not in sources:
             probe = probe.rsplit("/", 1)[0]
-        out.append(Explanation(leaf, value, sources.get(probe)))
+        source = sources.get(probe)
+        out.append(Explanation(leaf, value, source if isinstance(source, dict) else None))
     return out
 
 
-def describe(source: Mapping[str, Any] | None) -> str:
+def describe(source: Mapping[str, object] | None) -> str:
     if source is None:
         return "no recorded source"
     where = ""

@@ -8,6 +8,7 @@ from typing import Final
 from rspp.core.findings import Finding
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import shaping_params
+from rspp.model.views import profile_body
 from rspp.report.result import Report
 from rspp.resolve.api import bundle_inputs, involved_files, to_finding
 from rspp.resolve.normalize import normalize
@@ -52,7 +53,7 @@ def resolved_graph_pass(repo: Repository, broken: set[str],
 
 
 def _reshapes_ports(profile: Artifact) -> bool:
-    for node_type, params in (profile.spec.get("nodeDefaults") or {}).items():
+    for node_type, params in (profile_body(profile).get("nodeDefaults") or {}).items():
         shaping = shaping_params(node_type)
         if shaping is None or shaping & set(params or {}):
             return True

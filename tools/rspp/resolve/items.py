@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
@@ -23,12 +23,12 @@ class Origin(NamedTuple):
     art: Artifact | None = None
     pointer: str = ""
     ref: str | None = None
-    raw: Mapping[str, Any] | None = None
+    raw: Mapping[str, object] | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, object]:
         if self.raw is not None:
             return dict(self.raw)
-        out: dict[str, Any] = {"kind": self.kind, "reason": self.reason}
+        out: dict[str, object] = {"kind": self.kind, "reason": self.reason}
         if self.art is not None:
             span = self.art.doc.span(self.pointer)
             out.update(ref=self.art.ref, file=self.art.path, line=span.line, column=span.col,
@@ -70,26 +70,28 @@ class Item:
     """A resolved node or edge (or the top level): its data and each leaf's origin.
 
     Origins are keyed by the path of the leaf inside the item (``("params", "model")``).
+    ``data`` is the item's part of the view being built: JSON values, some of them written
+    from the typed views of the inputs (``rspp.model.views``) as they are.
     """
 
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, object] = field(default_factory=dict)
     origins: dict[Path, Origin] = field(default_factory=dict)
     # Where problems about this item are reported (artifact, pointer).
     blame: tuple[Artifact, str] | None = None
 
-    def put(self, path: Path, value: Any, origin: Origin) -> None:
+    def put(self, path: Path, value: object, origin: Origin) -> None:
         """Set ``value`` at ``path``, creating parents, and record its origin."""
         target = self.data
         for part in path[:-1]:
-            target = target.setdefault(part, {})
+            target = _child(target, part)
         target[path[-1]] = value
         self.origins[path] = origin
 
-    def fill(self, path: Path, value: Any, origin: Origin) -> bool:
+    def fill(self, path: Path, value: object, origin: Origin) -> bool:
         """Set ``value`` only where nothing is set yet (defaults never override)."""
         target = self.data
         for part in path[:-1]:
-            target = target.setdefault(part, {})
+            target = _child(target, part)
         if path[-1] in target:
             return False
         target[path[-1]] = value
@@ -99,8 +101,8 @@ class Item:
     def has(self, path: Path) -> bool:
         return self.get(path, _MISSING) is not _MISSING
 
-    def get(self, path: Path, default: Any = None) -> Any:
-        target: Any = self.data
+    def get(self, path: Path, default: object = None) -> object:
+        target: object = self.data
         for part in path:
             if isinstance(target, dict) and part in target:
                 target = target[part]
@@ -109,6 +111,25 @@ class Item:
             else:
                 return default
         return target
+
+
+    def text(self, key: str) -> str:
+        """The string at ``key`` (ids, types, port references, lanes are strings)."""
+        value = self.data[key]
+        if not isinstance(value, str):
+            raise TypeError(f"{key} is {type(value).__name__}, not a string")
+        return value
+
+    def mapping(self, key: str) -> dict[str, object]:
+        """The mapping at ``key``, made empty first when there is none."""
+        return _child(self.data, key)
+
+
+def _child(target: dict[str, object], key: str) -> dict[str, object]:
+    child = target.setdefault(key, {})
+    if not isinstance(child, dict):
+        raise TypeError(f"{key} is {type(child).__name__}, not a mapping")
+    return child
 
 
 _MISSING = object()

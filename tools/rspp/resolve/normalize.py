@@ -14,25 +14,35 @@ makes normalize idempotent: a resolved view has nothing absent.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from rspp.core.constants import API_VERSION
 from rspp.core.findings import Related
+from rspp.core.jsontypes import as_array, as_object
 from rspp.load.document import escape_token
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.digest import pinned_ref
 from rspp.model.ids import PortType, parse_port_type, parse_ref
-from rspp.model.lanes import LANES, allowed_lanes, default_lane
+from rspp.model.lanes import LANES, allowed_lanes, default_lane, lane_of
+from rspp.model.views import (
+    NodePackage,
+    ResolvedSpec,
+    Routes,
+    bundle_body,
+    extension_body,
+    policy_body,
+    profile_body,
+)
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Origin, Path, Problem, authored, builtin
 from rspp.resolve.policy import apply_inserts, turn_policy
 
 BUFFER_FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 # Defaults the artifact models declare (kept equal to the schemas by a test).
-NODE_DEFAULTS: dict[Path, Any] = {
+NODE_DEFAULTS: dict[Path, object] = {
     ("cancel", "inFlight"): "drop",
     ("fallback", "attemptTimeoutMs"): 10_000,
     ("fallback", "maxRetries"): 0,
@@ -46,7 +56,7 @@ COST_BUDGETS = {"turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd"}
 class Resolution:
     """The resolved view (None when resolving failed) and the problems found on the way."""
 
-    view: dict[str, Any] | None
+    view: ResolvedSpec | None
     problems: tuple[Problem, ...]
 
     @property
@@ -93,7 +103,7 @@ def _view_mismatch(top: Item, profile: Artifact,
         return ("/spec/profile", f"this view was resolved with profile "
                 f"{top.data.get('profile')}, not {pinned_ref(profile)}")
     given = [pinned_ref(p) for p in overlays]
-    if list(top.data.get("policies") or []) != given:
+    if as_array(top.data.get("policies")) != given:
         return ("/spec/policies", f"this view was resolved with policies "
                 f"{top.data.get('policies') or 'none'}, not {given or 'none'}; resolve the "
                 "spec again to apply other overlays")
@@ -110,8 +120,9 @@ class _Work:
         self.index = index
         self.profile = profile
         self.graph = graph
-        self.packages = {p["type"]: (i, p) for i, p in
-                         enumerate((bundle.spec.get("nodePackages") or []) if bundle else [])}
+        packages: list[NodePackage] = (
+            bundle_body(bundle).get("nodePackages") or [] if bundle else [])
+        self.packages = {p["type"]: (i, p) for i, p in enumerate(packages)}
         self.bundle = bundle
 
     def _problem(self, code: str, item: Item, message: str,
@@ -124,7 +135,7 @@ class _Work:
 
     # ------------------------------------------------------------------ nodes
     def complete_node(self, node: Item) -> None:
-        ntype = node.data["type"]
+        ntype = node.text("type")
         ext = None
         if "extension" in node.data:
             ref = parse_ref(node.data["extension"])
@@ -136,7 +147,7 @@ class _Work:
         elif ntype not in BUILTIN:
             self._problem("REF002", node, f"node type {ntype} is not in the built-in catalog")
             return
-        defaults = self.profile.spec.get("nodeDefaults") or {}
+        defaults = profile_body(self.profile).get("nodeDefaults") or {}
         for key, value in (defaults.get(ntype) or {}).items():
             node.fill(("params", key), value, authored(
                 self.profile, f"/spec/nodeDefaults/{escape_token(ntype)}/{escape_token(key)}",
@@ -145,9 +156,9 @@ class _Work:
             self._from_extension(node, ext)
         else:
             self._from_catalog(node, ntype)
-        for path, value in NODE_DEFAULTS.items():
+        for path, default in NODE_DEFAULTS.items():
             if path[0] in node.data or path[0] == "cancel":
-                node.fill(path, value, builtin("model", f"default of {'.'.join(path)}"))
+                node.fill(path, default, builtin("model", f"default of {'.'.join(path)}"))
         if not node.data["params"]:
             node.origins[("params",)] = builtin(ntype, f"{ntype} takes no parameters here")
         if not node.has(("cancel", "scope")):
@@ -160,14 +171,16 @@ class _Work:
             if value is not None:
                 node.fill(("params", key), value,
                           builtin(ntype, f"catalog default of {ntype}.{key}"))
-        params = node.data["params"]
+        params = node.mapping("params")
         why = builtin(ntype, f"port of {ntype}, typed with the node's parameters")
         inputs = {n: render(d.type, params) for n, d in t.inputs.items()}
         if t.dynamic_outputs:
-            routes = node.data.get("routes") or {}
-            names = [c["port"] for c in routes.get("cases", [])]
-            if routes.get("default"):
-                names.append(routes["default"])
+            # written from the node's view (or read back from a resolved view) as it is
+            routes = cast("Routes | None", node.data.get("routes"))
+            names = [c["port"] for c in routes["cases"]] if routes else []
+            default = routes.get("default") if routes else None
+            if default:
+                names.append(default)
             outputs = dict.fromkeys(names, render("{type}", params))
         else:
             outputs = {n: render(v, params) for n, v in t.outputs.items()}
@@ -175,22 +188,24 @@ class _Work:
         node.fill(("executionMode",), t.execution, builtin(ntype, "catalog execution mode"))
 
     def _from_extension(self, node: Item, ext: Artifact) -> None:
-        body = ext.spec
+        body = extension_body(ext)
         for key, value in (body.get("params") or {}).items():
             node.fill(("params", key), value, authored(
                 ext, f"/spec/params/{escape_token(key)}", f"parameter default of {ext.ref}"))
-        for key, value in (body.get("defaultCancel") or {}).items():
-            node.fill(("cancel", key), value, authored(
+        for key, setting in (body.get("defaultCancel") or {}).items():
+            node.fill(("cancel", key), setting, authored(
                 ext, f"/spec/defaultCancel/{key}", f"default cancel of {ext.ref}"))
-        params = node.data["params"]
-        ports = body.get("ports") or {}
-        inputs = {n: render(d["type"], params) for n, d in (ports.get("inputs") or {}).items()}
-        outputs = {n: render(t, params) for n, t in (ports.get("outputs") or {}).items()}
+        params = node.mapping("params")
+        ports = body.get("ports")
+        inputs = {n: render(d["type"], params)
+                  for n, d in ((ports.get("inputs") if ports else None) or {}).items()}
+        outputs = {n: render(t, params)
+                   for n, t in ((ports.get("outputs") if ports else None) or {}).items()}
         self._ports(node, inputs, outputs, authored(ext, "/spec/ports",
                                                     f"port of {ext.ref}, typed with the "
                                                     "node's parameters"))
-        package = body.get("package") or {}
-        mode = package.get("executionMode") or (
+        package = body.get("package")
+        mode = (package.get("executionMode") if package else None) or (
             "external" if body.get("type") == "external_node" else "in_process")
         node.fill(("executionMode",), mode, authored(ext, "/spec/type",
                                                      f"execution mode of {ext.ref}"))
@@ -205,7 +220,7 @@ class _Work:
                 node.origins[(side,)] = why
             for name, t in ports.items():
                 if isinstance(t, str):
-                    self._problem("TYP002", node, f"port {name!r} of node {node.data['id']!r} "
+                    self._problem("TYP002", node, f"port {name!r} of node {node.text('id')!r} "
                                   f"needs parameter {t!r}, which has no value")
                     continue
                 node.put((side, name), str(t), why)
@@ -221,28 +236,31 @@ class _Work:
 
     # ------------------------------------------------------------------ edges
     def complete_edge(self, edge: Item) -> None:
-        src, src_port = _split(edge.data["from"])
+        src, src_port = _split(edge.text("from"))
         producer = self.graph.nodes.get(src)
         produced = producer.get(("outputs", src_port)) if producer else None
         if producer is None or produced is None:
             self._problem("DAG003", edge, f"{edge.data['from']} is not an output port after "
                           "module expansion")
             return
-        ptype = parse_port_type(produced)
+        ptype = parse_port_type(str(produced))
         edge.fill(("type",), produced, producer.origins.get(("outputs", src_port))
                   or builtin("model", "type of the producing port"))
-        lane = edge.data.get("lane")
-        if lane is None:
+        written = edge.data.get("lane")
+        if written is None:
             lane = default_lane(ptype)
             edge.put(("lane",), lane, builtin("lanes", f"default lane of {ptype.base} traffic"))
-        setting = self.profile.spec["lanes"][lane]
+        else:
+            lane = lane_of(written)
+        setting = profile_body(self.profile)["lanes"][lane]
+        buffer: Mapping[str, object] = setting["buffer"]
         lane_ptr = f"/spec/lanes/{lane}"
         edge.fill(("priority",), setting["priority"], authored(
             self.profile, f"{lane_ptr}/priority", f"{lane} lane priority of profile "
             f"{self.profile.ref}"))
         for key in BUFFER_FIELDS:
-            if key in setting["buffer"]:
-                edge.fill(("buffer", key), setting["buffer"][key], authored(
+            if key in buffer:
+                edge.fill(("buffer", key), buffer[key], authored(
                     self.profile, f"{lane_ptr}/buffer/{key}",
                     f"{lane} lane default buffer of profile {self.profile.ref}"))
             elif not edge.has(("buffer", key)):
@@ -253,7 +271,7 @@ class _Work:
     def check_edges(self) -> None:
         """What defaults and inserts can break: port types and lanes."""
         for edge in self.graph.edges:
-            dst, dst_port = _split(edge.data["to"])
+            dst, dst_port = _split(edge.text("to"))
             consumer = self.graph.nodes.get(dst)
             wanted = consumer.get(("inputs", dst_port)) if consumer else None
             inserted = edge.blame is not None and edge.blame[0].kind == "PolicyOverlay"
@@ -262,8 +280,8 @@ class _Work:
                 self._problem("POL005" if inserted else "DAG003", edge,
                               f"{name}: {edge.data['to']} is not an input port")
                 continue
-            produced = parse_port_type(edge.data["type"])
-            if not parse_port_type(wanted).accepts(produced):
+            produced = parse_port_type(edge.text("type"))
+            if not parse_port_type(str(wanted)).accepts(produced):
                 code = "POL003" if inserted else "TYP003"
                 self._problem(code, edge, f"{name}: {produced} does not satisfy {wanted} once "
                               f"the defaults of profile {self.profile.ref} apply")
@@ -288,7 +306,7 @@ def _top(top: Item, spec: Artifact, profile: Artifact, overlays: Sequence[Artifa
                                                         "the spec being resolved"))
     top.fill(("profile",), ref_of(profile), authored(profile, "/metadata/version",
                                                          "the execution profile"))
-    refs = list(top.data.get("policies") or [])
+    refs = list(as_array(top.data.get("policies")))
     for policy in fresh:
         refs.append(ref_of(policy))
     top.data["policies"] = refs
@@ -300,16 +318,17 @@ def _top(top: Item, spec: Artifact, profile: Artifact, overlays: Sequence[Artifa
     if bundle is not None:
         top.fill(("bundle",), ref_of(bundle), authored(bundle, "/metadata/version",
                                                            "the bundle that pairs them"))
-    body = profile.spec
+    body = profile_body(profile)
     top.fill(("mode",), body["mode"], authored(profile, "/spec/mode",
                                                f"mode of profile {profile.ref}"))
     for lane in LANES:
         top.fill(("lanes", lane, "priority"), body["lanes"][lane]["priority"], authored(
             profile, f"/spec/lanes/{lane}/priority", f"{lane} lane priority of profile "
             f"{profile.ref}"))
+    written: Mapping[str, object] = body
     for key, value in PROFILE_DEFAULTS.items():
-        if key in body:
-            top.fill((key,), body[key], authored(profile, f"/spec/{key}",
+        if key in written:
+            top.fill((key,), written[key], authored(profile, f"/spec/{key}",
                                                  f"set in profile {profile.ref}"))
         else:
             top.fill((key,), value, builtin("model", f"default of {key}"))
@@ -319,21 +338,22 @@ def _top(top: Item, spec: Artifact, profile: Artifact, overlays: Sequence[Artifa
 
 def _budgets(top: Item, profile: Artifact, overlays: Sequence[Artifact]) -> None:
     """Profile budgets; policy cost caps only ever tighten the cost budgets."""
-    budgets = profile.spec["budgets"]
+    budgets: Mapping[str, object] = profile_body(profile)["budgets"]
     best: dict[str, tuple[float, Origin]] = {
-        key: (budgets[key], authored(profile, f"/spec/budgets/{key}",
-                                     f"budget of profile {profile.ref}"))
-        for key in COST_BUDGETS.values() if key in budgets}
+        key: (value, authored(profile, f"/spec/budgets/{key}",
+                              f"budget of profile {profile.ref}"))
+        for key, value in budgets.items()
+        if key in COST_BUDGETS.values() and isinstance(value, (int, float))}
     for policy in overlays:
-        for i, cap in enumerate(policy.spec.get("costCaps") or []):
+        for i, cap in enumerate(policy_body(policy).get("costCaps") or []):
             key = COST_BUDGETS.get(cap["scope"])
             if key is not None and (key not in best or cap["maxUsd"] < best[key][0]):
                 best[key] = (cap["maxUsd"], authored(
                     policy, f"/spec/costCaps/{i}/maxUsd",
                     f"{cap['scope']} cost cap of policy {policy.ref}, tighter than the "
                     "profile's budget (the lowest cap wins)"))
-    for key, (value, origin) in sorted(best.items()):
-        top.fill(("budgets", key), value, origin)
+    for key, (cost, origin) in sorted(best.items()):
+        top.fill(("budgets", key), cost, origin)
     for key, value in budgets.items():
         top.fill(("budgets", key), value, authored(profile, f"/spec/budgets/{key}",
                                                    f"budget of profile {profile.ref}"))
@@ -342,24 +362,25 @@ def _budgets(top: Item, profile: Artifact, overlays: Sequence[Artifact]) -> None
 # ---------------------------------------------------------------------- views
 def _from_view(view: Artifact) -> tuple[ex.Graph, Item, set[str]]:
     """Read a resolved view back into items, with the origins it recorded."""
-    body = view.spec
-    raw = body.get("defaultingSources") or {}
+    # read as loaded: a view file is read back whatever it holds
+    raw = as_object(view.spec.get("defaultingSources"))
     graph = ex.Graph()
-    body = copy.deepcopy(body)  # the view read back is never changed
-    nodes = body.get("nodes") or []
-    edges = body.get("edges") or []
+    body = copy.deepcopy(view.spec)  # the view read back is never changed
+    nodes = as_array(body.get("nodes"))
+    edges = as_array(body.get("edges"))
     items: dict[str, Item] = {}
     for i, node in enumerate(nodes):
-        item = Item(dict(node), blame=(view, f"/spec/nodes/{i}"))
+        item = Item(dict(as_object(node)), blame=(view, f"/spec/nodes/{i}"))
         items[f"/spec/nodes/{i}"] = item
-        graph.nodes[node["id"]] = item
+        graph.nodes[item.text("id")] = item
     for i, edge in enumerate(edges):
-        item = Item(dict(edge), blame=(view, f"/spec/edges/{i}"))
+        item = Item(dict(as_object(edge)), blame=(view, f"/spec/edges/{i}"))
         items[f"/spec/edges/{i}"] = item
         graph.edges.append(item)
     top = Item({k: v for k, v in body.items()
                 if k not in ("nodes", "edges", "defaultingSources")}, blame=(view, "/spec"))
-    for pointer, entry in raw.items():
+    for pointer, value in raw.items():
+        entry = as_object(value)
         origin = Origin(str(entry.get("kind")), str(entry.get("reason")), raw=entry)
         parts = pointer.split("/")
         if len(parts) >= 4 and parts[2] in ("nodes", "edges"):
@@ -368,7 +389,7 @@ def _from_view(view: Artifact) -> tuple[ex.Graph, Item, set[str]]:
                 owner.origins[tuple(_unescape(p) for p in parts[4:])] = origin
         elif len(parts) >= 3 and parts[1] == "spec":
             top.origins[tuple(_unescape(p) for p in parts[2:])] = origin
-    applied = {str(p).split("#")[0] for p in body.get("policies") or []}
+    applied = {str(p).split("#")[0] for p in as_array(body.get("policies"))}
     return graph, top, applied
 
 
@@ -376,8 +397,8 @@ def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def _emit(spec: Artifact, top: Item, graph: ex.Graph) -> dict[str, Any]:
-    sources: dict[str, Any] = {}
+def _emit(spec: Artifact, top: Item, graph: ex.Graph) -> ResolvedSpec:
+    sources: dict[str, object] = {}
 
     def record(prefix: str, item: Item) -> None:
         for path, origin in item.origins.items():
@@ -396,9 +417,10 @@ def _emit(spec: Artifact, top: Item, graph: ex.Graph) -> dict[str, Any]:
     body["nodes"] = [n.data for n in nodes]
     body["edges"] = [e.data for e in edges]
     body["defaultingSources"] = sources
+    metadata: dict[str, object]
     if spec.kind == "ResolvedSpec":
-        metadata = dict(spec.doc.data["metadata"])
-        old = spec.spec.get("defaultingSources") or {}
+        metadata = dict(as_object(spec.doc.data["metadata"]))
+        old = as_object(spec.spec.get("defaultingSources"))
         sources.update((k, v) for k, v in old.items() if not k.startswith("/spec/"))
     else:
         metadata = {"id": spec.id, "version": spec.version,
@@ -413,5 +435,8 @@ def _emit(spec: Artifact, top: Item, graph: ex.Graph) -> dict[str, Any]:
         head.origins[("metadata", "description")] = builtin("model", "written by rspp")
         for path, origin in head.origins.items():
             sources["/" + "/".join(path)] = origin.to_json()
-    return {"apiVersion": API_VERSION, "kind": "ResolvedSpec", "metadata": metadata,
+    view = {"apiVersion": API_VERSION, "kind": "ResolvedSpec", "metadata": metadata,
             "spec": body}
+    # Every node, edge and top-level field was completed above to what the ResolvedSpec
+    # model requires (the resolve tests validate views against it).
+    return cast(ResolvedSpec, view)

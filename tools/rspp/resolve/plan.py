@@ -19,12 +19,20 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rspp.core.canonical import sha256_digest
 from rspp.core.constants import API_VERSION
 from rspp.load.source import MAX_SAFE_INTEGER
 from rspp.model.expr import ExprError, evaluate, lookup, parse
+from rspp.model.views import (
+    ResolvedNode,
+    ResolvedSpec,
+    ResolvedTurnPlan,
+    ResolvedTurnPlanBody,
+    TurnDecision,
+    TurnPolicy,
+)
 
 if TYPE_CHECKING:
     from rspp.load.api import LoadResult
@@ -61,7 +69,7 @@ class RoutingSnapshot:
     ref: str
     providers: Mapping[str, str] = field(default_factory=dict)
     breakers: Mapping[str, str] = field(default_factory=dict)
-    signals: Mapping[str, Any] = field(default_factory=dict)
+    signals: Mapping[str, object] = field(default_factory=dict)
 
 
 def load_snapshot(path: Path, root: Path) -> LoadResult:
@@ -78,7 +86,7 @@ def load_snapshot(path: Path, root: Path) -> LoadResult:
     return load_named(path, root)
 
 
-def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:
+def routing_snapshot(data: Mapping[str, object]) -> RoutingSnapshot:
     """Check a parsed routing snapshot document; raises PlanError (PLN001) with a pointer."""
     allowed = {"snapshotId", "providers", "breakers", "signals"}
     for key in data:
@@ -88,6 +96,7 @@ def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:
     snapshot_id = data.get("snapshotId", "routing")
     if not isinstance(snapshot_id, str) or not snapshot_id or len(snapshot_id) > 200:
         raise PlanError("PLN001", "snapshotId must be a non-empty string", "/snapshotId")
+    tables: dict[str, dict[str, str]] = {}
     for name, values in (("providers", HEALTH), ("breakers", BREAKER)):
         table = data.get(name, {})
         if not isinstance(table, dict):
@@ -96,16 +105,16 @@ def routing_snapshot(data: Mapping[str, Any]) -> RoutingSnapshot:
             if state not in values:
                 raise PlanError("PLN001", f"{name}.{key}: {state!r} is not one of "
                                 f"{', '.join(values)}", f"/{name}/{key}")
+        tables[name] = dict(table)
     signals = data.get("signals", {})
     if not isinstance(signals, dict):
         raise PlanError("PLN001", "signals must be a mapping", "/signals")
     ref = f"{snapshot_id}#{sha256_digest(dict(data))}"
-    return RoutingSnapshot(ref, dict(data.get("providers", {})),
-                           dict(data.get("breakers", {})), signals)
+    return RoutingSnapshot(ref, tables["providers"], tables["breakers"], signals)
 
 
-def resolve_turn_plan(view: Mapping[str, Any], bundle_ref: str, request: TurnRequest,
-                      routing: RoutingSnapshot) -> dict[str, Any]:
+def resolve_turn_plan(view: ResolvedSpec, bundle_ref: str, request: TurnRequest,
+                      routing: RoutingSnapshot) -> ResolvedTurnPlan:
     """The frozen plan of one turn; raises PlanError when a condition cannot be evaluated."""
     if not request.session or not all(0 <= n <= MAX_TURN_NUMBER
                                       for n in (request.turn, request.lease_epoch)):
@@ -115,7 +124,7 @@ def resolve_turn_plan(view: Mapping[str, Any], bundle_ref: str, request: TurnReq
     body = view["spec"]
     nodes = {n["id"]: n for n in body["nodes"]}
     policy = body["turnPolicy"]
-    decisions: list[dict[str, Any]] = []
+    decisions: list[TurnDecision] = []
     admitted = _admission(policy, routing, decisions)
     active = _providers(nodes, policy, routing, decisions)
     _degrade(nodes, policy, routing, active, decisions)
@@ -123,7 +132,8 @@ def resolve_turn_plan(view: Mapping[str, Any], bundle_ref: str, request: TurnReq
         admitted = False
     seed = hashlib.sha256(f"{bundle_ref}|{request.session}|{request.turn}|"
                           f"{request.lease_epoch}".encode()).hexdigest()[:16]
-    plan_body: dict[str, Any] = {
+    plan_body: ResolvedTurnPlanBody = {
+        "planHash": "",  # set below: the hash covers the plan without it
         "bundle": bundle_ref,
         "resolvedSpecDigest": sha256_digest(dict(view)),
         "session": request.session,
@@ -136,12 +146,18 @@ def resolve_turn_plan(view: Mapping[str, Any], bundle_ref: str, request: TurnReq
         "activeNodes": active,
         "decisions": decisions,
     }
-    metadata = dict(view["metadata"])
+    metadata = view["metadata"].copy()
     metadata.pop("description", None)
-    plan = {"apiVersion": API_VERSION, "kind": "ResolvedTurnPlan", "metadata": metadata,
-            "spec": plan_body}
-    plan_body["planHash"] = sha256_digest(plan)
+    plan: ResolvedTurnPlan = {"apiVersion": API_VERSION, "kind": "ResolvedTurnPlan",
+                              "metadata": metadata, "spec": plan_body}
+    plan_body["planHash"] = plan_hash(plan)
     return plan
+
+
+def plan_hash(plan: ResolvedTurnPlan) -> str:
+    """``sha256:`` over the canonical JSON of ``plan`` without its ``planHash``."""
+    unhashed = {k: v for k, v in plan["spec"].items() if k != "planHash"}
+    return sha256_digest({**plan, "spec": unhashed})
 
 
 def _condition(text: str, routing: RoutingSnapshot, where: str) -> bool:
@@ -161,8 +177,8 @@ def _signal(routing: RoutingSnapshot, path: str, where: str) -> float:
     return float(value)
 
 
-def _admission(policy: Mapping[str, Any], routing: RoutingSnapshot,
-               decisions: list[dict[str, Any]]) -> bool:
+def _admission(policy: TurnPolicy, routing: RoutingSnapshot,
+               decisions: list[TurnDecision]) -> bool:
     admitted = True
     for i, cap in enumerate(policy["costCaps"]):
         rule = f"costCaps[{i}] {cap['policy'].split('#')[0]}"
@@ -185,14 +201,14 @@ def _admission(policy: Mapping[str, Any], routing: RoutingSnapshot,
     return admitted
 
 
-def _usable(node: Mapping[str, Any], primary: str, routing: RoutingSnapshot) -> bool:
+def _usable(node: ResolvedNode, primary: str, routing: RoutingSnapshot) -> bool:
     if routing.providers.get(node["type"], "healthy") == "down":
         return False
     return not (node["id"] == primary and routing.breakers.get(primary) == "open")
 
 
-def _providers(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any],
-               routing: RoutingSnapshot, decisions: list[dict[str, Any]]) -> dict[str, str]:
+def _providers(nodes: Mapping[str, ResolvedNode], policy: TurnPolicy,
+               routing: RoutingSnapshot, decisions: list[TurnDecision]) -> dict[str, str]:
     """The node each switchable node runs as this turn (itself, or a stand-in)."""
     rules: dict[str, tuple[str, list[str]]] = {}
     for i, rule in enumerate(policy["providerRules"]):
@@ -202,7 +218,8 @@ def _providers(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any]
     active: dict[str, str] = {}
     for nid in sorted(nodes):
         node = nodes[nid]
-        standby = list(node.get("fallback", {}).get("targets", []))
+        fallback = node.get("fallback")
+        standby = list(fallback["targets"]) if fallback else []
         if not standby and nid not in rules:
             continue
         candidates = [nid, *standby]
@@ -222,7 +239,7 @@ def _providers(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any]
     return active
 
 
-def _why(nid: str, chosen: str, nodes: Mapping[str, Mapping[str, Any]],
+def _why(nid: str, chosen: str, nodes: Mapping[str, ResolvedNode],
          routing: RoutingSnapshot) -> str:
     if chosen == nid:
         return f"{nodes[nid]['type']} is usable"
@@ -231,9 +248,9 @@ def _why(nid: str, chosen: str, nodes: Mapping[str, Mapping[str, Any]],
     return f"{nodes[nid]['type']} is down or less preferred; {chosen} takes over"
 
 
-def _degrade(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any],
+def _degrade(nodes: Mapping[str, ResolvedNode], policy: TurnPolicy,
              routing: RoutingSnapshot, active: dict[str, str],
-             decisions: list[dict[str, Any]]) -> None:
+             decisions: list[TurnDecision]) -> None:
     everything = any(d["outcome"] == "degrade_all" for d in decisions)
     for i, rule in enumerate(policy["degradeRules"]):
         where = f"degradeRules[{i}] {rule['policy'].split('#')[0]}"
@@ -243,7 +260,8 @@ def _degrade(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any],
                               "active": rule["to"], "reason": f"{rule['when']} holds"})
     if everything:
         for nid in sorted(nodes):
-            target = nodes[nid].get("degrade", {}).get("target")
+            degrade = nodes[nid].get("degrade")
+            target = degrade["target"] if degrade else None
             if target is not None and active.get(nid) != target:
                 active[nid] = target
                 decisions.append({"rule": "cost cap", "node": nid, "outcome": "degraded",
@@ -255,11 +273,11 @@ def _degrade(nodes: Mapping[str, Mapping[str, Any]], policy: Mapping[str, Any],
 class TurnPlanResolver:
     """Freezes one plan per (session, turn); stale lease epochs and mid-turn changes fail."""
 
-    frozen: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    frozen: dict[tuple[str, int], ResolvedTurnPlan] = field(default_factory=dict)
     epochs: dict[str, int] = field(default_factory=dict)
 
-    def open_turn(self, view: Mapping[str, Any], bundle_ref: str, request: TurnRequest,
-                  routing: RoutingSnapshot) -> dict[str, Any]:
+    def open_turn(self, view: ResolvedSpec, bundle_ref: str, request: TurnRequest,
+                  routing: RoutingSnapshot) -> ResolvedTurnPlan:
         seen = self.epochs.get(request.session)
         if seen is not None and request.lease_epoch < seen:
             raise PlanError("PLN003", f"lease epoch {request.lease_epoch} is stale: session "

@@ -10,14 +10,14 @@ state of the platform when a turn opens; they are written, with node ids resolve
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 from rspp.core.suggest import did_you_mean
 from rspp.load.document import pointer_join
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, value_problem
 from rspp.model.expr import ExprError, parse
+from rspp.model.views import InsertRule, Node, PolicyOverlayBody, policy_body
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Problem, authored, builtin
 
@@ -36,7 +36,7 @@ def _endpoints(graph: ex.Graph, port_ref: str, *, output: bool) -> list[ex.Endpo
 
 
 def apply_inserts(policy: Artifact, graph: ex.Graph) -> None:
-    for i, rule in enumerate(policy.spec.get("insertRules") or []):
+    for i, rule in enumerate(policy_body(policy).get("insertRules") or []):
         base = f"/spec/insertRules/{i}"
         src_ref, dst_ref = rule["onEdge"]
         srcs = {f"{n}.{p}" for n, p in _endpoints(graph, src_ref, output=True)}
@@ -49,7 +49,7 @@ def apply_inserts(policy: Artifact, graph: ex.Graph) -> None:
                 "insert rule may have split it already)"))
             continue
         node = ex.node_item(policy, "", f"{base}/node", rule["node"])
-        nid = node.data["id"]
+        nid = node.text("id")
         if nid in graph.nodes:
             graph.problems.append(Problem(
                 "POL005", policy, f"{base}/node/id", f"policy {policy.ref} inserts node "
@@ -76,12 +76,12 @@ def apply_inserts(policy: Artifact, graph: ex.Graph) -> None:
 
 
 def _copy(edge: Item, policy: Artifact, pointer: str) -> Item:
-    data: dict[str, Any] = {k: (dict(v) if isinstance(v, dict) else v)
-                            for k, v in edge.data.items()}
+    data: dict[str, object] = {k: (dict(v) if isinstance(v, dict) else v)
+                               for k, v in edge.data.items()}
     return Item(data, dict(edge.origins), blame=(policy, pointer))
 
 
-def _node_problem(rule: dict[str, Any]) -> str | None:
+def _node_problem(rule: InsertRule) -> str | None:
     """What makes an inserted node unusable before any edge is looked at."""
     node = rule["node"]
     t = BUILTIN.get(node["type"])
@@ -105,7 +105,7 @@ def _node_problem(rule: dict[str, Any]) -> str | None:
     return None
 
 
-def _value_problems(policy: Artifact, base: str, node: dict[str, Any]) -> Iterator[Problem]:
+def _value_problems(policy: Artifact, base: str, node: Node) -> Iterator[Problem]:
     """PRM002 for the inserted node's parameter values (the static rule's check, for callers
     of the library that resolve without validating first)."""
     t = BUILTIN.get(node["type"])
@@ -123,20 +123,32 @@ def _value_problems(policy: Artifact, base: str, node: dict[str, Any]) -> Iterat
 def turn_policy(top: Item, graph: ex.Graph, policies: Iterable[Artifact],
                 ref_of: Callable[[Artifact], str]) -> None:
     """Append the turn-boundary rules of ``policies`` to ``turnPolicy`` with node ids checked."""
-    tp = top.data.setdefault("turnPolicy", {})
+    tp = top.mapping("turnPolicy")
     for group in GROUPS:
         if group not in tp:
             tp[group] = []
             top.origins[("turnPolicy", group)] = builtin(
                 "model", f"{group} of every applied policy overlay, in order (none is empty)")
     for policy in policies:
+        body = policy_body(policy)
         for group in GROUPS:
-            for i, rule in enumerate(policy.spec.get(group) or []):
+            for i, rule in enumerate(_rules(body, group)):
                 if _rule_ok(policy, group, i, rule, graph):
                     _append(top, ref_of(policy), policy, group, i, rule)
 
 
-def _rule_ok(policy: Artifact, group: str, i: int, rule: dict[str, Any],
+def _rules(body: PolicyOverlayBody, group: str) -> Sequence[Mapping[str, object]]:
+    """The rules of one turn-policy group (``GROUPS``), each read as a mapping."""
+    if group == "providerRules":
+        return body.get("providerRules") or []
+    if group == "circuitBreakers":
+        return body.get("circuitBreakers") or []
+    if group == "costCaps":
+        return body.get("costCaps") or []
+    return body.get("degradeRules") or []
+
+
+def _rule_ok(policy: Artifact, group: str, i: int, rule: Mapping[str, object],
              graph: ex.Graph) -> bool:
     base = f"/spec/{group}/{i}"
     ok = True
@@ -149,20 +161,22 @@ def _rule_ok(policy: Artifact, group: str, i: int, rule: dict[str, Any],
             ok = False
     if not ok:
         return False
-    if group == "providerRules":
-        node = graph.nodes[rule["node"]]
+    node_id, prefer = rule.get("node"), rule.get("prefer")
+    if group == "providerRules" and isinstance(node_id, str) and isinstance(prefer, list):
+        node = graph.nodes[node_id]
         offered = _candidate_types(node, graph)
-        for j, ptype in enumerate(rule["prefer"]):
+        for j, ptype in enumerate(prefer):
             if ptype not in offered:
                 graph.problems.append(Problem(
                     "POL006", policy, f"{base}/prefer/{j}", f"policy {policy.ref} prefers "
-                    f"{ptype} for node {rule['node']!r}, but neither the node nor its "
+                    f"{ptype} for node {node_id!r}, but neither the node nor its "
                     f"stand-ins are of that type (offered: {', '.join(sorted(offered))})"
                     f"{did_you_mean(ptype, offered)}"))
                 ok = False
-    if isinstance(rule.get("when"), str):
+    when = rule.get("when")
+    if isinstance(when, str):
         try:
-            parse(rule["when"])
+            parse(when)
         except ExprError as exc:
             graph.problems.append(Problem("POL002", policy, f"{base}/when",
                                           f"condition does not parse: {exc}"))
@@ -173,7 +187,9 @@ def _rule_ok(policy: Artifact, group: str, i: int, rule: dict[str, Any],
 def candidates(node: Item) -> list[str]:
     """The node and its stand-ins, in the order the runtime would try them."""
     out = [str(node.data["id"])]
-    out.extend(str(t) for t in node.get(("fallback", "targets"), []))
+    targets = node.get(("fallback", "targets"))
+    if isinstance(targets, list):
+        out.extend(str(t) for t in targets)
     target = node.get(("degrade", "target"))
     if isinstance(target, str):
         out.append(target)
@@ -185,10 +201,11 @@ def _candidate_types(node: Item, graph: ex.Graph) -> set[str]:
 
 
 def _append(top: Item, ref: str, policy: Artifact, group: str, i: int,
-            rule: dict[str, Any]) -> None:
-    entries: list[dict[str, Any]] = top.data["turnPolicy"][group]
+            rule: Mapping[str, object]) -> None:
+    entries = top.mapping("turnPolicy")[group]
+    assert isinstance(entries, list)  # turn_policy made it
     at = str(len(entries))
-    entry: dict[str, Any] = {"policy": ref}
+    entry: dict[str, object] = {"policy": ref}
     entries.append(entry)
     top.origins[("turnPolicy", group, at, "policy")] = authored(
         policy, "/metadata/version", f"rule {group}[{i}] of policy {policy.ref}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from rspp.core.catalogue import Emitter, Entry
 from rspp.core.findings import Related, Severity
@@ -33,7 +33,8 @@ class Context:
     """What a rule may look at: the whole repository index and shared, cached analyses."""
 
     index: Index
-    cache: dict[tuple[str, str], Any] = field(default_factory=dict)
+    # Analyses shared by rules (graphs, parameter sites): each reader narrows what it finds.
+    cache: dict[tuple[str, str], object] = field(default_factory=dict)
     # Files that could not be loaded or have no readable envelope: they define nothing.
     unloaded: tuple[str, ...] = ()
     # The repository root, for rules that check that a named file exists.

@@ -4,14 +4,14 @@ them with, and located on the spec edge."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
 from rspp.model.ids import PortType, parse_ref
-from rspp.model.lanes import default_lane
+from rspp.model.lanes import LANES, default_lane
+from rspp.model.views import Buffer, Lane, bundle_body, graph_body, profile_body
 from rspp.rules import graph as g
 from rspp.rules.base import Check, Context, Hit
 
@@ -30,7 +30,7 @@ class Pairing:
 def pairings(bundle: Artifact, ctx: Context) -> list[Pairing]:
     specs: list[Artifact] = []
     profiles: list[Artifact] = []
-    for pin in bundle.spec.get("pins") or []:
+    for pin in bundle_body(bundle).get("pins") or []:
         ref = parse_ref(pin["ref"])
         found = ctx.index.get(pin["kind"], ref.id, ref.version) if ref else None
         if found is None or not found.schema_valid:
@@ -44,7 +44,7 @@ def pairings(bundle: Artifact, ctx: Context) -> list[Pairing]:
     return [Pairing(bundle, specs[0], profiles[0])]
 
 
-def edge_lane(graph: g.Graph, edge: g.GEdge) -> str:
+def edge_lane(graph: g.Graph, edge: g.GEdge) -> Lane:
     if edge.lane:
         return edge.lane
     produced = graph.port_type(edge.src, edge.src_port, output=True)
@@ -57,7 +57,7 @@ def _graph_members(spec: Artifact, ctx: Context) -> list[Artifact]:
     seen = {spec.key}
     i = 0
     while i < len(members):
-        for imp in members[i].spec.get("imports") or []:
+        for imp in graph_body(members[i]).get("imports") or []:
             ref = parse_ref(imp.get("module"))
             module = ctx.index.get("Module", ref.id, ref.version) if ref else None
             if module is not None and module.schema_valid and module.key not in seen:
@@ -71,9 +71,9 @@ def _graph_members(spec: Artifact, ctx: Context) -> list[Artifact]:
 class EdgeBuffer:
     owner: Artifact
     edge: g.GEdge
-    lane: str
-    own: dict[str, Any]
-    merged: dict[str, Any]
+    lane: Lane
+    own: Buffer
+    merged: Buffer
 
     def name(self) -> str:
         e = self.edge
@@ -84,20 +84,20 @@ def effective(pair: Pairing, ctx: Context) -> list[EdgeBuffer]:
     """Each edge of the spec and its modules, with its buffer after the profile's defaults."""
     key = ("effective", f"{pair.spec.path}|{pair.profile.path}")
     cached = ctx.cache.get(key)
-    if cached is None:
-        cached = ctx.cache[key] = list(_effective(pair, ctx))
-    result: list[EdgeBuffer] = cached
+    if isinstance(cached, list):
+        return cached
+    result = ctx.cache[key] = list(_effective(pair, ctx))
     return result
 
 
 def _effective(pair: Pairing, ctx: Context) -> Iterator[EdgeBuffer]:
-    lanes = pair.profile.spec["lanes"]
+    lanes = profile_body(pair.profile)["lanes"]
     for owner in _graph_members(pair.spec, ctx):
         graph = g.build(owner, ctx)
-        raw_edges = owner.spec.get("edges") or []
+        raw_edges = graph_body(owner).get("edges") or []
         for edge in graph.edges:
             lane = edge_lane(graph, edge)
-            own = raw_edges[edge.index].get("buffer") or {}
+            own: Buffer = raw_edges[edge.index].get("buffer") or {}
             yield EdgeBuffer(owner, edge, lane, own, {**lanes[lane]["buffer"], **own})
 
 
@@ -118,7 +118,7 @@ def _unbounded(art: Artifact, ctx: Context) -> Iterator[Hit]:
                           target=eb.owner, related=_related(pair))
 
 
-def watermark_problem(buf: dict[str, Any]) -> str | None:
+def watermark_problem(buf: Mapping[str, object]) -> str | None:
     cap, low, high = buf.get("capacity"), buf.get("lowWatermark"), buf.get("highWatermark")
     if not all(isinstance(v, int) for v in (cap, low, high)):
         return None
@@ -131,12 +131,13 @@ def watermark_problem(buf: dict[str, Any]) -> str | None:
 
 def _watermarks(art: Artifact, ctx: Context) -> Iterator[Hit]:
     if art.kind == "ExecutionProfile":
-        for lane, setting in art.spec["lanes"].items():
-            problem = watermark_problem(setting["buffer"])
+        lanes = profile_body(art)["lanes"]
+        for lane in LANES:  # findings are sorted: the order here does not show
+            problem = watermark_problem(lanes[lane]["buffer"])
             if problem:
                 yield Hit(f"/spec/lanes/{lane}/buffer", f"{lane} lane default buffer: {problem}")
     elif art.kind in ("PipelineSpec", "Module"):
-        for i, edge in enumerate(art.spec.get("edges") or []):
+        for i, edge in enumerate(graph_body(art).get("edges") or []):
             problem = watermark_problem(edge.get("buffer") or {})
             if problem:
                 yield Hit(f"/spec/edges/{i}/buffer", problem)
@@ -155,14 +156,15 @@ def _watermarks(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _blocking(art: Artifact, ctx: Context) -> Iterator[Hit]:
     if art.kind == "ExecutionProfile":
-        if art.spec["mode"] == "low_latency":
-            shed = art.spec["lanes"]["data"]["buffer"].get("shedding")
+        profile = profile_body(art)
+        if profile["mode"] == "low_latency":
+            shed = profile["lanes"]["data"]["buffer"].get("shedding")
             if shed in (None, "block"):
                 yield Hit("/spec/lanes/data/buffer", "a low_latency profile needs a shedding "
                           f"mode on the data lane that never blocks (got {shed or 'none'})")
         return
     for pair in pairings(art, ctx):
-        if pair.profile.spec["mode"] != "low_latency":
+        if profile_body(pair.profile)["mode"] != "low_latency":
             continue
         for eb in effective(pair, ctx):
             # An inherited blocking default is reported once, on the profile.
@@ -174,7 +176,7 @@ def _blocking(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _lane_priority(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    lanes = art.spec["lanes"]
+    lanes = profile_body(art)["lanes"]
     c, d, t = (lanes[n]["priority"] for n in ("control", "data", "telemetry"))
     if not c > d > t:
         at = "data" if not c > d else "telemetry"

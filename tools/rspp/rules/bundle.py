@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
+from rspp.model.views import bundle_body, extension_body, graph_body, policy_body, spec_body
 from rspp.rules.base import Check, Context, Hit
 
 
 def _exactly_one(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    pins = art.spec["pins"]
+    pins = bundle_body(art)["pins"]
     for kind in ("PipelineSpec", "ExecutionProfile"):
         count = sum(1 for p in pins if p["kind"] == kind)
         if count != 1:
@@ -20,7 +21,7 @@ def _exactly_one(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _duplicate_pin(art: Artifact, ctx: Context) -> Iterator[Hit]:
     seen: dict[tuple[str, str], int] = {}
-    for i, pin in enumerate(art.spec["pins"]):
+    for i, pin in enumerate(bundle_body(art)["pins"]):
         ref = parse_ref(pin["ref"])
         if ref is None:
             continue
@@ -34,10 +35,11 @@ def _duplicate_pin(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def node_types(spec: Artifact, ctx: Context, depth: int = 0) -> set[str]:
     """Node types used by a spec or module, through its module imports."""
-    types = {n["type"] for n in spec.spec.get("nodes") or []}
+    body = graph_body(spec)
+    types = {n["type"] for n in body.get("nodes") or []}
     if depth > 16:
         return types
-    for imp in spec.spec.get("imports") or []:
+    for imp in body.get("imports") or []:
         ref = parse_ref(imp.get("module"))
         module = ctx.index.get("Module", ref.id, ref.version) if ref else None
         if module is not None and module.schema_valid:
@@ -46,22 +48,23 @@ def node_types(spec: Artifact, ctx: Context, depth: int = 0) -> set[str]:
 
 
 def _packages_cover(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    spec = next((p for p in art.spec["pins"] if p["kind"] == "PipelineSpec"), None)
+    bundle = bundle_body(art)
+    spec = next((p for p in bundle["pins"] if p["kind"] == "PipelineSpec"), None)
     ref = parse_ref(spec["ref"]) if spec else None
     found = ctx.index.get("PipelineSpec", ref.id, ref.version) if ref else None
     if found is None or not found.schema_valid:
         return
-    pinned = {p["type"] for p in art.spec.get("nodePackages") or []}
+    pinned = {p["type"] for p in bundle.get("nodePackages") or []}
     missing = sorted(node_types(found, ctx) - pinned)
     if missing:
-        yield Hit("/spec/nodePackages" if "nodePackages" in art.spec else "/spec",
+        yield Hit("/spec/nodePackages" if "nodePackages" in bundle else "/spec",
                   f"the bundle pins no node package for {', '.join(missing)} "
                   f"(used by {found.ref})")
 
 
 def _pinned(art: Artifact, ctx: Context, kind: str) -> list[Artifact]:
     found = []
-    for pin in art.spec["pins"]:
+    for pin in bundle_body(art)["pins"]:
         ref = parse_ref(pin["ref"]) if pin["kind"] == kind else None
         target = ctx.index.get(kind, ref.id, ref.version) if ref else None
         if target is not None and target.schema_valid:
@@ -75,21 +78,25 @@ def _policy_targets(art: Artifact, ctx: Context) -> Iterator[Hit]:
     if len(specs) != 1:
         return
     spec = specs[0]
-    nodes = {n["id"] for n in spec.spec["nodes"]}
-    nodes |= {i["as"] for i in spec.spec.get("imports") or []}
-    edges = {(e["from"], e["to"]) for e in spec.spec.get("edges") or []}
+    graph = spec_body(spec)
+    nodes = {n["id"] for n in graph["nodes"]}
+    nodes |= {i["as"] for i in graph.get("imports") or []}
+    edges = {(e["from"], e["to"]) for e in graph.get("edges") or []}
 
     def related() -> tuple[Related, ...]:
         b = art.doc.span("/spec/pins")
         return (Related(art.path, b.line, b.col, f"bundled with {spec.ref} by {art.ref}"),)
 
     for policy in policies:
-        body = policy.spec
-        named = [(f"/spec/{group}/{i}/node", r["node"])
-                 for group in ("providerRules", "circuitBreakers", "degradeRules")
-                 for i, r in enumerate(body.get(group) or [])]
-        named += [(f"/spec/degradeRules/{i}/to", r["to"])
-                  for i, r in enumerate(body.get("degradeRules") or [])]
+        body = policy_body(policy)
+        named = [(f"/spec/providerRules/{i}/node", r["node"])
+                 for i, r in enumerate(body.get("providerRules") or [])]
+        named += [(f"/spec/circuitBreakers/{i}/node", b["node"])
+                  for i, b in enumerate(body.get("circuitBreakers") or [])]
+        named += [(f"/spec/degradeRules/{i}/node", d["node"])
+                  for i, d in enumerate(body.get("degradeRules") or [])]
+        named += [(f"/spec/degradeRules/{i}/to", d["to"])
+                  for i, d in enumerate(body.get("degradeRules") or [])]
         for pointer, node in named:
             if node not in nodes:
                 yield Hit(pointer, f"policy {policy.ref} names node {node!r}, which {spec.ref} "
@@ -105,7 +112,7 @@ def _policy_targets(art: Artifact, ctx: Context) -> Iterator[Hit]:
 def _pin_digests(art: Artifact, ctx: Context) -> Iterator[Hit]:
     from rspp.model.digest import artifact_digest
 
-    for i, pin in enumerate(art.spec["pins"]):
+    for i, pin in enumerate(bundle_body(art)["pins"]):
         ref = parse_ref(pin["ref"])
         if ref is None or ref.digest is None:
             continue
@@ -124,19 +131,21 @@ def _pin_digests(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _package_matches_extension(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, pkg in enumerate(art.spec.get("nodePackages") or []):
+    for i, pkg in enumerate(bundle_body(art).get("nodePackages") or []):
         ref = parse_ref(pkg.get("extension"))
         ext = ctx.index.get("ExtensionManifest", ref.id, ref.version) if ref else None
         if ext is None or not ext.schema_valid:
             continue
-        declared = ext.spec.get("package")
+        declared = extension_body(ext).get("package")
         if declared is None:
             continue
-        for key in ("type", "impl", "digest"):
-            if pkg.get(key) != declared.get(key):
+        for key, have, want in (("type", pkg["type"], declared["type"]),
+                                ("impl", pkg["impl"], declared["impl"]),
+                                ("digest", pkg["digest"], declared["digest"])):
+            if have != want:
                 yield Hit(f"/spec/nodePackages/{i}/{key}",
-                          f"{key} {pkg.get(key)!r} differs from extension {ext.ref}'s package "
-                          f"{key} {declared.get(key)!r}")
+                          f"{key} {have!r} differs from extension {ext.ref}'s package "
+                          f"{key} {want!r}")
 
 
 CHECKS: tuple[Check, ...] = (

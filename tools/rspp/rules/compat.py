@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 
 from rspp.model.artifact import Artifact
+from rspp.model.views import contract_body, gates_body
 from rspp.rules.base import Check, Context, Hit
 
 MVP_GATES = ("latency", "cancel_fence", "authority", "replay_completeness", "lifecycle")
@@ -19,7 +20,7 @@ def _date(text: str) -> dt.date | None:
 
 
 def _deprecation_window(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, dep in enumerate(art.spec.get("deprecations") or []):
+    for i, dep in enumerate(contract_body(art).get("deprecations") or []):
         since, until = _date(dep["since"]), _date(dep["removeAfter"])
         if since is None:
             yield Hit(f"/spec/deprecations/{i}/since", f"{dep['since']} is not a calendar date")
@@ -32,7 +33,7 @@ def _deprecation_window(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _event_abi(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    abi = art.spec["eventAbi"]
+    abi = contract_body(art)["eventAbi"]
     if abi["current"] not in abi["supported"]:
         yield Hit("/spec/eventAbi/current",
                   f"current event ABI {abi['current']} is not in supported "
@@ -41,14 +42,14 @@ def _event_abi(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _gate_ids(art: Artifact, ctx: Context) -> Iterator[Hit]:
     seen: set[str] = set()
-    for i, gate in enumerate(art.spec["gates"]):
+    for i, gate in enumerate(gates_body(art)["gates"]):
         if gate["id"] in seen:
             yield Hit(f"/spec/gates/{i}/id", f"gate id {gate['id']!r} is used twice")
         seen.add(gate["id"])
 
 
 def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    gates = art.spec["gates"]
+    gates = gates_body(art)["gates"]
     required = {g["type"] for g in gates if g.get("required", True)}
     for gate_type in (t for t in MVP_GATES if t not in required):
         optional = next((i for i, g in enumerate(gates) if g["type"] == gate_type), None)

@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.ids import PortType, parse_port_type
+from rspp.model.views import extension_body
 from rspp.rules.base import Check, Context, Hit
 
 _NODE_TYPES = ("custom_node", "external_node")
 
 
 def _safety(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    spec = art.spec
+    spec = extension_body(art)
     if spec["type"] not in _NODE_TYPES:
         return
     missing = [k for k in ("trustLevel", "isolation", "resources") if k not in spec]
@@ -27,7 +28,7 @@ def _safety(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _node_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    spec = art.spec
+    spec = extension_body(art)
     if spec["type"] in _NODE_TYPES:
         missing = [k for k in ("nodeType", "ports", "package") if k not in spec]
         if spec["type"] == "external_node" and "endpoint" not in spec:
@@ -40,7 +41,7 @@ def _node_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _external_isolation(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    spec = art.spec
+    spec = extension_body(art)
     iso = spec.get("isolation")
     if spec["type"] == "external_node" and iso and iso["mode"] == "in_process_sandbox":
         yield Hit("/spec/isolation/mode", "an external node runs out of process: isolation "
@@ -51,7 +52,7 @@ def _external_isolation(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _implements_ports(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    spec = art.spec
+    spec = extension_body(art)
     base = BUILTIN.get(spec.get("implements") or "")
     ports = spec.get("ports")
     if base is None or ports is None:

@@ -7,13 +7,21 @@ bindings. Rules read it; none of them rebuilds it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render, value_problem
 from rspp.model.ids import PortType, parse_port_type, parse_ref
+from rspp.model.views import (
+    Import,
+    Lane,
+    Node,
+    Ports,
+    extension_body,
+    graph_body,
+    module_body,
+)
 from rspp.rules.base import Context
 
 Typed = PortType | str  # a str is the name of an unbound parameter
@@ -28,7 +36,9 @@ class GNode:
     known: bool = False  # ports are known (type found in the catalog, extension or module)
     inputs: dict[str, tuple[Typed, bool]] = field(default_factory=dict)
     outputs: dict[str, Typed] = field(default_factory=dict)
-    data: dict[str, Any] = field(default_factory=dict)
+    # what the author wrote: the node (kind "node") or the module import (kind "import")
+    authored: Node | None = None
+    imported: Import | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +49,7 @@ class GEdge:
     src_port: str
     dst: str
     dst_port: str
-    lane: str | None
+    lane: Lane | None
 
 
 @dataclass(slots=True)
@@ -66,7 +76,7 @@ class Graph:
         return decl[0] if decl else None
 
 
-def _types_from_ports(ports: dict[str, Any], params: dict[str, Any]) -> tuple[
+def _types_from_ports(ports: Ports, params: Mapping[str, object]) -> tuple[
     dict[str, tuple[Typed, bool]], dict[str, Typed]
 ]:
     inputs = {
@@ -77,20 +87,20 @@ def _types_from_ports(ports: dict[str, Any], params: dict[str, Any]) -> tuple[
     return inputs, outputs
 
 
-def find_extension(index: Index, node: dict[str, Any]) -> Artifact | None:
+def find_extension(index: Index, node: Node) -> Artifact | None:
     ref = parse_ref(node.get("extension"))
     return index.get("ExtensionManifest", ref.id, ref.version) if ref else None
 
 
-def _node(index: Index, pointer: str, node: dict[str, Any]) -> GNode:
-    g = GNode(node["id"], pointer, "node", node["type"], data=node)
-    params: dict[str, Any] = dict(node.get("params") or {})
+def _node(index: Index, pointer: str, node: Node) -> GNode:
+    g = GNode(node["id"], pointer, "node", node["type"], authored=node)
+    params = dict(node.get("params") or {})
     builtin = BUILTIN.get(node["type"])
     if node.get("extension") is not None:
         ext = find_extension(index, node)
         if ext is None or not ext.schema_valid or ext.spec.get("nodeType") != node["type"]:
             return g
-        body = ext.spec
+        body = extension_body(ext)
         merged = {**(body.get("params") or {}), **params}
         g.inputs, g.outputs = _types_from_ports(body.get("ports") or {}, merged)
         g.known = True
@@ -105,23 +115,24 @@ def _node(index: Index, pointer: str, node: dict[str, Any]) -> GNode:
     g.inputs = {n: (render(d.type, merged), d.required) for n, d in builtin.inputs.items()}
     g.outputs = {n: render(t, merged) for n, t in builtin.outputs.items()}
     if builtin.dynamic_outputs:
-        routes = node.get("routes") or {}
+        routes = node.get("routes")
         out_type = render("{type}", merged)
-        names = [c["port"] for c in routes.get("cases", [])]
-        if routes.get("default"):
-            names.append(routes["default"])
+        names = [c["port"] for c in routes["cases"]] if routes else []
+        default = routes.get("default") if routes else None
+        if default:
+            names.append(default)
         g.outputs = dict.fromkeys(names, out_type)
     g.known = True
     return g
 
 
-def _import(index: Index, pointer: str, imp: dict[str, Any]) -> GNode:
-    g = GNode(imp["as"], pointer, "import", data=imp)
+def _import(index: Index, pointer: str, imp: Import) -> GNode:
+    g = GNode(imp["as"], pointer, "import", imported=imp)
     ref = parse_ref(imp.get("module"))
     module = index.get("Module", ref.id, ref.version) if ref else None
     if module is not None and module.schema_valid:
         g.type = f"module {module.ref}"
-        g.inputs, g.outputs = _types_from_ports(module.spec.get("interface") or {}, {})
+        g.inputs, g.outputs = _types_from_ports(module_body(module)["interface"], {})
         g.known = True
     return g
 
@@ -136,7 +147,7 @@ def build(art: Artifact, ctx: Context) -> Graph:
     if isinstance(cached, Graph):
         return cached
     graph = Graph(art)
-    spec = art.spec
+    spec = graph_body(art)
     members: list[GNode] = [
         _import(ctx.index, f"/spec/imports/{i}/as", imp)
         for i, imp in enumerate(spec.get("imports") or [])
@@ -148,10 +159,12 @@ def build(art: Artifact, ctx: Context) -> Graph:
         else:
             graph.nodes[g.id] = g
     for n in spec["nodes"]:
-        for target in (n.get("fallback") or {}).get("targets", []):
+        fallback = n.get("fallback")
+        for target in fallback["targets"] if fallback else []:
             graph.standby.add(target)
-        if n.get("degrade"):
-            graph.standby.add(n["degrade"]["target"])
+        degrade = n.get("degrade")
+        if degrade:
+            graph.standby.add(degrade["target"])
     for i, e in enumerate(spec.get("edges") or []):
         src, src_port = _split(e["from"])
         dst, dst_port = _split(e["to"])
@@ -165,7 +178,7 @@ def bound_sources(art: Artifact) -> set[str]:
     """Module nodes fed by the module's interface inputs."""
     if art.kind != "Module":
         return set()
-    bind = art.spec.get("bind") or {}
+    bind = module_body(art)["bind"]
     return {_split(t)[0] for targets in (bind.get("inputs") or {}).values() for t in targets}
 
 

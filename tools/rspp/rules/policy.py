@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from rspp.model.artifact import Artifact
 from rspp.model.expr import ExprError, parse
+from rspp.model.views import policy_body
 from rspp.rules.base import Check, Context, Hit
 
 
@@ -20,9 +21,11 @@ def condition_hits(pointer: str, text: object) -> Iterator[Hit]:
 
 
 def _conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for group in ("providerRules", "degradeRules"):
-        for i, rule in enumerate(art.spec.get(group) or []):
-            yield from condition_hits(f"/spec/{group}/{i}/when", rule.get("when"))
+    body = policy_body(art)
+    for i, provider in enumerate(body.get("providerRules") or []):
+        yield from condition_hits(f"/spec/providerRules/{i}/when", provider.get("when"))
+    for i, degrade in enumerate(body.get("degradeRules") or []):
+        yield from condition_hits(f"/spec/degradeRules/{i}/when", degrade["when"])
 
 
 CHECKS: tuple[Check, ...] = (

@@ -10,30 +10,36 @@ from rspp.core.suggest import close_match, did_you_mean
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
+from rspp.model.views import bundle_body, extension_body, gates_body, graph_body, rollout_body
 from rspp.rules.base import Check, Context, Hit
 
 
 def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
     """(pointer, expected kind, reference text) for every id@version reference."""
-    spec = art.spec
     if art.kind in ("PipelineSpec", "Module"):
-        for i, imp in enumerate(spec.get("imports") or []):
+        graph = graph_body(art)
+        for i, imp in enumerate(graph.get("imports") or []):
             yield f"/spec/imports/{i}/module", "Module", imp["module"]
-        for i, node in enumerate(spec.get("nodes") or []):
+        for i, node in enumerate(graph.get("nodes") or []):
             if node.get("extension"):
                 yield f"/spec/nodes/{i}/extension", "ExtensionManifest", node["extension"]
     elif art.kind == "PipelineBundle":
-        for i, pin in enumerate(spec.get("pins") or []):
+        bundle = bundle_body(art)
+        for i, pin in enumerate(bundle.get("pins") or []):
             yield f"/spec/pins/{i}/ref", pin["kind"], pin["ref"]
-        for i, pkg in enumerate(spec.get("nodePackages") or []):
+        for i, pkg in enumerate(bundle.get("nodePackages") or []):
             if pkg.get("extension"):
                 yield f"/spec/nodePackages/{i}/extension", "ExtensionManifest", pkg["extension"]
     elif art.kind == "RolloutManifest":
-        yield "/spec/bundle", "PipelineBundle", spec["bundle"]
-        if spec.get("rollback"):
-            yield "/spec/rollback/bundle", "PipelineBundle", spec["rollback"]["bundle"]
-    elif art.kind == "ConformanceGates" and spec.get("bundle"):
-        yield "/spec/bundle", "PipelineBundle", spec["bundle"]
+        rollout = rollout_body(art)
+        yield "/spec/bundle", "PipelineBundle", rollout["bundle"]
+        rollback = rollout.get("rollback")
+        if rollback:
+            yield "/spec/rollback/bundle", "PipelineBundle", rollback["bundle"]
+    elif art.kind == "ConformanceGates":
+        bundle_ref = gates_body(art).get("bundle")
+        if bundle_ref:
+            yield "/spec/bundle", "PipelineBundle", bundle_ref
 
 
 def _dangling(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -69,7 +75,7 @@ def _close_ref(ctx: Context, kind: str, ident: str, version: str) -> str:
 
 
 def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, node in enumerate(art.spec.get("nodes") or []):
+    for i, node in enumerate(graph_body(art).get("nodes") or []):
         ext_ref = parse_ref(node.get("extension"))
         if ext_ref is None:
             if node["type"] not in BUILTIN:
@@ -78,6 +84,7 @@ def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
                           f"(extension: id@version){did_you_mean(node['type'], BUILTIN)}")
             continue
         ext = ctx.index.get("ExtensionManifest", ext_ref.id, ext_ref.version)
+        # the manifest may be schema-invalid: read as loaded
         if ext is not None and ext.spec.get("nodeType") != node["type"]:
             yield Hit(f"/spec/nodes/{i}/type",
                       f"extension {ext.ref} provides node type "
@@ -85,7 +92,7 @@ def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _implements(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    name = art.spec.get("implements")
+    name = extension_body(art).get("implements")
     if name is not None and name not in BUILTIN:
         yield Hit("/spec/implements", f"extension implements {name!r}, which is not a "
                                       f"built-in node type{did_you_mean(name, BUILTIN)}")

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from rspp.core.paths import Refused, Resolver, kind_of
 from rspp.model.artifact import Artifact
+from rspp.model.views import replay_body
 from rspp.rules.base import Check, Context, Hit
 
 # The OR-02 baseline: fields every accepted turn's evidence carries at any recording level.
@@ -17,7 +18,7 @@ OR02_BASELINE = (
 
 
 def _baseline(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    have = set(art.spec["requiredFields"])
+    have = set(replay_body(art)["requiredFields"])
     missing = [f for f in OR02_BASELINE if f not in have]
     if missing:
         yield Hit("/spec/requiredFields", f"the OR-02 baseline also requires "
@@ -29,10 +30,8 @@ def _escapes(path: str) -> bool:
 
 
 def _fixtures(art: Artifact) -> Iterator[tuple[int, str]]:
-    for i, fixture in enumerate(art.spec.get("fixtures") or []):
-        path = fixture.get("path") if isinstance(fixture, dict) else None
-        if isinstance(path, str):
-            yield i, path
+    for i, fixture in enumerate(replay_body(art).get("fixtures") or []):
+        yield i, fixture["path"]
 
 
 def _resolver(ctx: Context) -> Resolver | None:

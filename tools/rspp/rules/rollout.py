@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rspp.model.artifact import Artifact
+from rspp.model.views import rollout_body
 from rspp.rules.base import Check, Context, Hit
 
 _NEEDS = {"canary": "steps", "percentage": "percentage", "cohort": "cohorts"}
 
 
 def _strategy_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    strategy = art.spec["strategy"]
+    strategy = rollout_body(art)["strategy"]
     kind = strategy["type"]
     field = _NEEDS[kind]
     if strategy.get(field) in (None, []):
@@ -23,7 +24,7 @@ def _strategy_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _canary_steps(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    steps = art.spec["strategy"].get("steps") or []
+    steps = rollout_body(art)["strategy"].get("steps") or []
     for i in range(1, len(steps)):
         if steps[i]["weight"] <= steps[i - 1]["weight"]:
             yield Hit(f"/spec/strategy/steps/{i}/weight",
@@ -32,8 +33,9 @@ def _canary_steps(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _rollback_target(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    rollback = art.spec.get("rollback")
-    if rollback and rollback["bundle"].split("#")[0] == art.spec["bundle"].split("#")[0]:
+    body = rollout_body(art)
+    rollback = body.get("rollback")
+    if rollback and rollback["bundle"].split("#")[0] == body["bundle"].split("#")[0]:
         yield Hit("/spec/rollback/bundle", "the rollback target is the bundle being rolled out")
 
 

@@ -7,16 +7,26 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from rspp.core.constants import GRAPH_KINDS
 from rspp.core.findings import Related
+from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
 from rspp.load.document import escape_token, pointer_join
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, Param, value_problem
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
+from rspp.model.views import (
+    Import,
+    Node,
+    extension_body,
+    graph_body,
+    module_body,
+    policy_body,
+    profile_body,
+)
 from rspp.rules import graph as g
 from rspp.rules.base import Check, Context, Hit
 
@@ -79,7 +89,7 @@ def _bind_endpoints(art: Artifact, ctx: Context, *, unknown_node: bool) -> Itera
     if art.kind != "Module":
         return
     graph = g.build(art, ctx)
-    bind = art.spec.get("bind") or {}
+    bind = module_body(art)["bind"]
     places: list[tuple[str, str, bool]] = [
         (f"/spec/bind/inputs/{name}/{i}", t, False)
         for name, targets in (bind.get("inputs") or {}).items()
@@ -113,8 +123,8 @@ def _type_mismatch(art: Artifact, ctx: Context) -> Iterator[Hit]:
                                  f"{g.show(produced)} does not satisfy {g.show(consumed)}",
                       related=related)
     if art.kind == "Module":
-        iface = art.spec.get("interface") or {}
-        bind = art.spec.get("bind") or {}
+        module = module_body(art)
+        iface, bind = module["interface"], module["bind"]
         for name, targets in (bind.get("inputs") or {}).items():
             decl = (iface.get("inputs") or {}).get(name)
             if decl is None:
@@ -143,9 +153,9 @@ def _interface_port(graph: g.Graph, ctx: Context, node: str, port: str,
                     output: bool) -> Related | None:
     """The module interface declaration an import endpoint stands for (the other side)."""
     gn = graph.nodes.get(node)
-    if gn is None or gn.kind != "import":
+    if gn is None or gn.imported is None:
         return None
-    ref = parse_ref(gn.data.get("module"))
+    ref = parse_ref(gn.imported["module"])
     module = ctx.index.get("Module", ref.id, ref.version) if ref else None
     if module is None:
         return None
@@ -157,10 +167,19 @@ def _interface_port(graph: g.Graph, ctx: Context, node: str, port: str,
 
 def _refused_value(node: g.GNode, name: str) -> bool:
     """The node sets ``name`` to a value its declaration refuses (PRM002 reports it)."""
-    params = node.data.get("params") or {}
+    written = node.authored
+    if written is None:
+        return False  # a module import: its ports come from the module's interface
+    params = written.get("params") or {}
     decl = BUILTIN[node.type].decls.get(name) if node.type in BUILTIN else None
-    return (node.data.get("extension") is None and decl is not None and name in params
+    return (written.get("extension") is None and decl is not None and name in params
             and value_problem(decl, params[name]) is not None)
+
+
+def _written_params(node: g.GNode) -> bool:
+    """Whether the node (or the import) sets parameters."""
+    written = node.authored or node.imported
+    return bool(written and written.get("params"))
 
 
 def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -168,7 +187,7 @@ def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
         ports = [*((p, t) for p, (t, _) in node.inputs.items()), *node.outputs.items()]
         for port, t in ports:
             if isinstance(t, str) and not _refused_value(node, t):
-                yield Hit(f"{node.pointer}/params" if node.data.get("params") else node.pointer,
+                yield Hit(f"{node.pointer}/params" if _written_params(node) else node.pointer,
                           f"port {node.id}.{port} of {node.type} needs parameter {t!r} to "
                           f"know its type; set params.{t}")
                 break
@@ -206,8 +225,9 @@ def _unreachable(art: Artifact, ctx: Context) -> Iterator[Hit]:
 def _required_inputs(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
     incoming = graph.incoming()
+    bind = module_body(art)["bind"] if art.kind == "Module" else None
     bound = {(t.partition(".")[0], t.partition(".")[2])
-             for ts in ((art.spec.get("bind") or {}).get("inputs") or {}).values() for t in ts}
+             for ts in ((bind or {}).get("inputs") or {}).values() for t in ts}
     for node in graph.nodes.values():
         if node.id in graph.standby:
             continue
@@ -216,19 +236,19 @@ def _required_inputs(art: Artifact, ctx: Context) -> Iterator[Hit]:
                 yield Hit(_at_id(node), f"required input {node.id}.{port} is not connected")
 
 
-def _fallback_targets(node: dict[str, object]) -> Iterator[tuple[str, str]]:
+def _fallback_targets(node: Node) -> Iterator[tuple[str, str]]:
     fb = node.get("fallback")
-    if isinstance(fb, dict):
-        for i, t in enumerate(fb.get("targets", [])):
+    if fb is not None:
+        for i, t in enumerate(fb["targets"]):
             yield f"/fallback/targets/{i}", t
     dg = node.get("degrade")
-    if isinstance(dg, dict):
-        yield "/degrade/target", str(dg["target"])
+    if dg is not None:
+        yield "/degrade/target", dg["target"]
 
 
 def _fallback_missing(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
-    for i, node in enumerate(art.spec["nodes"]):
+    for i, node in enumerate(graph_body(art)["nodes"]):
         for sub, target in _fallback_targets(node):
             if target == node["id"]:
                 yield Hit(f"/spec/nodes/{i}{sub}", f"node {target!r} names itself as stand-in")
@@ -242,7 +262,7 @@ def _fallback_missing(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _fallback_types(art: Artifact, ctx: Context) -> Iterator[Hit]:
     graph = g.build(art, ctx)
-    for i, node in enumerate(art.spec["nodes"]):
+    for i, node in enumerate(graph_body(art)["nodes"]):
         primary = graph.nodes.get(node["id"])
         for sub, target in _fallback_targets(node):
             alt = graph.nodes.get(target)
@@ -273,15 +293,15 @@ def _standby_problems(graph: g.Graph, primary: str, alt: g.GNode) -> Iterator[st
 
 
 def _route_default(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, node in enumerate(art.spec["nodes"]):
+    for i, node in enumerate(graph_body(art)["nodes"]):
         routes = node.get("routes")
-        if isinstance(routes, dict) and not routes.get("default"):
+        if routes is not None and not routes.get("default"):
             yield Hit(f"/spec/nodes/{i}/routes",
                       f"router {node['id']!r} has conditional routes but no default route")
 
 
 def _route_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, node in enumerate(art.spec["nodes"]):
+    for i, node in enumerate(graph_body(art)["nodes"]):
         builtin = BUILTIN.get(node["type"])
         is_router = builtin is not None and builtin.dynamic_outputs
         if is_router and "routes" not in node:
@@ -290,9 +310,11 @@ def _route_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
             yield Hit(f"/spec/nodes/{i}/routes",
                       f"routes are only allowed on router nodes, not on {node['type']}")
         elif is_router:
-            ports = [c["port"] for c in node["routes"]["cases"]]
-            if node["routes"].get("default"):
-                ports.append(node["routes"]["default"])
+            routes = node["routes"]
+            ports = [c["port"] for c in routes["cases"]]
+            default = routes.get("default")
+            if default:
+                ports.append(default)
             dup = sorted({p for p in ports if ports.count(p) > 1})
             if dup:
                 yield Hit(f"/spec/nodes/{i}/routes",
@@ -300,7 +322,7 @@ def _route_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _cancel_scope(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, node in enumerate(art.spec["nodes"]):
+    for i, node in enumerate(graph_body(art)["nodes"]):
         if "cancel" not in node:
             yield Hit(f"/spec/nodes/{i}/id",
                       f"node {node['id']!r} declares no cancel scope (cancel.scope: turn, "
@@ -320,11 +342,11 @@ def _lane_for_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _module_bindings(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    iface = art.spec.get("interface") or {}
-    bind = art.spec.get("bind") or {}
-    for side in ("inputs", "outputs"):
-        declared = set(iface.get(side) or {})
-        bound = set(bind.get(side) or {})
+    module = module_body(art)
+    iface, bind = module["interface"], module["bind"]
+    sides = (("inputs", set(iface.get("inputs") or {}), set(bind.get("inputs") or {})),
+             ("outputs", set(iface.get("outputs") or {}), set(bind.get("outputs") or {})))
+    for side, declared, bound in sides:
         for name in sorted(declared - bound):
             yield Hit(f"/spec/interface/{side}/{name}",
                       f"interface {side[:-1]} {name!r} is not bound to a node port", key=True)
@@ -339,8 +361,8 @@ def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
     def imports(a: Artifact) -> list[Artifact]:
         out = []
-        for imp in a.spec.get("imports") or []:
-            ref = parse_ref(imp.get("module"))
+        for imp in graph_body(a).get("imports") or []:
+            ref = parse_ref(imp["module"])
             found = ctx.index.get("Module", ref.id, ref.version) if ref else None
             if found is not None and found.schema_valid:
                 out.append(found)
@@ -378,7 +400,7 @@ class ParamSite:
 
     pointer: str
     subject: str
-    values: dict[str, Any]
+    values: dict[str, JsonValue]
     origin: Literal["node", "import", "default", "insert"]
     known: frozenset[str] | None
     decls: dict[str, Param]
@@ -393,62 +415,69 @@ def param_sites(art: Artifact, ctx: Context) -> list[ParamSite]:
     cached = ctx.cache.get(("param_sites", art.path))
     if isinstance(cached, list):
         return cached
-    sites: list[ParamSite] = []
-    spec = art.spec
-    if art.kind == "ExecutionProfile":
-        for ntype, params in (spec.get("nodeDefaults") or {}).items():
-            sites.append(_type_site(ctx, f"/spec/nodeDefaults/{escape_token(ntype)}", ntype,
-                                    params or {}))
-    for i, node in enumerate(spec.get("nodes") or []):
-        sites.append(_node_site(ctx, f"/spec/nodes/{i}/params", node, node.get("params") or {},
-                                node["type"], "node"))
-    for i, rule in enumerate(spec.get("insertRules") or []):
-        node = rule["node"]
-        sites.append(_node_site(ctx, f"/spec/insertRules/{i}/node/params", node,
-                                node.get("params") or {}, node["type"], "insert"))
-    for i, imp in enumerate(spec.get("imports") or []):
-        module = _imported(ctx, imp)
-        if module is None:
-            continue
-        nodes = {n["id"]: n for n in module.spec["nodes"]}
-        for node_id, values in (imp.get("params") or {}).items():
-            if node_id in nodes and isinstance(values, dict):
-                node = nodes[node_id]
-                sites.append(_node_site(
-                    ctx, f"/spec/imports/{i}/params/{escape_token(node_id)}", node, values,
-                    f"{node['type']} (node {node_id!r} of {module.ref})", "import"))
+    sites = list(_param_sites(art, ctx))
     ctx.cache[("param_sites", art.path)] = sites
     return sites
 
 
-def _imported(ctx: Context, imp: dict[str, Any]) -> Artifact | None:
-    ref = parse_ref(imp.get("module"))
+def _param_sites(art: Artifact, ctx: Context) -> Iterator[ParamSite]:
+    if art.kind == "ExecutionProfile":
+        for ntype, params in (profile_body(art).get("nodeDefaults") or {}).items():
+            yield _type_site(ctx, f"/spec/nodeDefaults/{escape_token(ntype)}", ntype,
+                             params or {})
+        return
+    if art.kind == "PolicyOverlay":
+        for i, rule in enumerate(policy_body(art).get("insertRules") or []):
+            node = rule["node"]
+            yield _node_site(ctx, f"/spec/insertRules/{i}/node/params", node,
+                             node.get("params") or {}, node["type"], "insert")
+        return
+    spec = graph_body(art)
+    for i, node in enumerate(spec["nodes"]):
+        yield _node_site(ctx, f"/spec/nodes/{i}/params", node, node.get("params") or {},
+                         node["type"], "node")
+    for i, imp in enumerate(spec.get("imports") or []):
+        module = _imported(ctx, imp)
+        if module is None:
+            continue
+        nodes = {n["id"]: n for n in module_body(module)["nodes"]}
+        for node_id, values in (imp.get("params") or {}).items():
+            if node_id in nodes and isinstance(values, dict):
+                node = nodes[node_id]
+                yield _node_site(
+                    ctx, f"/spec/imports/{i}/params/{escape_token(node_id)}", node, values,
+                    f"{node['type']} (node {node_id!r} of {module.ref})", "import")
+
+
+def _imported(ctx: Context, imp: Import) -> Artifact | None:
+    ref = parse_ref(imp["module"])
     module = ctx.index.get("Module", ref.id, ref.version) if ref else None
     return module if module is not None and module.schema_valid else None
 
 
-def _node_site(ctx: Context, pointer: str, node: dict[str, Any], values: dict[str, Any],
+def _node_site(ctx: Context, pointer: str, node: Node, values: dict[str, JsonValue],
                subject: str, origin: Literal["node", "import", "insert"]) -> ParamSite:
     known: frozenset[str] | None = None
     decls: dict[str, Param] = {}
     if node.get("extension") is not None:
         ext = g.find_extension(ctx.index, node)
         if ext is not None and ext.schema_valid:
-            known = frozenset(ext.spec.get("params") or {})
+            known = frozenset(extension_body(ext).get("params") or {})
     elif node["type"] in BUILTIN:
         decls = BUILTIN[node["type"]].decls
         known = frozenset(decls)
     return ParamSite(pointer, subject, values, origin, known, decls)
 
 
-def _type_site(ctx: Context, pointer: str, ntype: str, values: dict[str, Any]) -> ParamSite:
+def _type_site(ctx: Context, pointer: str, ntype: str,
+               values: dict[str, JsonValue]) -> ParamSite:
     """A profile's defaults for a node type: the built-in type, or every extension's."""
     if ntype in BUILTIN:
         decls = BUILTIN[ntype].decls
         return ParamSite(pointer, ntype, values, "default", frozenset(decls), decls)
-    exts = [e for e in ctx.index.of_kind("ExtensionManifest")
-            if e.schema_valid and e.spec.get("nodeType") == ntype]
-    known = frozenset(p for e in exts for p in e.spec.get("params") or {}) if exts else None
+    exts = [extension_body(e) for e in ctx.index.of_kind("ExtensionManifest") if e.schema_valid]
+    exts = [e for e in exts if e.get("nodeType") == ntype]
+    known = frozenset(p for e in exts for p in e.get("params") or {}) if exts else None
     return ParamSite(pointer, ntype, values, "default", known, {})
 
 
@@ -466,7 +495,7 @@ def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
             continue  # MOD003 reports import overrides
         if site.known is None:
             if site.origin == "default":
-                types = [*BUILTIN, *(e.spec.get("nodeType") or "" for e in
+                types = [*BUILTIN, *(extension_body(e).get("nodeType") or "" for e in
                                     ctx.index.of_kind("ExtensionManifest") if e.schema_valid)]
                 yield Hit(site.pointer, f"no node type {site.subject} in the built-in catalog "
                                         "or any extension manifest"
@@ -489,17 +518,18 @@ def _param_values(art: Artifact, ctx: Context) -> Iterator[Hit]:
 def _route_conditions(art: Artifact, ctx: Context) -> Iterator[Hit]:
     from rspp.rules.policy import condition_hits
 
-    for i, node in enumerate(art.spec["nodes"]):
-        for j, case in enumerate((node.get("routes") or {}).get("cases") or []):
+    for i, node in enumerate(graph_body(art)["nodes"]):
+        routes = node.get("routes")
+        for j, case in enumerate(routes["cases"] if routes else []):
             yield from condition_hits(f"/spec/nodes/{i}/routes/cases/{j}/when", case["when"])
 
 
 def _import_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    for i, imp in enumerate(art.spec.get("imports") or []):
+    for i, imp in enumerate(graph_body(art).get("imports") or []):
         module = _imported(ctx, imp)
         if module is None:
             continue
-        nodes = sorted(n["id"] for n in module.spec["nodes"])
+        nodes = sorted(n["id"] for n in module_body(module)["nodes"])
         for node_id, values in (imp.get("params") or {}).items():
             pointer = f"/spec/imports/{i}/params/{escape_token(node_id)}"
             if node_id not in nodes:

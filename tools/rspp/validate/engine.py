@@ -16,11 +16,11 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import repeat
 from pathlib import Path
-from typing import Any
 
 from rspp.core import sink
 from rspp.core.constants import ARTIFACT_DIRS
 from rspp.core.findings import Finding, Span
+from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.core.paths import PathError, RepositoryError, Resolver, show
 from rspp.load.api import Limits, LoadResult, load_file
 from rspp.load.document import Document
@@ -141,15 +141,18 @@ def _load_all(root: Path, files: list[Path], limits: Limits, jobs: int) -> Itera
             yield from batch
 
 
-def _shared_keys(value: Any) -> Any:
+def _shared_keys(value: JsonObject) -> JsonObject:
     """``value`` with every mapping key interned: artifacts of one repository repeat the same
     few hundred keys, and one copy of each (instead of one per occurrence) is about a third of
     the memory their data takes. Equal values, same order; depth is bounded by the loader."""
-    kind = type(value)
-    if kind is dict:
-        return {_intern(k): _shared_keys(v) for k, v in value.items()}
-    if kind is list:
-        return [_shared_keys(v) for v in value]
+    return {_intern(k): _shared(v) for k, v in value.items()}
+
+
+def _shared(value: JsonValue) -> JsonValue:
+    if isinstance(value, dict):
+        return _shared_keys(value)
+    if isinstance(value, list):
+        return [_shared(v) for v in value]
     return value
 
 

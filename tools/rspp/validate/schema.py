@@ -11,15 +11,16 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import jsonschema_rs
 
 from rspp.core.constants import API_VERSION, AUTHORED_KINDS
 from rspp.core.findings import Finding, Related
+from rspp.core.jsontypes import JsonObject, as_object
 from rspp.core.sink import FindingSink, finding
 from rspp.load.document import Document, pointer_join
 from rspp.model import ids
@@ -49,7 +50,7 @@ class RefusedRetrieval(Exception):
     """Raised by the retriever for every URI: rspp's schemas are never fetched."""
 
 
-def _refuse(uri: str) -> Any:
+def _refuse(uri: str) -> NoReturn:
     raise RefusedRetrieval(f"{uri} is not one of rspp's schemas; nothing is fetched or read")
 
 
@@ -57,11 +58,11 @@ def _refuse(uri: str) -> Any:
 class _Compiled:
     """A kind's validator, or the problems that refuse its schema file."""
 
-    validator: Any
+    validator: jsonschema_rs.Draft202012Validator | None
     problems: tuple[SchemaProblem, ...]
 
 
-def _kind_name(kind: Any) -> str:
+def _kind_name(kind: object) -> str:
     """The error kind's keyword class name (``Type``, ``Pattern``, ``AnyOf``...); releases
     before 0.35 name the classes ``ValidationErrorKind_<Name>``."""
     return type(kind).__name__.removeprefix("ValidationErrorKind_")
@@ -72,10 +73,11 @@ def _first_line(text: str) -> str:
 
 
 @functools.cache
-def _registry(kind: str, directory: Path) -> tuple[Any, str | None]:
+def _registry(kind: str,
+              directory: Path) -> tuple[jsonschema_rs.Registry | None, str | None]:
     """``kind``'s schema and the rspp schemas it references (transitively), under their
     ``$id``, with a retriever refusing every other URI; or why that cannot be built."""
-    resources: dict[str, Any] = {}
+    resources: dict[str, JsonObject] = {}
     pending = [kind]
     while pending:
         name = pending.pop()
@@ -160,7 +162,7 @@ def _finding(doc: Document, code: str, pointer: str, message: str, *, key: bool 
                    end_line=span.end_line, end_col=span.end_col)
 
 
-def _describe(value: Any) -> str:
+def _describe(value: object) -> str:
     if isinstance(value, bool) or value is None:
         return json.dumps(value)
     if isinstance(value, (int, float)):
@@ -170,7 +172,7 @@ def _describe(value: Any) -> str:
     return "a mapping" if isinstance(value, dict) else "a list"
 
 
-def _pointer(path: Any) -> str:
+def _pointer(path: Iterable[str | int]) -> str:
     out = ""
     for part in path:
         out = pointer_join(out, part)
@@ -194,7 +196,8 @@ def _bounded(text: str) -> str:
 
 
 def _messages(doc: Document, error: Any) -> Iterator[tuple[str, str, bool]]:
-    """(pointer, message, at_key) for one jsonschema error."""
+    """(pointer, message, at_key) for one jsonschema error. Its kind is read by class name
+    (``_kind_name``): releases of jsonschema_rs name and type them differently."""
     pointer = _pointer(error.instance_path)
     kind = error.kind
     name = _kind_name(kind)
@@ -243,9 +246,9 @@ def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
     return kind, []
 
 
-def _has_integral_float(value: Any) -> bool:
+def _has_integral_float(value: object) -> bool:
     """Whether ``value`` holds a float with no fractional part (the cheap test first)."""
-    stack = [value]
+    stack: list[object] = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, dict):
@@ -257,7 +260,7 @@ def _has_integral_float(value: Any) -> bool:
     return False
 
 
-def _integral_floats(value: Any, pointer: str, out: list[str]) -> None:
+def _integral_floats(value: object, pointer: str, out: list[str]) -> None:
     """Pointers of the floats with no fractional part (``64.0``, ``6.4e1``) in ``value``."""
     if isinstance(value, float):
         if value.is_integer():
@@ -272,7 +275,7 @@ def _integral_floats(value: Any, pointer: str, out: list[str]) -> None:
                 _integral_floats(item, pointer_join(pointer, index), out)
 
 
-def _probe(value: Any, pointer: str, marked: frozenset[str]) -> Any:
+def _probe(value: object, pointer: str, marked: frozenset[str]) -> object:
     """``value`` with each marked float moved off its integer (to the next float up)."""
     if pointer in marked and isinstance(value, float):
         nudged = math.nextafter(value, math.inf)
@@ -302,7 +305,8 @@ def _wants_integer(error: Any, pointer: str) -> bool:
     return False
 
 
-def _float_literals(doc: Document, validator: Any, failed: set[str]) -> list[Finding]:
+def _float_literals(doc: Document, validator: jsonschema_rs.Draft202012Validator,
+                    failed: set[str]) -> list[Finding]:
     """SCH003: a float literal where the schema accepts only an integer.
 
     JSON Schema counts 64.0 as an integer (2020-12 validation, section 6.1.1) and RFC 8785
@@ -332,11 +336,11 @@ def _float_literals(doc: Document, validator: Any, failed: set[str]) -> list[Fin
     return out
 
 
-def _value_at(data: Any, pointer: str) -> Any:
+def _value_at(data: object, pointer: str) -> object:
     node = data
     for token in pointer.split("/")[1:]:
         token = token.replace("~1", "/").replace("~0", "~")
-        node = node[int(token)] if isinstance(node, list) else node[token]
+        node = node[int(token)] if isinstance(node, list) else as_object(node)[token]
     return node
 
 
