@@ -33,10 +33,11 @@ from generate import generate  # noqa: E402
 def resolve_all(root: Path) -> tuple[float, float, int]:
     """(seconds to load, seconds to resolve every bundle, bundles resolved)."""
     from rspp.core.canonical import pretty
+    from rspp.core.pool import default_jobs
     from rspp.load.api import Limits
     from rspp.resolve.api import bundle_inputs, resolve_inputs
     from rspp.validate.discover import discover
-    from rspp.validate.engine import default_jobs, load_repository
+    from rspp.validate.engine import load_repository
 
     gc.disable()
     try:

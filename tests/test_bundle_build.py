@@ -9,12 +9,8 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
-from rspp.commands.resolve import (
-    BundleOptions,
-    ResolveOptions,
-    build_bundle_document,
-    resolve_target,
-)
+from rspp.commands.bundle import BundleOptions, build_bundle_document
+from rspp.commands.resolve import ResolveOptions, resolve_target
 from rspp.resolve.gate import validate, validate_repository
 from rspp.resolve.normalize import pinned_ref
 from rspp.validate.engine import ValidateOptions

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
-from rspp.commands.resolve import BundleOptions, build_bundle_document
+from rspp.commands.bundle import BundleOptions, build_bundle_document
 from rspp.fmt import format_text
 from tests.conftest import REPO_ROOT, RULE_BASE
 from tests.fmt.helpers import load, typed

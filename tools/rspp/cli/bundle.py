@@ -34,7 +34,7 @@ def build_command(
     root: Path = common.ROOT,
 ) -> None:
     """Pin spec, profile and policies by digest and the node packages the pipeline runs."""
-    from rspp.commands.resolve import BundleOptions, build_bundle_document
+    from rspp.commands.bundle import BundleOptions, build_bundle_document
     from rspp.core.paths import PathError
     from rspp.load.api import format_for
 

@@ -23,7 +23,7 @@ def command(
     root: Path = common.ROOT,
 ) -> None:
     """Evaluate the bundle's turn policy against a routing snapshot; print the frozen plan."""
-    from rspp.commands.resolve import PlanOptions, plan_turn
+    from rspp.commands.plan import PlanOptions, plan_turn
 
     common.reporter(fmt)
     base = common.base(root)

@@ -25,10 +25,11 @@ from __future__ import annotations
 import re
 import string
 import unicodedata
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 _PUNCTUATION = frozenset(string.punctuation)
-_SPACES = {"\r\n": " ", "\n": " ", "\r": " ", "\t": " "}
+_SPACES: Final = MappingProxyType({"\r\n": " ", "\n": " ", "\r": " ", "\t": " "})
 _HIDDEN = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
 _BACKTICKS = re.compile(r"`+")
 

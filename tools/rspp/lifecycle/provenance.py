@@ -22,6 +22,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
+from typing import Final
 
 from rspp.core.canonical import pretty
 from rspp.core.constants import DERIVED_DIR as OUT_DIR
@@ -29,10 +31,10 @@ from rspp.model.artifact import Artifact
 
 # Each generator and the modules whose code makes its output; every rspp module they import
 # (at the top or inside a function) counts too, except the ones in _NOT_OUTPUT.
-GENERATORS: dict[str, tuple[str, ...]] = {
+GENERATORS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
     "rspp resolve": ("rspp.resolve.api", "rspp.lifecycle.provenance"),
     "rspp page": ("rspp.core.markdown", "rspp.lifecycle.provenance"),
-}
+})
 # Validation and the code catalogue decide whether a file may be generated (blocked) and how
 # findings read, never what a generated file says: their modules do not make a generator stale.
 _NOT_OUTPUT = ("rspp.rules", "rspp.validate", "rspp.core.catalogue", "rspp.core.sink")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import Final
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document
@@ -31,7 +33,7 @@ class LoadResult:
     findings: tuple[Finding, ...]
 
 
-_FORMATS = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+_FORMATS: Final = MappingProxyType({".yaml": "yaml", ".yml": "yaml", ".json": "json"})
 
 
 def format_for(path: Path) -> str | None:

@@ -34,8 +34,9 @@ LOAD001 at the first such break.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sized
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping, Sized
+from types import MappingProxyType
+from typing import Any, Final, Protocol
 
 import yaml
 from yaml.events import (
@@ -86,7 +87,7 @@ _LINE_OPENERS = 128
 
 _STR_TAG = "tag:yaml.org,2002:str"
 
-_CONSTANTS: dict[str, bool | None] = {
+_CONSTANTS: Final[Mapping[str, bool | None]] = MappingProxyType({
     "null": None,
     "Null": None,
     "NULL": None,
@@ -97,7 +98,7 @@ _CONSTANTS: dict[str, bool | None] = {
     "false": False,
     "False": False,
     "FALSE": False,
-}
+})
 _NUMBER_START = frozenset("0123456789+-.")
 _NUMBER = re.compile(
     r"(?P<int>[-+]?[0-9]+)"

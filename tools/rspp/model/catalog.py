@@ -19,7 +19,8 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from types import MappingProxyType
+from typing import Final, Literal
 
 from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
@@ -74,13 +75,13 @@ class Param:
         return ""
 
 
-_ARTICLE: dict[str, str] = {"integer": "an integer", "number": "a number",
+_ARTICLE: Final[Mapping[str, str]] = MappingProxyType({"integer": "an integer", "number": "a number",
                             "boolean": "a boolean (true or false)", "string": "a string",
-                            "array": "a list"}
+                            "array": "a list"})
 
 # YAML 1.1 spelled booleans with these words; YAML 1.2 (and rspp) reads them as strings.
-_YAML11_BOOL = {"y": True, "yes": True, "on": True, "true": True,
-                "n": False, "no": False, "off": False, "false": False}
+_YAML11_BOOL: Final = MappingProxyType({"y": True, "yes": True, "on": True, "true": True,
+                "n": False, "no": False, "off": False, "false": False})
 
 
 def _num(x: int | float) -> str:
@@ -293,7 +294,7 @@ def _t(name: str, category: str, *, inputs: dict[str, PortDecl] | None = None,
                     dynamic_outputs=dynamic_outputs, decls=decls)
 
 
-BUILTIN: dict[str, NodeType] = {
+BUILTIN: Final[Mapping[str, NodeType]] = MappingProxyType({
     t.name: t
     for t in (
         _t(
@@ -469,4 +470,4 @@ BUILTIN: dict[str, NodeType] = {
                     "service_name": _text("voice-agent")},
         ),
     )
-}
+})

@@ -7,7 +7,8 @@ Schema and the models accept exactly the same documents. Semantic rules live in 
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from types import MappingProxyType
+from typing import Annotated, Final, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
@@ -679,4 +680,4 @@ AUTHORED_MODELS = _by_kind(PipelineSpec, Module, ExecutionProfile, PolicyOverlay
                            ExtensionManifest, PipelineBundle, RolloutManifest,
                            ReplayEvidenceManifest, CompatibilityContract, ConformanceGates)
 DERIVED_MODELS = _by_kind(ResolvedSpec, ResolvedTurnPlan)
-ALL_MODELS = {**AUTHORED_MODELS, **DERIVED_MODELS}
+ALL_MODELS: Final = MappingProxyType({**AUTHORED_MODELS, **DERIVED_MODELS})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
 from typing import Final
 
 from rspp.model.ids import PortType
@@ -10,9 +11,9 @@ from rspp.model.views import Lane
 LANES: Final[tuple[Lane, Lane, Lane]] = ("control", "data", "telemetry")
 
 # Port base-type prefix -> lanes its traffic may use. Unknown prefixes are unrestricted.
-LANES_FOR = {"control": frozenset({"control"}), "metrics": frozenset({"telemetry"}),
+LANES_FOR: Final = MappingProxyType({"control": frozenset({"control"}), "metrics": frozenset({"telemetry"}),
              "audio": frozenset({"data"}), "text": frozenset({"data"}),
-             "event": frozenset({"control", "data"})}
+             "event": frozenset({"control", "data"})})
 
 
 def default_lane(t: PortType) -> Lane:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from rspp.report import formats
 from rspp.report.result import Report
 
 Reporter = Callable[[Report], str]
 
-REPORTERS: dict[str, Reporter] = {
+REPORTERS: Final[Mapping[str, Reporter]] = MappingProxyType({
     "text": formats.text,
     "json": formats.json_report,
     "github": formats.github,
     "sarif": formats.sarif,
-}
+})

@@ -30,6 +30,8 @@ Three targets, one character set:
 from __future__ import annotations
 
 import re
+from types import MappingProxyType
+from typing import Final
 
 # Unicode general category Cf (format characters, Unicode 14): the bidirectional controls
 # (UAX #9), zero-width characters, the byte-order mark, invisible operators, interlinear
@@ -49,7 +51,7 @@ HIDDEN = re.compile(f"[\x00-\x1f\x7f-\x9f{_FORMAT}{_SELECTORS}{_SEPARATORS}\ud80
 """Every character a report never writes raw."""
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-_SHORT = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_SHORT: Final = MappingProxyType({"\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def escape_char(char: str) -> str:

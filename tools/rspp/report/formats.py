@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 from rspp import __version__
 from rspp.core import catalogue
@@ -119,7 +120,7 @@ def json_report(result: Report) -> str:
     return _dumps(doc)
 
 
-_GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+_GH_LEVEL: Final = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"})
 
 
 def github(result: Report) -> str:

@@ -12,12 +12,13 @@ import json
 import textwrap
 from collections.abc import Sequence
 from itertools import groupby
-from typing import Any, Protocol
+from types import MappingProxyType
+from typing import Any, Final, Protocol
 
 from rspp.core.catalogue import Entry
 from rspp.core.findings import Severity
 
-SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+SARIF_LEVEL: Final = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"})
 """SARIF ``level`` of each severity."""
 
 

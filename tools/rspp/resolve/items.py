@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Final, NamedTuple
 
 from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
@@ -38,9 +39,9 @@ class Origin(NamedTuple):
         return out
 
 
-_SOURCE_KIND = {"PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
+_SOURCE_KIND: Final = MappingProxyType({"PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
                 "PolicyOverlay": "policy", "PipelineBundle": "bundle",
-                "ExtensionManifest": "extension"}
+                "ExtensionManifest": "extension"})
 
 
 def authored(art: Artifact, pointer: str, reason: str) -> Origin:

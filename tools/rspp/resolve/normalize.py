@@ -16,7 +16,8 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import cast
+from types import MappingProxyType
+from typing import Final, cast
 
 from rspp.core.constants import API_VERSION
 from rspp.core.findings import Related
@@ -42,14 +43,14 @@ from rspp.resolve.policy import apply_inserts, turn_policy
 
 BUFFER_FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 # Defaults the artifact models declare (kept equal to the schemas by a test).
-NODE_DEFAULTS: dict[Path, object] = {
+NODE_DEFAULTS: Final[Mapping[Path, object]] = MappingProxyType({
     ("cancel", "inFlight"): "drop",
     ("fallback", "attemptTimeoutMs"): 10_000,
     ("fallback", "maxRetries"): 0,
     ("fallback", "retryIntervalMs"): 500,
-}
-PROFILE_DEFAULTS = {"sheddingOnBudgetBreach": "degrade"}
-COST_BUDGETS = {"turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd"}
+})
+PROFILE_DEFAULTS: Final = MappingProxyType({"sheddingOnBudgetBreach": "degrade"})
+COST_BUDGETS: Final = MappingProxyType({"turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd"})
 
 
 @dataclass(frozen=True, slots=True)

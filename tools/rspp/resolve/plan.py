@@ -19,7 +19,8 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
 
 from rspp.core.canonical import sha256_digest
 from rspp.core.constants import API_VERSION
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 HEALTH = ("healthy", "degraded", "down")
 BREAKER = ("closed", "open", "half_open")
-COST_SIGNAL = {"session": "session.cost_usd", "tenant_day": "tenant_day.cost_usd"}
+COST_SIGNAL: Final = MappingProxyType({"session": "session.cost_usd", "tenant_day": "tenant_day.cost_usd"})
 
 
 class PlanError(ValueError):

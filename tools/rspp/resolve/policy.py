@@ -11,6 +11,8 @@ state of the platform when a turn opens; they are written, with node ids resolve
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from types import MappingProxyType
+from typing import Final
 
 from rspp.core.suggest import did_you_mean
 from rspp.load.document import pointer_join
@@ -22,7 +24,7 @@ from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Problem, authored, builtin
 
 GROUPS = ("providerRules", "circuitBreakers", "costCaps", "degradeRules")
-_DEFAULTS = {"circuitBreakers": {"halfOpenProbes": 1}}
+_DEFAULTS: Final = MappingProxyType({"circuitBreakers": {"halfOpenProbes": 1}})
 
 
 def _endpoints(graph: ex.Graph, port_ref: str, *, output: bool) -> list[ex.Endpoint]:

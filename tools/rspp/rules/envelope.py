@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Final
 
 from rspp.model.artifact import Artifact
 from rspp.rules.base import Check, Context, Hit
 
 # Where each kind lives. pipelines/examples/ may hold any kind.
-HOME: dict[str, str] = {
+HOME: Final[Mapping[str, str]] = MappingProxyType({
     "PipelineSpec": "pipelines/specs/",
     "Module": "pipelines/modules/",
     "ExecutionProfile": "pipelines/profiles/",
@@ -19,7 +21,7 @@ HOME: dict[str, str] = {
     "ReplayEvidenceManifest": "pipelines/replay/",
     "CompatibilityContract": "compat/",
     "ConformanceGates": "pipelines/tests/",
-}
+})
 _MANAGED = ("pipelines/", "compat/", "rollouts/")
 
 

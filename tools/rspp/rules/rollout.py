@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from types import MappingProxyType
+from typing import Final
 
 from rspp.model.artifact import Artifact
 from rspp.model.views import rollout_body
 from rspp.rules.base import Check, Context, Hit
 
-_NEEDS = {"canary": "steps", "percentage": "percentage", "cohort": "cohorts"}
+_NEEDS: Final = MappingProxyType({"canary": "steps", "percentage": "percentage", "cohort": "cohorts"})
 
 
 def _strategy_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:

@@ -12,9 +12,8 @@ import gc
 import os
 import sys
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import repeat
 from pathlib import Path
 
 from rspp.core import sink
@@ -22,6 +21,7 @@ from rspp.core.constants import ARTIFACT_DIRS
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.core.paths import PathError, RepositoryError, Resolver, show
+from rspp.core.pool import ChunkMap, default_jobs
 from rspp.load.api import Limits, LoadResult, load_file
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact, Index
@@ -55,6 +55,8 @@ class Repository:
     index: Index = field(default_factory=Index)
     findings: list[Finding] = field(default_factory=list)
     unloaded: list[str] = field(default_factory=list)
+    # process ids of the worker processes that loaded it (empty: loaded in this process)
+    workers: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,28 +119,18 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver) -> _Lo
     return _Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
 
 
-def _load_chunk(paths: list[Path], root: Path, limits: Limits) -> list[_Loaded]:
-    """Worker side: one chunk of files (positions already dropped, so results pickle small)."""
-    resolver = Resolver(root)
-    return [_load_one(path, root, limits, resolver) for path in paths]
+@dataclass(frozen=True, slots=True)
+class _LoadJob:
+    """What every chunk of a load needs; reaches worker processes through fork."""
+
+    root: Path
+    limits: Limits
 
 
-def _load_all(root: Path, files: list[Path], limits: Limits, jobs: int) -> Iterator[_Loaded]:
-    resolver = Resolver(root)
-    if jobs <= 1 or len(files) < PARALLEL_MIN_FILES:
-        yield from (_load_one(p, root, limits, resolver) for p in files)
-        return
-    import multiprocessing as mp  # imported here: a pre-commit run never needs it
-    from concurrent.futures import ProcessPoolExecutor
-
-    if "fork" not in mp.get_all_start_methods():
-        yield from (_load_one(p, root, limits, resolver) for p in files)
-        return
-    size = max(16, len(files) // (jobs * 8))
-    chunks = [files[i : i + size] for i in range(0, len(files), size)]
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=mp.get_context("fork")) as pool:
-        for batch in pool.map(_load_chunk, chunks, repeat(root), repeat(limits)):
-            yield from batch
+def _load_chunk(job: _LoadJob, paths: Sequence[Path]) -> list[_Loaded]:
+    """One chunk of files (positions already dropped, so results pickle small)."""
+    resolver = Resolver(job.root)
+    return [_load_one(path, job.root, job.limits, resolver) for path in paths]
 
 
 def _shared_keys(value: JsonObject) -> JsonObject:
@@ -156,14 +148,12 @@ def _shared(value: JsonValue) -> JsonValue:
     return value
 
 
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
-
-
 def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1) -> Repository:
-    """Load, envelope-check and schema-check ``files``; in ``jobs`` processes when many."""
+    """Load, envelope-check and schema-check ``files``; in ``jobs`` worker processes when
+    there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them)."""
     repo = Repository(root)
-    for one in _load_all(root, files, limits, jobs):
+    loading = ChunkMap(_load_chunk, _LoadJob(root, limits), jobs, PARALLEL_MIN_FILES)
+    for one in loading.run(files):
         repo.findings.extend(one.findings)
         doc = one.doc
         if doc is None or one.kind is None:
@@ -176,6 +166,7 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
         version = meta.get("version") if isinstance(meta, dict) else None
         if isinstance(ident, str) and isinstance(version, str):
             repo.index.add(Artifact(doc, one.kind, ident, version, not one.findings))
+    repo.workers = frozenset(loading.workers)
     return repo
 
 

@@ -14,7 +14,8 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NoReturn
+from types import MappingProxyType
+from typing import Any, Final, NoReturn
 
 import jsonschema_rs
 
@@ -27,7 +28,7 @@ from rspp.model import ids
 from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
 
 AUTHORED = AUTHORED_KINDS
-_PATTERN_NAMES = {
+_PATTERN_NAMES: Final = MappingProxyType({
     ids.SEMVER_PATTERN: "a SemVer 2.0 version such as 1.2.3",
     ids.ID_PATTERN: "an id ([a-z][a-z0-9_-]*, optionally with /-separated parts)",
     ids.REF_PATTERN: "a reference id@version or id@version#sha256:<hex>",
@@ -39,7 +40,7 @@ _PATTERN_NAMES = {
     ids.DATE_PATTERN: "a date YYYY-MM-DD",
     ids.IMPL_PATTERN: ("a package URL pkg:type/namespace/name@version (purl) or an OCI image "
                        "reference pinned by digest registry/repository[:tag]@sha256:<64 hex>"),
-}
+})
 
 
 # Raised by Registry in the releases that have it; ValueError stands in elsewhere.
