@@ -15,6 +15,7 @@ from pathlib import Path
 from rspp.core.canonical import pretty
 from rspp.core.errors import UsageError
 from rspp.core.findings import Finding
+from rspp.core.paths import name_inside
 from rspp.core.pool import ChunkMap, default_jobs
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
@@ -68,7 +69,7 @@ def find_target(text: str, root: Path, index: Index) -> Artifact:
                 return found
         raise UsageError(f"no bundle or spec {text}", "`rspp validate` lists what the "
                          "repository defines")
-    rel = _relative(root, Path(text))
+    rel = name_inside(text, root)
     for art in index.artifacts:
         if art.path == rel:
             if art.kind in ("PipelineBundle", "PipelineSpec"):
@@ -77,17 +78,6 @@ def find_target(text: str, root: Path, index: Index) -> Artifact:
                              "PipelineSpec with --profile")
     raise UsageError(f"{text}: not an artifact of this repository",
                      "name a bundle or spec file under pipelines/, or its id@version")
-
-
-def _relative(root: Path, path: Path) -> str:
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root.resolve()).as_posix()
-    except ValueError:
-        try:
-            return absolute.relative_to(Path(os.path.abspath(root))).as_posix()
-        except ValueError:
-            raise UsageError(f"{path}: outside the repository {root}") from None
 
 
 def _inputs(target: Artifact, options: ResolveOptions, index: Index) -> Inputs:

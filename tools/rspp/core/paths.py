@@ -111,7 +111,38 @@ def relative_name(path: Path | str, root: Path | str) -> str | None:
 
     ``path`` may name the root as given or by its real path.
     """
-    return _relative(os.path.abspath(path), os.path.abspath(root), os.path.realpath(root))
+    full = os.path.abspath(path)
+    rel = _under(full, os.path.abspath(root))
+    if rel is None:  # the real path of the root is looked up only when needed (a syscall each)
+        rel = _under(full, os.path.realpath(root))
+    if rel is None:
+        return None
+    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+
+
+def display_name(path: Path | str, root: Path | str) -> str:
+    """How findings name ``path``: its :func:`relative_name` under ``root``; outside it, the
+    lexical relative path (``../x``), or the absolute path where there is none (another
+    drive). POSIX separators."""
+    rel = relative_name(path, root)
+    if rel is not None:
+        return rel
+    full = os.path.abspath(path)
+    try:
+        shown = os.path.relpath(full, os.path.abspath(root))
+    except ValueError:
+        shown = full
+    return shown.replace(os.sep, "/") if os.sep != "/" else shown
+
+
+def name_inside(path: Path | str, root: Path | str) -> str:
+    """The :func:`relative_name` of ``path`` under ``root``; PathError PATH001 when it lies
+    outside (the user named a file of another repository)."""
+    rel = relative_name(path, root)
+    if rel is None:
+        raise PathError("PATH001", f"{show(str(path))}: outside the repository "
+                        f"{show(str(root))}", "pass paths inside the repository or set --root")
+    return rel
 
 
 def _relative(full: str, abs_root: str, real_root: str) -> str | None:

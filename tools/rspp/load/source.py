@@ -129,23 +129,6 @@ def _absolute(path: Path | str) -> str:
     return os.path.abspath(path)
 
 
-def _relative(full: str, base: str) -> str:
-    prefix = base.rstrip(os.sep) + os.sep
-    if full.startswith(prefix):
-        rel = full[len(prefix) :]
-    else:
-        try:
-            rel = os.path.relpath(full, base)
-        except ValueError:
-            rel = full
-    return rel.replace(os.sep, "/") if os.sep != "/" else rel
-
-
-def relative_name(path: Path, root: Path) -> str:
-    """``path`` relative to ``root`` with POSIX separators (lexically, links not followed)."""
-    return _relative(_absolute(path), _absolute(root))
-
-
 def _inside(target: str, root: str) -> bool:
     return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
 
@@ -172,12 +155,12 @@ def read_file(path: Path, root: Path, max_bytes: int, *,
     outside is looked at); ``policy_checked`` says the caller has already applied it to this
     path with the same ``root``.
     """
+    from rspp.core.paths import display_name, refusal
+
     full = _absolute(path)
     base = _absolute(root)
-    rel = _relative(full, base)
+    rel = display_name(full, base)
     if not policy_checked:
-        from rspp.core.paths import refusal
-
         problem = refusal(path, root, shown=rel)
         if problem is not None:
             return rel, problem

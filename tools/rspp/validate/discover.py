@@ -168,17 +168,6 @@ def discover(root: Path) -> list[Path]:
     return list(scan(root).files)
 
 
-def relative(root: Path, path: Path) -> str:
-    """``path`` relative to ``root`` (lexically, links not followed), or PathError PATH001."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return absolute.relative_to(root).as_posix()
-    except ValueError:
-        raise PathError("PATH001", f"{show(str(path))}: outside the repository "
-                        f"{show(str(root))}",
-                        "pass paths inside the repository or set --root") from None
-
-
 def scan_targets(root: Path, targets: list[Path]) -> Discovery:
     """Named files, and the artifact files under named folders, with what could not be
     walked.

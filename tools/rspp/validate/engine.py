@@ -20,7 +20,7 @@ from rspp.core import sink
 from rspp.core.constants import ARTIFACT_DIRS
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonObject, JsonValue
-from rspp.core.paths import PathError, RepositoryError, Resolver, show
+from rspp.core.paths import PathError, RepositoryError, Resolver, name_inside, show
 from rspp.core.pool import ChunkMap, default_jobs
 from rspp.load.api import Limits, LoadResult, load_file
 from rspp.load.document import Document
@@ -28,7 +28,7 @@ from rspp.model.artifact import Artifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
 from rspp.rules.registry import active_rules
-from rspp.validate.discover import SUFFIXES, relative, scan, scan_targets
+from rspp.validate.discover import SUFFIXES, scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
 
 _intern = sys.intern
@@ -112,7 +112,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver) -> _Lo
     loaded = load_checked(path, root, limits, resolver)
     doc = loaded.document
     if doc is None:
-        return _Loaded(relative(root, path), None, None, loaded.findings)
+        return _Loaded(name_inside(path, root), None, None, loaded.findings)
     kind, problems = check_envelope(doc)
     if kind is not None:
         problems = check_schema(doc, kind, root=root)
@@ -286,9 +286,9 @@ def _validate(options: ValidateOptions,
             shown = ", ".join(show(str(t)) for t in options.targets)
             raise RepositoryError("REPO002", f"no artifact files in {shown}",
                                   f"artifact files end in {_listing(SUFFIXES, '', 'or')}")
-        targets: set[str] | None = {relative(root, p) for p in named.files}
-        known = {relative(root, p) for p in all_files}
-        files = all_files + [p for p in named.files if relative(root, p) not in known]
+        targets: set[str] | None = {name_inside(p, root) for p in named.files}
+        known = {name_inside(p, root) for p in all_files}
+        files = all_files + [p for p in named.files if name_inside(p, root) not in known]
         walk_findings = named.findings
     else:
         if not all_files and not found.findings:
@@ -311,7 +311,7 @@ def _validate(options: ValidateOptions,
     for check in passes:
         findings.extend(check(repo, broken, targets))
     findings.sort(key=Finding.sort_key)
-    checked = sorted(targets) if targets is not None else [relative(root, p) for p in files]
+    checked = sorted(targets) if targets is not None else [name_inside(p, root) for p in files]
     result = Report(root, tuple(checked), tuple(findings), repo.documents,
                               options.strict)
     return result, repo
