@@ -15,7 +15,7 @@ from pathlib import Path
 from rspp.core.jsontypes import as_array, as_object
 from rspp.core.markdown import render_page
 from rspp.lifecycle.provenance import (
-    Graph,
+    DerivedGraph,
     Node,
     assess,
     page_path,
@@ -38,7 +38,7 @@ class Entry:
     reason: str
 
 
-def graph(repo: Repository, result: Report, locked: set[str]) -> Graph:
+def graph(repo: Repository, result: Report, locked: set[str]) -> DerivedGraph:
     """The derived files of ``repo``; ``locked``: the keys of rspp.lock (compared by version
     identity, build metadata ignored)."""
     from rspp.lifecycle.lock import identity_key
@@ -47,7 +47,7 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> Graph:
     locked = {identity_key(key) for key in locked}
     root = repo.root
     broken = {f.path for f in result.findings if f.is_error}
-    g = Graph(root)
+    g = DerivedGraph(root)
     for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.key):
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
         files = tuple(sorted(involved_files(inputs, repo.index))) if inputs else (bundle.path,)
@@ -70,7 +70,7 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> Graph:
     return g
 
 
-def _code_generated(g: Graph) -> None:
+def _code_generated(g: DerivedGraph) -> None:
     """schemas/, the rule and catalog references and the hook definitions are generated from
     rspp's own models and registry: fresh exactly when they equal what this rspp writes.
     They belong to rspp's own repository (``rspp.gen.docs.is_rspp_source``), not to its
@@ -176,11 +176,11 @@ def _rewrite_pins(root: Path, bundle: Artifact, index: Index) -> bytes | None:
     return text.encode("utf-8")
 
 
-def entries(g: Graph) -> list[Entry]:
+def entries(g: DerivedGraph) -> list[Entry]:
     return [Entry(n.path, n.generator, n.state, n.reason) for n in g.order()]
 
 
-def run_build(g: Graph, *, only_pins: bool = False) -> tuple[list[str], list[Entry]]:
+def run_build(g: DerivedGraph, *, only_pins: bool = False) -> tuple[list[str], list[Entry]]:
     """Regenerate what is stale or missing, dependencies first: (written, failed)."""
     from rspp.core.files import read_existing, write_atomic
 

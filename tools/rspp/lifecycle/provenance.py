@@ -129,7 +129,10 @@ class Node:
 
 
 @dataclass(slots=True)
-class Graph:
+class DerivedGraph:
+    """The derived files of a repository (views, pages, bundle pins) and what each is made
+    from, in dependency order."""
+
     root: Path
     nodes: dict[str, Node] = field(default_factory=dict)
 

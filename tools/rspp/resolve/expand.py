@@ -32,7 +32,10 @@ class Interface:
 
 
 @dataclass(slots=True)
-class Graph:
+class ModuleGraph:
+    """A spec with every module import expanded in place: the nodes and edges the resolver
+    normalises."""
+
     nodes: dict[str, Item] = field(default_factory=dict)
     edges: list[Item] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -40,8 +43,8 @@ class Graph:
     aliases: dict[str, Interface] = field(default_factory=dict)
 
 
-def expand(spec: Artifact, index: Index) -> Graph:
-    graph = Graph()
+def expand(spec: Artifact, index: Index) -> ModuleGraph:
+    graph = ModuleGraph()
     graph.aliases = _Expander(index, graph).run(spec, "", [spec], {}, None)
     return graph
 
@@ -52,7 +55,7 @@ def split(port_ref: str) -> Endpoint:
 
 
 class _Expander:
-    def __init__(self, index: Index, graph: Graph) -> None:
+    def __init__(self, index: Index, graph: ModuleGraph) -> None:
         self.index = index
         self.graph = graph
 

@@ -117,7 +117,7 @@ _POLICY_CODES = frozenset({"POL001", "POL002", "POL003", "POL005", "POL006"})
 
 class _Work:
     def __init__(self, index: Index, profile: Artifact, bundle: Artifact | None,
-                 graph: ex.Graph) -> None:
+                 graph: ex.ModuleGraph) -> None:
         self.index = index
         self.profile = profile
         self.graph = graph
@@ -300,7 +300,7 @@ def _split(port_ref: str) -> tuple[str, str]:
 
 # ---------------------------------------------------------------------- top level
 def _top(top: Item, spec: Artifact, profile: Artifact, overlays: Sequence[Artifact],
-         bundle: Artifact | None, graph: ex.Graph, fresh: Iterable[Artifact],
+         bundle: Artifact | None, graph: ex.ModuleGraph, fresh: Iterable[Artifact],
          ref_of: Callable[[Artifact], str]) -> None:
     if spec.kind != "ResolvedSpec":
         top.put(("source",), ref_of(spec), authored(spec, "/metadata/version",
@@ -361,11 +361,11 @@ def _budgets(top: Item, profile: Artifact, overlays: Sequence[Artifact]) -> None
 
 
 # ---------------------------------------------------------------------- views
-def _from_view(view: Artifact) -> tuple[ex.Graph, Item, set[str]]:
+def _from_view(view: Artifact) -> tuple[ex.ModuleGraph, Item, set[str]]:
     """Read a resolved view back into items, with the origins it recorded."""
     # read as loaded: a view file is read back whatever it holds
     raw = as_object(view.spec.get("defaultingSources"))
-    graph = ex.Graph()
+    graph = ex.ModuleGraph()
     body = copy.deepcopy(view.spec)  # the view read back is never changed
     nodes = as_array(body.get("nodes"))
     edges = as_array(body.get("edges"))
@@ -398,7 +398,7 @@ def _unescape(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def _emit(spec: Artifact, top: Item, graph: ex.Graph) -> ResolvedSpec:
+def _emit(spec: Artifact, top: Item, graph: ex.ModuleGraph) -> ResolvedSpec:
     sources: dict[str, object] = {}
 
     def record(prefix: str, item: Item) -> None:

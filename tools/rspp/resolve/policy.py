@@ -27,7 +27,7 @@ GROUPS = ("providerRules", "circuitBreakers", "costCaps", "degradeRules")
 _DEFAULTS: Final = MappingProxyType({"circuitBreakers": {"halfOpenProbes": 1}})
 
 
-def _endpoints(graph: ex.Graph, port_ref: str, *, output: bool) -> list[ex.Endpoint]:
+def _endpoints(graph: ex.ModuleGraph, port_ref: str, *, output: bool) -> list[ex.Endpoint]:
     node, port = ex.split(port_ref)
     if node in graph.aliases:
         iface = graph.aliases[node]
@@ -37,7 +37,7 @@ def _endpoints(graph: ex.Graph, port_ref: str, *, output: bool) -> list[ex.Endpo
     return [(node, port)]
 
 
-def apply_inserts(policy: Artifact, graph: ex.Graph) -> None:
+def apply_inserts(policy: Artifact, graph: ex.ModuleGraph) -> None:
     for i, rule in enumerate(policy_body(policy).get("insertRules") or []):
         base = f"/spec/insertRules/{i}"
         src_ref, dst_ref = rule["onEdge"]
@@ -122,7 +122,7 @@ def _value_problems(policy: Artifact, base: str, node: Node) -> Iterator[Problem
                           refusal.message(node["type"], name, t.decls[name]))
 
 
-def turn_policy(top: Item, graph: ex.Graph, policies: Iterable[Artifact],
+def turn_policy(top: Item, graph: ex.ModuleGraph, policies: Iterable[Artifact],
                 ref_of: Callable[[Artifact], str]) -> None:
     """Append the turn-boundary rules of ``policies`` to ``turnPolicy`` with node ids checked."""
     tp = top.mapping("turnPolicy")
@@ -151,7 +151,7 @@ def _rules(body: PolicyOverlayBody, group: str) -> Sequence[Mapping[str, object]
 
 
 def _rule_ok(policy: Artifact, group: str, i: int, rule: Mapping[str, object],
-             graph: ex.Graph) -> bool:
+             graph: ex.ModuleGraph) -> bool:
     base = f"/spec/{group}/{i}"
     ok = True
     for key in ("node", "to"):
@@ -198,7 +198,7 @@ def candidates(node: Item) -> list[str]:
     return out
 
 
-def _candidate_types(node: Item, graph: ex.Graph) -> set[str]:
+def _candidate_types(node: Item, graph: ex.ModuleGraph) -> set[str]:
     return {str(graph.nodes[c].data["type"]) for c in candidates(node) if c in graph.nodes}
 
 

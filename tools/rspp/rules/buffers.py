@@ -44,7 +44,7 @@ def pairings(bundle: Artifact, ctx: Context) -> list[Pairing]:
     return [Pairing(bundle, specs[0], profiles[0])]
 
 
-def edge_lane(graph: g.Graph, edge: g.GEdge) -> Lane:
+def edge_lane(graph: g.PortGraph, edge: g.GEdge) -> Lane:
     if edge.lane:
         return edge.lane
     produced = graph.port_type(edge.src, edge.src_port, output=True)

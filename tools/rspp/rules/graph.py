@@ -53,7 +53,10 @@ class GEdge:
 
 
 @dataclass(slots=True)
-class Graph:
+class PortGraph:
+    """One spec's or module's nodes and edges with their typed ports, as authored (module
+    imports not expanded): what the graph, type and lane rules read."""
+
     art: Artifact
     nodes: dict[str, GNode] = field(default_factory=dict)
     duplicates: list[GNode] = field(default_factory=list)
@@ -142,11 +145,11 @@ def _split(port_ref: str) -> tuple[str, str]:
     return node, port
 
 
-def build(art: Artifact, ctx: Context) -> Graph:
+def build(art: Artifact, ctx: Context) -> PortGraph:
     cached = ctx.cache.get(("graph", art.path))
-    if isinstance(cached, Graph):
+    if isinstance(cached, PortGraph):
         return cached
-    graph = Graph(art)
+    graph = PortGraph(art)
     spec = graph_body(art)
     members: list[GNode] = [
         _import(ctx.index, f"/spec/imports/{i}/as", imp)
@@ -195,7 +198,7 @@ def accepts(consumer: Typed | None, producer: Typed | None) -> bool:
     return consumer.accepts(producer)
 
 
-def cycles(graph: Graph) -> Iterator[list[str]]:
+def cycles(graph: PortGraph) -> Iterator[list[str]]:
     """Each strongly connected component that holds a cycle, as a closed node path."""
     succ: dict[str, list[str]] = {n: [] for n in graph.nodes}
     for e in graph.edges:
@@ -254,7 +257,7 @@ def _cycle_path(comp: set[str], succ: dict[str, list[str]]) -> list[str]:
         node = nxt
 
 
-def reachable(graph: Graph, sources: set[str]) -> set[str]:
+def reachable(graph: PortGraph, sources: set[str]) -> set[str]:
     succ: dict[str, list[str]] = {}
     for e in graph.edges:
         succ.setdefault(e.src, []).append(e.dst)

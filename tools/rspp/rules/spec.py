@@ -149,7 +149,7 @@ def _type_mismatch(art: Artifact, ctx: Context) -> Iterator[Hit]:
                           f"{name!r} ({out_decl})")
 
 
-def _interface_port(graph: g.Graph, ctx: Context, node: str, port: str,
+def _interface_port(graph: g.PortGraph, ctx: Context, node: str, port: str,
                     output: bool) -> Related | None:
     """The module interface declaration an import endpoint stands for (the other side)."""
     gn = graph.nodes.get(node)
@@ -274,7 +274,7 @@ def _fallback_types(art: Artifact, ctx: Context) -> Iterator[Hit]:
                                                    f"{primary.id!r}: {problem}")
 
 
-def _standby_problems(graph: g.Graph, primary: str, alt: g.GNode) -> Iterator[str]:
+def _standby_problems(graph: g.PortGraph, primary: str, alt: g.GNode) -> Iterator[str]:
     for e in graph.edges:
         if e.dst == primary:
             produced = graph.port_type(e.src, e.src_port, output=True)
