@@ -63,7 +63,8 @@ class Problem:
     related: tuple[Related, ...] = ()
 
 
-Path = tuple[str, ...]
+# A field path inside an item: the keys from the item down to a value ("cancel", "inFlight").
+FieldPath = tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -76,11 +77,11 @@ class Item:
     """
 
     data: dict[str, object] = field(default_factory=dict)
-    origins: dict[Path, Origin] = field(default_factory=dict)
+    origins: dict[FieldPath, Origin] = field(default_factory=dict)
     # Where problems about this item are reported (artifact, pointer).
     blame: tuple[Artifact, str] | None = None
 
-    def put(self, path: Path, value: object, origin: Origin) -> None:
+    def put(self, path: FieldPath, value: object, origin: Origin) -> None:
         """Set ``value`` at ``path``, creating parents, and record its origin."""
         target = self.data
         for part in path[:-1]:
@@ -88,7 +89,7 @@ class Item:
         target[path[-1]] = value
         self.origins[path] = origin
 
-    def fill(self, path: Path, value: object, origin: Origin) -> bool:
+    def fill(self, path: FieldPath, value: object, origin: Origin) -> bool:
         """Set ``value`` only where nothing is set yet (defaults never override)."""
         target = self.data
         for part in path[:-1]:
@@ -99,10 +100,10 @@ class Item:
         self.origins[path] = origin
         return True
 
-    def has(self, path: Path) -> bool:
+    def has(self, path: FieldPath) -> bool:
         return self.get(path, _MISSING) is not _MISSING
 
-    def get(self, path: Path, default: object = None) -> object:
+    def get(self, path: FieldPath, default: object = None) -> object:
         target: object = self.data
         for part in path:
             if isinstance(target, dict) and part in target:

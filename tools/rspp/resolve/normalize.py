@@ -38,12 +38,12 @@ from rspp.model.views import (
     profile_body,
 )
 from rspp.resolve import expand as ex
-from rspp.resolve.items import Item, Origin, Path, Problem, authored, builtin
+from rspp.resolve.items import FieldPath, Item, Origin, Problem, authored, builtin
 from rspp.resolve.policy import apply_inserts, turn_policy
 
 BUFFER_FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 # Defaults the artifact models declare (kept equal to the schemas by a test).
-NODE_DEFAULTS: Final[Mapping[Path, object]] = MappingProxyType({
+NODE_DEFAULTS: Final[Mapping[FieldPath, object]] = MappingProxyType({
     ("cancel", "inFlight"): "drop",
     ("fallback", "attemptTimeoutMs"): 10_000,
     ("fallback", "maxRetries"): 0,
