@@ -169,3 +169,73 @@ def test_the_mutable_state_scan_sees_each_container(source: str) -> None:
 ])
 def test_the_mutable_state_scan_passes_immutable_values(source: str) -> None:
     assert _mutable_globals(source) == []
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(modules: dict[str, str]) -> dict[str, set[str]]:
+    """Module -> the rspp modules it imports anywhere in its text (inside functions too,
+    where a cycle hides until the function runs); ``from a import b`` counts as importing
+    ``a.b`` when that is a module, else ``a``."""
+    graph: dict[str, set[str]] = {}
+    for name, source in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Import):
+                found |= {a.name for a in node.names if a.name in modules}
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    found.add(full if full in modules else node.module)
+        graph[name] = {m for m in found if m in modules and m != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    out: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph[node]):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                component.append(top)
+                if top == node:
+                    break
+            if len(component) > 1:
+                out.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return out
+
+
+def test_no_import_cycle_anywhere() -> None:
+    modules = {_module_name(p): p.read_text(encoding="utf-8")
+               for p in sorted(PACKAGE.rglob("*.py"))}
+    assert _cycles(_imports(modules)) == []
+
+
+def test_the_cycle_scan_sees_a_cycle_through_a_function_import() -> None:
+    modules = {"rspp": "", "rspp.a": "from rspp.b import f\n",
+               "rspp.b": "def f():\n    from rspp import a\n", "rspp.c": "import rspp.a\n"}
+    assert _cycles(_imports(modules)) == [["rspp.a", "rspp.b"]]

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rspp.load.api import load_bytes
-from rspp.load.document import Document, pointer_join
+from rspp.load.document import Document
+from rspp.load.spans import pointer_join
 
 
 def _scalars(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:

@@ -41,7 +41,8 @@ from ruamel.yaml.tokens import CommentToken
 from rspp.core.jsontypes import as_array, as_object
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
-from rspp.load.document import Document, pointer_join
+from rspp.load.document import Document
+from rspp.load.spans import pointer_join
 
 Slot = tuple[int, str | int]  # (id of the mapping or list, key or index)
 _BLOCK_SCALARS = (LiteralScalarString, FoldedScalarString)

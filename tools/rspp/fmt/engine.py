@@ -13,7 +13,7 @@ from rspp.core.files import write_atomic
 from rspp.core.findings import Finding
 from rspp.fmt.text import format_document
 from rspp.load.api import Limits, format_for, load_bytes
-from rspp.load.source import read_file
+from rspp.load.reading import read_file
 from rspp.validate.discover import scan, scan_targets
 
 

@@ -11,8 +11,9 @@ from rspp.core.sink import finding
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
 from rspp.load.api import load_bytes
-from rspp.load.document import Document, pointer_join
+from rspp.load.document import Document
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks
+from rspp.load.spans import pointer_join
 from rspp.model.order import json_text
 
 FMT001 = "FMT001"

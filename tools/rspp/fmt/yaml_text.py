@@ -24,7 +24,8 @@ from rspp.fmt import comments
 from rspp.fmt.quoting import needs_quotes
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
-from rspp.load.document import Document, pointer_join
+from rspp.load.document import Document
+from rspp.load.spans import pointer_join
 from rspp.model.order import document_shape, ordered_keys
 from rspp.model.shapes import Shape
 

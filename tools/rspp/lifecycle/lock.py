@@ -23,7 +23,8 @@ from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import as_array
 from rspp.load.api import load_bytes
-from rspp.load.document import Document, pointer_join
+from rspp.load.document import Document
+from rspp.load.spans import pointer_join
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.digest import artifact_digest, lock_key, split_lock_key
 
@@ -114,7 +115,7 @@ def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Find
 
 def read_lock(root: Path) -> tuple[Lock | None, list[Finding]]:
     """The working tree's lock (an empty one when the file does not exist yet)."""
-    from rspp.load.source import read_file
+    from rspp.load.reading import read_file
 
     path = root / LOCK_FILE
     if not path.exists() and not path.is_symlink():

@@ -173,7 +173,7 @@ def _file_digest(path: Path, cache: dict[str, str] | None, *, root: Path) -> str
     key = str(path)
     if cache is not None and key in cache:
         return cache[key]
-    from rspp.load.source import read_file
+    from rspp.load.reading import read_file
 
     raw = read_file(path, root, _MAX_INPUT)[1]
     # unreadable, or refused by the read policy: recorded as changed

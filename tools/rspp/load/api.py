@@ -10,19 +10,10 @@ from typing import Final
 from rspp.core.findings import Finding
 from rspp.load.document import Document
 from rspp.load.json_strict import parse_json
-from rspp.load.source import decode, read_file
+from rspp.load.reading import Limits, decode, read_file
 from rspp.load.yaml_strict import parse_yaml
 
 __all__ = ["Limits", "LoadResult", "format_for", "load_bytes", "load_file"]
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds applied while reading and parsing one file."""
-
-    max_bytes: int = 1 << 20
-    max_depth: int = 64
-    max_int_digits: int = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +56,8 @@ def load_bytes(raw: bytes, rel_path: str, *, fmt: str, limits: Limits = Limits()
     text = decode(raw, rel_path, limits.max_bytes)
     if isinstance(text, Finding):
         return LoadResult(None, (text,))
-    document, findings = parse(text, rel_path, limits.max_depth, limits.max_int_digits)
-    if findings:
+    parsed, findings = parse(text, rel_path, limits.max_depth, limits.max_int_digits)
+    if findings or parsed is None:
         return LoadResult(None, tuple(findings))
-    return LoadResult(document, ())
+    return LoadResult(Document(rel_path, text, parsed.data, fmt, parsed.spans, parsed.key_spans),
+                      ())

@@ -9,15 +9,6 @@ from rspp.core.jsontypes import JsonObject
 from rspp.load.lines import split_lines
 
 
-def escape_token(token: str) -> str:
-    """Escape one JSON pointer reference token (RFC 6901)."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
-def pointer_join(base: str, token: str | int) -> str:
-    return f"{base}/{escape_token(token) if isinstance(token, str) else token}"
-
-
 @dataclass(slots=True)
 class Document:
     """A parsed artifact file.
@@ -46,9 +37,13 @@ class Document:
         return Document(self.path, self.text, self.data, self.fmt, spans_dropped=True)
 
     def _rebuild_spans(self) -> None:
-        from rspp.load.api import load_bytes
+        from rspp.load.json_strict import parse_json
+        from rspp.load.reading import Limits
+        from rspp.load.yaml_strict import parse_yaml
 
-        again = load_bytes(self.text.encode("utf-8"), self.path, fmt=self.fmt).document
+        parse = parse_yaml if self.fmt == "yaml" else parse_json
+        limits = Limits()
+        again, _ = parse(self.text, self.path, limits.max_depth, limits.max_int_digits)
         if again is None:  # the text parsed once; it parses the same way again
             raise RuntimeError(f"{self.path}: positions could not be rebuilt")
         self.spans, self.key_spans, self.spans_dropped = again.spans, again.key_spans, False

@@ -16,16 +16,16 @@ from typing import Any, cast
 
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonArray, JsonObject, JsonScalar
-from rspp.load.document import Document, escape_token
 from rspp.load.lines import line_starts
-from rspp.load.source import (
+from rspp.load.numbers import unsafe_float, unsafe_integer
+from rspp.load.spans import (
+    Parsed,
     duplicate_key,
     error,
+    escape_token,
     make_span,
     pointer_budget,
     pointers_too_long,
-    unsafe_float,
-    unsafe_integer,
 )
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -128,7 +128,7 @@ def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Json
 
 def parse_json(
     text: str, rel: str, max_depth: int, max_int_digits: int
-) -> tuple[Document | None, list[Finding]]:
+) -> tuple[Parsed | None, list[Finding]]:
     """Parse ``text`` into a located document, or return the findings that refuse it."""
     starts = line_starts(text)
     try:
@@ -141,7 +141,7 @@ def parse_json(
 
 def _parse(
     text: str, rel: str, max_depth: int, max_digits: int, starts: list[int]
-) -> tuple[Document | None, list[Finding]]:
+) -> tuple[Parsed | None, list[Finding]]:
     n = len(text)
     i = _skip(text, 0).end()
     if i >= n:
@@ -308,10 +308,10 @@ def _finish(
     spans: dict[str, Span],
     key_spans: dict[str, Span],
     duplicates: list[Finding],
-) -> tuple[Document | None, list[Finding]]:
+) -> tuple[Parsed | None, list[Finding]]:
     i = _skip(text, i).end()
     if i < len(text):
         raise _Fail("LOAD007", i, "more than one JSON value in the file (trailing data)")
     if duplicates:
         return None, duplicates
-    return Document(rel, text, root, "json", spans, key_spans), []
+    return Parsed(root, spans, key_spans), []

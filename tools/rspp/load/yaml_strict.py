@@ -53,17 +53,17 @@ from yaml.reader import ReaderError
 
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonArray, JsonObject, JsonScalar
-from rspp.load.document import Document, escape_token
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks, line_col, line_starts
-from rspp.load.source import (
+from rspp.load.numbers import unsafe_float, unsafe_integer
+from rspp.load.spans import (
     SPAN_SETTERS,
+    Parsed,
     duplicate_key,
     error,
+    escape_token,
     make_span,
     pointer_budget,
     pointers_too_long,
-    unsafe_float,
-    unsafe_integer,
 )
 
 
@@ -209,7 +209,7 @@ def _restoring(get: Callable[[], object], back: dict[int, str]) -> Callable[[], 
 
 def parse_yaml(
     text: str, rel: str, max_depth: int, max_int_digits: int
-) -> tuple[Document | None, list[Finding]]:
+) -> tuple[Parsed | None, list[Finding]]:
     """Parse ``text`` into a located document, or return the findings that refuse it.
 
     ``max_depth`` bounds nesting (the root mapping is level 1) and ``max_int_digits`` the
@@ -261,7 +261,7 @@ def _parse(
     rel: str,
     max_depth: int,
     max_int_digits: int,
-) -> tuple[Document | None, list[Finding]]:
+) -> tuple[Parsed | None, list[Finding]]:
     """Parse ``parsed`` (``text`` with stand-ins) with ``loader``; findings on ``text``."""
     parser: _Events | None = None
     try:
@@ -335,7 +335,7 @@ def _node_refusal(ev: Any, rel: str, pointer: str) -> Finding | None:
 
 def _build(
     get: Callable[[], object], text: str, rel: str, max_depth: int, max_digits: int
-) -> tuple[Document | None, list[Finding]]:
+) -> tuple[Parsed | None, list[Finding]]:
     get()  # stream start
     ev: Any = get()  # dispatched on type(ev) below, which the checker does not follow
     if type(ev) is StreamEndEvent:
@@ -532,7 +532,7 @@ def _build(
         ]
     if duplicates:
         return None, duplicates
-    return Document(rel, text, root, "yaml", spans, key_spans), []
+    return Parsed(root, spans, key_spans), []
 
 
 def _here(member: str | None, ptr: str, is_map: bool, cur: Sized) -> str:

@@ -199,7 +199,7 @@ def _constant(name: str) -> NoReturn:
 @functools.cache
 def _read(kind: str, directory: Path) -> SchemaFile:
     from rspp.load.api import Limits, load_bytes
-    from rspp.load.source import decode, read_file
+    from rspp.load.reading import decode, read_file
 
     file = directory / f"{kind}{SUFFIX}"
     if not _KIND.fullmatch(kind):

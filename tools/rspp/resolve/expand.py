@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from rspp.core.jsontypes import JsonValue
-from rspp.load.document import pointer_join
+from rspp.load.spans import pointer_join
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
 from rspp.model.views import Edge, Import, Node, graph_body, module_body

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from rspp.core.errors import UsageError
 from rspp.core.jsontypes import as_array, as_object
-from rspp.load.document import escape_token
+from rspp.load.spans import escape_token
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from typing import Final, cast
 from rspp.core.constants import API_VERSION
 from rspp.core.findings import Related
 from rspp.core.jsontypes import as_array, as_object
-from rspp.load.document import escape_token
+from rspp.load.spans import escape_token
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.digest import pinned_ref

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Final
 
 from rspp.core.canonical import sha256_digest
 from rspp.core.constants import API_VERSION
-from rspp.load.source import MAX_SAFE_INTEGER
+from rspp.load.numbers import MAX_SAFE_INTEGER
 from rspp.model.expr import ExprError, evaluate, lookup, parse
 from rspp.model.views import (
     ResolvedNode,

@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import Final
 
 from rspp.core.suggest import did_you_mean
-from rspp.load.document import pointer_join
+from rspp.load.spans import pointer_join
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, value_problem
 from rspp.model.expr import ExprError, parse

@@ -13,7 +13,7 @@ from rspp.core.constants import GRAPH_KINDS
 from rspp.core.findings import Related
 from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
-from rspp.load.document import escape_token, pointer_join
+from rspp.load.spans import escape_token, pointer_join
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, Param, value_problem
 from rspp.model.ids import PortType, parse_ref

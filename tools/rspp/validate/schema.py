@@ -23,7 +23,8 @@ from rspp.core.constants import API_VERSION, AUTHORED_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonObject, as_object
 from rspp.core.sink import FindingSink, finding
-from rspp.load.document import Document, pointer_join
+from rspp.load.document import Document
+from rspp.load.spans import pointer_join
 from rspp.model import ids
 from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
 
