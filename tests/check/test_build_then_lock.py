@@ -40,7 +40,7 @@ def _new_unpinned_bundle(root: Path) -> None:
 
 
 def test_every_state_but_fresh_is_a_finding_of_the_gate() -> None:
-    assert set(DERIVED_CODES) == set(derive.STATES) - {"fresh"}
+    assert set(DERIVED_CODES) == set(derive.State) - {derive.State.FRESH}
     assert set(DERIVED_CODES.values()) <= set(by_code())
 
 

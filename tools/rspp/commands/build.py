@@ -8,6 +8,7 @@ from pathlib import Path
 
 from rspp.lifecycle.derived import Entry, entries, graph, run_build
 from rspp.lifecycle.lock import read_lock
+from rspp.lifecycle.provenance import State
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
 from rspp.validate.engine import Repository, ValidateOptions
@@ -27,7 +28,7 @@ class StatusOutcome:
 
     @property
     def failed(self) -> bool:
-        return any(e.state != "fresh" for e in self.entries)
+        return any(e.state != State.FRESH for e in self.entries)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class BuildOutcome:
 
     @property
     def blocked(self) -> tuple[Entry, ...]:
-        return tuple(e for e in self.entries if e.state == "blocked")
+        return tuple(e for e in self.entries if e.state == State.BLOCKED)
 
 
 def _load(root: Path) -> tuple[Repository, Report, set[str]]:

@@ -10,12 +10,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+from rspp.lifecycle.provenance import State
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
 from rspp.validate.engine import ValidateOptions
 
 # Every state `rspp status` does not call fresh is a finding: the gate is never greener than
-# status (``rspp.lifecycle.provenance.STATES``; a test holds the two lists together).
+# status (``rspp.lifecycle.provenance.State``; a test holds the two lists together).
 DERIVED_CODES: Final[Mapping[str, str]] = MappingProxyType({
     "stale": "DRV001", "missing": "DRV002", "invalid": "DRV003", "error": "DRV003",
     "blocked": "DRV004"})
@@ -23,9 +24,9 @@ DERIVED_CODES: Final[Mapping[str, str]] = MappingProxyType({
 BUILD_THEN_LOCK = "run `rspp build`, then `rspp lock`, and commit the changes"
 
 
-def derived_remedy(state: str, generator: str) -> str:
+def derived_remedy(state: State, generator: str) -> str:
     """What to do about a derived file in ``state``, in the order to do it."""
-    if state != "blocked":
+    if state != State.BLOCKED:
         return BUILD_THEN_LOCK
     if generator == "pins":
         return ("if the bundle's lock entry is not published yet, remove it from rspp.lock, "
@@ -89,7 +90,7 @@ def check(options: CheckOptions) -> Report:
     locked = set(lock.entries) if lock is not None else set()
     bundles = {a.path: a for a in repo.index.of_kind("PipelineBundle")}
     for entry in entries(graph(repo, result, locked)):
-        if entry.state == "fresh":
+        if entry.state == State.FRESH:
             continue
         code = DERIVED_CODES.get(entry.state, "DRV003")
         path = entry.path.split("#")[0]

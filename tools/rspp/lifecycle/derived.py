@@ -17,6 +17,7 @@ from rspp.core.markdown import render_page
 from rspp.lifecycle.provenance import (
     DerivedGraph,
     Node,
+    State,
     assess,
     page_path,
     view_path,
@@ -34,7 +35,7 @@ from rspp.validate.engine import Repository
 class Entry:
     path: str
     generator: str
-    state: str
+    state: State
     reason: str
 
 
@@ -61,10 +62,10 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> DerivedGraph:
             g.nodes[node.path] = node
         if inputs is None or set(files) & broken:
             for node in (view, page):
-                node.state, node.reason = "blocked", "an input has validation errors"
+                node.state, node.reason = State.BLOCKED, "an input has validation errors"
     digests: dict[str, str] = {}
     for node in g.nodes.values():
-        if node.state != "blocked" and node.generator not in ("pins", "rspp code"):
+        if node.state != State.BLOCKED and node.generator not in ("pins", "rspp code"):
             assess(root, node, digests)
     _code_generated(g)
     return g
@@ -90,12 +91,12 @@ def _code_generated(g: DerivedGraph) -> None:
         try:  # read as rspp writes it: no link followed, nothing outside the repository
             current = read_existing(g.root / path, root=g.root, verb="check")
         except FileAccessError as exc:
-            node.state, node.reason = "invalid", exc.cause
+            node.state, node.reason = State.INVALID, exc.cause
         else:
             if current is None:
-                node.state, node.reason = "missing", "not generated yet"
+                node.state, node.reason = State.MISSING, "not generated yet"
             elif current != data:
-                node.state, node.reason = "stale", ("differs from what this rspp generates "
+                node.state, node.reason = State.STALE, ("differs from what this rspp generates "
                                                     "(the models or the rule registry "
                                                     "changed, or it was edited by hand)")
         g.nodes[path] = node
@@ -137,12 +138,12 @@ def _pins_node(bundle: Artifact, index: Index, locked: set[str], root: Path) -> 
                 partial(_rewrite_pins, root, bundle, index))
     missing = unpinned_refs(bundle)
     if not missing:
-        node.state = "fresh"
+        node.state = State.FRESH
     elif artifact_identity(bundle) in locked:
-        node.state, node.reason = "blocked", (f"pins {', '.join(missing)} have no digest, but "
+        node.state, node.reason = State.BLOCKED, (f"pins {', '.join(missing)} have no digest, but "
                                               "the bundle is locked (published)")
     else:
-        node.state, node.reason = "stale", f"pins without digest: {', '.join(missing)}"
+        node.state, node.reason = State.STALE, f"pins without digest: {', '.join(missing)}"
     return node
 
 
@@ -190,13 +191,13 @@ def run_build(g: DerivedGraph, *, only_pins: bool = False) -> tuple[list[str], l
         if only_pins != (node.generator == "pins"):
             continue
         deps_rebuilt = any(d in written for d in node.deps)
-        if node.state not in ("stale", "missing", "invalid") and not deps_rebuilt:
+        if node.state not in (State.STALE, State.MISSING, State.INVALID) and not deps_rebuilt:
             continue
-        if node.state == "blocked":
+        if node.state == State.BLOCKED:
             continue
         content = node.make()
         if content is None:
-            failed.append(Entry(node.path, node.generator, "error", "could not be generated"))
+            failed.append(Entry(node.path, node.generator, State.ERROR, "could not be generated"))
             continue
         target = g.root / node.path.split("#")[0]
         if read_existing(target, root=g.root) != content:  # a link on the way: IO002

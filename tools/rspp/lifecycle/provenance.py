@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
@@ -41,7 +42,18 @@ _NOT_OUTPUT = ("rspp.rules", "rspp.validate", "rspp.core.catalogue", "rspp.core.
 _FINGERPRINT_FORMAT = b"rspp generator fingerprint 1\n"
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(rspp(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
                      r"|import[ \t]+(rspp(?:\.\w+)*))", re.M)
-STATES = ("fresh", "stale", "missing", "invalid", "blocked", "error")
+
+
+class State(StrEnum):
+    """The state of one derived file, as `rspp status` names it."""
+
+    FRESH = "fresh"  # made from its inputs by this rspp, unedited
+    STALE = "stale"  # an input, the generator or the file itself changed
+    MISSING = "missing"  # not generated yet
+    INVALID = "invalid"  # its provenance record cannot be read
+    BLOCKED = "blocked"  # an input has validation errors: it cannot be made
+    ERROR = "error"  # making it failed
+
 
 
 def bytes_digest(raw: bytes) -> str:
@@ -124,7 +136,7 @@ class Node:
     inputs: tuple[str, ...]
     make: Callable[[], bytes | None]  # the new content; None when it cannot be made
     deps: tuple[str, ...] = ()  # derived files this one is made from
-    state: str = "fresh"
+    state: State = State.FRESH
     reason: str = ""
 
 
@@ -253,25 +265,25 @@ def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
     try:  # read as rspp writes it: no link followed, nothing outside the repository
         current = read_existing(root / node.path, root=root, verb="check")
     except FileAccessError as exc:
-        node.state, node.reason = "invalid", exc.cause
+        node.state, node.reason = State.INVALID, exc.cause
         return
     if current is None:
-        node.state, node.reason = "missing", "not generated yet"
+        node.state, node.reason = State.MISSING, "not generated yet"
         return
     record, actual = read_provenance(current, node.path)
     then = record.get("inputs") if record is not None else None
     if record is None or not isinstance(then, dict):
-        node.state, node.reason = "invalid", "no readable provenance (_rspp / front matter)"
+        node.state, node.reason = State.INVALID, "no readable provenance (_rspp / front matter)"
         return
     if record.get("fingerprint") != actual:
-        node.state, node.reason = "stale", "edited by hand (its fingerprint does not match)"
+        node.state, node.reason = State.STALE, "edited by hand (its fingerprint does not match)"
         return
     if record.get("generator") != node.generator:
-        node.state = "stale"
+        node.state = State.STALE
         node.reason = f"made by generator {record.get('generator')!r}, not {node.generator!r}"
         return
     if record.get("generatorFingerprint") != generator_fingerprint(node.generator):
-        node.state = "stale"
+        node.state = State.STALE
         node.reason = ("generator changed (the rspp code that makes this file differs from "
                        "the code that made it)")
         return
@@ -281,6 +293,6 @@ def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
     if changed or added or gone:
         parts = [f"input {p} changed" for p in changed]
         parts += [f"new input {p}" for p in added] + [f"input {p} no longer used" for p in gone]
-        node.state, node.reason = "stale", "; ".join(parts)
+        node.state, node.reason = State.STALE, "; ".join(parts)
         return
-    node.state, node.reason = "fresh", ""
+    node.state, node.reason = State.FRESH, ""
