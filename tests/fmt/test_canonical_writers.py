@@ -18,6 +18,10 @@ from tests.helpers.fmt import load, typed
 from tests.helpers.repos import copy_artifacts, copy_rule_base
 from tests.helpers.resolve import bundle_refs, load_index
 
+# Every test writes with rspp in a copy of the repository, then validates and format-checks
+# the whole copy (about a second each).
+pytestmark = pytest.mark.slow
+
 BUNDLE = ["--id", "livekit_next", "--version", "1.1.0", "--spec",
           "livekit_voice_assistant@1.0.0", "--profile", "simple/v1@1.0.0",
           "--packages-from", "livekit_voice_assistant_bundle@1.0.0", "--min-runtime", "1.4.0",
@@ -120,7 +124,6 @@ def test_out_files_that_are_not_artifacts_are_refused(repo: Path,
     assert "canonical JSON" in capsys.readouterr().err and not view.exists()
 
 
-@pytest.mark.slow
 def test_resolved_views_pass_fmt_check(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Views are canonical JSON (RFC 8785); fmt leaves that form as it is."""
     out = repo / "docs" / "pipelines" / "livekit.resolved.json"

@@ -114,6 +114,7 @@ _CORRUPTIONS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", sorted(_CORRUPTIONS))
 def test_a_corrupt_provenance_block_is_invalid(capsys: pytest.CaptureFixture[str],
                                                examples: Path, case: str) -> None:
