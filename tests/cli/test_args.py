@@ -58,7 +58,8 @@ def test_digest_refuses_a_link_out_of_the_repository(base_checkout: Path, outsid
                        f"pipelines/profiles/linked.yaml -> {outside / 'base.yaml'}\n")
 
 
-def test_digest_refuses_a_folder_link_out_of_the_repository(base_checkout: Path, outside: Path) -> None:
+def test_digest_refuses_a_folder_link_out_of_the_repository(base_checkout: Path,
+                                                            outside: Path) -> None:
     (base_checkout / "pipelines" / "ext").symlink_to(outside, target_is_directory=True)
     run = rspp_process("digest", "pipelines/ext/base.yaml", cwd=base_checkout)
     _no_crash(run)
@@ -132,8 +133,8 @@ def test_digest_of_a_missing_file_is_a_usage_error(base_checkout: Path) -> None:
 # ------------------------------------------------------------------------ rspp plan --routing
 
 def _plan(examples: Path, routing: Path | str) -> object:
-    return rspp_process("plan", "--root", examples, "--bundle", BUNDLE, "--session", "s", "--turn", "0",
-                "--lease-epoch", "0", "--routing", routing, cwd=examples)
+    return rspp_process("plan", "--root", examples, "--bundle", BUNDLE, "--session", "s",
+                        "--turn", "0", "--lease-epoch", "0", "--routing", routing, cwd=examples)
 
 
 def test_plan_reads_a_routing_snapshot_inside_the_repository(example_checkout: Path) -> None:
@@ -190,8 +191,9 @@ def test_plan_refuses_an_unreadable_routing_file(example_checkout: Path) -> None
     path = example_checkout / "routing.yaml"
     path.write_bytes(ROUTING.read_bytes())
     path.chmod(0)
-    run = rspp_process("plan", "--root", example_checkout, "--bundle", BUNDLE, "--session", "s", "--turn", "0",
-               "--lease-epoch", "0", "--routing", path, cwd=example_checkout, unprivileged=True)
+    run = rspp_process("plan", "--root", example_checkout, "--bundle", BUNDLE, "--session", "s",
+                       "--turn", "0", "--lease-epoch", "0", "--routing", path,
+                       cwd=example_checkout, unprivileged=True)
     _no_crash(run)
     assert run.code == 1
     assert run.out.startswith("routing.yaml:1:1 FILE001 error: cannot read file: Permission "

@@ -86,7 +86,8 @@ def test_a_bundle_locked_before_it_was_built_fails_the_gate(
         assert (code, codes(findings)) == (1, ["DRV004"])
         drv = only(findings, "DRV004")
         assert (drv["path"], drv["pointer"]) == (NEW, "/spec/pins")
-        assert read(example_git_repo, NEW).split("\n")[drv["line"] - 1].strip().startswith("- kind:")
+        line = read(example_git_repo, NEW).split("\n")[drv["line"] - 1]
+        assert line.strip().startswith("- kind:")
         assert drv["message"].startswith(f"pins of {NEW} is blocked: pins ")
         assert ("remove it from rspp.lock, then run `rspp build`, then `rspp lock`"
                 in drv["message"])

@@ -96,7 +96,8 @@ def test_a_published_version_moved_to_another_file_and_changed(
     if how == "git mv":
         git(example_git_repo, "mv", CONTRACT, moved)  # staged rename
     else:
-        (example_git_repo / CONTRACT).rename(example_git_repo / moved)  # a deletion and an untracked file
+        # a deletion and an untracked file
+        (example_git_repo / CONTRACT).rename(example_git_repo / moved)
     code, findings = check_json(capsys, example_git_repo, "--against", "main")
     assert (code, findings) == (0, [])  # moved, same content: nothing changed
     edit(example_git_repo, moved, "description: Platform-wide", "description: Company-wide")
@@ -118,7 +119,8 @@ def test_a_version_below_the_highest_at_the_base_is_imm002(
     code, findings = check_json(capsys, example_git_repo, "--against", "main")
     assert (code, codes(findings)) == (1, ["IMM002"])
     imm = findings[0]
-    assert (imm["path"], imm["line"], imm["column"]) == (older, version_line(example_git_repo, older), 12)
+    assert (imm["path"], imm["line"], imm["column"]) == (
+        older, version_line(example_git_repo, older), 12)
     assert "ExecutionProfile/simple/v1@1.1.0 is a new version below 1.2.0" in imm["message"]
     # A new version above every version at the base is fine; so is a patch of an old line.
     git(example_git_repo, "rm", "-q", older)
@@ -166,7 +168,8 @@ def test_content_changed_with_its_lock_entry_rewritten_to_match(
     write_lock(example_git_repo, entries)
     commit(example_git_repo, message="rewrite a published version and its lock entry")
     assert check_json(capsys, example_git_repo)[0] == 0  # consistent in itself...
-    code, findings = check_json(capsys, example_git_repo, "--against", "main")  # ...but not with main
+    # ...but not with main
+    code, findings = check_json(capsys, example_git_repo, "--against", "main")
     assert (code, codes(findings)) == (1, ["IMM001", "IMM004"])
 
 
@@ -201,7 +204,8 @@ def test_a_force_push_that_rewrites_a_published_version_is_imm005(
     git(example_git_repo, "add", "-A")
     git(example_git_repo, "commit", "-q", "--amend", "-m", "base, rewritten")
     git(example_git_repo, "push", "-q", "--force", "origin", "main")
-    assert git(example_git_repo, "rev-parse", "origin/main") == git(example_git_repo, "rev-parse", "HEAD")
+    assert git(example_git_repo, "rev-parse", "origin/main") == \
+        git(example_git_repo, "rev-parse", "HEAD")
     code, findings = check_json(capsys, example_git_repo, "--against", old_base)
     assert code == 1
     assert codes(findings) == ["IMM004", "IMM005"]
@@ -216,8 +220,8 @@ def test_a_force_push_that_rewrites_a_published_version_is_imm005(
 def test_a_rewritten_base_without_changed_versions_is_clean(
         capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
     git(example_git_repo, "commit", "-q", "--amend", "--allow-empty", "-m", "same tree, new commit")
-    ancestry = subprocess.run(["git", "merge-base", "--is-ancestor", "v1", "HEAD"], cwd=example_git_repo,
-                              capture_output=True, timeout=60, check=False)
+    ancestry = subprocess.run(["git", "merge-base", "--is-ancestor", "v1", "HEAD"],
+                              cwd=example_git_repo, capture_output=True, timeout=60, check=False)
     assert ancestry.returncode == 1
     assert check_json(capsys, example_git_repo, "--against", "v1") == (0, [])
 
@@ -262,7 +266,8 @@ def test_a_base_that_cannot_be_obtained_exits_2_with_one_line(
     assert run.err.startswith("rspp: error: GIT001 ") and run.err.count("\n") == 1
     assert "'no-such-branch'" in run.err
     _with_origin(example_git_repo, tmp_path)  # a remote that does not have it either
-    run = rspp(capsys, "check", "--root", str(example_git_repo), "--against", "origin/no-such-branch")
+    run = rspp(capsys, "check", "--root", str(example_git_repo),
+               "--against", "origin/no-such-branch")
     assert (run.code, run.out) == (2, "")
     assert run.err.startswith("rspp: error: GIT001 ") and run.err.count("\n") == 1
     assert "fetching it from origin failed" in run.err
@@ -273,7 +278,8 @@ def test_a_base_that_cannot_be_obtained_exits_2_with_one_line(
         assert run.err.startswith("rspp: error: GIT001 refusing git ref"), run.err
 
 
-def test_reports_in_every_format(capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
+def test_reports_in_every_format(capsys: pytest.CaptureFixture[str],
+                                 example_git_repo: Path) -> None:
     _change_contract(example_git_repo)
     commit(example_git_repo, message="edit")
     args = ("check", "--root", str(example_git_repo), "--against", "main", "--format")

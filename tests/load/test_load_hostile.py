@@ -37,7 +37,8 @@ DEEP: list[tuple[str, str, str, str, int, int]] = [
     [case[1:] for case in DEEP],
     ids=[case[0] for case in DEEP],
 )
-def test_deep_nesting(empty_repo: Path, fmt: str, text: str, code: str, line: int, col: int) -> None:
+def test_deep_nesting(empty_repo: Path, fmt: str, text: str, code: str, line: int,
+                      col: int) -> None:
     path = empty_repo / f"deep.{fmt}"
     path.write_text(text)
     result = load_file(path, empty_repo)

@@ -202,7 +202,8 @@ def test_every_field_is_explicit_and_schema_valid(example_index: Index) -> None:
     for spec, profile, policies in _ok_combinations(example_index):
         res = normalize(get(example_index, "PipelineSpec", spec),
                         get(example_index, "ExecutionProfile", profile),
-                        [get(example_index, "PolicyOverlay", p) for p in policies], index=example_index)
+                        [get(example_index, "PolicyOverlay", p) for p in policies],
+                        index=example_index)
         assert res.view is not None
         views.append(res.view)
     assert len(views) > bundles > 0  # bundles and spec/profile/policy combinations

@@ -129,7 +129,8 @@ def test_folder_link_loops_end(base_checkout: Path) -> None:
     assert found == ["pipelines/self:1:1 FILE001"]
 
 
-def test_a_folder_link_out_is_a_finding_and_is_not_walked(base_checkout: Path, outside: Path) -> None:
+def test_a_folder_link_out_is_a_finding_and_is_not_walked(base_checkout: Path,
+                                                          outside: Path) -> None:
     (base_checkout / "pipelines" / "vendor").symlink_to(outside, target_is_directory=True)
     (base_checkout / "compat").rename(base_checkout / "real_compat")
     (base_checkout / "compat").symlink_to(base_checkout / "real_compat", target_is_directory=True)
@@ -167,7 +168,8 @@ def test_nothing_outside_the_repository_is_looked_at(base_checkout: Path, outsid
     assert touched(trace, outside) == []
 
 
-def test_scan_is_sorted_and_reports_what_it_could_not_walk(base_checkout: Path, outside: Path) -> None:
+def test_scan_is_sorted_and_reports_what_it_could_not_walk(base_checkout: Path,
+                                                           outside: Path) -> None:
     (base_checkout / "pipelines" / "vendor").symlink_to(outside, target_is_directory=True)
     found = scan(base_checkout)
     names = [p.relative_to(base_checkout).as_posix() for p in found.files]

@@ -73,7 +73,8 @@ def test_a_named_folder_without_artifacts(base_checkout: Path) -> None:
 
 
 def test_a_repository_with_artifacts_still_validates(base_checkout: Path) -> None:
-    run = rspp_process("validate", cwd=base_checkout / "pipelines" / "specs")  # found from a subfolder
+    # found from a subfolder
+    run = rspp_process("validate", cwd=base_checkout / "pipelines" / "specs")
     assert run.code == 0, run.out + run.err
     assert run.out.endswith(" files checked: no findings\n")
 
