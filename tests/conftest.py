@@ -4,18 +4,14 @@ Helpers (plain functions) live in ``tests.helpers``; this file holds only fixtur
 
 A test that starts a process (rspp's console script, git, pre-commit, check-jsonschema, a
 wheel build; also through rspp's own git calls) or is a hypothesis property test must be
-marked ``slow``: the fast lane (``pytest -m "not slow"``) is for the edit loop. Both rules are
-checked here, so a test that breaks them fails instead of slowing the fast lane.
+marked ``slow``: the fast lane (``pytest -m "not slow"``) is for the edit loop. The hooks of
+``tests/helpers/slow.py``, installed here, fail a test that breaks the rule.
 """
 
 from __future__ import annotations
 
 import shutil
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -34,53 +30,16 @@ from tests.helpers.repos import (  # noqa: E402
 )
 from tests.helpers.resolve import clean_index  # noqa: E402
 
-# --- the slow marker ------------------------------------------------------------------------
+# --- the slow marker --------------------------------------------------------------------------
+# pytest finds hooks by name in this module, so importing them installs them. pytester runs
+# them on tests written for the purpose (tests/test_slow_marker.py).
+from tests.helpers.slow import (  # noqa: E402, F401
+    pytest_runtest_call,
+    pytest_runtest_setup,
+    pytest_runtest_teardown,
+)
 
-@contextmanager
-def _no_process_unless_slow(item: pytest.Item) -> Iterator[None]:
-    """Fail ``item`` if it starts a process without being marked slow."""
-    if item.get_closest_marker("slow") is not None:
-        yield
-        return
-    started: list[str] = []
-    original = subprocess.Popen.__init__
-
-    def watched(self: subprocess.Popen[Any], args: Any, *rest: Any, **kwargs: Any) -> None:
-        started.append(" ".join(map(str, args)) if isinstance(args, list | tuple) else str(args))
-        original(self, args, *rest, **kwargs)
-
-    setattr(subprocess.Popen, "__init__", watched)  # noqa: B010 (mypy: no method assignment)
-    try:
-        yield
-    finally:
-        setattr(subprocess.Popen, "__init__", original)  # noqa: B010
-    if started:
-        command = " ".join(started[0].split())
-        command = command if len(command) <= 80 else command[:77] + "..."
-        pytest.fail(f"{item.nodeid} starts a process ({command}) but is not marked slow",
-                    pytrace=False)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item) -> Iterator[None]:
-    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) and \
-            item.get_closest_marker("slow") is None:
-        pytest.fail(f"{item.nodeid} is a hypothesis property test but is not marked slow",
-                    pytrace=False)
-    with _no_process_unless_slow(item):
-        return (yield)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
-    with _no_process_unless_slow(item):
-        return (yield)
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_teardown(item: pytest.Item) -> Iterator[None]:
-    with _no_process_unless_slow(item):
-        return (yield)
+pytest_plugins = ("pytester",)
 
 
 # --- repositories ---------------------------------------------------------------------------
