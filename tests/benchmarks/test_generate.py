@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -12,26 +10,16 @@ import pytest
 
 from rspp.resolve.gate import validate
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import REPO_ROOT, load_generator
+from tests.helpers import REPO_ROOT
+from tests.helpers.cli import check_jsonschema
+from tests.helpers.repos import load_generator
 
 SCHEMAS = REPO_ROOT / "schemas"
 
 
-_load_generator = load_generator
-
-
-def _check_jsonschema() -> list[str]:
-    script = Path(sys.executable).parent / "check-jsonschema"
-    if script.is_file():
-        return [str(script)]
-    if importlib.util.find_spec("check_jsonschema") is None:
-        pytest.fail("check-jsonschema is not installed (pip install -e '.[dev]')")
-    return [sys.executable, "-m", "check_jsonschema"]
-
-
 @pytest.fixture(scope="module")
 def generator() -> ModuleType:
-    return _load_generator()
+    return load_generator()
 
 
 @pytest.mark.slow
@@ -51,7 +39,7 @@ def test_generated_repository_is_valid(generator: ModuleType, tmp_path: Path) ->
 
     for kind, paths in sorted(groups.items()):
         proc = subprocess.run(
-            [*_check_jsonschema(), "--schemafile", str(SCHEMAS / f"{kind}.schema.json"),
+            [*check_jsonschema(), "--schemafile", str(SCHEMAS / f"{kind}.schema.json"),
              *map(str, paths)],
             cwd=root, capture_output=True, text=True, check=False,
         )
@@ -68,7 +56,7 @@ def test_anchor_rejects_a_broken_spec(generator: ModuleType, tmp_path: Path) -> 
     (root / spec).write_text(text.replace("  nodes:\n", "  nodez: []\n  nodes:\n", 1),
                              encoding="utf-8")
     proc = subprocess.run(
-        [*_check_jsonschema(), "--schemafile", str(SCHEMAS / "PipelineSpec.schema.json"),
+        [*check_jsonschema(), "--schemafile", str(SCHEMAS / "PipelineSpec.schema.json"),
          str(spec)],
         cwd=root, capture_output=True, text=True, check=False,
     )

@@ -12,7 +12,7 @@ import pytest
 from rspp.core import catalogue
 from rspp.core.catalogue import BY_CODE, ENTRIES, Entry, entry, get
 from rspp.core.findings import Severity
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 SOURCE = REPO_ROOT / "tools" / "rspp" / "core" / "catalogue.py"
 CODE = re.compile(r"[A-Z]{2,5}[0-9]{3}")

@@ -7,7 +7,7 @@ import ast
 import re
 
 from rspp.core.catalogue import BY_CODE
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 CODE = re.compile(r"^(?:[A-Z]{2,5}\d{3})$")
 PACKAGE = REPO_ROOT / "tools" / "rspp"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from tests.conftest import REPO_ROOT
+from tests.helpers import REPO_ROOT
 
 PACKAGE = REPO_ROOT / "tools" / "rspp"
 # Where a finding may be constructed: the sink.

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import json
 import random
-import textwrap
 from dataclasses import dataclass, field
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rspp.fmt import format_text
-from tests.conftest import REPO_ROOT
-from tests.fmt.helpers import comment_lines, same_meaning
+from tests.helpers import REPO_ROOT
+from tests.helpers.fmt import comment_lines, dedent, same_meaning
 
 
 def fmt(text: str) -> str:
@@ -29,10 +29,6 @@ def fmt(text: str) -> str:
     assert format_text(result.text, "yaml", "x.yaml").text == result.text, "not idempotent"
     assert comment_lines(result.text) == comment_lines(text)
     return result.text
-
-
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 # ------------------------------------------------------------------------------- examples
@@ -316,6 +312,7 @@ def _document(rng: random.Random) -> tuple[Block, Block]:
                   sorted(metadata, key=lambda e: order.index(str(e.key)))))
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=150)
 @given(seed=st.integers(0, 2**32 - 1), style=st.sampled_from([(2, 2), (4, 0), (3, 3), (4, 2)]))
 def test_every_comment_keeps_its_block_and_place(seed: int, style: tuple[int, int]) -> None:
@@ -326,6 +323,7 @@ def test_every_comment_keeps_its_block_and_place(seed: int, style: tuple[int, in
     assert fmt(expected) == expected
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=100)
 @given(seed=st.integers(0, 2**32 - 1), style=st.sampled_from([(2, 2), (4, 0), (3, 1), (2, 0)]))
 def test_comments_at_any_column_and_blank_lines_anywhere_format_stably(

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
-from tests.conftest import RULE_BASE
+from tests.helpers.repos import copy_rule_base
 
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))
+    return copy_rule_base(tmp_path / "repo")
 
 
 def _fmt(capsys: pytest.CaptureFixture[str], repo: Path, *args: str) -> tuple[int, str]:

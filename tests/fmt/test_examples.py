@@ -6,19 +6,18 @@ are never rewritten by the tests.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from rspp.core.constants import ARTIFACT_DIRS
 from rspp.fmt import FmtOptions, Status, format_text, run
 from rspp.load.api import format_for
 from rspp.resolve.gate import validate
 from rspp.validate.discover import discover
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import REPO_ROOT, load_generator
-from tests.fmt.helpers import comment_lines, comment_targets, same_meaning
+from tests.helpers import REPO_ROOT
+from tests.helpers.fmt import comment_lines, comment_targets, same_meaning
+from tests.helpers.repos import artifact_files, copy_artifacts, load_generator
 
 EXAMPLES = discover(REPO_ROOT)
 
@@ -37,7 +36,7 @@ def _check_file(path: Path, text: str) -> str:
 
 
 def test_the_repository_has_examples_of_both_formats() -> None:
-    assert len(EXAMPLES) >= 15
+    assert artifact_files(REPO_ROOT) == EXAMPLES  # discovery sees every file
     assert {p.suffix for p in EXAMPLES} == {".yaml", ".json"}
 
 
@@ -46,14 +45,9 @@ def test_example_formats_faithfully(path: Path) -> None:
     _check_file(path, path.read_text(encoding="utf-8"))
 
 
-def _copy_artifacts(target: Path) -> Path:
-    for name in ARTIFACT_DIRS:
-        shutil.copytree(REPO_ROOT / name, target / name)
-    return target
-
-
+@pytest.mark.slow
 def test_formatting_a_copy_of_the_repository(tmp_path: Path) -> None:
-    root = _copy_artifacts(tmp_path / "repo")
+    root = copy_artifacts(tmp_path / "repo")
     before = {p: p.read_text(encoding="utf-8") for p in discover(root)}
     result = run(FmtOptions(root=root))
     assert result.count(Status.FAILED) == 0

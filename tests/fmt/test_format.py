@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import textwrap
 
 import pytest
 
 from rspp.fmt import FMT001, format_text
-from tests.fmt.helpers import comment_lines, load, same_meaning
+from tests.helpers.fmt import comment_lines, dedent, load, same_meaning
 
 
 def fmt(text: str, kind: str = "yaml") -> str:
@@ -19,10 +18,6 @@ def fmt(text: str, kind: str = "yaml") -> str:
     again = format_text(result.text, kind, "x.yaml")
     assert again.ok and again.text == result.text, "not idempotent"
     return result.text
-
-
-def dedent(text: str) -> str:
-    return textwrap.dedent(text).lstrip("\n")
 
 
 def test_keys_take_the_schema_order_and_comments_move_with_them() -> None:

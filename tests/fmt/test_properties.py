@@ -9,6 +9,7 @@ import random
 import re
 from typing import Any
 
+import pytest
 import yaml as pyyaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
@@ -20,8 +21,11 @@ from rspp.fmt.quoting import yaml12_differs
 from rspp.load.api import load_bytes
 from rspp.model.shapes import Shape, shape_for
 from rspp.validate.discover import discover
-from tests.conftest import REPO_ROOT
-from tests.fmt.helpers import comment_lines, comment_targets, load, same_meaning, typed
+from tests.helpers import REPO_ROOT
+from tests.helpers.fmt import comment_lines, comment_targets, load, same_meaning, typed
+
+# Property tests (hypothesis).
+pytestmark = pytest.mark.slow
 
 YAML_EXAMPLES = [p for p in discover(REPO_ROOT) if p.suffix == ".yaml"]
 # Each example formats whole artifacts: few examples, and no shrinking (the unshrunk example

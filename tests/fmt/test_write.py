@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from rspp.core.canonical import pretty
 from rspp.fmt import ArtifactWriteError, artifact_text, format_text
-from tests.fmt.helpers import load, typed
 from tests.fmt.test_properties import TRICKY
+from tests.helpers.fmt import load, typed
 
 _strings = st.sampled_from(TRICKY) | st.text(st.characters(codec="utf-8",
                                                            exclude_categories=["Cs"]),
@@ -26,6 +26,7 @@ _trees = st.recursive(_scalars, lambda inner: st.lists(inner, max_size=3)
 _kinds = st.sampled_from(["PipelineBundle", "PipelineSpec", "ResolvedSpec", "Other"])
 
 
+@pytest.mark.slow
 @settings(deadline=None, max_examples=150)
 @given(kind=_kinds, metadata=st.dictionaries(_keys, _trees, max_size=3),
        body=st.dictionaries(_keys, _trees, max_size=4), fmt=st.sampled_from(["json", "yaml"]))

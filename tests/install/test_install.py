@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, RULE_BASE
+from tests.helpers import REPO_ROOT
+from tests.helpers.repos import copy_rule_base
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +119,7 @@ def test_consumer_precommit_blocks_a_broken_artifact(installed: tuple[Path, Path
     _, _ = installed
     env = _offline_env(tmp_path, Path(os.environ["RSPP_WHEELHOUSE"]))
     source, rev = _source_repo(tmp_path, env)
-    consumer = Path(shutil.copytree(RULE_BASE, tmp_path / "consumer"))
+    consumer = copy_rule_base(tmp_path / "consumer")
     (consumer / ".pre-commit-config.yaml").write_text(
         "repos:\n"
         f"  - repo: {source}\n"

@@ -37,20 +37,21 @@ DEEP: list[tuple[str, str, str, str, int, int]] = [
     [case[1:] for case in DEEP],
     ids=[case[0] for case in DEEP],
 )
-def test_deep_nesting(repo: Path, fmt: str, text: str, code: str, line: int, col: int) -> None:
-    path = repo / f"deep.{fmt}"
+def test_deep_nesting(empty_repo: Path, fmt: str, text: str, code: str, line: int,
+                      col: int) -> None:
+    path = empty_repo / f"deep.{fmt}"
     path.write_text(text)
-    result = load_file(path, repo)
+    result = load_file(path, empty_repo)
     assert result.document is None
     assert [(f.code, f.line, f.col) for f in result.findings] == [(code, line, col)]
 
 
-def test_deep_block_mappings(repo: Path) -> None:
+def test_deep_block_mappings(empty_repo: Path) -> None:
     levels = 1_000
     text = "".join(" " * i + "a:\n" for i in range(levels)) + " " * levels + "x\n"
-    path = repo / "deep.yaml"
+    path = empty_repo / "deep.yaml"
     path.write_text(text)
-    result = load_file(path, repo)
+    result = load_file(path, empty_repo)
     assert [(f.code, f.line, f.col) for f in result.findings] == [("LOAD009", 65, 65)]
 
 
@@ -100,6 +101,7 @@ print("ok")
 """
 
 
+@pytest.mark.slow
 def test_deep_yaml_in_a_child_process() -> None:
     """A crash in native code (stack overflow) would kill the process, not fail an assert."""
     tools = str(Path(rspp.__file__).resolve().parent.parent)
@@ -141,11 +143,11 @@ def test_corpus_is_fully_listed() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_corpus(repo: Path, name: str) -> None:
-    path = repo / "corpus" / name
+def test_corpus(empty_repo: Path, name: str) -> None:
+    path = empty_repo / "corpus" / name
     path.parent.mkdir()
     shutil.copyfile(CORPUS / name, path)
-    result = load_file(path, repo)
+    result = load_file(path, empty_repo)
     expected = EXPECTED[name]
     if expected is None:
         assert result.findings == ()
@@ -157,7 +159,7 @@ def test_corpus(repo: Path, name: str) -> None:
         assert result.findings[0].path == f"corpus/{name}"
 
 
-def test_norway_problem_stays_strings(repo: Path) -> None:
+def test_norway_problem_stays_strings(empty_repo: Path) -> None:
     result = load_bytes((CORPUS / "norway.yaml").read_bytes(), "norway.yaml", fmt="yaml")
     assert result.document is not None
     assert result.document.data == {

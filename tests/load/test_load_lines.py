@@ -64,15 +64,16 @@ VALUE_STYLES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("char", list(YAML11_BREAKS.values()), ids=list(YAML11_BREAKS))
 @pytest.mark.parametrize("style", list(VALUE_STYLES))
 def test_finding_after_a_break_is_on_git_s_line(
-    repo: Path, char: str, style: str
+    empty_repo: Path, char: str, style: str
 ) -> None:
     value = VALUE_STYLES[style].format(c=char)
-    path = repo / "f.yaml"
+    path = empty_repo / "f.yaml"
     path.write_bytes(f"first: {value}\nother: 1\nother: 2\n".encode())
-    result = load_file(path, repo)
+    result = load_file(path, empty_repo)
     line = _git_line(path, "other: 2")
     assert [(f.code, f.line, f.col) for f in result.findings] == [("LOAD002", line, 1)]
     assert result.findings[0].message == 'duplicate key "other"; first defined on line ' + str(
@@ -80,11 +81,12 @@ def test_finding_after_a_break_is_on_git_s_line(
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("char", list(YAML11_BREAKS.values()), ids=list(YAML11_BREAKS))
-def test_json_finding_after_a_break_is_on_git_s_line(repo: Path, char: str) -> None:
-    path = repo / "f.json"
+def test_json_finding_after_a_break_is_on_git_s_line(empty_repo: Path, char: str) -> None:
+    path = empty_repo / "f.json"
     path.write_bytes(f'{{"first": "x{char}y",\n "other": 1,\n "other": 2}}\n'.encode())
-    result = load_file(path, repo)
+    result = load_file(path, empty_repo)
     line = _git_line(path, '"other": 2')
     assert [(f.code, f.line, f.col) for f in result.findings] == [("LOAD002", line, 2)]
 

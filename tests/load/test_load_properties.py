@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rspp.load.api import load_bytes
 from rspp.load.document import Document
 from rspp.load.spans import pointer_join
+
+# Property tests (hypothesis).
+pytestmark = pytest.mark.slow
 
 
 def _scalars(text: st.SearchStrategy[str]) -> st.SearchStrategy[Any]:

@@ -23,81 +23,81 @@ def _codes(result: LoadResult) -> list[tuple[str, int, int]]:
     return [(f.code, f.line, f.col) for f in result.findings]
 
 
-def test_symlink_outside_root_is_refused(repo: Path, tmp_path: Path) -> None:
+def test_symlink_outside_root_is_refused(empty_repo: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.yaml"
     secret.write_text("password: hunter2\n")
-    link = repo / "link.yaml"
+    link = empty_repo / "link.yaml"
     link.symlink_to(secret)
-    result = load_file(link, repo)
+    result = load_file(link, empty_repo)
     assert _codes(result) == [("FILE002", 1, 1)]
     assert result.findings[0].path == "link.yaml"
     assert "symbolic link points outside the repository: " in result.findings[0].message
     assert str(secret) in result.findings[0].message
 
 
-def test_relative_symlink_escaping_root_is_refused(repo: Path, tmp_path: Path) -> None:
+def test_relative_symlink_escaping_root_is_refused(empty_repo: Path, tmp_path: Path) -> None:
     (tmp_path / "outside.yaml").write_text("a: 1\n")
-    link = repo / "sub" / "link.yaml"
+    link = empty_repo / "sub" / "link.yaml"
     link.parent.mkdir()
     link.symlink_to(Path("..") / ".." / "outside.yaml")
-    assert _codes(load_file(link, repo)) == [("FILE002", 1, 1)]
+    assert _codes(load_file(link, empty_repo)) == [("FILE002", 1, 1)]
 
 
-def test_symlinked_directory_escaping_root_is_refused(repo: Path, tmp_path: Path) -> None:
+def test_symlinked_directory_escaping_root_is_refused(empty_repo: Path, tmp_path: Path) -> None:
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     (outside / "a.yaml").write_text("a: 1\n")
-    (repo / "dir").symlink_to(outside, target_is_directory=True)
-    result = load_file(repo / "dir" / "a.yaml", repo)
+    (empty_repo / "dir").symlink_to(outside, target_is_directory=True)
+    result = load_file(empty_repo / "dir" / "a.yaml", empty_repo)
     assert _codes(result) == [("FILE002", 1, 1)]
     assert result.findings[0].path == "dir/a.yaml"
 
 
-def test_symlink_to_dev_zero_is_refused_without_reading(repo: Path) -> None:
-    link = repo / "zero.yaml"
+def test_symlink_to_dev_zero_is_refused_without_reading(empty_repo: Path) -> None:
+    link = empty_repo / "zero.yaml"
     link.symlink_to("/dev/zero")
-    assert _codes(load_file(link, repo)) == [("FILE002", 1, 1)]
+    assert _codes(load_file(link, empty_repo)) == [("FILE002", 1, 1)]
 
 
-def test_symlink_inside_root_loads(repo: Path, write: Write) -> None:
-    write("real/target.yaml", "a: 1\n")
-    link = repo / "alias.yaml"
+def test_symlink_inside_root_loads(empty_repo: Path, write_file: Write) -> None:
+    write_file("real/target.yaml", "a: 1\n")
+    link = empty_repo / "alias.yaml"
     link.symlink_to(Path("real") / "target.yaml")
-    result = load_file(link, repo)
+    result = load_file(link, empty_repo)
     assert result.findings == ()
     assert result.document is not None
     assert result.document.data == {"a": 1}
     assert result.document.path == "alias.yaml"
 
 
-def test_root_given_through_a_symlink(tmp_path: Path, write: Write, repo: Path) -> None:
-    write("a.yaml", "a: 1\n")
+def test_root_given_through_a_symlink(tmp_path: Path, write_file: Write, empty_repo: Path) -> None:
+    write_file("a.yaml", "a: 1\n")
     via = tmp_path / "via"
-    via.symlink_to(repo, target_is_directory=True)
+    via.symlink_to(empty_repo, target_is_directory=True)
     result = load_file(via / "a.yaml", via)
     assert result.document is not None
     assert result.document.path == "a.yaml"
 
 
-def test_dangling_symlink_inside_root_is_unreadable(repo: Path) -> None:
-    link = repo / "dangling.yaml"
-    link.symlink_to(repo / "missing.yaml")
-    assert _codes(load_file(link, repo)) == [("FILE001", 1, 1)]
+def test_dangling_symlink_inside_root_is_unreadable(empty_repo: Path) -> None:
+    link = empty_repo / "dangling.yaml"
+    link.symlink_to(empty_repo / "missing.yaml")
+    assert _codes(load_file(link, empty_repo)) == [("FILE001", 1, 1)]
 
 
-def test_symlink_loop_is_refused(repo: Path) -> None:
-    (repo / "x.yaml").symlink_to(repo / "y.yaml")
-    (repo / "y.yaml").symlink_to(repo / "x.yaml")
-    result = load_file(repo / "x.yaml", repo)
+def test_symlink_loop_is_refused(empty_repo: Path) -> None:
+    (empty_repo / "x.yaml").symlink_to(empty_repo / "y.yaml")
+    (empty_repo / "y.yaml").symlink_to(empty_repo / "x.yaml")
+    result = load_file(empty_repo / "x.yaml", empty_repo)
     assert result.document is None
     assert result.findings[0].code in {"FILE001", "FILE003"}
 
 
-def test_fifo_is_refused_without_blocking(repo: Path) -> None:
-    fifo = repo / "pipe.yaml"
+def test_fifo_is_refused_without_blocking(empty_repo: Path) -> None:
+    fifo = empty_repo / "pipe.yaml"
     os.mkfifo(fifo)
     box: list[LoadResult] = []
-    worker = threading.Thread(target=lambda: box.append(load_file(fifo, repo)), daemon=True)
+    worker = threading.Thread(target=lambda: box.append(load_file(fifo, empty_repo)), daemon=True)
     worker.start()
     worker.join(timeout=5)
     assert not worker.is_alive(), "load_file blocked on a FIFO"
@@ -105,38 +105,38 @@ def test_fifo_is_refused_without_blocking(repo: Path) -> None:
     assert "FIFO" in box[0].findings[0].message
 
 
-def test_symlink_to_fifo_inside_root_is_refused(repo: Path) -> None:
-    fifo = repo / "pipe"
+def test_symlink_to_fifo_inside_root_is_refused(empty_repo: Path) -> None:
+    fifo = empty_repo / "pipe"
     os.mkfifo(fifo)
-    (repo / "pipe.yaml").symlink_to(fifo)
-    assert _codes(load_file(repo / "pipe.yaml", repo)) == [("FILE003", 1, 1)]
+    (empty_repo / "pipe.yaml").symlink_to(fifo)
+    assert _codes(load_file(empty_repo / "pipe.yaml", empty_repo)) == [("FILE003", 1, 1)]
 
 
-def test_directory_is_refused(repo: Path) -> None:
-    (repo / "dir.yaml").mkdir()
-    result = load_file(repo / "dir.yaml", repo)
+def test_directory_is_refused(empty_repo: Path) -> None:
+    (empty_repo / "dir.yaml").mkdir()
+    result = load_file(empty_repo / "dir.yaml", empty_repo)
     assert _codes(result) == [("FILE003", 1, 1)]
     assert "a folder" in result.findings[0].message
 
 
-def test_missing_file_is_unreadable(repo: Path) -> None:
-    result = load_file(repo / "nope.yaml", repo)
+def test_missing_file_is_unreadable(empty_repo: Path) -> None:
+    result = load_file(empty_repo / "nope.yaml", empty_repo)
     assert _codes(result) == [("FILE001", 1, 1)]
     assert result.findings[0].path == "nope.yaml"
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read files without permission bits")
-def test_unreadable_file(repo: Path, write: Write) -> None:
-    path = write("secret.yaml", "a: 1\n")
+def test_unreadable_file(empty_repo: Path, write_file: Write) -> None:
+    path = write_file("secret.yaml", "a: 1\n")
     path.chmod(0)
     try:
-        assert _codes(load_file(path, repo)) == [("FILE001", 1, 1)]
+        assert _codes(load_file(path, empty_repo)) == [("FILE001", 1, 1)]
     finally:
         path.chmod(0o644)
 
 
-def test_huge_file_is_refused_without_reading_it(repo: Path) -> None:
-    path = repo / "huge.yaml"
+def test_huge_file_is_refused_without_reading_it(empty_repo: Path) -> None:
+    path = empty_repo / "huge.yaml"
     chunk = b"x" * (1 << 20)
     with path.open("wb") as handle:
         handle.write(b"a: ")
@@ -145,7 +145,7 @@ def test_huge_file_is_refused_without_reading_it(repo: Path) -> None:
     del chunk
     tracemalloc.start()
     try:
-        result = load_file(path, repo)
+        result = load_file(path, empty_repo)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -247,9 +247,9 @@ def test_nested_relative_path_uses_posix_separators(load_text: LoadText) -> None
 
 
 def test_permission_error_on_open(
-    repo: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+    empty_repo: Path, write_file: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    path = write("locked.yaml", "a: 1\n")
+    path = write_file("locked.yaml", "a: 1\n")
     real_open = os.open
 
     def refuse(target: Any, flags: int, *args: Any, **kwargs: Any) -> int:
@@ -258,16 +258,16 @@ def test_permission_error_on_open(
         return real_open(target, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refuse)
-    result = load_file(path, repo)
+    result = load_file(path, empty_repo)
     assert _codes(result) == [("FILE001", 1, 1)]
     assert "Permission denied" in result.findings[0].message
 
 
 def test_file_swapped_after_the_check_is_refused(
-    repo: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+    empty_repo: Path, write_file: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The type is checked again on the open descriptor, not only on the path."""
-    path = write("swapped.yaml", "a: 1\n")
+    path = write_file("swapped.yaml", "a: 1\n")
     real_fstat = os.fstat
 
     def as_fifo(fd: int) -> os.stat_result:
@@ -277,14 +277,14 @@ def test_file_swapped_after_the_check_is_refused(
         return os.stat_result(fields)
 
     monkeypatch.setattr(os, "fstat", as_fifo)
-    assert _codes(load_file(path, repo)) == [("FILE003", 1, 1)]
+    assert _codes(load_file(path, empty_repo)) == [("FILE003", 1, 1)]
 
 
 def test_file_that_grows_past_the_limit_while_read(
-    repo: Path, write: Write, monkeypatch: pytest.MonkeyPatch
+    empty_repo: Path, write_file: Write, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Only max_bytes + 1 bytes are ever read, whatever the size reported before reading."""
-    path = write("growing.yaml", "a: " + "x" * 200 + "\n")
+    path = write_file("growing.yaml", "a: " + "x" * 200 + "\n")
     real_fstat = os.fstat
     real_lstat = os.lstat
 
@@ -299,6 +299,6 @@ def test_file_that_grows_past_the_limit_while_read(
 
     monkeypatch.setattr(os, "lstat", small_lstat)
     monkeypatch.setattr(os, "fstat", lambda fd: shrink(real_fstat(fd)))
-    result = load_file(path, repo, limits=Limits(max_bytes=100))
+    result = load_file(path, empty_repo, limits=Limits(max_bytes=100))
     assert _codes(result) == [("FILE004", 1, 1)]
     assert "over the limit" in result.findings[0].message

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,8 +16,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import RULE_BASE
-from tests.report.sarif_check import sarif_validator
+from tests.helpers.git import init
+from tests.helpers.repos import artifact_count, copy_rule_base
+from tests.helpers.sarif import sarif_validator
 
 pytestmark = pytest.mark.slow  # subprocesses
 
@@ -38,7 +38,7 @@ def _rspp(cwd: Path, *args: str, env: dict[str, str] | None = None) -> tuple[int
 
 
 def _repo(tmp_path: Path, name: str = "repo") -> Path:
-    return Path(shutil.copytree(RULE_BASE, tmp_path / name))
+    return copy_rule_base(tmp_path / name)
 
 
 def _paths(fmt: str, out: str) -> list[str]:
@@ -77,7 +77,7 @@ def test_cp1252_console_gets_every_finding(tmp_path: Path, fmt: str) -> None:
         assert any("'未知😀'" in m for m in _messages(fmt, out))
     else:
         assert "'\\u672a\\u77e5\\U0001f600'" in out  # what the console cannot show, escaped
-        assert out.endswith("11 files checked: 1 error, 0 warnings\n")
+        assert out.endswith(f"{artifact_count(repo)} files checked: 1 error, 0 warnings\n")
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -170,10 +170,8 @@ def test_machine_reports_of_hostile_names(tmp_path: Path, fmt: str) -> None:
 
 
 def _monorepo(tmp_path: Path) -> Path:
-    top = tmp_path / "mono"
-    top.mkdir()
-    subprocess.run(["git", "init", "-q", "."], cwd=top, check=True, capture_output=True)
-    voice = Path(shutil.copytree(RULE_BASE, top / "voice"))
+    top = init(tmp_path / "mono")
+    voice = copy_rule_base(top / "voice")
     spec = voice / "pipelines/specs/agent.yaml"
     text = spec.read_text(encoding="utf-8").replace(
         "{from: llm.text, to: tts.text}",

@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 
 from rspp.cli.main import main
-from tests.conftest import RULE_BASE
+from tests.helpers.repos import copy_rule_base
 
 HOSTILE = "agent\x1b[2J\u202e\n::error file=README.md::x.yaml"
 
 
 def test_digest_and_status_lines_escape_file_names(tmp_path: Path,
                                                    capsys: pytest.CaptureFixture[str]) -> None:
-    repo = Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))
+    repo = copy_rule_base(tmp_path / "repo")
     spec = repo / "pipelines" / "specs" / HOSTILE
     shutil.copyfile(repo / "pipelines" / "specs" / "agent.yaml", spec)
     capsys.readouterr()
@@ -27,7 +27,7 @@ def test_digest_and_status_lines_escape_file_names(tmp_path: Path,
 
 
 def test_fmt_lines_escape_file_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    repo = Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))
+    repo = copy_rule_base(tmp_path / "repo")
     spec = repo / "pipelines" / "specs" / HOSTILE
     spec.write_text((repo / "pipelines/specs/agent.yaml").read_text(encoding="utf-8")
                     .replace("kind: PipelineSpec", "kind:   PipelineSpec", 1), encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import time
 import unicodedata
 from pathlib import Path
@@ -16,7 +15,7 @@ from rspp.report.excerpt import MARK, WIDTH, SourceLines, excerpt
 from rspp.report.result import Report
 from rspp.resolve.gate import validate
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import RULE_BASE
+from tests.helpers.repos import copy_rule_base
 
 
 def _caret_target(shown: str, carets: str) -> str:
@@ -90,7 +89,7 @@ def test_excerpt_shows_the_line_of_the_finding(fmt: str, raw: str, expected: str
 
 
 def _many_findings(tmp_path: Path, count: int, pad: int) -> Report:
-    repo = Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))
+    repo = copy_rule_base(tmp_path / "repo")
     spec: dict[str, object] = {"mode": "standard", "budgets": {"turnLatencyMs": 800}}
     spec.update({f"unknown_{i:05d}_" + "x" * pad: i for i in range(count)})
     doc = {"apiVersion": "rspp.dev/v1alpha1", "kind": "ExecutionProfile",

@@ -2,38 +2,33 @@
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import jsonschema
 import pytest
 
 from rspp.report.paths import PathBase, path_base, uri_reference, work_tree_top
+from tests.helpers.git import commit, git, init
 
 
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.test",
-                    "-c", "init.defaultBranch=main", *args],
-                   cwd=cwd, check=True, capture_output=True)
-
-
+@pytest.mark.slow
 def test_top_of_a_work_tree_from_a_subfolder(tmp_path: Path) -> None:
-    _git(tmp_path, "init", "-q", ".")
+    init(tmp_path)
     (tmp_path / "voice" / "pipelines").mkdir(parents=True)
     assert work_tree_top(tmp_path / "voice") == tmp_path.resolve()
     assert path_base(tmp_path / "voice") == PathBase("work-tree", "voice")
     assert path_base(tmp_path) == PathBase("work-tree", "")
 
 
+@pytest.mark.slow
 def test_top_of_a_linked_work_tree(tmp_path: Path) -> None:
     """A linked work tree (and a submodule) has a ``.git`` file, not a folder."""
     main = tmp_path / "main"
     (main / "voice").mkdir(parents=True)
     (main / "voice" / "a.yaml").write_text("a: 1\n", encoding="utf-8")
-    _git(main, "init", "-q", ".")
-    _git(main, "add", ".")
-    _git(main, "commit", "-q", "-m", "one")
-    _git(main, "worktree", "add", "-q", str(tmp_path / "linked"))
+    init(main)
+    commit(main, message="one")
+    git(main, "worktree", "add", "-q", str(tmp_path / "linked"))
     linked = tmp_path / "linked"
     assert (linked / ".git").is_file()
     assert path_base(linked / "voice") == PathBase("work-tree", "voice")
@@ -45,10 +40,11 @@ def test_outside_git_paths_stay_relative_to_the_root(tmp_path: Path) -> None:
     assert PathBase("root", "").path("pipelines/a.yaml") == "pipelines/a.yaml"
 
 
+@pytest.mark.slow
 def test_symlinked_root_maps_to_the_real_work_tree(tmp_path: Path) -> None:
     real = tmp_path / "real"
     (real / "voice").mkdir(parents=True)
-    _git(real, "init", "-q", ".")
+    init(real)
     (tmp_path / "link").symlink_to(real / "voice")
     assert path_base(tmp_path / "link") == PathBase("work-tree", "voice")
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +12,12 @@ from rspp.report.formats import rules_url, sarif
 from rspp.resolve.gate import validate
 from rspp.rules.registry import by_code
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import RULE_BASE
-from tests.report.sarif_check import sarif_validator
+from tests.helpers.repos import copy_rule_base
+from tests.helpers.sarif import sarif_validator
 
 
 def _rules(tmp_path: Path, docs: str | None = None) -> list[dict[str, Any]]:
-    repo = Path(shutil.copytree(RULE_BASE, tmp_path / "repo"))
+    repo = copy_rule_base(tmp_path / "repo")
     spec = repo / "pipelines/specs/agent.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("to: llm.turn}", "to: llm.tern}"),
                     encoding="utf-8")

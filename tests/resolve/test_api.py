@@ -17,23 +17,23 @@ from rspp.core.errors import UsageError
 from rspp.core.findings import Severity
 from rspp.model.artifact import Index
 from rspp.model.catalog import BUILTIN
+from rspp.model.digest import pinned_ref
 from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
 from rspp.resolve.explain import Explanation, explain
-from rspp.resolve.normalize import Resolution, normalize, pinned_ref
-from tests.conftest import REPO_ROOT
-from tests.resolve.helpers import (
+from rspp.resolve.normalize import Resolution, normalize
+from tests.helpers import REPO_ROOT
+from tests.helpers.files import edit, write
+from tests.helpers.resolve import (
     as_artifact,
     bundle_refs,
-    edit,
     get,
     implicit_fields,
-    load,
+    load_index,
     node,
     renormalize,
     schema_findings,
     source,
     view_of,
-    write,
 )
 
 LIVEKIT = "livekit_voice_assistant_bundle@1.0.0"
@@ -51,12 +51,12 @@ def _ok_combinations(index: Index) -> list[tuple[str, str, tuple[str, ...]]]:
 
 
 # ---------------------------------------------------------------------- normalize
-def test_normalize_resolves_a_bundle_with_pinned_references(examples: Index) -> None:
-    bundle = get(examples, "PipelineBundle", LIVEKIT)
-    spec = get(examples, "PipelineSpec", "livekit_voice_assistant@1.0.0")
-    profile = get(examples, "ExecutionProfile", "simple/v1@1.0.0")
-    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
-    res = normalize(spec, profile, [policy], index=examples, bundle=bundle)
+def test_normalize_resolves_a_bundle_with_pinned_references(example_index: Index) -> None:
+    bundle = get(example_index, "PipelineBundle", LIVEKIT)
+    spec = get(example_index, "PipelineSpec", "livekit_voice_assistant@1.0.0")
+    profile = get(example_index, "ExecutionProfile", "simple/v1@1.0.0")
+    policy = get(example_index, "PolicyOverlay", "default_voice_policy@1.0.0")
+    res = normalize(spec, profile, [policy], index=example_index, bundle=bundle)
     assert isinstance(res, Resolution) and res.ok and res.problems == ()
     view = res.view
     assert view is not None
@@ -72,15 +72,15 @@ def test_normalize_resolves_a_bundle_with_pinned_references(examples: Index) -> 
     assert {k: v["priority"] for k, v in body["lanes"].items()} == {
         "control": 300, "data": 200, "telemetry": 100}
     # The bundle's own entry point gives the same view.
-    inputs = bundle_inputs(bundle, examples)
+    inputs = bundle_inputs(bundle, example_index)
     assert inputs == Inputs(spec, profile, (policy,), bundle)
-    assert resolve_inputs(inputs, examples) == res
+    assert resolve_inputs(inputs, example_index) == res
 
 
-def test_involved_files_follow_modules_extensions_and_policies(examples: Index) -> None:
-    inputs = bundle_inputs(get(examples, "PipelineBundle", LIVEKIT), examples)
+def test_involved_files_follow_modules_extensions_and_policies(example_index: Index) -> None:
+    inputs = bundle_inputs(get(example_index, "PipelineBundle", LIVEKIT), example_index)
     assert inputs is not None
-    assert involved_files(inputs, examples) == {
+    assert involved_files(inputs, example_index) == {
         "pipelines/bundles/livekit_voice_assistant_bundle.json",
         "pipelines/specs/livekit_voice_assistant.yaml",
         "pipelines/profiles/simple_v1.yaml",
@@ -90,24 +90,24 @@ def test_involved_files_follow_modules_extensions_and_policies(examples: Index) 
     }
 
 
-def test_checks_only_finds_the_same_problems_without_a_view(examples: Index) -> None:
-    spec = get(examples, "PipelineSpec", "sip_telephony_assistant@1.0.0")
-    profile = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
-    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
-    full = normalize(spec, profile, [policy], index=examples)
-    quick = normalize(spec, profile, [policy], index=examples, checks_only=True)
+def test_checks_only_finds_the_same_problems_without_a_view(example_index: Index) -> None:
+    spec = get(example_index, "PipelineSpec", "sip_telephony_assistant@1.0.0")
+    profile = get(example_index, "ExecutionProfile", "low_latency/v1@1.0.0")
+    policy = get(example_index, "PolicyOverlay", "default_voice_policy@1.0.0")
+    full = normalize(spec, profile, [policy], index=example_index)
+    quick = normalize(spec, profile, [policy], index=example_index, checks_only=True)
     assert full.view is None and quick.view is None and not full.ok
     assert {p.code for p in full.problems} == {"POL001", "POL006"}
     assert full.problems == quick.problems
-    clean = normalize(spec, profile, [], index=examples, checks_only=True)
+    clean = normalize(spec, profile, [], index=example_index, checks_only=True)
     assert clean == Resolution(None, ())
 
 
-def test_problems_become_located_findings(examples: Index) -> None:
-    spec = get(examples, "PipelineSpec", "sip_telephony_assistant@1.0.0")
-    profile = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
-    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
-    res = normalize(spec, profile, [policy], index=examples)
+def test_problems_become_located_findings(example_index: Index) -> None:
+    spec = get(example_index, "PipelineSpec", "sip_telephony_assistant@1.0.0")
+    profile = get(example_index, "ExecutionProfile", "low_latency/v1@1.0.0")
+    policy = get(example_index, "PolicyOverlay", "default_voice_policy@1.0.0")
+    res = normalize(spec, profile, [policy], index=example_index)
     prefer = next(p for p in res.problems if p.code == "POL006")
     finding = to_finding(prefer)
     assert finding.severity is Severity.ERROR
@@ -119,10 +119,10 @@ def test_problems_become_located_findings(examples: Index) -> None:
 
 
 # ---------------------------------------------------------------------- RSV001
-def test_renormalizing_with_another_profile_is_rsv001(examples: Index) -> None:
-    view = view_of(examples, LIVEKIT)
-    other = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
-    res = renormalize(view, other, index=examples)
+def test_renormalizing_with_another_profile_is_rsv001(example_index: Index) -> None:
+    view = view_of(example_index, LIVEKIT)
+    other = get(example_index, "ExecutionProfile", "low_latency/v1@1.0.0")
+    res = renormalize(view, other, index=example_index)
     assert res.view is None and not res.ok
     assert [(p.code, p.art.kind, p.pointer) for p in res.problems] == [
         ("RSV001", "ResolvedSpec", "/spec/profile")]
@@ -136,11 +136,11 @@ def test_renormalizing_with_another_profile_is_rsv001(examples: Index) -> None:
 
 
 def test_renormalizing_with_another_version_of_the_profile_is_rsv001(
-        examples_repo: Path) -> None:
-    text = (examples_repo / "pipelines/profiles/simple_v1.yaml").read_text(encoding="utf-8")
-    write(examples_repo, "pipelines/profiles/simple_v1_1.yaml",
+        examples: Path) -> None:
+    text = (examples / "pipelines/profiles/simple_v1.yaml").read_text(encoding="utf-8")
+    write(examples, "pipelines/profiles/simple_v1_1.yaml",
           text.replace('version: "1.0.0"', 'version: "1.1.0"', 1))
-    _, index = load(examples_repo)
+    _, index = load_index(examples)
     view = view_of(index, LIVEKIT)
     newer = get(index, "ExecutionProfile", "simple/v1@1.1.0")
     policy = get(index, "PolicyOverlay", "default_voice_policy@1.0.0")
@@ -151,20 +151,20 @@ def test_renormalizing_with_another_version_of_the_profile_is_rsv001(
 
 
 def test_renormalizing_with_an_edited_profile_of_the_same_version_is_rsv001(
-        examples_repo: Path) -> None:
-    view = view_of(load(examples_repo)[1], "sip_telephony_bundle@1.0.0")
-    edit(examples_repo, "pipelines/profiles/low_latency_v1.yaml", "turnLatencyMs: 500",
+        examples: Path) -> None:
+    view = view_of(load_index(examples)[1], "sip_telephony_bundle@1.0.0")
+    edit(examples, "pipelines/profiles/low_latency_v1.yaml", "turnLatencyMs: 500",
          "turnLatencyMs: 450")
-    _, index = load(examples_repo)
+    _, index = load_index(examples)
     edited = get(index, "ExecutionProfile", "low_latency/v1@1.0.0")
     assert view["spec"]["profile"] != pinned_ref(edited)
     assert [p.code for p in renormalize(view, edited, index=index).problems] == ["RSV001"]
 
 
 # ---------------------------------------------------------------------- canonical form
-def test_views_are_canonical_json(examples: Index) -> None:
-    for ref in bundle_refs(examples):
-        view = view_of(examples, ref)
+def test_views_are_canonical_json(example_index: Index) -> None:
+    for ref in bundle_refs(example_index):
+        view = view_of(example_index, ref)
         text = pretty(view)
         assert canonical_bytes(json.loads(text)) == canonical_bytes(view) == rfc8785.dumps(view)
         assert pretty(json.loads(text)) == text
@@ -186,6 +186,7 @@ _JSON = st.recursive(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(_JSON)
 def test_pretty_is_the_indented_canonical_form(value: Any) -> None:
@@ -194,15 +195,18 @@ def test_pretty_is_the_indented_canonical_form(value: Any) -> None:
     assert pretty(json.loads(text)) == text
 
 
-def test_every_field_is_explicit_and_schema_valid(examples: Index) -> None:
-    views = [view_of(examples, ref) for ref in bundle_refs(examples)]
-    for spec, profile, policies in _ok_combinations(examples):
-        res = normalize(get(examples, "PipelineSpec", spec),
-                        get(examples, "ExecutionProfile", profile),
-                        [get(examples, "PolicyOverlay", p) for p in policies], index=examples)
+@pytest.mark.slow
+def test_every_field_is_explicit_and_schema_valid(example_index: Index) -> None:
+    views = [view_of(example_index, ref) for ref in bundle_refs(example_index)]
+    bundles = len(views)
+    for spec, profile, policies in _ok_combinations(example_index):
+        res = normalize(get(example_index, "PipelineSpec", spec),
+                        get(example_index, "ExecutionProfile", profile),
+                        [get(example_index, "PolicyOverlay", p) for p in policies],
+                        index=example_index)
         assert res.view is not None
         views.append(res.view)
-    assert len(views) >= 10
+    assert len(views) > bundles > 0  # bundles and spec/profile/policy combinations
     for view in views:
         assert schema_findings(view) == []
         assert implicit_fields(view) == []
@@ -220,10 +224,10 @@ def _at(data: Any, pointer: str) -> Any:
     return data
 
 
-def test_sources_point_at_the_value_they_name(examples: Index) -> None:
-    docs = {a.path: a.doc for a in examples.artifacts}
-    for ref in bundle_refs(examples):
-        view = view_of(examples, ref)
+def test_sources_point_at_the_value_they_name(example_index: Index) -> None:
+    docs = {a.path: a.doc for a in example_index.artifacts}
+    for ref in bundle_refs(example_index):
+        view = view_of(example_index, ref)
         for pointer, src in view["spec"]["defaultingSources"].items():
             assert set(src) <= {"kind", "ref", "file", "line", "column", "pointer", "reason"}
             assert src["kind"] in {"spec", "module", "profile", "policy", "bundle",
@@ -241,8 +245,8 @@ def test_sources_point_at_the_value_they_name(examples: Index) -> None:
                 assert _at(doc.data, src["pointer"]) == _at(view, pointer), pointer
 
 
-def test_catalog_defaults_are_the_catalog_values(examples: Index) -> None:
-    view = view_of(examples, "simple_livekit_voice_bundle@1.0.0")
+def test_catalog_defaults_are_the_catalog_values(example_index: Index) -> None:
+    view = view_of(example_index, "simple_livekit_voice_bundle@1.0.0")
     seen = 0
     for item in view["spec"]["nodes"]:
         base, _ = node(view, item["id"])
@@ -256,22 +260,22 @@ def test_catalog_defaults_are_the_catalog_values(examples: Index) -> None:
 
 
 # ---------------------------------------------------------------------- resolve_target
-def test_resolve_target_by_id_and_by_path(examples: Index) -> None:
+def test_resolve_target_by_id_and_by_path(example_index: Index) -> None:
     by_id = resolve_target(ResolveOptions(REPO_ROOT, LIVEKIT))
     path = REPO_ROOT / "pipelines/bundles/livekit_voice_assistant_bundle.json"
     by_path = resolve_target(ResolveOptions(REPO_ROOT, str(path)))
-    assert by_id.view == by_path.view == view_of(examples, LIVEKIT)
+    assert by_id.view == by_path.view == view_of(example_index, LIVEKIT)
     assert by_id.text == pretty(by_id.view)
     assert by_id.report.findings == ()
     assert "pipelines/modules/transcription_normalize.yaml" in by_id.report.files
 
 
-def test_resolve_target_spec_with_profile_and_policies(examples: Index) -> None:
+def test_resolve_target_spec_with_profile_and_policies(example_index: Index) -> None:
     outcome = resolve_target(ResolveOptions(
         REPO_ROOT, "livekit_voice_assistant@1.0.0", "simple/v1@1.0.0",
         ("default_voice_policy@1.0.0",)))
     assert outcome.view is not None
-    bundled = view_of(examples, LIVEKIT)
+    bundled = view_of(example_index, LIVEKIT)
     assert "bundle" not in outcome.view["spec"]
     assert all("package" not in n for n in outcome.view["spec"]["nodes"])
     # Without the bundle, the graph and every other value are the same.
@@ -302,15 +306,15 @@ def test_resolve_target_usage_errors(target: str, profile: str | None,
         resolve_target(ResolveOptions(REPO_ROOT, target, profile, policies))
 
 
-def test_resolve_target_stops_on_errors_in_involved_files_only(examples_repo: Path) -> None:
+def test_resolve_target_stops_on_errors_in_involved_files_only(examples: Path) -> None:
     # An error in a file the view does not depend on does not stop it.
-    edit(examples_repo, "rollouts/canary_10pct.yaml", "type: canary", "type: sideways")
-    outcome = resolve_target(ResolveOptions(examples_repo, LIVEKIT))
+    edit(examples, "rollouts/canary_10pct.yaml", "type: canary", "type: sideways")
+    outcome = resolve_target(ResolveOptions(examples, LIVEKIT))
     assert outcome.view is not None and outcome.report.findings == ()
     # One in its module does, and the report says why.
-    edit(examples_repo, "pipelines/modules/transcription_normalize.yaml",
+    edit(examples, "pipelines/modules/transcription_normalize.yaml",
          "type: text.normalize", "type: text.normalise")
-    blocked = resolve_target(ResolveOptions(examples_repo, LIVEKIT))
+    blocked = resolve_target(ResolveOptions(examples, LIVEKIT))
     assert blocked.view is None and blocked.text == ""
     assert {(f.path, f.code) for f in blocked.report.findings} >= {
         ("pipelines/modules/transcription_normalize.yaml", "REF002")}
@@ -318,8 +322,8 @@ def test_resolve_target_stops_on_errors_in_involved_files_only(examples_repo: Pa
 
 
 # ---------------------------------------------------------------------- explain
-def test_explain_finds_sources_by_pointer_or_node_id(examples: Index) -> None:
-    view = view_of(examples, LIVEKIT)
+def test_explain_finds_sources_by_pointer_or_node_id(example_index: Index) -> None:
+    view = view_of(example_index, LIVEKIT)
     base, stt = node(view, "stt")
     entries = explain(view, "/nodes/stt/params/model")
     assert entries == [Explanation(f"{base}/params/model", "nova-3",
@@ -338,25 +342,25 @@ def test_explain_finds_sources_by_pointer_or_node_id(examples: Index) -> None:
 
 @pytest.mark.parametrize("pointer", ["/nodes/nope/params", "/spec/nodes/99", "/spec/nope",
                                      "/nodes/stt/params/nope"])
-def test_explain_unknown_pointer_is_a_usage_error(examples: Index, pointer: str) -> None:
+def test_explain_unknown_pointer_is_a_usage_error(example_index: Index, pointer: str) -> None:
     with pytest.raises(UsageError):
-        explain(view_of(examples, LIVEKIT), pointer)
+        explain(view_of(example_index, LIVEKIT), pointer)
 
 
-def test_explain_addresses_module_nodes_by_escaped_id(examples: Index) -> None:
-    view = view_of(examples, LIVEKIT)
+def test_explain_addresses_module_nodes_by_escaped_id(example_index: Index) -> None:
+    view = view_of(example_index, LIVEKIT)
     base, _ = node(view, "norm/redact")
     entries = explain(view, "/nodes/norm~1redact/params/replacement")
     assert [e.pointer for e in entries] == [f"{base}/params/replacement"]
 
 
-def test_renormalize_is_the_identity_on_the_examples(examples: Index) -> None:
-    for ref in bundle_refs(examples):
-        bundle = get(examples, "PipelineBundle", ref)
-        inputs = bundle_inputs(bundle, examples)
+def test_renormalize_is_the_identity_on_the_examples(example_index: Index) -> None:
+    for ref in bundle_refs(example_index):
+        bundle = get(example_index, "PipelineBundle", ref)
+        inputs = bundle_inputs(bundle, example_index)
         assert inputs is not None
-        view = view_of(examples, ref)
-        again = renormalize(view, inputs.profile, inputs.policies, index=examples,
+        view = view_of(example_index, ref)
+        again = renormalize(view, inputs.profile, inputs.policies, index=example_index,
                             bundle=bundle)
         assert again.problems == () and again.view is not None
         assert pretty(again.view) == pretty(view)

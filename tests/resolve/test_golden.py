@@ -18,23 +18,23 @@ from rspp.load.api import load_bytes
 from rspp.model.artifact import Index
 from rspp.resolve.explain import explain
 from rspp.validate.schema import check_schema
-from tests.conftest import REPO_ROOT
-from tests.resolve.helpers import (
+from tests.helpers import GOLDEN, REPO_ROOT
+from tests.helpers.resolve import (
     add_policy,
     add_scorer_node,
     agent_view,
     bundle_refs,
-    load,
+    load_index,
     nest_modules,
     view_of,
 )
 
-GOLDEN = Path(__file__).parents[1] / "golden" / "resolve"
-BUNDLES = bundle_refs(load(REPO_ROOT)[1])
+GOLDEN_RESOLVE = GOLDEN / "resolve"
+BUNDLES = bundle_refs(load_index(REPO_ROOT)[1])
 
 
 def _golden(ref: str) -> Path:
-    return GOLDEN / (ref.replace("/", "_") + ".json")
+    return GOLDEN_RESOLVE / (ref.replace("/", "_") + ".json")
 
 
 def unsourced(view: dict[str, Any]) -> list[str]:
@@ -43,14 +43,14 @@ def unsourced(view: dict[str, Any]) -> list[str]:
 
 
 def test_every_example_bundle_has_a_golden() -> None:
-    assert len(BUNDLES) == 4
-    assert sorted(p.name for p in GOLDEN.glob("*.json")) == sorted(
+    assert BUNDLES, "the examples hold bundles"
+    assert sorted(p.name for p in GOLDEN_RESOLVE.glob("*.json")) == sorted(
         _golden(ref).name for ref in BUNDLES)
 
 
 @pytest.mark.parametrize("ref", BUNDLES)
-def test_resolved_view_matches_golden(examples: Index, ref: str) -> None:
-    rendered = pretty(view_of(examples, ref))
+def test_resolved_view_matches_golden(example_index: Index, ref: str) -> None:
+    rendered = pretty(view_of(example_index, ref))
     golden = _golden(ref)
     if os.environ.get("RSPP_UPDATE_GOLDEN"):
         golden.write_text(rendered, encoding="utf-8")

@@ -10,18 +10,18 @@ from rspp.core.findings import Related
 from rspp.resolve.gate import validate
 from rspp.resolve.normalize import normalize
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import build_case_repo
-from tests.resolve.helpers import (
+from tests.helpers import RULE_CASES
+from tests.helpers.files import edit
+from tests.helpers.repos import build_case_repo
+from tests.helpers.resolve import (
     BASE_SPEC,
     OUTER,
-    RULE_CASES,
     clean_index,
     edge,
     edge_pairs,
-    edit,
     get,
     implicit_fields,
-    load,
+    load_index,
     nest_modules,
     node,
     node_source,
@@ -119,7 +119,7 @@ def test_import_params_are_validated_mod003(base_repo: Path) -> None:
     nest_modules(base_repo)
     edit(base_repo, OUTER, 'params: {redact: {replacement: "[outer]"}}',
          'params: {redact: {replacment: "[outer]"}, nope: {x: 1}}')
-    result, _ = load(base_repo)
+    result, _ = load_index(base_repo)
     got = sorted((f.path, f.code, f.pointer) for f in result.findings)
     assert got == [(OUTER, "MOD003", "/spec/imports/0/params/nope"),
                    (OUTER, "MOD003", "/spec/imports/0/params/redact/replacment")]
@@ -134,7 +134,7 @@ def test_import_cycle_is_mod002_in_validate_and_in_normalize(tmp_path: Path) -> 
                                          "clean@1.0.0"),
         ("pipelines/modules/other.yaml", "module import cycle: other@1.0.0 -> clean@1.0.0 -> "
                                          "other@1.0.0")}
-    _, index = load(repo)
+    _, index = load_index(repo)
     res = normalize(get(index, "PipelineSpec", "agent@1.0.0"),
                     get(index, "ExecutionProfile", "base/v1@1.0.0"), index=index)
     assert res.view is None
@@ -147,7 +147,7 @@ def test_import_cycle_is_mod002_in_validate_and_in_normalize(tmp_path: Path) -> 
 def test_a_module_importing_itself_is_a_cycle(base_repo: Path) -> None:
     edit(base_repo, "pipelines/modules/clean.yaml", "  bind:\n",
          "  imports:\n    - {module: clean@1.0.0, as: again}\n  bind:\n")
-    result, index = load(base_repo)
+    result, index = load_index(base_repo)
     assert ("pipelines/modules/clean.yaml", "MOD002",
             "module import cycle: clean@1.0.0 -> clean@1.0.0") in {
         (f.path, f.code, f.message) for f in result.findings}

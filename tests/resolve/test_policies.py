@@ -9,22 +9,23 @@ from rspp.commands.resolve import ResolveOptions, resolve_target
 from rspp.core.canonical import canonical_bytes, pretty
 from rspp.load.api import load_bytes
 from rspp.model.artifact import Artifact, Index
+from rspp.model.digest import pinned_ref
 from rspp.resolve.api import to_finding
-from rspp.resolve.normalize import normalize, pinned_ref
-from tests.conftest import build_case_repo
-from tests.resolve.helpers import (
+from rspp.resolve.normalize import normalize
+from tests.helpers import RULE_CASES
+from tests.helpers.files import edit
+from tests.helpers.repos import build_case_repo
+from tests.helpers.resolve import (
     BASE_SPEC,
     INSERT_EXTRA,
-    RULE_CASES,
     add_package,
     add_policy,
     as_artifact,
     clean_index,
     edge,
     edge_pairs,
-    edit,
     get,
-    load,
+    load_index,
     node,
     node_source,
     policy_text,
@@ -84,7 +85,7 @@ def where_pointer(view: dict[str, Any], pointer: str) -> tuple[str, str]:
 
 def test_insert_breaking_typing_is_pol003_at_resolve_time(tmp_path: Path) -> None:
     repo = build_case_repo(RULE_CASES / "POL003" / "insert_breaks_typing", tmp_path / "r")
-    _, index = load(repo)
+    _, index = load_index(repo)
     res = resolve_bundle(index, CASE_BUNDLE)
     assert res.view is None
     assert problems(res) == [("POL003", POLICY, "/spec/insertRules/0/input"),
@@ -110,7 +111,7 @@ def test_insert_breaking_the_lane_is_pol003(base_repo: Path) -> None:
                           "      node: {id: barge, type: control.interruption, "
                           "cancel: {scope: none}}\n      input: vad\n      output: cancel\n")
     add_package(base_repo, "control.interruption")
-    res = resolve_bundle(load(base_repo)[1], AGENT)
+    res = resolve_bundle(load_index(base_repo)[1], AGENT)
     assert res.view is None
     name = "edge barge.cancel -> turn.vad"
     assert [(p.code, p.pointer, p.message) for p in res.problems] == [
@@ -122,7 +123,7 @@ def test_insert_breaking_the_lane_is_pol003(base_repo: Path) -> None:
 
 def test_insert_of_an_unusable_node_is_pol005(tmp_path: Path) -> None:
     repo = build_case_repo(RULE_CASES / "POL005" / "insert_clashes_and_needs_input", tmp_path / "r")
-    _, index = load(repo)
+    _, index = load_index(repo)
     res = resolve_bundle(index, CASE_BUNDLE)
     assert res.view is None
     assert problems(res) == [("POL005", POLICY, "/spec/insertRules/0/node/id"),
@@ -133,7 +134,7 @@ def test_insert_of_an_unusable_node_is_pol005(tmp_path: Path) -> None:
 
 def test_provider_rule_for_an_unavailable_type_is_pol006(tmp_path: Path) -> None:
     repo = build_case_repo(RULE_CASES / "POL006" / "prefers_unavailable_type", tmp_path / "r")
-    _, index = load(repo)
+    _, index = load_index(repo)
     res = resolve_bundle(index, CASE_BUNDLE)
     assert problems(res) == [("POL006", POLICY, "/spec/providerRules/0/prefer/1")]
     assert "offered: stt.deepgram, stt.openai" in res.problems[0].message
@@ -144,7 +145,7 @@ def test_policy_naming_a_module_alias_or_unknown_node_is_pol001(base_repo: Path)
                           "windowMs: 1000, openForMs: 1000}\n"
                           "  degradeRules:\n    - {node: tts, to: nope, when: overload}\n",
                pinned=False)
-    _, index = load(base_repo)
+    _, index = load_index(base_repo)
     res = normalize(get(index, "PipelineSpec", "agent@1.0.0"),
                     get(index, "ExecutionProfile", "base/v1@1.0.0"),
                     [get(index, "PolicyOverlay", "p@1.0.0")], index=index)
@@ -155,7 +156,7 @@ def test_policy_naming_a_module_alias_or_unknown_node_is_pol001(base_repo: Path)
 def test_condition_that_does_not_parse_is_pol002(base_repo: Path) -> None:
     add_policy(base_repo, "  degradeRules:\n    - {node: stt, to: stt_backup, when: 'a >'}\n",
                pinned=False)
-    _, index = load(base_repo)
+    _, index = load_index(base_repo)
     res = normalize(get(index, "PipelineSpec", "agent@1.0.0"),
                     get(index, "ExecutionProfile", "base/v1@1.0.0"),
                     [get(index, "PolicyOverlay", "p@1.0.0")], index=index)
@@ -226,33 +227,33 @@ def _extra_overlay() -> Artifact:
     return Artifact(doc, "PolicyOverlay", "extra", "1.0.0")
 
 
-def test_a_view_is_renormalized_only_with_the_overlays_it_pins(examples: Index) -> None:
+def test_a_view_is_renormalized_only_with_the_overlays_it_pins(example_index: Index) -> None:
     """Adding (or dropping) an overlay on a resolved view is refused: the spec is resolved
     again instead, so module aliases, cost caps and insert rules all apply as they would."""
-    spec = get(examples, "PipelineSpec", "livekit_voice_assistant@1.0.0")
-    profile = get(examples, "ExecutionProfile", "simple/v1@1.0.0")
-    policy = get(examples, "PolicyOverlay", "default_voice_policy@1.0.0")
-    plain = normalize(spec, profile, [], index=examples).view
-    with_policy = normalize(spec, profile, [policy], index=examples).view
+    spec = get(example_index, "PipelineSpec", "livekit_voice_assistant@1.0.0")
+    profile = get(example_index, "ExecutionProfile", "simple/v1@1.0.0")
+    policy = get(example_index, "PolicyOverlay", "default_voice_policy@1.0.0")
+    plain = normalize(spec, profile, [], index=example_index).view
+    with_policy = normalize(spec, profile, [policy], index=example_index).view
     assert plain is not None and with_policy is not None
-    added = renormalize(plain, profile, (policy,), index=examples)
-    dropped = renormalize(with_policy, profile, (), index=examples)
+    added = renormalize(plain, profile, (policy,), index=example_index)
+    dropped = renormalize(with_policy, profile, (), index=example_index)
     for result in (added, dropped):
         assert result.view is None
         assert [(p.code, p.pointer) for p in result.problems] == [("RSV001", "/spec/policies")]
-    same = renormalize(with_policy, profile, (policy,), index=examples)
+    same = renormalize(with_policy, profile, (policy,), index=example_index)
     assert same.view is not None and pretty(same.view) == pretty(with_policy)
 
 
-def test_renormalizing_a_view_leaves_the_input_alone(examples: Index) -> None:
-    spec = get(examples, "PipelineSpec", "sip_telephony_assistant@1.0.0")
-    profile = get(examples, "ExecutionProfile", "low_latency/v1@1.0.0")
-    plain = normalize(spec, profile, index=examples).view
+def test_renormalizing_a_view_leaves_the_input_alone(example_index: Index) -> None:
+    spec = get(example_index, "PipelineSpec", "sip_telephony_assistant@1.0.0")
+    profile = get(example_index, "ExecutionProfile", "low_latency/v1@1.0.0")
+    plain = normalize(spec, profile, index=example_index).view
     assert plain is not None
     view = as_artifact(plain)
     before = canonical_bytes(view.doc.data)
-    refused = normalize(view, profile, [_extra_overlay()], index=examples)
+    refused = normalize(view, profile, [_extra_overlay()], index=example_index)
     assert [p.code for p in refused.problems] == ["RSV001"]
-    again = normalize(view, profile, [], index=examples)
+    again = normalize(view, profile, [], index=example_index)
     assert canonical_bytes(view.doc.data) == before
     assert again.view is not None and pretty(again.view) == pretty(plain)

@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.resolve.helpers import (
+from tests.helpers.files import edit
+from tests.helpers.resolve import (
     BASE_SPEC,
     INSERT_EXTRA,
     add_policy,
     add_scorer_node,
     agent_view,
     edge,
-    edit,
     node,
     node_source,
     position,

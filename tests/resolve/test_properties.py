@@ -25,24 +25,27 @@ from rspp.model.artifact import Artifact, Index
 from rspp.resolve.api import bundle_inputs
 from rspp.resolve.normalize import normalize
 from rspp.validate.discover import discover
-from tests.conftest import RULE_BASE, load_generator
-from tests.resolve.helpers import (
+from tests.helpers.files import edit
+from tests.helpers.repos import copy_examples, copy_rule_base, load_generator
+from tests.helpers.resolve import (
     BASE_SPEC,
     INSERT_EXTRA,
     add_policy,
     as_artifact,
     clean_index,
-    copy_examples,
-    edit,
     findings,
     get,
-    load,
+    load_index,
     nest_modules,
     renormalize,
     resolve_bundle,
 )
 
+# Property tests (hypothesis) over whole repositories, built once per module.
+pytestmark = pytest.mark.slow
+
 SETTINGS = settings(max_examples=15, deadline=None)
+GENERATED_SPECS = 3  # the benchmark generator writes one bundle per spec
 
 
 @pytest.fixture(scope="module")
@@ -51,14 +54,14 @@ def repos(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     modules importing modules and a policy that inserts a node on a module's port."""
     base = tmp_path_factory.mktemp("sources")
     out = {"examples": copy_examples(base / "examples"),
-           "rule_base": Path(shutil.copytree(RULE_BASE, base / "rule_base"))}
-    nested = Path(shutil.copytree(RULE_BASE, base / "nested"))
+           "rule_base": copy_rule_base(base / "rule_base")}
+    nested = copy_rule_base(base / "nested")
     nest_modules(nested)
     add_policy(nested, INSERT_EXTRA.replace("clean.text", "wrap.text") % "" + "  costCaps:\n"
                "    - {scope: turn, maxUsd: 0.01, action: degrade}\n  circuitBreakers:\n"
                "    - {node: stt, failureThreshold: 2, windowMs: 10, openForMs: 10}\n")
     out["nested"] = nested
-    load_generator().generate(base / "generated", 3, 11)
+    load_generator().generate(base / "generated", GENERATED_SPECS, 11)
     out["generated"] = base / "generated"
     for root in out.values():
         clean_index(root)
@@ -81,7 +84,7 @@ def baselines(indexes: dict[str, Index]) -> dict[str, dict[str, str]]:
             res = resolve_bundle(index, bundle.ref)
             assert res.view is not None, (name, bundle.ref, res.problems)
             out[name][bundle.ref] = pretty(res.view)
-    assert len(out["generated"]) == 3 and len(out["examples"]) == 4
+    assert len(out["generated"]) == GENERATED_SPECS and all(out.values())
     return out
 
 
@@ -148,7 +151,7 @@ def test_idempotent_for_a_spec_resolved_without_a_bundle(indexes: dict[str, Inde
 def test_a_large_float_parameter_survives_the_round_trip(base_repo: Path) -> None:
     edit(base_repo, BASE_SPEC, "      type: llm.openai\n",
          "      type: llm.openai\n      params: {temperature: 1.0e+16}\n")
-    result, index = load(base_repo)
+    result, index = load_index(base_repo)
     if any(f.path == BASE_SPEC for f in result.findings):
         return  # refusing the value with a located finding is a fix too
     view = resolve_bundle(index, "agent_bundle@1.0.0").view
@@ -250,7 +253,7 @@ def test_views_do_not_depend_on_file_names_order_or_formatting(
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "repo"
         renames = _rewrite(repos[name], root, rng)
-        result, index = load(root)
+        result, index = load_index(root)
         assert findings(result) == []
         for ref, expected in baselines[name].items():
             view = resolve_bundle(index, ref).view

@@ -9,8 +9,10 @@ import pytest
 from rspp.cli.main import main
 from rspp.resolve.gate import validate
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import build_case_repo
-from tests.resolve.helpers import BASE_SPEC, RULE_CASES, edit
+from tests.helpers import RULE_CASES
+from tests.helpers.files import edit
+from tests.helpers.repos import build_case_repo
+from tests.helpers.resolve import BASE_SPEC
 
 POLICY = "pipelines/policies/p.yaml"
 PROFILE = "pipelines/profiles/base.yaml"

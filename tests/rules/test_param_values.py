@@ -11,25 +11,13 @@ from rspp.model.catalog import BUILTIN, value_problem
 from rspp.resolve.gate import validate, validate_repository
 from rspp.resolve.normalize import normalize
 from rspp.validate.engine import ValidateOptions
+from tests.helpers.files import edit, write
 
 SPEC = "pipelines/specs/agent.yaml"
 MODULE = "pipelines/modules/clean.yaml"
 PROFILE = "pipelines/profiles/base.yaml"
 EXTENSION = "pipelines/extensions/scorer.yaml"
 BUNDLE = "pipelines/bundles/agent.json"
-
-
-def _edit(repo: Path, rel: str, old: str, new: str) -> None:
-    path = repo / rel
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-def _write(repo: Path, rel: str, text: str) -> None:
-    path = repo / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def _findings(repo: Path) -> list[str]:
@@ -42,12 +30,12 @@ _STT = "      type: stt.deepgram\n"
 
 # ------------------------------------------------------------------ the issue's mistakes
 def test_the_reported_values_are_refused_with_a_remedy(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, _STT, _STT + "      params:\n"
+    edit(base_repo, SPEC, _STT, _STT + "      params:\n"
           "        sample_rate: banana\n"
           "        endpointing_ms: -5\n"
           "        interim_results: no\n"
           "        model: 42\n")
-    _edit(base_repo, SPEC, "      type: llm.openai\n",
+    edit(base_repo, SPEC, "      type: llm.openai\n",
           "      type: llm.openai\n      params: {max_completion_tokens: 64.0}\n")
     assert _findings(base_repo) == [
         "pipelines/specs/agent.yaml:20:22 PRM002 stt.deepgram parameter 'sample_rate' is "
@@ -65,7 +53,7 @@ def test_the_reported_values_are_refused_with_a_remedy(base_repo: Path) -> None:
 
 
 def test_an_import_override_names_the_module_node(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, "      as: clean\n",
+    edit(base_repo, SPEC, "      as: clean\n",
           "      as: clean\n      params: {normalize: {casing: 3}}\n")
     assert _findings(base_repo) == [
         "pipelines/specs/agent.yaml:10:36 PRM002 text.normalize (node 'normalize' of "
@@ -74,11 +62,11 @@ def test_an_import_override_names_the_module_node(base_repo: Path) -> None:
 
 
 def test_an_allowed_value_near_miss_is_suggested(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, _STT, "      type: stt.deepgram\n"
+    edit(base_repo, SPEC, _STT, "      type: stt.deepgram\n"
           "      params: {sample_rate: 16000}\n")
-    _edit(base_repo, SPEC, "    - id: vad\n      type: vad.silero\n",
+    edit(base_repo, SPEC, "    - id: vad\n      type: vad.silero\n",
           "    - id: vad\n      type: vad.silero\n      params: {sample_rate: 16000.0}\n")
-    _edit(base_repo, SPEC, "      type: tts.cartesia\n",
+    edit(base_repo, SPEC, "      type: tts.cartesia\n",
           "      type: tts.cartesia\n      params: {encoding: PCM_S16LE}\n")
     assert _findings(base_repo) == [
         "pipelines/specs/agent.yaml:16:29 PRM002 vad.silero parameter 'sample_rate' is 16000.0 "
@@ -92,9 +80,9 @@ def test_an_allowed_value_near_miss_is_suggested(base_repo: Path) -> None:
 def test_a_refused_port_shaping_value_is_reported_once(base_repo: Path) -> None:
     """A sample rate of banana is one mistake: not also a port type mismatch (TYP001) or an
     unbound port type (TYP002)."""
-    _edit(base_repo, SPEC, "      type: stt.deepgram\n",
+    edit(base_repo, SPEC, "      type: stt.deepgram\n",
           "      type: stt.deepgram\n      params: {sample_rate: banana}\n")
-    _write(base_repo, "pipelines/specs/resampler.yaml", """\
+    write(base_repo, "pipelines/specs/resampler.yaml", """\
 apiVersion: rspp.dev/v1alpha1
 kind: PipelineSpec
 metadata: {id: resampler, version: "1.0.0"}
@@ -120,26 +108,26 @@ spec:
 def test_valid_values_are_quiet_in_every_place(base_repo: Path) -> None:
     """Bounds are inclusive, an integer is a number, closed sets accept their members, open
     sets (models, languages) accept any string, an empty list is a list of strings."""
-    _edit(base_repo, SPEC, _STT, _STT + "      params:\n"
+    edit(base_repo, SPEC, _STT, _STT + "      params:\n"
           "        model: nova-2-phonecall\n"
           "        language: no\n"
           "        sample_rate: 16000\n"
           "        interim_results: false\n"
           "        endpointing_ms: 0\n")
-    _edit(base_repo, SPEC, "      type: llm.openai\n",
+    edit(base_repo, SPEC, "      type: llm.openai\n",
           "      type: llm.openai\n      params: {temperature: 2, max_completion_tokens: 1}\n")
-    _edit(base_repo, SPEC, "      as: clean\n", "      as: clean\n"
+    edit(base_repo, SPEC, "      as: clean\n", "      as: clean\n"
           "      params: {redact: {entities: []}, normalize: {locale: de-DE}}\n")
-    _edit(base_repo, MODULE, "      type: text.redact\n",
+    edit(base_repo, MODULE, "      type: text.redact\n",
           "      type: text.redact\n      params: {entities: [email_address], "
           "replacement: '*'}\n")
-    _edit(base_repo, PROFILE, "  budgets:\n", "  nodeDefaults:\n"
+    edit(base_repo, PROFILE, "  budgets:\n", "  nodeDefaults:\n"
           "    tts.elevenlabs: {streaming_latency: 4, auto_mode: false}\n"
           "    vad.silero: {activation_threshold: 1}\n"
           "    audio.resample: {quality: very_high}\n"
           "    turn.detector: {model: english, unlikely_threshold: 0}\n"
           "  budgets:\n")
-    _write(base_repo, "pipelines/policies/p.yaml", """\
+    write(base_repo, "pipelines/policies/p.yaml", """\
 apiVersion: rspp.dev/v1alpha1
 kind: PolicyOverlay
 metadata: {id: p, version: "1.0.0"}
@@ -191,7 +179,7 @@ def test_boolean_refusals(value: object, problem: str) -> None:
 
 
 def test_a_router_type_must_be_a_port_type(base_repo: Path) -> None:
-    _write(base_repo, "pipelines/modules/route.yaml", """\
+    write(base_repo, "pipelines/modules/route.yaml", """\
 apiVersion: rspp.dev/v1alpha1
 kind: Module
 metadata: {id: route, version: "1.0.0"}
@@ -216,8 +204,8 @@ spec:
 
 
 def test_extension_parameters_are_checked_by_name_only(base_repo: Path) -> None:
-    _edit(base_repo, EXTENSION, "  trustLevel:", "  params: {window: 3}\n  trustLevel:")
-    _edit(base_repo, PROFILE, "  budgets:\n", "  nodeDefaults:\n"
+    edit(base_repo, EXTENSION, "  trustLevel:", "  params: {window: 3}\n  trustLevel:")
+    edit(base_repo, PROFILE, "  budgets:\n", "  nodeDefaults:\n"
           "    custom.scorer: {window: banana, windw: 2}\n  budgets:\n")
     assert _findings(base_repo) == [
         "pipelines/profiles/base.yaml:13:37 PRM001 custom.scorer has no parameter 'windw' "
@@ -227,7 +215,7 @@ def test_extension_parameters_are_checked_by_name_only(base_repo: Path) -> None:
 
 def test_the_library_refuses_values_of_a_node_a_policy_inserts(base_repo: Path) -> None:
     """Resolving without validating first still refuses the value (the resolve stage)."""
-    _write(base_repo, "pipelines/policies/p.yaml", """\
+    write(base_repo, "pipelines/policies/p.yaml", """\
 apiVersion: rspp.dev/v1alpha1
 kind: PolicyOverlay
 metadata: {id: p, version: "1.0.0"}
@@ -258,7 +246,7 @@ spec:
 
 # ------------------------------------------------------------------ did you mean
 def test_misspelled_parameter_is_suggested(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, "      type: llm.openai\n",
+    edit(base_repo, SPEC, "      type: llm.openai\n",
           "      type: llm.openai\n      params: {temprature: 0.3, xyz: 1}\n")
     assert _findings(base_repo) == [
         "pipelines/specs/agent.yaml:29:16 PRM001 llm.openai has no parameter 'temprature' "
@@ -270,10 +258,10 @@ def test_misspelled_parameter_is_suggested(base_repo: Path) -> None:
 
 
 def test_misspelled_node_type_is_suggested(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, "      type: stt.openai\n", "      type: stt.opneai\n")
-    _edit(base_repo, PROFILE, "  budgets:\n",
+    edit(base_repo, SPEC, "      type: stt.openai\n", "      type: stt.opneai\n")
+    edit(base_repo, PROFILE, "  budgets:\n",
           "  nodeDefaults:\n    custom.scorr: {}\n  budgets:\n")
-    _edit(base_repo, EXTENSION, "  ports:", "  implements: llm.openia\n  ports:")
+    edit(base_repo, EXTENSION, "  ports:", "  implements: llm.openia\n  ports:")
     found = _findings(base_repo)
     assert "pipelines/specs/agent.yaml:22:13 REF002 unknown node type 'stt.opneai': not in " \
            "the built-in catalog; custom types name their extension (extension: id@version); " \
@@ -285,9 +273,9 @@ def test_misspelled_node_type_is_suggested(base_repo: Path) -> None:
 
 
 def test_misspelled_node_and_port_are_suggested(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, "{from: turn.turn, to: llm.turn}", "{from: turn.turn, to: llm.tern}")
-    _edit(base_repo, SPEC, "{from: llm.text, to: tts.text}", "{from: llm.text, to: ttx.text}")
-    _edit(base_repo, SPEC, "fallback: {targets: [stt_backup]}",
+    edit(base_repo, SPEC, "{from: turn.turn, to: llm.turn}", "{from: turn.turn, to: llm.tern}")
+    edit(base_repo, SPEC, "{from: llm.text, to: tts.text}", "{from: llm.text, to: ttx.text}")
+    edit(base_repo, SPEC, "fallback: {targets: [stt_backup]}",
           "fallback: {targets: [stt_bakup]}")
     found = _findings(base_repo)
     assert "pipelines/specs/agent.yaml:43:29 DAG003 'llm' (llm.openai) has no input port " \
@@ -300,7 +288,7 @@ def test_misspelled_node_and_port_are_suggested(base_repo: Path) -> None:
 
 
 def test_misspelled_module_node_and_import_parameter_are_suggested(base_repo: Path) -> None:
-    _edit(base_repo, SPEC, "      as: clean\n", "      as: clean\n"
+    edit(base_repo, SPEC, "      as: clean\n", "      as: clean\n"
           "      params: {redcat: {}, normalize: {lokale: en-GB}}\n")
     assert _findings(base_repo) == [
         "pipelines/specs/agent.yaml:10:16 MOD003 module clean@1.0.0 has no node 'redcat' "
@@ -312,8 +300,8 @@ def test_misspelled_module_node_and_import_parameter_are_suggested(base_repo: Pa
 
 
 def test_misspelled_reference_id_is_suggested(base_repo: Path) -> None:
-    _edit(base_repo, BUNDLE, '"ref": "agent@1.0.0"', '"ref": "agnet@1.0.0"')
-    _edit(base_repo, SPEC, "module: clean@1.0.0", "module: cleen@2.0.0")
+    edit(base_repo, BUNDLE, '"ref": "agent@1.0.0"', '"ref": "agnet@1.0.0"')
+    edit(base_repo, SPEC, "module: clean@1.0.0", "module: cleen@2.0.0")
     found = _findings(base_repo)
     assert "pipelines/bundles/agent.json:12:16 REF001 PipelineSpec agnet@1.0.0 is not " \
            "defined (no PipelineSpec has id 'agnet'); did you mean 'agent@1.0.0'?" in found

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from rspp.resolve.gate import validate
 from rspp.validate.engine import ValidateOptions
-from tests.conftest import build_case_repo
+from tests.helpers.repos import build_case_repo
 
 CASES = Path(__file__).parent / "cases"
 

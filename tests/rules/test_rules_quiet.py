@@ -8,14 +8,7 @@ import pytest
 
 from rspp.resolve.gate import validate
 from rspp.validate.engine import ValidateOptions
-
-
-def _edit(repo: Path, rel: str, old: str, new: str) -> None:
-    path = repo / rel
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new))
-
+from tests.helpers.files import edit
 
 QUIET = {
     "percentage rollout at zero": (
@@ -43,6 +36,6 @@ QUIET = {
 
 @pytest.mark.parametrize("name", sorted(QUIET))
 def test_rule_stays_quiet(base_repo: Path, name: str) -> None:
-    _edit(base_repo, *QUIET[name])
+    edit(base_repo, *QUIET[name])
     result = validate(ValidateOptions(root=base_repo))
     assert [f"{f.location()} {f.code} {f.message}" for f in result.findings] == []
