@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from rspp.core.jsontypes import JsonObject
 from rspp.gen import schemas as schemagen
 from rspp.load.api import load_file
 from rspp.model.kinds import AUTHORED_MODELS as AUTHORED_KINDS
@@ -27,7 +28,7 @@ def _examples() -> list[Path]:
     return discover(REPO_ROOT) + discover(RULE_BASE)
 
 
-def _kind_of(path: Path, root: Path) -> tuple[str, dict[str, object], bool]:
+def _kind_of(path: Path, root: Path) -> tuple[str, JsonObject, bool]:
     loaded = load_file(path, root)
     assert loaded.document is not None, loaded.findings
     kind, problems = check_envelope(loaded.document)

@@ -7,8 +7,9 @@ the rule base.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from rspp.core.canonical import pretty
 from rspp.core.findings import Finding
@@ -176,7 +177,7 @@ def view_of(index: Index, ref: str) -> dict[str, Any]:
     res = resolve_bundle(index, ref)
     assert [(p.code, p.message) for p in res.problems] == []
     assert res.view is not None
-    return res.view
+    return cast("dict[str, Any]", res.view)
 
 
 def get(index: Index, kind: str, ref: str) -> Artifact:
@@ -186,7 +187,7 @@ def get(index: Index, kind: str, ref: str) -> Artifact:
     return found
 
 
-def as_artifact(view: dict[str, Any], path: str = "resolved.json") -> Artifact:
+def as_artifact(view: Mapping[str, Any], path: str = "resolved.json") -> Artifact:
     """A resolved view read back from its text, as an artifact of kind ResolvedSpec."""
     doc = load_bytes(pretty(view).encode("utf-8"), path, fmt="json").document
     assert doc is not None
@@ -194,7 +195,7 @@ def as_artifact(view: dict[str, Any], path: str = "resolved.json") -> Artifact:
     return Artifact(doc, "ResolvedSpec", meta["id"], meta["version"])
 
 
-def renormalize(view: dict[str, Any], profile: Artifact, overlays: tuple[Artifact, ...] = (),
+def renormalize(view: Mapping[str, Any], profile: Artifact, overlays: tuple[Artifact, ...] = (),
                 *, index: Index, bundle: Artifact | None = None) -> Resolution:
     return normalize(as_artifact(view), profile, overlays, index=index, bundle=bundle)
 
@@ -204,7 +205,7 @@ def problems(res: Resolution) -> list[tuple[str, str, str]]:
 
 
 # ------------------------------------------------------------------ reading views
-def node(view: dict[str, Any], node_id: str) -> tuple[str, dict[str, Any]]:
+def node(view: Mapping[str, Any], node_id: str) -> tuple[str, dict[str, Any]]:
     """The pointer and data of the node with ``node_id``."""
     for i, item in enumerate(view["spec"]["nodes"]):
         if item["id"] == node_id:
@@ -212,25 +213,25 @@ def node(view: dict[str, Any], node_id: str) -> tuple[str, dict[str, Any]]:
     raise AssertionError(f"no node {node_id!r}: {[n['id'] for n in view['spec']['nodes']]}")
 
 
-def edge(view: dict[str, Any], src: str, dst: str) -> tuple[str, dict[str, Any]]:
+def edge(view: Mapping[str, Any], src: str, dst: str) -> tuple[str, dict[str, Any]]:
     found = [(f"/spec/edges/{i}", e) for i, e in enumerate(view["spec"]["edges"])
              if e["from"] == src and e["to"] == dst]
     assert len(found) == 1, f"{src} -> {dst}: {len(found)} edges"
     return found[0]
 
 
-def edge_pairs(view: dict[str, Any]) -> set[tuple[str, str]]:
+def edge_pairs(view: Mapping[str, Any]) -> set[tuple[str, str]]:
     return {(e["from"], e["to"]) for e in view["spec"]["edges"]}
 
 
-def source(view: dict[str, Any], pointer: str) -> dict[str, Any]:
+def source(view: Mapping[str, Any], pointer: str) -> dict[str, Any]:
     """The defaulting source recorded for exactly ``pointer``."""
     sources = view["spec"]["defaultingSources"]
     assert pointer in sources, f"no source for {pointer}"
     return dict(sources[pointer])
 
 
-def node_source(view: dict[str, Any], node_id: str, *path: str) -> dict[str, Any]:
+def node_source(view: Mapping[str, Any], node_id: str, *path: str) -> dict[str, Any]:
     base, _ = node(view, node_id)
     return source(view, base + "".join("/" + p for p in path))
 
@@ -239,13 +240,13 @@ def where(src: dict[str, Any]) -> tuple[str, str | None, int | None, int | None]
     return src["kind"], src.get("file"), src.get("line"), src.get("column")
 
 
-def schema_findings(view: dict[str, Any]) -> list[Finding]:
+def schema_findings(view: Mapping[str, Any]) -> list[Finding]:
     doc = load_bytes(pretty(view).encode("utf-8"), "resolved.json", fmt="json").document
     assert doc is not None
     return check_schema(doc, "ResolvedSpec")
 
 
-def implicit_fields(view: dict[str, Any]) -> list[str]:
+def implicit_fields(view: Mapping[str, Any]) -> list[str]:
     """Fields of the view's spec that the model would fill with a default (none may be)."""
     model = ResolvedSpec.model_validate(json.loads(pretty(view)))
     out: list[str] = []

@@ -27,6 +27,7 @@ def _published(capsys: pytest.CaptureFixture[str], root: Path) -> dict[str, str]
         assert doc is not None, path
         if doc.data["kind"] != "RolloutManifest":
             meta = doc.data["metadata"]
+            assert isinstance(meta, dict)
             keys.append(f"{doc.data['kind']}/{meta['id']}@{meta['version']}")
             paths.append(str(path))
     run = rspp(capsys, "digest", *paths)

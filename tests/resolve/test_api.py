@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import rfc8785
@@ -69,7 +69,9 @@ def test_normalize_resolves_a_bundle_with_pinned_references(example_index: Index
     assert body["policies"] == [pinned_ref(policy)]
     assert body["bundle"] == pinned_ref(bundle)
     assert body["mode"] == "standard"
-    assert {k: v["priority"] for k, v in body["lanes"].items()} == {
+    lanes = body["lanes"]
+    assert {"control": lanes["control"]["priority"], "data": lanes["data"]["priority"],
+            "telemetry": lanes["telemetry"]["priority"]} == {
         "control": 300, "data": 200, "telemetry": 100}
     # The bundle's own entry point gives the same view.
     inputs = bundle_inputs(bundle, example_index)
@@ -205,7 +207,7 @@ def test_every_field_is_explicit_and_schema_valid(example_index: Index) -> None:
                         [get(example_index, "PolicyOverlay", p) for p in policies],
                         index=example_index)
         assert res.view is not None
-        views.append(res.view)
+        views.append(cast("dict[str, Any]", res.view))
     assert len(views) > bundles > 0  # bundles and spec/profile/policy combinations
     for view in views:
         assert schema_findings(view) == []

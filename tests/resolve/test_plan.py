@@ -5,13 +5,14 @@ from __future__ import annotations
 import copy
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from rspp.cli.main import main
 from rspp.commands.resolve import ResolveOptions, resolve_target
 from rspp.core.canonical import sha256_digest
+from rspp.model.views import ResolvedSpec
 from rspp.resolve.plan import (
     PlanError,
     RoutingSnapshot,
@@ -32,7 +33,7 @@ REQUEST = TurnRequest("s-1", 3, 7)
 def view() -> dict[str, Any]:
     resolved = resolve_target(ResolveOptions(REPO_ROOT, BUNDLE))
     assert resolved.view is not None
-    return resolved.view
+    return cast("dict[str, Any]", resolved.view)
 
 
 def _routing(**changes: Any) -> RoutingSnapshot:
@@ -45,7 +46,8 @@ def _routing(**changes: Any) -> RoutingSnapshot:
 
 def _plan(view: dict[str, Any], routing: RoutingSnapshot,
           request: TurnRequest = REQUEST) -> dict[str, Any]:
-    return resolve_turn_plan(view, view["spec"]["bundle"], request, routing)
+    return cast("dict[str, Any]", resolve_turn_plan(cast(ResolvedSpec, view),
+                                                    view["spec"]["bundle"], request, routing))
 
 
 def test_plan_hash_is_the_digest_of_the_plan_without_it(view: dict[str, Any]) -> None:
@@ -82,7 +84,7 @@ def test_any_change_of_input_changes_the_hash(view: dict[str, Any],
     if change.get("view"):
         changed_view["spec"]["budgets"]["turnLatencyMs"] += 1
     bundle = change.get("bundle", view["spec"]["bundle"])
-    other = resolve_turn_plan(changed_view, bundle, request, routing)
+    other = resolve_turn_plan(cast(ResolvedSpec, changed_view), bundle, request, routing)
     assert other["spec"]["planHash"] != base
 
 
@@ -138,16 +140,16 @@ def test_invalid_routing_snapshots(data: dict[str, Any], pointer: str) -> None:
 def test_plans_are_frozen_per_turn_and_leases_never_go_back(view: dict[str, Any]) -> None:
     resolver = TurnPlanResolver()
     bundle = view["spec"]["bundle"]
-    first = resolver.open_turn(view, bundle, REQUEST, _routing())
-    assert resolver.open_turn(view, bundle, REQUEST, _routing()) is first
+    first = resolver.open_turn(cast(ResolvedSpec, view), bundle, REQUEST, _routing())
+    assert resolver.open_turn(cast(ResolvedSpec, view), bundle, REQUEST, _routing()) is first
     with pytest.raises(PlanError) as err:  # routing changed mid-turn
-        resolver.open_turn(view, bundle, REQUEST, _routing(breakers={"stt": "open"}))
+        resolver.open_turn(cast(ResolvedSpec, view), bundle, REQUEST, _routing(breakers={"stt": "open"}))
     assert err.value.code == "PLN003" and "next turn" in str(err.value)
-    later = resolver.open_turn(view, bundle, TurnRequest("s-1", 4, 7),
+    later = resolver.open_turn(cast(ResolvedSpec, view), bundle, TurnRequest("s-1", 4, 7),
                                _routing(breakers={"stt": "open"}))
     assert later["spec"]["activeNodes"]["stt"] == "stt_fallback"
     with pytest.raises(PlanError) as stale:
-        resolver.open_turn(view, bundle, TurnRequest("s-1", 5, 6), _routing())
+        resolver.open_turn(cast(ResolvedSpec, view), bundle, TurnRequest("s-1", 5, 6), _routing())
     assert stale.value.code == "PLN003" and "stale" in str(stale.value)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -78,7 +79,7 @@ def test_insert_rule_adds_a_node_and_two_edges(base_repo: Path) -> None:
     assert source(view, "/spec/policies")["kind"] == "bundle"
 
 
-def where_pointer(view: dict[str, Any], pointer: str) -> tuple[str, str]:
+def where_pointer(view: Mapping[str, Any], pointer: str) -> tuple[str, str]:
     got = source(view, pointer)
     return got["kind"], got["pointer"]
 

@@ -10,6 +10,7 @@ import json
 import random
 import shutil
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -234,7 +235,7 @@ def _rewrite(src: Path, dst: Path, rng: random.Random) -> dict[str, str]:
     return renames
 
 
-def _positionless(view: dict[str, Any], renames: dict[str, str]) -> str:
+def _positionless(view: Mapping[str, Any], renames: dict[str, str]) -> str:
     sources = view["spec"]["defaultingSources"]
     for src in sources.values():
         if "file" in src:
