@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rspp.fmt import FmtOptions, Status, format_text, run
-from rspp.load.api import format_for
+from rspp.load.api import syntax_for
 from rspp.resolve.gate import validate
 from rspp.validate.discover import discover
 from rspp.validate.engine import ValidateOptions
@@ -23,7 +23,7 @@ EXAMPLES = discover(REPO_ROOT)
 
 
 def _check_file(path: Path, text: str) -> str:
-    fmt = format_for(path) or "yaml"
+    fmt = syntax_for(path) or "yaml"
     first = format_text(text, fmt, path.name)
     assert first.ok, [f"{f.location()} {f.code} {f.message}" for f in first.findings]
     same_meaning(text, first.text, fmt)
@@ -54,7 +54,7 @@ def test_formatting_a_copy_of_the_repository(tmp_path: Path) -> None:
     assert result.count(Status.REFORMATTED) + result.count(Status.UNCHANGED) == len(before)
     for path, text in before.items():
         after = path.read_text(encoding="utf-8")
-        same_meaning(text, after, format_for(path) or "yaml")
+        same_meaning(text, after, syntax_for(path) or "yaml")
         assert comment_lines(after) == comment_lines(text)
     again = run(FmtOptions(root=root, check=True))
     assert again.count(Status.UNCHANGED) == len(before), "formatting is not idempotent"
@@ -76,7 +76,7 @@ def test_generated_repository_formats_faithfully(tmp_path: Path) -> None:
     assert result.count(Status.REFORMATTED) == 0
     for path, text in before.items():
         after = path.read_text(encoding="utf-8")
-        same_meaning(text, after, format_for(path) or "yaml")
+        same_meaning(text, after, syntax_for(path) or "yaml")
         assert comment_lines(after) == comment_lines(text), path
         assert comment_targets(after) == comment_targets(text), path
     assert run(FmtOptions(root=root, check=True)).count(Status.UNCHANGED) == len(files)

@@ -7,10 +7,11 @@ import json
 import pytest
 
 from rspp.fmt import FMT001, format_text
+from rspp.load.document import Syntax
 from tests.helpers.fmt import comment_lines, dedent, load, same_meaning
 
 
-def fmt(text: str, kind: str = "yaml") -> str:
+def fmt(text: str, kind: Syntax = "yaml") -> str:
     """The formatted text; fails if formatting refuses, changes the data or is not stable."""
     result = format_text(text, kind, "x.yaml")
     assert result.ok, [f"{f.location()} {f.code} {f.message}" for f in result.findings]

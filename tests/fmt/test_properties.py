@@ -19,6 +19,7 @@ from ruamel.yaml.comments import Comment, CommentedMap, CommentedSeq
 from rspp.fmt import format_text
 from rspp.fmt.quoting import yaml12_differs
 from rspp.load.api import load_bytes
+from rspp.load.document import Syntax
 from rspp.model.shapes import Shape, shape_for
 from rspp.validate.discover import discover
 from tests.helpers import REPO_ROOT
@@ -34,7 +35,7 @@ _SETTINGS = settings(deadline=None, max_examples=25, phases=(Phase.explicit, Pha
                      suppress_health_check=[HealthCheck.too_slow])
 
 
-def _fmt(text: str, kind: str = "yaml") -> str:
+def _fmt(text: str, kind: Syntax = "yaml") -> str:
     result = format_text(text, kind, "x.yaml")
     assert result.ok, [f"{f.location()} {f.code} {f.message}" for f in result.findings]
     return result.text
@@ -117,7 +118,7 @@ def _plain_ok(text: str, as_key: bool) -> bool:
         # right), so the YAML 1.1 check below does not hold for it
         return False
     line = f"{text}: 1\n" if as_key else f"k: {text}\n"
-    loaded = load_bytes(line.encode("utf-8"), "t.yaml", fmt="yaml").document
+    loaded = load_bytes(line.encode("utf-8"), "t.yaml", syntax="yaml").document
     if loaded is None:
         return False
     return list(loaded.data) == [text] if as_key else loaded.data == {"k": text}
@@ -202,7 +203,7 @@ def test_fmt_knows_which_plain_scalars_rspp_reads_as_strings(text: str) -> None:
     """fmt's copy of the YAML 1.2 core schema agrees with the strict loader."""
     if "#" in text or "\n" in text or text != text.strip():
         return  # not a plain scalar on its own
-    loaded = load_bytes(f"k: {text}\n".encode(), "t.yaml", fmt="yaml").document
+    loaded = load_bytes(f"k: {text}\n".encode(), "t.yaml", syntax="yaml").document
     if loaded is None:
         return
     value = loaded.data["k"]

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from rspp.core.canonical import pretty
 from rspp.fmt import ArtifactWriteError, artifact_text, format_text
+from rspp.load.document import Syntax
 from tests.fmt.test_properties import TRICKY
 from tests.helpers.fmt import load, typed
 
@@ -31,7 +32,7 @@ _kinds = st.sampled_from(["PipelineBundle", "PipelineSpec", "ResolvedSpec", "Oth
 @given(kind=_kinds, metadata=st.dictionaries(_keys, _trees, max_size=3),
        body=st.dictionaries(_keys, _trees, max_size=4), fmt=st.sampled_from(["json", "yaml"]))
 def test_written_artifacts_are_canonical_and_hold_the_data(
-    kind: str, metadata: dict[str, Any], body: dict[str, Any], fmt: str,
+    kind: str, metadata: dict[str, Any], body: dict[str, Any], fmt: Syntax,
 ) -> None:
     data = {"spec": body, "kind": kind, "metadata": {**metadata, "version": "1.0.0"},
             "apiVersion": "rspp.dev/v1alpha1"}
@@ -68,8 +69,8 @@ def test_what_is_not_an_artifact_is_refused(data: dict[Any, Any]) -> None:
 
 
 def test_unknown_format_is_refused() -> None:
-    with pytest.raises(ArtifactWriteError, match="unknown artifact format"):
-        artifact_text({"kind": "X"}, "toml")
+    with pytest.raises(ArtifactWriteError, match="unknown artifact syntax"):
+        artifact_text({"kind": "X"}, "toml")  # type: ignore[arg-type]
 
 
 def test_fmt_keeps_canonical_json_order_for_derived_documents() -> None:

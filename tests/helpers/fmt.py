@@ -7,6 +7,7 @@ from collections import Counter
 from typing import Any
 
 from rspp.load.api import load_bytes
+from rspp.load.document import Syntax
 
 
 def dedent(text: str) -> str:
@@ -14,9 +15,9 @@ def dedent(text: str) -> str:
     return textwrap.dedent(text).lstrip("\n")
 
 
-def load(text: str, fmt: str = "yaml") -> Any:
+def load(text: str, fmt: Syntax = "yaml") -> Any:
     """The strict loader's data for ``text``; fails the test if it refuses it."""
-    loaded = load_bytes(text.encode("utf-8"), "test.yaml", fmt=fmt)
+    loaded = load_bytes(text.encode("utf-8"), "test.yaml", syntax=fmt)
     assert loaded.document is not None, [f"{f.code} {f.message}" for f in loaded.findings]
     return loaded.document.data
 
@@ -30,7 +31,7 @@ def typed(value: Any) -> Any:
     return (type(value).__name__, value)
 
 
-def same_meaning(before: str, after: str, fmt: str = "yaml") -> None:
+def same_meaning(before: str, after: str, fmt: Syntax = "yaml") -> None:
     """Both texts load to the same data, value for value and type for type."""
     assert typed(load(after, fmt)) == typed(load(before, fmt))
 

@@ -189,7 +189,7 @@ def get(index: Index, kind: str, ref: str) -> Artifact:
 
 def as_artifact(view: Mapping[str, Any], path: str = "resolved.json") -> Artifact:
     """A resolved view read back from its text, as an artifact of kind ResolvedSpec."""
-    doc = load_bytes(pretty(view).encode("utf-8"), path, fmt="json").document
+    doc = load_bytes(pretty(view).encode("utf-8"), path, syntax="json").document
     assert doc is not None
     meta = view["metadata"]
     return Artifact(doc, "ResolvedSpec", meta["id"], meta["version"])
@@ -241,7 +241,7 @@ def where(src: dict[str, Any]) -> tuple[str, str | None, int | None, int | None]
 
 
 def schema_findings(view: Mapping[str, Any]) -> list[Finding]:
-    doc = load_bytes(pretty(view).encode("utf-8"), "resolved.json", fmt="json").document
+    doc = load_bytes(pretty(view).encode("utf-8"), "resolved.json", syntax="json").document
     assert doc is not None
     return check_schema(doc, "ResolvedSpec")
 

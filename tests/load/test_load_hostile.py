@@ -14,6 +14,7 @@ import yaml
 import rspp
 from rspp.load import yaml_strict
 from rspp.load.api import Limits, load_bytes, load_file
+from rspp.load.document import Syntax
 
 DEPTH = 100_000
 CORPUS = Path(__file__).parent / "corpus"
@@ -37,7 +38,7 @@ DEEP: list[tuple[str, str, str, str, int, int]] = [
     [case[1:] for case in DEEP],
     ids=[case[0] for case in DEEP],
 )
-def test_deep_nesting(empty_repo: Path, fmt: str, text: str, code: str, line: int,
+def test_deep_nesting(empty_repo: Path, fmt: Syntax, text: str, code: str, line: int,
                       col: int) -> None:
     path = empty_repo / f"deep.{fmt}"
     path.write_text(text)
@@ -67,13 +68,13 @@ ELEMENTS = ",".join(["1"] * 240_000)
     ],
     ids=["json", "yaml"],
 )
-def test_long_key_repeated_in_pointers_is_refused(fmt: str, text: str, line: int, col: int) -> None:
+def test_long_key_repeated_in_pointers_is_refused(fmt: Syntax, text: str, line: int, col: int) -> None:
     """A 500 KB key above 240,000 values would need ~120 GB of pointers; refuse it early.
 
     The budget is 64 pointer characters per character of input, so the 125th element
     (index 124, each pointer ~500 KB) is the first one over it.
     """
-    result = load_bytes(text.encode(), f"bomb.{fmt}", fmt=fmt)
+    result = load_bytes(text.encode(), f"bomb.{fmt}", syntax=fmt)
     assert result.document is None
     assert [(f.code, f.line, f.col) for f in result.findings] == [("LOAD009", line, col)]
     assert "paths to values" in result.findings[0].message
@@ -93,7 +94,7 @@ cases = [
     ("- " * n + "x\\n", "LOAD008"),
 ]
 for text, expected in cases:
-    result = load_bytes(text.encode(), "deep.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "deep.yaml", syntax="yaml")
     codes = [f.code for f in result.findings]
     if codes != [expected]:
         sys.exit(f"unexpected {codes} for {text[:20]!r}")
@@ -160,7 +161,7 @@ def test_corpus(empty_repo: Path, name: str) -> None:
 
 
 def test_norway_problem_stays_strings(empty_repo: Path) -> None:
-    result = load_bytes((CORPUS / "norway.yaml").read_bytes(), "norway.yaml", fmt="yaml")
+    result = load_bytes((CORPUS / "norway.yaml").read_bytes(), "norway.yaml", syntax="yaml")
     assert result.document is not None
     assert result.document.data == {
         "countries": ["no", "se", "dk"],
@@ -172,7 +173,7 @@ def test_norway_problem_stays_strings(empty_repo: Path) -> None:
 
 
 def _findings(text: str, limits: Limits) -> list[tuple[str, int, int, str]]:
-    result = load_bytes(text.encode(), "deep.yaml", fmt="yaml", limits=limits)
+    result = load_bytes(text.encode(), "deep.yaml", syntax="yaml", limits=limits)
     return [(f.code, f.line, f.col, f.pointer) for f in result.findings]
 
 
@@ -239,7 +240,7 @@ def test_native_and_pure_python_parsers_agree_on_nesting(
 def test_depth_bound_wins_over_libyaml_limit(
     name: str, text: str, expected: tuple[str, int, int]
 ) -> None:
-    result = load_bytes(text.encode(), "deep.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "deep.yaml", syntax="yaml")
     assert [(f.code, f.line, f.col) for f in result.findings] == [expected], name
 
 
@@ -255,7 +256,7 @@ def test_deep_documents_load_when_the_limit_allows_them() -> None:
         "a: " + "[" * 1_010 + "]" * 1_010 + "\n",
         "a: " + "[\n" * 1_150 + "]" * 1_150 + "\n",
     ):
-        loaded = load_bytes((pad + text).encode(), "deep.yaml", fmt="yaml", limits=limits)
+        loaded = load_bytes((pad + text).encode(), "deep.yaml", syntax="yaml", limits=limits)
         assert loaded.findings == (), text[:10]
         assert loaded.document is not None
     # level 1,201 (the root mapping is level 1) opens on line 1,201
@@ -291,14 +292,14 @@ def test_pure_python_parser_only_when_libyaml_may_have_hit_its_limit(
         "a: '" + "[" * 500 + "'\nb: [1, 2\n",
     ]
     for text in native_only:
-        load_bytes(text.encode(), "f.yaml", fmt="yaml")
+        load_bytes(text.encode(), "f.yaml", syntax="yaml")
     assert _CountingLoader.made == 0
     # a syntax error on a line with many brackets: the pure-Python parser confirms it
-    broken = load_bytes(("a: [" + "[]" * 200 + "\n").encode(), "f.yaml", fmt="yaml")
+    broken = load_bytes(("a: [" + "[]" * 200 + "\n").encode(), "f.yaml", syntax="yaml")
     assert [(f.code, f.line, f.col) for f in broken.findings] == [("LOAD001", 1, 7)]
     assert _CountingLoader.made == 1
     _CountingLoader.made = 0
-    refused = load_bytes(("a: " + "[" * 2_000).encode(), "f.yaml", fmt="yaml")
+    refused = load_bytes(("a: " + "[" * 2_000).encode(), "f.yaml", syntax="yaml")
     assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD009", 1, 67)]
     # libyaml 0.2.6 (PyYAML 6.0.4 wheels) stops scanning at 1,000 open brackets and the
     # pure-Python parser takes over; an older libyaml reaches the depth bound by itself

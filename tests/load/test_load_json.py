@@ -123,7 +123,7 @@ def test_values(load_text: LoadText) -> None:
     assert result.findings == ()
     doc = result.document
     assert doc is not None
-    assert doc.fmt == "json"
+    assert doc.syntax == "json"
     data = doc.data
     assert data["s"] == "hé\n"
     assert data["i"] == -12 and type(data["i"]) is int
@@ -143,10 +143,10 @@ def test_depth_limit_boundary() -> None:
     def nested(levels: int) -> bytes:
         return ('{"a": ' + "[" * (levels - 1) + "]" * (levels - 1) + "}").encode()
 
-    assert load_bytes(nested(64), "d.json", fmt="json").document is not None
-    refused = load_bytes(nested(65), "d.json", fmt="json")
+    assert load_bytes(nested(64), "d.json", syntax="json").document is not None
+    refused = load_bytes(nested(65), "d.json", syntax="json")
     assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD009", 1, 70)]
-    small = load_bytes(b'{"a": {"b": {}}}', "d.json", fmt="json", limits=Limits(max_depth=2))
+    small = load_bytes(b'{"a": {"b": {}}}', "d.json", syntax="json", limits=Limits(max_depth=2))
     assert [(f.code, f.line, f.col) for f in small.findings] == [("LOAD009", 1, 13)]
 
 

@@ -15,14 +15,14 @@ import yaml
 
 from rspp.load import lines, yaml_strict
 from rspp.load.api import Limits, load_bytes, load_file
-from rspp.load.document import Document
+from rspp.load.document import Document, Syntax
 from rspp.load.lines import hide_yaml11_breaks, line_col, line_starts, split_lines
 
 YAML11_BREAKS = {"nel": "\x85", "ls": "\u2028", "ps": "\u2029"}
 
 
-def _codes(text: str, fmt: str = "yaml") -> list[tuple[str, int, int]]:
-    result = load_bytes(text.encode(), f"f.{fmt}", fmt=fmt)
+def _codes(text: str, fmt: Syntax = "yaml") -> list[tuple[str, int, int]]:
+    result = load_bytes(text.encode(), f"f.{fmt}", syntax=fmt)
     return [(f.code, f.line, f.col) for f in result.findings]
 
 
@@ -42,7 +42,7 @@ def _git_line(path: Path, fixed: str) -> int:
 @pytest.mark.parametrize("char", list(YAML11_BREAKS.values()), ids=list(YAML11_BREAKS))
 def test_break_in_a_comment_stays_comment_text(char: str) -> None:
     """'a: 2' after the character is part of the comment, not a second key 'a'."""
-    result = load_bytes(f"a: 1\n# old value{char}a: 2\nb: 3\n".encode(), "f.yaml", fmt="yaml")
+    result = load_bytes(f"a: 1\n# old value{char}a: 2\nb: 3\n".encode(), "f.yaml", syntax="yaml")
     assert result.findings == ()
     assert result.document is not None
     assert result.document.data == {"a": 1, "b": 3}
@@ -101,7 +101,7 @@ def test_breaks_are_kept_in_values_and_keys(char: str) -> None:
         f"k{char}ey: [a{char}, b]\n"
         f"escapes: \"\\N\\L\\P\"\n"
     )
-    result = load_bytes(text.encode(), "f.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "f.yaml", syntax="yaml")
     assert result.findings == ()
     assert result.document is not None
     assert result.document.data == {
@@ -121,7 +121,7 @@ def test_breaks_are_kept_in_values_and_keys(char: str) -> None:
 def test_stand_ins_never_collide_with_the_file_s_own_characters() -> None:
     """Private-use characters written raw or as escapes stay what they are."""
     text = 'a: "\\ue000\\U000F0000"\nb: "\ue001 x\u2028y"\nc: "\\uE002"\n'
-    result = load_bytes(text.encode(), "f.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "f.yaml", syntax="yaml")
     assert result.document is not None
     assert result.document.data == {
         "a": "\ue000\U000f0000",
@@ -139,7 +139,7 @@ def test_a_file_using_every_private_use_character_is_refused_where_the_break_is(
     every = "".join(chr(c) for block in lines._PRIVATE_USE for c in block)
     text = f"# {every}\na: x\u2028y\n"
     assert len(text.encode()) < Limits().max_bytes
-    result = load_bytes(text.encode(), "f.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "f.yaml", syntax="yaml")
     assert [(f.code, f.line, f.col) for f in result.findings] == [("LOAD001", 2, 5)]
     assert "U+2028" in result.findings[0].message
 
@@ -183,13 +183,13 @@ def test_decoding_errors_count_lines_like_git() -> None:
 
 
 def _codes_raw(raw: bytes) -> list[tuple[str, int, int]]:
-    result = load_bytes(raw, "f.yaml", fmt="yaml")
+    result = load_bytes(raw, "f.yaml", syntax="yaml")
     return [(f.code, f.line, f.col) for f in result.findings]
 
 
 def test_line_text_splits_only_at_git_s_line_breaks() -> None:
     text = "a: 'x y'\r\nb: \"p\u2029q\"\rc: d\x85e\n"
-    result = load_bytes(text.encode(), "f.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "f.yaml", syntax="yaml")
     assert result.document is not None
     doc = result.document
     assert [doc.line_text(n) for n in range(0, 5)] == [

@@ -93,7 +93,7 @@ def _check(document: Document | None, data: dict[str, Any], text: str) -> None:
 @given(data=_documents(_ANY_TEXT), indent=st.sampled_from([None, 0, 2]))
 def test_json_round_trip(data: dict[str, Any], indent: int | None) -> None:
     text = json.dumps(data, indent=indent)
-    result = load_bytes(text.encode(), "p.json", fmt="json")
+    result = load_bytes(text.encode(), "p.json", syntax="json")
     assert result.findings == ()
     _check(result.document, data, text)
 
@@ -102,7 +102,7 @@ def test_json_round_trip(data: dict[str, Any], indent: int | None) -> None:
 @given(data=_documents(_BMP_TEXT), indent=st.sampled_from([None, 2]))
 def test_yaml_reads_json_text(data: dict[str, Any], indent: int | None) -> None:
     text = json.dumps(data, indent=indent)
-    result = load_bytes(text.encode(), "p.yaml", fmt="yaml")
+    result = load_bytes(text.encode(), "p.yaml", syntax="yaml")
     assert result.findings == ()
     _check(result.document, data, text)
 
@@ -111,7 +111,7 @@ def test_yaml_reads_json_text(data: dict[str, Any], indent: int | None) -> None:
 @given(data=_documents(_ANY_TEXT))
 def test_json_with_raw_unicode(data: dict[str, Any]) -> None:
     text = json.dumps(data, ensure_ascii=False)
-    result = load_bytes(text.encode(), "p.json", fmt="json")
+    result = load_bytes(text.encode(), "p.json", syntax="json")
     assert result.findings == ()
     _check(result.document, data, text)
 
@@ -120,7 +120,7 @@ def test_json_with_raw_unicode(data: dict[str, Any]) -> None:
 @given(raw=st.binary(max_size=200))
 def test_arbitrary_bytes_never_raise(raw: bytes) -> None:
     for fmt in ("yaml", "json"):
-        result = load_bytes(raw, "fuzz", fmt=fmt)
+        result = load_bytes(raw, "fuzz", syntax=fmt)
         assert (result.document is None) == bool(result.findings)
         for finding in result.findings:
             assert finding.line >= 1 and finding.col >= 1
@@ -134,7 +134,7 @@ _YAMLISH = st.text(alphabet=" \n\t-:?[]{},#&*!|>'\"%@`~.0123456789abenxyz<\\", m
 @given(text=_YAMLISH)
 def test_yaml_like_text_never_raises(text: str) -> None:
     for fmt in ("yaml", "json"):
-        result = load_bytes(text.encode(), "fuzz", fmt=fmt)
+        result = load_bytes(text.encode(), "fuzz", syntax=fmt)
         assert (result.document is None) == bool(result.findings)
         for finding in result.findings:
             assert finding.line >= 1 and finding.col >= 1

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from rspp.load.api import Limits, LoadResult, format_for, load_bytes, load_file
+from rspp.load.api import Limits, LoadResult, load_bytes, load_file, syntax_for
 
 LoadText = Callable[..., LoadResult]
 Write = Callable[[str, str | bytes], Path]
@@ -158,7 +158,7 @@ def test_size_limit_boundary(load_text: LoadText) -> None:
     assert load_text("s.yaml", text, Limits(max_bytes=101)).document is not None
     assert _codes(load_text("s.yaml", text, Limits(max_bytes=100))) == [("FILE004", 1, 1)]
     assert _codes(
-        load_bytes(text.encode(), "s.yaml", fmt="yaml", limits=Limits(max_bytes=100))
+        load_bytes(text.encode(), "s.yaml", syntax="yaml", limits=Limits(max_bytes=100))
     ) == [("FILE004", 1, 1)]
 
 
@@ -212,11 +212,11 @@ def test_allowed_whitespace_controls(load_text: LoadText) -> None:
 
 
 def test_format_for() -> None:
-    assert format_for(Path("a.yaml")) == "yaml"
-    assert format_for(Path("a.yml")) == "yaml"
-    assert format_for(Path("a.json")) == "json"
-    assert format_for(Path("dir.json/a.txt")) is None
-    assert format_for(Path("Makefile")) is None
+    assert syntax_for(Path("a.yaml")) == "yaml"
+    assert syntax_for(Path("a.yml")) == "yaml"
+    assert syntax_for(Path("a.json")) == "json"
+    assert syntax_for(Path("dir.json/a.txt")) is None
+    assert syntax_for(Path("Makefile")) is None
 
 
 def test_format_follows_the_suffix(load_text: LoadText) -> None:
@@ -225,20 +225,20 @@ def test_format_follows_the_suffix(load_text: LoadText) -> None:
     assert _codes(load_text("a.json", "a: 1\n")) == [("LOAD001", 1, 1)]
     loaded = load_text("b.json", '{"a": 1}')
     assert loaded.document is not None
-    assert loaded.document.fmt == "json"
+    assert loaded.document.syntax == "json"
 
 
 def test_load_bytes_uses_the_given_path() -> None:
-    result = load_bytes(b"a: 1\na: 2\n", "some/where.yaml", fmt="yaml")
+    result = load_bytes(b"a: 1\na: 2\n", "some/where.yaml", syntax="yaml")
     assert result.findings[0].path == "some/where.yaml"
-    loaded = load_bytes(b'{"a": 1}', "x/y.json", fmt="json")
+    loaded = load_bytes(b'{"a": 1}', "x/y.json", syntax="json")
     assert loaded.document is not None
     assert loaded.document.path == "x/y.json"
 
 
 def test_load_bytes_rejects_an_unknown_format() -> None:
-    with pytest.raises(ValueError, match="unknown format"):
-        load_bytes(b"a: 1\n", "a.toml", fmt="toml")
+    with pytest.raises(ValueError, match="unknown syntax"):
+        load_bytes(b"a: 1\n", "a.toml", syntax="toml")  # type: ignore[arg-type]
 
 
 def test_nested_relative_path_uses_posix_separators(load_text: LoadText) -> None:

@@ -302,7 +302,7 @@ def test_spans(load_text: LoadText) -> None:
     doc = result.document
     assert doc is not None
     assert doc.path == "pipelines/demo.yaml"
-    assert doc.fmt == "yaml"
+    assert doc.syntax == "yaml"
     assert doc.text == SPEC
     assert doc.data == {
         "apiVersion": "rspp.dev/v1alpha1",
@@ -392,10 +392,10 @@ def test_depth_limit_boundary() -> None:
         # root mapping is level 1; each flow sequence adds one
         return ("a: " + "[" * (levels - 1) + "]" * (levels - 1) + "\n").encode()
 
-    assert load_bytes(nested(64), "d.yaml", fmt="yaml").document is not None
-    refused = load_bytes(nested(65), "d.yaml", fmt="yaml")
+    assert load_bytes(nested(64), "d.yaml", syntax="yaml").document is not None
+    refused = load_bytes(nested(65), "d.yaml", syntax="yaml")
     assert [(f.code, f.line, f.col) for f in refused.findings] == [("LOAD009", 1, 67)]
-    small = load_bytes(b"a:\n  b:\n    c: 1\n", "d.yaml", fmt="yaml", limits=Limits(max_depth=2))
+    small = load_bytes(b"a:\n  b:\n    c: 1\n", "d.yaml", syntax="yaml", limits=Limits(max_depth=2))
     assert [(f.code, f.line, f.col) for f in small.findings] == [("LOAD009", 3, 5)]
 
 
@@ -406,10 +406,10 @@ def test_fallback_parser_gives_the_same_answers(monkeypatch: pytest.MonkeyPatch)
 
     samples = [SPEC, "a: &x 1\n", "1: a\n", "a: [1, 2\n", "a: 1\na: 2\n", "a: x\u0080\n", "a: ~\n"]
     samples.append("a: " + "[" * 2000 + "]" * 2000 + "\n")
-    native = [load_bytes(s.encode(), "f.yaml", fmt="yaml") for s in samples]
+    native = [load_bytes(s.encode(), "f.yaml", syntax="yaml") for s in samples]
     monkeypatch.setattr(yaml_strict, "_Loader", yaml.SafeLoader)
     monkeypatch.setattr(yaml_strict, "_NATIVE", False)
-    fallback = [load_bytes(s.encode(), "f.yaml", fmt="yaml") for s in samples]
+    fallback = [load_bytes(s.encode(), "f.yaml", syntax="yaml") for s in samples]
     for sample, got, want in zip(samples, fallback, native, strict=True):
         assert [(f.code, f.line, f.col) for f in got.findings] == [
             (f.code, f.line, f.col) for f in want.findings

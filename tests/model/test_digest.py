@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from rspp.core.canonical import canonical_bytes
 from rspp.load.api import load_bytes
+from rspp.load.document import Syntax
 from rspp.model.digest import data_digest
 from tests.helpers.cli import rspp
 from tests.helpers.files import read, write
@@ -157,7 +158,7 @@ def _block_yaml(data: Any, rng: random.Random, indent: int = 2, depth: int = 0) 
 def test_reformatting_an_artifact_never_changes_its_digest(
         capsys: pytest.CaptureFixture[str], examples: Path) -> None:
     original = read(examples, PROFILE)
-    doc = load_bytes(original.encode(), PROFILE, fmt="yaml").document
+    doc = load_bytes(original.encode(), PROFILE, syntax="yaml").document
     assert doc is not None
     data = doc.data
     variants = {
@@ -206,8 +207,9 @@ def test_yaml_and_json_of_the_same_data_have_one_digest(data: dict[str, Any],
     as_yaml = _block_yaml(data, rng, indent=rng.choice([2, 3, 4]))
     as_flow = json.dumps(data, ensure_ascii=False)  # JSON text is YAML flow style
     expected = data_digest(data)
-    for text, fmt in ((as_json, "json"), (as_yaml, "yaml"), (as_flow, "yaml")):
-        doc = load_bytes(text.encode(), f"x.{fmt}", fmt=fmt).document
+    cases: tuple[tuple[str, Syntax], ...] = ((as_json, "json"), (as_yaml, "yaml"), (as_flow, "yaml"))
+    for text, fmt in cases:
+        doc = load_bytes(text.encode(), f"x.{fmt}", syntax=fmt).document
         assert doc is not None, (fmt, text)
         assert data_digest(doc.data) == expected, (fmt, text)
 
@@ -256,7 +258,7 @@ def test_every_change_of_meaning_changes_the_digest(capsys: pytest.CaptureFixtur
 ])
 def test_types_and_values_are_part_of_the_digest(one: str, other: str) -> None:
     def digest(value: str) -> str:
-        doc = load_bytes(f"a: {value}\n".encode(), "x.yaml", fmt="yaml").document
+        doc = load_bytes(f"a: {value}\n".encode(), "x.yaml", syntax="yaml").document
         assert doc is not None
         return data_digest(doc.data)
 
@@ -271,7 +273,7 @@ def test_integral_float_and_integer_are_one_number() -> None:
     """
     digests = set()
     for value in ("1", "1.0", "1e0", "0x1", "1.00"):
-        doc = load_bytes(f"a: {value}\n".encode(), "x.yaml", fmt="yaml").document
+        doc = load_bytes(f"a: {value}\n".encode(), "x.yaml", syntax="yaml").document
         assert doc is not None
         digests.add(data_digest(doc.data))
     assert len(digests) == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rspp.load.api import load_bytes
+from rspp.load.document import Syntax
 from rspp.report import REPORTERS
 from rspp.report.excerpt import MARK, WIDTH, SourceLines, excerpt
 from rspp.report.result import Report
@@ -82,8 +83,8 @@ def test_long_line_cut_at_its_ends() -> None:
     ("yaml", "a: 0\rb: 1\r", "b: 1"),
     ("yaml", "# \u2029 \x85\r\nb: 1\r\n", "b: 1"),
 ])
-def test_excerpt_shows_the_line_of_the_finding(fmt: str, raw: str, expected: str) -> None:
-    doc = load_bytes(raw.encode(), f"f.{fmt}", fmt=fmt).document
+def test_excerpt_shows_the_line_of_the_finding(fmt: Syntax, raw: str, expected: str) -> None:
+    doc = load_bytes(raw.encode(), f"f.{fmt}", syntax=fmt).document
     assert doc is not None
     assert SourceLines({"f": doc}).line("f", doc.span("/b").line) == expected
 

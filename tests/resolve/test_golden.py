@@ -60,7 +60,7 @@ def test_resolved_view_matches_golden(example_index: Index, ref: str) -> None:
 @pytest.mark.parametrize("ref", BUNDLES)
 def test_golden_is_a_valid_fully_sourced_resolved_spec(ref: str) -> None:
     raw = _golden(ref).read_bytes()
-    loaded = load_bytes(raw, _golden(ref).name, fmt="json")
+    loaded = load_bytes(raw, _golden(ref).name, syntax="json")
     assert loaded.findings == () and loaded.document is not None
     assert [f"{f.location()} {f.message}" for f in check_schema(loaded.document,
                                                                  "ResolvedSpec")] == []

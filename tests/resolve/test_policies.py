@@ -223,7 +223,7 @@ def test_without_overlays_turn_policy_is_explicitly_empty(base_repo: Path) -> No
 def _extra_overlay() -> Artifact:
     doc = load_bytes(policy_text("extra", "  degradeRules:\n"
                                           "    - {node: tts, to: tts_flash, when: overload}\n"
-                                 ).encode(), "pipelines/policies/extra.yaml", fmt="yaml").document
+                                 ).encode(), "pipelines/policies/extra.yaml", syntax="yaml").document
     assert doc is not None
     return Artifact(doc, "PolicyOverlay", "extra", "1.0.0")
 

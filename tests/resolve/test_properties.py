@@ -157,7 +157,7 @@ def test_a_large_float_parameter_survives_the_round_trip(base_repo: Path) -> Non
         return  # refusing the value with a located finding is a fix too
     view = resolve_bundle(index, "agent_bundle@1.0.0").view
     assert view is not None
-    assert load_bytes(pretty(view).encode(), "view.json", fmt="json").findings == ()
+    assert load_bytes(pretty(view).encode(), "view.json", syntax="json").findings == ()
     again = renormalize(view, get(index, "ExecutionProfile", "base/v1@1.0.0"), index=index)
     assert again.view is not None and pretty(again.view) == pretty(view)
 
@@ -181,7 +181,7 @@ def _shuffled(index: Index, rng: random.Random) -> Index:
     out = Index()
     for art in arts:
         doc = art.doc
-        copy = Document(doc.path, doc.text, _permute(doc.data, rng), doc.fmt, doc.spans,
+        copy = Document(doc.path, doc.text, _permute(doc.data, rng), doc.syntax, doc.spans,
                         doc.key_spans)
         out.add(Artifact(copy, art.kind, art.id, art.version, art.schema_valid))
     return out
@@ -228,7 +228,7 @@ def _rewrite(src: Path, dst: Path, rng: random.Random) -> dict[str, str]:
         name = f"{rng.choice('zyxabc')}{rng.randrange(10**6)}_{path.name}"
         new = (path.parent.relative_to(src) / name).as_posix()
         target = dst / new
-        target.write_text(_dump(_permute(doc.data, rng), doc.fmt, rng), encoding="utf-8")
+        target.write_text(_dump(_permute(doc.data, rng), doc.syntax, rng), encoding="utf-8")
         again = load_file(target, dst).document
         assert again is not None and canonical_bytes(again.data) == canonical_bytes(doc.data)
         renames[new] = old

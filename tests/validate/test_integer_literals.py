@@ -15,6 +15,7 @@ import pytest
 
 from rspp.core.findings import Finding
 from rspp.load.api import load_bytes, load_file
+from rspp.load.document import Syntax
 from rspp.model.digest import data_digest
 from rspp.model.schemafiles import SCHEMA_DIR
 from rspp.resolve.gate import validate
@@ -29,8 +30,8 @@ BASE_PROFILE = "pipelines/profiles/base.yaml"
 DATA_LANE = "    data: {priority: 200, buffer: {capacity: 64, "
 
 
-def _profile(text: str, fmt: str = "yaml") -> list[Finding]:
-    loaded = load_bytes(text.encode("utf-8"), "profile." + fmt, fmt=fmt)
+def _profile(text: str, fmt: Syntax = "yaml") -> list[Finding]:
+    loaded = load_bytes(text.encode("utf-8"), "profile." + fmt, syntax=fmt)
     assert loaded.document is not None, loaded.findings
     return check_schema(loaded.document, "ExecutionProfile")
 
@@ -105,7 +106,7 @@ def test_every_way_a_schema_can_say_integer(tmp_path: Path, capacity: dict[str, 
     schema = json.loads(schema_file.read_text(encoding="utf-8"))
     schema["$defs"]["Count"] = {"type": "integer"}
     schema_file.write_text(json.dumps(schema, indent=2), encoding="utf-8")
-    loaded = load_bytes(_base_with("64.0").encode("utf-8"), "profile.yaml", fmt="yaml")
+    loaded = load_bytes(_base_with("64.0").encode("utf-8"), "profile.yaml", syntax="yaml")
     assert loaded.document is not None
     found = check_schema(loaded.document, "ExecutionProfile", schema_dir=directory)
     assert [f.code for f in found] == (["SCH003"] if fires else [])
@@ -114,7 +115,7 @@ def test_every_way_a_schema_can_say_integer(tmp_path: Path, capacity: dict[str, 
 def test_the_digest_cannot_tell_64_from_64_0() -> None:
     """Why the literal is refused: RFC 8785 numbers carry no integer/float distinction."""
     def digest(text: str) -> str:
-        loaded = load_bytes(text.encode("utf-8"), "profile.yaml", fmt="yaml")
+        loaded = load_bytes(text.encode("utf-8"), "profile.yaml", syntax="yaml")
         assert loaded.document is not None
         return data_digest(loaded.document.data)
 

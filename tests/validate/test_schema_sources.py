@@ -353,7 +353,7 @@ def test_a_huge_unknown_key_gives_a_short_message(tmp_path: Path) -> None:
     key = "k" * 20_000
     text = ('{"apiVersion": "rspp.dev/v1alpha1", "kind": "ExecutionProfile", "metadata": '
             '{"id": "p/v1", "version": "1.0.0", "' + key + '": 1}, "spec": {}}')
-    doc = load_bytes(text.encode(), "p.json", fmt="json").document
+    doc = load_bytes(text.encode(), "p.json", syntax="json").document
     assert doc is not None
     found = [f for f in check_schema(doc, "ExecutionProfile") if "unknown key" in f.message]
     assert len(found) == 1

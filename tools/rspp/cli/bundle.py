@@ -36,10 +36,10 @@ def build_command(
     """Pin spec, profile and policies by digest and the node packages the pipeline runs."""
     from rspp.commands.bundle import BundleOptions, build_bundle_document
     from rspp.core.paths import PathError
-    from rspp.load.api import format_for
+    from rspp.load.api import syntax_for
 
     common.reporter(fmt)
-    syntax = format_for(Path(out)) if out is not None else "json"
+    syntax = syntax_for(Path(out)) if out is not None else "json"
     if syntax is None:
         raise PathError("PATH003", f"--out {out!r} is not an artifact file name",
                         "name it .json, .yaml or .yml")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rspp.commands.resolve import lookup
+from rspp.load.document import Syntax
 from rspp.model.views import PipelineBundle
 from rspp.report.result import Report
 from rspp.resolve.api import Inputs, involved_files, to_finding
@@ -39,12 +40,12 @@ class BundleOutcome:
         """The bundle's canonical JSON text (what `rspp fmt` writes); "" without a bundle."""
         return self.render("json")
 
-    def render(self, fmt: str) -> str:
-        """The bundle's canonical text as ``fmt`` (``"json"`` or ``"yaml"``): it passes
+    def render(self, syntax: Syntax) -> str:
+        """The bundle's canonical text as ``syntax`` (``"json"`` or ``"yaml"``): it passes
         `rspp fmt --check` as it is. "" without a bundle."""
         from rspp.fmt.write import artifact_text
 
-        return artifact_text(self.document, fmt) if self.document is not None else ""
+        return artifact_text(self.document, syntax) if self.document is not None else ""
 
 
 def build_bundle_document(options: BundleOptions) -> BundleOutcome:
@@ -74,7 +75,7 @@ def build_bundle_document(options: BundleOptions) -> BundleOutcome:
         return BundleOutcome(None, result.with_findings(
             [to_finding(p) for p in built.problems], files=files))
     text = artifact_text(built.document)
-    doc = load_bytes(text.encode("utf-8"), "(built bundle)", fmt="json").document
+    doc = load_bytes(text.encode("utf-8"), "(built bundle)", syntax="json").document
     assert doc is not None  # we just wrote plain JSON
     problems = list(check_schema(doc, "PipelineBundle"))
     if problems:

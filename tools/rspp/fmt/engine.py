@@ -12,7 +12,7 @@ from rspp.core.errors import UsageError
 from rspp.core.files import write_atomic
 from rspp.core.findings import Finding
 from rspp.fmt.text import format_document
-from rspp.load.api import Limits, format_for, load_bytes
+from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.load.reading import read_file
 from rspp.validate.discover import scan, scan_targets
 
@@ -73,7 +73,7 @@ def format_file(path: Path, root: Path, options: FmtOptions) -> FileOutcome:
     rel, raw = read_file(path, root, options.limits.max_bytes)
     if isinstance(raw, Finding):
         return FileOutcome(rel, Status.FAILED, (raw,))
-    loaded = load_bytes(raw, rel, fmt=format_for(path) or "yaml", limits=options.limits)
+    loaded = load_bytes(raw, rel, syntax=syntax_for(path) or "yaml", limits=options.limits)
     if loaded.document is None:
         return FileOutcome(rel, Status.FAILED, loaded.findings)
     result = format_document(loaded.document)

@@ -11,7 +11,7 @@ from rspp.core.sink import finding
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
 from rspp.load.api import load_bytes
-from rspp.load.document import Document
+from rspp.load.document import Document, Syntax
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks
 from rspp.load.spans import pointer_join
 from rspp.model.order import json_text
@@ -106,7 +106,7 @@ def verify(doc: Document, new_text: str, layout: Layout | None = None) -> Format
     (of ``layout``, the scan of a YAML ``doc``)."""
     if new_text == doc.text:
         return Formatted(new_text)
-    again = load_bytes(new_text.encode("utf-8", "surrogatepass"), doc.path, fmt=doc.fmt)
+    again = load_bytes(new_text.encode("utf-8", "surrogatepass"), doc.path, syntax=doc.syntax)
     if again.document is None:
         problem = again.findings[0]
         return _refused(doc, f"formatted text would not load ({problem.code} {problem.message})")
@@ -114,7 +114,7 @@ def verify(doc: Document, new_text: str, layout: Layout | None = None) -> Format
     if changed is not None:
         pointer, what = changed
         return _refused(doc, f"formatting would change the meaning: {what}", pointer)
-    if doc.fmt == "yaml":
+    if doc.syntax == "yaml":
         differ = _comments_differ((layout or scan(doc.text)).comments, new_text)
         if differ is not None:
             message, line, col = differ
@@ -124,7 +124,7 @@ def verify(doc: Document, new_text: str, layout: Layout | None = None) -> Format
 
 def format_document(doc: Document) -> Formatted:
     """Format a document the strict loader has accepted."""
-    if doc.fmt == "json":
+    if doc.syntax == "json":
         return verify(doc, format_json(doc))
     if not YAML11_BREAKS.search(doc.text):
         return _format_yaml(doc)
@@ -133,7 +133,7 @@ def format_document(doc: Document) -> Formatted:
     # put them back.
     hidden = hide_yaml11_breaks(doc.text)
     stand_in = load_bytes(hidden[0].encode("utf-8", "surrogatepass"), doc.path,
-                          fmt="yaml").document if hidden is not None else None
+                          syntax="yaml").document if hidden is not None else None
     if hidden is None or stand_in is None:
         return _refused(doc, "the text holds NEL, LS or PS characters (U+0085, U+2028, "
                              "U+2029) that cannot be formatted; write them as escapes in "
@@ -168,14 +168,14 @@ def _format_yaml(doc: Document) -> Formatted:
     return verify(doc, new_text, layout)
 
 
-def format_text(text: str, fmt: str, path: str = "<text>") -> Formatted:
-    """Format ``text`` (``fmt`` is ``"yaml"`` or ``"json"``).
+def format_text(text: str, syntax: Syntax, path: str = "<text>") -> Formatted:
+    """Format ``text`` (``syntax`` is ``"yaml"`` or ``"json"``).
 
     Text the strict loader refuses (aliases, tags, duplicate keys, ...) is returned unchanged
     with the loader's findings; so is text whose formatting would change its data or lose a
     comment, with an FMT001 finding.
     """
-    loaded = load_bytes(text.encode("utf-8", "surrogatepass"), path, fmt=fmt)
+    loaded = load_bytes(text.encode("utf-8", "surrogatepass"), path, syntax=syntax)
     if loaded.document is None:
         return Formatted(text, loaded.findings)
     return format_document(loaded.document)

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from rspp.fmt.quoting import needs_quotes
+from rspp.load.document import Syntax
 from rspp.model.order import canonical_order, json_text
 
 # Plain scalars that need no quotes in block context: no indicator first, no ": " or " #".
@@ -23,8 +24,8 @@ class ArtifactWriteError(ValueError):
     always can be."""
 
 
-def artifact_text(data: Mapping[str, object], fmt: str = "json") -> str:
-    """The canonical text of the artifact ``data`` (``fmt``: ``"json"`` or ``"yaml"``).
+def artifact_text(data: Mapping[str, object], syntax: Syntax = "json") -> str:
+    """The canonical text of the artifact ``data`` (``syntax``: ``"json"`` or ``"yaml"``).
 
     JSON: ``rspp.fmt.order.json_text``, the text `rspp fmt` writes for the same data. YAML:
     block style, keys in the kind's canonical order, versions double-quoted, formatted by
@@ -34,10 +35,10 @@ def artifact_text(data: Mapping[str, object], fmt: str = "json") -> str:
     if not isinstance(data, Mapping) or not data:
         raise ArtifactWriteError("an artifact is a mapping with at least its envelope keys")
     _check(dict(data), "")
-    if fmt == "json":
+    if syntax == "json":
         return json_text(dict(data))
-    if fmt != "yaml":
-        raise ArtifactWriteError(f"unknown artifact format {fmt!r}; expected json or yaml")
+    if syntax != "yaml":
+        raise ArtifactWriteError(f"unknown artifact syntax {syntax!r}; expected json or yaml")
     from rspp.fmt.text import difference, format_text
     from rspp.load.api import load_bytes
 
@@ -47,7 +48,7 @@ def artifact_text(data: Mapping[str, object], fmt: str = "json") -> str:
         problem = result.findings[0]
         raise ArtifactWriteError(f"the YAML text of the artifact cannot be written: "
                                  f"{problem.code} {problem.message}")
-    again = load_bytes(result.text.encode("utf-8"), "(written artifact)", fmt="yaml").document
+    again = load_bytes(result.text.encode("utf-8"), "(written artifact)", syntax="yaml").document
     changed = difference(dict(data), again.data) if again is not None else ("", "no document")
     if changed is not None:
         raise ArtifactWriteError(f"the YAML text of the artifact would not read back as the "

@@ -170,7 +170,7 @@ def _rewrite_pins(root: Path, bundle: Artifact, index: Index) -> bytes | None:
                 return None
             lines[line] = lines[line].replace(text, new, 1)
     text = "\n".join(lines)
-    again = load_bytes(text.encode("utf-8"), bundle.path, fmt=bundle.doc.fmt).document
+    again = load_bytes(text.encode("utf-8"), bundle.path, syntax=bundle.doc.syntax).document
     pins = as_array(as_object(again.data.get("spec")).get("pins")) if again else []
     if again is None or [as_object(p).get("ref") for p in pins] != wanted:
         return None

@@ -70,7 +70,7 @@ def snapshot_files(files: dict[str, bytes | None], label: str,
     """A snapshot of files read from git (path -> bytes; None: too large, skipped)."""
     from pathlib import Path
 
-    from rspp.load.api import format_for
+    from rspp.load.api import syntax_for
 
     snap = Snapshot(label)
     for path in sorted(files):
@@ -80,10 +80,10 @@ def snapshot_files(files: dict[str, bytes | None], label: str,
         if path == LOCK_FILE:
             snap.lock, _ = parse_lock(raw, LOCK_FILE)
             continue
-        fmt = format_for(Path(path))
-        if fmt is None:
+        syntax = syntax_for(Path(path))
+        if syntax is None:
             continue
-        doc = load_bytes(raw, path, fmt=fmt, limits=limits or Limits()).document
+        doc = load_bytes(raw, path, syntax=syntax, limits=limits or Limits()).document
         key = _key_of(doc.data) if doc is not None else None
         if doc is not None and key is not None:
             snap.versions.setdefault(identity_key(key),

@@ -79,7 +79,7 @@ def finding(code: str, path: str, line: int, col: int, message: str, pointer: st
 
 def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Finding]]:
     """Parse lock text; findings (loader codes, LCK002) when it is not a valid lock."""
-    loaded = load_bytes(raw, rel, fmt="json")
+    loaded = load_bytes(raw, rel, syntax="json")
     doc = loaded.document
     if doc is None:
         return None, list(loaded.findings)

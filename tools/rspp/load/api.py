@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
 from rspp.core.findings import Finding
-from rspp.load.document import Document
+from rspp.load.document import Document, Syntax
 from rspp.load.json_strict import parse_json
 from rspp.load.reading import Limits, decode, read_file
 from rspp.load.yaml_strict import parse_yaml
 
-__all__ = ["Limits", "LoadResult", "format_for", "load_bytes", "load_file"]
+__all__ = ["Limits", "LoadResult", "load_bytes", "load_file", "syntax_for"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,12 +25,13 @@ class LoadResult:
     findings: tuple[Finding, ...]
 
 
-_FORMATS: Final = MappingProxyType({".yaml": "yaml", ".yml": "yaml", ".json": "json"})
+_SYNTAXES: Final[Mapping[str, Syntax]] = MappingProxyType(
+    {".yaml": "yaml", ".yml": "yaml", ".json": "json"})
 
 
-def format_for(path: Path) -> str | None:
-    """``"yaml"`` or ``"json"`` from the file suffix, else ``None``."""
-    return _FORMATS.get(path.suffix.lower())
+def syntax_for(path: Path) -> Syntax | None:
+    """``"yaml"`` or ``"json"`` from the file suffix (any letter case), else ``None``."""
+    return _SYNTAXES.get(path.suffix.lower())
 
 
 def load_file(path: Path, root: Path, *, limits: Limits = Limits(),
@@ -42,22 +44,23 @@ def load_file(path: Path, root: Path, *, limits: Limits = Limits(),
     rel, raw = read_file(path, root, limits.max_bytes, policy_checked=policy_checked)
     if isinstance(raw, Finding):
         return LoadResult(None, (raw,))
-    return load_bytes(raw, rel, fmt=format_for(path) or "yaml", limits=limits)
+    return load_bytes(raw, rel, syntax=syntax_for(path) or "yaml", limits=limits)
 
 
-def load_bytes(raw: bytes, rel_path: str, *, fmt: str, limits: Limits = Limits()) -> LoadResult:
-    """Decode and parse ``raw`` as ``fmt`` (``"yaml"`` or ``"json"``)."""
-    if fmt == "yaml":
+def load_bytes(raw: bytes, rel_path: str, *, syntax: Syntax,
+               limits: Limits = Limits()) -> LoadResult:
+    """Decode and parse ``raw`` as ``syntax`` (``"yaml"`` or ``"json"``)."""
+    if syntax == "yaml":
         parse = parse_yaml
-    elif fmt == "json":
+    elif syntax == "json":
         parse = parse_json
     else:
-        raise ValueError(f"unknown format {fmt!r}; expected 'yaml' or 'json'")
+        raise ValueError(f"unknown syntax {syntax!r}; expected 'yaml' or 'json'")
     text = decode(raw, rel_path, limits.max_bytes)
     if isinstance(text, Finding):
         return LoadResult(None, (text,))
     parsed, findings = parse(text, rel_path, limits.max_depth, limits.max_int_digits)
     if findings or parsed is None:
         return LoadResult(None, tuple(findings))
-    return LoadResult(Document(rel_path, text, parsed.data, fmt, parsed.spans, parsed.key_spans),
+    return LoadResult(Document(rel_path, text, parsed.data, syntax, parsed.spans, parsed.key_spans),
                       ())

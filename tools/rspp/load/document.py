@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from rspp.core.findings import Span
 from rspp.core.jsontypes import JsonObject
 from rspp.load.lines import split_lines
+
+# The two syntaxes an artifact file may be written in (by its suffix: .yaml/.yml, .json).
+Syntax = Literal["yaml", "json"]
 
 
 @dataclass(slots=True)
@@ -21,7 +25,7 @@ class Document:
     path: str
     text: str
     data: JsonObject
-    fmt: str
+    syntax: Syntax
     spans: dict[str, Span] = field(default_factory=dict)
     key_spans: dict[str, Span] = field(default_factory=dict)
     # True when the spans were dropped to ship the document between processes cheaply;
@@ -34,14 +38,14 @@ class Document:
     digest: str | None = field(default=None, repr=False, compare=False)
 
     def without_spans(self) -> Document:
-        return Document(self.path, self.text, self.data, self.fmt, spans_dropped=True)
+        return Document(self.path, self.text, self.data, self.syntax, spans_dropped=True)
 
     def _rebuild_spans(self) -> None:
         from rspp.load.json_strict import parse_json
         from rspp.load.reading import Limits
         from rspp.load.yaml_strict import parse_yaml
 
-        parse = parse_yaml if self.fmt == "yaml" else parse_json
+        parse = parse_yaml if self.syntax == "yaml" else parse_json
         limits = Limits()
         again, _ = parse(self.text, self.path, limits.max_depth, limits.max_int_digits)
         if again is None:  # the text parsed once; it parses the same way again

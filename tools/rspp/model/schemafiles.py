@@ -97,7 +97,7 @@ class SchemaFile:
         """A problem at ``pointer`` in this file, positioned by rspp's JSON loader."""
         from rspp.load.api import load_bytes
 
-        doc = load_bytes(self.text.encode("utf-8"), self.file.name, fmt="json").document
+        doc = load_bytes(self.text.encode("utf-8"), self.file.name, syntax="json").document
         if doc is None:
             return SchemaProblem(self.file, 1, 1, message, pointer)
         span = doc.span(pointer)
@@ -213,7 +213,7 @@ def _read(kind: str, directory: Path) -> SchemaFile:
         try:  # the fast path; rspp's loader positions problems when there are any
             data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant)
         except (ValueError, RecursionError):
-            loaded = load_bytes(text.encode("utf-8"), file.name, fmt="json")
+            loaded = load_bytes(text.encode("utf-8"), file.name, syntax="json")
             text = loaded.findings[0] if loaded.findings else text
     if not isinstance(text, str):
         return SchemaFile(kind, file, None, (
