@@ -21,14 +21,13 @@ def command(
     link out of it, a link loop, a folder, a FIFO, a device or an unreadable file is a FILE
     finding (exit 1); a name that does not exist is a usage error (exit 2).
     """
-    from rspp.model.digest import digest_files
+    from rspp.commands.digest import DigestOptions, digest
 
-    failed = False
-    for item in digest_files([Path(p) for p in paths], root):
+    outcome = digest(DigestOptions(tuple(Path(p) for p in paths), root))
+    for item in outcome.files:
         if item.digest is None:
-            failed = True
             for f in item.findings:
                 common.line(f"{item.path}:{f.line}:{f.col} {f.code} {f.message}")
             continue
         common.line(f"{item.digest}  {item.path}")
-    raise typer.Exit(1 if failed else 0)
+    raise typer.Exit(1 if outcome.failed else 0)

@@ -9,6 +9,7 @@ from typing import Literal
 
 from rspp.gen.docs import OWN_FILES, is_rspp_source
 from rspp.gen.drift import docs_drift, own_repository, schema_drift
+from rspp.report.result import Report
 
 Target = Literal["schemas", "docs", "all"]
 
@@ -27,6 +28,7 @@ class GenerateOutcome:
 
     lines: tuple[str, ...]
     write: bool
+    report: Report
     applicable: bool = True
 
     @property
@@ -44,10 +46,12 @@ def generate(options: GenerateOptions) -> GenerateOutcome:
     Raises UsageError when ``target`` is schemas or docs outside rspp's own repository;
     FileAccessError (IO001-IO003) for a path the writer refuses."""
     root = options.root
+    report = Report(root, (), (), {})  # drift is not a finding about an artifact
     if options.target == "all":
         if not is_rspp_source(root):
-            return GenerateOutcome((), options.write, applicable=False)
-        return GenerateOutcome(tuple(schema_drift(root, False) + docs_drift(root, False)), False)
+            return GenerateOutcome((), options.write, report, applicable=False)
+        lines = schema_drift(root, False) + docs_drift(root, False)
+        return GenerateOutcome(tuple(lines), False, report)
     own_repository(root, options.target)
     drift = schema_drift if options.target == "schemas" else docs_drift
-    return GenerateOutcome(tuple(drift(root, options.write)), options.write)
+    return GenerateOutcome(tuple(drift(root, options.write)), options.write, report)
