@@ -17,7 +17,7 @@ HELPERS = {"find_target", "lookup", "derived_remedy"}
 
 
 def _commands() -> list[tuple[str, typing.Callable[..., object]]]:
-    found = []
+    found: list[tuple[str, typing.Callable[..., object]]] = []
     for info in pkgutil.iter_modules(rspp.commands.__path__):
         module = importlib.import_module(f"rspp.commands.{info.name}")
         for name, fn in inspect.getmembers(module, inspect.isfunction):
