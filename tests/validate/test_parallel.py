@@ -105,8 +105,13 @@ def test_workers_hand_back_documents_without_positions(tmp_path: Path,
     root = tmp_path / "repo"
     _generate(root, seed=13)
     for jobs in (1, 2):
+        workers.clear()
         repo = load_repository(root, discover(root), Limits(), jobs)
         if jobs > 1:
             workers.assert_ran_in_workers()
+            assert repo.workers and os.getpid() not in repo.workers
+        else:
+            workers.assert_ran_here()
+            assert repo.workers == frozenset()
         assert len(repo.documents) >= PARALLEL_MIN_FILES
         assert all(doc.spans_dropped and not doc.spans for doc in repo.documents.values())
