@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rspp.commands.resolve import lookup
 from rspp.load.document import Syntax
-from rspp.model.views import PipelineBundle
 from rspp.report.result import Report
 from rspp.resolve.api import Inputs, involved_files, to_finding
 from rspp.resolve.gate import validate_repository
 from rspp.validate.engine import ValidateOptions
+
+if TYPE_CHECKING:
+    from rspp.model.views import PipelineBundle
 
 
 @dataclass(frozen=True, slots=True)

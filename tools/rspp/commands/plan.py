@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rspp.commands.resolve import ResolveOptions, resolve_target
 from rspp.core.canonical import pretty
 from rspp.core.errors import UsageError
 from rspp.core.sink import finding
-from rspp.model.views import ResolvedSpec, ResolvedTurnPlan
 from rspp.report.result import Report
+
+if TYPE_CHECKING:
+    from rspp.model.views import ResolvedSpec, ResolvedTurnPlan
 
 
 @dataclass(frozen=True, slots=True)

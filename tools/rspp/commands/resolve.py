@@ -11,6 +11,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rspp.core.canonical import pretty
 from rspp.core.errors import UsageError
@@ -19,11 +20,13 @@ from rspp.core.paths import name_inside
 from rspp.core.pool import ChunkMap, default_jobs
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
-from rspp.model.views import ResolvedSpec
 from rspp.report.result import Report
 from rspp.resolve.api import Inputs, bundle_inputs, involved_files, resolve_inputs, to_finding
 from rspp.resolve.gate import validate_repository
 from rspp.validate.engine import ValidateOptions
+
+if TYPE_CHECKING:
+    from rspp.model.views import ResolvedSpec
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rspp.model.ids import PortType
-from rspp.model.views import Lane
+
+if TYPE_CHECKING:
+    from rspp.model.views import Lane
 
 LANES: Final[tuple[Lane, Lane, Lane]] = ("control", "data", "telemetry")
 

@@ -9,20 +9,21 @@ two cannot drift.
 
 A view is a promise about schema-valid data only. Rules that declare ``needs_schema_valid``
 (the default) see only schema-valid artifacts and read their body through the accessors at
-the end of this module (``bundle_body(art)["pins"]``); anything else reads ``Artifact.spec``,
+``rspp.model.access`` (``bundle_body(art)["pins"]``); anything else reads ``Artifact.spec``,
 a ``JsonObject``, and narrows with ``isinstance``. The accessors check the kind, never the
 content: call them on artifacts whose ``schema_valid`` is true.
 
 The vocabulary (lanes, shedding modes, ...) is defined here once and used by the models.
-This module stays free of pydantic: it sits on the hot validation path. It does not postpone
+The rules and the resolver import these names for type checking only (the classes cost
+start-up time that a pre-commit run would pay for nothing); ``rspp.model.kinds`` imports the
+vocabulary at run time. It does not postpone
 its annotations (no ``from __future__ import annotations``): Python 3.11 cannot tell
 ``NotRequired`` fields from postponed ones, so views are defined before they are used.
 """
 
-from typing import Literal, NotRequired, TypedDict, cast
+from typing import Literal, NotRequired, TypedDict
 
-from rspp.core.jsontypes import JsonObject, JsonValue
-from rspp.model.artifact import Artifact
+from rspp.core.jsontypes import JsonValue
 
 # --------------------------------------------------------------------------- vocabulary
 Lane = Literal["control", "data", "telemetry"]
@@ -637,58 +638,3 @@ class ResolvedTurnPlan(_Envelope):
 
 # --------------------------------------------------------------------------- accessors
 GraphBody = PipelineSpecBody | ModuleBody
-
-
-def _body(art: Artifact, *kinds: str) -> JsonObject:
-    if art.kind not in kinds:
-        raise TypeError(f"{art.path}: a {art.kind}, not a {' or '.join(kinds)}")
-    return art.spec
-
-
-def spec_body(art: Artifact) -> PipelineSpecBody:
-    return cast(PipelineSpecBody, _body(art, "PipelineSpec"))
-
-
-def module_body(art: Artifact) -> ModuleBody:
-    return cast(ModuleBody, _body(art, "Module"))
-
-
-def graph_body(art: Artifact) -> GraphBody:
-    """The body of a PipelineSpec or a Module: the fields both have (nodes, edges, imports)."""
-    return cast(GraphBody, _body(art, "PipelineSpec", "Module"))
-
-
-def profile_body(art: Artifact) -> ExecutionProfileBody:
-    return cast(ExecutionProfileBody, _body(art, "ExecutionProfile"))
-
-
-def policy_body(art: Artifact) -> PolicyOverlayBody:
-    return cast(PolicyOverlayBody, _body(art, "PolicyOverlay"))
-
-
-def extension_body(art: Artifact) -> ExtensionManifestBody:
-    return cast(ExtensionManifestBody, _body(art, "ExtensionManifest"))
-
-
-def bundle_body(art: Artifact) -> PipelineBundleBody:
-    return cast(PipelineBundleBody, _body(art, "PipelineBundle"))
-
-
-def rollout_body(art: Artifact) -> RolloutManifestBody:
-    return cast(RolloutManifestBody, _body(art, "RolloutManifest"))
-
-
-def replay_body(art: Artifact) -> ReplayEvidenceManifestBody:
-    return cast(ReplayEvidenceManifestBody, _body(art, "ReplayEvidenceManifest"))
-
-
-def contract_body(art: Artifact) -> CompatibilityContractBody:
-    return cast(CompatibilityContractBody, _body(art, "CompatibilityContract"))
-
-
-def gates_body(art: Artifact) -> ConformanceGatesBody:
-    return cast(ConformanceGatesBody, _body(art, "ConformanceGates"))
-
-
-def resolved_body(art: Artifact) -> ResolvedSpecBody:
-    return cast(ResolvedSpecBody, _body(art, "ResolvedSpec"))

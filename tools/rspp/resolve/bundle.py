@@ -12,22 +12,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
+from rspp.model.access import bundle_body, extension_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.digest import pinned_ref
 from rspp.model.order import canonical_order
-from rspp.model.views import (
-    CompatibilityWindow,
-    NodePackage,
-    Pin,
-    PipelineBundle,
-    PipelineBundleBody,
-    bundle_body,
-    extension_body,
-)
 from rspp.resolve.api import Inputs, resolve_inputs
 from rspp.resolve.items import Problem
+
+if TYPE_CHECKING:
+    from rspp.model.views import (
+        CompatibilityWindow,
+        NodePackage,
+        Pin,
+        PipelineBundle,
+        PipelineBundleBody,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ def build_bundle(inputs: BundleInput, index: Index) -> BuiltBundle:
                        {"kind": "ExecutionProfile", "ref": pinned_ref(inputs.profile)}]
     pins += [{"kind": "PolicyOverlay", "ref": pinned_ref(p)} for p in inputs.policies]
     # the caller checks the built bundle against the schema before anyone sees it
-    compatibility = cast(CompatibilityWindow, dict(inputs.compatibility))
+    compatibility = cast("CompatibilityWindow", dict(inputs.compatibility))
     body: PipelineBundleBody = {"pins": pins,
                                 "nodePackages": [_package(offered[t]) for t in used],
                                 "compatibility": compatibility}

@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from rspp.core.jsontypes import JsonValue
 from rspp.load.spans import pointer_join
+from rspp.model.access import graph_body, module_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
-from rspp.model.views import Edge, Import, Node, graph_body, module_body
 from rspp.resolve.items import Item, Problem, authored
+
+if TYPE_CHECKING:
+    from rspp.model.views import Edge, Import, Node
 
 MAX_DEPTH = 16
 

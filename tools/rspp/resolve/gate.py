@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Final
 
 from rspp.core.findings import Finding
+from rspp.model.access import profile_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import shaping_params
-from rspp.model.views import profile_body
 from rspp.report.result import Report
 from rspp.resolve.api import bundle_inputs, involved_files, to_finding
 from rspp.resolve.normalize import normalize

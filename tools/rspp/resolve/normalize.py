@@ -17,29 +17,24 @@ import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Final, cast
+from typing import TYPE_CHECKING, Final, cast
 
 from rspp.core.constants import API_VERSION
 from rspp.core.findings import Related
 from rspp.core.jsontypes import as_array, as_object
 from rspp.load.spans import escape_token
+from rspp.model.access import bundle_body, extension_body, policy_body, profile_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.digest import pinned_ref
 from rspp.model.ids import PortType, parse_port_type, parse_ref
 from rspp.model.lanes import LANES, allowed_lanes, default_lane, lane_of
-from rspp.model.views import (
-    NodePackage,
-    ResolvedSpec,
-    Routes,
-    bundle_body,
-    extension_body,
-    policy_body,
-    profile_body,
-)
 from rspp.resolve import expand as ex
 from rspp.resolve.items import FieldPath, Item, Origin, Problem, authored, builtin
 from rspp.resolve.policy import apply_inserts, turn_policy
+
+if TYPE_CHECKING:
+    from rspp.model.views import NodePackage, ResolvedSpec, Routes
 
 BUFFER_FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 # Defaults the artifact models declare (kept equal to the schemas by a test).
@@ -440,4 +435,4 @@ def _emit(spec: Artifact, top: Item, graph: ex.ModuleGraph) -> ResolvedSpec:
             "spec": body}
     # Every node, edge and top-level field was completed above to what the ResolvedSpec
     # model requires (the resolve tests validate views against it).
-    return cast(ResolvedSpec, view)
+    return cast("ResolvedSpec", view)

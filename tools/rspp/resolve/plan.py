@@ -26,17 +26,17 @@ from rspp.core.canonical import sha256_digest
 from rspp.core.constants import API_VERSION
 from rspp.load.numbers import MAX_SAFE_INTEGER
 from rspp.model.expr import ExprError, evaluate, lookup, parse
-from rspp.model.views import (
-    ResolvedNode,
-    ResolvedSpec,
-    ResolvedTurnPlan,
-    ResolvedTurnPlanBody,
-    TurnDecision,
-    TurnPolicy,
-)
 
 if TYPE_CHECKING:
     from rspp.load.api import LoadResult
+    from rspp.model.views import (
+        ResolvedNode,
+        ResolvedSpec,
+        ResolvedTurnPlan,
+        ResolvedTurnPlanBody,
+        TurnDecision,
+        TurnPolicy,
+    )
 
 HEALTH = ("healthy", "degraded", "down")
 BREAKER = ("closed", "open", "half_open")

@@ -12,16 +12,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rspp.core.suggest import did_you_mean
 from rspp.load.spans import pointer_join
+from rspp.model.access import policy_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, value_problem
 from rspp.model.expr import ExprError, parse
-from rspp.model.views import InsertRule, Node, PolicyOverlayBody, policy_body
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Problem, authored, builtin
+
+if TYPE_CHECKING:
+    from rspp.model.views import InsertRule, Node, PolicyOverlayBody
 
 GROUPS = ("providerRules", "circuitBreakers", "costCaps", "degradeRules")
 _DEFAULTS: Final = MappingProxyType({"circuitBreakers": {"halfOpenProbes": 1}})

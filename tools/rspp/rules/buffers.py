@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rspp.core.findings import Related
+from rspp.model.access import bundle_body, graph_body, profile_body
 from rspp.model.artifact import Artifact
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import LANES, default_lane
-from rspp.model.views import Buffer, Lane, bundle_body, graph_body, profile_body
 from rspp.rules import graph as g
 from rspp.rules.base import Check, Context, Hit
+
+if TYPE_CHECKING:
+    from rspp.model.views import Buffer, Lane
 
 FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from rspp.core.findings import Related
+from rspp.model.access import bundle_body, extension_body, graph_body, policy_body, spec_body
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
-from rspp.model.views import bundle_body, extension_body, graph_body, policy_body, spec_body
 from rspp.rules.base import Check, Context, Hit
 
 

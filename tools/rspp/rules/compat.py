@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from rspp.model.access import contract_body, gates_body
 from rspp.model.artifact import Artifact
-from rspp.model.views import contract_body, gates_body
 from rspp.rules.base import Check, Context, Hit
 
 MVP_GATES = ("latency", "cancel_fence", "authority", "replay_completeness", "lifecycle")

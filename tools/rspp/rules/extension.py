@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rspp.model.access import extension_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.ids import PortType, parse_port_type
-from rspp.model.views import extension_body
 from rspp.rules.base import Check, Context, Hit
 
 _NODE_TYPES = ("custom_node", "external_node")

@@ -9,20 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
+from rspp.model.access import extension_body, graph_body, module_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render, value_problem
 from rspp.model.ids import PortType, parse_port_type, parse_ref
-from rspp.model.views import (
-    Import,
-    Lane,
-    Node,
-    Ports,
-    extension_body,
-    graph_body,
-    module_body,
-)
 from rspp.rules.base import Context
+
+if TYPE_CHECKING:
+    from rspp.model.views import Import, Lane, Node, Ports
 
 Typed = PortType | str  # a str is the name of an unbound parameter
 

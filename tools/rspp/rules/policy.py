@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from rspp.model.access import policy_body
 from rspp.model.artifact import Artifact
 from rspp.model.expr import ExprError, parse
-from rspp.model.views import policy_body
 from rspp.rules.base import Check, Context, Hit
 
 

@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.findings import Related
 from rspp.core.suggest import close_match, did_you_mean
+from rspp.model.access import bundle_body, extension_body, gates_body, graph_body, rollout_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
-from rspp.model.views import bundle_body, extension_body, gates_body, graph_body, rollout_body
 from rspp.rules.base import Check, Context, Hit
 
 

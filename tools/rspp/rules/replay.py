@@ -6,8 +6,8 @@ import stat
 from collections.abc import Iterator
 
 from rspp.core.paths import Refused, Resolver, kind_of
+from rspp.model.access import replay_body
 from rspp.model.artifact import Artifact
-from rspp.model.views import replay_body
 from rspp.rules.base import Check, Context, Hit
 
 # The OR-02 baseline: fields every accepted turn's evidence carries at any recording level.

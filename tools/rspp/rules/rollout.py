@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from types import MappingProxyType
 from typing import Final
 
+from rspp.model.access import rollout_body
 from rspp.model.artifact import Artifact
-from rspp.model.views import rollout_body
 from rspp.rules.base import Check, Context, Hit
 
 _NEEDS: Final = MappingProxyType({"canary": "steps", "percentage": "percentage", "cohort": "cohorts"})

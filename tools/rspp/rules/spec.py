@@ -7,28 +7,23 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from rspp.core.constants import GRAPH_KINDS
 from rspp.core.findings import Related
 from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
 from rspp.load.spans import escape_token, pointer_join
+from rspp.model.access import extension_body, graph_body, module_body, policy_body, profile_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, Param, value_problem
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
-from rspp.model.views import (
-    Import,
-    Node,
-    extension_body,
-    graph_body,
-    module_body,
-    policy_body,
-    profile_body,
-)
 from rspp.rules import graph as g
 from rspp.rules.base import Check, Context, Hit
+
+if TYPE_CHECKING:
+    from rspp.model.views import Import, Node
 
 _PARAM_KINDS = (*GRAPH_KINDS, "ExecutionProfile", "PolicyOverlay")
 

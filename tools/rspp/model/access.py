@@ -1,0 +1,81 @@
+"""Typed access to the body of a schema-valid artifact: ``spec_body(art)`` is its ``spec`` as
+the view of its kind (``rspp.model.views``). The accessors check the kind, never the
+content: call them on artifacts whose ``schema_valid`` is true."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rspp.core.jsontypes import JsonObject
+from rspp.model.artifact import Artifact
+
+if TYPE_CHECKING:
+    from rspp.model.views import (
+        CompatibilityContractBody,
+        ConformanceGatesBody,
+        ExecutionProfileBody,
+        ExtensionManifestBody,
+        GraphBody,
+        ModuleBody,
+        PipelineBundleBody,
+        PipelineSpecBody,
+        PolicyOverlayBody,
+        ReplayEvidenceManifestBody,
+        ResolvedSpecBody,
+        RolloutManifestBody,
+    )
+
+
+def _body(art: Artifact, *kinds: str) -> JsonObject:
+    if art.kind not in kinds:
+        raise TypeError(f"{art.path}: a {art.kind}, not a {' or '.join(kinds)}")
+    return art.spec
+
+
+def spec_body(art: Artifact) -> PipelineSpecBody:
+    return cast("PipelineSpecBody", _body(art, "PipelineSpec"))
+
+
+def module_body(art: Artifact) -> ModuleBody:
+    return cast("ModuleBody", _body(art, "Module"))
+
+
+def graph_body(art: Artifact) -> GraphBody:
+    """The body of a PipelineSpec or a Module: the fields both have (nodes, edges, imports)."""
+    return cast("GraphBody", _body(art, "PipelineSpec", "Module"))
+
+
+def profile_body(art: Artifact) -> ExecutionProfileBody:
+    return cast("ExecutionProfileBody", _body(art, "ExecutionProfile"))
+
+
+def policy_body(art: Artifact) -> PolicyOverlayBody:
+    return cast("PolicyOverlayBody", _body(art, "PolicyOverlay"))
+
+
+def extension_body(art: Artifact) -> ExtensionManifestBody:
+    return cast("ExtensionManifestBody", _body(art, "ExtensionManifest"))
+
+
+def bundle_body(art: Artifact) -> PipelineBundleBody:
+    return cast("PipelineBundleBody", _body(art, "PipelineBundle"))
+
+
+def rollout_body(art: Artifact) -> RolloutManifestBody:
+    return cast("RolloutManifestBody", _body(art, "RolloutManifest"))
+
+
+def replay_body(art: Artifact) -> ReplayEvidenceManifestBody:
+    return cast("ReplayEvidenceManifestBody", _body(art, "ReplayEvidenceManifest"))
+
+
+def contract_body(art: Artifact) -> CompatibilityContractBody:
+    return cast("CompatibilityContractBody", _body(art, "CompatibilityContract"))
+
+
+def gates_body(art: Artifact) -> ConformanceGatesBody:
+    return cast("ConformanceGatesBody", _body(art, "ConformanceGates"))
+
+
+def resolved_body(art: Artifact) -> ResolvedSpecBody:
+    return cast("ResolvedSpecBody", _body(art, "ResolvedSpec"))
