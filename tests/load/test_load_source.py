@@ -211,7 +211,7 @@ def test_allowed_whitespace_controls(load_text: LoadText) -> None:
     assert result.document.data == {"a": 1, "b": 2}
 
 
-def test_format_for() -> None:
+def test_syntax_for() -> None:
     assert syntax_for(Path("a.yaml")) == "yaml"
     assert syntax_for(Path("a.yml")) == "yaml"
     assert syntax_for(Path("a.json")) == "json"
