@@ -21,7 +21,7 @@ from rspp.validate.engine import (
 
 
 def resolved_graph_pass(repo: Repository, broken: set[str],
-                targets: set[str] | None) -> list[Finding]:
+                        targets: set[str] | None) -> list[Finding]:
     """Resolve every bundle whose inputs have no errors: what only the resolved graph shows
     (profile node defaults that change port types, policy inserts and turn rules) is
     reported here.
