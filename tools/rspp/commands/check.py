@@ -46,9 +46,10 @@ class CheckOptions:
 
 def check(options: CheckOptions) -> Report:
     from rspp.core.constants import LOCK_FILE
+    from rspp.core.sink import finding
     from rspp.lifecycle.derived import entries, graph
     from rspp.lifecycle.immutability import compare, snapshot_files, snapshot_index
-    from rspp.lifecycle.lock import finding, read_lock, update
+    from rspp.lifecycle.lock import read_lock, update
 
     result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs))
     findings = list(result.findings)
@@ -60,7 +61,7 @@ def check(options: CheckOptions) -> Report:
         line, col = lock.location()
         findings.extend(finding("LCK001", LOCK_FILE, line, col,
                                 f"{key} is not in {LOCK_FILE}: {BUILD_THEN_LOCK}",
-                                "/artifacts") for key in pending.added)
+                                pointer="/artifacts") for key in pending.added)
     if options.against is not None:
         from rspp.core.constants import ARTIFACT_DIRS
         from rspp.lifecycle.gitio import GitRepo
@@ -102,6 +103,7 @@ def check(options: CheckOptions) -> Report:
                 line, col = span.line, span.col
         findings.append(finding(code, path, line, col,
                                 f"{what}{path} is {entry.state}: {entry.reason} "
-                                f"({derived_remedy(entry.state, entry.generator)})", pointer))
+                                f"({derived_remedy(entry.state, entry.generator)})",
+                                pointer=pointer))
     return replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})

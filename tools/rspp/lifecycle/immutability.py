@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonObject
-from rspp.lifecycle.lock import Lock, finding, identity_key, parse_lock, published
+from rspp.core.sink import finding
+from rspp.lifecycle.lock import Lock, identity_key, parse_lock, published
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
 from rspp.model.artifact import Index
@@ -105,8 +106,9 @@ def _finding(code: str, doc_or_path: Document | str, pointer: str, message: str,
              related: tuple[Related, ...] = ()) -> Finding:
     if isinstance(doc_or_path, Document):
         span = doc_or_path.span(pointer)
-        return finding(code, doc_or_path.path, span.line, span.col, message, pointer, related)
-    return finding(code, doc_or_path, 1, 1, message, pointer, related)
+        return finding(code, doc_or_path.path, span.line, span.col, message, pointer=pointer,
+                       related=related)
+    return finding(code, doc_or_path, 1, 1, message, pointer=pointer, related=related)
 
 
 def _at(base: Snapshot, version: Version, note: str) -> Related:
@@ -184,7 +186,7 @@ def compare(base: Snapshot, head: Snapshot, *, rewritten: bool = False) -> list[
             line, col = head.lock.location()
             out.append(finding("IMM004", LOCK_FILE, line, col,
                                f"lock entry {key} ({digest}) of {base.label} was removed: "
-                               "lock entries are never removed", "/artifacts"))
+                               "lock entries are never removed", pointer="/artifacts"))
         elif head_key is not None and (head_key, head_digest) != (key, digest) \
                 and head.lock is not None:
             line, col = head.lock.location(head_key)
@@ -192,7 +194,7 @@ def compare(base: Snapshot, head: Snapshot, *, rewritten: bool = False) -> list[
             out.append(finding("IMM004", LOCK_FILE, line, col,
                                f"lock entry {key} was {digest} at {base.label} and is now "
                                f"{now_entry}{_renamed(key, head_key)}: lock entries are never "
-                               "rewritten", "/artifacts"))
+                               "rewritten", pointer="/artifacts"))
         elif head.lock is None or not head.lock.entries:
             out.append(_finding("IMM004", LOCK_FILE, "", f"{LOCK_FILE} of {base.label} "
                                 f"records {len(base_lock)} versions but is missing or empty "

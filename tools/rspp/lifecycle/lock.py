@@ -71,12 +71,6 @@ def unpinned_refs(art: Artifact) -> list[str]:
             and (ref := parse_ref(text)) is not None and ref.digest is None]
 
 
-def finding(code: str, path: str, line: int, col: int, message: str, pointer: str = "",
-            related: tuple[Related, ...] = ()) -> Finding:
-    """A finding of `rspp lock` / `rspp check` (:func:`rspp.core.sink.finding`)."""
-    return sink.finding(code, path, line, col, message, pointer=pointer, related=related)
-
-
 def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Finding]]:
     """Parse lock text; findings (loader codes, LCK002) when it is not a valid lock."""
     loaded = load_bytes(raw, rel, syntax="json")
@@ -88,7 +82,7 @@ def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Find
 
     def bad(pointer: str, message: str) -> None:
         span = doc.span(pointer)
-        problems.append(finding("LCK002", rel, span.line, span.col, message))
+        problems.append(sink.finding("LCK002", rel, span.line, span.col, message))
 
     if data.get("lockVersion") != LOCK_VERSION:
         bad("/lockVersion", f"lockVersion must be {LOCK_VERSION}")
@@ -174,11 +168,11 @@ def update(lock: Lock, index: Index) -> LockUpdate:
             unpinned = unpinned_refs(art)
             if unpinned:
                 span = art.doc.span("/spec/pins")
-                findings.append(finding(
+                findings.append(sink.finding(
                     "LCK003", art.path, span.line, span.col,
                     f"{key} cannot be locked: its pins {', '.join(unpinned)} carry no digest "
                     "yet: run `rspp build`, then `rspp lock` (the build writes the digests)",
-                    "/spec/pins"))
+                    pointer="/spec/pins"))
                 continue
             entries[key] = digest
             added.append(key)
@@ -196,6 +190,6 @@ def update(lock: Lock, index: Index) -> LockUpdate:
             message = (f"{key} is the version locked as {old_key} ({old}): build metadata "
                        "is not part of a version (SemVer 2.0.0 section 10), so this would "
                        "give one version two contents; publish the change as a new version")
-        findings.append(finding("IMM003", art.path, span.line, span.col, message,
+        findings.append(sink.finding("IMM003", art.path, span.line, span.col, message,
                                 related=(Related(LOCK_FILE, line, col, "the lock entry"),)))
     return LockUpdate(entries, tuple(added), tuple(findings))
