@@ -95,7 +95,7 @@ def show(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _under(full: str, base: str) -> str | None:
+def under(full: str, base: str) -> str | None:
     """``full`` relative to ``base`` (both absolute and normalised), or None outside it."""
     if full == base:
         return ""
@@ -111,13 +111,7 @@ def relative_name(path: Path | str, root: Path | str) -> str | None:
 
     ``path`` may name the root as given or by its real path.
     """
-    full = os.path.abspath(path)
-    rel = _under(full, os.path.abspath(root))
-    if rel is None:  # the real path of the root is looked up only when needed (a syscall each)
-        rel = _under(full, os.path.realpath(root))
-    if rel is None:
-        return None
-    return rel.replace(os.sep, "/") if os.sep != "/" else rel
+    return _relative(os.path.abspath(path), os.path.abspath(root), None)
 
 
 def display_name(path: Path | str, root: Path | str) -> str:
@@ -132,7 +126,7 @@ def display_name(path: Path | str, root: Path | str) -> str:
         shown = os.path.relpath(full, os.path.abspath(root))
     except ValueError:
         shown = full
-    return shown.replace(os.sep, "/") if os.sep != "/" else shown
+    return _posix(shown)
 
 
 def name_inside(path: Path | str, root: Path | str) -> str:
@@ -145,12 +139,17 @@ def name_inside(path: Path | str, root: Path | str) -> str:
     return rel
 
 
-def _relative(full: str, abs_root: str, real_root: str) -> str | None:
-    for base in (abs_root, real_root):
-        rel = _under(full, base)
-        if rel is not None:
-            return rel.replace(os.sep, "/") if os.sep != "/" else rel
-    return None
+def _posix(name: str) -> str:
+    return name.replace(os.sep, "/") if os.sep != "/" else name
+
+
+def _relative(full: str, abs_root: str, real_root: str | None) -> str | None:
+    """``full`` under the root as given, else under its real path (``None``: looked up only
+    when needed, a system call each time)."""
+    rel = under(full, abs_root)
+    if rel is None:
+        rel = under(full, real_root if real_root is not None else os.path.realpath(abs_root))
+    return _posix(rel) if rel is not None else None
 
 
 @dataclass(slots=True)
@@ -217,11 +216,11 @@ class Resolver:
                     return Refused("FILE001", f"cannot read {show(rel)}: "
                                               f"{exc.strerror or exc}")
                 if os.path.isabs(target):
-                    inside = _under(os.path.normpath(target), base)
+                    inside = under(os.path.normpath(target), base)
                     if inside is None:
-                        inside = _under(os.path.normpath(target), self.abs_root)
+                        inside = under(os.path.normpath(target), self.abs_root)
                     if inside is None:
-                        link = _under(following, base) or name
+                        link = under(following, base) or name
                         return Refused("FILE002", "symbolic link points outside the "
                                        f"repository: {show(link)} -> {show(target)}",
                                        show(link), show(target))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from rspp.core.findings import Finding
+from rspp.core.paths import display_name, kind_of, refusal, under
 from rspp.load.lines import line_col
 from rspp.load.spans import error
 
@@ -54,14 +55,8 @@ def _absolute(path: Path | str) -> str:
     return os.path.abspath(path)
 
 
-def _inside(target: str, root: str) -> bool:
-    return target == root or target.startswith(root.rstrip(os.sep) + os.sep)
-
-
 def _kind(mode: int) -> str:
     """What refused a read, for FILE003 (``rspp.core.paths.kind_of``, one wording everywhere)."""
-    from rspp.core.paths import kind_of
-
     if stat.S_ISLNK(mode):
         return "a symbolic link that does not resolve"
     return kind_of(mode)
@@ -80,8 +75,6 @@ def read_file(path: Path, root: Path, max_bytes: int, *,
     outside is looked at); ``policy_checked`` says the caller has already applied it to this
     path with the same ``root``.
     """
-    from rspp.core.paths import display_name, refusal
-
     full = _absolute(path)
     base = _absolute(root)
     rel = display_name(full, base)
@@ -99,9 +92,9 @@ def _read(full: str, base: str, rel: str, max_bytes: int) -> bytes | Finding:
         return error("FILE001", rel, 1, 1, f"cannot read file: {_os_reason(exc)}")
     target = full
     is_link = stat.S_ISLNK(info.st_mode)
-    if is_link or _inside(full, base):
+    if is_link or under(full, base) is not None:
         real = os.path.realpath(full)
-        if real != full and not _inside(real, os.path.realpath(base)):
+        if real != full and under(real, os.path.realpath(base)) is None:
             return error(
                 "FILE002", rel, 1, 1, f"symbolic link points outside the repository: -> {real}"
             )
