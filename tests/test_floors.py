@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from rspp.rules.graph import strongly_connected
+
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "tools" / "rspp"
 FLOORS = ("core", "load", "model", "report", "rules", "validate", "resolve", "gen", "lifecycle",
@@ -195,38 +197,9 @@ def _imports(modules: dict[str, str]) -> dict[str, set[str]]:
 
 
 def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    out: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in sorted(graph[node]):
-            if nxt not in index:
-                visit(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                out.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return out
+    """The import cycles: strongly connected components of more than one module."""
+    succ = {name: sorted(targets) for name, targets in sorted(graph.items())}
+    return [sorted(comp) for comp in strongly_connected(succ) if len(comp) > 1]
 
 
 def test_no_import_cycle_anywhere() -> None:

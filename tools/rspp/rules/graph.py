@@ -7,7 +7,7 @@ bindings. Rules read it; none of them rebuilds it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -200,12 +200,21 @@ def cycles(graph: PortGraph) -> Iterator[list[str]]:
     for e in graph.edges:
         if e.src in succ and e.dst in succ:
             succ[e.src].append(e.dst)
+    for comp in strongly_connected(succ):
+        if len(comp) > 1 or comp[0] in succ[comp[0]]:
+            yield _cycle_path(set(comp), succ)
+
+
+def strongly_connected(succ: Mapping[str, Sequence[str]]) -> Iterator[list[str]]:
+    """The strongly connected components of the graph ``succ`` (node -> successors; every
+    successor is a key), each as it leaves Tarjan's stack, the component's root last.
+    Iterative: deep graphs do not reach the recursion limit."""
     order = 0
     num: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
-    for start in graph.nodes:
+    for start in succ:
         if start in num:
             continue
         work: list[tuple[str, int]] = [(start, 0)]
@@ -235,8 +244,7 @@ def cycles(graph: PortGraph) -> Iterator[list[str]]:
                     comp.append(top)
                     if top == node:
                         break
-                if len(comp) > 1 or node in succ[node]:
-                    yield _cycle_path(set(comp), succ)
+                yield comp
 
 
 def _cycle_path(comp: set[str], succ: dict[str, list[str]]) -> list[str]:
