@@ -27,6 +27,18 @@ def own_repository(root: Path, command: str) -> Path:
     return root
 
 
+def expected_docs() -> dict[str, bytes]:
+    """Repository-relative path -> the bytes this rspp writes for each generated document."""
+    return {rel: text.encode("utf-8") for rel, text in generated_files().items()}
+
+
+def expected_files() -> dict[str, bytes]:
+    """Repository-relative path -> the bytes this rspp writes, for every file generated from
+    its code (the documents and ``schemas/``): what the derived-file graph holds them to."""
+    schemas = {f"{SCHEMA_DIR}/{name}": data for name, data in schemagen.expected().items()}
+    return {**expected_docs(), **schemas}
+
+
 def schema_drift(root: Path, write: bool) -> list[str]:
     """One line per schema file written (``write``) or out of date. Raises FileAccessError
     (IO001-IO003) for a path the writer refuses."""
@@ -41,7 +53,7 @@ def docs_drift(root: Path, write: bool) -> list[str]:
     """One line per generated document written (``write``) or out of date. Every file is
     looked at before any is written: a refused one (FileAccessError) stops the run with
     nothing written."""
-    wanted = {rel: text.encode("utf-8") for rel, text in generated_files().items()}
+    wanted = expected_docs()
     changed = [rel for rel, data in wanted.items()
                if read_existing(root / rel, root=root, verb="write" if write else "check")
                != data]

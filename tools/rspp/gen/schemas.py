@@ -76,6 +76,11 @@ def render(schema: JsonObject) -> str:
     return json.dumps(_ordered(schema), indent=2, ensure_ascii=False) + "\n"
 
 
+def expected() -> dict[str, bytes]:
+    """File name -> the bytes this rspp writes for it, one per kind."""
+    return {name: render(schema).encode("utf-8") for name, schema in generate().items()}
+
+
 def check(directory: Path, *, root: Path | None = None) -> list[str]:
     """File names under ``directory`` that differ from the models (missing, stale, extra).
 
@@ -85,10 +90,10 @@ def check(directory: Path, *, root: Path | None = None) -> list[str]:
     from rspp.core.files import read_existing
 
     base = directory.parent if root is None else root
-    expected = {name: render(schema).encode("utf-8") for name, schema in generate().items()}
-    drift = [name for name, data in expected.items()
+    wanted = expected()
+    drift = [name for name, data in wanted.items()
              if read_existing(directory / name, root=base, verb="check") != data]
-    drift += [name for name in _listed(directory, base, "check") if name not in expected]
+    drift += [name for name in _listed(directory, base, "check") if name not in wanted]
     return sorted(drift)
 
 
@@ -109,12 +114,12 @@ def write(directory: Path, *, root: Path) -> list[str]:
     from rspp.core.files import make_dirs, read_existing, remove, write_atomic
 
     make_dirs(directory, root=root)
-    expected = {name: render(schema).encode("utf-8") for name, schema in generate().items()}
-    changed = [name for name, data in expected.items()
+    wanted = expected()
+    changed = [name for name, data in wanted.items()
                if read_existing(directory / name, root=root) != data]
-    stale = [name for name in _listed(directory, root, "write") if name not in expected]
+    stale = [name for name in _listed(directory, root, "write") if name not in wanted]
     for name in changed:
-        write_atomic(directory / name, expected[name], root=root)
+        write_atomic(directory / name, wanted[name], root=root)
     for name in stale:
         remove(directory / name, root=root)
     return sorted(changed + stale)

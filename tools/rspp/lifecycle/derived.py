@@ -76,17 +76,14 @@ def _code_generated(g: DerivedGraph) -> None:
     rspp's own models and registry: fresh exactly when they equal what this rspp writes.
     They belong to rspp's own repository (``rspp.gen.docs.is_rspp_source``), not to its
     users'."""
-    from rspp.gen.docs import generated_files, is_rspp_source
+    from rspp.gen.docs import is_rspp_source
 
     if not is_rspp_source(g.root):
         return
     from rspp.core.files import FileAccessError, read_existing
-    from rspp.gen.schemas import generate, render
+    from rspp.gen.drift import expected_files
 
-    expected = dict(generated_files())
-    expected.update((f"schemas/{name}", render(schema)) for name, schema in generate().items())
-    for path, text in sorted(expected.items()):
-        data = text.encode("utf-8")
+    for path, data in sorted(expected_files().items()):
         node = Node(path, "rspp code", (), partial(_same, data))
         try:  # read as rspp writes it: no link followed, nothing outside the repository
             current = read_existing(g.root / path, root=g.root, verb="check")
