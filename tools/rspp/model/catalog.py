@@ -75,13 +75,16 @@ class Param:
         return ""
 
 
-_ARTICLE: Final[Mapping[str, str]] = MappingProxyType({"integer": "an integer", "number": "a number",
-                            "boolean": "a boolean (true or false)", "string": "a string",
-                            "array": "a list"})
+_ARTICLE: Final[Mapping[str, str]] = MappingProxyType({
+    "integer": "an integer", "number": "a number", "boolean": "a boolean (true or false)",
+    "string": "a string", "array": "a list",
+})
 
 # YAML 1.1 spelled booleans with these words; YAML 1.2 (and rspp) reads them as strings.
-_YAML11_BOOL: Final = MappingProxyType({"y": True, "yes": True, "on": True, "true": True,
-                "n": False, "no": False, "off": False, "false": False})
+_YAML11_BOOL: Final = MappingProxyType({
+    "y": True, "yes": True, "on": True, "true": True, "n": False, "no": False, "off": False,
+    "false": False,
+})
 
 
 def _num(x: int | float) -> str:

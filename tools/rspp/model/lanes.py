@@ -13,9 +13,11 @@ if TYPE_CHECKING:
 LANES: Final[tuple[Lane, Lane, Lane]] = ("control", "data", "telemetry")
 
 # Port base-type prefix -> lanes its traffic may use. Unknown prefixes are unrestricted.
-LANES_FOR: Final = MappingProxyType({"control": frozenset({"control"}), "metrics": frozenset({"telemetry"}),
-             "audio": frozenset({"data"}), "text": frozenset({"data"}),
-             "event": frozenset({"control", "data"})})
+LANES_FOR: Final = MappingProxyType({
+    "control": frozenset({"control"}), "metrics": frozenset({"telemetry"}),
+    "audio": frozenset({"data"}), "text": frozenset({"data"}),
+    "event": frozenset({"control", "data"}),
+})
 
 
 def default_lane(t: PortType) -> Lane:

@@ -120,7 +120,9 @@ def json_report(result: Report) -> str:
     return _dumps(doc)
 
 
-_GH_LEVEL: Final = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"})
+_GH_LEVEL: Final = MappingProxyType({
+    Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice",
+})
 
 
 def github(result: Report) -> str:

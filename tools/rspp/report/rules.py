@@ -18,7 +18,9 @@ from typing import Any, Final, Protocol
 from rspp.core.catalogue import Entry
 from rspp.core.findings import Severity
 
-SARIF_LEVEL: Final = MappingProxyType({Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"})
+SARIF_LEVEL: Final = MappingProxyType({
+    Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note",
+})
 """SARIF ``level`` of each severity."""
 
 

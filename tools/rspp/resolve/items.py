@@ -39,9 +39,10 @@ class Origin(NamedTuple):
         return out
 
 
-_SOURCE_KIND: Final = MappingProxyType({"PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
-                "PolicyOverlay": "policy", "PipelineBundle": "bundle",
-                "ExtensionManifest": "extension"})
+_SOURCE_KIND: Final = MappingProxyType({
+    "PipelineSpec": "spec", "Module": "module", "ExecutionProfile": "profile",
+    "PolicyOverlay": "policy", "PipelineBundle": "bundle", "ExtensionManifest": "extension",
+})
 
 
 def authored(art: Artifact, pointer: str, reason: str) -> Origin:

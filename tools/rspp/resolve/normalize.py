@@ -45,7 +45,9 @@ NODE_DEFAULTS: Final[Mapping[FieldPath, object]] = MappingProxyType({
     ("fallback", "retryIntervalMs"): 500,
 })
 PROFILE_DEFAULTS: Final = MappingProxyType({"sheddingOnBudgetBreach": "degrade"})
-COST_BUDGETS: Final = MappingProxyType({"turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd"})
+COST_BUDGETS: Final = MappingProxyType({
+    "turn": "maxCostPerTurnUsd", "session": "maxCostPerSessionUsd",
+})
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 HEALTH = ("healthy", "degraded", "down")
 BREAKER = ("closed", "open", "half_open")
-COST_SIGNAL: Final = MappingProxyType({"session": "session.cost_usd", "tenant_day": "tenant_day.cost_usd"})
+COST_SIGNAL: Final = MappingProxyType({
+    "session": "session.cost_usd", "tenant_day": "tenant_day.cost_usd",
+})
 
 
 class PlanError(ValueError):

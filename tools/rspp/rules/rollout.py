@@ -10,7 +10,9 @@ from rspp.model.access import rollout_body
 from rspp.model.artifact import Artifact
 from rspp.rules.base import Check, Context, Hit
 
-_NEEDS: Final = MappingProxyType({"canary": "steps", "percentage": "percentage", "cohort": "cohorts"})
+_NEEDS: Final = MappingProxyType({
+    "canary": "steps", "percentage": "percentage", "cohort": "cohorts",
+})
 
 
 def _strategy_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
