@@ -6,6 +6,7 @@ from collections.abc import Iterator, Mapping
 from types import MappingProxyType
 from typing import Final
 
+from rspp.core.constants import ARTIFACT_DIRS
 from rspp.model.artifact import Artifact
 from rspp.rules.base import Check, Context, Hit
 
@@ -22,7 +23,7 @@ HOME: Final[Mapping[str, str]] = MappingProxyType({
     "CompatibilityContract": "compat/",
     "ConformanceGates": "pipelines/tests/",
 })
-_MANAGED = ("pipelines/", "compat/", "rollouts/")
+_MANAGED = tuple(f"{folder}/" for folder in ARTIFACT_DIRS)
 
 
 def _misplaced(art: Artifact, ctx: Context) -> Iterator[Hit]:
