@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
+from rspp.core.constants import API_VERSION
 from rspp.model.access import bundle_body, extension_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.digest import pinned_ref
@@ -84,7 +85,7 @@ def build_bundle(inputs: BundleInput, index: Index) -> BuiltBundle:
                                 "compatibility": compatibility}
     if inputs.description:
         body["description"] = inputs.description
-    document: PipelineBundle = {"apiVersion": "rspp.dev/v1alpha1", "kind": "PipelineBundle",
+    document: PipelineBundle = {"apiVersion": API_VERSION, "kind": "PipelineBundle",
                                 "metadata": {"id": inputs.id, "version": inputs.version},
                                 "spec": body}
     return BuiltBundle(canonical_order(document), ())
