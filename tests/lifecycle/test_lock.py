@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from rspp.core.constants import MUTABLE_KINDS
 from rspp.load.api import load_file
 from rspp.validate.discover import discover
 from tests.helpers.cli import rspp
@@ -20,12 +21,12 @@ FAST_NEXT = "ExecutionProfile/fast/v1@1.1.0"
 
 
 def _published(capsys: pytest.CaptureFixture[str], root: Path) -> dict[str, str]:
-    """Kind/id@version -> `rspp digest` of every artifact except rollout manifests."""
+    """Kind/id@version -> `rspp digest` of every artifact except the mutable kinds."""
     keys, paths = [], []
     for path in discover(root):
         doc = load_file(path, root).document
         assert doc is not None, path
-        if doc.data["kind"] != "RolloutManifest":
+        if doc.data["kind"] not in MUTABLE_KINDS:
             meta = doc.data["metadata"]
             assert isinstance(meta, dict)
             keys.append(f"{doc.data['kind']}/{meta['id']}@{meta['version']}")

@@ -25,12 +25,13 @@ from typing import Literal
 from rspp.core.findings import Severity
 
 Emitter = Literal["rules", "engine", "loader", "api", "resolve", "cli", "fmt", "check",
-                  "lock", "git"]
+                  "lock", "git", "compat"]
 """The stage that reports a code: ``rules`` (a check bound in :mod:`rspp.rules`), ``engine``
 (the validation engine), ``loader`` (reading and parsing a file), ``api`` (the library
 functions behind resolve, normalize and plan), ``resolve`` (resolving a bundle), ``cli`` (the
 command line, before any artifact is judged), ``fmt``, ``check`` and ``lock`` (``rspp fmt``,
-``rspp check``, ``rspp lock``) and ``git`` (reading the base ref)."""
+``rspp check``, ``rspp lock``), ``git`` (reading the base ref) and ``compat`` (the
+compatibility gate: ``rspp compat`` and ``rspp check``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +139,7 @@ ENTRIES: tuple[Entry, ...] = (
             "is ignored, SemVer 2.0.0 section 10), while `x@1.0.0+c` names only that build.",
         emitted_by="rules",
     ),
+    # change (rspp.compat.changes)
     # compat
     Entry(
         code="CMP001",
@@ -157,6 +159,7 @@ ENTRIES: tuple[Entry, ...] = (
             "emit events no consumer is declared to read.",
         emitted_by="rules",
     ),
+    # deprecation (rspp.compat.deprecations)
     # derived
     Entry(
         code="DRV001",
@@ -1018,6 +1021,7 @@ ENTRIES: tuple[Entry, ...] = (
             "is refused: write 64. Fields that accept any number are not affected. See ADR 0004.",
         emitted_by="engine",
     ),
+    # skew (rspp.compat.skew)
     # syntax
     Entry(
         code="LOAD001",
@@ -1122,6 +1126,8 @@ ENTRIES: tuple[Entry, ...] = (
             "digits are refused before they are converted at all. Quote a large identifier.",
         emitted_by="loader",
     ),
+    # version (rspp.compat.engine)
+    # waiver (rspp.compat.waivers)
 )
 
 BY_CODE: Mapping[str, Entry] = MappingProxyType({e.code: e for e in ENTRIES})

@@ -12,14 +12,14 @@ API_VERSION: Final = "rspp.dev/v1alpha1"
 AUTHORED_KINDS: Final = (
     "PipelineSpec", "Module", "ExecutionProfile", "PolicyOverlay", "ExtensionManifest",
     "PipelineBundle", "RolloutManifest", "ReplayEvidenceManifest", "CompatibilityContract",
-    "ConformanceGates",
+    "ConformanceGates", "CompatibilityWaivers",
 )
 # Kinds rspp derives (resolved views); never authored by hand.
 DERIVED_KINDS: Final = ("ResolvedSpec", "ResolvedTurnPlan")
 ALL_KINDS: Final = (*AUTHORED_KINDS, *DERIVED_KINDS)
 # Kinds whose published versions may change (a rollout advances); every other version is
 # immutable once published.
-MUTABLE_KINDS: Final = frozenset({"RolloutManifest"})
+MUTABLE_KINDS: Final = frozenset({"RolloutManifest", "CompatibilityWaivers"})
 # Kinds that hold a node graph.
 GRAPH_KINDS: Final = ("PipelineSpec", "Module")
 

@@ -12,6 +12,7 @@ from rspp.model.artifact import Artifact
 if TYPE_CHECKING:
     from rspp.model.views import (
         CompatibilityContractBody,
+        CompatibilityWaiversBody,
         ConformanceGatesBody,
         ExecutionProfileBody,
         ExtensionManifestBody,
@@ -71,6 +72,10 @@ def replay_body(art: Artifact) -> ReplayEvidenceManifestBody:
 
 def contract_body(art: Artifact) -> CompatibilityContractBody:
     return cast("CompatibilityContractBody", _body(art, "CompatibilityContract"))
+
+
+def waivers_body(art: Artifact) -> CompatibilityWaiversBody:
+    return cast("CompatibilityWaiversBody", _body(art, "CompatibilityWaivers"))
 
 
 def gates_body(art: Artifact) -> ConformanceGatesBody:

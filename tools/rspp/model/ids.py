@@ -26,6 +26,8 @@ NODE_TYPE_PATTERN = r"^[a-z][a-z0-9_]*(\.[a-z0-9][a-z0-9_]*)*$"
 LOCAL_ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 PORT_REF_PATTERN = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+# A waived artifact version: id@version, optionally Kind/ in front (no digest).
+WAIVED_PATTERN = rf"^(?:[A-Z][A-Za-z]+/)?{_ID_BODY}@{SEMVER_CORE}$"
 
 # Implementation references (``impl``): a package URL or an OCI image reference pinned by
 # digest; never a path or a URL a runtime would fetch as given.

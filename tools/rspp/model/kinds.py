@@ -410,9 +410,23 @@ class Deprecation(Strict):
     replacement: Annotated[str, Field(max_length=200)] | None = None
 
 
+class EventField(Strict):
+    """One field every turn event of the current event ABI carries (or may carry)."""
+
+    type: Literal["string", "integer", "number", "boolean", "object", "array"]
+    required: bool = True
+    description: Text | None = None
+
+
+# A runtime release line, MAJOR.MINOR (every patch of the line reads the same ABIs).
+MinorLine = Annotated[str, Field(pattern=r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")]
+
+
 class EventAbi(Strict):
     current: SemVer
     supported: Annotated[list[SemVer], Field(min_length=1)]
+    fields: dict[LocalId, EventField] = {}
+    runtime_reads: dict[MinorLine, Annotated[list[SemVer], Field(min_length=1)]] = {}
 
 
 class CompatibilityContractBody(Strict):
@@ -421,6 +435,29 @@ class CompatibilityContractBody(Strict):
     version_skew: dict[LocalId, SkewPolicy]
     deprecations: list[Deprecation] = []
     event_abi: EventAbi
+
+
+# --------------------------------------------------------------------------- CompatibilityWaivers
+Code = Annotated[str, Field(pattern=r"^[A-Z]{2,4}[0-9]{3}$")]
+# The artifact a waiver is for: id@version, or Kind/id@version when ids clash across kinds.
+WaivedArtifact = Annotated[str, Field(pattern=ids.WAIVED_PATTERN, max_length=300)]
+
+
+class Waiver(Strict):
+    """One accepted finding: the rule, the artifact version it is for, who accepts it, why,
+    and until when."""
+
+    rule: Code
+    artifact: WaivedArtifact
+    owner: Annotated[str, Field(min_length=1, max_length=200)]
+    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+    expires: Date
+    link: Annotated[str, Field(pattern=r"^https://\S+$", max_length=500)] | None = None
+
+
+class CompatibilityWaiversBody(Strict):
+    description: Text | None = None
+    waivers: list[Waiver] = []
 
 
 # --------------------------------------------------------------------------- ConformanceGates
@@ -492,6 +529,11 @@ class CompatibilityContract(_Envelope):
 class ConformanceGates(_Envelope):
     kind: Literal["ConformanceGates"]
     spec: ConformanceGatesBody
+
+
+class CompatibilityWaivers(_Envelope):
+    kind: Literal["CompatibilityWaivers"]
+    spec: CompatibilityWaiversBody
 
 
 # --------------------------------------------------------------------------- derived kinds
@@ -678,6 +720,7 @@ def _by_kind(*models: type[_Envelope]) -> dict[str, type[_Envelope]]:
 # The kind names themselves live once, in rspp.core.constants; a test keeps these in step.
 AUTHORED_MODELS = _by_kind(PipelineSpec, Module, ExecutionProfile, PolicyOverlay,
                            ExtensionManifest, PipelineBundle, RolloutManifest,
-                           ReplayEvidenceManifest, CompatibilityContract, ConformanceGates)
+                           ReplayEvidenceManifest, CompatibilityContract, ConformanceGates,
+                           CompatibilityWaivers)
 DERIVED_MODELS = _by_kind(ResolvedSpec, ResolvedTurnPlan)
 ALL_MODELS: Final = MappingProxyType({**AUTHORED_MODELS, **DERIVED_MODELS})

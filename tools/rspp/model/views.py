@@ -381,9 +381,17 @@ class Deprecation(TypedDict):
     replacement: NotRequired[str]
 
 
+class EventField(TypedDict):
+    type: Literal["string", "integer", "number", "boolean", "object", "array"]
+    required: NotRequired[bool]
+    description: NotRequired[str]
+
+
 class EventAbi(TypedDict):
     current: str
     supported: list[str]
+    fields: NotRequired[dict[str, EventField]]
+    runtimeReads: NotRequired[dict[str, list[str]]]
 
 
 class CompatibilityContractBody(TypedDict):
@@ -392,6 +400,21 @@ class CompatibilityContractBody(TypedDict):
     versionSkew: dict[str, SkewPolicy]
     deprecations: NotRequired[list[Deprecation]]
     eventAbi: EventAbi
+
+
+# ------------------------------------------------------- CompatibilityWaivers
+class Waiver(TypedDict):
+    rule: str
+    artifact: str
+    owner: str
+    reason: str
+    expires: str
+    link: NotRequired[str]
+
+
+class CompatibilityWaiversBody(TypedDict):
+    description: NotRequired[str]
+    waivers: NotRequired[list[Waiver]]
 
 
 # ----------------------------------------------------------- ConformanceGates
@@ -463,6 +486,11 @@ class CompatibilityContract(_Envelope):
 class ConformanceGates(_Envelope):
     kind: Literal["ConformanceGates"]
     spec: ConformanceGatesBody
+
+
+class CompatibilityWaivers(_Envelope):
+    kind: Literal["CompatibilityWaivers"]
+    spec: CompatibilityWaiversBody
 
 
 # -------------------------------------------------------------- derived kinds

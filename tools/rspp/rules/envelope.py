@@ -22,6 +22,7 @@ HOME: Final[Mapping[str, str]] = MappingProxyType({
     "ReplayEvidenceManifest": "pipelines/replay/",
     "CompatibilityContract": "compat/",
     "ConformanceGates": "pipelines/tests/",
+    "CompatibilityWaivers": "compat/",
 })
 _MANAGED = tuple(f"{folder}/" for folder in ARTIFACT_DIRS)
 
