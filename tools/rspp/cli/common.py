@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,7 +14,23 @@ if TYPE_CHECKING:
     from rspp.report.result import Report
 
 ROOT = typer.Option(None, "--root", help="Repository root (default: found from cwd).")
+TODAY = typer.Option(None, "--today", help="The date deprecations and waivers are judged on "
+                                           "(YYYY-MM-DD; default: the clock's).")
 FORMAT = typer.Option("text", "--format", "-f", help="Findings: text, json, github or sarif.")
+
+
+def today_of(text: str | None) -> dt.date:
+    """``--today`` as a date (None: the clock's), or a usage error."""
+    from rspp.compat.contract import parse_day
+    from rspp.core.errors import UsageError
+
+    if text is None:
+        return dt.date.today()
+    try:
+        return parse_day(text)
+    except ValueError:
+        raise UsageError(f"--today {text!r} is not a calendar date",
+                         "write it as YYYY-MM-DD, e.g. --today 2026-11-30") from None
 
 
 def base(root: Path | None) -> Path:

@@ -29,6 +29,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "status": ("status", "command"),
     "build": ("build", "command"),
     "check": ("check", "command"),
+    "compat": ("compat", "command"),
 })
 GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle"})
 

@@ -1,8 +1,10 @@
-"""`rspp check`: the one CI gate. Validation, the lock, immutability against a base ref, and
-freshness of derived files, in one report with the same formats as `rspp validate`."""
+"""`rspp check`: the one CI gate. Validation, the lock, immutability and compatibility
+(``rspp compat``: changes and bumps against a base ref, version skew, deprecations, waivers),
+and freshness of derived files, in one report with the same formats as `rspp validate`."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -42,6 +44,7 @@ class CheckOptions:
     strict: bool = False
     jobs: int = 0
     fetch: bool = True
+    today: dt.date | None = None
 
 
 def check(options: CheckOptions) -> Report:
@@ -105,5 +108,10 @@ def check(options: CheckOptions) -> Report:
                                 f"{what}{path} is {entry.state}: {entry.reason} "
                                 f"({derived_remedy(entry.state, entry.generator)})",
                                 pointer=pointer))
+    from rspp.compat.engine import Options, gate
+
+    today = options.today or dt.date.today()
+    _, findings = gate(repo, lock, Options(options.against, today, options.fetch,
+                                           compare_tree=False), findings)
     return replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})

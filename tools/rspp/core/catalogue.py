@@ -140,6 +140,197 @@ ENTRIES: tuple[Entry, ...] = (
         emitted_by="rules",
     ),
     # change (rspp.compat.changes)
+    Entry(
+        code="CHG000",
+        category="change",
+        severity=Severity.INFO,
+        summary="A cosmetic change: the resolved view is the same.",
+        doc="Only descriptions, labels, owners or comments changed; what the runtime "
+            "executes is identical. Requires at least a patch bump (docs/compat.md).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG001",
+        category="change",
+        severity=Severity.INFO,
+        summary="A node was removed or renamed.",
+        doc="A node of the resolved graph is gone (or, with the same type and the same "
+            "edges, now has another id). Policies, rollouts, traces and dashboards that "
+            "name it no longer find it: breaks BACKWARD; a rename breaks FORWARD too.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG002",
+        category="change",
+        severity=Severity.INFO,
+        summary="A node was added.",
+        doc="The resolved graph gained a node. Dependents written against the new "
+            "version may name it, and the previous version lacks it: breaks FORWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG003",
+        category="change",
+        severity=Severity.INFO,
+        summary="A port a dependent uses was removed, or its type narrowed.",
+        doc="For a node of a spec, or for a node type declared by an extension "
+            "manifest, a port that some edge connects is gone, or its media type "
+            "accepts less (another base type, or a parameter added or changed). Breaks "
+            "BACKWARD; a new base type breaks FORWARD too. A port no spec or module "
+            "connects changes compatibly (CHG016).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG004",
+        category="change",
+        severity=Severity.INFO,
+        summary="An edge changed lane.",
+        doc="An edge moved between the control, data and telemetry lanes, which changes "
+            "its priority and the shedding rules it is under: breaks BACKWARD and "
+            "FORWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG005",
+        category="change",
+        severity=Severity.INFO,
+        summary="An edge was removed.",
+        doc="A connection of the resolved graph is gone: what flowed along it no longer "
+            "arrives. Breaks BACKWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG006",
+        category="change",
+        severity=Severity.INFO,
+        summary="An edge was added.",
+        doc="The resolved graph gained a connection. Breaks FORWARD (the previous "
+            "version lacks it).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG007",
+        category="change",
+        severity=Severity.INFO,
+        summary="A buffer shrank below the old high watermark, or shedding changed on a low-latency profile.",
+        doc="An edge's (or a lane default's) capacity is now below the high watermark "
+            "the previous version allowed, so a burst that used to be buffered is shed; "
+            "or, on a low-latency profile, the shedding mode changed, which changes "
+            "what is dropped under load. Breaks BACKWARD and FORWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG008",
+        category="change",
+        severity=Severity.INFO,
+        summary="A module's interface changed.",
+        doc="An input or output of the module's interface was removed or retyped "
+            "(breaks BACKWARD and, for a retype, FORWARD), an input was added without a "
+            "default (required) or made required (breaks BACKWARD), or a port was added "
+            "(breaks FORWARD: importers of the new version may bind it).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG009",
+        category="change",
+        severity=Severity.INFO,
+        summary="A budget was tightened (or added).",
+        doc="A latency or cost budget is lower than before, or newly set: components "
+            "tuned for the previous budget may now breach it. Breaks BACKWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG010",
+        category="change",
+        severity=Severity.INFO,
+        summary="A budget was loosened (or removed).",
+        doc="A latency or cost budget is higher than before, or gone: what was written "
+            "against the new version's looser budget would breach the previous one. "
+            "Breaks FORWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG011",
+        category="change",
+        severity=Severity.INFO,
+        summary="A policy rule was removed or its target changed.",
+        doc="A provider rule, circuit breaker, cost cap, degrade rule or insert rule of "
+            "a policy overlay (or a resolved view's turn policy) is gone (breaks "
+            "BACKWARD) or now targets something else: another preferred provider list, "
+            "degrade target, cost-cap action or insertion edge (breaks BACKWARD and "
+            "FORWARD).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG012",
+        category="change",
+        severity=Severity.INFO,
+        summary="A profile default changed.",
+        doc="A node default of an execution profile changed. The finding lists what it "
+            "changes in each bundle that pins the previous profile version (resolved "
+            "again with the new one); when it changes some bundle's resolved view it "
+            "breaks BACKWARD, otherwise it is compatible.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG013",
+        category="change",
+        severity=Severity.INFO,
+        summary="An event or evidence field was made required.",
+        doc="An event ABI field was added as required or made required, or a replay "
+            "evidence manifest requires a new field: events recorded under the previous "
+            "version lack it. Breaks BACKWARD (the Schema Registry reading: a new "
+            "reader of old data).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG014",
+        category="change",
+        severity=Severity.INFO,
+        summary="An event ABI field was removed.",
+        doc="A field of the event ABI is gone: readers of the previous ABI that require "
+            "it cannot read new events. Breaks FORWARD when the field was required, "
+            "compatible when it was optional.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG015",
+        category="change",
+        severity=Severity.INFO,
+        summary="A node's type changed.",
+        doc="A node kept its id but runs another node type: its ports, parameters and "
+            "behaviour may all differ. Breaks BACKWARD and FORWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG016",
+        category="change",
+        severity=Severity.INFO,
+        summary="A value changed.",
+        doc="A value of the resolved view (a parameter, cancel behaviour, fallback, "
+            "route, package digest...) that no more specific rule covers changed: "
+            "compatible, a minor bump.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG017",
+        category="change",
+        severity=Severity.INFO,
+        summary="A policy rule was added.",
+        doc="A policy overlay (or a resolved view's turn policy) gained a rule. Breaks "
+            "FORWARD.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG018",
+        category="change",
+        severity=Severity.INFO,
+        summary="A bundle's runtime window or event ABI changed.",
+        doc="minRuntime raised or maxRuntime lowered narrows the runtimes that may run "
+            "the bundle (breaks BACKWARD); widening it breaks FORWARD; another event "
+            "ABI breaks both.",
+        emitted_by="compat",
+    ),
     # compat
     Entry(
         code="CMP001",
@@ -1127,6 +1318,42 @@ ENTRIES: tuple[Entry, ...] = (
         emitted_by="loader",
     ),
     # version (rspp.compat.engine)
+    Entry(
+        code="VER001",
+        category="version",
+        severity=Severity.ERROR,
+        summary="The version bump is smaller than the changes require.",
+        doc="A new version's bump (major, minor, patch; SemVer 2.0.0 section 8, with "
+            "0.y.z's minor acting as major) is below what its breaking, compatible or "
+            "cosmetic changes require under the kind's compatibility mode "
+            "(docs/compat.md); located at metadata.version with the changes as related "
+            "locations.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="VER002",
+        category="version",
+        severity=Severity.ERROR,
+        summary="A published version was deleted without a retirement.",
+        doc="A version recorded in rspp.lock is no longer in the repository, no "
+            "deprecation of it (target Kind/id@version) has passed its removeAfter "
+            "date, and the lock, a bundle, a rollout or an import still names it. "
+            "Retire it first: deprecate it with a date, move its users, then delete it "
+            "after that date.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="VER003",
+        category="version",
+        severity=Severity.ERROR,
+        summary="A version a transitive mode must compare with cannot be found.",
+        doc="Under a *_TRANSITIVE mode a new version is compared with every published "
+            "version of its id; this one is in rspp.lock but in no commit of the base's "
+            "history (a shallow clone that could not be deepened, or rewritten "
+            "history). The gate does not call the check green without it: fetch the "
+            "full history.",
+        emitted_by="compat",
+    ),
     # waiver (rspp.compat.waivers)
 )
 

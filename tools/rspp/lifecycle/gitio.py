@@ -263,6 +263,27 @@ class GitRepo:
             return None if self.is_shallow() else False
         return None
 
+    def commits(self, commit: str, prefixes: Sequence[str], *, limit: int = 2000) -> list[str]:
+        """Commits reachable from ``commit`` that touch ``prefixes``, newest first (at most
+        ``limit``); in a shallow clone only those it holds."""
+        _check_ref(commit)
+        out = self._git(["rev-list", f"--max-count={limit}", "--end-of-options", commit, "--",
+                         *prefixes], f"resolve the commit first (is {commit!r} a commit?)",
+                        extra_env={"GIT_LITERAL_PATHSPECS": "1"})
+        return [line for line in out.decode("ascii", "replace").split() if _OID.fullmatch(line)]
+
+    def unshallow(self) -> bool:
+        """Fetch the whole history of a shallow clone from its first remote; True when the
+        clone is complete afterwards."""
+        remotes = self._remotes()
+        if not self.is_shallow():
+            return True
+        if not remotes:
+            return False
+        code, _, _ = _run(self.top, ["fetch", "--unshallow", "--no-tags", "--quiet",
+                                     "--no-recurse-submodules", "--end-of-options", remotes[0]])
+        return code == 0 and not self.is_shallow()
+
     def read_files(self, commit: str, prefixes: Sequence[str], *, max_bytes: int = 1 << 20
                    ) -> dict[str, bytes | None]:
         """Path -> content at ``commit`` (None when larger than ``max_bytes``)."""

@@ -1,0 +1,526 @@
+"""Changes between two versions of one artifact, each with its rule code and the directions
+it breaks (ADR 0007, docs/compat.md).
+
+The inputs are *views*: the resolved view's ``spec`` for specs and bundles (so a default that
+moves from the spec into the profile changes nothing), the authored ``spec`` for every other
+kind. Lists of nodes, edges and rules are matched by identity (node id, ``from -> to``, the
+rule's node or scope), never by position. A change ``backward`` breaks BACKWARD (the new
+version no longer reads what was written against the old one: something was removed,
+renamed, narrowed or made stricter); ``forward`` breaks FORWARD (the old version would not read
+what is written against the new one: something was added or loosened that dependents may
+start to rely on). Whatever no specific rule claims is CHG016 (a value changed) or, for
+descriptions, labels and owners, CHG000 (cosmetic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+
+from rspp.core.jsontypes import JsonValue
+from rspp.load.spans import escape_token
+
+Json = JsonValue
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One change: its code, a one-line message, the directions it breaks, and where it is
+    (a JSON pointer into the new view, or into the old one when the thing is gone)."""
+
+    code: str
+    message: str
+    backward: bool = False
+    forward: bool = False
+    cosmetic: bool = False
+    pointer: str = ""  # in the new view ("" when removed)
+    was: str = ""  # in the old view ("" when added)
+
+
+@dataclass(slots=True)
+class Pair:
+    """The two views compared, with what a detector has already explained."""
+
+    old: Mapping[str, Json]
+    new: Mapping[str, Json]
+    kind: str
+    low_latency: bool = False
+    claimed: set[str] = field(default_factory=set)  # identity pointers already reported
+    uses: Callable[[str, str], bool] | None = None  # (node type, port) used by a dependent?
+
+    def claim(self, *pointers: str) -> None:
+        self.claimed.update(pointers)
+
+
+def _obj(value: object) -> dict[str, Json]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Json]:
+    return value if isinstance(value, list) else []
+
+
+def _by(items: object, key: Callable[[dict[str, Json]], str | None]
+        ) -> dict[str, tuple[int, dict[str, Json]]]:
+    out: dict[str, tuple[int, dict[str, Json]]] = {}
+    for i, item in enumerate(_list(items)):
+        obj = _obj(item)
+        name = key(obj)
+        if name is not None and name not in out:
+            out[name] = (i, obj)
+    return out
+
+
+def _node_id(obj: dict[str, Json]) -> str | None:
+    value = obj.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _edge_id(obj: dict[str, Json]) -> str | None:
+    src, dst = obj.get("from"), obj.get("to")
+    return f"{src} -> {dst}" if isinstance(src, str) and isinstance(dst, str) else None
+
+
+def _port_type(decl: Json) -> str | None:
+    if isinstance(decl, str):
+        return decl
+    value = _obj(decl).get("type")
+    return value if isinstance(value, str) else None
+
+
+def _port_required(decl: Json) -> bool:
+    return not isinstance(decl, dict) or decl.get("required", True) is not False
+
+
+def narrows(old: str, new: str) -> bool:
+    """Whether port type ``new`` accepts less than ``old``: another base type, or a
+    parameter added or changed (DESIGN.md, port types: every declared parameter must match)."""
+    old_base, *old_params = [p.strip() for p in old.split(";")]
+    new_base, *new_params = [p.strip() for p in new.split(";")]
+    return old_base != new_base or not set(new_params) <= set(old_params)
+
+
+# --------------------------------------------------------------------------- graphs
+def _rename_target(node: dict[str, Json], old_edges: list[str], new_edges: list[str],
+                   added: dict[str, tuple[int, dict[str, Json]]], old_id: str) -> str | None:
+    """The id of an added node of the same type whose edges are the removed node's with the
+    id substituted: a rename."""
+    mine = sorted(e for e in old_edges if _touches(e, old_id))
+    for new_id, (_, other) in sorted(added.items()):
+        if other.get("type") != node.get("type"):
+            continue
+        theirs = sorted(_swap(e, new_id, old_id) for e in new_edges if _touches(e, new_id))
+        if theirs == mine:
+            return new_id
+    return None
+
+
+def _touches(edge: str, node: str) -> bool:
+    src, _, dst = edge.partition(" -> ")
+    return src.rsplit(".", 1)[0] == node or dst.rsplit(".", 1)[0] == node
+
+
+def _swap(edge: str, new_id: str, old_id: str) -> str:
+    def fix(end: str) -> str:
+        node, _, port = end.rpartition(".")
+        return f"{old_id}.{port}" if node == new_id else end
+
+    src, _, dst = edge.partition(" -> ")
+    return f"{fix(src)} -> {fix(dst)}"
+
+
+def graph(pair: Pair) -> Iterator[Change]:
+    """Nodes (CHG001 removed or renamed, CHG002 added, CHG015 type changed, CHG003 port
+    removed or narrowed) and edges (CHG005 removed, CHG006 added, CHG004 lane changed,
+    CHG007 buffer capacity below the old high watermark, or shedding changed on a
+    low-latency profile)."""
+    old_nodes, new_nodes = _by(pair.old.get("nodes"), _node_id), _by(pair.new.get("nodes"), _node_id)
+    old_edges, new_edges = _by(pair.old.get("edges"), _edge_id), _by(pair.new.get("edges"), _edge_id)
+    added = {k: v for k, v in new_nodes.items() if k not in old_nodes}
+    renamed: set[str] = set()
+    for ident, (i, node) in sorted(old_nodes.items()):
+        if ident in new_nodes:
+            continue
+        target = _rename_target(node, list(old_edges), list(new_edges), added, ident)
+        pair.claim(f"/nodes/{escape_token(ident)}")
+        if target is not None:
+            renamed.add(target)
+            pair.claim(f"/nodes/{escape_token(target)}")
+            j = new_nodes[target][0]
+            yield Change("CHG001", f"node {ident} renamed to {target}", backward=True,
+                         forward=True, pointer=f"/nodes/{j}/id", was=f"/nodes/{i}")
+        else:
+            yield Change("CHG001", f"node {ident} ({node.get('type')}) removed", backward=True,
+                         was=f"/nodes/{i}")
+    for ident, (j, node) in sorted(added.items()):
+        if ident not in renamed:
+            pair.claim(f"/nodes/{escape_token(ident)}")
+            yield Change("CHG002", f"node {ident} ({node.get('type')}) added", forward=True,
+                         pointer=f"/nodes/{j}")
+    for ident, (j, node) in sorted(new_nodes.items()):
+        if ident not in old_nodes:
+            continue
+        i, before = old_nodes[ident]
+        key = f"/nodes/{escape_token(ident)}"
+        if before.get("type") != node.get("type"):
+            pair.claim(f"{key}/type", f"{key}/inputs", f"{key}/outputs")
+            yield Change("CHG015", f"node {ident} type {before.get('type')} -> {node.get('type')}",
+                         backward=True, forward=True, pointer=f"/nodes/{j}/type",
+                         was=f"/nodes/{i}/type")
+            continue
+        yield from _ports(pair, f"node {ident}", key, _obj(before), _obj(node),
+                          f"/nodes/{i}", f"/nodes/{j}")
+    for ident, (i, _) in sorted(old_edges.items()):
+        if ident not in new_edges:
+            pair.claim(f"/edges/{escape_token(ident)}")
+            yield Change("CHG005", f"edge {ident} removed", backward=True, was=f"/edges/{i}")
+    for ident, (j, edge) in sorted(new_edges.items()):
+        key = f"/edges/{escape_token(ident)}"
+        if ident not in old_edges:
+            pair.claim(key)
+            yield Change("CHG006", f"edge {ident} added", forward=True, pointer=f"/edges/{j}")
+            continue
+        i, before = old_edges[ident]
+        yield from _edge(pair, ident, before, edge, i, j)
+
+
+def _edge(pair: Pair, ident: str, before: dict[str, Json], edge: dict[str, Json],
+          i: int, j: int) -> Iterator[Change]:
+    key = f"/edges/{escape_token(ident)}"
+    if before.get("lane", "data") != edge.get("lane", "data"):
+        pair.claim(f"{key}/lane", f"{key}/priority")
+        yield Change("CHG004", f"edge {ident} lane {before.get('lane', 'data')} -> "
+                     f"{edge.get('lane', 'data')}", backward=True, forward=True,
+                     pointer=f"/edges/{j}/lane", was=f"/edges/{i}/lane")
+    yield from buffer(pair, f"edge {ident}", f"{key}/buffer", _obj(before.get("buffer")),
+                      _obj(edge.get("buffer")), f"/edges/{i}/buffer", f"/edges/{j}/buffer")
+
+
+def buffer(pair: Pair, what: str, key: str, old: dict[str, Json], new: dict[str, Json],
+           was: str, at: str) -> Iterator[Change]:
+    """CHG007: capacity below the old high watermark, or shedding changed on low latency."""
+    capacity, high = new.get("capacity"), old.get("highWatermark")
+    if isinstance(capacity, int) and isinstance(high, int) and capacity < high \
+            and capacity != old.get("capacity"):
+        pair.claim(f"{key}/capacity")
+        yield Change("CHG007", f"{what} buffer capacity {old.get('capacity')} -> {capacity}, "
+                     f"below the previous high watermark {high}", backward=True, forward=True,
+                     pointer=f"{at}/capacity", was=f"{was}/capacity")
+    if pair.low_latency and "shedding" in old and "shedding" in new \
+            and old["shedding"] != new["shedding"]:
+        pair.claim(f"{key}/shedding")
+        yield Change("CHG007", f"{what} shedding {old['shedding']} -> {new['shedding']} on a "
+                     "low-latency profile", backward=True, forward=True,
+                     pointer=f"{at}/shedding", was=f"{was}/shedding")
+
+
+def _ports(pair: Pair, what: str, key: str, old: dict[str, Json], new: dict[str, Json],
+           was: str, at: str, *, node_type: str | None = None) -> Iterator[Change]:
+    """CHG003: a port removed, or its type narrowed (for a node type: only while a
+    dependent uses it; otherwise the generic diff reports it as compatible)."""
+    for side in ("inputs", "outputs"):
+        before, after = _obj(old.get(side)), _obj(new.get(side))
+        for port, decl in sorted(before.items()):
+            used = node_type is None or pair.uses is None or pair.uses(node_type, port)
+            if not used:
+                continue
+            if port not in after:
+                pair.claim(f"{key}/{side}/{escape_token(port)}")
+                yield Change("CHG003", f"{what} {side[:-1]} port {port} removed", backward=True,
+                             was=f"{was}/{side}/{escape_token(port)}")
+                continue
+            old_type, new_type = _port_type(decl), _port_type(after[port])
+            if old_type and new_type and old_type != new_type and narrows(old_type, new_type):
+                pair.claim(f"{key}/{side}/{escape_token(port)}")
+                yield Change("CHG003", f"{what} {side[:-1]} port {port} narrowed {old_type} -> "
+                             f"{new_type}", backward=True, forward=not narrows(new_type, old_type)
+                             or old_type.split(";")[0] != new_type.split(";")[0],
+                             pointer=f"{at}/{side}/{escape_token(port)}",
+                             was=f"{was}/{side}/{escape_token(port)}")
+
+
+# --------------------------------------------------------------------------- budgets
+def budgets(pair: Pair, prefix: str = "/budgets") -> Iterator[Change]:
+    """CHG009 a budget tightened (or added), CHG010 loosened (or removed)."""
+    token = prefix.strip("/")
+    old, new = _obj(pair.old.get(token)), _obj(pair.new.get(token))
+    for name in sorted(set(old) | set(new)):
+        before, after = old.get(name), new.get(name)
+        if before == after:
+            continue
+        at = was = f"{prefix}/{escape_token(name)}"
+        pair.claim(at)
+        if after is None:
+            yield Change("CHG010", f"budget {name} {before} removed (no limit)", forward=True,
+                         was=was)
+        elif before is None:
+            yield Change("CHG009", f"budget {name} {after} added", backward=True, pointer=at)
+        elif isinstance(before, int | float) and isinstance(after, int | float):
+            if after < before:
+                yield Change("CHG009", f"budget {name} tightened {before} -> {after}",
+                             backward=True, pointer=at, was=was)
+            else:
+                yield Change("CHG010", f"budget {name} loosened {before} -> {after}",
+                             forward=True, pointer=at, was=was)
+
+
+# --------------------------------------------------------------------------- policies
+_POLICY_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    # list -> (identity fields, target fields)
+    "providerRules": (("node",), ("prefer",)),
+    "circuitBreakers": (("node",), ()),
+    "costCaps": (("scope",), ("action",)),
+    "degradeRules": (("node",), ("to",)),
+    "insertRules": (("node/id",), ("onEdge",)),
+}
+
+
+def _field(obj: dict[str, Json], path: str) -> Json:
+    value: Json = obj
+    for part in path.split("/"):
+        value = _obj(value).get(part)
+    return value
+
+
+def policy_rules(pair: Pair, lists: Mapping[str, str] | None = None) -> Iterator[Change]:
+    """CHG011 a policy rule removed or its target changed; CHG017 a rule added. ``lists``
+    maps a view key to the rule list name (resolved views keep them under turnPolicy)."""
+    names = lists or {name: name for name in _POLICY_RULES}
+    for view_key, name in names.items():
+        ident_fields, targets = _POLICY_RULES[name]
+
+        def ident(obj: dict[str, Json], fields: tuple[str, ...] = ident_fields) -> str | None:
+            values = [_field(obj, f) for f in fields]
+            return "/".join(str(v) for v in values) if all(v is not None for v in values) \
+                else None
+
+        old = _by(_field(dict(pair.old), view_key), ident)
+        new = _by(_field(dict(pair.new), view_key), ident)
+        for key, (i, rule) in sorted(old.items()):
+            where = f"/{view_key}/{i}"
+            if key not in new:
+                pair.claim(f"/{view_key}/{escape_token(key)}")
+                yield Change("CHG011", f"{name} rule for {key} removed", backward=True, was=where)
+                continue
+            j, after = new[key]
+            for target in targets:
+                if _field(rule, target) != _field(after, target):
+                    pair.claim(f"/{view_key}/{escape_token(key)}/{target}")
+                    yield Change("CHG011", f"{name} rule for {key}: {target} "
+                                 f"{_field(rule, target)} -> {_field(after, target)}",
+                                 backward=True, forward=True, pointer=f"/{view_key}/{j}/{target}",
+                                 was=f"{where}/{target}")
+        for key, (j, _) in sorted(new.items()):
+            if key not in old:
+                pair.claim(f"/{view_key}/{escape_token(key)}")
+                yield Change("CHG017", f"{name} rule for {key} added", forward=True,
+                             pointer=f"/{view_key}/{j}")
+
+
+# --------------------------------------------------------------------------- kinds
+def module_interface(pair: Pair) -> Iterator[Change]:
+    """CHG008: the interface a module offers its importers."""
+    old, new = _obj(pair.old.get("interface")), _obj(pair.new.get("interface"))
+    for side in ("inputs", "outputs"):
+        before, after = _obj(old.get(side)), _obj(new.get(side))
+        for port in sorted(set(before) | set(after)):
+            at = f"/interface/{side}/{escape_token(port)}"
+            key = at
+            if port not in after:
+                pair.claim(key)
+                yield Change("CHG008", f"interface {side[:-1]} {port} removed", backward=True,
+                             was=at)
+            elif port not in before:
+                pair.claim(key)
+                required = side == "inputs" and _port_required(after[port])
+                yield Change("CHG008", f"interface {side[:-1]} {port} added"
+                             + (" as required (no default)" if required else ""),
+                             backward=required, forward=True, pointer=at)
+            elif _port_type(before[port]) != _port_type(after[port]):
+                pair.claim(key)
+                yield Change("CHG008", f"interface {side[:-1]} {port} retyped "
+                             f"{_port_type(before[port])} -> {_port_type(after[port])}",
+                             backward=True, forward=True, pointer=at, was=at)
+            elif side == "inputs" and _port_required(after[port]) \
+                    and not _port_required(before[port]):
+                pair.claim(key)
+                yield Change("CHG008", f"interface input {port} made required", backward=True,
+                             pointer=at, was=at)
+
+
+def node_type_ports(pair: Pair) -> Iterator[Change]:
+    """CHG003 for an extension's node type: ports its users connect."""
+    node_type = pair.new.get("nodeType")
+    if isinstance(node_type, str):
+        yield from _ports(pair, f"node type {node_type}", "/ports", _obj(pair.old.get("ports")),
+                          _obj(pair.new.get("ports")), "/ports", "/ports", node_type=node_type)
+
+
+def event_fields(pair: Pair) -> Iterator[Change]:
+    """CHG013 an event ABI field made required (or added as required); CHG014 one removed."""
+    old = _obj(_obj(pair.old.get("eventAbi")).get("fields"))
+    new = _obj(_obj(pair.new.get("eventAbi")).get("fields"))
+    for name in sorted(set(old) | set(new)):
+        at = f"/eventAbi/fields/{escape_token(name)}"
+        before, after = _obj(old.get(name)), _obj(new.get(name))
+        was_required = name in old and before.get("required", True) is not False
+        now_required = name in new and after.get("required", True) is not False
+        if name not in new:
+            pair.claim(at)
+            yield Change("CHG014", f"event field {name} removed", forward=was_required, was=at)
+        elif now_required and not was_required:
+            pair.claim(at)
+            how = "added as required" if name not in old else "made required"
+            yield Change("CHG013", f"event field {name} {how}", backward=True, pointer=at,
+                         was=at if name in old else "")
+
+
+def evidence_fields(pair: Pair) -> Iterator[Change]:
+    """CHG013 for replay evidence: a field added to requiredFields."""
+    old = {v for v in _list(pair.old.get("requiredFields")) if isinstance(v, str)}
+    for j, name in enumerate(_list(pair.new.get("requiredFields"))):
+        if isinstance(name, str) and name not in old:
+            pair.claim("/requiredFields")
+            yield Change("CHG013", f"evidence field {name} made required", backward=True,
+                         pointer=f"/requiredFields/{j}")
+
+
+def window(pair: Pair) -> Iterator[Change]:
+    """CHG018: a bundle's runtime window or event ABI changed."""
+    old, new = _obj(pair.old.get("compatibility")), _obj(pair.new.get("compatibility"))
+    from rspp.compat.contract import parse_version
+
+    for name in ("minRuntime", "maxRuntime"):
+        before, after = parse_version(old.get(name)), parse_version(new.get(name))
+        if old.get(name) == new.get(name):
+            continue
+        pair.claim(f"/compatibility/{name}")
+        at = f"/compatibility/{name}"
+        if before is None or after is None:
+            narrowed = name == "maxRuntime" and before is None
+            yield Change("CHG018", f"{name} {old.get(name, 'unbounded')} -> "
+                         f"{new.get(name, 'unbounded')}", backward=narrowed,
+                         forward=not narrowed, pointer=at, was=at)
+        else:
+            narrowed = after > before if name == "minRuntime" else after < before
+            yield Change("CHG018", f"{name} {before} -> {after} ("
+                         f"{'narrower' if narrowed else 'wider'} runtime window)",
+                         backward=narrowed, forward=not narrowed, pointer=at, was=at)
+    if old.get("eventAbi") != new.get("eventAbi"):
+        pair.claim("/compatibility/eventAbi")
+        yield Change("CHG018", f"event ABI {old.get('eventAbi')} -> {new.get('eventAbi')}",
+                     backward=True, forward=True, pointer="/compatibility/eventAbi",
+                     was="/compatibility/eventAbi")
+
+
+def profile_lanes(pair: Pair) -> Iterator[Change]:
+    """CHG007 for a profile's lane default buffers."""
+    for lane in ("control", "data", "telemetry"):
+        key = f"/lanes/{lane}/buffer"
+        yield from buffer(pair, f"{lane} lane default", key,
+                          _obj(_field(dict(pair.old), f"lanes/{lane}/buffer")),
+                          _obj(_field(dict(pair.new), f"lanes/{lane}/buffer")), key, key)
+
+
+# --------------------------------------------------------------------------- the rest
+_COSMETIC = frozenset({"description", "labels", "owners"})
+_IDENTITY: dict[str, Callable[[dict[str, Json]], str | None]] = {
+    "nodes": _node_id, "edges": _edge_id,
+    "providerRules": lambda o: _text(o.get("node")),
+    "circuitBreakers": lambda o: _text(o.get("node")),
+    "degradeRules": lambda o: _text(o.get("node")),
+    "costCaps": lambda o: _text(o.get("scope")),
+    "insertRules": lambda o: _text(_obj(o.get("node")).get("id")),
+}
+
+
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def leaves(value: Json, ident: str = "", real: str = "") -> Iterator[tuple[str, str, Json]]:
+    """(identity pointer, real pointer, leaf value) of every scalar; lists of nodes and edges
+    are keyed by identity, other lists are leaves as a whole."""
+    if isinstance(value, dict):
+        if not value:
+            yield ident, real, value
+        for key, child in value.items():
+            token = escape_token(key)
+            if key in _IDENTITY and isinstance(child, list) and child:
+                for i, item in enumerate(child):
+                    name = _IDENTITY[key](_obj(item))
+                    yield from leaves(item, f"{ident}/{key}/{escape_token(name) if name else i}",
+                                      f"{real}/{token}/{i}")
+            else:
+                yield from leaves(child, f"{ident}/{key}", f"{real}/{token}")
+    else:
+        yield ident, real, value
+
+
+def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
+    """CHG016 a value changed, CHG000 a cosmetic change, for what no rule above claimed."""
+    old = {i: (r, v) for i, r, v in leaves(dict(pair.old))}
+    new = {i: (r, v) for i, r, v in leaves(dict(pair.new))}
+
+    def claimed(ident: str) -> bool:
+        top = ident.split("/")[1] if "/" in ident else ident
+        if top in skip:
+            return True
+        return any(ident == c or ident.startswith(c + "/") for c in pair.claimed)
+
+    for ident in sorted(set(old) | set(new)):
+        before, after = old.get(ident), new.get(ident)
+        if before is not None and after is not None and before[1] == after[1]:
+            continue
+        if claimed(ident):
+            continue
+        cosmetic = bool(_COSMETIC & set(ident.split("/")))
+        shown_old = _show(before[1]) if before else "absent"
+        shown_new = _show(after[1]) if after else "absent"
+        yield Change("CHG000" if cosmetic else "CHG016",
+                     f"{ident.lstrip('/').replace('/', '.')} {shown_old} -> {shown_new}",
+                     cosmetic=cosmetic, pointer=after[0] if after else "",
+                     was=before[0] if before else "")
+
+
+def _show(value: Json) -> str:
+    import json
+
+    text = json.dumps(value, sort_keys=True, ensure_ascii=True)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+DETECTORS: dict[str, tuple[Callable[[Pair], Iterator[Change]], ...]] = {
+    "PipelineSpec": (graph, budgets),
+    "PipelineBundle": (graph, budgets, window),
+    "Module": (module_interface, graph),
+    "ExecutionProfile": (profile_lanes, budgets),
+    "PolicyOverlay": (policy_rules,),
+    "ExtensionManifest": (node_type_ports,),
+    "CompatibilityContract": (event_fields,),
+    "ReplayEvidenceManifest": (evidence_fields,),
+}
+# View keys that change with every new version by construction (references to the inputs,
+# positions): never reported as changes themselves.
+_SKIP: dict[str, frozenset[str]] = {
+    "PipelineSpec": frozenset({"source", "profile", "policies", "bundle", "defaultingSources"}),
+    "PipelineBundle": frozenset({"source", "profile", "policies", "bundle", "defaultingSources",
+                                 "pins"}),
+}
+
+
+def compare(kind: str, old: Mapping[str, Json], new: Mapping[str, Json], *,
+            low_latency: bool = False,
+            uses: Callable[[str, str], bool] | None = None) -> list[Change]:
+    """Every change from ``old`` to ``new`` (views of one artifact id), in a stable order."""
+    pair = Pair(old, new, kind, low_latency=low_latency, uses=uses)
+    found: list[Change] = []
+    for detect in DETECTORS.get(kind, ()):
+        found.extend(detect(pair))
+    if kind in ("PipelineSpec", "PipelineBundle"):
+        found.extend(policy_rules(pair, {"turnPolicy/providerRules": "providerRules",
+                                          "turnPolicy/circuitBreakers": "circuitBreakers",
+                                          "turnPolicy/costCaps": "costCaps",
+                                          "turnPolicy/degradeRules": "degradeRules"}))
+    found.extend(rest(pair, _SKIP.get(kind, frozenset())))
+    return found

@@ -1,0 +1,470 @@
+"""The compatibility gate: changes between versions, the bumps they require, deleted published
+versions, version skew, deprecations and waivers, in one evaluation (ADR 0007).
+
+``evaluate`` is what ``rspp compat`` and ``rspp check`` call. Findings:
+
+- every change is an info finding with its own code (CHG…), located in the new version (or
+  at its ``metadata.version`` when the changed thing is gone, with the old place related);
+- VER001 a bump below what the changes require under the kind's mode, at
+  ``metadata.version``, with the changes as related locations;
+- VER002 a published version deleted without a retirement while something names it;
+- VER003 a version a transitive mode must compare with whose content no commit holds.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from rspp.compat import changes as ch
+from rspp.compat.contract import (
+    Contract,
+    active_contract,
+    located,
+    parse_day,
+    parse_version,
+    related_at,
+)
+from rspp.compat.history import History, Key, lock_name, recover, with_base, working_tree
+from rspp.compat.versions import MODES, Bump, Mode, Verdict, bump_made, verdict
+from rspp.core.catalogue import ENTRIES
+from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
+from rspp.core.findings import Finding, Related
+from rspp.core.jsontypes import JsonValue
+from rspp.core.sink import finding
+from rspp.lifecycle.lock import Lock
+from rspp.model.artifact import Artifact, Index
+from rspp.model.ids import parse_ref
+from rspp.resolve.api import bundle_inputs, resolve_inputs
+from rspp.resolve.normalize import normalize
+from rspp.validate.engine import Repository
+
+if TYPE_CHECKING:
+    import semver
+
+# Every code the gate can emit (waivers of other codes are not the gate's to judge).
+EMITTED: frozenset[str] = frozenset(e.code for e in ENTRIES if e.emitted_by == "compat")
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """One change with its verdict under the mode."""
+
+    change: ch.Change
+    verdict: Verdict
+    where: Related  # the new side, else the new version's metadata.version
+    was: Related | None  # the old side
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """A new version against one earlier version."""
+
+    old: Artifact
+    changes: tuple[Judged, ...]
+    required: Bump
+    made: Bump
+
+    @property
+    def ok(self) -> bool:
+        return self.made >= self.required
+
+
+@dataclass(frozen=True, slots=True)
+class Versioned:
+    """A new version of one artifact and what it was compared with (newest first)."""
+
+    art: Artifact
+    mode: Mode
+    comparisons: tuple[Comparison, ...]
+
+    @property
+    def latest(self) -> Comparison | None:
+        return self.comparisons[0] if self.comparisons else None
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    against: str | None = None
+    today: dt.date = field(default_factory=dt.date.today)
+    fetch: bool = True
+    compare_tree: bool = True  # without a base: compare the working tree's versions
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    label: str
+    versions: tuple[Versioned, ...]
+    findings: tuple[Finding, ...]
+
+
+# --------------------------------------------------------------------------- views
+class Views:
+    """Views of artifact versions, each computed once: resolved views for specs and bundles,
+    the authored body for the rest."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._cache: dict[Key, Mapping[str, JsonValue] | None] = {}
+
+    def profile_for(self, spec: Artifact) -> Artifact | None:
+        """The profile of the newest bundle pinning ``spec``, else the newest simple/v1,
+        else the newest version of the first profile id."""
+        from rspp.compat.contract import newest
+
+        pinning: list[tuple[Artifact, Artifact]] = []
+        for bundle in self.index.of_kind("PipelineBundle"):
+            inputs = bundle_inputs(bundle, self.index) if bundle.schema_valid else None
+            if inputs is not None and inputs.spec.key == spec.key:
+                pinning.append((bundle, inputs.profile))
+        best = newest([b for b, _ in pinning])
+        if best is not None:
+            return next(p for b, p in pinning if b is best)
+        profiles = [p for p in self.index.of_kind("ExecutionProfile") if p.schema_valid]
+        simple = newest([p for p in profiles if p.id == "simple/v1"])
+        if simple is not None:
+            return simple
+        ids = sorted({p.id for p in profiles})
+        return newest([p for p in profiles if p.id == ids[0]]) if ids else None
+
+    def of(self, art: Artifact) -> Mapping[str, JsonValue] | None:
+        """The view's body, or None when it cannot be resolved (compare authored text)."""
+        if art.key not in self._cache:
+            self._cache[art.key] = self._view(art)
+        return self._cache[art.key]
+
+    def _view(self, art: Artifact) -> Mapping[str, JsonValue] | None:
+        if not art.schema_valid:
+            return None
+        if art.kind == "PipelineBundle":
+            inputs = bundle_inputs(art, self.index)
+            view = resolve_inputs(inputs, self.index).view if inputs else None
+            if view is None:
+                return None
+            body: dict[str, JsonValue] = dict(view["spec"])  # type: ignore[arg-type]
+            body["compatibility"] = art.spec.get("compatibility")
+            return body
+        if art.kind == "PipelineSpec":
+            profile = self.profile_for(art)
+            if profile is None:
+                return art.spec
+            resolved = normalize(art, profile, (), index=self.index).view
+            return dict(resolved["spec"]) if resolved else None  # type: ignore[arg-type]
+        return art.spec
+
+
+# Where a whole node or edge is best shown: its id, or the line that names its source.
+_ANCHORS = ("id", "from", "to", "type", "node")
+
+
+def _source(view: Mapping[str, JsonValue] | None, pointer: str) -> tuple[str, int, int] | None:
+    """(file, line, column) a resolved view's value at ``pointer`` came from."""
+    if view is None:
+        return None
+    sources = view.get("defaultingSources")
+    if not isinstance(sources, dict) or not pointer:
+        return None
+    full = "/spec" + pointer
+    entry = next((sources[k] for k in (full, *(f"{full}/{leaf}" for leaf in _ANCHORS))
+                  if k in sources), None)
+    if entry is None:
+        entry = next((sources[k] for k in sorted(sources) if k.startswith(full + "/")), None)
+    if not isinstance(entry, dict):
+        return None
+    file, line, col = entry.get("file"), entry.get("line"), entry.get("column")
+    if isinstance(file, str) and isinstance(line, int) and isinstance(col, int):
+        return file, line, col
+    return None
+
+
+def _place(art: Artifact, view: Mapping[str, JsonValue] | None, pointer: str,
+           note: str) -> Related | None:
+    if not pointer:
+        return None
+    found = _source(view, pointer)
+    if found is not None:
+        return Related(found[0], found[1], found[2], note)
+    if art.kind in ("PipelineSpec", "PipelineBundle") and view is not None \
+            and "defaultingSources" in view:
+        return None
+    return related_at(art, "/spec" + pointer, note)
+
+
+# --------------------------------------------------------------------------- comparisons
+def _uses(index: Index) -> Callable[[str, str], bool]:
+    """(node type, port) pairs that some spec or module of ``index`` connects by an edge."""
+    used: set[tuple[str, str]] = set()
+    for art in index.artifacts:
+        if art.kind not in ("PipelineSpec", "Module") or not art.schema_valid:
+            continue
+        types = {n.get("id"): n.get("type") for n in _dicts(art.spec.get("nodes"))}
+        for edge in _dicts(art.spec.get("edges")):
+            for end in (edge.get("from"), edge.get("to")):
+                if isinstance(end, str) and "." in end:
+                    node, _, port = end.rpartition(".")
+                    ntype = types.get(node)
+                    if isinstance(ntype, str):
+                        used.add((ntype, port))
+    return lambda ntype, port: (ntype, port) in used
+
+
+def _dicts(value: object) -> list[dict[str, JsonValue]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Change]:
+    """CHG012: a profile default changed, with what it changes in each bundle pinning the old
+    version (resolved again with the new one)."""
+    before = old.spec.get("nodeDefaults")
+    after = new.spec.get("nodeDefaults")
+    if before == after:
+        return []
+    effects: list[str] = []
+    for bundle in sorted(views.index.of_kind("PipelineBundle"), key=lambda a: a.ref):
+        inputs = bundle_inputs(bundle, views.index) if bundle.schema_valid else None
+        if inputs is None or inputs.profile.key != old.key:
+            continue
+        was = resolve_inputs(inputs, views.index).view
+        now = normalize(inputs.spec, new, inputs.policies, index=views.index).view
+        if was is None or now is None:
+            continue
+        diff = [c for c in ch.rest(ch.Pair(dict(was["spec"]), dict(now["spec"]), "x"),  # type: ignore[arg-type]
+                                   frozenset({"source", "profile", "policies", "bundle",
+                                              "defaultingSources"}))
+                if "/params/" in c.pointer]
+        if diff:
+            shown = "; ".join(c.message for c in diff[:3]) + ("; …" if len(diff) > 3 else "")
+            effects.append(f"{bundle.ref}: {shown}")
+    out = []
+    old_d = before if isinstance(before, dict) else {}
+    new_d = after if isinstance(after, dict) else {}
+    for ntype in sorted(set(old_d) | set(new_d)):
+        a = old_d.get(ntype) if isinstance(old_d.get(ntype), dict) else {}
+        b = new_d.get(ntype) if isinstance(new_d.get(ntype), dict) else {}
+        assert isinstance(a, dict) and isinstance(b, dict)
+        for param in sorted(set(a) | set(b)):
+            if a.get(param) == b.get(param):
+                continue
+            reach = (" changes " + " | ".join(effects)) if effects else \
+                " (no bundle pinning the previous version changes)"
+            out.append(ch.Change(
+                "CHG012", f"default {ntype}.{param} {a.get(param, 'unset')} -> "
+                f"{b.get(param, 'unset')};{reach}", backward=bool(effects),
+                pointer=f"/nodeDefaults/{ntype}/{param}" if param in b else "",
+                was=f"/nodeDefaults/{ntype}/{param}" if param in a else ""))
+    return out
+
+
+def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
+             uses: Callable[[str, str], bool]) -> Comparison:
+    old_view, new_view = views.of(old), views.of(new)
+    authored = old_view is None or new_view is None
+    a = old.spec if authored else old_view
+    b = new.spec if authored else new_view
+    assert a is not None and b is not None
+    low = b.get("mode") == "low_latency"
+    found = ch.compare(new.kind, a, b, low_latency=low, uses=uses)
+    if new.kind == "ExecutionProfile":
+        extra = _profile_defaults(views, old, new)
+        found = [c for c in found if not c.pointer.startswith("/nodeDefaults")
+                 and not c.was.startswith("/nodeDefaults")] + extra
+    if not found and old.doc.data != new.doc.data:
+        found = [ch.Change("CHG000", "only text outside the resolved view changed "
+                           "(descriptions, comments, labels, owners)", cosmetic=True)]
+    version_at = related_at(new, "/metadata/version", "")
+    judged = []
+    for change in found:
+        v = verdict(mode, backward=change.backward, forward=change.forward,
+                    cosmetic=change.cosmetic)
+        where = _place(new, None if authored else new_view, change.pointer, "") or version_at
+        was = _place(old, None if authored else old_view, change.was,
+                     f"{old.ref} at {label}")
+        judged.append(Judged(change, v, where, was))
+    required = max((j.verdict.requires for j in judged), default=Bump.NONE)
+    if not mode.checks:
+        required = Bump.NONE
+    old_v, new_v = parse_version(old.version), parse_version(new.version)
+    made = bump_made(old_v, new_v) if old_v and new_v else Bump.NONE
+    return Comparison(old, tuple(judged), required, made)
+
+
+def _earlier(index: Index, art: Artifact) -> list[Artifact]:
+    """Versions of the same (kind, id) below ``art``, newest first."""
+    mine = parse_version(art.version)
+    if mine is None:
+        return []
+    found: list[tuple[semver.Version, Artifact]] = []
+    seen: set[Key] = set()
+    for other in index.by_kind_id.get((art.kind, art.id), []):
+        version = parse_version(other.version)
+        if version is not None and version < mine and other.key not in seen:
+            seen.add(other.key)
+            found.append((version, other))
+    return [a for _, a in sorted(found, key=lambda p: p[0], reverse=True)]
+
+
+# --------------------------------------------------------------------------- findings
+def _change_findings(item: Versioned, label: str) -> Iterator[Finding]:
+    art = item.art
+    for n, comp in enumerate(item.comparisons):
+        for j in comp.changes:
+            if n > 0 and j.verdict is not Verdict.BREAKING:
+                continue  # against older versions, only what breaks the transitive mode
+            message = (f"{art.kind} {art.id} {comp.old.version} -> {art.version}: "
+                       f"{j.change.message} ({j.verdict.value} under {item.mode.name}; "
+                       f"requires a {j.verdict.requires.word} bump)")
+            related = (j.was,) if j.was is not None else ()
+            yield finding(j.change.code, j.where.path, j.where.line, j.where.col, message,
+                          related=related)
+        if not comp.ok:
+            causes = [j for j in comp.changes if j.verdict.requires > comp.made]
+            related = tuple(_cause(j) for j in causes)
+            yield located(
+                "VER001", art, "/metadata/version",
+                f"{art.kind} {art.id} {comp.old.version} -> {art.version} is a "
+                f"{comp.made.word} bump, but its changes against {comp.old.version} require a "
+                f"{comp.required.word} bump under {item.mode.name} ("
+                + ", ".join(sorted({f'{j.change.code} {j.verdict.value}' for j in causes}))
+                + "): publish it as a new "
+                + ("major" if comp.required is Bump.MAJOR else comp.required.word)
+                + " version", related)
+
+
+def _cause(j: Judged) -> Related:
+    """Where a cause of VER001 is shown: the new side, or the old one when it is gone."""
+    place = j.was if not j.change.pointer and j.was is not None else j.where
+    return Related(place.path, place.line, place.col, f"{j.change.code} {j.change.message}")
+
+
+def _retired(contract: Contract, key: Key, today: dt.date) -> bool:
+    name = lock_name(key)
+    for _, dep in contract.deprecations():
+        if dep["target"].strip() == name:
+            try:
+                return parse_day(dep["removeAfter"]) < today
+            except ValueError:
+                return False
+    return False
+
+
+def _namers(index: Index, key: Key) -> Iterator[tuple[Artifact, str]]:
+    """(artifact, pointer) of every reference in the working tree to the version ``key``."""
+    kind, ident, version = key
+    for art in index.artifacts:
+        if not art.schema_valid:
+            continue
+        refs: list[tuple[str, object, str]] = []
+        if art.kind == "PipelineBundle":
+            refs = [(str(p.get("kind")), p.get("ref"), f"/spec/pins/{i}/ref")
+                    for i, p in enumerate(_dicts(art.spec.get("pins")))]
+        elif art.kind == "RolloutManifest":
+            refs = [("PipelineBundle", art.spec.get("bundle"), "/spec/bundle")]
+            rollback = art.spec.get("rollback")
+            if isinstance(rollback, dict):
+                refs.append(("PipelineBundle", rollback.get("bundle"), "/spec/rollback/bundle"))
+        elif art.kind in ("PipelineSpec", "Module"):
+            refs = [("Module", m.get("module"), f"/spec/imports/{i}/module")
+                    for i, m in enumerate(_dicts(art.spec.get("imports")))]
+        for ref_kind, text, pointer in refs:
+            ref = parse_ref(text)
+            if ref is not None and ref_kind == kind and ref.id == ident \
+                    and ref.version.partition("+")[0] == version:
+                yield art, pointer
+
+
+def _deleted(history: History, lock: Lock | None, contract: Contract,
+             today: dt.date) -> Iterator[Finding]:
+    """VER002: a locked version no longer in the working tree, not retired, still named."""
+    head = history.index  # the working tree's keys are the first added
+    present = {a.key for a in head.artifacts if a.doc.path and a.key not in history.found_at}
+    entries = dict(lock.entries) if lock is not None else {}
+    if history.base_lock is not None:
+        entries.update({k: v for k, v in history.base_lock.entries.items() if k not in entries})
+    from rspp.compat.history import key_of
+
+    for entry in sorted(entries):
+        key = key_of(entry)
+        if key is None or key in present or key[0] in MUTABLE_KINDS or \
+                _retired(contract, key, today):
+            continue
+        namers = list(_namers(head, key))
+        named = ", ".join(f"{a.kind} {a.ref}" for a, _ in namers[:3])
+        message = (f"{lock_name(key)} was deleted from the repository while {LOCK_FILE}"
+                   + (f" and {named} still name it" if named else " still names it")
+                   + ": retire it first (a deprecation of target "
+                   f"'{lock_name(key)}' in the compatibility contract), and delete it after "
+                   "its removeAfter date")
+        if namers:
+            art, pointer = namers[0]
+            span = art.doc.span(pointer)
+            yield finding("VER002", art.path, span.line, span.col, message, pointer=pointer,
+                          subject=lock_name(key))
+        else:
+            line, col = lock.location(entry) if lock is not None else (1, 1)
+            yield finding("VER002", LOCK_FILE, line, col, message, pointer="/artifacts",
+                          subject=lock_name(key))
+
+
+def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluation:
+    """Evaluate the gate over ``repo`` (the working tree, already validated) against
+    ``options.against``. Raises GitError when the base cannot be read."""
+    history = (with_base(repo, options.against, fetch=options.fetch)
+               if options.against is not None else working_tree(repo))
+    contract = active_contract(repo.index)
+    head = [a for a in repo.index.artifacts if a.kind not in MUTABLE_KINDS and a.schema_valid]
+    new = [a for a in head if history.is_new(a.key)] \
+        if options.against is not None or options.compare_tree else []
+    # Transitive modes need every published version: recover lock entries neither tree has.
+    transitive = {a.kind for a in new if MODES[contract.mode(a.kind)].transitive}
+    if transitive and history.git is not None:
+        locks = [lk for lk in (lock, history.base_lock) if lk is not None]
+        from rspp.compat.history import key_of
+
+        wanted = {k for lk in locks for k in map(key_of, lk.entries)
+                  if k is not None and k[0] in transitive}
+        recover(history, wanted, repo.root, fetch=options.fetch)
+    views = Views(history.index)
+    uses = _uses(repo.index)
+    results: list[Versioned] = []
+    findings: list[Finding] = []
+    for art in sorted(new, key=lambda a: (a.kind, a.id, a.path)):
+        mode = MODES[contract.mode(art.kind)]
+        earlier = _earlier(history.index, art)
+        if not earlier:
+            continue
+        targets = earlier if mode.transitive else earlier[:1]
+        comps = tuple(_compare(views, old, art, mode, history.label, uses) for old in targets)
+        item = Versioned(art, mode, comps)
+        results.append(item)
+        findings.extend(_change_findings(item, history.label))
+        if mode.transitive:
+            mine = parse_version(art.version)
+            for key in sorted(history.missing):
+                other = parse_version(key[2])
+                if key[:2] == (art.kind, art.id) and mine and other and other < mine:
+                    findings.append(located(
+                        "VER003", art, "/metadata/version",
+                        f"{lock_name(key)} is in {LOCK_FILE} but no commit of "
+                        f"{history.label} holds it: {mode.name} cannot compare {art.ref} with "
+                        "it (fetch the full history: git fetch --unshallow, or check out with "
+                        "fetch-depth: 0)"))
+    findings.extend(_deleted(history, lock, contract, options.today))
+    return Evaluation(history.label, tuple(results), tuple(findings))
+
+
+def gate(repo: Repository, lock: Lock | None, options: Options,
+         others: Sequence[Finding] = ()) -> tuple[Evaluation, list[Finding]]:
+    """The whole gate: ``evaluate``, skew, deprecations, then waivers over those findings
+    and ``others`` (the rest of the run's findings, e.g. validation). Returns the evaluation
+    and every finding (``others`` included, waived ones marked)."""
+    from rspp.compat.deprecations import check_deprecations
+    from rspp.compat.skew import check_skew
+    from rspp.compat.waivers import apply_waivers
+
+    result = evaluate(repo, lock, options)
+    contract = active_contract(repo.index)
+    found = [*others, *result.findings, *check_skew(repo.index, contract),
+             *check_deprecations(repo.index, contract, options.today)]
+    return result, apply_waivers(found, repo.index, options.today, emitted=EMITTED)

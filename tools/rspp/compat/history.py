@@ -1,0 +1,156 @@
+"""Every version the compatibility gate may compare with: the working tree's, the base ref's,
+and, for lock entries in neither, the ones recovered from git history.
+
+Published versions never change (``rspp.lifecycle.immutability`` reports it when they do), so
+one index keyed by (kind, id, version) holds them all: the working tree's artifact wins when a
+key is in both. Only files that differ from the base are read from git; the others are the
+working tree's, byte for byte.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rspp.core.constants import ARTIFACT_DIRS, LOCK_FILE, MUTABLE_KINDS
+from rspp.lifecycle.gitio import GitRepo
+from rspp.lifecycle.lock import Lock, parse_lock
+from rspp.load.api import Limits, load_bytes, syntax_for
+from rspp.model.artifact import Artifact, Index, version_identity
+from rspp.model.digest import lock_key, split_lock_key
+from rspp.validate.engine import Repository
+from rspp.validate.schema import check_envelope, check_schema
+
+Key = tuple[str, str, str]  # (kind, id, version identity)
+
+
+def key_of(lock_entry: str) -> Key | None:
+    parts = split_lock_key(lock_entry)
+    return (parts[0], parts[1], version_identity(parts[2])) if parts else None
+
+
+def lock_name(key: Key) -> str:
+    return lock_key(*key)
+
+
+@dataclass(slots=True)
+class History:
+    """What is known: ``index`` (every version), the base's published keys (None without a
+    base), where each non-working-tree version was found, and lock entries whose content no
+    commit holds."""
+
+    index: Index
+    label: str = "the working tree"
+    base_keys: set[Key] | None = None
+    base_lock: Lock | None = None
+    found_at: dict[Key, str] = field(default_factory=dict)
+    missing: set[Key] = field(default_factory=set)
+    git: GitRepo | None = None
+    commit: str | None = None
+    prefix: str = ""
+
+    def is_new(self, key: Key) -> bool:
+        """Not published at the base (always True without a base)."""
+        return self.base_keys is None or key not in self.base_keys
+
+
+def artifact_of(raw: bytes | None, path: str, root: Path) -> Artifact | None:
+    """The artifact in ``raw`` (a file's bytes read from git), or None when it is not one."""
+    syntax = syntax_for(Path(path))
+    if raw is None or syntax is None:
+        return None
+    doc = load_bytes(raw, path, syntax=syntax, limits=Limits()).document
+    if doc is None:
+        return None
+    kind, problems = check_envelope(doc)
+    if kind is None:
+        return None
+    problems = check_schema(doc, kind, root=root)
+    meta = doc.data.get("metadata")
+    ident = meta.get("id") if isinstance(meta, dict) else None
+    version = meta.get("version") if isinstance(meta, dict) else None
+    if not isinstance(ident, str) or not isinstance(version, str):
+        return None
+    return Artifact(doc, kind, ident, version, not problems)
+
+
+def _copy(index: Index) -> Index:
+    out = Index()
+    for art in index.artifacts:
+        out.add(art)
+    return out
+
+
+def working_tree(repo: Repository) -> History:
+    """Only the working tree: no base, no history."""
+    return History(_copy(repo.index))
+
+
+def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
+    """The working tree and the base ref ``against`` (GitError when git cannot answer)."""
+    git = GitRepo(repo.root)
+    commit = git.resolve(against, fetch=fetch)
+    rel = Path(os.path.relpath(repo.root.resolve(), git.top.resolve())).as_posix()
+    prefix = "" if rel == "." else rel + "/"
+    wanted = [prefix + p for p in (*ARTIFACT_DIRS, LOCK_FILE)]
+    changed = {p[len(prefix):] for p in git.changed(commit, wanted) if p.startswith(prefix)}
+    tree = {p[len(prefix):]: e for p, e in git.tree(commit, wanted).items()
+            if p.startswith(prefix)}
+    blobs = git.read_blobs(tree[p].blob for p in changed | {LOCK_FILE} if p in tree)
+    history = History(_copy(repo.index), f"{against} ({commit[:12]})", set(), git=git,
+                      commit=commit, prefix=prefix)
+    assert history.base_keys is not None
+    if LOCK_FILE in tree:
+        history.base_lock, _ = parse_lock(blobs[tree[LOCK_FILE].blob] or b"", LOCK_FILE)
+    head_by_path = {a.path: a for a in repo.index.artifacts}
+    for path in sorted(tree):
+        if path == LOCK_FILE:
+            continue
+        if path in changed:
+            art = artifact_of(blobs.get(tree[path].blob), path, repo.root)
+            if art is not None and art.key not in history.index.by_key:
+                history.index.add(art)
+                history.found_at[art.key] = history.label
+        else:
+            art = head_by_path.get(path)
+        if art is not None and art.kind not in MUTABLE_KINDS:
+            history.base_keys.add(art.key)
+    if history.base_lock is not None:
+        history.base_keys.update(k for k in map(key_of, history.base_lock.entries) if k)
+    return history
+
+
+def recover(history: History, keys: Iterable[Key], root: Path, *, fetch: bool = True,
+            limit: int = 2000) -> None:
+    """Find ``keys`` (lock entries in neither tree) in the history of the base, newest commit
+    first; a shallow clone is completed first when ``fetch`` allows. What stays unfound goes
+    to ``history.missing``."""
+    wanted = {k for k in keys if k not in history.index.by_key}
+    if not wanted:
+        return
+    git, commit = history.git, history.commit
+    if git is None or commit is None:
+        history.missing |= wanted
+        return
+    if git.is_shallow() and fetch:
+        git.unshallow()
+    prefix = history.prefix
+    dirs = [prefix + d for d in ARTIFACT_DIRS]
+    seen: set[str] = set()
+    for sha in git.commits(commit, dirs, limit=limit):
+        entries = {p: e for p, e in git.tree(sha, dirs).items()
+                   if p.startswith(prefix) and e.blob not in seen
+                   and syntax_for(Path(p)) is not None}
+        seen.update(e.blob for e in entries.values())
+        blobs = git.read_blobs(e.blob for e in entries.values())
+        for path, entry in sorted(entries.items()):
+            art = artifact_of(blobs.get(entry.blob), path[len(prefix):], root)
+            if art is not None and art.key in wanted:
+                history.index.add(art)
+                history.found_at[art.key] = f"commit {sha[:12]}"
+                wanted.discard(art.key)
+        if not wanted:
+            return
+    history.missing |= wanted
