@@ -1355,6 +1355,65 @@ ENTRIES: tuple[Entry, ...] = (
         emitted_by="compat",
     ),
     # waiver (rspp.compat.waivers)
+    Entry(
+        code="WVR001",
+        category="waiver",
+        severity=Severity.ERROR,
+        summary="A waiver has expired.",
+        doc="Every waiver in compat/waivers.yaml (CompatibilityWaivers) carries an expiry date "
+            "and is valid through that day. After it, the waiver accepts nothing: the finding it "
+            "covered is an error again, and the waiver itself is this error, located at its "
+            "expires. Fix the finding and delete the waiver, or, when the exception still "
+            "stands, have its owner set a new date in review.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="WVR002",
+        category="waiver",
+        severity=Severity.ERROR,
+        summary="A waiver accepts no finding.",
+        doc="A waiver names one rule on one artifact version (id@version, or Kind/id@version; "
+            "build metadata ignored) and accepts every finding of that rule about that version: "
+            "the findings located in its file, or placed elsewhere (in rspp.lock) with it as "
+            "their subject. A waiver that matched nothing in a run that checks its rule is stale "
+            "(the change was fixed, or it names the wrong version) and is this error, so the "
+            "list holds only live exceptions: delete it. Runs that do not check the rule leave "
+            "the waiver alone.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="WVR003",
+        category="waiver",
+        severity=Severity.ERROR,
+        summary="A waiver names a rule that does not exist or cannot be waived.",
+        doc="Only findings of the compatibility gate can be waived: the codes reported by `rspp "
+            "compat` and `rspp check` (breaking changes, version bumps, skew, deprecations), "
+            "except the waiver codes themselves. Validation errors are fixed, not waived, and "
+            "there are no inline ignore comments. The finding points at the waiver's rule; `rspp "
+            "rules list` shows every code and who reports it.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="WVR004",
+        category="waiver",
+        severity=Severity.ERROR,
+        summary="Two waivers name the same rule on the same artifact version.",
+        doc="One waiver per rule and artifact version, so one owner, reason and expiry answer "
+            "for its findings. id@version and Kind/id@version name the same version when the "
+            "kinds do not differ, and build metadata is ignored. The second waiver (in file "
+            "order) is this error and accepts nothing; merge the two.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="WVR005",
+        category="waiver",
+        severity=Severity.ERROR,
+        summary="A waiver's expiry is not a calendar date.",
+        doc="expires is a quoted YYYY-MM-DD calendar date (ISO 8601); a day that does not exist, "
+            "such as 2027-02-30, cannot say when the exception ends. The waiver accepts nothing "
+            "until the date is fixed.",
+        emitted_by="compat",
+    ),
 )
 
 BY_CODE: Mapping[str, Entry] = MappingProxyType({e.code: e for e in ENTRIES})

@@ -37,9 +37,34 @@ class Related:
 
 
 @dataclass(frozen=True, slots=True)
+class Waived:
+    """The waiver that accepts a finding (``compat/waivers.yaml``): who accepts it, why, until
+    which day (``expires``, ``YYYY-MM-DD``, valid through that day), an optional link, and
+    where the waiver is written (``path:line:col`` of its entry)."""
+
+    owner: str
+    reason: str
+    expires: str
+    link: str | None
+    path: str
+    line: int
+    col: int
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One thing rspp found, at one place. Built by :mod:`rspp.core.sink`, which takes the
-    severity from the code catalogue; nothing else constructs one."""
+    severity from the code catalogue; nothing else constructs one.
+
+    ``subject`` names the artifact version the finding is about when that is not the artifact
+    of the file it is located in (lock-key form ``Kind/id@version``, e.g. a finding placed in
+    rspp.lock about a deleted version); empty otherwise. ``waiver`` is set when a waiver
+    accepts the finding (:mod:`rspp.compat.waivers`): it keeps its code and severity, is
+    reported as a notice, and fails nothing.
+    """
 
     code: str
     severity: Severity
@@ -51,11 +76,18 @@ class Finding:
     end_line: int | None = None
     end_col: int | None = None
     related: tuple[Related, ...] = field(default=())
+    subject: str = ""
+    waiver: Waived | None = None
 
     @property
     def is_error(self) -> bool:
-        """True for an error: what fails a run without ``--strict``."""
-        return self.severity is Severity.ERROR
+        """True for an error that no waiver accepts: what fails a run without ``--strict``."""
+        return self.severity is Severity.ERROR and self.waiver is None
+
+    @property
+    def is_warning(self) -> bool:
+        """True for a warning that no waiver accepts: what fails a run under ``--strict``."""
+        return self.severity is Severity.WARNING and self.waiver is None
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)

@@ -8,21 +8,31 @@ catalogue's (:mod:`rspp.core.catalogue`), so a code reads the same wherever it i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 
 from rspp.core.catalogue import entry
-from rspp.core.findings import Finding, Related
+from rspp.core.findings import Finding, Related, Waived
 
 
 def finding(code: str, path: str, line: int, col: int, message: str, *, pointer: str = "",
             end_line: int | None = None, end_col: int | None = None,
-            related: Iterable[Related] = ()) -> Finding:
+            related: Iterable[Related] = (), subject: str = "",
+            waiver: Waived | None = None) -> Finding:
     """The finding of ``code`` at ``path:line:col``, with the catalogue's severity.
 
-    Raises KeyError for a code the catalogue lacks (a bug: every code is catalogued, and a
-    test scans the package for code literals).
+    ``subject``: the artifact version (``Kind/id@version``) the finding is about when it is
+    not the artifact of ``path``; ``waiver``: the waiver that accepts it. Raises KeyError for
+    a code the catalogue lacks (a bug: every code is catalogued, and a test scans the package
+    for code literals).
     """
     return Finding(code, entry(code).severity, path, line, col, message, pointer, end_line,
-                   end_col, tuple(related))
+                   end_col, tuple(related), subject, waiver)
+
+
+def waived(made: Finding, waiver: Waived) -> Finding:
+    """``made`` accepted by ``waiver``: the same finding (code, severity, place, message),
+    no longer failing anything."""
+    return replace(made, waiver=waiver)
 
 
 class FindingSink:
@@ -36,10 +46,10 @@ class FindingSink:
 
     def emit(self, code: str, path: str, line: int, col: int, message: str, *,
              pointer: str = "", end_line: int | None = None, end_col: int | None = None,
-             related: Iterable[Related] = ()) -> Finding:
+             related: Iterable[Related] = (), subject: str = "") -> Finding:
         """Record the finding of ``code`` (see :func:`finding`) and return it."""
         made = finding(code, path, line, col, message, pointer=pointer, end_line=end_line,
-                       end_col=end_col, related=related)
+                       end_col=end_col, related=related, subject=subject)
         self.add(made)
         return made
 

@@ -9,7 +9,7 @@ from typing import Any, Final
 
 from rspp import __version__
 from rspp.core import catalogue
-from rspp.core.findings import Finding, Severity
+from rspp.core.findings import Finding, Severity, Waived
 from rspp.report.escape import json_text, visible, workflow_data, workflow_property
 from rspp.report.excerpt import SourceLines, excerpt
 from rspp.report.paths import PathBase, path_base, uri_reference
@@ -25,11 +25,25 @@ def summary(result: Report) -> str:
     files = _plural(len(result.files), "file")
     if not result.findings:
         return f"{files} checked: no findings"
-    infos = len(result.findings) - result.errors - result.warnings
+    waived = result.waived
+    infos = len(result.findings) - result.errors - result.warnings - waived
     parts = [_plural(result.errors, "error"), _plural(result.warnings, "warning")]
     if infos:
         parts.append(_plural(infos, "note"))
+    if waived:
+        parts.append(f"{waived} waived")
     return f"{files} checked: {', '.join(parts)}"
+
+
+def waiver_note(waiver: Waived) -> str:
+    """How a waived finding says so: ``[waived until DATE by OWNER: REASON (LINK)]``."""
+    link = f" ({waiver.link})" if waiver.link else ""
+    return f"[waived until {waiver.expires} by {waiver.owner}: {waiver.reason}{link}]"
+
+
+def _message(f: Finding) -> str:
+    """The finding's message for people, its waiver note appended (unescaped)."""
+    return f.message if f.waiver is None else f"{f.message} {waiver_note(f.waiver)}"
 
 
 def _text_path(path: str) -> str:
@@ -62,14 +76,15 @@ def text(result: Report) -> str:
 
     Paths are relative to the artifact root (``--root``), as the user named it; every
     character that could hide or forge text is escaped (:mod:`rspp.report.escape`) and
-    excerpts are bounded (:mod:`rspp.report.excerpt`).
+    excerpts are bounded (:mod:`rspp.report.excerpt`). A waived finding's line ends with
+    :func:`waiver_note`, and the summary counts it as waived, not by its severity.
     """
     lines = SourceLines(result.documents)
     out: list[str] = []
     for _, group in groupby(result.findings, key=lambda f: f.path):
         for f in group:
             out.append(f"{_text_path(f.path)}:{f.line}:{f.col} {f.code} {f.severity.value}: "
-                       f"{visible(f.message)}")
+                       f"{visible(_message(f))}")
             out.extend(_excerpt(lines, f))
             out.extend(f"  = see {_text_path(r.path)}:{r.line}:{r.col} ({visible(r.message)})"
                        for r in f.related)
@@ -83,8 +98,14 @@ def _dumps(doc: dict[str, Any]) -> str:
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
 
 
+def _waiver_json(w: Waived, base: PathBase) -> dict[str, Any]:
+    return {"owner": visible(w.owner), "reason": visible(w.reason), "expires": w.expires,
+            "link": None if w.link is None else json_text(w.link),
+            "path": json_text(base.path(w.path)), "line": w.line, "column": w.col}
+
+
 def _finding_json(f: Finding, base: PathBase) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "code": f.code,
         "severity": f.severity.value,
         "path": json_text(base.path(f.path)),
@@ -98,6 +119,11 @@ def _finding_json(f: Finding, base: PathBase) -> dict[str, Any]:
                      "message": visible(r.message)}
                     for r in f.related],
     }
+    if f.subject:
+        doc["subject"] = json_text(f.subject)
+    if f.waiver is not None:
+        doc["waiver"] = _waiver_json(f.waiver, base)
+    return doc
 
 
 def json_report(result: Report) -> str:
@@ -108,13 +134,21 @@ def json_report(result: Report) -> str:
     artifact root relative to that base (``"."`` when the same). Paths keep every character
     of the file name except bytes that were not UTF-8, written as ``\\xNN`` text; messages
     are escaped as in the text report; pointers are exact (RFC 6901).
+
+    A finding about another artifact version than its file's carries ``subject``
+    (``Kind/id@version``); a waived finding carries ``waiver`` (owner, reason, expires, link
+    or null, and the waiver's path, line and column), and the summary then counts ``waived``
+    (errors and warnings count only the findings no waiver accepts).
     """
     base = path_base(result.root)
+    counts: dict[str, Any] = {"files": len(result.files), "errors": result.errors,
+                              "warnings": result.warnings, "failed": result.failed}
+    if result.waived:
+        counts["waived"] = result.waived
     doc = {
         "tool": {"name": "rspp", "version": __version__},
         "paths": {"base": base.base, "root": json_text(base.prefix or ".")},
-        "summary": {"files": len(result.files), "errors": result.errors,
-                    "warnings": result.warnings, "failed": result.failed},
+        "summary": counts,
         "findings": [_finding_json(f, base) for f in result.findings],
     }
     return _dumps(doc)
@@ -132,7 +166,8 @@ def github(result: Report) -> str:
     annotation lands on the file in a monorepo too. Escaping follows the workflow command
     syntax (:func:`rspp.report.escape.workflow_property`, ``workflow_data``; a line break in
     a file name as ``%0A``, which the runner decodes) and messages as in the text report:
-    no finding ever starts a new output line.
+    no finding ever starts a new output line. A waived finding is a ``::notice`` titled
+    ``CODE (waived)`` whatever its severity, its message ending with :func:`waiver_note`.
     """
     base = path_base(result.root)
     lines = []
@@ -143,9 +178,11 @@ def github(result: Report) -> str:
             props.append(f"endLine={f.end_line}")
         if f.end_col is not None and f.end_line == f.line:
             props.append(f"endColumn={f.end_col}")
-        props.append(f"title={workflow_property(f.code)}")
-        lines.append(f"::{_GH_LEVEL[f.severity]} {','.join(props)}::"
-                     f"{workflow_data(visible(f.code + ' ' + f.message))}")
+        title = f.code if f.waiver is None else f"{f.code} (waived)"
+        level = _GH_LEVEL[f.severity] if f.waiver is None else "notice"
+        props.append(f"title={workflow_property(title)}")
+        lines.append(f"::{level} {','.join(props)}::"
+                     f"{workflow_data(visible(f.code + ' ' + _message(f)))}")
     lines.append(summary(result))
     return "\n".join(lines) + "\n"
 
@@ -179,6 +216,22 @@ def _sarif_uri(base: PathBase, path: str) -> dict[str, str]:
     return {"uri": uri_reference(base.path(path)), "uriBaseId": "%SRCROOT%"}
 
 
+def _sarif_suppression(w: Waived, base: PathBase) -> dict[str, Any]:
+    """SARIF 2.1.0 section 3.35: an accepted suppression kept outside the source (the waiver
+    list), located at the waiver."""
+    found: dict[str, Any] = {
+        "kind": "external",
+        "status": "accepted",
+        "justification": visible(f"{w.owner}: {w.reason} (until {w.expires})"),
+        "location": {"physicalLocation": {
+            "artifactLocation": _sarif_uri(base, w.path),
+            "region": {"startLine": w.line, "startColumn": w.col}}},
+    }
+    if w.link is not None:
+        found["properties"] = {"link": json_text(w.link)}
+    return found
+
+
 def sarif(result: Report, *, docs: str | None = None) -> str:
     """The report as a SARIF 2.1.0 log (OASIS standard), valid against its JSON schema.
 
@@ -186,7 +239,10 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
     relative to ``%SRCROOT%``: the top of the git work tree holding the root (the root
     outside git). Rules carry ``help`` (text and Markdown); ``helpUri`` (``docs`` or
     :func:`rules_url`, then ``#code``) only when an absolute URL of the rule reference is
-    known. Columns are Unicode code points; messages are escaped as in the text report.
+    known. Columns are Unicode code points; messages are escaped as in the text report. A
+    waived finding keeps its ``ruleId`` and ``level`` and carries one ``external``,
+    ``accepted`` suppression (section 3.35) located at its waiver; ``properties.subject``
+    names the artifact version a finding is about when it is not its file's.
     """
     docs = docs if docs is not None else rules_url()
     base = path_base(result.root)
@@ -210,8 +266,13 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
                 "region": region,
             }}],
         }
+        properties = {}
         if f.pointer:
-            entry["properties"] = {"jsonPointer": json_text(f.pointer)}
+            properties["jsonPointer"] = json_text(f.pointer)
+        if f.subject:
+            properties["subject"] = json_text(f.subject)
+        if properties:
+            entry["properties"] = properties
         if f.related:
             entry["relatedLocations"] = [
                 {"id": i, "message": {"text": visible(r.message)}, "physicalLocation": {
@@ -219,6 +280,8 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
                     "region": {"startLine": r.line, "startColumn": r.col}}}
                 for i, r in enumerate(f.related)
             ]
+        if f.waiver is not None:
+            entry["suppressions"] = [_sarif_suppression(f.waiver, base)]
         results.append(entry)
     top = "top of the git work tree" if base.base == "work-tree" else "artifact root"
     doc = {

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from rspp.core.findings import Finding, Severity
+from rspp.core.findings import Finding
 from rspp.load.document import Document
 
 
@@ -17,7 +17,8 @@ class Report:
     ``root``: the repository root; ``files``: repository-relative paths of the files the
     command looked at (``/``-separated); ``findings``: sorted by ``Finding.sort_key``;
     ``documents``: the loaded documents by path (for excerpts and positions); ``strict``:
-    warnings fail the run too.
+    warnings fail the run too. A waived finding (``Finding.waiver``) is listed but counts as
+    neither an error nor a warning: it is counted by ``waived`` and fails nothing.
     """
 
     root: Path
@@ -28,11 +29,18 @@ class Report:
 
     @property
     def errors(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.ERROR)
+        """The errors no waiver accepts."""
+        return sum(1 for f in self.findings if f.is_error)
 
     @property
     def warnings(self) -> int:
-        return sum(1 for f in self.findings if f.severity is Severity.WARNING)
+        """The warnings no waiver accepts."""
+        return sum(1 for f in self.findings if f.is_warning)
+
+    @property
+    def waived(self) -> int:
+        """The findings a waiver accepts, whatever their severity."""
+        return sum(1 for f in self.findings if f.waiver is not None)
 
     @property
     def failed(self) -> bool:
