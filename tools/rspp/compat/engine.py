@@ -315,12 +315,10 @@ def _change_findings(item: Versioned, label: str) -> Iterator[Finding]:
             message = (f"{art.kind} {art.id} {comp.old.version} -> {art.version}: "
                        f"{j.change.message} ({j.verdict.value} under {item.mode.name}; "
                        f"requires a {j.verdict.requires.word} bump)")
-            related = (j.was,) if j.was is not None else ()
             yield finding(j.change.code, j.where.path, j.where.line, j.where.col, message,
-                          related=related)
+                          related=(j.was,) if j.was is not None else ())
         if not comp.ok:
             causes = [j for j in comp.changes if j.verdict.requires > comp.made]
-            related = tuple(_cause(j) for j in causes)
             yield located(
                 "VER001", art, "/metadata/version",
                 f"{art.kind} {art.id} {comp.old.version} -> {art.version} is a "
@@ -329,7 +327,7 @@ def _change_findings(item: Versioned, label: str) -> Iterator[Finding]:
                 + ", ".join(sorted({f'{j.change.code} {j.verdict.value}' for j in causes}))
                 + "): publish it as a new "
                 + ("major" if comp.required is Bump.MAJOR else comp.required.word)
-                + " version", related)
+                + " version", tuple(_cause(j) for j in causes))
 
 
 def _cause(j: Judged) -> Related:
