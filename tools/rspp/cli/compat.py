@@ -8,6 +8,7 @@ import typer
 
 from rspp.cli import common
 
+
 def command(
     against: str = typer.Option(None, "--against", help="Base ref (branch, tag, commit, "
                                                         "origin/main); without it, every "

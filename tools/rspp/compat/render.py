@@ -9,7 +9,8 @@ from typing import Any
 
 from rspp.compat.engine import Evaluation, Versioned
 from rspp.core.findings import Finding
-from rspp.report.formats import json_report, summary, text as findings_text
+from rspp.report.formats import json_report, summary
+from rspp.report.formats import text as findings_text
 from rspp.report.result import Report
 
 # GitHub refuses comments above 65,536 characters; stay clearly below.
