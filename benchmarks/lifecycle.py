@@ -1,17 +1,20 @@
-"""`rspp status` and `rspp check --against` with one changed file, against `rspp validate`.
+"""`rspp status`, `rspp check --against` and `rspp compat --against` with one changed spec,
+against `rspp validate`.
 
     python3 benchmarks/lifecycle.py --specs 5000 [--repeat 3] [--keep DIR]
 
 Builds the synthetic repository (benchmarks/generate.py), locks it, builds every derived file
 (resolved views and pages under docs/pipelines/, bundle pins), commits it to a real git
-repository, changes one spec (a new version of it, locked, as a pull request would), then
-times whole processes in the same run: `rspp validate` (the anchor), `rspp status` and
-`rspp check --against main`. Writes benchmarks/out/lifecycle.json. Asserts nothing.
+repository, adds a new minor version of one spec with one parameter changed (locked, as a pull
+request would), then times whole processes in the same run: `rspp validate` (the anchor),
+`rspp status`, `rspp check --against main` and `rspp compat --against main`. Writes
+benchmarks/out/lifecycle.json. Asserts nothing.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import subprocess
 import sys
@@ -43,10 +46,15 @@ def prepare(root: Path, specs: int, seed: int) -> Path:
     _git(root, "add", "-A")
     _git(root, "commit", "-q", "-m", "base")
     _git(root, "checkout", "-q", "-b", "change")
-    spec = sorted((root / "pipelines" / "specs").rglob("*.yaml"))[0]
-    text = spec.read_text(encoding="utf-8")
-    spec.write_text(text.replace("endpointing_ms: 25", "endpointing_ms: 30", 1)
-                    if "endpointing_ms: 25" in text else text + "# edited\n", encoding="utf-8")
+    source = sorted((root / "pipelines" / "specs").rglob("*.yaml"))[0]
+    text = source.read_text(encoding="utf-8")
+    text = re.sub(r'(version:\s*"?)(\d+)\.(\d+)\.(\d+)',
+                  lambda m: f"{m[1]}{m[2]}.{int(m[3]) + 1}.0", text, count=1)
+    text = (text.replace("endpointing_ms: 25", "endpointing_ms: 30", 1)
+            if "endpointing_ms: 25" in text else text + "# edited\n")
+    spec = source.with_name(source.stem + "_next.yaml")
+    spec.write_text(text, encoding="utf-8")
+    subprocess.run([*RSPP, "lock", "--root", str(root)], check=True, stdout=subprocess.DEVNULL)
     return spec
 
 
@@ -60,18 +68,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp) / "repo"
         spec = prepare(root, args.specs, args.seed)
-        validate, status, check = [], [], []
+        validate, status, check, compat = [], [], [], []
         for _ in range(args.repeat):
             validate.append(timed([*RSPP, "validate", "--root", str(root)], (0, 1)))
             status.append(timed([*RSPP, "status", "--root", str(root)], (0, 1)))
             check.append(timed([*RSPP, "check", "--root", str(root), "--against", "main"], (0, 1)))
-        v, s, c = (statistics.median(x) for x in (validate, status, check))
+            compat.append(timed([*RSPP, "compat", "--root", str(root), "--against", "main"],
+                                (0, 1)))
+        v, s, c, k = (statistics.median(x) for x in (validate, status, check, compat))
         result = {"specs": args.specs, "repeat": args.repeat,
                   "changed_file": str(spec.relative_to(root)),
                   "validate_s": round(v, 3), "status_s": round(s, 3),
-                  "check_against_s": round(c, 3),
+                  "check_against_s": round(c, 3), "compat_against_s": round(k, 3),
                   "status_over_validate": round(s / v, 3),
-                  "check_over_validate": round(c / v, 3)}
+                  "check_over_validate": round(c / v, 3),
+                  "compat_over_validate": round(k / v, 3)}
     report("lifecycle", result)
     return 0
 

@@ -107,21 +107,31 @@ class Views:
 
     def __init__(self, index: Index) -> None:
         self.index = index
-        self._cache: dict[Key, Mapping[str, JsonValue] | None] = {}
+        self._cache: dict[tuple[Key, Key | None], Mapping[str, JsonValue] | None] = {}
+        self._paired: dict[Key, Artifact] | None = None
 
-    def profile_for(self, spec: Artifact) -> Artifact | None:
-        """The profile of the newest bundle pinning ``spec``, else the newest simple/v1,
-        else the newest version of the first profile id."""
+    def bundle_profile(self, spec: Artifact) -> Artifact | None:
+        """The profile the newest bundle pinning ``spec`` pairs it with, or None."""
         from rspp.compat.contract import newest
 
-        pinning: list[tuple[Artifact, Artifact]] = []
-        for bundle in self.index.of_kind("PipelineBundle"):
-            inputs = bundle_inputs(bundle, self.index) if bundle.schema_valid else None
-            if inputs is not None and inputs.spec.key == spec.key:
-                pinning.append((bundle, inputs.profile))
-        best = newest([b for b, _ in pinning])
-        if best is not None:
-            return next(p for b, p in pinning if b is best)
+        if self._paired is None:
+            pairs: dict[Key, list[tuple[Artifact, Artifact]]] = {}
+            for bundle in self.index.of_kind("PipelineBundle"):
+                inputs = bundle_inputs(bundle, self.index) if bundle.schema_valid else None
+                if inputs is not None:
+                    pairs.setdefault(inputs.spec.key, []).append((bundle, inputs.profile))
+            self._paired = {}
+            for key, found in pairs.items():
+                best = newest([b for b, _ in found])
+                if best is not None:
+                    self._paired[key] = next(p for b, p in found if b is best)
+        return self._paired.get(spec.key)
+
+    def default_profile(self) -> Artifact | None:
+        """The newest simple/v1 (the design's default pack), else the newest version of the
+        first profile id."""
+        from rspp.compat.contract import newest
+
         profiles = [p for p in self.index.of_kind("ExecutionProfile") if p.schema_valid]
         simple = newest([p for p in profiles if p.id == "simple/v1"])
         if simple is not None:
@@ -129,13 +139,26 @@ class Views:
         ids = sorted({p.id for p in profiles})
         return newest([p for p in profiles if p.id == ids[0]]) if ids else None
 
-    def of(self, art: Artifact) -> Mapping[str, JsonValue] | None:
-        """The view's body, or None when it cannot be resolved (compare authored text)."""
-        if art.key not in self._cache:
-            self._cache[art.key] = self._view(art)
-        return self._cache[art.key]
+    def profiles(self, old: Artifact, new: Artifact) -> tuple[Artifact | None, Artifact | None]:
+        """The profiles two spec versions are resolved with: each one's bundle profile; a
+        version no bundle pins takes the other's, and when neither is pinned both take the
+        default profile. So a default moved from a spec into its profile compares equal, and
+        an unbundled new version is not compared against another profile's defaults."""
+        before, after = self.bundle_profile(old), self.bundle_profile(new)
+        if before is None and after is None:
+            before = after = self.default_profile()
+        return before or after, after or before
 
-    def _view(self, art: Artifact) -> Mapping[str, JsonValue] | None:
+    def of(self, art: Artifact, profile: Artifact | None = None
+           ) -> Mapping[str, JsonValue] | None:
+        """The view's body, or None when it cannot be resolved (compare authored text).
+        ``profile`` is used for a PipelineSpec only."""
+        key = (art.key, profile.key if profile is not None else None)
+        if key not in self._cache:
+            self._cache[key] = self._view(art, profile)
+        return self._cache[key]
+
+    def _view(self, art: Artifact, profile: Artifact | None) -> Mapping[str, JsonValue] | None:
         if not art.schema_valid:
             return None
         if art.kind == "PipelineBundle":
@@ -147,9 +170,8 @@ class Views:
             body["compatibility"] = art.spec.get("compatibility")
             return body
         if art.kind == "PipelineSpec":
-            profile = self.profile_for(art)
             if profile is None:
-                return art.spec
+                return None
             resolved = normalize(art, profile, (), index=self.index).view
             return dict(resolved["spec"]) if resolved else None  # type: ignore[arg-type]
         return art.spec
@@ -259,7 +281,11 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
 
 def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
              uses: Callable[[str, str], bool]) -> Comparison:
-    old_view, new_view = views.of(old), views.of(new)
+    if new.kind == "PipelineSpec":
+        old_profile, new_profile = views.profiles(old, new)
+        old_view, new_view = views.of(old, old_profile), views.of(new, new_profile)
+    else:
+        old_view, new_view = views.of(old), views.of(new)
     authored = old_view is None or new_view is None
     a = old.spec if authored else old_view
     b = new.spec if authored else new_view
@@ -310,8 +336,8 @@ def _change_findings(item: Versioned, label: str) -> Iterator[Finding]:
     art = item.art
     for n, comp in enumerate(item.comparisons):
         for j in comp.changes:
-            if n > 0 and j.verdict is not Verdict.BREAKING:
-                continue  # against older versions, only what breaks the transitive mode
+            if n > 0 and (comp.ok or j.verdict.requires <= comp.made):
+                continue  # against older versions, only what the bump does not cover
             message = (f"{art.kind} {art.id} {comp.old.version} -> {art.version}: "
                        f"{j.change.message} ({j.verdict.value} under {item.mode.name}; "
                        f"requires a {j.verdict.requires.word} bump)")
