@@ -9,6 +9,7 @@
 - ``tests.helpers.resolve``: resolve a repository, look values up in a resolved view.
 - ``tests.helpers.fmt``: checks of fmt's output written without fmt's code.
 - ``tests.helpers.sarif``: the SARIF 2.1.0 schema as a validator.
+- ``tests.helpers.waivers``: waiver lists (compat/waivers.yaml) and the gate codes to waive.
 - ``tests.helpers.pool``: proof that a process pool's workers did the work.
 - ``tests.helpers.slow``: the hooks that hold the ``slow`` marker's rule.
 """
