@@ -46,6 +46,9 @@ if TYPE_CHECKING:
 
 # Every code the gate can emit (waivers of other codes are not the gate's to judge).
 EMITTED: frozenset[str] = frozenset(e.code for e in ENTRIES if e.emitted_by == "compat")
+# Codes judged on a version only while it is new against the base (its comparisons).
+PER_VERSION: frozenset[str] = frozenset(
+    c for c in EMITTED if c.startswith("CHG") or c in ("VER001", "VER003"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -487,8 +490,16 @@ def gate(repo: Repository, lock: Lock | None, options: Options,
     from rspp.compat.skew import check_skew
     from rspp.compat.waivers import apply_waivers
 
+    from rspp.compat.waivers import Target
+
     result = evaluate(repo, lock, options)
     contract = active_contract(repo.index)
     found = [*others, *result.findings, *check_skew(repo.index, contract),
              *check_deprecations(repo.index, contract, options.today)]
-    return result, apply_waivers(found, repo.index, options.today, emitted=EMITTED)
+    compared = [Target.of(v.art) for v in result.versions]
+
+    def judged(rule: str, target: Target) -> bool:
+        return rule not in PER_VERSION or any(target.names(c) for c in compared)
+
+    return result, apply_waivers(found, repo.index, options.today, emitted=EMITTED,
+                                 judged=judged)

@@ -23,7 +23,7 @@ depend on the command.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -160,14 +160,17 @@ def _subject(f: Finding, by_path: dict[str, Artifact]) -> Target | None:
 
 
 def apply_waivers(findings: Sequence[Finding], index: Index, today: dt.date, *,
-                  emitted: frozenset[str]) -> list[Finding]:
+                  emitted: frozenset[str],
+                  judged: Callable[[str, Target], bool] | None = None) -> list[Finding]:
     """``findings`` with the ones a live waiver accepts carrying it, then the waivers' own
     findings (WVR001-WVR005; see the module doc), in waiver order.
 
     ``index``: the repository, whose schema-valid CompatibilityWaivers artifacts hold the
     waivers; ``today``: the day expiry is judged on (a waiver is valid through its
     ``expires`` day); ``emitted``: the codes the running command checks (a waiver of another
-    code is never unused). A finding already waived is left as it is and its waiver counts as
+    code is never unused); ``judged(rule, target)``, when given, says whether this run
+    judged ``rule`` on that artifact version at all (a version's bump is judged only while it
+    is new against the base: once merged, its waiver is neither used nor unused). A finding already waived is left as it is and its waiver counts as
     used, so applying the waivers twice changes nothing.
     """
     live, problems = _problems(_entries(index), today)
@@ -187,7 +190,7 @@ def apply_waivers(findings: Sequence[Finding], index: Index, today: dt.date, *,
         out.append(f)
     out.extend(problems)
     for e in live:
-        if not e.used and e.rule in emitted:
+        if not e.used and e.rule in emitted and (judged is None or judged(e.rule, e.target)):
             out.append(located("WVR002", e.art, e.pointer,
                                f"waiver for {e.rule} on {e.waiver['artifact']} accepts no "
                                "finding; delete it"))
