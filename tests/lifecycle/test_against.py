@@ -28,7 +28,7 @@ from tests.helpers.repos import (
 # Every test builds a git repository and runs git (rspp check --against).
 pytestmark = pytest.mark.slow
 
-CONTRACT_KEY = "CompatibilityContract/version_skew_policy@1.0.0"
+CONTRACT_KEY = "CompatibilityContract/version_skew_policy@1.1.0"
 
 
 def _change_contract(repo: Path) -> None:
@@ -67,13 +67,13 @@ def test_changed_content_under_a_published_version_is_imm001(
     assert code == 1
     assert codes(findings) == ["IMM001", "IMM003"]
     imm = only(findings, "IMM001")
-    assert (imm["path"], imm["line"], imm["column"]) == (CONTRACT, 16, 12)
-    assert version_line(example_git_repo, CONTRACT) == 16
+    assert (imm["path"], imm["line"], imm["column"]) == (CONTRACT, 18, 12)
+    assert version_line(example_git_repo, CONTRACT) == 18
     assert imm["pointer"] == "/metadata/version"
     assert CONTRACT_KEY in imm["message"] and f"{ref} ({base[:12]})" in imm["message"]
     assert lock_entries(example_git_repo)[CONTRACT_KEY] in imm["message"]
     # The related location is the same version at the base, before the comment lines.
-    assert [(r["path"], r["line"], r["column"]) for r in imm["related"]] == [(CONTRACT, 14, 12)]
+    assert [(r["path"], r["line"], r["column"]) for r in imm["related"]] == [(CONTRACT, 16, 12)]
     assert imm["related"][0]["message"] == f"this version at {ref} ({base[:12]})"
 
 
@@ -85,7 +85,7 @@ def test_uncommitted_changes_are_checked_against_head(capsys: pytest.CaptureFixt
     # Reformatting alone (comments, quoting) is no change of meaning.
     git(example_git_repo, "checkout", "-q", "--", CONTRACT)
     write(example_git_repo, CONTRACT, "# a comment\n" + read(example_git_repo, CONTRACT).replace(
-        'version: "1.0.0"', "version: '1.0.0'", 1))
+        'version: "1.1.0"', "version: '1.1.0'", 1))
     assert check_json(capsys, example_git_repo, "--against", "HEAD") == (0, [])
 
 
@@ -104,8 +104,8 @@ def test_a_published_version_moved_to_another_file_and_changed(
     code, findings = check_json(capsys, example_git_repo, "--against", "main")
     assert (code, codes(findings)) == (1, ["IMM001", "IMM003"])
     imm = only(findings, "IMM001")
-    assert (imm["path"], imm["line"]) == (moved, 14)
-    assert [(r["path"], r["line"]) for r in imm["related"]] == [(CONTRACT, 14)]
+    assert (imm["path"], imm["line"]) == (moved, 16)
+    assert [(r["path"], r["line"]) for r in imm["related"]] == [(CONTRACT, 16)]
 
 
 def test_a_version_below_the_highest_at_the_base_is_imm002(
@@ -210,9 +210,9 @@ def test_a_force_push_that_rewrites_a_published_version_is_imm005(
     assert code == 1
     assert codes(findings) == ["IMM004", "IMM005"]
     imm = only(findings, "IMM005")
-    assert (imm["path"], imm["line"], imm["column"]) == (CONTRACT, 16, 12)
+    assert (imm["path"], imm["line"], imm["column"]) == (CONTRACT, 18, 12)
     assert "history was rewritten" in imm["message"]
-    assert [(r["path"], r["line"]) for r in imm["related"]] == [(CONTRACT, 14)]
+    assert [(r["path"], r["line"]) for r in imm["related"]] == [(CONTRACT, 16)]
     # Against the rewritten remote branch there is nothing to report.
     assert check_json(capsys, example_git_repo, "--against", "origin/main") == (0, [])
 
@@ -294,12 +294,12 @@ def test_reports_in_every_format(capsys: pytest.CaptureFixture[str],
     imm = next(r for r in results if r["ruleId"] == "IMM001")
     location = imm["locations"][0]["physicalLocation"]
     assert location["artifactLocation"]["uri"] == CONTRACT
-    assert location["region"] == {"startLine": 16, "startColumn": 12}
+    assert location["region"] == {"startLine": 18, "startColumn": 12}
     related = imm["relatedLocations"][0]["physicalLocation"]
-    assert (related["artifactLocation"]["uri"], related["region"]["startLine"]) == (CONTRACT, 14)
+    assert (related["artifactLocation"]["uri"], related["region"]["startLine"]) == (CONTRACT, 16)
     github = rspp(capsys, *args, "github")
     assert github.code == 1
-    assert any(line.startswith("::error ") and f"file={CONTRACT},line=16,col=12" in line
+    assert any(line.startswith("::error ") and f"file={CONTRACT},line=18,col=12" in line
                and "IMM001" in line for line in github.out.splitlines())
 
 

@@ -74,7 +74,7 @@ def test_push_to_main_is_checked_against_the_commit_before_the_push(
     before = git(repo, "rev-parse", "HEAD").strip()
     edit(repo, CONTRACT, "description: Platform-wide", "description: Company-wide")
     entries = lock_entries(repo)
-    key = "CompatibilityContract/version_skew_policy@1.0.0"
+    key = "CompatibilityContract/version_skew_policy@1.1.0"
     entries[key] = rspp(capsys, "digest", str(repo / CONTRACT)).out.split()[0]
     write_lock(repo, entries)
     commit(repo, message="rewrite a published version and its lock entry")
