@@ -41,8 +41,9 @@ def test_base_repository_is_quiet() -> None:
 
 
 LOADER_CODES = {r.code for r in all_rules() if r.emitted_by == "loader"}
-# Emitted by the library API (tests/resolve, tests/plan), `rspp fmt` (tests/fmt), or
-# `rspp check` / `rspp lock` / git access (tests/check), or the compatibility gate (tests/compat).
+# Emitted by the library API (tests/resolve, tests/plan), `rspp fmt` (tests/fmt),
+# `rspp check` / `rspp lock` / git access (tests/check), or the compatibility gate
+# (tests/compat).
 API_CODES = {r.code for r in all_rules()
              if r.emitted_by in ("api", "fmt", "check", "lock", "git", "cli", "compat")}
 

@@ -38,6 +38,13 @@ def parse_version(text: object) -> semver.Version | None:
         return None
 
 
+def same_version(a: str, b: str) -> bool:
+    """True when ``a`` and ``b`` name one version: SemVer equality (build metadata ignored)
+    when both parse, else equal text."""
+    va, vb = parse_version(a), parse_version(b)
+    return va == vb if va is not None and vb is not None else a == b
+
+
 def newest(artifacts: Sequence[Artifact]) -> Artifact | None:
     """The artifact with the highest version (SemVer precedence); unparsable versions last."""
     best: tuple[semver.Version, Artifact] | None = None

@@ -350,7 +350,47 @@ ENTRIES: tuple[Entry, ...] = (
             "emit events no consumer is declared to read.",
         emitted_by="rules",
     ),
+    Entry(
+        code="CMP003",
+        category="compat",
+        severity=Severity.ERROR,
+        summary="A deprecation target does not follow the target grammar.",
+        doc="spec.deprecations[].target is one of: `event ABI <semver>`; a node type "
+            "`<type>` (stt.deepgram); a parameter value `<type> params.<name>=<value>` "
+            "(stt.deepgram params.model=nova-2); an artifact version `<Kind>/<id>@<version>` "
+            "(PipelineBundle/voice@1.0.0, the lock's key form). A target in no form matches "
+            "nothing, so its deprecation would never warn.",
+        emitted_by="rules",
+    ),
     # deprecation (rspp.compat.deprecations)
+    Entry(
+        code="DEP001",
+        category="deprecation",
+        severity=Severity.ERROR,
+        summary="Something removed by the contract's deprecations is still used.",
+        doc="A use of a spec.deprecations[].target of the contract in effect after its "
+            "removeAfter date. Targets: `event ABI <semver>` (bundles' compatibility.eventAbi, "
+            "runtime adapters' contracts.eventAbi, the contract's eventAbi.current); a node "
+            "type `<type>` (nodes of every PipelineSpec and Module, and of every bundle's "
+            "resolved view); a parameter value `<type> params.<name>=<value>` (the value "
+            "compared as its YAML/JSON scalar text: nova-2, 0.5, true; a value that comes from "
+            "the catalog, the profile or an extension's defaults is located at the bundle's "
+            "spec pin); an artifact version `<Kind>/<id>@<version>` (bundle pins, rollout "
+            "bundles and rollback bundles, module imports, node extensions). Today is the "
+            "clock's date unless pinned (--today YYYY-MM-DD). The related location is the "
+            "deprecation entry.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="DEP002",
+        category="deprecation",
+        severity=Severity.WARNING,
+        summary="Something deprecated by the contract is used inside its window.",
+        doc="A use of a spec.deprecations[].target (the grammar of DEP001) on or after its "
+            "since date and on or before its removeAfter date; the message names the "
+            "removeAfter date and the replacement. Before since nothing is reported.",
+        emitted_by="compat",
+    ),
     # derived
     Entry(
         code="DRV001",
@@ -1213,6 +1253,104 @@ ENTRIES: tuple[Entry, ...] = (
         emitted_by="engine",
     ),
     # skew (rspp.compat.skew)
+    Entry(
+        code="SKW001",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A bundle's runtime window is wider than the runtime skew policy allows.",
+        doc="A bundle's compatibility.minRuntime .. maxRuntime may span at most "
+            "versionSkew.runtime.maxMinorBehind + maxMinorAhead minor versions, and at most "
+            "maxMajorBehind major versions (0 when absent: both ends on one major), of the "
+            "contract in effect. A window without maxRuntime is open-ended and always too wide "
+            "when a runtime skew policy exists. Without a contract or a runtime policy nothing "
+            "is checked. Reported at the bundle's maxRuntime, with the policy fields as related "
+            "locations.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW002",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A bundle's minRuntime is above its maxRuntime.",
+        doc="compatibility.minRuntime must not be above compatibility.maxRuntime (SemVer "
+            "precedence): an inverted window admits no runtime at all. Checked with or without "
+            "a contract.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW003",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A bundle's event ABI is not one the contract supports.",
+        doc="compatibility.eventAbi of a bundle must be listed in the contract's "
+            "eventAbi.supported; otherwise the bundle expects events no consumer is declared "
+            "to read.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW004",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A runtime line of a bundle's window does not read the bundle's event ABI.",
+        doc="For every runtime line (major.minor) of a bundle's runtime window that the "
+            "contract's eventAbi.runtimeReads names, the bundle's compatibility.eventAbi must "
+            "be among the versions that line reads. A window within one major holds every "
+            "minor between its ends; lines runtimeReads does not name are not checked. "
+            "Related locations point at the runtimeReads entries that lack the version.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW005",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A runtime adapter speaks an event ABI the contract does not support.",
+        doc="An ExtensionManifest of type runtime_adapter declares contracts.eventAbi; it must "
+            "be listed in the contract's eventAbi.supported.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW006",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A rollout admits more runtime skew than the skew policy allows.",
+        doc="A rollout's admission.maxRuntimeSkewMinor (1 when absent) may not exceed the "
+            "contract's versionSkew.runtime.maxMinorBehind: the rollout would admit runtimes "
+            "the policy says may not run the bundle.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW007",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A rollout's rollback target shares no runtime with the bundle rolled out.",
+        doc="The runtime window (compatibility.minRuntime .. maxRuntime) of "
+            "spec.rollback.bundle must overlap the window of spec.bundle: a runtime running the "
+            "new bundle must be able to run the rollback target. Compares two bundles, so it "
+            "applies with or without a contract; a missing bundle is REF001's.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW008",
+        category="skew",
+        severity=Severity.WARNING,
+        summary="A rollout's rollback target covers only part of the bundle's runtime window.",
+        doc="Every runtime line (major.minor) of spec.bundle's runtime window should be in "
+            "spec.rollback.bundle's window; the message names the lines that cannot roll back. "
+            "The lines of a window within one major are every minor between its ends; other "
+            "windows are read through the lines the contract's eventAbi.runtimeReads names.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW009",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="No runtime line both bundles run on reads the rollback target's event ABI.",
+        doc="Of the runtime lines shared by spec.bundle's and spec.rollback.bundle's windows, "
+            "at least one that the contract's eventAbi.runtimeReads names must read the "
+            "rollback target's compatibility.eventAbi; otherwise rolling back hands runtimes "
+            "events they cannot read. Quiet when runtimeReads names none of the shared lines.",
+        emitted_by="compat",
+    ),
     # syntax
     Entry(
         code="LOAD001",

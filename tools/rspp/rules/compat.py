@@ -1,15 +1,103 @@
-"""CompatibilityContract and ConformanceGates rules."""
+"""CompatibilityContract and ConformanceGates rules, and the grammar of deprecation targets.
+
+A deprecation target (``spec.deprecations[].target``) names what is going away in one of four
+forms:
+
+- ``event ABI <semver>``: an event ABI version (``event ABI 1.0.0``);
+- ``<type>``: a node type (``stt.deepgram``);
+- ``<type> params.<name>=<value>``: one value of a node type's parameter
+  (``stt.deepgram params.model=nova-2``); the value is compared with the text of the YAML/JSON
+  scalar (``nova-2``, ``0.5``, ``true``);
+- ``<Kind>/<id>@<version>``: an artifact version, in the lock's key form
+  (``PipelineBundle/livekit_voice_assistant_bundle@0.9.0``).
+
+:func:`parse_target` reads them (CMP003 reports a target in none of the forms); the
+compatibility gate (``rspp.compat.deprecations``) finds their uses.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 
+from rspp.core.constants import AUTHORED_KINDS
 from rspp.model.access import contract_body, gates_body
 from rspp.model.artifact import Artifact
+from rspp.model.ids import NODE_TYPE_PATTERN, SEMVER_CORE, parse_ref
 from rspp.rules.base import Check, Context, Hit
 
 MVP_GATES = ("latency", "cancel_fence", "authority", "replay_completeness", "lifecycle")
+
+_TYPE = NODE_TYPE_PATTERN[1:-1]
+_ABI_TARGET = re.compile(rf"^event ABI (?P<version>{SEMVER_CORE})$")
+_TYPE_TARGET = re.compile(rf"^(?P<type>{_TYPE})$")
+_PARAM_TARGET = re.compile(
+    rf"^(?P<type>{_TYPE}) params\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\S(?:.*\S)?)$")
+_ARTIFACT_TARGET = re.compile(r"^(?P<kind>[A-Z][A-Za-z]+)/(?P<ref>\S+)$")
+
+
+@dataclass(frozen=True, slots=True)
+class AbiTarget:
+    """``event ABI <version>``."""
+
+    version: str
+
+    def __str__(self) -> str:
+        return f"event ABI {self.version}"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeTypeTarget:
+    """``<type>``: every node of the type."""
+
+    type: str
+
+    def __str__(self) -> str:
+        return f"node type {self.type}"
+
+
+@dataclass(frozen=True, slots=True)
+class ParamTarget:
+    """``<type> params.<name>=<value>``: nodes of the type whose parameter has the value."""
+
+    type: str
+    name: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.type} params.{self.name}={self.value}"
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactTarget:
+    """``<Kind>/<id>@<version>``: references to that artifact version."""
+
+    kind: str
+    id: str
+    version: str
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.id}@{self.version}"
+
+
+Target = AbiTarget | NodeTypeTarget | ParamTarget | ArtifactTarget
+
+
+def parse_target(text: str) -> Target | None:
+    """The deprecation target ``text`` names (see the module doc), or None."""
+    if found := _ABI_TARGET.match(text):
+        return AbiTarget(found["version"])
+    if found := _TYPE_TARGET.match(text):
+        return NodeTypeTarget(found["type"])
+    if found := _PARAM_TARGET.match(text):
+        return ParamTarget(found["type"], found["name"], found["value"])
+    if (found := _ARTIFACT_TARGET.match(text)) and found["kind"] in AUTHORED_KINDS:
+        ref = parse_ref(found["ref"])
+        if ref is not None and ref.digest is None:
+            return ArtifactTarget(found["kind"], ref.id, ref.version)
+    return None
 
 
 def _date(text: str) -> dt.date | None:
@@ -30,6 +118,14 @@ def _deprecation_window(art: Artifact, ctx: Context) -> Iterator[Hit]:
         if since and until and until <= since:
             yield Hit(f"/spec/deprecations/{i}/removeAfter",
                       f"removeAfter {dep['removeAfter']} is not after since {dep['since']}")
+
+
+def _deprecation_target(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, dep in enumerate(contract_body(art).get("deprecations") or []):
+        if parse_target(dep["target"]) is None:
+            yield Hit(f"/spec/deprecations/{i}/target",
+                      f"deprecation target {dep['target']!r} is none of: event ABI <semver>, "
+                      "<node type>, <node type> params.<name>=<value>, <Kind>/<id>@<version>")
 
 
 def _event_abi(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -63,6 +159,7 @@ def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
 CHECKS: tuple[Check, ...] = (
     Check("CMP001", kinds=("CompatibilityContract",), check=_deprecation_window),
     Check("CMP002", kinds=("CompatibilityContract",), check=_event_abi),
+    Check("CMP003", kinds=("CompatibilityContract",), check=_deprecation_target),
     Check("GAT001", kinds=("ConformanceGates",), check=_gate_ids),
     Check("GAT002", kinds=("ConformanceGates",), check=_mvp_gates),
 )
