@@ -62,12 +62,12 @@ def test_text_and_json_say_required_and_made(capsys: pytest.CaptureFixture[str],
 
 
 def test_markdown_stays_under_the_comment_limit(examples: Path) -> None:
-    from rspp.compat.engine import Comparison, Judged, Versioned
     from rspp.compat.changes import Change
+    from rspp.compat.engine import Comparison, Judged, Versioned
     from rspp.compat.versions import MODES, Bump, Verdict
     from rspp.core.findings import Related
-    from rspp.validate.engine import ValidateOptions
     from rspp.resolve.gate import validate_repository
+    from rspp.validate.engine import ValidateOptions
 
     report, repo = validate_repository(ValidateOptions(root=examples))
     art = next(iter(repo.index.of_kind("PipelineSpec")))

@@ -168,6 +168,8 @@ def graph(pair: Pair) -> Iterator[Change]:
                          backward=True, forward=True, pointer=f"/nodes/{j}/type",
                          was=f"/nodes/{i}/type")
             continue
+        yield from _package(pair, ident, key, _obj(before.get("package")),
+                            _obj(node.get("package")), i, j)
         yield from _ports(pair, f"node {ident}", key, _obj(before), _obj(node),
                           f"/nodes/{i}", f"/nodes/{j}")
     for ident, (i, _) in sorted(old_edges.items()):
@@ -182,6 +184,18 @@ def graph(pair: Pair) -> Iterator[Change]:
             continue
         i, before = old_edges[ident]
         yield from _edge(pair, ident, before, edge, i, j)
+
+
+def _package(pair: Pair, ident: str, key: str, old: dict[str, Json], new: dict[str, Json],
+             i: int, j: int) -> Iterator[Change]:
+    """CHG016, once per node: its implementation package or digest changed."""
+    if old == new or not old or not new:
+        return
+    pair.claim(f"{key}/package")
+    what = (f"{old.get('impl')} -> {new.get('impl')}" if old.get("impl") != new.get("impl")
+            else f"{old.get('impl')} digest {old.get('digest')} -> {new.get('digest')}")
+    yield Change("CHG016", f"node {ident} package {what}", pointer=f"/nodes/{j}/package/impl",
+                 was=f"/nodes/{i}/package/impl")
 
 
 def _edge(pair: Pair, ident: str, before: dict[str, Json], edge: dict[str, Json],
@@ -357,9 +371,12 @@ def node_type_ports(pair: Pair) -> Iterator[Change]:
 
 
 def event_fields(pair: Pair) -> Iterator[Change]:
-    """CHG013 an event ABI field made required (or added as required); CHG014 one removed."""
+    """CHG013 an event ABI field made required (or added as required); CHG014 one removed.
+    When the previous version declared no fields, declaring them is a compatible change."""
     old = _obj(_obj(pair.old.get("eventAbi")).get("fields"))
     new = _obj(_obj(pair.new.get("eventAbi")).get("fields"))
+    if not old:
+        return  # the first declaration of the fields describes the ABI, it does not change it
     for name in sorted(set(old) | set(new)):
         at = f"/eventAbi/fields/{escape_token(name)}"
         before, after = _obj(old.get(name)), _obj(new.get(name))
@@ -446,7 +463,7 @@ def leaves(value: Json, ident: str = "", real: str = "") -> Iterator[tuple[str, 
             yield ident, real, value
         for key, child in value.items():
             token = escape_token(key)
-            if key in _IDENTITY and isinstance(child, list) and child:
+            if key in _IDENTITY and isinstance(child, list):
                 for i, item in enumerate(child):
                     name = _IDENTITY[key](_obj(item))
                     yield from leaves(item, f"{ident}/{key}/{escape_token(name) if name else i}",

@@ -488,9 +488,7 @@ def gate(repo: Repository, lock: Lock | None, options: Options,
     and every finding (``others`` included, waived ones marked)."""
     from rspp.compat.deprecations import check_deprecations
     from rspp.compat.skew import check_skew
-    from rspp.compat.waivers import apply_waivers
-
-    from rspp.compat.waivers import Target
+    from rspp.compat.waivers import Target, apply_waivers
 
     result = evaluate(repo, lock, options)
     contract = active_contract(repo.index)
