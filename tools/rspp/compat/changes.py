@@ -138,6 +138,7 @@ def graph(pair: Pair) -> Iterator[Change]:
     old_edges, new_edges = _by(pair.old.get("edges"), _edge_id), _by(pair.new.get("edges"), _edge_id)
     added = {k: v for k, v in new_nodes.items() if k not in old_nodes}
     renamed: set[str] = set()
+    moved: dict[str, str] = {}  # old edge id -> new edge id, for the edges of renamed nodes
     for ident, (i, node) in sorted(old_nodes.items()):
         if ident in new_nodes:
             continue
@@ -146,6 +147,8 @@ def graph(pair: Pair) -> Iterator[Change]:
         if target is not None:
             renamed.add(target)
             pair.claim(f"/nodes/{escape_token(target)}")
+            moved.update({_swap(e, target, ident): e for e in new_edges
+                          if _touches(e, target)})
             j = new_nodes[target][0]
             yield Change("CHG001", f"node {ident} renamed to {target}", backward=True,
                          forward=True, pointer=f"/nodes/{j}/id", was=f"/nodes/{i}")
@@ -163,7 +166,7 @@ def graph(pair: Pair) -> Iterator[Change]:
         i, before = old_nodes[ident]
         key = f"/nodes/{escape_token(ident)}"
         if before.get("type") != node.get("type"):
-            pair.claim(f"{key}/type", f"{key}/inputs", f"{key}/outputs")
+            pair.claim(f"{key}/type", f"{key}/inputs", f"{key}/outputs", f"{key}/params")
             yield Change("CHG015", f"node {ident} type {before.get('type')} -> {node.get('type')}",
                          backward=True, forward=True, pointer=f"/nodes/{j}/type",
                          was=f"/nodes/{i}/type")
@@ -173,11 +176,17 @@ def graph(pair: Pair) -> Iterator[Change]:
         yield from _ports(pair, f"node {ident}", key, _obj(before), _obj(node),
                           f"/nodes/{i}", f"/nodes/{j}")
     for ident, (i, _) in sorted(old_edges.items()):
-        if ident not in new_edges:
+        if ident not in new_edges and ident not in moved:
             pair.claim(f"/edges/{escape_token(ident)}")
             yield Change("CHG005", f"edge {ident} removed", backward=True, was=f"/edges/{i}")
+    carried = {new: old for old, new in moved.items()}  # an edge of a renamed node, renamed
     for ident, (j, edge) in sorted(new_edges.items()):
         key = f"/edges/{escape_token(ident)}"
+        if ident in carried and ident not in old_edges:
+            pair.claim(key, f"/edges/{escape_token(carried[ident])}")
+            i, before = old_edges[carried[ident]]
+            yield from _edge(pair, ident, before, edge, i, j)
+            continue
         if ident not in old_edges:
             pair.claim(key)
             yield Change("CHG006", f"edge {ident} added", forward=True, pointer=f"/edges/{j}")
@@ -247,8 +256,7 @@ def _ports(pair: Pair, what: str, key: str, old: dict[str, Json], new: dict[str,
             if old_type and new_type and old_type != new_type and narrows(old_type, new_type):
                 pair.claim(f"{key}/{side}/{escape_token(port)}")
                 yield Change("CHG003", f"{what} {side[:-1]} port {port} narrowed {old_type} -> "
-                             f"{new_type}", backward=True, forward=not narrows(new_type, old_type)
-                             or old_type.split(";")[0] != new_type.split(";")[0],
+                             f"{new_type}", backward=True, forward=narrows(new_type, old_type),
                              pointer=f"{at}/{side}/{escape_token(port)}",
                              was=f"{was}/{side}/{escape_token(port)}")
 
@@ -321,7 +329,7 @@ def policy_rules(pair: Pair, lists: Mapping[str, str] | None = None) -> Iterator
                 if _field(rule, target) != _field(after, target):
                     pair.claim(f"/{view_key}/{escape_token(key)}/{target}")
                     yield Change("CHG011", f"{name} rule for {key}: {target} "
-                                 f"{_field(rule, target)} -> {_field(after, target)}",
+                                 f"{_show(_field(rule, target))} -> {_show(_field(after, target))}",
                                  backward=True, forward=True, pointer=f"/{view_key}/{j}/{target}",
                                  was=f"{where}/{target}")
         for key, (j, _) in sorted(new.items()):
@@ -489,7 +497,7 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
         before, after = old.get(ident), new.get(ident)
         if before is not None and after is not None and before[1] == after[1]:
             continue
-        if claimed(ident):
+        if claimed(ident) or _emptied(ident, before, after, old, new):
             continue
         cosmetic = bool(_COSMETIC & set(ident.split("/")))
         shown_old = _show(before[1]) if before else "absent"
@@ -498,6 +506,17 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
                      f"{ident.lstrip('/').replace('/', '.')} {shown_old} -> {shown_new}",
                      cosmetic=cosmetic, pointer=after[0] if after else "",
                      was=before[0] if before else "")
+
+
+def _emptied(ident: str, before: tuple[str, Json] | None, after: tuple[str, Json] | None,
+             old: Mapping[str, object], new: Mapping[str, object]) -> bool:
+    """Whether ``ident`` is a mapping that lost (or gained) all its members: an empty mapping
+    is a leaf of its own, and the members gone (or added) are reported already."""
+    if before is None and after is not None and after[1] == {}:
+        return any(i.startswith(ident + "/") for i in old)
+    if after is None and before is not None and before[1] == {}:
+        return any(i.startswith(ident + "/") for i in new)
+    return False
 
 
 def _show(value: Json) -> str:

@@ -299,7 +299,7 @@ def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
         extra = _profile_defaults(views, old, new)
         found = [c for c in found if not c.pointer.startswith("/nodeDefaults")
                  and not c.was.startswith("/nodeDefaults")] + extra
-    if not found and old.doc.data != new.doc.data:
+    if not found and _unversioned(old.doc.data) != _unversioned(new.doc.data):
         found = [ch.Change("CHG000", "only text outside the resolved view changed "
                            "(descriptions, comments, labels, owners)", cosmetic=True)]
     version_at = related_at(new, "/metadata/version", "")
@@ -317,6 +317,15 @@ def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
     old_v, new_v = parse_version(old.version), parse_version(new.version)
     made = bump_made(old_v, new_v) if old_v and new_v else Bump.NONE
     return Comparison(old, tuple(judged), required, made)
+
+
+def _unversioned(data: Mapping[str, JsonValue]) -> dict[str, JsonValue]:
+    """A document without its ``metadata.version``: what a republished copy leaves alike."""
+    out = dict(data)
+    meta = out.get("metadata")
+    if isinstance(meta, dict):
+        out["metadata"] = {k: v for k, v in meta.items() if k != "version"}
+    return out
 
 
 def _earlier(index: Index, art: Artifact) -> list[Artifact]:
