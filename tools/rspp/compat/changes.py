@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Final
 
 from rspp.core.jsontypes import JsonValue
 from rspp.load.spans import escape_token
@@ -287,14 +289,14 @@ def budgets(pair: Pair, prefix: str = "/budgets") -> Iterator[Change]:
 
 
 # --------------------------------------------------------------------------- policies
-_POLICY_RULES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+_POLICY_RULES: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = MappingProxyType({
     # list -> (identity fields, target fields)
     "providerRules": (("node",), ("prefer",)),
     "circuitBreakers": (("node",), ()),
     "costCaps": (("scope",), ("action",)),
     "degradeRules": (("node",), ("to",)),
     "insertRules": (("node/id",), ("onEdge",)),
-}
+})
 
 
 def _field(obj: dict[str, Json], path: str) -> Json:
@@ -449,14 +451,14 @@ def profile_lanes(pair: Pair) -> Iterator[Change]:
 
 # --------------------------------------------------------------------------- the rest
 _COSMETIC = frozenset({"description", "labels", "owners"})
-_IDENTITY: dict[str, Callable[[dict[str, Json]], str | None]] = {
+_IDENTITY: Final[Mapping[str, Callable[[dict[str, Json]], str | None]]] = MappingProxyType({
     "nodes": _node_id, "edges": _edge_id,
     "providerRules": lambda o: _text(o.get("node")),
     "circuitBreakers": lambda o: _text(o.get("node")),
     "degradeRules": lambda o: _text(o.get("node")),
     "costCaps": lambda o: _text(o.get("scope")),
     "insertRules": lambda o: _text(_obj(o.get("node")).get("id")),
-}
+})
 
 
 def _text(value: object) -> str | None:
@@ -526,7 +528,7 @@ def _show(value: Json) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-DETECTORS: dict[str, tuple[Callable[[Pair], Iterator[Change]], ...]] = {
+DETECTORS: Final[Mapping[str, tuple[Callable[[Pair], Iterator[Change]], ...]]] = MappingProxyType({
     "PipelineSpec": (graph, budgets),
     "PipelineBundle": (graph, budgets, window),
     "Module": (module_interface, graph),
@@ -535,14 +537,14 @@ DETECTORS: dict[str, tuple[Callable[[Pair], Iterator[Change]], ...]] = {
     "ExtensionManifest": (node_type_ports,),
     "CompatibilityContract": (event_fields,),
     "ReplayEvidenceManifest": (evidence_fields,),
-}
+})
 # View keys that change with every new version by construction (references to the inputs,
 # positions): never reported as changes themselves.
-_SKIP: dict[str, frozenset[str]] = {
+_SKIP: Final[Mapping[str, frozenset[str]]] = MappingProxyType({
     "PipelineSpec": frozenset({"source", "profile", "policies", "bundle", "defaultingSources"}),
     "PipelineBundle": frozenset({"source", "profile", "policies", "bundle", "defaultingSources",
                                  "pins"}),
-}
+})
 
 
 def compare(kind: str, old: Mapping[str, Json], new: Mapping[str, Json], *,

@@ -10,7 +10,10 @@ reads it, the minor number plays the major's role and the patch number the minor
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Final
 
 import semver
 
@@ -55,7 +58,7 @@ class Mode:
         return self.backward or self.forward
 
 
-MODES: dict[str, Mode] = {
+MODES: Final[Mapping[str, Mode]] = MappingProxyType({
     "BACKWARD": Mode("BACKWARD", True, False, False),
     "BACKWARD_TRANSITIVE": Mode("BACKWARD_TRANSITIVE", True, False, True),
     "FORWARD": Mode("FORWARD", False, True, False),
@@ -63,7 +66,7 @@ MODES: dict[str, Mode] = {
     "FULL": Mode("FULL", True, True, False),
     "FULL_TRANSITIVE": Mode("FULL_TRANSITIVE", True, True, True),
     "NONE": Mode("NONE", False, False, False),
-}
+})
 
 
 def verdict(mode: Mode, *, backward: bool, forward: bool, cosmetic: bool) -> Verdict:
