@@ -80,16 +80,22 @@ def test_breaking_change_with_a_minor_bump_fails_at_the_version(
     # The removed node is shown where it was, in the previous version's file.
     [removed] = [r for r in error["related"] if r["message"].startswith("CHG001")]
     assert removed["path"] == LIVEKIT
-    # The same gate in `rspp check`.
-    lock_and_commit(capsys, root, "livekit 1.1.0")
-    run = rspp(capsys, "check", "--root", str(root), "--against", "main", "--today", TODAY,
-               "--format", "json")
-    assert run.code == 1
-    assert "VER001" in {f["code"] for f in json.loads(run.out)["findings"]}
     # A major bump is what the changes require.
     edit(root, new, 'version: "1.1.0"', 'version: "2.0.0"', first=True)
     code, doc = compat(capsys, root, "--against", "main")
     assert code == 0, found(doc, "VER001")
+    # The same gate in `rspp check`, on the minor bump, locked and committed.
+    edit(root, new, 'version: "2.0.0"', 'version: "1.1.0"', first=True)
+    lock_and_commit(capsys, root, "livekit 1.1.0")
+    run = rspp(capsys, "check", "--root", str(root), "--against", "main", "--today", TODAY,
+               "--format", "json")
+    assert run.code == 1
+    assert [f["code"] for f in json.loads(run.out)["findings"] if f["severity"] == "error"] \
+        == ["VER001"]
+    # Once published, replacing it by 2.0.0 is a deletion of a published version (VER002).
+    edit(root, new, 'version: "1.1.0"', 'version: "2.0.0"', first=True)
+    code, doc = compat(capsys, root, "--against", "main")
+    assert (code, [f["code"] for f in found(doc, "VER002")]) == (1, ["VER002"])
 
 
 def test_a_waiver_lets_it_pass_until_its_expiry(capsys: pytest.CaptureFixture[str],
@@ -220,6 +226,7 @@ def test_a_renamed_file_with_the_same_id_is_not_a_removal(capsys: pytest.Capture
                                                           example_git_repo: Path) -> None:
     root = example_git_repo
     git(root, "mv", SIP, "pipelines/specs/sip.yaml")
+    assert rspp(capsys, "build", "--root", str(root)).code == 0  # pages name their inputs
     commit(root, message="rename")
     code, doc = compat(capsys, root, "--against", "main")
     assert code == 0, doc["findings"]

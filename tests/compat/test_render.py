@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -33,15 +34,20 @@ def _changed(root: Path) -> None:
     edit(root, NEW, "min_silence_duration: 0.55", "min_silence_duration: 0.4")
 
 
-def test_markdown_matches_golden(capsys: pytest.CaptureFixture[str], examples: Path) -> None:
-    _changed(examples)
-    run = rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30",
-               "--format", "markdown")
+@pytest.mark.slow
+def test_markdown_matches_golden(capsys: pytest.CaptureFixture[str],
+                                 example_git_repo: Path) -> None:
+    """What a pull request adding livekit 1.1.0 gets as its comment."""
+    _changed(example_git_repo)
+    run = rspp(capsys, "compat", "--root", str(example_git_repo), "--against", "main",
+               "--today", "2026-11-30", "--format", "markdown")
     assert run.code == 1
+    # The base commit's id changes with every run (commit times): name it once.
+    out = re.sub(r"main \([0-9a-f]{12}\)", "main (BASE)", run.out)
     golden = GOLDEN / "compat" / "markdown.md"
     if os.environ.get("RSPP_UPDATE_GOLDEN"):
-        golden.write_text(run.out, encoding="utf-8")
-    assert run.out == golden.read_text(encoding="utf-8")
+        golden.write_text(out, encoding="utf-8")
+    assert out == golden.read_text(encoding="utf-8")
     assert "| node sentiment (custom.sentiment) removed | CHG001 | breaking | major |" in run.out
 
 
@@ -53,7 +59,8 @@ def test_text_and_json_say_required_and_made(capsys: pytest.CaptureFixture[str],
             "requires major, made minor — fails: bump too small") in text.out
     doc = json.loads(rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30",
                           "--format", "json").out)
-    [version] = [v for v in doc["compat"]["versions"] if v["version"] == "1.1.0"]
+    [version] = [v for v in doc["compat"]["versions"]
+                 if (v["id"], v["version"]) == ("livekit_voice_assistant", "1.1.0")]
     latest = version["comparisons"][0]
     assert (latest["against"], latest["required"], latest["made"], latest["ok"]) \
         == ("1.0.0", "major", "minor", False)

@@ -495,6 +495,8 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
             return True
         return any(ident == c or ident.startswith(c + "/") for c in pair.claimed)
 
+    old_dirs, new_dirs = _prefixes(old), _prefixes(new)
+    reported: set[str] = set()
     for ident in sorted(set(old) | set(new)):
         before, after = old.get(ident), new.get(ident)
         if before is not None and after is not None and before[1] == after[1]:
@@ -502,12 +504,62 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
         if claimed(ident) or _emptied(ident, before, after, old, new):
             continue
         cosmetic = bool(_COSMETIC & set(ident.split("/")))
-        shown_old = _show(before[1]) if before else "absent"
-        shown_new = _show(after[1]) if after else "absent"
-        yield Change("CHG000" if cosmetic else "CHG016",
-                     f"{ident.lstrip('/').replace('/', '.')} {shown_old} -> {shown_new}",
-                     cosmetic=cosmetic, pointer=after[0] if after else "",
-                     was=before[0] if before else "")
+        code = "CHG000" if cosmetic else "CHG016"
+        shown = ident.lstrip("/").replace("/", ".")
+        if before is None and after is not None:
+            # A whole subtree added: one change at its root, not one per leaf.
+            root, depth = _root(ident, old_dirs | set(old))
+            if root in reported:
+                continue
+            reported.add(root)
+            at = "/".join(after[0].split("/")[:depth + 1])
+            yield Change(code, f"{root.lstrip('/').replace('/', '.')} added: "
+                         f"{_show(_at(pair.new, at))}", cosmetic=cosmetic, pointer=at)
+        elif after is None and before is not None:
+            root, depth = _root(ident, new_dirs | set(new))
+            if root in reported:
+                continue
+            reported.add(root)
+            was = "/".join(before[0].split("/")[:depth + 1])
+            yield Change(code, f"{root.lstrip('/').replace('/', '.')} removed (was "
+                         f"{_show(_at(pair.old, was))})", cosmetic=cosmetic, was=was)
+        else:
+            assert before is not None and after is not None
+            yield Change(code, f"{shown} {_show(before[1])} -> {_show(after[1])}",
+                         cosmetic=cosmetic, pointer=after[0], was=before[0])
+
+
+def _prefixes(leaves_: Mapping[str, object]) -> set[str]:
+    """Every proper ancestor of the leaves' identity pointers."""
+    out: set[str] = set()
+    for ident in leaves_:
+        parts = ident.split("/")
+        out.update("/".join(parts[:k]) for k in range(2, len(parts)))
+    return out
+
+
+def _root(ident: str, other: set[str]) -> tuple[str, int]:
+    """The shortest ancestor (or ``ident`` itself) the other side lacks, and its depth."""
+    parts = ident.split("/")
+    for depth in range(1, len(parts)):
+        candidate = "/".join(parts[:depth + 1])
+        if candidate not in other:
+            return candidate, depth
+    return ident, len(parts) - 1
+
+
+def _at(view: Mapping[str, Json], pointer: str) -> Json:
+    """The value at a real JSON pointer (RFC 6901) of ``view``."""
+    value: Json = dict(view)
+    for token in pointer.split("/")[1:]:
+        key = token.replace("~1", "/").replace("~0", "~")
+        if isinstance(value, dict):
+            value = value.get(key)
+        elif isinstance(value, list) and key.isdigit() and int(key) < len(value):
+            value = value[int(key)]
+        else:
+            return None
+    return value
 
 
 def _emptied(ident: str, before: tuple[str, Json] | None, after: tuple[str, Json] | None,

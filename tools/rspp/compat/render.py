@@ -91,10 +91,12 @@ def markdown(evaluation: Evaluation, report: Report) -> str:
     for item in evaluation.versions:
         out.append(f"### {_cell(_head(item))}")
         out.append("")
-        for comp in item.comparisons:
+        for n, comp in enumerate(item.comparisons):
             if len(item.comparisons) > 1:
                 out += [f"Against {comp.old.version}: requires {comp.required.word}, made "
-                        f"{comp.made.word}.", ""]
+                        f"{comp.made.word}{'' if comp.ok else ' — bump too small'}.", ""]
+            if n > 0 and comp.ok:
+                continue  # an older version the bump covers: its changes are not news
             out += ["| change | rule | verdict | required bump |", "| --- | --- | --- | --- |"]
             out += [f"| {_cell(j.change.message)} | {j.change.code} | {j.verdict.value} | "
                     f"{j.verdict.requires.word} |" for j in comp.changes]
