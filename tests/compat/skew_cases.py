@@ -88,7 +88,8 @@ spec:
 """
 
 # Runtime lines 1.4 and 1.5 stop reading event ABI 1.0.0 (rollback target 0.9.0's).
-_READS_WITHOUT_1_0 = Edit(CONTRACT, '      "1.4": ["1.0.0", "1.1.0"]\n      "1.5": ["1.0.0", "1.1.0"]\n',
+_READS_WITHOUT_1_0 = Edit(CONTRACT,
+                          '      "1.4": ["1.0.0", "1.1.0"]\n      "1.5": ["1.0.0", "1.1.0"]\n',
                           '      "1.4": ["1.1.0"]\n      "1.5": ["1.1.0"]\n')
 
 SKEW_CASES: tuple[Case, ...] = (

@@ -108,3 +108,20 @@ def test_every_change_rule_has_a_firing_and_a_quiet_case() -> None:
 
 def test_the_cases_name_only_catalogue_codes() -> None:
     assert sorted({p.parent.name for p in CASES} - set(CASE_CODES)) == []
+
+
+def test_a_profile_default_says_what_it_changes_in_each_bundle(tmp_path: Path) -> None:
+    result = gate(build(CASES_DIR / "CHG012" / "fire_default_changes_a_bundle", tmp_path / "repo"))
+    [message] = [f.message for f in result.findings if f.code == "CHG012"]
+    assert message.endswith(
+        "default vad.silero.min_silence_duration unset -> 0.4; in bundles pinning "
+        "base/v1@1.0.0: agent_bundle@0.9.0: nodes.vad.params.min_silence_duration 0.55 -> 0.4 "
+        "| agent_bundle@1.0.0: nodes.vad.params.min_silence_duration 0.55 -> 0.4 (breaking "
+        "under BACKWARD; requires a major bump)")
+
+
+def test_a_default_no_bundle_resolves_differently_is_compatible(tmp_path: Path) -> None:
+    result = gate(build(CASES_DIR / "CHG012" / "quiet_default_every_spec_overrides",
+                        tmp_path / "repo"))
+    [message] = [f.message for f in result.findings if f.code == "CHG012"]
+    assert "no bundle pinning base/v1@1.0.0 resolves differently (compatible" in message

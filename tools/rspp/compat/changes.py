@@ -136,8 +136,10 @@ def graph(pair: Pair) -> Iterator[Change]:
     removed or narrowed) and edges (CHG005 removed, CHG006 added, CHG004 lane changed,
     CHG007 buffer capacity below the old high watermark, or shedding changed on a
     low-latency profile)."""
-    old_nodes, new_nodes = _by(pair.old.get("nodes"), _node_id), _by(pair.new.get("nodes"), _node_id)
-    old_edges, new_edges = _by(pair.old.get("edges"), _edge_id), _by(pair.new.get("edges"), _edge_id)
+    old_nodes = _by(pair.old.get("nodes"), _node_id)
+    new_nodes = _by(pair.new.get("nodes"), _node_id)
+    old_edges = _by(pair.old.get("edges"), _edge_id)
+    new_edges = _by(pair.new.get("edges"), _edge_id)
     added = {k: v for k, v in new_nodes.items() if k not in old_nodes}
     renamed: set[str] = set()
     moved: dict[str, str] = {}  # old edge id -> new edge id, for the edges of renamed nodes

@@ -193,7 +193,8 @@ def _node_uses(art: Artifact, base: str, node_type: str,
     for name in sorted(params):
         text = scalar_text(params[name])
         if text is not None:
-            yield Use(art, f"{base}/params/{escape_token(name)}", ParamTarget(node_type, name, text))
+            yield Use(art, f"{base}/params/{escape_token(name)}",
+                      ParamTarget(node_type, name, text))
 
 
 def _graph_uses(art: Artifact) -> Iterator[Use]:

@@ -255,12 +255,12 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
         now = normalize(inputs.spec, new, inputs.policies, index=views.index).view
         if was is None or now is None:
             continue
-        diff = [c for c in ch.rest(ch.Pair(dict(was["spec"]), dict(now["spec"]), "x"),  # type: ignore[arg-type]
-                                   frozenset({"source", "profile", "policies", "bundle",
-                                              "defaultingSources"}))
+        pair = ch.Pair(dict(was["spec"]), dict(now["spec"]), "x")  # type: ignore[arg-type]
+        diff = [c for c in ch.rest(pair, frozenset({"source", "profile", "policies", "bundle",
+                                                    "defaultingSources"}))
                 if "/params/" in c.pointer]
         if diff:
-            shown = "; ".join(c.message for c in diff[:3]) + ("; …" if len(diff) > 3 else "")
+            shown = "; ".join(c.message for c in diff[:3]) + ("; ..." if len(diff) > 3 else "")
             effects.append(f"{bundle.ref}: {shown}")
     out = []
     old_d = before if isinstance(before, dict) else {}
@@ -272,11 +272,11 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
         for param in sorted(set(a) | set(b)):
             if a.get(param) == b.get(param):
                 continue
-            reach = (" changes " + " | ".join(effects)) if effects else \
-                " (no bundle pinning the previous version changes)"
+            reach = ("; in bundles pinning " + old.ref + ": " + " | ".join(effects)) \
+                if effects else f"; no bundle pinning {old.ref} resolves differently"
             out.append(ch.Change(
                 "CHG012", f"default {ntype}.{param} {a.get(param, 'unset')} -> "
-                f"{b.get(param, 'unset')};{reach}", backward=bool(effects),
+                f"{b.get(param, 'unset')}{reach}", backward=bool(effects),
                 pointer=f"/nodeDefaults/{ntype}/{param}" if param in b else "",
                 was=f"/nodeDefaults/{ntype}/{param}" if param in a else ""))
     return out

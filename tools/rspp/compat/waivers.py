@@ -170,8 +170,9 @@ def apply_waivers(findings: Sequence[Finding], index: Index, today: dt.date, *,
     ``expires`` day); ``emitted``: the codes the running command checks (a waiver of another
     code is never unused); ``judged(rule, target)``, when given, says whether this run
     judged ``rule`` on that artifact version at all (a version's bump is judged only while it
-    is new against the base: once merged, its waiver is neither used nor unused). A finding already waived is left as it is and its waiver counts as
-    used, so applying the waivers twice changes nothing.
+    is new against the base: once merged, its waiver is neither used nor unused). A finding
+    already waived is left as it is and its waiver counts as used, so applying the waivers
+    twice changes nothing.
     """
     live, problems = _problems(_entries(index), today)
     by_path = {a.path: a for a in index.artifacts}
