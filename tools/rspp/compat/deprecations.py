@@ -44,7 +44,7 @@ from rspp.model.access import (
 )
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.ids import parse_ref
-from rspp.resolve.api import bundle_inputs, resolve_inputs
+from rspp.resolve.api import bundle_inputs, involved_files, resolve_inputs
 from rspp.rules.compat import (
     AbiTarget,
     ArtifactTarget,
@@ -85,7 +85,9 @@ def check_deprecations(index: Index, contract: Contract, today: dt.date) -> list
         return []
     art = contract.artifact
     found: dict[tuple[str, int, int, int], Finding] = {}
-    for use in uses(index, contract):
+    node_types = frozenset(e.target.type for e in entries
+                           if isinstance(e.target, NodeTypeTarget | ParamTarget))
+    for use in uses(index, contract, node_types):
         for entry in entries:
             if not matches(entry.target, use.what):
                 continue
@@ -159,8 +161,12 @@ def scalar_text(value: JsonValue) -> str | None:
 
 
 # ------------------------------------------------------------------------------ uses
-def uses(index: Index, contract: Contract) -> Iterator[Use]:
-    """Every use a deprecation target can name, in a stable order."""
+def uses(index: Index, contract: Contract,
+         node_types: frozenset[str] | None = None) -> Iterator[Use]:
+    """Every use a deprecation target can name, in a stable order. ``node_types``, when
+    given, are the only node types asked about: a bundle is resolved (to see the values its
+    defaults fill in) only when its spec, modules or policies hold a node of one of them."""
+    by_path = {a.path: a for a in index.artifacts}
     if contract.artifact is not None and contract.body is not None:
         yield Use(contract.artifact, "/spec/eventAbi/current",
                   AbiTarget(contract.body["eventAbi"]["current"]))
@@ -168,7 +174,7 @@ def uses(index: Index, contract: Contract) -> Iterator[Use]:
         if art.kind in ("PipelineSpec", "Module"):
             yield from _graph_uses(art)
         elif art.kind == "PipelineBundle":
-            yield from _bundle_uses(art, index)
+            yield from _bundle_uses(art, index, by_path, node_types)
         elif art.kind == "RolloutManifest":
             body = rollout_body(art)
             yield from _ref_use(art, "/spec/bundle", "PipelineBundle", body["bundle"])
@@ -208,7 +214,22 @@ def _graph_uses(art: Artifact) -> Iterator[Use]:
                                 node["extension"])
 
 
-def _bundle_uses(art: Artifact, index: Index) -> Iterator[Use]:
+def _types_of(art: Artifact) -> Iterator[str]:
+    for node in _dicts(art.spec.get("nodes")):
+        if isinstance(node.get("type"), str):
+            yield str(node["type"])
+    for rule in _dicts(art.spec.get("insertRules")):
+        inserted = rule.get("node")
+        if isinstance(inserted, dict) and isinstance(inserted.get("type"), str):
+            yield str(inserted["type"])
+
+
+def _dicts(value: object) -> list[dict[str, JsonValue]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _bundle_uses(art: Artifact, index: Index, by_path: dict[str, Artifact],
+                 node_types: frozenset[str] | None) -> Iterator[Use]:
     body = bundle_body(art)
     yield Use(art, "/spec/compatibility/eventAbi", AbiTarget(body["compatibility"]["eventAbi"]))
     spec_pin = "/spec/pins"
@@ -221,10 +242,16 @@ def _bundle_uses(art: Artifact, index: Index) -> Iterator[Use]:
             yield from _ref_use(art, f"/spec/nodePackages/{i}/extension", "ExtensionManifest",
                                 package["extension"])
     inputs = bundle_inputs(art, index)
-    view = resolve_inputs(inputs, index).view if inputs is not None else None
+    if inputs is None:
+        return
+    if node_types is not None:
+        declared = {t for path in involved_files(inputs, index)
+                    if path in by_path for t in _types_of(by_path[path])}
+        if not declared & node_types:
+            return
+    view = resolve_inputs(inputs, index).view
     if view is None:
         return
-    by_path = {a.path: a for a in index.artifacts}
     sources = view["spec"]["defaultingSources"]
     for i, node in enumerate(view["spec"]["nodes"]):
         base = f"/spec/nodes/{i}"
