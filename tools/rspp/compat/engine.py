@@ -350,9 +350,11 @@ def _change_findings(item: Versioned, label: str) -> Iterator[Finding]:
         for j in comp.changes:
             if n > 0 and (comp.ok or j.verdict.requires <= comp.made):
                 continue  # against older versions, only what the bump does not cover
+            judged = (f"{j.verdict.value} under {item.mode.name}; requires a "
+                      f"{j.verdict.requires.word} bump" if item.mode.checks
+                      else "not checked: the mode is NONE")
             message = (f"{art.kind} {art.id} {comp.old.version} -> {art.version}: "
-                       f"{j.change.message} ({j.verdict.value} under {item.mode.name}; "
-                       f"requires a {j.verdict.requires.word} bump)")
+                       f"{j.change.message} ({judged})")
             yield finding(j.change.code, j.where.path, j.where.line, j.where.col, message,
                           related=(j.was,) if j.was is not None else ())
         if not comp.ok:

@@ -99,7 +99,8 @@ def markdown(evaluation: Evaluation, report: Report) -> str:
                 continue  # an older version the bump covers: its changes are not news
             out += ["| change | rule | verdict | required bump |", "| --- | --- | --- | --- |"]
             out += [f"| {_cell(j.change.message)} | {j.change.code} | {j.verdict.value} | "
-                    f"{j.verdict.requires.word} |" for j in comp.changes]
+                    f"{j.verdict.requires.word if item.mode.checks else 'none (NONE)'} |"
+                    for j in comp.changes]
             out.append("")
     rest = [f for f in report.findings if not f.code.startswith("CHG")]
     if rest:
