@@ -266,3 +266,33 @@ def test_a_shallow_clone_fetches_what_it_needs(capsys: pytest.CaptureFixture[str
     assert code == 1
     [error] = found(doc, "VER001")
     assert error["path"] == v12 and "against 1.0.0" in error["message"]
+
+
+def test_a_change_cannot_relax_the_mode_it_is_judged_under(
+        capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
+    """The contract relaxed to NONE in the same pull request as a breaking change: the change
+    is judged under the base's stricter mode, and the relaxation itself needs a major bump."""
+    root = example_git_repo
+    relaxed = "compat/version_skew_policy_1_2.yaml"
+    new_version(root, CONTRACT, relaxed, "1.2.0", old="1.1.0")
+    edit(root, relaxed, "      PipelineSpec: BACKWARD_TRANSITIVE", "      PipelineSpec: NONE")
+    new = "pipelines/specs/livekit_voice_assistant_1_1.yaml"
+    new_version(root, LIVEKIT, new, "1.1.0")
+    remove_sentiment(root, new)
+    code, doc = compat(capsys, root, "--against", "main")
+    assert code == 1
+    errors = {(f["path"], f["code"]) for f in doc["findings"] if f["severity"] == "error"}
+    assert errors == {(new, "VER001"), (relaxed, "VER001")}
+    [spec] = [f for f in found(doc, "VER001") if f["path"] == new]
+    assert "require a major bump under BACKWARD_TRANSITIVE" in spec["message"]
+    [mode] = found(doc, "CHG019")
+    assert "compatibility mode of PipelineSpec relaxed BACKWARD_TRANSITIVE -> NONE" \
+        in mode["message"]
+    # Once the relaxed contract is merged, it is the one in effect.
+    (root / new).unlink()
+    lock_and_commit(capsys, root, "contract 1.2.0, as a major bump would be")
+    git(root, "branch", "-f", "main", "HEAD")
+    new_version(root, LIVEKIT, new, "1.1.0")
+    remove_sentiment(root, new)
+    code, doc = compat(capsys, root, "--against", "main")
+    assert code == 0, found(doc, "VER001")

@@ -404,6 +404,28 @@ def event_fields(pair: Pair) -> Iterator[Change]:
                          was=at if name in old else "")
 
 
+def modes(pair: Pair) -> Iterator[Change]:
+    """CHG019: a compatibility mode relaxed (a direction or transitivity no longer checked):
+    what was promised to every dependent is withdrawn. Tightening is compatible (CHG016)."""
+    from rspp.compat.versions import MODES, relaxes
+
+    old = _obj(pair.old.get("schemaCompatibility"))
+    new = _obj(pair.new.get("schemaCompatibility"))
+    old_kinds, new_kinds = _obj(old.get("perKind")), _obj(new.get("perKind"))
+    for kind in ["", *sorted(set(old_kinds) | set(new_kinds))]:
+        before = old_kinds.get(kind, old.get("default")) if kind else old.get("default")
+        after = new_kinds.get(kind, new.get("default")) if kind else new.get("default")
+        if not isinstance(before, str) or not isinstance(after, str) \
+                or before not in MODES or after not in MODES or before == after:
+            continue
+        if relaxes(MODES[before], MODES[after]):
+            where = f"/schemaCompatibility/perKind/{escape_token(kind)}" if kind in new_kinds \
+                else "/schemaCompatibility/default"
+            pair.claim(where)
+            yield Change("CHG019", f"compatibility mode of {kind or 'every kind by default'} "
+                         f"relaxed {before} -> {after}", backward=True, pointer=where)
+
+
 def evidence_fields(pair: Pair) -> Iterator[Change]:
     """CHG013 for replay evidence: a field added to requiredFields."""
     old = {v for v in _list(pair.old.get("requiredFields")) if isinstance(v, str)}
@@ -589,7 +611,7 @@ DETECTORS: Final[Mapping[str, tuple[Callable[[Pair], Iterator[Change]], ...]]] =
     "ExecutionProfile": (profile_lanes, budgets),
     "PolicyOverlay": (policy_rules,),
     "ExtensionManifest": (node_type_ports,),
-    "CompatibilityContract": (event_fields,),
+    "CompatibilityContract": (event_fields, modes),
     "ReplayEvidenceManifest": (evidence_fields,),
 })
 # View keys that change with every new version by construction (references to the inputs,

@@ -23,12 +23,13 @@ from rspp.compat.contract import (
     Contract,
     active_contract,
     located,
+    newest,
     parse_day,
     parse_version,
     related_at,
 )
 from rspp.compat.history import History, Key, lock_name, recover, with_base, working_tree
-from rspp.compat.versions import MODES, Bump, Mode, Verdict, bump_made, verdict
+from rspp.compat.versions import MODES, Bump, Mode, Verdict, bump_made, stricter, verdict
 from rspp.core.catalogue import ENTRIES
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
@@ -451,11 +452,20 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
     history = (with_base(repo, options.against, fetch=options.fetch)
                if options.against is not None else working_tree(repo))
     contract = active_contract(repo.index)
+    base_contract = Contract(newest(history.base_contracts)) if history.base_contracts \
+        else None
+
+    def mode_of(kind: str) -> Mode:
+        """The head's mode, never weaker than the base's: a change cannot relax the mode it
+        is judged under (a relaxed contract applies once it is merged)."""
+        mode = MODES[contract.mode(kind)]
+        return mode if base_contract is None else stricter(mode, MODES[base_contract.mode(kind)])
+
     head = [a for a in repo.index.artifacts if a.kind not in MUTABLE_KINDS and a.schema_valid]
     new = [a for a in head if history.is_new(a.key)] \
         if options.against is not None or options.compare_tree else []
     # Transitive modes need every published version: recover lock entries neither tree has.
-    transitive = {a.kind for a in new if MODES[contract.mode(a.kind)].transitive}
+    transitive = {a.kind for a in new if mode_of(a.kind).transitive}
     if transitive and history.git is not None:
         locks = [lk for lk in (lock, history.base_lock) if lk is not None]
         from rspp.compat.history import key_of
@@ -468,7 +478,7 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
     results: list[Versioned] = []
     findings: list[Finding] = []
     for art in sorted(new, key=lambda a: (a.kind, a.id, a.path)):
-        mode = MODES[contract.mode(art.kind)]
+        mode = mode_of(art.kind)
         earlier = _earlier(history.index, art)
         if not earlier:
             continue

@@ -50,6 +50,7 @@ class History:
     git: GitRepo | None = None
     commit: str | None = None
     prefix: str = ""
+    base_contracts: list[Artifact] = field(default_factory=list)  # as the base has them
 
     def is_new(self, key: Key) -> bool:
         """Not published at the base (always True without a base)."""
@@ -117,6 +118,8 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
             art = head_by_path.get(path)
         if art is not None and art.kind not in MUTABLE_KINDS:
             history.base_keys.add(art.key)
+        if art is not None and art.kind == "CompatibilityContract" and art.schema_valid:
+            history.base_contracts.append(art)
     if history.base_lock is not None:
         history.base_keys.update(k for k in map(key_of, history.base_lock.entries) if k)
     return history

@@ -69,6 +69,20 @@ MODES: Final[Mapping[str, Mode]] = MappingProxyType({
 })
 
 
+def stricter(a: Mode, b: Mode) -> Mode:
+    """The mode that checks everything ``a`` or ``b`` checks (the directions of both, and
+    transitive when either is)."""
+    backward, forward = a.backward or b.backward, a.forward or b.forward
+    transitive = (a.transitive or b.transitive) and (backward or forward)
+    return next(m for m in MODES.values()
+                if (m.backward, m.forward, m.transitive) == (backward, forward, transitive))
+
+
+def relaxes(old: Mode, new: Mode) -> bool:
+    """Whether ``new`` stops checking something ``old`` checks."""
+    return stricter(old, new) != new
+
+
 def verdict(mode: Mode, *, backward: bool, forward: bool, cosmetic: bool) -> Verdict:
     """BREAKING when the change breaks a direction ``mode`` checks, COSMETIC when it leaves
     the resolved meaning alone, COMPATIBLE otherwise."""

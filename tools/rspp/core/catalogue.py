@@ -331,6 +331,19 @@ ENTRIES: tuple[Entry, ...] = (
             "ABI breaks both.",
         emitted_by="compat",
     ),
+    Entry(
+        code="CHG019",
+        category="change",
+        severity=Severity.INFO,
+        summary="A compatibility mode was relaxed.",
+        doc="A new version of the compatibility contract checks less for some kind: a "
+            "direction (BACKWARD or FORWARD) or transitivity is dropped, down to NONE. "
+            "What every dependent was promised is withdrawn: breaks BACKWARD. Until it "
+            "is merged, changes are judged under the stricter of the base's and the new "
+            "contract's modes, so a pull request cannot relax the mode its own changes "
+            "are judged under. Tightening a mode is compatible.",
+        emitted_by="compat",
+    ),
     # compat
     Entry(
         code="CMP001",
