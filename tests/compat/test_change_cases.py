@@ -114,10 +114,9 @@ def test_a_profile_default_says_what_it_changes_in_each_bundle(tmp_path: Path) -
     result = gate(build(CASES_DIR / "CHG012" / "fire_default_changes_a_bundle", tmp_path / "repo"))
     [message] = [f.message for f in result.findings if f.code == "CHG012"]
     assert message.endswith(
-        "default vad.silero.min_silence_duration unset -> 0.4; in bundles pinning "
-        "base/v1@1.0.0: agent_bundle@0.9.0: nodes.vad.params.min_silence_duration 0.55 -> 0.4 "
-        "| agent_bundle@1.0.0: nodes.vad.params.min_silence_duration 0.55 -> 0.4 (breaking "
-        "under BACKWARD; requires a major bump)")
+        "default vad.silero.min_silence_duration unset -> 0.4; changes agent_bundle@0.9.0 "
+        "node vad 0.55 -> 0.4, agent_bundle@1.0.0 node vad 0.55 -> 0.4 (breaking under "
+        "BACKWARD; requires a major bump)")
 
 
 def test_a_default_no_bundle_resolves_differently_is_compatible(tmp_path: Path) -> None:

@@ -333,7 +333,7 @@ def policy_rules(pair: Pair, lists: Mapping[str, str] | None = None) -> Iterator
                 if _field(rule, target) != _field(after, target):
                     pair.claim(f"/{view_key}/{escape_token(key)}/{target}")
                     yield Change("CHG011", f"{name} rule for {key}: {target} "
-                                 f"{_show(_field(rule, target))} -> {_show(_field(after, target))}",
+                                 f"{show(_field(rule, target))} -> {show(_field(after, target))}",
                                  backward=True, forward=True, pointer=f"/{view_key}/{j}/{target}",
                                  was=f"{where}/{target}")
         for key, (j, _) in sorted(new.items()):
@@ -538,7 +538,7 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
             reported.add(root)
             at = "/".join(after[0].split("/")[:depth + 1])
             yield Change(code, f"{root.lstrip('/').replace('/', '.')} added: "
-                         f"{_show(_at(pair.new, at))}", cosmetic=cosmetic, pointer=at)
+                         f"{show(_at(pair.new, at))}", cosmetic=cosmetic, pointer=at)
         elif after is None and before is not None:
             root, depth = _root(ident, new_dirs | set(new))
             if root in reported:
@@ -546,10 +546,10 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
             reported.add(root)
             was = "/".join(before[0].split("/")[:depth + 1])
             yield Change(code, f"{root.lstrip('/').replace('/', '.')} removed (was "
-                         f"{_show(_at(pair.old, was))})", cosmetic=cosmetic, was=was)
+                         f"{show(_at(pair.old, was))})", cosmetic=cosmetic, was=was)
         else:
             assert before is not None and after is not None
-            yield Change(code, f"{shown} {_show(before[1])} -> {_show(after[1])}",
+            yield Change(code, f"{shown} {show(before[1])} -> {show(after[1])}",
                          cosmetic=cosmetic, pointer=after[0], was=before[0])
 
 
@@ -597,7 +597,8 @@ def _emptied(ident: str, before: tuple[str, Json] | None, after: tuple[str, Json
     return False
 
 
-def _show(value: Json) -> str:
+def show(value: Json) -> str:
+    """``value`` as compact JSON (keys sorted, ASCII), cut to 60 characters."""
     import json
 
     text = json.dumps(value, sort_keys=True, ensure_ascii=True)

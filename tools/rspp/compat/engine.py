@@ -36,6 +36,7 @@ from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonValue
 from rspp.core.sink import finding
 from rspp.lifecycle.lock import Lock
+from rspp.load.spans import escape_token
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
 from rspp.resolve.api import bundle_inputs, resolve_inputs
@@ -242,12 +243,15 @@ def _dicts(value: object) -> list[dict[str, JsonValue]]:
 
 def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Change]:
     """CHG012: a profile default changed, with what it changes in each bundle pinning the old
-    version (resolved again with the new one)."""
-    before = old.spec.get("nodeDefaults")
-    after = new.spec.get("nodeDefaults")
+    version (resolved again with the new one): the nodes of the default's type whose value
+    of that parameter differs."""
+    before, after = _dict(old.spec.get("nodeDefaults")), _dict(new.spec.get("nodeDefaults"))
     if before == after:
         return []
-    effects: list[str] = []
+    changed = [(ntype, param) for ntype in sorted(set(before) | set(after))
+               for param in sorted(set(_dict(before.get(ntype))) | set(_dict(after.get(ntype))))
+               if _dict(before.get(ntype)).get(param) != _dict(after.get(ntype)).get(param)]
+    effects: dict[tuple[str, str], list[str]] = {key: [] for key in changed}
     for bundle in sorted(views.index.of_kind("PipelineBundle"), key=lambda a: a.ref):
         inputs = bundle_inputs(bundle, views.index) if bundle.schema_valid else None
         if inputs is None or inputs.profile.key != old.key:
@@ -256,31 +260,32 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
         now = normalize(inputs.spec, new, inputs.policies, index=views.index).view
         if was is None or now is None:
             continue
-        pair = ch.Pair(dict(was["spec"]), dict(now["spec"]), "x")  # type: ignore[arg-type]
-        diff = [c for c in ch.rest(pair, frozenset({"source", "profile", "policies", "bundle",
-                                                    "defaultingSources"}))
-                if "/params/" in c.pointer]
-        if diff:
-            shown = "; ".join(c.message for c in diff[:3]) + ("; ..." if len(diff) > 3 else "")
-            effects.append(f"{bundle.ref}: {shown}")
+        then = {n["id"]: n for n in was["spec"]["nodes"]}
+        for node in now["spec"]["nodes"]:
+            prior = then.get(node["id"])
+            for ntype, param in changed:
+                if prior is None or node["type"] != ntype:
+                    continue
+                a, b = prior["params"].get(param), node["params"].get(param)
+                if a != b:
+                    effects[(ntype, param)].append(
+                        f"{bundle.ref} node {node['id']} {ch.show(a)} -> {ch.show(b)}")
     out = []
-    old_d = before if isinstance(before, dict) else {}
-    new_d = after if isinstance(after, dict) else {}
-    for ntype in sorted(set(old_d) | set(new_d)):
-        a = old_d.get(ntype) if isinstance(old_d.get(ntype), dict) else {}
-        b = new_d.get(ntype) if isinstance(new_d.get(ntype), dict) else {}
-        assert isinstance(a, dict) and isinstance(b, dict)
-        for param in sorted(set(a) | set(b)):
-            if a.get(param) == b.get(param):
-                continue
-            reach = ("; in bundles pinning " + old.ref + ": " + " | ".join(effects)) \
-                if effects else f"; no bundle pinning {old.ref} resolves differently"
-            out.append(ch.Change(
-                "CHG012", f"default {ntype}.{param} {a.get(param, 'unset')} -> "
-                f"{b.get(param, 'unset')}{reach}", backward=bool(effects),
-                pointer=f"/nodeDefaults/{ntype}/{param}" if param in b else "",
-                was=f"/nodeDefaults/{ntype}/{param}" if param in a else ""))
+    for ntype, param in changed:
+        a, b = _dict(before.get(ntype)).get(param), _dict(after.get(ntype)).get(param)
+        reach = effects[(ntype, param)]
+        tail = (f"; changes {', '.join(reach[:5])}" + (", ..." if len(reach) > 5 else "")
+                if reach else f"; no bundle pinning {old.ref} resolves differently")
+        at = f"/nodeDefaults/{escape_token(ntype)}/{escape_token(param)}"
+        out.append(ch.Change(
+            "CHG012", f"default {ntype}.{param} {ch.show(a) if a is not None else 'unset'} -> "
+            f"{ch.show(b) if b is not None else 'unset'}{tail}", backward=bool(reach),
+            pointer=at if b is not None else "", was=at if a is not None else ""))
     return out
+
+
+def _dict(value: object) -> dict[str, JsonValue]:
+    return value if isinstance(value, dict) else {}
 
 
 def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
