@@ -48,7 +48,7 @@ def test_markdown_matches_golden(capsys: pytest.CaptureFixture[str],
     if os.environ.get("RSPP_UPDATE_GOLDEN"):
         golden.write_text(out, encoding="utf-8")
     assert out == golden.read_text(encoding="utf-8")
-    assert "| node sentiment (custom.sentiment) removed | CHG001 | breaking | major |" in run.out
+    assert "| `node sentiment (custom.sentiment) removed` | CHG001 | breaking | major |" in out
 
 
 def test_text_and_json_say_required_and_made(capsys: pytest.CaptureFixture[str],
@@ -56,7 +56,7 @@ def test_text_and_json_say_required_and_made(capsys: pytest.CaptureFixture[str],
     _changed(examples)
     text = rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30")
     assert ("PipelineSpec livekit_voice_assistant 1.0.0 -> 1.1.0 (BACKWARD_TRANSITIVE): "
-            "requires major, made minor — fails: bump too small") in text.out
+            "requires major, made minor - fails: bump too small") in text.out
     doc = json.loads(rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30",
                           "--format", "json").out)
     [version] = [v for v in doc["compat"]["versions"]
@@ -85,4 +85,39 @@ def test_markdown_stays_under_the_comment_limit(examples: Path) -> None:
     out = render.markdown(Evaluation("main", (item,), ()), report)
     assert len(out) <= render.MARKDOWN_LIMIT + 200
     assert out.endswith("run `rspp compat` for all of it._\n")
-    assert "\\| \\`1\\` -> 2" in out  # cells escape pipes and backticks
+    assert "`nodes.n1.params.x \\| '1' -> 2`" in out  # cells escape pipes, replace backticks
+
+
+@pytest.mark.slow
+def test_markup_in_an_artifact_never_renders(capsys: pytest.CaptureFixture[str],
+                                             examples: Path) -> None:
+    _changed(examples)
+    edit(examples, NEW, "min_silence_duration: 0.4",
+         'min_silence_duration: "<img src=x> [click](https://evil.example) ![i](x) |"')
+    out = rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30",
+               "--format", "markdown").out
+    rows = [line for line in out.splitlines() if "evil.example" in line]
+    assert len(rows) == 2  # the change, and the validation error about the value
+    for row in rows:
+        [cell] = [c for c in row.strip("| ").split(" | ") if "evil.example" in c]
+        assert cell.startswith("`") and cell.endswith("`")  # a code span: nothing renders
+        assert "\\|" in cell
+
+
+@pytest.mark.slow
+def test_a_waived_bump_reads_as_waived(capsys: pytest.CaptureFixture[str],
+                                       examples: Path) -> None:
+    _changed(examples)
+    edit(examples, "compat/waivers.yaml", "  waivers: []\n",
+         "  waivers:\n    - rule: VER001\n      artifact: livekit_voice_assistant@1.1.0\n"
+         "      owner: voice-platform@acme.example\n      reason: analytics moved\n"
+         "      expires: \"2026-12-31\"\n")
+    text = rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30")
+    assert text.code == 0
+    assert ("requires major, made minor - bump too small, waived until 2026-12-31 by "
+            "voice-platform@acme.example") in text.out
+    out = rspp(capsys, "compat", "--root", str(examples), "--today", "2026-11-30",
+               "--format", "markdown").out
+    assert out.startswith("## rspp compat: passes")
+    assert ("| VER001 | waived until 2026-12-31 by `voice-platform@acme.example`: "
+            "`analytics moved` |") in out

@@ -100,9 +100,16 @@ class Options:
 
 @dataclass(frozen=True, slots=True)
 class Evaluation:
+    """What the gate compared: ``versions`` (new versions with an earlier one), ``firsts``
+    (new versions that are the first of their id, or below every earlier one: nothing to
+    compare with), ``unchecked`` (new versions with schema errors: validation reports them),
+    and the findings."""
+
     label: str
     versions: tuple[Versioned, ...]
     findings: tuple[Finding, ...]
+    firsts: tuple[Artifact, ...] = ()
+    unchecked: tuple[Artifact, ...] = ()
 
 
 # --------------------------------------------------------------------------- views
@@ -466,9 +473,12 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
         mode = MODES[contract.mode(kind)]
         return mode if base_contract is None else stricter(mode, MODES[base_contract.mode(kind)])
 
-    head = [a for a in repo.index.artifacts if a.kind not in MUTABLE_KINDS and a.schema_valid]
-    new = [a for a in head if history.is_new(a.key)] \
-        if options.against is not None or options.compare_tree else []
+    compares = options.against is not None or options.compare_tree
+    head = [a for a in repo.index.artifacts if a.kind not in MUTABLE_KINDS]
+    new = [a for a in head if a.schema_valid and history.is_new(a.key)] if compares else []
+    unchecked = tuple(a for a in head if not a.schema_valid and history.is_new(a.key)) \
+        if compares else ()
+    firsts: list[Artifact] = []
     # Transitive modes need every published version: recover lock entries neither tree has.
     transitive = {a.kind for a in new if mode_of(a.kind).transitive}
     if transitive and history.git is not None:
@@ -486,6 +496,7 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
         mode = mode_of(art.kind)
         earlier = _earlier(history.index, art)
         if not earlier:
+            firsts.append(art)
             continue
         targets = earlier if mode.transitive else earlier[:1]
         comps = tuple(_compare(views, old, art, mode, history.label, uses) for old in targets)
@@ -504,7 +515,8 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
                         "it (fetch the full history: git fetch --unshallow, or check out with "
                         "fetch-depth: 0)"))
     findings.extend(_deleted(history, lock, contract, options.today))
-    return Evaluation(history.label, tuple(results), tuple(findings))
+    return Evaluation(history.label, tuple(results), tuple(findings), tuple(firsts),
+                      unchecked)
 
 
 def gate(repo: Repository, lock: Lock | None, options: Options,
