@@ -273,3 +273,14 @@ def test_leaves_key_nodes_and_edges_by_identity() -> None:
 
 def test_leaves_escape_pointer_tokens() -> None:
     assert list(leaves({"a/b": {"c~d": 1}})) == [("/a/b/c~d", "/a~1b/c~0d", 1)]
+
+
+def test_a_deprecation_added_is_named_by_its_target() -> None:
+    dep: JsonValue = {"target": "PipelineSpec/x@1.0.0", "since": "2026-01-01",
+                      "removeAfter": "2026-06-01"}
+    other: JsonValue = {"target": "event ABI 1.0.0", "since": "2026-01-01",
+                        "removeAfter": "2026-06-01"}
+    found = compare("CompatibilityContract", {"deprecations": [other]},
+                    {"deprecations": [other, dep]})
+    assert [(c.code, c.message.split(":")[0], c.pointer) for c in found] == [
+        ("CHG016", "deprecations.PipelineSpec/x@1.0.0 added", "/deprecations/1")]

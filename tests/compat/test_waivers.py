@@ -1,5 +1,5 @@
 """Waivers (compat/waivers.yaml): which findings they accept, and the errors a waiver list
-itself can hold (WVR001-WVR005). The findings waived are made with a code of the
+itself can hold (WVR001-WVR006). The findings waived are made with a code of the
 compatibility gate taken from the catalogue, as the gate would make them."""
 
 from __future__ import annotations
@@ -91,7 +91,9 @@ def test_another_kind_id_or_version_is_not_accepted(base_repo: Path, named: str)
     write_waivers(base_repo, waiver(named))
     out = _run(base_repo, [_bump()])
     assert out[0].waiver is None and out[0].is_error
-    assert _codes(out) == [f"{WAIVERS}:8:7 WVR002"]
+    # clean@1.0.0 exists (a module): unused; the others name nothing the repository has.
+    assert _codes(out) == ([f"{WAIVERS}:8:7 WVR002"] if named == "clean@1.0.0"
+                           else [f"{WAIVERS}:9:17 WVR006"])
 
 
 def test_one_waiver_accepts_every_finding_of_its_rule_on_its_version(base_repo: Path) -> None:
@@ -212,7 +214,7 @@ def test_wvr004_quiet_for_other_versions_and_kinds(base_repo: Path) -> None:
     write_waivers(base_repo, waiver("PipelineSpec/agent@1.0.0"), waiver("Module/agent@1.0.0"),
                   waiver("agent@1.0.1"))
     out = _run(base_repo, [_bump()], emitted=frozenset())
-    assert _codes(out) == []
+    assert [c for c in _codes(out) if c.endswith("WVR004")] == []
 
 
 # ---------------------------------------------------------------- WVR005: calendar date
@@ -226,6 +228,21 @@ def test_wvr005_an_expiry_that_is_not_a_day(base_repo: Path) -> None:
 def test_wvr005_quiet_for_a_leap_day(base_repo: Path) -> None:
     write_waivers(base_repo, waiver(expires="2028-02-29"))
     assert _codes(_run(base_repo, [_bump()])) == []
+
+
+# ---------------------------------------------------------------- WVR006: no such version
+def test_wvr006_a_waiver_for_a_version_the_repository_lacks(base_repo: Path) -> None:
+    write_waivers(base_repo, waiver("agent@9.9.9"), waiver("nosuch@1.0.0"))
+    out = _run(base_repo, [_bump()])
+    assert out[0].waiver is None
+    assert _codes(out) == [f"{WAIVERS}:9:17 WVR006", f"{WAIVERS}:14:17 WVR006"]
+
+
+def test_wvr006_quiet_for_a_deleted_version_a_finding_is_about(base_repo: Path) -> None:
+    write_waivers(base_repo, waiver("PipelineSpec/gone@1.0.0"))
+    [out] = [f for f in _run(base_repo, [_bump(subject="PipelineSpec/gone@1.0.0")])
+             if not f.code.startswith("WVR")]
+    assert out.waiver is not None
 
 
 # ---------------------------------------------------------------- the schema

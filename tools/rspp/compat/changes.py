@@ -482,6 +482,10 @@ _IDENTITY: Final[Mapping[str, Callable[[dict[str, Json]], str | None]]] = Mappin
     "degradeRules": lambda o: _text(o.get("node")),
     "costCaps": lambda o: _text(o.get("scope")),
     "insertRules": lambda o: _text(_obj(o.get("node")).get("id")),
+    "deprecations": lambda o: _text(o.get("target")),
+    "gates": lambda o: _text(o.get("id")),
+    "pins": lambda o: _text(o.get("kind")),
+    "nodePackages": lambda o: _text(o.get("type")),
 })
 
 
@@ -529,7 +533,7 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
             continue
         cosmetic = bool(_COSMETIC & set(ident.split("/")))
         code = "CHG000" if cosmetic else "CHG016"
-        shown = ident.lstrip("/").replace("/", ".")
+        shown = dotted(ident)
         if before is None and after is not None:
             # A whole subtree added: one change at its root, not one per leaf.
             root, depth = _root(ident, old_dirs | set(old))
@@ -537,7 +541,7 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
                 continue
             reported.add(root)
             at = "/".join(after[0].split("/")[:depth + 1])
-            yield Change(code, f"{root.lstrip('/').replace('/', '.')} added: "
+            yield Change(code, f"{dotted(root)} added: "
                          f"{show(_at(pair.new, at))}", cosmetic=cosmetic, pointer=at)
         elif after is None and before is not None:
             root, depth = _root(ident, new_dirs | set(new))
@@ -545,12 +549,18 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
                 continue
             reported.add(root)
             was = "/".join(before[0].split("/")[:depth + 1])
-            yield Change(code, f"{root.lstrip('/').replace('/', '.')} removed (was "
+            yield Change(code, f"{dotted(root)} removed (was "
                          f"{show(_at(pair.old, was))})", cosmetic=cosmetic, was=was)
         else:
             assert before is not None and after is not None
             yield Change(code, f"{shown} {show(before[1])} -> {show(after[1])}",
                          cosmetic=cosmetic, pointer=after[0], was=before[0])
+
+
+def dotted(ident: str) -> str:
+    """An identity pointer as people read it: ``/nodes/vad/params/x`` -> ``nodes.vad.params.x``
+    (tokens unescaped, RFC 6901 section 4)."""
+    return ".".join(t.replace("~1", "/").replace("~0", "~") for t in ident.split("/")[1:])
 
 
 def _prefixes(leaves_: Mapping[str, object]) -> set[str]:

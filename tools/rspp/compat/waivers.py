@@ -112,12 +112,18 @@ def _entries(index: Index) -> list[_Entry]:
     return out
 
 
-def _problems(entries: Sequence[_Entry], today: dt.date) -> tuple[list[_Entry], list[Finding]]:
-    """The waivers that may accept findings, and the WVR001/3/4/5 findings of the others."""
+def _problems(entries: Sequence[_Entry], today: dt.date,
+              known: Callable[[Target], bool]) -> tuple[list[_Entry], list[Finding]]:
+    """The waivers that may accept findings, and the WVR001/3/4/5/6 findings of the others."""
     live: list[_Entry] = []
     found: list[Finding] = []
     for e in entries:
         w = e.waiver
+        if not known(e.target):
+            found.append(located("WVR006", e.art, f"{e.pointer}/artifact",
+                                 f"waiver for {e.rule} on {w['artifact']}: no such artifact "
+                                 "version in the repository; check its id and version"))
+            continue
         if not waivable(e.rule):
             why = "is not a code rspp reports" if e.rule not in BY_CODE else \
                 "cannot be waived (only codes of the compatibility gate can)"
@@ -174,8 +180,14 @@ def apply_waivers(findings: Sequence[Finding], index: Index, today: dt.date, *,
     already waived is left as it is and its waiver counts as used, so applying the waivers
     twice changes nothing.
     """
-    live, problems = _problems(_entries(index), today)
     by_path = {a.path: a for a in index.artifacts}
+    named = [Target.of(a) for a in index.artifacts]
+    named += [Target.parse(f.subject) for f in findings if f.subject]
+
+    def known(target: Target) -> bool:
+        return any(target.names(other) for other in named)
+
+    live, problems = _problems(_entries(index), today, known)
     out: list[Finding] = []
     for f in findings:
         if f.waiver is not None:

@@ -1565,6 +1565,17 @@ ENTRIES: tuple[Entry, ...] = (
             "until the date is fixed.",
         emitted_by="compat",
     ),
+    Entry(
+        code="WVR006",
+        category="waiver",
+        severity=Severity.ERROR,
+        summary="A waiver names an artifact version the repository does not have.",
+        doc="artifact must name a version in the repository (id@version or Kind/id@version), "
+            "or the version a finding of this run is about (a deleted version named in "
+            "rspp.lock). A typo would otherwise wait silently until the expiry; the waiver "
+            "accepts nothing until it is fixed.",
+        emitted_by="compat",
+    ),
 )
 
 BY_CODE: Mapping[str, Entry] = MappingProxyType({e.code: e for e in ENTRIES})
