@@ -227,7 +227,22 @@ def _messages(doc: Document, error: Any) -> Iterator[tuple[str, str, bool]]:
             yield pointer, (f"{where} must be a string but YAML reads {text} as "
                             f"{_describe(error.instance)}; quote it: \"{text}\""), False
             return
-    yield pointer, f"{where}: {error.message}", False
+    yield pointer, f"{where}: {_short(error.message, error.instance)}", False
+
+
+_MESSAGE = 200  # characters of a validator's own message a finding keeps
+
+
+def _short(message: str, instance: object) -> str:
+    """The validator's message with the value it quotes shortened (``_describe``) and the
+    whole cut to ``_MESSAGE`` characters: a 900 KB string must not come back in every report
+    format (the finding's pointer locates it)."""
+    if len(message) <= _MESSAGE:
+        return message
+    if not isinstance(instance, (dict, list)):
+        quoted = json.dumps(instance, ensure_ascii=False)
+        message = message.replace(quoted, _describe(instance))
+    return message if len(message) <= _MESSAGE else message[: _MESSAGE - 3] + "..."
 
 
 def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
