@@ -136,11 +136,15 @@ def _buffer(capacity: int, high: int) -> str:
 OLD_BUFFER = _buffer(3000, 2500)
 
 
-def _transitive_history(capsys: pytest.CaptureFixture[str], root: Path) -> str:
-    """sip 1.0.0 (capacity 3000, high 2500) and 1.1.0 (2600, 2000) on main; the branch adds
-    1.2.0 (2200, 1000): compatible with 1.1.0, but its capacity is below 1.0.0's high
-    watermark."""
+def _transitive_history(capsys: pytest.CaptureFixture[str], root: Path,
+                        mode: str = "FORWARD_TRANSITIVE") -> str:
+    """sip 1.0.0 (capacity 3000, high 2500) and 1.1.0 (2600, 2000) on main, with a contract
+    1.2.0 that gives specs ``mode``; the branch adds 1.2.0 (2200, 1000): compatible with
+    1.1.0, but its capacity is below 1.0.0's high watermark."""
     git(root, "checkout", "-q", "main")
+    contract = "compat/version_skew_policy_1_2.yaml"
+    new_version(root, CONTRACT, contract, "2.0.0", old="1.1.0")
+    edit(root, contract, "      PipelineSpec: BACKWARD_TRANSITIVE", f"      PipelineSpec: {mode}")
     v11 = "pipelines/specs/sip_telephony_assistant_1_1.yaml"
     new_version(root, SIP, v11, "1.1.0")
     edit(root, v11, OLD_BUFFER, _buffer(2600, 2000))
@@ -156,9 +160,7 @@ def _transitive_history(capsys: pytest.CaptureFixture[str], root: Path) -> str:
 def test_only_the_transitive_mode_catches_a_break_against_an_older_version(
         capsys: pytest.CaptureFixture[str], example_git_repo: Path, mode: str) -> None:
     root = example_git_repo
-    v12 = _transitive_history(capsys, root)
-    edit(root, CONTRACT, "      PipelineSpec: BACKWARD_TRANSITIVE",
-         f"      PipelineSpec: {mode}")
+    v12 = _transitive_history(capsys, root, mode)
     code, doc = compat(capsys, root, "--against", "main")
     errors = found(doc, "VER001")
     if mode == "FORWARD":
@@ -185,8 +187,6 @@ def test_transitive_mode_reads_a_retired_version_from_git_history(
     git(root, "checkout", "-q", "next")
     git(root, "rebase", "-q", "main")
     git(root, "stash", "pop", "-q")
-    edit(root, CONTRACT, "      PipelineSpec: BACKWARD_TRANSITIVE",
-         "      PipelineSpec: FORWARD_TRANSITIVE")
     assert not (root / SIP).exists()
     code, doc = compat(capsys, root, "--against", "main")
     assert code == 1, doc["findings"]
@@ -196,14 +196,15 @@ def test_transitive_mode_reads_a_retired_version_from_git_history(
 
 
 def _retire_sip_1_0(root: Path) -> None:
-    """Delete sip 1.0.0 with a retirement whose window has passed, and point its bundle's
-    users elsewhere: the bundle that pins it is deleted (retired) too."""
+    """Delete sip 1.0.0 with a retirement whose window has passed (in the contract in effect,
+    2.0.0 of ``_transitive_history``), and point its bundle's users elsewhere: the bundle
+    that pins it is deleted (retired) too."""
     for rel in (SIP, "pipelines/bundles/sip_telephony_bundle.yaml",
                 "docs/pipelines/sip_telephony_bundle@1.0.0.md",
                 "docs/pipelines/sip_telephony_bundle@1.0.0.resolved.json"):
         if (root / rel).exists():
             (root / rel).unlink()
-    edit(root, CONTRACT, "  deprecations:\n",
+    edit(root, "compat/version_skew_policy_1_2.yaml", "  deprecations:\n",
          "  deprecations:\n"
          "    - target: PipelineSpec/sip_telephony_assistant@1.0.0\n"
          "      since: \"2026-01-01\"\n      removeAfter: \"2026-06-30\"\n"
@@ -252,8 +253,6 @@ def test_a_shallow_clone_fetches_what_it_needs(capsys: pytest.CaptureFixture[str
     new_version(shallow, "pipelines/specs/sip_telephony_assistant_1_1.yaml", v12, "1.2.0",
                 old="1.1.0")
     edit(shallow, v12, _buffer(2600, 2000), _buffer(2200, 1000))
-    edit(shallow, CONTRACT, "      PipelineSpec: BACKWARD_TRANSITIVE",
-         "      PipelineSpec: FORWARD_TRANSITIVE")
     # Without fetching, the retired version cannot be read: not green.
     run = rspp(capsys, "compat", "--root", str(shallow), "--against", "main", "--today", TODAY,
                "--no-fetch", "--format", "json")

@@ -215,9 +215,15 @@ def _source(view: Mapping[str, JsonValue] | None, pointer: str) -> tuple[str, in
 
 def _place(art: Artifact, view: Mapping[str, JsonValue] | None, pointer: str,
            note: str) -> Related | None:
+    """Where the value at ``pointer`` of ``art``'s view is shown (None: nowhere to point)."""
     if not pointer:
         return None
     found = _source(view, pointer)
+    if found is not None and found[0] != art.path and pointer.count("/") > 2:
+        # A default from the profile or a module: show the node or edge in the artifact
+        # itself when it is written there (a pull request's annotations land in its diff).
+        entity = _source(view, "/".join(pointer.split("/")[:3]))
+        found = entity if entity is not None and entity[0] == art.path else found
     if found is not None:
         return Related(found[0], found[1], found[2], note)
     if art.kind in ("PipelineSpec", "PipelineBundle") and view is not None \
@@ -442,7 +448,9 @@ def _deleted(history: History, lock: Lock | None, contract: Contract,
             continue
         namers = list(_namers(head, key))
         named = ", ".join(f"{a.kind} {a.ref}" for a, _ in namers[:3])
-        message = (f"{lock_name(key)} was deleted from the repository while {LOCK_FILE}"
+        lock_here = lock is not None and entry in lock.entries
+        which = LOCK_FILE if lock_here else f"{LOCK_FILE} of {history.label}"
+        message = (f"{lock_name(key)} was deleted from the repository while {which}"
                    + (f" and {named} still name it" if named else " still names it")
                    + ": retire it first (a deprecation of target "
                    f"'{lock_name(key)}' in the compatibility contract), and delete it after "

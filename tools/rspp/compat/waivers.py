@@ -125,11 +125,11 @@ def _problems(entries: Sequence[_Entry], today: dt.date,
                                  "version in the repository; check its id and version"))
             continue
         if not waivable(e.rule):
-            why = "is not a code rspp reports" if e.rule not in BY_CODE else \
-                "cannot be waived (only codes of the compatibility gate can)"
+            why = ("is not a code rspp reports; check it (rspp rules list)"
+                   if e.rule not in BY_CODE else "cannot be waived (only codes of the "
+                   "compatibility gate can); fix the finding instead and delete the waiver")
             found.append(located("WVR003", e.art, f"{e.pointer}/rule",
-                                 f"waiver for {e.rule} on {w['artifact']}: {e.rule} {why}; "
-                                 "fix the finding instead and delete the waiver"))
+                                 f"waiver for {e.rule} on {w['artifact']}: {e.rule} {why}"))
             continue
         try:
             expires = parse_day(w["expires"])
