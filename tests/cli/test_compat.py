@@ -16,7 +16,8 @@ from tests.helpers.cli import TODAY, rspp
                                     "markdown)"),
     (("compat", "--today", "2026-02-30"), "--today '2026-02-30' is not a calendar date"),
     (("check", "--today", "26-1-1"), "--today '26-1-1' is not a calendar date"),
-    (("compat", "--against", "main"), "is not inside a usable git work tree"),
+    pytest.param(("compat", "--against", "main"), "is not inside a usable git work tree",
+                 marks=pytest.mark.slow),  # runs git
 ])
 def test_usage_errors(capsys: pytest.CaptureFixture[str], examples: Path,
                       args: tuple[str, ...], needle: str) -> None:
