@@ -375,6 +375,18 @@ ENTRIES: tuple[Entry, ...] = (
             "nothing, so its deprecation would never warn.",
         emitted_by="rules",
     ),
+    Entry(
+        code="CMP004",
+        category="compat",
+        severity=Severity.WARNING,
+        summary="A deprecation names a node type nothing declares.",
+        doc="The target's node type (in `<type>` or `<type> params.<name>=<value>`) is neither "
+            "in the built-in catalog nor the nodeType of an extension manifest, so the "
+            "deprecation can match no node: usually a typo (the message suggests the closest "
+            "type). A type that was declared and is gone everywhere can be dropped from the "
+            "deprecations.",
+        emitted_by="rules",
+    ),
     # deprecation (rspp.compat.deprecations)
     Entry(
         code="DEP001",

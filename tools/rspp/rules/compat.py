@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from rspp.core.constants import AUTHORED_KINDS
+from rspp.core.suggest import did_you_mean
+from rspp.model.catalog import BUILTIN
 from rspp.model.access import contract_body, gates_body
 from rspp.model.artifact import Artifact
 from rspp.model.ids import NODE_TYPE_PATTERN, SEMVER_CORE, parse_ref
@@ -128,6 +130,18 @@ def _deprecation_target(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       "<node type>, <node type> params.<name>=<value>, <Kind>/<id>@<version>")
 
 
+def _deprecated_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    declared = set(BUILTIN) | {str(e.spec.get("nodeType")) for e in
+                               ctx.index.of_kind("ExtensionManifest") if e.spec.get("nodeType")}
+    for i, dep in enumerate(contract_body(art).get("deprecations") or []):
+        target = parse_target(dep["target"])
+        if isinstance(target, NodeTypeTarget | ParamTarget) and target.type not in declared:
+            yield Hit(f"/spec/deprecations/{i}/target",
+                      f"deprecation target names node type {target.type!r}, which neither the "
+                      "built-in catalog nor an extension manifest declares: it matches nothing"
+                      f"{did_you_mean(target.type, declared)}")
+
+
 def _event_abi(art: Artifact, ctx: Context) -> Iterator[Hit]:
     abi = contract_body(art)["eventAbi"]
     if abi["current"] not in abi["supported"]:
@@ -160,6 +174,7 @@ CHECKS: tuple[Check, ...] = (
     Check("CMP001", kinds=("CompatibilityContract",), check=_deprecation_window),
     Check("CMP002", kinds=("CompatibilityContract",), check=_event_abi),
     Check("CMP003", kinds=("CompatibilityContract",), check=_deprecation_target),
+    Check("CMP004", kinds=("CompatibilityContract",), check=_deprecated_type_known),
     Check("GAT001", kinds=("ConformanceGates",), check=_gate_ids),
     Check("GAT002", kinds=("ConformanceGates",), check=_mvp_gates),
 )
