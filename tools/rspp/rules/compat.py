@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.suggest import did_you_mean
-from rspp.model.catalog import BUILTIN
 from rspp.model.access import contract_body, gates_body
 from rspp.model.artifact import Artifact
+from rspp.model.catalog import BUILTIN
 from rspp.model.ids import NODE_TYPE_PATTERN, SEMVER_CORE, parse_ref
 from rspp.rules.base import Check, Context, Hit
 
