@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import pytest
 
-from rspp.compat.changes import Change, compare, leaves, narrows
+from rspp.compat.changes import Change, Dependents, compare, leaves, narrows
 from rspp.core.jsontypes import JsonValue
 
 View = dict[str, JsonValue]
@@ -284,3 +284,54 @@ def test_a_deprecation_added_is_named_by_its_target() -> None:
                     {"deprecations": [other, dep]})
     assert [(c.code, c.message.split(":")[0], c.pointer) for c in found] == [
         ("CHG016", "deprecations.PipelineSpec/x@1.0.0 added", "/deprecations/1")]
+
+
+def test_a_node_type_users_rely_on() -> None:
+    deps = Dependents(ports=frozenset({("custom.x", "text")}),
+                      params=frozenset({("custom.x", "k")}), types=frozenset({"custom.x"}))
+    old: View = {"nodeType": "custom.x", "implements": "llm.openai", "params": {"k": 1, "j": 2},
+                 "ports": {"inputs": {"text": {"type": "text/plain"},
+                                      "aux": {"type": "t", "required": False}}}}
+    new: View = {"nodeType": "custom.x", "params": {},
+                 "ports": {"inputs": {"text": {"type": "text/plain"}, "aux": {"type": "t"},
+                                      "ctx": {"type": "text/plain"}}}}
+    found = compare("ExtensionManifest", old, new, uses=deps)
+    assert [(c.code, c.message, c.backward) for c in found] == [
+        ("CHG003", "node type custom.x input port aux made required: every node of the type "
+                   "must now connect it", True),
+        ("CHG003", "node type custom.x input port ctx added as required: every node of the "
+                   "type must now connect it", True),
+        ("CHG003", "node type custom.x no longer implements llm.openai: stand-ins and users "
+                   "relying on that port signature break", True),
+        ("CHG020", "node type custom.x parameter k removed while a spec or module sets it",
+         True),
+        ("CHG016", 'params.j removed (was 2)', False)]
+    # A type nobody instantiates: the same edits are compatible.
+    unused = compare("ExtensionManifest", old, new, uses=Dependents())
+    assert {c.code for c in unused} == {"CHG016"}
+
+
+def test_an_event_field_retyped_breaks_both_ways() -> None:
+    found = compare("CompatibilityContract", abi(a={"type": "integer"}), abi(a={"type": "string"}))
+    assert [(c.code, c.message, c.backward, c.forward) for c in found] == [
+        ("CHG014", "event field a retyped integer -> string", True, True)]
+
+
+def test_evidence_fields_read_as_a_set() -> None:
+    def manifest(*names: str) -> View:
+        return {"requiredFields": list(names)}
+
+    kind = "ReplayEvidenceManifest"
+    assert [(c.code, c.message) for c in compare(kind, manifest("a", "b"), manifest("b"))] == [
+        ("CHG014", "evidence field a no longer required")]
+    assert [(c.code, c.cosmetic) for c in compare(kind, manifest("a", "b"),
+                                                  manifest("b", "a"))] == [("CHG000", True)]
+    assert [c.code for c in compare(kind, manifest("a"), manifest("b"))] == ["CHG013", "CHG014"]
+
+
+def test_two_rules_of_one_identity_are_matched_in_order() -> None:
+    old: View = {"providerRules": [{"node": "stt", "prefer": ["a", "b"]}]}
+    new: View = {"providerRules": [{"node": "stt", "prefer": ["a", "b"]},
+                                   {"node": "stt", "prefer": ["b"], "when": "x"}]}
+    assert [(c.code, c.message) for c in compare("PolicyOverlay", old, new)] == [
+        ("CHG017", "providerRules rule for stt#2 added")]

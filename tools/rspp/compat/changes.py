@@ -39,6 +39,21 @@ class Change:
     was: str = ""  # in the old view ("" when added)
 
 
+@dataclass(frozen=True, slots=True)
+class Dependents:
+    """What the repository's specs and modules rely on of node types: the ports their edges
+    connect (a fallback or degrade stand-in takes over its primary's wiring, so the primary's
+    connected ports count for the stand-in's type too), the parameters they set, the types
+    they instantiate. Called as ``dependents(node_type, port)`` it answers for ports."""
+
+    ports: frozenset[tuple[str, str]] = frozenset()
+    params: frozenset[tuple[str, str]] = frozenset()
+    types: frozenset[str] = frozenset()
+
+    def __call__(self, node_type: str, port: str) -> bool:
+        return (node_type, port) in self.ports
+
+
 @dataclass(slots=True)
 class Pair:
     """The two views compared, with what a detector has already explained."""
@@ -68,9 +83,20 @@ def _by(items: object, key: Callable[[dict[str, Json]], str | None]
     for i, item in enumerate(_list(items)):
         obj = _obj(item)
         name = key(obj)
-        if name is not None and name not in out:
-            out[name] = (i, obj)
+        if name is not None:
+            out[_unique(name, out)] = (i, obj)
     return out
+
+
+def _unique(name: str, taken: Mapping[str, object]) -> str:
+    """``name``, or ``name#2``, ``name#3``... for the second, third... item of one identity
+    (two provider rules for one node with different conditions): matched in order."""
+    if name not in taken:
+        return name
+    n = 2
+    while f"{name}#{n}" in taken:
+        n += 1
+    return f"{name}#{n}"
 
 
 def _node_id(obj: dict[str, Json]) -> str | None:
@@ -375,11 +401,43 @@ def module_interface(pair: Pair) -> Iterator[Change]:
 
 
 def node_type_ports(pair: Pair) -> Iterator[Change]:
-    """CHG003 for an extension's node type: ports its users connect."""
+    """For an extension's node type, what its users rely on: CHG003 a port they connect
+    removed or narrowed, a required input added (or an input made required) while specs
+    use the type, the type no longer implementing what it implemented; CHG020 a parameter
+    a spec sets removed."""
     node_type = pair.new.get("nodeType")
-    if isinstance(node_type, str):
-        yield from _ports(pair, f"node type {node_type}", "/ports", _obj(pair.old.get("ports")),
-                          _obj(pair.new.get("ports")), "/ports", "/ports", node_type=node_type)
+    if not isinstance(node_type, str):
+        return
+    deps = pair.uses if isinstance(pair.uses, Dependents) else None
+    used = deps is None or node_type in deps.types
+    what = f"node type {node_type}"
+    yield from _ports(pair, what, "/ports", _obj(pair.old.get("ports")),
+                      _obj(pair.new.get("ports")), "/ports", "/ports", node_type=node_type)
+    before = _obj(_obj(pair.old.get("ports")).get("inputs"))
+    after = _obj(_obj(pair.new.get("ports")).get("inputs"))
+    for port, decl in sorted(after.items()):
+        at = f"/ports/inputs/{escape_token(port)}"
+        newly = port not in before or not _port_required(before[port])
+        if used and _port_required(decl) and newly:
+            pair.claim(at)
+            how = "added as required" if port not in before else "made required"
+            yield Change("CHG003", f"{what} input port {port} {how}: every node of the type "
+                         "must now connect it", backward=True, pointer=at,
+                         was=at if port in before else "")
+    old_impl, new_impl = pair.old.get("implements"), pair.new.get("implements")
+    if used and old_impl is not None and old_impl != new_impl:
+        pair.claim("/implements")
+        yield Change("CHG003", f"{what} no longer implements {old_impl}"
+                     + (f" (now {new_impl})" if new_impl else "")
+                     + ": stand-ins and users relying on that port signature break",
+                     backward=True, pointer="/implements" if new_impl else "",
+                     was="/implements")
+    for name in sorted(set(_obj(pair.old.get("params"))) - set(_obj(pair.new.get("params")))):
+        if deps is None or (node_type, name) in deps.params:
+            at = f"/params/{escape_token(name)}"
+            pair.claim(at)
+            yield Change("CHG020", f"{what} parameter {name} removed while a spec or module "
+                         "sets it", backward=True, was=at)
 
 
 def event_fields(pair: Pair) -> Iterator[Change]:
@@ -397,6 +455,11 @@ def event_fields(pair: Pair) -> Iterator[Change]:
         if name not in new:
             pair.claim(at)
             yield Change("CHG014", f"event field {name} removed", forward=was_required, was=at)
+        elif name in old and before.get("type") != after.get("type"):
+            pair.claim(f"{at}/type")
+            yield Change("CHG014", f"event field {name} retyped {before.get('type')} -> "
+                         f"{after.get('type')}", backward=True, forward=True,
+                         pointer=f"{at}/type", was=f"{at}/type")
         elif now_required and not was_required:
             pair.claim(at)
             how = "added as required" if name not in old else "made required"
@@ -427,13 +490,25 @@ def modes(pair: Pair) -> Iterator[Change]:
 
 
 def evidence_fields(pair: Pair) -> Iterator[Change]:
-    """CHG013 for replay evidence: a field added to requiredFields."""
-    old = {v for v in _list(pair.old.get("requiredFields")) if isinstance(v, str)}
-    for j, name in enumerate(_list(pair.new.get("requiredFields"))):
-        if isinstance(name, str) and name not in old:
-            pair.claim("/requiredFields")
+    """Replay evidence ``requiredFields``, read as a set: CHG013 a field added (evidence
+    recorded before lacks it), CHG014 one removed (readers of the previous manifest require
+    it); a new order alone is cosmetic."""
+    before = [v for v in _list(pair.old.get("requiredFields")) if isinstance(v, str)]
+    after = [v for v in _list(pair.new.get("requiredFields")) if isinstance(v, str)]
+    if before == after:
+        return
+    pair.claim("/requiredFields")
+    for j, name in enumerate(after):
+        if name not in before:
             yield Change("CHG013", f"evidence field {name} made required", backward=True,
                          pointer=f"/requiredFields/{j}")
+    for i, name in enumerate(before):
+        if name not in after:
+            yield Change("CHG014", f"evidence field {name} no longer required", forward=True,
+                         was=f"/requiredFields/{i}")
+    if sorted(before) == sorted(after):
+        yield Change("CHG000", "requiredFields reordered", cosmetic=True,
+                     pointer="/requiredFields", was="/requiredFields")
 
 
 def window(pair: Pair) -> Iterator[Change]:
@@ -502,8 +577,12 @@ def leaves(value: Json, ident: str = "", real: str = "") -> Iterator[tuple[str, 
         for key, child in value.items():
             token = escape_token(key)
             if key in _IDENTITY and isinstance(child, list):
+                seen: dict[str, int] = {}
                 for i, item in enumerate(child):
                     name = _IDENTITY[key](_obj(item))
+                    if name is not None:
+                        name = _unique(name, seen)
+                        seen[name] = i
                     yield from leaves(item, f"{ident}/{key}/{escape_token(name) if name else i}",
                                       f"{real}/{token}/{i}")
             else:
@@ -521,6 +600,8 @@ def rest(pair: Pair, skip: frozenset[str] = frozenset()) -> Iterator[Change]:
         top = ident.split("/")[1] if "/" in ident else ident
         if top in skip:
             return True
+        if top == "turnPolicy" and ident.endswith("/policy"):
+            return True  # the policy a resolved rule came from: its version, not a change
         return any(ident == c or ident.startswith(c + "/") for c in pair.claimed)
 
     old_dirs, new_dirs = _prefixes(old), _prefixes(new)

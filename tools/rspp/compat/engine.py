@@ -227,27 +227,43 @@ def _place(art: Artifact, view: Mapping[str, JsonValue] | None, pointer: str,
     if found is not None:
         return Related(found[0], found[1], found[2], note)
     if art.kind in ("PipelineSpec", "PipelineBundle") and view is not None \
-            and "defaultingSources" in view:
+            and "defaultingSources" in view and not pointer.startswith("/compatibility"):
         return None
     return related_at(art, "/spec" + pointer, note)
 
 
 # --------------------------------------------------------------------------- comparisons
-def _uses(index: Index) -> Callable[[str, str], bool]:
-    """(node type, port) pairs that some spec or module of ``index`` connects by an edge."""
-    used: set[tuple[str, str]] = set()
+def _uses(index: Index) -> ch.Dependents:
+    """What the specs and modules of ``index`` rely on of node types (``ch.Dependents``)."""
+    ports: set[tuple[str, str]] = set()
+    params: set[tuple[str, str]] = set()
+    types: set[str] = set()
     for art in index.artifacts:
         if art.kind not in ("PipelineSpec", "Module") or not art.schema_valid:
             continue
-        types = {n.get("id"): n.get("type") for n in _dicts(art.spec.get("nodes"))}
+        nodes = _dicts(art.spec.get("nodes"))
+        kind_of = {n.get("id"): n.get("type") for n in nodes}
+        stand_ins: dict[object, list[object]] = {}
+        for node in nodes:
+            ntype = node.get("type")
+            if isinstance(ntype, str):
+                types.add(ntype)
+                params.update((ntype, name) for name in _dict(node.get("params")))
+            listed = _dict(node.get("fallback")).get("targets")
+            targets = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) \
+                else []
+            degrade = _dict(node.get("degrade")).get("target")
+            if isinstance(degrade, str):
+                targets.append(degrade)
+            stand_ins[node.get("id")] = [kind_of.get(t) for t in targets]
         for edge in _dicts(art.spec.get("edges")):
             for end in (edge.get("from"), edge.get("to")):
                 if isinstance(end, str) and "." in end:
-                    node, _, port = end.rpartition(".")
-                    ntype = types.get(node)
-                    if isinstance(ntype, str):
-                        used.add((ntype, port))
-    return lambda ntype, port: (ntype, port) in used
+                    node_id, _, port = end.rpartition(".")
+                    for candidate in (kind_of.get(node_id), *stand_ins.get(node_id, [])):
+                        if isinstance(candidate, str):
+                            ports.add((candidate, port))
+    return ch.Dependents(frozenset(ports), frozenset(params), frozenset(types))
 
 
 def _dicts(value: object) -> list[dict[str, JsonValue]]:
@@ -302,7 +318,7 @@ def _dict(value: object) -> dict[str, JsonValue]:
 
 
 def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
-             uses: Callable[[str, str], bool]) -> Comparison:
+             uses: ch.Dependents) -> Comparison:
     if new.kind == "PipelineSpec":
         old_profile, new_profile = views.profiles(old, new)
         old_view, new_view = views.of(old, old_profile), views.of(new, new_profile)
@@ -384,9 +400,22 @@ def _change_findings(item: Versioned, label: str) -> Iterator[Finding]:
                 f"{comp.made.word} bump, but its changes against {comp.old.version} require a "
                 f"{comp.required.word} bump under {item.mode.name} ("
                 + ", ".join(sorted({f'{j.change.code} {j.verdict.value}' for j in causes}))
-                + "): publish it as a new "
-                + ("major" if comp.required is Bump.MAJOR else comp.required.word)
-                + " version", tuple(_cause(j) for j in causes))
+                + f"): publish it as {next_version(comp.old.version, comp.required)} or "
+                "higher", tuple(_cause(j) for j in causes))
+
+
+def next_version(old: str, bump: Bump) -> str:
+    """The lowest version after ``old`` that makes ``bump`` (for ``0.y.z`` the minor number
+    is the major's, SemVer section 4)."""
+    v = parse_version(old)
+    if v is None:
+        return f"a {bump.word} bump of {old}"
+    if v.major == 0:
+        return f"0.{v.minor + 1}.0" if bump is Bump.MAJOR else f"0.{v.minor}.{v.patch + 1}"
+    if bump is Bump.MAJOR:
+        return f"{v.major + 1}.0.0"
+    return f"{v.major}.{v.minor + 1}.0" if bump is Bump.MINOR else \
+        f"{v.major}.{v.minor}.{v.patch + 1}"
 
 
 def _cause(j: Judged) -> Related:

@@ -41,7 +41,9 @@ def _status(item: Versioned, report: Report) -> str:
 
 
 def _head(item: Versioned, report: Report) -> str:
-    latest = item.latest
+    """One line per new version: against the latest earlier version, or against the first
+    one whose comparison fails (under a transitive mode that may be an older one)."""
+    latest = next((c for c in item.comparisons if not c.ok), item.latest)
     assert latest is not None
     required = latest.required.word if item.mode.checks else "none (mode NONE)"
     return (f"{item.art.kind} {item.art.id} {latest.old.version} -> {item.art.version} "

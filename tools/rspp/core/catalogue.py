@@ -174,10 +174,14 @@ ENTRIES: tuple[Entry, ...] = (
         severity=Severity.INFO,
         summary="A port a dependent uses was removed, or its type narrowed.",
         doc="For a node of a spec, or for a node type declared by an extension "
-            "manifest, a port that some edge connects is gone, or its media type "
-            "accepts less (another base type, or a parameter added or changed). Breaks "
-            "BACKWARD; a new base type breaks FORWARD too. A port no spec or module "
-            "connects changes compatibly (CHG016).",
+            "manifest: a port that some edge connects (directly, or through a fallback "
+            "or degrade stand-in taking over its primary's wiring) is gone, or its "
+            "media type accepts less (another base type, or a parameter added or "
+            "changed); a required input was added to (or an input made required on) a "
+            "node type specs use; or the type no longer implements the type it "
+            "implemented. Breaks BACKWARD; a changed base type or parameter value "
+            "breaks FORWARD too. A port no spec or module connects changes compatibly "
+            "(CHG016).",
         emitted_by="compat",
     ),
     Entry(
@@ -287,10 +291,12 @@ ENTRIES: tuple[Entry, ...] = (
         code="CHG014",
         category="change",
         severity=Severity.INFO,
-        summary="An event ABI field was removed.",
-        doc="A field of the event ABI is gone: readers of the previous ABI that require "
-            "it cannot read new events. Breaks FORWARD when the field was required, "
-            "compatible when it was optional.",
+        summary="An event or evidence field was removed or retyped.",
+        doc="A field of the event ABI is gone (breaks FORWARD when it was required: "
+            "readers of the previous ABI cannot read new events; compatible when it was "
+            "optional) or has another type (breaks both); or a replay evidence manifest "
+            "no longer requires a field (breaks FORWARD: readers of the previous "
+            "manifest require it).",
         emitted_by="compat",
     ),
     Entry(
@@ -342,6 +348,17 @@ ENTRIES: tuple[Entry, ...] = (
             "is merged, changes are judged under the stricter of the base's and the new "
             "contract's modes, so a pull request cannot relax the mode its own changes "
             "are judged under. Tightening a mode is compatible.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="CHG020",
+        category="change",
+        severity=Severity.INFO,
+        summary="A parameter a spec sets was removed from a node type.",
+        doc="An extension manifest's node type no longer declares a parameter that some "
+            "spec or module of the repository sets on a node of that type: upgrading "
+            "the extension makes those nodes invalid (PRM001). Breaks BACKWARD. A "
+            "parameter nobody sets is removed compatibly (CHG016).",
         emitted_by="compat",
     ),
     # compat
