@@ -14,7 +14,7 @@ versions, version skew, deprecations and waivers, in one evaluation (ADR 0007).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
