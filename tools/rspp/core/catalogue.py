@@ -1255,6 +1255,55 @@ ENTRIES: tuple[Entry, ...] = (
             "bundle makes rollback a no-op.",
         emitted_by="rules",
     ),
+    Entry(
+        code="ROL004",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="The last canary step does not reach 100 %.",
+        doc="A canary moves new sessions to the bundle step by step and ends with all "
+            "of them (weight 100); a rollout meant to stop part way is a percentage "
+            "rollout, which says so.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="ROL005",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="A pinned rollout target names other content.",
+        doc="The bundle or rollback reference carries #sha256:<hex>, and the bundle "
+            "with that id and version in the repository has another digest (RFC 8785 "
+            "canonical JSON): the rollout would admit content nobody reviewed. Pin the "
+            "published bundle's digest, or drop the pin.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="ROL006",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="The rollback target is another pipeline or a newer release.",
+        doc="A rollback returns new sessions to an earlier, known-good release of the "
+            "same pipeline: the rollback bundle must pin the same spec id as the bundle "
+            "rolled out, and its version must be lower (SemVer 2.0.0 precedence).",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="ROL007",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="A tenant is in two cohorts.",
+        doc="Each tenant moves with exactly one cohort of a cohort rollout; a tenant "
+            "named twice would be moved twice, at the first cohort's step.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="ROL008",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="A cohort rollout has no rollback target.",
+        doc="A cohort rollout moves named tenants, whose sessions must have a "
+            "known-good release to return to: spec.rollback.bundle is required.",
+        emitted_by="rules",
+    ),
     # schema
     Entry(
         code="SCH001",
