@@ -31,7 +31,8 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "check": ("check", "command"),
     "compat": ("compat", "command"),
 })
-GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle"})
+GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle",
+                                                    "rollout": "rollout"})
 
 
 def build_app(only: str | None = None) -> typer.Typer:
