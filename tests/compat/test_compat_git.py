@@ -295,3 +295,22 @@ def test_a_change_cannot_relax_the_mode_it_is_judged_under(
     remove_sentiment(root, new)
     code, doc = compat(capsys, root, "--against", "main")
     assert code == 0, found(doc, "VER001")
+
+
+@pytest.mark.parametrize(("version", "goes_back"), [("0.9.0", True), ("1.1.0", False)])
+def test_a_rollout_version_never_goes_back(capsys: pytest.CaptureFixture[str],
+                                           example_git_repo: Path, version: str,
+                                           goes_back: bool) -> None:
+    rollout = "rollouts/canary_10pct.yaml"
+    edit(example_git_repo, rollout, 'version: "1.0.0"', f'version: "{version}"', first=True)
+    run = rspp(capsys, "check", "--root", str(example_git_repo), "--against", "main",
+               "--today", TODAY, "--format", "json")
+    errors = [f for f in json.loads(run.out)["findings"] if f["severity"] == "error"]
+    if not goes_back:
+        assert (run.code, errors) == (0, [])
+        return
+    assert run.code == 1
+    [error] = errors
+    assert (error["code"], error["path"], error["line"]) == (
+        "ROL009", rollout, version_line(example_git_repo, rollout))
+    assert "goes back from 1.0.0 at main" in error["message"]

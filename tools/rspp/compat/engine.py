@@ -460,6 +460,23 @@ def _namers(index: Index, key: Key) -> Iterator[tuple[Artifact, str]]:
                 yield art, pointer
 
 
+def _rollouts_back(repo: Repository, history: History) -> Iterator[Finding]:
+    """ROL009: a rollout (mutable, so never locked) whose version is below the base's: its
+    version orders the decisions made with it, and that order never goes back."""
+    if history.base_keys is None:
+        return
+    for art in sorted(repo.index.of_kind("RolloutManifest"), key=lambda a: a.path):
+        mine = parse_version(art.version)
+        based = [a for a in history.index.by_kind_id.get((art.kind, art.id), [])
+                 if a.key in history.found_at]
+        versions = [v for v in (parse_version(a.version) for a in based) if v is not None]
+        top = max(versions, default=None)
+        if mine is not None and top is not None and mine < top:
+            yield located("ROL009", art, "/metadata/version",
+                          f"rollout {art.id} goes back from {top} at {history.label} to "
+                          f"{art.version}: a rollout's version only moves forward")
+
+
 def _deleted(history: History, lock: Lock | None, contract: Contract,
              today: dt.date) -> Iterator[Finding]:
     """VER002: a locked version no longer in the working tree, not retired, still named."""
@@ -552,6 +569,7 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
                         "it (fetch the full history: git fetch --unshallow, or check out with "
                         "fetch-depth: 0)"))
     findings.extend(_deleted(history, lock, contract, options.today))
+    findings.extend(_rollouts_back(repo, history))
     return Evaluation(history.label, tuple(results), tuple(findings), tuple(firsts),
                       unchecked)
 

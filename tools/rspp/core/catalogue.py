@@ -1304,6 +1304,17 @@ ENTRIES: tuple[Entry, ...] = (
             "known-good release to return to: spec.rollback.bundle is required.",
         emitted_by="rules",
     ),
+    Entry(
+        code="ROL009",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="A rollout's version goes back.",
+        doc="Rollouts change in place (they are the mutable traffic-control surface, "
+            "never locked), and their version orders the decisions made with them: "
+            "against the base (rspp check --against, rspp compat --against) a rollout's "
+            "version is never below the version the base has.",
+        emitted_by="compat",
+    ),
     # schema
     Entry(
         code="SCH001",
