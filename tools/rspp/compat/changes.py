@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
-from rspp.core.jsontypes import JsonValue
+from rspp.core.jsontypes import JsonValue, as_array, as_object
 from rspp.load.spans import escape_token
 
 Json = JsonValue
@@ -69,19 +69,11 @@ class Pair:
         self.claimed.update(pointers)
 
 
-def _obj(value: object) -> dict[str, Json]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: object) -> list[Json]:
-    return value if isinstance(value, list) else []
-
-
 def _by(items: object, key: Callable[[dict[str, Json]], str | None]
         ) -> dict[str, tuple[int, dict[str, Json]]]:
     out: dict[str, tuple[int, dict[str, Json]]] = {}
-    for i, item in enumerate(_list(items)):
-        obj = _obj(item)
+    for i, item in enumerate(as_array(items)):
+        obj = as_object(item)
         name = key(obj)
         if name is not None:
             out[_unique(name, out)] = (i, obj)
@@ -112,7 +104,7 @@ def _edge_id(obj: dict[str, Json]) -> str | None:
 def _port_type(decl: Json) -> str | None:
     if isinstance(decl, str):
         return decl
-    value = _obj(decl).get("type")
+    value = as_object(decl).get("type")
     return value if isinstance(value, str) else None
 
 
@@ -201,9 +193,9 @@ def graph(pair: Pair) -> Iterator[Change]:
                          backward=True, forward=True, pointer=f"/nodes/{j}/type",
                          was=f"/nodes/{i}/type")
             continue
-        yield from _package(pair, ident, key, _obj(before.get("package")),
-                            _obj(node.get("package")), i, j)
-        yield from _ports(pair, f"node {ident}", key, _obj(before), _obj(node),
+        yield from _package(pair, ident, key, as_object(before.get("package")),
+                            as_object(node.get("package")), i, j)
+        yield from _ports(pair, f"node {ident}", key, as_object(before), as_object(node),
                           f"/nodes/{i}", f"/nodes/{j}")
     for ident, (i, _) in sorted(old_edges.items()):
         if ident not in new_edges and ident not in moved:
@@ -245,8 +237,8 @@ def _edge(pair: Pair, ident: str, before: dict[str, Json], edge: dict[str, Json]
         yield Change("CHG004", f"edge {ident} lane {before.get('lane', 'data')} -> "
                      f"{edge.get('lane', 'data')}", backward=True, forward=True,
                      pointer=f"/edges/{j}/lane", was=f"/edges/{i}/lane")
-    yield from buffer(pair, f"edge {ident}", f"{key}/buffer", _obj(before.get("buffer")),
-                      _obj(edge.get("buffer")), f"/edges/{i}/buffer", f"/edges/{j}/buffer")
+    yield from buffer(pair, f"edge {ident}", f"{key}/buffer", as_object(before.get("buffer")),
+                      as_object(edge.get("buffer")), f"/edges/{i}/buffer", f"/edges/{j}/buffer")
 
 
 def buffer(pair: Pair, what: str, key: str, old: dict[str, Json], new: dict[str, Json],
@@ -272,7 +264,7 @@ def _ports(pair: Pair, what: str, key: str, old: dict[str, Json], new: dict[str,
     """CHG003: a port removed, or its type narrowed (for a node type: only while a
     dependent uses it; otherwise the generic diff reports it as compatible)."""
     for side in ("inputs", "outputs"):
-        before, after = _obj(old.get(side)), _obj(new.get(side))
+        before, after = as_object(old.get(side)), as_object(new.get(side))
         for port, decl in sorted(before.items()):
             used = node_type is None or pair.uses is None or pair.uses(node_type, port)
             if not used:
@@ -295,7 +287,7 @@ def _ports(pair: Pair, what: str, key: str, old: dict[str, Json], new: dict[str,
 def budgets(pair: Pair, prefix: str = "/budgets") -> Iterator[Change]:
     """CHG009 a budget tightened (or added), CHG010 loosened (or removed)."""
     token = prefix.strip("/")
-    old, new = _obj(pair.old.get(token)), _obj(pair.new.get(token))
+    old, new = as_object(pair.old.get(token)), as_object(pair.new.get(token))
     for name in sorted(set(old) | set(new)):
         before, after = old.get(name), new.get(name)
         if before == after:
@@ -330,7 +322,7 @@ _POLICY_RULES: Final[Mapping[str, tuple[tuple[str, ...], tuple[str, ...]]]] = Ma
 def _field(obj: dict[str, Json], path: str) -> Json:
     value: Json = obj
     for part in path.split("/"):
-        value = _obj(value).get(part)
+        value = as_object(value).get(part)
     return value
 
 
@@ -372,9 +364,9 @@ def policy_rules(pair: Pair, lists: Mapping[str, str] | None = None) -> Iterator
 # --------------------------------------------------------------------------- kinds
 def module_interface(pair: Pair) -> Iterator[Change]:
     """CHG008: the interface a module offers its importers."""
-    old, new = _obj(pair.old.get("interface")), _obj(pair.new.get("interface"))
+    old, new = as_object(pair.old.get("interface")), as_object(pair.new.get("interface"))
     for side in ("inputs", "outputs"):
-        before, after = _obj(old.get(side)), _obj(new.get(side))
+        before, after = as_object(old.get(side)), as_object(new.get(side))
         for port in sorted(set(before) | set(after)):
             at = f"/interface/{side}/{escape_token(port)}"
             key = at
@@ -411,10 +403,10 @@ def node_type_ports(pair: Pair) -> Iterator[Change]:
     deps = pair.uses if isinstance(pair.uses, Dependents) else None
     used = deps is None or node_type in deps.types
     what = f"node type {node_type}"
-    yield from _ports(pair, what, "/ports", _obj(pair.old.get("ports")),
-                      _obj(pair.new.get("ports")), "/ports", "/ports", node_type=node_type)
-    before = _obj(_obj(pair.old.get("ports")).get("inputs"))
-    after = _obj(_obj(pair.new.get("ports")).get("inputs"))
+    yield from _ports(pair, what, "/ports", as_object(pair.old.get("ports")),
+                      as_object(pair.new.get("ports")), "/ports", "/ports", node_type=node_type)
+    before = as_object(as_object(pair.old.get("ports")).get("inputs"))
+    after = as_object(as_object(pair.new.get("ports")).get("inputs"))
     for port, decl in sorted(after.items()):
         at = f"/ports/inputs/{escape_token(port)}"
         newly = port not in before or not _port_required(before[port])
@@ -432,7 +424,7 @@ def node_type_ports(pair: Pair) -> Iterator[Change]:
                      + ": stand-ins and users relying on that port signature break",
                      backward=True, pointer="/implements" if new_impl else "",
                      was="/implements")
-    for name in sorted(set(_obj(pair.old.get("params"))) - set(_obj(pair.new.get("params")))):
+    for name in sorted(set(as_object(pair.old.get("params"))) - set(as_object(pair.new.get("params")))):
         if deps is None or (node_type, name) in deps.params:
             at = f"/params/{escape_token(name)}"
             pair.claim(at)
@@ -443,13 +435,13 @@ def node_type_ports(pair: Pair) -> Iterator[Change]:
 def event_fields(pair: Pair) -> Iterator[Change]:
     """CHG013 an event ABI field made required (or added as required); CHG014 one removed.
     When the previous version declared no fields, declaring them is a compatible change."""
-    old = _obj(_obj(pair.old.get("eventAbi")).get("fields"))
-    new = _obj(_obj(pair.new.get("eventAbi")).get("fields"))
+    old = as_object(as_object(pair.old.get("eventAbi")).get("fields"))
+    new = as_object(as_object(pair.new.get("eventAbi")).get("fields"))
     if not old:
         return  # the first declaration of the fields describes the ABI, it does not change it
     for name in sorted(set(old) | set(new)):
         at = f"/eventAbi/fields/{escape_token(name)}"
-        before, after = _obj(old.get(name)), _obj(new.get(name))
+        before, after = as_object(old.get(name)), as_object(new.get(name))
         was_required = name in old and before.get("required", True) is not False
         now_required = name in new and after.get("required", True) is not False
         if name not in new:
@@ -472,9 +464,9 @@ def modes(pair: Pair) -> Iterator[Change]:
     what was promised to every dependent is withdrawn. Tightening is compatible (CHG016)."""
     from rspp.compat.versions import MODES, relaxes
 
-    old = _obj(pair.old.get("schemaCompatibility"))
-    new = _obj(pair.new.get("schemaCompatibility"))
-    old_kinds, new_kinds = _obj(old.get("perKind")), _obj(new.get("perKind"))
+    old = as_object(pair.old.get("schemaCompatibility"))
+    new = as_object(pair.new.get("schemaCompatibility"))
+    old_kinds, new_kinds = as_object(old.get("perKind")), as_object(new.get("perKind"))
     for kind in ["", *sorted(set(old_kinds) | set(new_kinds))]:
         before = old_kinds.get(kind, old.get("default")) if kind else old.get("default")
         after = new_kinds.get(kind, new.get("default")) if kind else new.get("default")
@@ -493,8 +485,8 @@ def evidence_fields(pair: Pair) -> Iterator[Change]:
     """Replay evidence ``requiredFields``, read as a set: CHG013 a field added (evidence
     recorded before lacks it), CHG014 one removed (readers of the previous manifest require
     it); a new order alone is cosmetic."""
-    before = [v for v in _list(pair.old.get("requiredFields")) if isinstance(v, str)]
-    after = [v for v in _list(pair.new.get("requiredFields")) if isinstance(v, str)]
+    before = [v for v in as_array(pair.old.get("requiredFields")) if isinstance(v, str)]
+    after = [v for v in as_array(pair.new.get("requiredFields")) if isinstance(v, str)]
     if before == after:
         return
     pair.claim("/requiredFields")
@@ -513,7 +505,7 @@ def evidence_fields(pair: Pair) -> Iterator[Change]:
 
 def window(pair: Pair) -> Iterator[Change]:
     """CHG018: a bundle's runtime window or event ABI changed."""
-    old, new = _obj(pair.old.get("compatibility")), _obj(pair.new.get("compatibility"))
+    old, new = as_object(pair.old.get("compatibility")), as_object(pair.new.get("compatibility"))
     from rspp.compat.contract import parse_version
 
     for name in ("minRuntime", "maxRuntime"):
@@ -544,8 +536,8 @@ def profile_lanes(pair: Pair) -> Iterator[Change]:
     for lane in ("control", "data", "telemetry"):
         key = f"/lanes/{lane}/buffer"
         yield from buffer(pair, f"{lane} lane default", key,
-                          _obj(_field(dict(pair.old), f"lanes/{lane}/buffer")),
-                          _obj(_field(dict(pair.new), f"lanes/{lane}/buffer")), key, key)
+                          as_object(_field(dict(pair.old), f"lanes/{lane}/buffer")),
+                          as_object(_field(dict(pair.new), f"lanes/{lane}/buffer")), key, key)
 
 
 # --------------------------------------------------------------------------- the rest
@@ -556,7 +548,7 @@ _IDENTITY: Final[Mapping[str, Callable[[dict[str, Json]], str | None]]] = Mappin
     "circuitBreakers": lambda o: _text(o.get("node")),
     "degradeRules": lambda o: _text(o.get("node")),
     "costCaps": lambda o: _text(o.get("scope")),
-    "insertRules": lambda o: _text(_obj(o.get("node")).get("id")),
+    "insertRules": lambda o: _text(as_object(o.get("node")).get("id")),
     "deprecations": lambda o: _text(o.get("target")),
     "gates": lambda o: _text(o.get("id")),
     "pins": lambda o: _text(o.get("kind")),
@@ -579,7 +571,7 @@ def leaves(value: Json, ident: str = "", real: str = "") -> Iterator[tuple[str, 
             if key in _IDENTITY and isinstance(child, list):
                 seen: dict[str, int] = {}
                 for i, item in enumerate(child):
-                    name = _IDENTITY[key](_obj(item))
+                    name = _IDENTITY[key](as_object(item))
                     if name is not None:
                         name = _unique(name, seen)
                         seen[name] = i

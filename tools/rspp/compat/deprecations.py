@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 from rspp.compat.contract import Contract, located, parse_day, related_at, same_version
 from rspp.core.findings import Finding
-from rspp.core.jsontypes import JsonValue
+from rspp.core.jsontypes import JsonValue, objects
 from rspp.load.spans import escape_token
 from rspp.model.access import (
     bundle_body,
@@ -215,17 +215,13 @@ def _graph_uses(art: Artifact) -> Iterator[Use]:
 
 
 def _types_of(art: Artifact) -> Iterator[str]:
-    for node in _dicts(art.spec.get("nodes")):
+    for node in objects(art.spec.get("nodes")):
         if isinstance(node.get("type"), str):
             yield str(node["type"])
-    for rule in _dicts(art.spec.get("insertRules")):
+    for rule in objects(art.spec.get("insertRules")):
         inserted = rule.get("node")
         if isinstance(inserted, dict) and isinstance(inserted.get("type"), str):
             yield str(inserted["type"])
-
-
-def _dicts(value: object) -> list[dict[str, JsonValue]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
 
 
 def _bundle_uses(art: Artifact, index: Index, by_path: dict[str, Artifact],

@@ -33,7 +33,7 @@ from rspp.compat.versions import MODES, Bump, Mode, Verdict, bump_made, stricter
 from rspp.core.catalogue import ENTRIES
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
-from rspp.core.jsontypes import JsonValue
+from rspp.core.jsontypes import JsonValue, as_object, objects
 from rspp.core.sink import finding
 from rspp.lifecycle.lock import Lock
 from rspp.load.spans import escape_token
@@ -241,22 +241,22 @@ def _uses(index: Index) -> ch.Dependents:
     for art in index.artifacts:
         if art.kind not in ("PipelineSpec", "Module") or not art.schema_valid:
             continue
-        nodes = _dicts(art.spec.get("nodes"))
+        nodes = objects(art.spec.get("nodes"))
         kind_of = {n.get("id"): n.get("type") for n in nodes}
         stand_ins: dict[object, list[object]] = {}
         for node in nodes:
             ntype = node.get("type")
             if isinstance(ntype, str):
                 types.add(ntype)
-                params.update((ntype, name) for name in _dict(node.get("params")))
-            listed = _dict(node.get("fallback")).get("targets")
+                params.update((ntype, name) for name in as_object(node.get("params")))
+            listed = as_object(node.get("fallback")).get("targets")
             targets = [t for t in listed if isinstance(t, str)] if isinstance(listed, list) \
                 else []
-            degrade = _dict(node.get("degrade")).get("target")
+            degrade = as_object(node.get("degrade")).get("target")
             if isinstance(degrade, str):
                 targets.append(degrade)
             stand_ins[node.get("id")] = [kind_of.get(t) for t in targets]
-        for edge in _dicts(art.spec.get("edges")):
+        for edge in objects(art.spec.get("edges")):
             for end in (edge.get("from"), edge.get("to")):
                 if isinstance(end, str) and "." in end:
                     node_id, _, port = end.rpartition(".")
@@ -266,20 +266,16 @@ def _uses(index: Index) -> ch.Dependents:
     return ch.Dependents(frozenset(ports), frozenset(params), frozenset(types))
 
 
-def _dicts(value: object) -> list[dict[str, JsonValue]]:
-    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
-
-
 def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Change]:
     """CHG012: a profile default changed, with what it changes in each bundle pinning the old
     version (resolved again with the new one): the nodes of the default's type whose value
     of that parameter differs."""
-    before, after = _dict(old.spec.get("nodeDefaults")), _dict(new.spec.get("nodeDefaults"))
+    before, after = as_object(old.spec.get("nodeDefaults")), as_object(new.spec.get("nodeDefaults"))
     if before == after:
         return []
     changed = [(ntype, param) for ntype in sorted(set(before) | set(after))
-               for param in sorted(set(_dict(before.get(ntype))) | set(_dict(after.get(ntype))))
-               if _dict(before.get(ntype)).get(param) != _dict(after.get(ntype)).get(param)]
+               for param in sorted(set(as_object(before.get(ntype))) | set(as_object(after.get(ntype))))
+               if as_object(before.get(ntype)).get(param) != as_object(after.get(ntype)).get(param)]
     effects: dict[tuple[str, str], list[str]] = {key: [] for key in changed}
     for bundle in sorted(views.index.of_kind("PipelineBundle"), key=lambda a: a.ref):
         inputs = bundle_inputs(bundle, views.index) if bundle.schema_valid else None
@@ -301,7 +297,7 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
                         f"{bundle.ref} node {node['id']} {ch.show(a)} -> {ch.show(b)}")
     out = []
     for ntype, param in changed:
-        a, b = _dict(before.get(ntype)).get(param), _dict(after.get(ntype)).get(param)
+        a, b = as_object(before.get(ntype)).get(param), as_object(after.get(ntype)).get(param)
         reach = effects[(ntype, param)]
         tail = (f"; changes {', '.join(reach[:5])}" + (", ..." if len(reach) > 5 else "")
                 if reach else f"; no bundle pinning {old.ref} resolves differently")
@@ -311,10 +307,6 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
             f"{ch.show(b) if b is not None else 'unset'}{tail}", backward=bool(reach),
             pointer=at if b is not None else "", was=at if a is not None else ""))
     return out
-
-
-def _dict(value: object) -> dict[str, JsonValue]:
-    return value if isinstance(value, dict) else {}
 
 
 def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
@@ -444,7 +436,7 @@ def _namers(index: Index, key: Key) -> Iterator[tuple[Artifact, str]]:
         refs: list[tuple[str, object, str]] = []
         if art.kind == "PipelineBundle":
             refs = [(str(p.get("kind")), p.get("ref"), f"/spec/pins/{i}/ref")
-                    for i, p in enumerate(_dicts(art.spec.get("pins")))]
+                    for i, p in enumerate(objects(art.spec.get("pins")))]
         elif art.kind == "RolloutManifest":
             refs = [("PipelineBundle", art.spec.get("bundle"), "/spec/bundle")]
             rollback = art.spec.get("rollback")
@@ -452,7 +444,7 @@ def _namers(index: Index, key: Key) -> Iterator[tuple[Artifact, str]]:
                 refs.append(("PipelineBundle", rollback.get("bundle"), "/spec/rollback/bundle"))
         elif art.kind in ("PipelineSpec", "Module"):
             refs = [("Module", m.get("module"), f"/spec/imports/{i}/module")
-                    for i, m in enumerate(_dicts(art.spec.get("imports")))]
+                    for i, m in enumerate(objects(art.spec.get("imports")))]
         for ref_kind, text, pointer in refs:
             ref = parse_ref(text)
             if ref is not None and ref_kind == kind and ref.id == ident \

@@ -26,3 +26,8 @@ def as_object(value: object) -> JsonObject:
 def as_array(value: object) -> JsonArray:
     """``value`` when it is a list (a JSON array), else an empty one."""
     return value if isinstance(value, list) else []
+
+
+def objects(value: object) -> list[JsonObject]:
+    """The mappings among the items of ``value`` when it is a list, in order; else none."""
+    return [item for item in as_array(value) if isinstance(item, dict)]
