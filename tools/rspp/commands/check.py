@@ -5,7 +5,6 @@ and freshness of derived files, in one report with the same formats as `rspp val
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -65,31 +64,19 @@ def check(options: CheckOptions) -> Report:
         findings.extend(finding("LCK001", LOCK_FILE, line, col,
                                 f"{key} is not in {LOCK_FILE}: {BUILD_THEN_LOCK}",
                                 pointer="/artifacts") for key in pending.added)
+    history = None
     if options.against is not None:
-        from rspp.core.constants import ARTIFACT_DIRS
-        from rspp.lifecycle.gitio import GitRepo
+        from rspp.compat.history import with_base
 
-        git = GitRepo(repo.root)
-        commit = git.resolve(options.against, fetch=options.fetch)
-        label = f"{options.against} ({commit[:12]})"
+        # The base is read once: immutability here, compatibility in the gate below.
+        history = with_base(repo, options.against, fetch=options.fetch)
+        assert history.git is not None and history.commit is not None
         head = snapshot_index(repo.index, lock)
-        # Paths in git are relative to the work tree's top; rspp's to the repository root,
-        # which may be a folder inside it.
-        rel = Path(os.path.relpath(repo.root.resolve(), git.top.resolve())).as_posix()
-        prefix = "" if rel == "." else rel + "/"
-        wanted = [prefix + p for p in (*ARTIFACT_DIRS, LOCK_FILE)]
-        # Only files that differ from the base are read from git and digested; the others
-        # are the working tree's, byte for byte.
-        changed = {p[len(prefix):] for p in git.changed(commit, wanted)
-                   if p.startswith(prefix)} | {LOCK_FILE}
-        tree = {p[len(prefix):]: e for p, e in git.tree(commit, wanted).items()
-                if p.startswith(prefix)}
-        blobs = git.read_blobs(tree[p].blob for p in changed if p in tree)
-        base = snapshot_files({p: blobs[tree[p].blob] for p in changed if p in tree}, label)
+        base = snapshot_files(history.base_files, history.label)
         for key, version in head.versions.items():
-            if version.path not in changed:
+            if version.path not in history.changed:
                 base.versions.setdefault(key, version)
-        rewritten = git.is_ancestor(commit) is False
+        rewritten = history.git.is_ancestor(history.commit) is False
         findings.extend(compare(base, head, rewritten=rewritten))
     locked = set(lock.entries) if lock is not None else set()
     bundles = {a.path: a for a in repo.index.of_kind("PipelineBundle")}
@@ -112,6 +99,6 @@ def check(options: CheckOptions) -> Report:
 
     today = options.today or dt.date.today()
     _, findings = gate(repo, lock, Options(options.against, today, options.fetch,
-                                           compare_tree=False), findings)
+                                           compare_tree=False), findings, history=history)
     return replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})

@@ -504,11 +504,14 @@ def _deleted(history: History, lock: Lock | None, contract: Contract,
                           subject=lock_name(key))
 
 
-def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluation:
+def evaluate(repo: Repository, lock: Lock | None, options: Options,
+             history: History | None = None) -> Evaluation:
     """Evaluate the gate over ``repo`` (the working tree, already validated) against
-    ``options.against``. Raises GitError when the base cannot be read."""
-    history = (with_base(repo, options.against, fetch=options.fetch)
-               if options.against is not None else working_tree(repo))
+    ``options.against``, whose base the caller may have read already (``history``, from
+    ``with_base``). Raises GitError when the base cannot be read."""
+    if history is None:
+        history = (with_base(repo, options.against, fetch=options.fetch)
+                   if options.against is not None else working_tree(repo))
     contract = active_contract(repo.index)
     base_contract = Contract(newest(history.base_contracts)) if history.base_contracts \
         else None
@@ -567,7 +570,8 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options) -> Evaluatio
 
 
 def gate(repo: Repository, lock: Lock | None, options: Options,
-         others: Sequence[Finding] = ()) -> tuple[Evaluation, list[Finding]]:
+         others: Sequence[Finding] = (), *,
+         history: History | None = None) -> tuple[Evaluation, list[Finding]]:
     """The whole gate: ``evaluate``, skew, deprecations, then waivers over those findings
     and ``others`` (the rest of the run's findings, e.g. validation). Returns the evaluation
     and every finding (``others`` included, waived ones marked)."""
@@ -575,7 +579,7 @@ def gate(repo: Repository, lock: Lock | None, options: Options,
     from rspp.compat.skew import check_skew
     from rspp.compat.waivers import Target, apply_waivers
 
-    result = evaluate(repo, lock, options)
+    result = evaluate(repo, lock, options, history)
     contract = active_contract(repo.index)
     found = [*others, *result.findings, *check_skew(repo.index, contract),
              *check_deprecations(repo.index, contract, options.today)]

@@ -51,6 +51,11 @@ class History:
     commit: str | None = None
     prefix: str = ""
     base_contracts: list[Artifact] = field(default_factory=list)  # as the base has them
+    # Paths (repository-relative) that differ from the base, the lock always among them, and
+    # the base's bytes of those the base has (None: over the read cap); every other file is
+    # the working tree's, byte for byte.
+    changed: frozenset[str] = frozenset()
+    base_files: dict[str, bytes | None] = field(default_factory=dict)
 
     def is_new(self, key: Key) -> bool:
         """Not published at the base (always True without a base)."""
@@ -96,12 +101,16 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
     rel = Path(os.path.relpath(repo.root.resolve(), git.top.resolve())).as_posix()
     prefix = "" if rel == "." else rel + "/"
     wanted = [prefix + p for p in (*ARTIFACT_DIRS, LOCK_FILE)]
-    changed = {p[len(prefix):] for p in git.changed(commit, wanted) if p.startswith(prefix)}
+    # Paths in git are relative to the work tree's top; rspp's to the repository root, which
+    # may be a folder inside it. Only files that differ from the base are read from git.
+    changed = {p[len(prefix):] for p in git.changed(commit, wanted)
+               if p.startswith(prefix)} | {LOCK_FILE}
     tree = {p[len(prefix):]: e for p, e in git.tree(commit, wanted).items()
             if p.startswith(prefix)}
-    blobs = git.read_blobs(tree[p].blob for p in changed | {LOCK_FILE} if p in tree)
+    blobs = git.read_blobs(tree[p].blob for p in changed if p in tree)
     history = History(_copy(repo.index), f"{against} ({commit[:12]})", set(), git=git,
-                      commit=commit, prefix=prefix)
+                      commit=commit, prefix=prefix, changed=frozenset(changed),
+                      base_files={p: blobs[tree[p].blob] for p in changed if p in tree})
     assert history.base_keys is not None
     if LOCK_FILE in tree:
         history.base_lock, _ = parse_lock(blobs[tree[LOCK_FILE].blob] or b"", LOCK_FILE)
