@@ -17,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers.files import edit, write
+from tests.helpers.repos import CONTRACT, SIP_BUNDLE, SIP_SPEC
 
-CONTRACT = "compat/version_skew_policy.yaml"
-SIP_BUNDLE = "pipelines/bundles/sip_telephony_bundle.yaml"
 LIVEKIT_BUNDLE = "pipelines/bundles/livekit_voice_assistant_bundle.json"
 LIVEKIT_09 = "pipelines/bundles/livekit_voice_assistant_bundle_0_9.yaml"
 ROLLOUT = "rollouts/canary_10pct.yaml"
-SIP_SPEC = "pipelines/specs/sip_telephony_assistant.yaml"
 LIVEKIT_SPEC = "pipelines/specs/livekit_voice_assistant.yaml"
 ADAPTER = "pipelines/extensions/webrtc_adapter.yaml"
 

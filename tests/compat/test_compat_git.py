@@ -12,13 +12,12 @@ import pytest
 from tests.helpers.cli import lock_and_commit, rspp
 from tests.helpers.files import edit, read, write
 from tests.helpers.git import clone, commit, git
-from tests.helpers.repos import new_version, version_line
+from tests.helpers.repos import CONTRACT, new_version, version_line
 
 pytestmark = pytest.mark.slow
 
 SIP = "pipelines/specs/sip_telephony_assistant.yaml"
 LIVEKIT = "pipelines/specs/livekit_voice_assistant.yaml"
-CONTRACT = "compat/version_skew_policy.yaml"
 WAIVERS = "compat/waivers.yaml"
 TODAY = "2026-11-30"
 

@@ -22,15 +22,14 @@ from rspp.rules.compat import (
     parse_target,
 )
 from tests.compat.skew_cases import (
-    CONTRACT,
     DEP_BASELINE,
     DEPRECATION_CASES,
     NOVA_2,
-    SIP_SPEC,
     Case,
     apply,
 )
 from tests.helpers.files import edit
+from tests.helpers.repos import CONTRACT, SIP_SPEC
 from tests.helpers.resolve import load_index
 
 DAY = dt.date(2026, 11, 30)

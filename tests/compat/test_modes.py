@@ -11,13 +11,12 @@ import pytest
 
 from tests.helpers.cli import TODAY, rspp
 from tests.helpers.files import edit, read, write
-from tests.helpers.repos import new_version
+from tests.helpers.repos import CONTRACT, new_version
 
 pytestmark = pytest.mark.slow  # each run compares every version of the examples
 
 LIVEKIT = "pipelines/specs/livekit_voice_assistant.yaml"
 NEW = "pipelines/specs/livekit_voice_assistant_1_1.yaml"
-CONTRACT = "compat/version_skew_policy.yaml"
 
 
 def _without_sentiment(root: Path) -> None:

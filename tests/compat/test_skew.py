@@ -12,16 +12,15 @@ from rspp.compat.skew import Window, check_skew, parse_line, window
 from rspp.core.findings import Finding
 from rspp.model.artifact import Index
 from tests.compat.skew_cases import (
-    CONTRACT,
     LIVEKIT_09,
     ROLLOUT,
-    SIP_BUNDLE,
     SKEW_BASELINE,
     SKEW_CASES,
     Case,
     apply,
 )
 from tests.helpers.files import edit
+from tests.helpers.repos import CONTRACT, SIP_BUNDLE
 from tests.helpers.resolve import findings, get, load_index
 
 _RUNTIME_POLICY = "    runtime:\n      maxMajorBehind: 0\n      maxMinorBehind: 2\n" \
