@@ -1,4 +1,5 @@
-"""`rspp bundle build`: write a PipelineBundle whose pins carry digests."""
+"""`rspp bundle build|publish|verify`: write a PipelineBundle whose pins carry digests;
+publish locked bundle versions to a store, signed; verify a published one."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import typer
 
 from rspp.cli import common
 
-app = typer.Typer(help="Build PipelineBundles.", no_args_is_help=True)
+app = typer.Typer(help="Build, publish and verify PipelineBundles.", no_args_is_help=True)
 
 
 @app.command("build")
@@ -50,3 +51,93 @@ def build_command(
     if outcome.document is None:
         common.fail(outcome.report, fmt)
     common.emit(outcome.render(syntax), Path(out) if out is not None else None, base)
+
+
+@app.command("publish")
+def publish_command(
+    to: str = typer.Option(None, "--to", help="The store: layout:DIR (an OCI image layout "
+                                              "inside the repository; default "
+                                              "layout:.rspp/store) or "
+                                              "oci://HOST[:PORT]/REPOSITORY."),
+    sign: str = typer.Option("key", "--sign", help="key (offline, --key FILE) or sigstore "
+                                                   "(keyless, the CI's OIDC identity)."),
+    key: str = typer.Option(None, "--key", help="The private key of --sign key "
+                                                "(`rspp keygen` makes one)."),
+    ttl_days: int = typer.Option(30, "--index-ttl-days", min=1, max=366,
+                                 help="Days until the signed index expires."),
+    refresh_index: bool = typer.Option(False, "--refresh-index",
+                                       help="Re-sign the index with a new expiry even when "
+                                            "nothing new is published."),
+    fmt: str = typer.Option("text", "--format", "-f",
+                            help="text, json or markdown (a CI job summary); refusals are "
+                                 "findings in text."),
+    today: str = common.TODAY,
+    root: Path = common.ROOT,
+) -> None:
+    """Publish every bundle version in rspp.lock that the store lacks, signed, after `rspp
+    check` passes: exit 0 published or already there, 1 refused, 2 usage or store error."""
+    import json
+
+    from rspp.commands.publish import (
+        PublishOptions,
+        publish,
+        summary,
+        summary_markdown,
+        summary_text,
+    )
+    from rspp.core.errors import UsageError
+
+    if fmt not in ("text", "json", "markdown"):
+        raise UsageError(f"unknown format {fmt!r}", "use text, json or markdown")
+    outcome = publish(PublishOptions(common.base(root), to, sign,
+                                     Path(key) if key is not None else None,
+                                     ttl_days=ttl_days, refresh_index=refresh_index,
+                                     today=common.today_of(today)))
+    if fmt == "json":
+        common.say(json.dumps(summary(outcome), indent=2, sort_keys=True,
+                              ensure_ascii=True) + "\n")
+    elif fmt == "markdown":
+        common.say(summary_markdown(outcome))
+    else:
+        common.say(summary_text(outcome))
+    if outcome.report.failed:
+        common.fail(outcome.report, "text")
+
+
+@app.command("verify")
+def verify_command(
+    ref: str = typer.Argument(..., metavar="ID@VERSION", help="The bundle version."),
+    policy: str = typer.Option(..., "--policy", help="The trust policy file (kind "
+                                                     "TrustPolicy)."),
+    source: str = typer.Option(None, "--from", help="The store (as publish --to; default "
+                                                    "layout:.rspp/store)."),
+    offline: bool = typer.Option(True, "--offline/--online",
+                                 help="Sigstore: verify with the bundled trust root, never "
+                                      "opening a socket (default)."),
+    runtime: str = typer.Option(None, "--runtime", help="A runtime version (SemVer) that "
+                                                        "must be inside the bundle's window."),
+    state: str = typer.Option(None, "--state", help="The trusted-index state file (default "
+                                                    ".rspp/trusted-index.json)."),
+    extract: str = typer.Option(None, "--extract", help="Write the verified artifacts into "
+                                                        "this new folder."),
+    fmt: str = common.FORMAT,
+    root: Path = common.ROOT,
+) -> None:
+    """Verify a published bundle: signed index (no rollback, not expired), signature and
+    signer, every digest and pin, provenance: exit 0 verified, 1 refused, 2 usage or store
+    error."""
+    from rspp.commands.verify import VerifyOptions, verify_bundle
+
+    common.reporter(fmt)
+    outcome = verify_bundle(VerifyOptions(
+        common.base(root), ref, Path(policy), source, offline, runtime,
+        Path(state) if state is not None else None,
+        Path(extract) if extract is not None else None))
+    if outcome.verified is None:
+        common.fail(outcome.report, fmt)
+    assert outcome.verified is not None
+    v = outcome.verified
+    common.line(f"verified {v.ref} in {outcome.store}: manifest {v.digest}, signed by "
+                f"{v.signer}, index version {v.index_version}, commit {v.commit}")
+    for path in outcome.files:
+        common.line(f"extracted {path}")

@@ -27,6 +27,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "digest": ("digest", "command"),
     "lock": ("lock", "command"),
     "status": ("status", "command"),
+    "keygen": ("keygen", "command"),
     "build": ("build", "command"),
     "check": ("check", "command"),
     "compat": ("compat", "command"),

@@ -9,12 +9,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rspp.lifecycle.provenance import State
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
 from rspp.validate.engine import ValidateOptions
+
+if TYPE_CHECKING:
+    from rspp.lifecycle.lock import Lock
+    from rspp.validate.engine import Repository
 
 # Every state `rspp status` does not call fresh is a finding: the gate is never greener than
 # status (``rspp.lifecycle.provenance.State``; a test holds the two lists together).
@@ -47,6 +51,13 @@ class CheckOptions:
 
 
 def check(options: CheckOptions) -> Report:
+    """The gate's report (see the module doc)."""
+    return checked(options)[0]
+
+
+def checked(options: CheckOptions) -> tuple[Report, Repository, Lock | None]:
+    """The gate's report, with the repository it validated (its artifacts in memory) and the
+    lock it read (None when the lock is unreadable): what `rspp bundle publish` packs."""
     from rspp.core.constants import LOCK_FILE
     from rspp.core.sink import finding
     from rspp.lifecycle.derived import entries, graph
@@ -100,5 +111,6 @@ def check(options: CheckOptions) -> Report:
     today = options.today or dt.date.today()
     _, findings = gate(repo, lock, Options(options.against, today, options.fetch,
                                            compare_tree=False), findings, history=history)
-    return replace(result, strict=options.strict).with_findings(
+    report = replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})
+    return report, repo, lock

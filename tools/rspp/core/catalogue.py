@@ -25,7 +25,7 @@ from typing import Literal
 from rspp.core.findings import Severity
 
 Emitter = Literal["rules", "engine", "loader", "api", "resolve", "cli", "fmt", "check",
-                  "lock", "git", "compat"]
+                  "lock", "git", "compat", "release"]
 """The stage that reports a code: ``rules`` (a check bound in :mod:`rspp.rules`), ``engine``
 (the validation engine), ``loader`` (reading and parsing a file), ``api`` (the library
 functions behind resolve, normalize and plan), ``resolve`` (resolving a bundle), ``cli`` (the
@@ -948,6 +948,50 @@ ENTRIES: tuple[Entry, ...] = (
             "pin without a digest; `rspp check` reports the same.",
         emitted_by="lock",
     ),
+    # index
+    Entry(
+        code="IDX001",
+        category="index",
+        severity=Severity.ERROR,
+        summary="A store's signed index is older than the version already trusted.",
+        doc="Each publish that changes the set of published bundles writes the next index "
+            "version. A consumer remembers the highest version it verified "
+            "(.rspp/trusted-index.json) and refuses a lower one: the store was rolled back "
+            "or is replaying an old index (TUF's rollback attack). Checked before anything "
+            "the index names is used.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="IDX002",
+        category="index",
+        severity=Severity.ERROR,
+        summary="A store's signed index has expired.",
+        doc="The index carries an expiry (rspp bundle publish --index-ttl-days, 30 by "
+            "default). An expired index may hide newer releases (TUF's freeze attack): "
+            "verification refuses it until a publisher refreshes it (rspp bundle publish "
+            "--refresh-index).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="IDX003",
+        category="index",
+        severity=Severity.ERROR,
+        summary="A store has no usable index.",
+        doc="The tag rspp-index is missing, is not an rspp index, or its layer is not "
+            "{bundles, expires, version}; or the trusted-index state file is unreadable. "
+            "Nothing in a store without a verified index is trusted.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="IDX004",
+        category="index",
+        severity=Severity.ERROR,
+        summary="A bundle is not in the signed index, or its tag names another manifest.",
+        doc="The signed index names, for each published bundle version, the manifest "
+            "published for it. A version it does not list is not published; a tag that "
+            "names another manifest was moved after publishing, and the bundle is refused.",
+        emitted_by="release",
+    ),
     # io
     Entry(
         code="IO001",
@@ -1116,6 +1160,60 @@ ENTRIES: tuple[Entry, ...] = (
         doc="implements names the built-in node type whose port signature an extension follows "
             "(so it can stand in for it). It must exist in the built-in catalog.",
         emitted_by="rules",
+    ),
+    # release
+    Entry(
+        code="REL001",
+        category="release",
+        severity=Severity.ERROR,
+        summary="This bundle version is already published with other content.",
+        doc="A published version never changes: the store's tag id-version names another "
+            "manifest of the same id and version. Publishing the same content again is a "
+            "no-op (exit 0); other content is refused. Release a new version instead.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="REL002",
+        category="release",
+        severity=Severity.ERROR,
+        summary="The bundle's tag in the store names another artifact.",
+        doc="The tag id-version (characters outside OCI's tag grammar written as _) names a "
+            "manifest whose dev.rspp.id and dev.rspp.version annotations are of another "
+            "bundle, or no rspp bundle at all. Rename the bundle or publish into another "
+            "store.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="REL003",
+        category="release",
+        severity=Severity.ERROR,
+        summary="The store cannot be used.",
+        doc="The registry did not answer, refused the request or the credentials "
+            "(RSPP_REGISTRY_USERNAME, RSPP_REGISTRY_PASSWORD), or a file of the layout "
+            "store could not be read or written (a link, a path outside the repository, an "
+            "operating-system error). Nothing was published past the last complete step; "
+            "publish again.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="REL004",
+        category="release",
+        severity=Severity.ERROR,
+        summary="The store answered with content that is not what was asked for.",
+        doc="A blob or manifest whose bytes do not hash to its digest, larger than allowed, "
+            "or not the JSON document it should be. The store was changed outside rspp or "
+            "is hostile: nothing read from it is used.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="REL005",
+        category="release",
+        severity=Severity.ERROR,
+        summary="A bundle cannot be published from this working tree.",
+        doc="Publishing records the commit it publishes: every file a bundle depends on, "
+            "and rspp.lock, must be committed, every input locked with the digest it has, "
+            "and the bundle must resolve. Commit, run rspp lock, and publish again.",
+        emitted_by="release",
     ),
     # replay
     Entry(
@@ -1315,6 +1413,26 @@ ENTRIES: tuple[Entry, ...] = (
             "version is never below the version the base has.",
         emitted_by="compat",
     ),
+    Entry(
+        code="ROL010",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="A rollout's bundle is not published, or does not verify.",
+        doc="rspp rollout verify checks a rollout against a store: its bundle must be "
+            "published there, verify under the trust policy (signature, signer, digests, "
+            "provenance), and its runtime window must admit the runtimes the rollout names.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="ROL011",
+        category="rollout",
+        severity=Severity.ERROR,
+        summary="A rollout's rollback target is not published, or does not verify.",
+        doc="The release a rollout falls back to must be published in the same store, "
+            "verify under the trust policy, be of the same pipeline and older than the "
+            "bundle rolled out.",
+        emitted_by="release",
+    ),
     # schema
     Entry(
         code="SCH001",
@@ -1452,6 +1570,35 @@ ENTRIES: tuple[Entry, ...] = (
             "rollback target's compatibility.eventAbi; otherwise rolling back hands runtimes "
             "events they cannot read. Quiet when runtimeReads names none of the shared lines.",
         emitted_by="compat",
+    ),
+    # signature
+    Entry(
+        code="SIG001",
+        category="signature",
+        severity=Severity.ERROR,
+        summary="The offline signing key cannot be used.",
+        doc="The --key file is missing, unreadable, not a PEM PKCS#8 Ed25519 private key, "
+            "or readable by others (mode wider than 0600).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="SIG002",
+        category="signature",
+        severity=Severity.ERROR,
+        summary="rspp keygen refuses to overwrite a key file.",
+        doc="Neither key file may exist: an existing key is never replaced. Choose another "
+            "name or remove the old files yourself.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="SIG003",
+        category="signature",
+        severity=Severity.ERROR,
+        summary="Keyless signing is not possible here.",
+        doc="--sign sigstore needs an ambient OIDC identity (GitHub Actions with "
+            "permissions: id-token: write) or a token, and the sigstore services; neither "
+            "was available. Nothing was published unsigned.",
+        emitted_by="release",
     ),
     # syntax
     Entry(
@@ -1664,6 +1811,97 @@ ENTRIES: tuple[Entry, ...] = (
             "rspp.lock). A typo would otherwise wait silently until the expiry; the waiver "
             "accepts nothing until it is fixed.",
         emitted_by="compat",
+    ),
+    # verify
+    Entry(
+        code="VFY001",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A published artifact has no signature.",
+        doc="No signature refers to the manifest (OCI referrers, fallback tag "
+            "sha256-<hex>). An unsigned bundle or index is never accepted.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY002",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A signature does not verify over this content.",
+        doc="The envelope or sigstore bundle is malformed, its signature is invalid, its "
+            "payload is not an in-toto statement, or the statement's subject is another "
+            "manifest (a signature over other content).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY003",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A valid signature by a signer the trust policy does not allow.",
+        doc="The trust policy lists the offline key ids and the sigstore identities (issuer "
+            "with identity or workflow) whose signatures are accepted; a signature by "
+            "anyone else is refused, however valid.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY004",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A layer's bytes do not match its descriptor.",
+        doc="A layer (the bundle, a pinned artifact, the resolved view) whose bytes do not "
+            "hash to the digest its manifest names, whose size differs, or which is not RFC "
+            "8785 canonical JSON: it was changed after publishing.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY005",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A bundle's pin does not match the artifact it names.",
+        doc="Every pin of the bundle (id@version#sha256:...) must name a layer of the "
+            "artifact holding exactly that content, and the manifest's dev.rspp.digest must "
+            "be the bundle layer's digest.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY006",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="The provenance does not agree with the content.",
+        doc="The signed statement must be SLSA provenance v1 for this bundle, name the "
+            "commit the manifest names, and record exactly the artifact's inputs and their "
+            "digests (the index's signature: its version).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY007",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A published artifact is not an rspp bundle, or holds foreign content.",
+        doc="The manifest must be an rspp bundle artifact for the id and version asked for; "
+            "every layer must be an rspp layer (an archive or any other media type is never "
+            "unpacked) with a title Kind/id@version and no path tricks; exactly one "
+            "resolved view; extraction only into a new folder.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY008",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="The trust policy file is not valid.",
+        doc="The policy (kind TrustPolicy) lists keys (keyid, publicKey) and sigstore "
+            "identities; unknown fields, bad keys, an empty policy, or an unreadable file "
+            "are refused with the place of the fault.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY009",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A runtime outside the bundle's window.",
+        doc="With --runtime, the runtime version must be within the bundle's "
+            "compatibility.minRuntime..maxRuntime: outside the skew window the bundle is "
+            "not handed out.",
+        emitted_by="release",
     ),
 )
 

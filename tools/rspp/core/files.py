@@ -315,3 +315,24 @@ def list_names(path: Path | str, *, root: Path | str, verb: str = "list") -> lis
         raise _os_error(job, exc) from exc
     finally:
         os.close(folder)
+
+
+def open_lock(path: Path | str, *, root: Path | str) -> int:
+    """A descriptor of the lock file ``path`` inside ``root`` (created empty when missing,
+    mode 0666 less the umask), for ``fcntl.flock``; the caller closes it.
+
+    Reached as :func:`write_atomic` reaches its target: no link is followed. Raises
+    FileAccessError IO001, IO002, IO003.
+    """
+    real_root, parts = inside_root(path, root, "lock")
+    job = _Job(_show("/".join(parts)), "lock")
+    folder = _open_folder(real_root, parts[:-1], job, create=True)
+    assert folder is not None  # created on the way
+    try:
+        _target_mode(folder, parts[-1], job)  # refuses a link or special file
+        return os.open(parts[-1], os.O_RDWR | os.O_CREAT | _NOFOLLOW | _CLOEXEC, 0o666,
+                       dir_fd=folder)
+    except OSError as exc:
+        raise _os_error(job, exc) from exc
+    finally:
+        os.close(folder)

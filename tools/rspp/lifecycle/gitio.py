@@ -129,6 +129,16 @@ class GitRepo:
             raise GitError(f"git {args[0]} failed in {self.top}: {_first_line(err)}", remedy)
         return out
 
+    def head(self) -> tuple[str, str]:
+        """The commit HEAD names (40 hex) and its committer time (strict ISO 8601, as the
+        commit records it: ``2026-11-30T12:00:00+01:00``)."""
+        out = self._git(["log", "-1", "--format=%H %cI", "HEAD"],
+                        "make a commit first: publishing records the commit it publishes")
+        commit, _, when = out.decode("ascii", "replace").strip().partition(" ")
+        if not _OID.fullmatch(commit):
+            raise GitError(f"git log printed no commit in {self.top}", "check git status")
+        return commit, when
+
     def is_shallow(self) -> bool:
         out = self._git(["rev-parse", "--is-shallow-repository"], "check the clone with git status")
         return out.strip() == b"true"

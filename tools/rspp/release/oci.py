@@ -57,14 +57,19 @@ _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]{0,127}")
 
 
-class StoreError(RsppError):
-    """A store could not be used: ``code`` is ``REL003`` (unreachable, refused, I/O) or
-    ``REL004`` (it answered with something that is not what was asked for: a digest that
-    does not match, an oversized or malformed document)."""
+class ReleaseError(RsppError):
+    """A release refused: ``code`` is the catalogue code (REL, VFY, IDX), the message one
+    line (cause and remedy)."""
 
     def __init__(self, code: str, cause: str, remedy: str = "") -> None:
         super().__init__(cause, remedy)
         self.code = code
+
+
+class StoreError(ReleaseError):
+    """A store could not be used: ``code`` is ``REL003`` (unreachable, refused, I/O) or
+    ``REL004`` (it answered with something that is not what was asked for: a digest that
+    does not match, an oversized or malformed document)."""
 
 
 def sha256(data: bytes) -> str:

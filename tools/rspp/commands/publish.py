@@ -1,0 +1,237 @@
+"""`rspp bundle publish`: publish every locked bundle version the store lacks (ADR 0008).
+
+The repository is checked first (`rspp check`: validation, the lock, freshness, the
+compatibility gate); publishing stops at any error. The bundles, their inputs and their
+resolved views are taken from that one in-memory reading, after making sure each file is
+committed (the provenance names the commit), so the bytes pushed and signed are the bytes
+checked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rspp.report.result import Report
+
+if TYPE_CHECKING:
+    from rspp.core.findings import Finding
+    from rspp.lifecycle.lock import Lock
+    from rspp.model.artifact import Artifact
+    from rspp.release.publish import Candidate, IndexOutcome, Outcome
+    from rspp.release.sign import Signer
+    from rspp.validate.engine import Repository
+
+BUILDER_LOCAL = "https://rspp.dev/builders/local"
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    root: Path
+    to: str | None = None  # layout:DIR or oci://HOST[:PORT]/REPO; None: the default layout
+    sign: str = "key"  # "key" or "sigstore"
+    key: Path | None = None
+    identity_token: str | None = None
+    builder: str = ""  # builder id for the provenance; "" = from the CI environment or local
+    ttl_days: int = 30
+    refresh_index: bool = False
+    today: dt.date | None = None
+    now: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOutcome:
+    report: Report
+    store: str = ""
+    outcomes: tuple[Outcome, ...] = ()
+    index: IndexOutcome | None = None
+    notes: tuple[str, ...] = field(default=())
+
+
+def builder_id() -> str:
+    """The builder of the provenance: the GitHub workflow run's workflow ref when running
+    in GitHub Actions (``GITHUB_SERVER_URL``/``GITHUB_WORKFLOW_REF``), else a local one."""
+    import os
+
+    server, ref = os.environ.get("GITHUB_SERVER_URL"), os.environ.get("GITHUB_WORKFLOW_REF")
+    if server and ref and server.isprintable() and ref.isprintable():
+        return f"{server}/{ref}"
+    return BUILDER_LOCAL
+
+
+def make_signer(options: PublishOptions) -> Signer:
+    from rspp.core.errors import UsageError
+    from rspp.release import sign
+
+    if options.sign == "sigstore":
+        return sign.sigstore_signer(options.identity_token)
+    if options.sign == "key":
+        if options.key is None:
+            raise UsageError("--sign key needs --key FILE",
+                             "make a key pair with `rspp keygen`, then pass its private key")
+        return sign.key_signer(options.key)
+    raise UsageError(f"unknown signing mode {options.sign!r}", "use --sign key or sigstore")
+
+
+def publish(options: PublishOptions) -> PublishOutcome:
+    """Check, then publish (see the module doc). Raises UsageError/PathError for a bad store
+    or signer, StoreError (REL003, REL004) when the store cannot be used, GitError outside a
+    git work tree."""
+    from rspp.commands.check import CheckOptions, checked
+    from rspp.release.publish import publish_one, update_index
+    from rspp.release.stores import open_store
+
+    store = open_store(options.to, options.root)
+    signer = make_signer(options)
+    report, repo, lock = checked(CheckOptions(options.root, today=options.today))
+    if report.failed or lock is None:
+        return PublishOutcome(report, store.location)
+    candidates, problems = _candidates(repo, lock, options.builder or builder_id())
+    if problems:
+        return PublishOutcome(report.with_findings([*report.findings, *problems]),
+                              store.location)
+    outcomes = tuple(publish_one(store, c, signer) for c in candidates)
+    findings = [*report.findings, *(_refused(o) for o in outcomes if o.state == "refused")]
+    index = None
+    good = [o.candidate.packed for o in outcomes if o.state != "refused"]
+    if good or options.refresh_index:
+        now = options.now or dt.datetime.now(dt.UTC)
+        index = update_index(store, good, signer, now=now,
+                             ttl=dt.timedelta(days=options.ttl_days),
+                             refresh=options.refresh_index)
+    return PublishOutcome(report.with_findings(findings), store.location, outcomes, index)
+
+
+def _refused(outcome: Outcome) -> Finding:
+    from rspp.core.sink import finding
+
+    c = outcome.candidate
+    return finding(outcome.code, c.path, c.line, c.col, outcome.message,
+                   pointer="/metadata/version")
+
+
+def _candidates(repo: Repository, lock: Lock, builder: str
+                ) -> tuple[list[Candidate], list[Finding]]:
+    """Every locked bundle version packed, or the findings that stop publishing (REL005)."""
+    from rspp.core.canonical import sha256_digest
+    from rspp.core.constants import LOCK_FILE
+    from rspp.core.sink import finding
+    from rspp.lifecycle.gitio import GitRepo
+    from rspp.model.digest import artifact_digest, lock_key, split_lock_key
+    from rspp.release.pack import Member, Source
+    from rspp.release.publish import candidate
+    from rspp.resolve.api import bundle_inputs, involved_files, resolve_inputs
+
+    git = GitRepo(repo.root)
+    commit, created = git.head()
+    source = Source(commit, created, sha256_digest({"lockVersion": 1,
+                                                   "artifacts": dict(lock.entries)}))
+    by_path: dict[str, list[Artifact]] = {}
+    for art in repo.index.artifacts:
+        by_path.setdefault(art.path, []).append(art)
+    out: list[Candidate] = []
+    problems: list[Finding] = []
+    wanted = []
+    for key in sorted(lock.entries):
+        parts = split_lock_key(key)
+        if parts is None or parts[0] != "PipelineBundle":
+            continue
+        found = repo.index.get(*parts)
+        if found is not None:  # else deleted from the tree: published earlier or never
+            wanted.append((key, found))
+    files: set[str] = {LOCK_FILE}
+    plans = []
+    for key, art in wanted:
+        inputs = bundle_inputs(art, repo.index)
+        if inputs is None:
+            line, col = lock.location(key)
+            problems.append(finding("REL005", LOCK_FILE, line, col,
+                                    f"{key}: its pins do not name artifacts of this "
+                                    "repository", pointer="/artifacts"))
+            continue
+        involved = involved_files(inputs, repo.index)
+        files |= involved
+        plans.append((key, art, inputs, involved))
+    changed = git.changed("HEAD", sorted(files)) if files else set()
+    for path in sorted(changed & files):
+        problems.append(finding("REL005", path, 1, 1, f"{path} has changes that are not "
+                                f"committed: publishing records commit {commit[:12]}",
+                                pointer=""))
+    if problems:
+        return out, problems
+    for key, art, inputs, involved in plans:
+        members = []
+        for path in sorted(involved):
+            for other in by_path.get(path, []):
+                member_key = lock_key(other.kind, other.id, other.version)
+                digest = artifact_digest(other)
+                locked = lock.entries.get(member_key)
+                if locked != digest:
+                    line, col = lock.location(member_key if locked else None)
+                    state = (f"not in {LOCK_FILE}" if locked is None
+                             else "locked with another digest")
+                    problems.append(finding("REL005", LOCK_FILE, line, col,
+                                            f"{key}: {member_key} is {state}: run `rspp lock` "
+                                            "and commit", pointer="/artifacts"))
+                    continue
+                members.append(Member(member_key, digest, other.doc.data))
+        resolution = resolve_inputs(inputs, repo.index)
+        if resolution.view is None:
+            line, col = lock.location(key)
+            problems.append(finding("REL005", LOCK_FILE, line, col,
+                                    f"{key} does not resolve: run `rspp resolve` on it",
+                                    pointer="/artifacts"))
+            continue
+        span = art.doc.span("/metadata/version")
+        bundle = Member(key, artifact_digest(art), art.doc.data)
+        out.append(candidate(bundle, members, resolution.view, source, path=art.path,
+                             line=span.line, col=span.col, builder=builder))
+    return out, problems
+
+
+def summary(outcome: PublishOutcome) -> dict[str, object]:
+    """The outcome as JSON data: the store, each bundle version (ref, tag, manifest digest,
+    state, and code when refused), the index (version, expires, digest, written)."""
+    index = outcome.index
+    return {
+        "store": outcome.store,
+        "bundles": [{"ref": o.candidate.packed.ref, "tag": o.candidate.packed.tag,
+                     "digest": o.candidate.packed.digest, "state": o.state,
+                     **({"code": o.code, "message": o.message} if o.code else {})}
+                    for o in outcome.outcomes],
+        "index": None if index is None else {"version": index.version,
+                                             "expires": index.expires,
+                                             "digest": index.digest,
+                                             "written": index.written},
+        "errors": outcome.report.errors,
+    }
+
+
+def summary_text(outcome: PublishOutcome) -> str:
+    """One line per bundle version and one for the index, for people."""
+    lines = [f"{o.state:<17} {o.candidate.packed.ref}  {outcome.store}:"
+             f"{o.candidate.packed.tag}  {o.candidate.packed.digest}"
+             + (f"  ({o.code})" if o.code else "") for o in outcome.outcomes]
+    if not outcome.outcomes:
+        lines.append(f"no bundle version in the lock to publish to {outcome.store}")
+    if outcome.index is not None:
+        verb = "wrote" if outcome.index.written else "kept"
+        lines.append(f"{verb} index version {outcome.index.version} (expires "
+                     f"{outcome.index.expires})  {outcome.index.digest}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_markdown(outcome: PublishOutcome) -> str:
+    """A GitHub job summary: a table of the bundle versions and the index line."""
+    from rspp.core.markdown import code, row, text
+
+    rows = [row(code(o.candidate.packed.ref, cell=True), text(o.state),
+                code(o.candidate.packed.digest, cell=True)) for o in outcome.outcomes]
+    lines = [f"### rspp bundle publish: {code(outcome.store)}", "",
+             row("bundle", "state", "manifest"), row("---", "---", "---"), *rows, ""]
+    if outcome.index is not None:
+        lines.append(f"Index version {outcome.index.version}, expires "
+                     f"{text(outcome.index.expires)}.")
+    return "\n".join(lines) + "\n"
