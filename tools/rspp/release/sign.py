@@ -153,8 +153,8 @@ def key_signer(path: Path) -> KeySigner:
     except OSError as exc:
         raise SignError("SIG001", f"cannot read the private key {path}: {exc.strerror}",
                         "give the path of a key written by `rspp keygen`") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise SignError("SIG001", f"the private key {path} is not a regular file",
                             "give the path of a key written by `rspp keygen`")
@@ -164,7 +164,12 @@ def key_signer(path: Path) -> KeySigner:
                 f"the private key {path} is accessible by group or others "
                 f"(mode {stat.S_IMODE(info.st_mode):04o})",
                 f"run `chmod 600 {path}`")
-        raw = handle.read(MAX_KEY_FILE + 1)
+        raw = os.read(fd, MAX_KEY_FILE + 1)
+    except OSError as exc:
+        raise SignError("SIG001", f"cannot read the private key {path}: {exc.strerror}",
+                        "give the path of a key written by `rspp keygen`") from None
+    finally:
+        os.close(fd)
     if len(raw) > MAX_KEY_FILE:
         raise SignError("SIG001", f"the private key {path} is larger than {MAX_KEY_FILE} bytes",
                         "give the path of a key written by `rspp keygen`")

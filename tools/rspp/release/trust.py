@@ -61,7 +61,9 @@ MAX_TRUSTED_ROOT: Final = 4 << 20
 MAX_SIGNATURE: Final = 4 << 20
 """Largest envelope or bundle verified (bytes)."""
 
-_KEYID = re.compile(r"[0-9a-f]{64}")
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]+:/")
+"""A URL scheme (two letters at least, so a Windows drive ``C:/`` is a path); ``Path``
+folds ``https://h/p`` into ``https:/h/p``, which this still recognises."""
 _TOP: Final = frozenset({"apiVersion", "kind", "keys", "sigstore", "trustedRoot"})
 _KEY_FIELDS: Final = frozenset({"keyid", "publicKey"})
 _ID_FIELDS: Final = frozenset({"issuer", "identity", "workflowRepository", "workflowRef"})
@@ -156,7 +158,7 @@ def load_policy(path: Path) -> TrustPolicy:
     from rspp.load.api import load_bytes, syntax_for
 
     shown = str(path)
-    if "://" in shown:
+    if _URL.match(shown):
         raise PolicyError(shown, 1, 1, "a trust policy is read from a file, never fetched",
                           "download it, review it, and give its local path")
     raw = _read(path, MAX_POLICY, shown, 1, 1, "trust policy")
@@ -170,9 +172,7 @@ def load_policy(path: Path) -> TrustPolicy:
         span = doc.span(pointer, key=key)
         return PolicyError(shown, span.line, span.col, message, remedy)
 
-    data = doc.data
-    if not isinstance(data, dict):
-        raise fail("", "a trust policy is a mapping")
+    data = doc.data  # the loader refused anything but a mapping
     for name in sorted(set(data) - _TOP):
         raise fail(f"/{name}", f"unknown field {name!r} in a trust policy", key=True,
                    remedy="allowed: " + ", ".join(sorted(_TOP)))
@@ -276,7 +276,7 @@ def _trusted_root(fail: _Fail, policy_path: Path, value: object,
                   where: tuple[int, int]) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise fail("/trustedRoot", "trustedRoot must be a file path")
-    if "://" in value:
+    if _URL.match(value):
         raise fail("/trustedRoot", "trustedRoot is a local file, never fetched",
                    remedy="download it, review it, and give its path")
     target = policy_path.parent / value
