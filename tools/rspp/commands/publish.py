@@ -95,7 +95,7 @@ def publish(options: PublishOptions) -> PublishOutcome:
     outcomes = tuple(publish_one(store, c, signer) for c in candidates)
     findings = [*report.findings, *(_refused(o) for o in outcomes if o.state == "refused")]
     index = None
-    good = [o.candidate.packed for o in outcomes if o.state != "refused"]
+    good = {o.candidate.packed.ref: o.digest for o in outcomes if o.state != "refused"}
     if good or options.refresh_index:
         now = options.now or dt.datetime.now(dt.UTC)
         index = update_index(store, good, signer, now=now,
@@ -198,7 +198,7 @@ def summary(outcome: PublishOutcome) -> dict[str, object]:
     return {
         "store": outcome.store,
         "bundles": [{"ref": o.candidate.packed.ref, "tag": o.candidate.packed.tag,
-                     "digest": o.candidate.packed.digest, "state": o.state,
+                     "digest": o.digest or o.candidate.packed.digest, "state": o.state,
                      **({"code": o.code, "message": o.message} if o.code else {})}
                     for o in outcome.outcomes],
         "index": None if index is None else {"version": index.version,
@@ -212,7 +212,7 @@ def summary(outcome: PublishOutcome) -> dict[str, object]:
 def summary_text(outcome: PublishOutcome) -> str:
     """One line per bundle version and one for the index, for people."""
     lines = [f"{o.state:<17} {o.candidate.packed.ref}  {outcome.store}:"
-             f"{o.candidate.packed.tag}  {o.candidate.packed.digest}"
+             f"{o.candidate.packed.tag}  {o.digest or o.candidate.packed.digest}"
              + (f"  ({o.code})" if o.code else "") for o in outcome.outcomes]
     if not outcome.outcomes:
         lines.append(f"no bundle version in the lock to publish to {outcome.store}")
@@ -228,7 +228,8 @@ def summary_markdown(outcome: PublishOutcome) -> str:
     from rspp.core.markdown import code, row, text
 
     rows = [row(code(o.candidate.packed.ref, cell=True), text(o.state),
-                code(o.candidate.packed.digest, cell=True)) for o in outcome.outcomes]
+                code(o.digest or o.candidate.packed.digest, cell=True))
+            for o in outcome.outcomes]
     lines = [f"### rspp bundle publish: {code(outcome.store)}", "",
              row("bundle", "state", "manifest"), row("---", "---", "---"), *rows, ""]
     if outcome.index is not None:

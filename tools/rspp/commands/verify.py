@@ -82,9 +82,20 @@ class KeyPair:
     keyid: str
 
 
-def keygen(root: Path, private: Path) -> KeyPair:
-    """Make a key pair at ``private`` and ``private`` + ``.pub`` (both inside ``root``,
-    never overwritten; SIG002 otherwise). Raises PathError PATH001 outside the repository."""
+def policy_text(keyid: str, public_pem: str) -> str:
+    """A TrustPolicy (YAML) that trusts exactly the offline key ``keyid``."""
+    body = "".join(f"      {line}\n" for line in public_pem.strip().splitlines())
+    return ("# Trust policy for `rspp bundle verify --policy`: the offline keys (and sigstore\n"
+            "# identities) whose signatures are accepted. See docs/trust-policy.md.\n"
+            "apiVersion: rspp.dev/v1alpha1\nkind: TrustPolicy\nkeys:\n"
+            f"  - keyid: {keyid}\n    publicKey: |\n{body}")
+
+
+def keygen(root: Path, private: Path, policy: Path | None = None) -> KeyPair:
+    """Make a key pair at ``private`` and its ``.pub`` beside it (``x.key`` -> ``x.pub``,
+    else ``private`` + ``.pub``), and with ``policy`` a trust policy trusting it; every file
+    inside ``root`` and never overwritten (SIG002: nothing is written when any exists).
+    Raises PathError PATH001 outside the repository."""
     import os
 
     from rspp.core.files import FileAccessError, inside_root, make_dirs
@@ -100,5 +111,22 @@ def keygen(root: Path, private: Path) -> KeyPair:
             make_dirs(full.parent, root=root)
     except FileAccessError as exc:
         raise PathError("PATH001", exc.cause, exc.remedy) from exc
+    target = None
+    if policy is not None:
+        target = policy if policy.is_absolute() else Path.cwd() / policy
+        try:
+            inside_root(target, root, "write")
+        except FileAccessError as exc:
+            raise PathError("PATH001", exc.cause, exc.remedy) from exc
+        if os.path.lexists(target):
+            from rspp.release.sign import SignError
+
+            raise SignError("SIG002", f"refusing to overwrite {policy}",
+                            "name a new policy file, or leave out --policy")
     keyid = make(full, public)
+    if target is not None:
+        from rspp.core.files import write_atomic
+
+        pem = public.read_text(encoding="ascii")
+        write_atomic(target, policy_text(keyid, pem).encode("utf-8"), root=root)
     return KeyPair(full, public, keyid)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final, Literal
 
@@ -52,6 +52,7 @@ class Outcome:
     state: State
     code: str = ""
     message: str = ""
+    digest: str = ""  # the manifest the store holds for the version (when not refused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +83,11 @@ def publish_one(store: oci.Store, candidate: Candidate, signer: Signer) -> Outco
             if not signatures(store, packed.digest):
                 attach(store, packed.descriptor, signer.media_type,
                        signer.sign(statement_for(candidate)))
-            return Outcome(candidate, "already published")
+            return Outcome(candidate, "already published", digest=existing)
         if existing is not None:
+            if _same_content(store, existing, packed):
+                # published from an earlier commit: its provenance stays the first one
+                return Outcome(candidate, "already published", digest=existing)
             return _refusal(store, candidate, existing)
         store.put_blob(oci.EMPTY_DATA, oci.EMPTY_DIGEST)
         for layer in packed.layers:
@@ -96,8 +100,34 @@ def publish_one(store: oci.Store, candidate: Candidate, signer: Signer) -> Outco
         store.set_tag(packed.tag, packed.digest, oci.MANIFEST)
         now = store.resolve(packed.tag)
         if now != packed.digest and now is not None:  # a registry: another publisher won
+            if _same_content(store, now, packed):
+                return Outcome(candidate, "already published", digest=now)
             return _refusal(store, candidate, now)
-    return Outcome(candidate, "published")
+    return Outcome(candidate, "published", digest=packed.digest)
+
+
+def _same_content(store: oci.Store, digest: str, packed: Packed) -> bool:
+    """Whether the manifest ``digest`` is this bundle version with the same layers (the
+    content), whatever commit and time it records."""
+    from rspp.release.pack import ID, VERSION
+
+    try:
+        data = json.loads(store.get_manifest(digest))
+    except ValueError:
+        return False
+    mine = json.loads(packed.manifest)
+    if not isinstance(data, dict) or data.get("artifactType") != oci.BUNDLE_TYPE:
+        return False
+    notes, ours = data.get("annotations"), mine["annotations"]
+    return (isinstance(notes, dict) and notes.get(ID) == ours[ID]
+            and notes.get(VERSION) == ours[VERSION]
+            and _digests(data.get("layers")) == _digests(mine["layers"]))
+
+
+def _digests(layers: object) -> list[str]:
+    if not isinstance(layers, list):
+        return []
+    return [str(layer.get("digest")) if isinstance(layer, dict) else "" for layer in layers]
 
 
 def _refusal(store: oci.Store, candidate: Candidate, existing: str) -> Outcome:
@@ -142,18 +172,19 @@ def current_index(store: oci.Store) -> tuple[IndexDoc | None, str | None]:
     return parse(store.get_blob(layer.digest, 1 << 26), store.location), digest
 
 
-def update_index(store: oci.Store, published: Iterable[Packed], signer: Signer, *,
+def update_index(store: oci.Store, published: Mapping[str, str], signer: Signer, *,
                  now: dt.datetime, ttl: dt.timedelta = DEFAULT_TTL,
                  refresh: bool = False) -> IndexOutcome:
     """Rewrite the signed index when it lacks a published bundle (or names another manifest
     for it), when ``refresh`` asks for a new expiry, or when less than half of ``ttl`` is
     left; else leave it. Entries of bundles not in ``published`` are kept while their tag
-    still names the same manifest. Runs in the store's exclusive section."""
+    still names the same manifest. ``published``: ``id@version`` -> the manifest digest the
+    store holds for it. Runs in the store's exclusive section."""
     from rspp.release.sign import statement
 
     with store.exclusive():
         old, old_digest = current_index(store)
-        wanted = {p.ref: p.digest for p in published}
+        wanted = dict(published)
         kept = {ref: digest for ref, digest in (old.bundles.items() if old else ())
                 if ref not in wanted and _still_tagged(store, ref, digest)}
         bundles = dict(sorted({**kept, **wanted}.items()))
