@@ -88,24 +88,34 @@ def parse_oci(url: str) -> tuple[str, int | None, str]:
     or a repository outside the grammar raises :class:`RegistryUrlError` (code ``REL003``).
     """
     remedy = "write the store as oci://HOST[:PORT]/REPOSITORY, e.g. oci://ghcr.io/org/bundles"
+    shown = _redacted(url)
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url) or not url.isascii():
-        raise RegistryUrlError(f"{url!r}: control characters, spaces or non-ASCII in a "
+        raise RegistryUrlError(f"{shown!r}: control characters, spaces or non-ASCII in a "
                                "registry URL", remedy)
     if not url.startswith("oci://"):
-        raise RegistryUrlError(f"{url!r} is not an oci:// URL", remedy)
+        raise RegistryUrlError(f"{shown!r} is not an oci:// URL", remedy)
     rest = url[len("oci://"):]
-    if "?" in rest or "#" in rest:
-        raise RegistryUrlError(f"{url!r}: a registry URL takes no query or fragment", remedy)
-    authority, slash, repository = rest.partition("/")
-    if "@" in authority:
-        raise RegistryUrlError(f"{url!r}: credentials do not belong in the URL",
+    if "@" in rest.partition("/")[0]:
+        raise RegistryUrlError(f"{shown!r}: credentials do not belong in the URL",
                                f"set {USERNAME_ENV} and {PASSWORD_ENV} instead")
+    if "?" in rest or "#" in rest:
+        raise RegistryUrlError(f"{shown!r}: a registry URL takes no query or fragment", remedy)
+    authority, slash, repository = rest.partition("/")
     host, port = _split_authority(url, authority, remedy)
     if not slash or _REPOSITORY.fullmatch(repository) is None or len(repository) > 255:
         raise RegistryUrlError(f"{url!r}: {repository!r} is not a repository name (lower-case "
                                "letters and digits separated by '.', '_', '__', '-' or '/')",
                                remedy)
     return host, port, repository
+
+
+def _redacted(url: str) -> str:
+    """``url`` with anything before an ``@`` in its authority replaced by ``***``."""
+    scheme, sep, rest = url.partition("//")
+    authority, slash, path = rest.partition("/")
+    if sep and "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return scheme + sep + authority + slash + path
 
 
 def _split_authority(url: str, authority: str, remedy: str) -> tuple[str, int | None]:
