@@ -225,7 +225,7 @@ class Scripted:
     """A loopback HTTP server answering each path with a scripted handler; it records the
     requests it saw (method, path, Authorization header)."""
 
-    def __init__(self, routes: dict[str, Handler]) -> None:
+    def __init__(self, routes: dict[str, Handler], port: int = 0) -> None:
         self.seen: list[tuple[str, str, str | None]] = []
         scripted = self
 
@@ -246,7 +246,7 @@ class Scripted:
 
             do_GET = do_HEAD = do_PUT = do_POST = answer
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), Answer)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever,
                                        kwargs={"poll_interval": 0.02}, daemon=True)
@@ -401,3 +401,34 @@ def test_a_registry_answer_naming_other_content_is_refused(
         store.put_manifest(body, oci.sha256(body), oci.MANIFEST)
     assert caught.value.code == "REL004"
     assert other in caught.value.cause
+
+
+def test_bearer_tokens_go_through_orases_token_flow(
+        scripted: Callable[[dict[str, Handler]], Scripted],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RSPP_REGISTRY_USERNAME", "alice")
+    monkeypatch.setenv("RSPP_REGISTRY_PASSWORD", "s3cret")
+    basic = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+    port = free_port()
+
+    def token(request: BaseHTTPRequestHandler) -> None:
+        granted = request.headers.get("Authorization") == basic
+        send(200 if granted else 401, b'{"token": "t0k"}' if granted else b"")(request)
+
+    def blob(request: BaseHTTPRequestHandler) -> None:
+        if request.headers.get("Authorization") == "Bearer t0k":
+            send(200, LAYER)(request)
+        else:
+            send(401, WWW_Authenticate=f'Bearer realm="http://127.0.0.1:{port}/token",'
+                 'service="test",scope="repository:rspp/test:pull"')(request)
+
+    server = Scripted({BLOB_PATH: blob, "/token": token}, port)
+    try:
+        store = RegistryStore(f"oci://127.0.0.1:{server.port}/rspp/test")
+        assert store.get_blob(BLOB) == LAYER
+        assert store.get_blob(BLOB) == LAYER
+    finally:
+        server.close()
+    assert [(path.split("?")[0], auth) for _, path, auth in server.seen] == [
+        (BLOB_PATH, None), ("/token", basic), (BLOB_PATH, "Bearer t0k"),
+        (BLOB_PATH, "Bearer t0k")]
