@@ -87,7 +87,7 @@ def parse_oci(url: str) -> tuple[str, int | None, str]:
     with user information, a query, a fragment, a control character, whitespace, a bad port
     or a repository outside the grammar raises :class:`RegistryUrlError` (code ``REL003``).
     """
-    remedy = "write the store as oci://HOST[:PORT]/REPOSITORY, e.g. oci://ghcr.io/org/bundles"
+    remedy = "write the store as oci://HOST[:PORT]/REPOSITORY, e.g. oci://registry.example.com/org/bundles"
     shown = _redacted(url)
     if any(ord(c) < 0x21 or ord(c) == 0x7F for c in url) or not url.isascii():
         raise RegistryUrlError(f"{shown!r}: control characters, spaces or non-ASCII in a "
