@@ -3,14 +3,21 @@ trust policy that trusts it, and what a store holds."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from rspp.commands.publish import PublishOptions, PublishOutcome, publish
 from rspp.commands.verify import VerifyOptions, VerifyOutcome, keygen
+from rspp.core.canonical import canonical_bytes
+from rspp.release import oci
 from rspp.release.layout import LayoutStore
+from rspp.release.publish import update_index
+from rspp.release.referrers import attach, signatures
+from rspp.release.sign import key_signer
 from tests.helpers.cli import TODAY
 from tests.helpers.repos import example_repo
 
@@ -60,7 +67,57 @@ def codes(outcome: PublishOutcome | VerifyOutcome) -> list[str]:
     return [f.code for f in outcome.report.findings if f.is_error]
 
 
-def index_json(store: Path) -> dict[str, object]:
+def index_json(store: Path) -> dict[str, Any]:
     data = json.loads((store / "index.json").read_text(encoding="utf-8"))
     assert isinstance(data, dict)
     return data
+
+
+def manifest_of(store: LayoutStore, ref: str) -> tuple[str, dict[str, Any]]:
+    """The manifest digest and JSON the store's tag of ``ref`` names."""
+    digest = store.resolve(ref.replace("@", "-"))
+    assert digest is not None
+    data = json.loads(store.get_manifest(digest))
+    assert isinstance(data, dict)
+    return digest, data
+
+
+def signed_statement(store: LayoutStore, digest: str) -> dict[str, Any]:
+    """The statement of the first signature on ``digest`` (unverified: for building
+    tampered copies)."""
+    envelope = json.loads(signatures(store, digest)[0].data)
+    data = json.loads(base64.b64decode(envelope["payload"]))
+    assert isinstance(data, dict)
+    return data
+
+
+def republish(release: Release, ref: str, manifest: dict[str, Any],
+              blobs: tuple[bytes, ...] = (), *, statement: dict[str, Any] | None = None,
+              key: Path | None = None) -> str:
+    """An insider with a signing key: push ``manifest`` (and ``blobs``) for ``ref``, sign
+    ``statement`` (default: the original's, its subject moved to the new manifest) with
+    ``key`` (default: the trusted one), move the tag and rewrite the signed index so it
+    lists the new manifest. Returns the new manifest digest."""
+    store = release.layout()
+    old, _ = manifest_of(store, ref)
+    for blob in blobs:
+        store.put_blob(blob, oci.sha256(blob))
+    raw = canonical_bytes(manifest)
+    digest = oci.sha256(raw)
+    store.put_manifest(raw, digest, oci.MANIFEST)
+    body = statement if statement is not None else signed_statement(store, old)
+    if statement is None:
+        body["subject"][0]["digest"]["sha256"] = digest.removeprefix("sha256:")
+    signer = key_signer(key or release.key)
+    attach(store, oci.Descriptor(oci.MANIFEST, digest, len(raw)), signer.media_type,
+           signer.sign(canonical_bytes(body)))
+    store.set_tag(ref.replace("@", "-"), digest, oci.MANIFEST)
+    update_index(store, {ref: digest}, key_signer(release.key), now=NOW, refresh=True)
+    return digest
+
+
+def drop_signatures(store: LayoutStore, digest: str) -> None:
+    """Point the referrers tag of ``digest`` at an empty index."""
+    empty = canonical_bytes({"schemaVersion": 2, "mediaType": oci.INDEX, "manifests": []})
+    store.put_manifest(empty, oci.sha256(empty), oci.INDEX)
+    store.set_tag(oci.referrers_tag(digest), oci.sha256(empty), oci.INDEX)

@@ -170,5 +170,6 @@ def test_skopeo_reads_the_layout(release: Release, tmp_path: Path) -> None:
 
 def test_index_json_names_every_bundle(release: Release) -> None:
     release.publish()
-    names = {m["annotations"][oci.REF_NAME] for m in index_json(release.root / STORE)["manifests"]}  # type: ignore[index]
+    names = {m["annotations"][oci.REF_NAME]
+             for m in index_json(release.root / STORE)["manifests"]}
     assert {r.replace("@", "-") for r in BUNDLES} | {oci.INDEX_TAG} <= names
