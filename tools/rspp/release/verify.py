@@ -178,9 +178,20 @@ def pull_verified(store: oci.Store, ref: str, policy: TrustPolicy,
     ``offline`` keeps sigstore verification off the network; ``runtime`` (SemVer) must be
     inside the bundle's ``minRuntime..maxRuntime``.
 
-    Raises ReleaseError with the code of the first check that fails, StoreError (REL003,
-    REL004) when the store cannot be read.
+    Raises ReleaseError with the code of the first check that fails (bytes the store holds
+    that do not hash to their name are VFY004), StoreError REL003 when the store cannot be
+    read.
     """
+    try:
+        return _pull(store, ref, policy, state, now=now, offline=offline, runtime=runtime)
+    except oci.StoreError as exc:
+        if exc.code != "REL004":
+            raise
+        raise _fail("VFY004", f"{ref}: {exc.cause}", exc.remedy) from exc
+
+
+def _pull(store: oci.Store, ref: str, policy: TrustPolicy, state: TrustState | None, *,
+          now: dt.datetime | None, offline: bool, runtime: str | None) -> Verified:
     when = now or dt.datetime.now(dt.UTC)
     ident, at, version = ref.rpartition("@")
     if not (ident and at and version):
