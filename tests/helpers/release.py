@@ -36,15 +36,15 @@ class Release:
     policy: Path
     keyid: str
 
-    def publish(self, to: str | None = None, **extra: object) -> PublishOutcome:
+    def publish(self, to: str | None = None, **extra: Any) -> PublishOutcome:
         options = PublishOptions(self.root, to, "key", self.key, today=DAY, now=NOW)
-        return publish(replace(options, **extra))  # type: ignore[arg-type]
+        return publish(replace(options, **extra))
 
-    def verify(self, ref: str, source: str | None = None, **extra: object) -> VerifyOutcome:
+    def verify(self, ref: str, source: str | None = None, **extra: Any) -> VerifyOutcome:
         from rspp.commands.verify import verify_bundle
 
         options = VerifyOptions(self.root, ref, self.policy, source, now=NOW)
-        return verify_bundle(replace(options, **extra))  # type: ignore[arg-type]
+        return verify_bundle(replace(options, **extra))
 
     def layout(self) -> LayoutStore:
         return LayoutStore(self.root)

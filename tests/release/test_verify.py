@@ -10,6 +10,7 @@ import json
 import shutil
 import tarfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,7 +52,7 @@ def release(template: Release, tmp_path: Path) -> Release:
                    root / template.policy.relative_to(template.root), template.keyid)
 
 
-def refused(release: Release, ref: str = REF, **extra: object) -> list[str]:
+def refused(release: Release, ref: str = REF, **extra: Any) -> list[str]:
     outcome = release.verify(ref, **extra)
     assert outcome.verified is None and outcome.files == ()
     return codes(outcome)
@@ -250,7 +251,7 @@ def test_a_rolled_back_index(release: Release) -> None:
     old = store.resolve(oci.INDEX_TAG)
     assert old is not None
     assert release.verify(REF).verified is not None  # remembers version 1
-    digest, manifest = manifest_of(store, REF)
+    _, manifest = manifest_of(store, REF)
     manifest["annotations"]["org.opencontainers.image.description"] = "again"
     republish(release, REF, manifest)  # index version 2
     assert release.verify(REF).verified is not None  # remembers version 2
