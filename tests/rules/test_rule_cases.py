@@ -43,9 +43,9 @@ def test_base_repository_is_quiet() -> None:
 LOADER_CODES = {r.code for r in all_rules() if r.emitted_by == "loader"}
 # Emitted by the library API (tests/resolve, tests/plan), `rspp fmt` (tests/fmt),
 # `rspp check` / `rspp lock` / git access (tests/check), or the compatibility gate
-# (tests/compat).
+# (tests/compat), or publishing and verifying (tests/release).
 API_CODES = {r.code for r in all_rules()
-             if r.emitted_by in ("api", "fmt", "check", "lock", "git", "cli", "compat")}
+             if r.emitted_by in ("api", "fmt", "check", "lock", "git", "cli", "compat", "release")}
 
 
 def test_every_rule_has_a_firing_case() -> None:

@@ -1472,6 +1472,35 @@ ENTRIES: tuple[Entry, ...] = (
             "is refused: write 64. Fields that accept any number are not affected. See ADR 0004.",
         emitted_by="engine",
     ),
+    # signature
+    Entry(
+        code="SIG001",
+        category="signature",
+        severity=Severity.ERROR,
+        summary="The offline signing key cannot be used.",
+        doc="The --key file is missing, unreadable, not a PEM PKCS#8 Ed25519 private key, "
+            "or readable by others (mode wider than 0600).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="SIG002",
+        category="signature",
+        severity=Severity.ERROR,
+        summary="rspp keygen refuses to overwrite a key file.",
+        doc="Neither key file may exist: an existing key is never replaced. Choose another "
+            "name or remove the old files yourself.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="SIG003",
+        category="signature",
+        severity=Severity.ERROR,
+        summary="Keyless signing is not possible here.",
+        doc="--sign sigstore needs an ambient OIDC identity (GitHub Actions with "
+            "permissions: id-token: write) or a token, and the sigstore services; neither "
+            "was available. Nothing was published unsigned.",
+        emitted_by="release",
+    ),
     # skew (rspp.compat.skew)
     Entry(
         code="SKW001",
@@ -1570,35 +1599,6 @@ ENTRIES: tuple[Entry, ...] = (
             "rollback target's compatibility.eventAbi; otherwise rolling back hands runtimes "
             "events they cannot read. Quiet when runtimeReads names none of the shared lines.",
         emitted_by="compat",
-    ),
-    # signature
-    Entry(
-        code="SIG001",
-        category="signature",
-        severity=Severity.ERROR,
-        summary="The offline signing key cannot be used.",
-        doc="The --key file is missing, unreadable, not a PEM PKCS#8 Ed25519 private key, "
-            "or readable by others (mode wider than 0600).",
-        emitted_by="release",
-    ),
-    Entry(
-        code="SIG002",
-        category="signature",
-        severity=Severity.ERROR,
-        summary="rspp keygen refuses to overwrite a key file.",
-        doc="Neither key file may exist: an existing key is never replaced. Choose another "
-            "name or remove the old files yourself.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="SIG003",
-        category="signature",
-        severity=Severity.ERROR,
-        summary="Keyless signing is not possible here.",
-        doc="--sign sigstore needs an ambient OIDC identity (GitHub Actions with "
-            "permissions: id-token: write) or a token, and the sigstore services; neither "
-            "was available. Nothing was published unsigned.",
-        emitted_by="release",
     ),
     # syntax
     Entry(
@@ -1703,6 +1703,97 @@ ENTRIES: tuple[Entry, ...] = (
             "IEEE 754 doubles and cannot represent them exactly. Integers longer than 4,000 "
             "digits are refused before they are converted at all. Quote a large identifier.",
         emitted_by="loader",
+    ),
+    # verify
+    Entry(
+        code="VFY001",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A published artifact has no signature.",
+        doc="No signature refers to the manifest (OCI referrers, fallback tag "
+            "sha256-<hex>). An unsigned bundle or index is never accepted.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY002",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A signature does not verify over this content.",
+        doc="The envelope or sigstore bundle is malformed, its signature is invalid, its "
+            "payload is not an in-toto statement, or the statement's subject is another "
+            "manifest (a signature over other content).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY003",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A valid signature by a signer the trust policy does not allow.",
+        doc="The trust policy lists the offline key ids and the sigstore identities (issuer "
+            "with identity or workflow) whose signatures are accepted; a signature by "
+            "anyone else is refused, however valid.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY004",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A layer's bytes do not match its descriptor.",
+        doc="A layer (the bundle, a pinned artifact, the resolved view) whose bytes do not "
+            "hash to the digest its manifest names, whose size differs, or which is not RFC "
+            "8785 canonical JSON: it was changed after publishing.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY005",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A bundle's pin does not match the artifact it names.",
+        doc="Every pin of the bundle (id@version#sha256:...) must name a layer of the "
+            "artifact holding exactly that content, and the manifest's dev.rspp.digest must "
+            "be the bundle layer's digest.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY006",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="The provenance does not agree with the content.",
+        doc="The signed statement must be SLSA provenance v1 for this bundle, name the "
+            "commit the manifest names, and record exactly the artifact's inputs and their "
+            "digests (the index's signature: its version).",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY007",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A published artifact is not an rspp bundle, or holds foreign content.",
+        doc="The manifest must be an rspp bundle artifact for the id and version asked for; "
+            "every layer must be an rspp layer (an archive or any other media type is never "
+            "unpacked) with a title Kind/id@version and no path tricks; exactly one "
+            "resolved view; extraction only into a new folder.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY008",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="The trust policy file is not valid.",
+        doc="The policy (kind TrustPolicy) lists keys (keyid, publicKey) and sigstore "
+            "identities; unknown fields, bad keys, an empty policy, or an unreadable file "
+            "are refused with the place of the fault.",
+        emitted_by="release",
+    ),
+    Entry(
+        code="VFY009",
+        category="verify",
+        severity=Severity.ERROR,
+        summary="A runtime outside the bundle's window.",
+        doc="With --runtime, the runtime version must be within the bundle's "
+            "compatibility.minRuntime..maxRuntime: outside the skew window the bundle is "
+            "not handed out.",
+        emitted_by="release",
     ),
     # version (rspp.compat.engine)
     Entry(
@@ -1811,97 +1902,6 @@ ENTRIES: tuple[Entry, ...] = (
             "rspp.lock). A typo would otherwise wait silently until the expiry; the waiver "
             "accepts nothing until it is fixed.",
         emitted_by="compat",
-    ),
-    # verify
-    Entry(
-        code="VFY001",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A published artifact has no signature.",
-        doc="No signature refers to the manifest (OCI referrers, fallback tag "
-            "sha256-<hex>). An unsigned bundle or index is never accepted.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY002",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A signature does not verify over this content.",
-        doc="The envelope or sigstore bundle is malformed, its signature is invalid, its "
-            "payload is not an in-toto statement, or the statement's subject is another "
-            "manifest (a signature over other content).",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY003",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A valid signature by a signer the trust policy does not allow.",
-        doc="The trust policy lists the offline key ids and the sigstore identities (issuer "
-            "with identity or workflow) whose signatures are accepted; a signature by "
-            "anyone else is refused, however valid.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY004",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A layer's bytes do not match its descriptor.",
-        doc="A layer (the bundle, a pinned artifact, the resolved view) whose bytes do not "
-            "hash to the digest its manifest names, whose size differs, or which is not RFC "
-            "8785 canonical JSON: it was changed after publishing.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY005",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A bundle's pin does not match the artifact it names.",
-        doc="Every pin of the bundle (id@version#sha256:...) must name a layer of the "
-            "artifact holding exactly that content, and the manifest's dev.rspp.digest must "
-            "be the bundle layer's digest.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY006",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="The provenance does not agree with the content.",
-        doc="The signed statement must be SLSA provenance v1 for this bundle, name the "
-            "commit the manifest names, and record exactly the artifact's inputs and their "
-            "digests (the index's signature: its version).",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY007",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A published artifact is not an rspp bundle, or holds foreign content.",
-        doc="The manifest must be an rspp bundle artifact for the id and version asked for; "
-            "every layer must be an rspp layer (an archive or any other media type is never "
-            "unpacked) with a title Kind/id@version and no path tricks; exactly one "
-            "resolved view; extraction only into a new folder.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY008",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="The trust policy file is not valid.",
-        doc="The policy (kind TrustPolicy) lists keys (keyid, publicKey) and sigstore "
-            "identities; unknown fields, bad keys, an empty policy, or an unreadable file "
-            "are refused with the place of the fault.",
-        emitted_by="release",
-    ),
-    Entry(
-        code="VFY009",
-        category="verify",
-        severity=Severity.ERROR,
-        summary="A runtime outside the bundle's window.",
-        doc="With --runtime, the runtime version must be within the bundle's "
-            "compatibility.minRuntime..maxRuntime: outside the skew window the bundle is "
-            "not handed out.",
-        emitted_by="release",
     ),
 )
 
