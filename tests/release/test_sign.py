@@ -7,6 +7,7 @@ import base64
 import hashlib
 import json
 import os
+import socket
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -214,7 +215,12 @@ def test_key_signer_refuses_unusable_keys(tmp_path: Path, pair: tuple[Path, Path
 
 
 def test_sigstore_signer_without_an_ambient_identity(monkeypatch: pytest.MonkeyPatch) -> None:
-    # No CI identity here: detect_credential finds nothing (GitHub's variables removed).
+    # No CI identity here: detect_credential finds nothing (the CI variables removed, and
+    # any metadata service it might ask for one is unreachable).
+    def unreachable(self: socket.socket, address: object) -> None:
+        raise OSError(f"the network is off in this test ({address!r})")
+
+    monkeypatch.setattr(socket.socket, "connect", unreachable)
     for name in ("GITHUB_ACTIONS", "ACTIONS_ID_TOKEN_REQUEST_URL",
                  "ACTIONS_ID_TOKEN_REQUEST_TOKEN", "GOOGLE_SERVICE_ACCOUNT_NAME",
                  "GOOGLE_APPLICATION_CREDENTIALS", "SIGSTORE_ID_TOKEN", "CI_JOB_JWT_V2",

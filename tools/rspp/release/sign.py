@@ -295,7 +295,10 @@ class SigstoreSigner:
         try:
             content = dsse.Statement(statement)
             context = self.signing_context()
-            with context.signer(token, cache=False) as signer:
+            # cache=True (the default) is required: without it sigstore 4.x draws a new
+            # ephemeral key at each use, so the certificate would name another key than the
+            # one that signs.
+            with context.signer(token, cache=True) as signer:
                 bundle = signer.sign_dsse(content)
         except failures as exc:
             raise SignError("SIG003", f"sigstore signing failed: {_say(exc)}",
