@@ -78,13 +78,7 @@ def publish_command(
     check` passes: exit 0 published or already there, 1 refused, 2 usage or store error."""
     import json
 
-    from rspp.commands.publish import (
-        PublishOptions,
-        publish,
-        summary,
-        summary_markdown,
-        summary_text,
-    )
+    from rspp.commands.publish import PublishOptions, publish
     from rspp.core.errors import UsageError
 
     if fmt not in ("text", "json", "markdown"):
@@ -94,12 +88,12 @@ def publish_command(
                                      ttl_days=ttl_days, refresh_index=refresh_index,
                                      today=common.today_of(today)))
     if fmt == "json":
-        common.say(json.dumps(summary(outcome), indent=2, sort_keys=True,
+        common.say(json.dumps(outcome.to_json(), indent=2, sort_keys=True,
                               ensure_ascii=True) + "\n")
     elif fmt == "markdown":
-        common.say(summary_markdown(outcome))
+        common.say(outcome.markdown())
     else:
-        common.say(summary_text(outcome))
+        common.say(outcome.text())
     if outcome.report.failed:
         common.fail(outcome.report, "text")
 

@@ -9,16 +9,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
+from rspp.lifecycle.lock import Lock
 from rspp.lifecycle.provenance import State
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
-from rspp.validate.engine import ValidateOptions
-
-if TYPE_CHECKING:
-    from rspp.lifecycle.lock import Lock
-    from rspp.validate.engine import Repository
+from rspp.validate.engine import Repository, ValidateOptions
 
 # Every state `rspp status` does not call fresh is a finding: the gate is never greener than
 # status (``rspp.lifecycle.provenance.State``; a test holds the two lists together).
@@ -50,14 +47,23 @@ class CheckOptions:
     today: dt.date | None = None
 
 
-def check(options: CheckOptions) -> Report:
-    """The gate's report (see the module doc)."""
-    return checked(options)[0]
-
-
-def checked(options: CheckOptions) -> tuple[Report, Repository, Lock | None]:
+@dataclass(frozen=True, slots=True)
+class Checked:
     """The gate's report, with the repository it validated (its artifacts in memory) and the
     lock it read (None when the lock is unreadable): what `rspp bundle publish` packs."""
+
+    report: Report
+    repository: Repository
+    lock: Lock | None
+
+
+def check(options: CheckOptions) -> Report:
+    """The gate's report (see the module doc)."""
+    return checked(options).report
+
+
+def checked(options: CheckOptions) -> Checked:
+    """The gate's report and what it read (see :class:`Checked`)."""
     from rspp.core.constants import LOCK_FILE
     from rspp.core.sink import finding
     from rspp.lifecycle.derived import entries, graph
@@ -113,4 +119,4 @@ def checked(options: CheckOptions) -> tuple[Report, Repository, Lock | None]:
                                            compare_tree=False), findings, history=history)
     report = replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})
-    return report, repo, lock
+    return Checked(report, repo, lock)

@@ -10,17 +10,18 @@ checked.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rspp.release.publish import IndexOutcome, Outcome
 from rspp.report.result import Report
 
 if TYPE_CHECKING:
     from rspp.core.findings import Finding
     from rspp.lifecycle.lock import Lock
     from rspp.model.artifact import Artifact
-    from rspp.release.publish import Candidate, IndexOutcome, Outcome
+    from rspp.release.publish import Candidate
     from rspp.release.sign import Signer
     from rspp.validate.engine import Repository
 
@@ -43,14 +44,61 @@ class PublishOptions:
 
 @dataclass(frozen=True, slots=True)
 class PublishOutcome:
+    """What publishing did: the gate's report with the refusals added, the store, one
+    outcome per locked bundle version, the index after publishing (None when nothing was
+    published)."""
+
     report: Report
     store: str = ""
     outcomes: tuple[Outcome, ...] = ()
     index: IndexOutcome | None = None
-    notes: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, object]:
+        """The outcome as JSON data: the store, each bundle version (ref, tag, manifest digest,
+        state, and code when refused), the index (version, expires, digest, written)."""
+        index = self.index
+        return {
+            "store": self.store,
+            "bundles": [{"ref": o.candidate.packed.ref, "tag": o.candidate.packed.tag,
+                         "digest": o.digest or o.candidate.packed.digest, "state": o.state,
+                         **({"code": o.code, "message": o.message} if o.code else {})}
+                        for o in self.outcomes],
+            "index": None if index is None else {"version": index.version,
+                                                 "expires": index.expires,
+                                                 "digest": index.digest,
+                                                 "written": index.written},
+            "errors": self.report.errors,
+        }
+
+    def text(self) -> str:
+        """One line per bundle version and one for the index, for people."""
+        lines = [f"{o.state:<17} {o.candidate.packed.ref}  {self.store}:"
+                 f"{o.candidate.packed.tag}  {o.digest or o.candidate.packed.digest}"
+                 + (f"  ({o.code})" if o.code else "") for o in self.outcomes]
+        if not self.outcomes and not self.report.failed:
+            lines.append(f"no bundle version in the lock to publish to {self.store}")
+        if self.index is not None:
+            verb = "wrote" if self.index.written else "kept"
+            lines.append(f"{verb} index version {self.index.version} (expires "
+                         f"{self.index.expires})  {self.index.digest}")
+        return "\n".join(lines) + "\n"
+
+    def markdown(self) -> str:
+        """A GitHub job summary: a table of the bundle versions and the index line."""
+        from rspp.core.markdown import code, row, text
+
+        rows = [row(code(o.candidate.packed.ref, cell=True), text(o.state),
+                    code(o.digest or o.candidate.packed.digest, cell=True))
+                for o in self.outcomes]
+        lines = [f"### rspp bundle publish: {code(self.store)}", "",
+                 row("bundle", "state", "manifest"), row("---", "---", "---"), *rows, ""]
+        if self.index is not None:
+            lines.append(f"Index version {self.index.version}, expires "
+                         f"{text(self.index.expires)}.")
+        return "\n".join(lines) + "\n"
 
 
-def builder_id() -> str:
+def _builder_id() -> str:
     """The builder of the provenance: the GitHub workflow run's workflow ref when running
     in GitHub Actions (``GITHUB_SERVER_URL``/``GITHUB_WORKFLOW_REF``), else a local one."""
     import os
@@ -61,7 +109,7 @@ def builder_id() -> str:
     return BUILDER_LOCAL
 
 
-def make_signer(options: PublishOptions) -> Signer:
+def _make_signer(options: PublishOptions) -> Signer:
     from rspp.core.errors import UsageError
     from rspp.release import sign
 
@@ -84,11 +132,12 @@ def publish(options: PublishOptions) -> PublishOutcome:
     from rspp.release.stores import open_store
 
     store = open_store(options.to, options.root)
-    signer = make_signer(options)
-    report, repo, lock = checked(CheckOptions(options.root, today=options.today))
+    signer = _make_signer(options)
+    gate = checked(CheckOptions(options.root, today=options.today))
+    report, repo, lock = gate.report, gate.repository, gate.lock
     if report.failed or lock is None:
         return PublishOutcome(report, store.location)
-    candidates, problems = _candidates(repo, lock, options.builder or builder_id())
+    candidates, problems = _candidates(repo, lock, options.builder or _builder_id())
     if problems:
         return PublishOutcome(report.with_findings([*report.findings, *problems]),
                               store.location)
@@ -190,49 +239,3 @@ def _candidates(repo: Repository, lock: Lock, builder: str
                              line=span.line, col=span.col, builder=builder))
     return out, problems
 
-
-def summary(outcome: PublishOutcome) -> dict[str, object]:
-    """The outcome as JSON data: the store, each bundle version (ref, tag, manifest digest,
-    state, and code when refused), the index (version, expires, digest, written)."""
-    index = outcome.index
-    return {
-        "store": outcome.store,
-        "bundles": [{"ref": o.candidate.packed.ref, "tag": o.candidate.packed.tag,
-                     "digest": o.digest or o.candidate.packed.digest, "state": o.state,
-                     **({"code": o.code, "message": o.message} if o.code else {})}
-                    for o in outcome.outcomes],
-        "index": None if index is None else {"version": index.version,
-                                             "expires": index.expires,
-                                             "digest": index.digest,
-                                             "written": index.written},
-        "errors": outcome.report.errors,
-    }
-
-
-def summary_text(outcome: PublishOutcome) -> str:
-    """One line per bundle version and one for the index, for people."""
-    lines = [f"{o.state:<17} {o.candidate.packed.ref}  {outcome.store}:"
-             f"{o.candidate.packed.tag}  {o.digest or o.candidate.packed.digest}"
-             + (f"  ({o.code})" if o.code else "") for o in outcome.outcomes]
-    if not outcome.outcomes:
-        lines.append(f"no bundle version in the lock to publish to {outcome.store}")
-    if outcome.index is not None:
-        verb = "wrote" if outcome.index.written else "kept"
-        lines.append(f"{verb} index version {outcome.index.version} (expires "
-                     f"{outcome.index.expires})  {outcome.index.digest}")
-    return "\n".join(lines) + "\n"
-
-
-def summary_markdown(outcome: PublishOutcome) -> str:
-    """A GitHub job summary: a table of the bundle versions and the index line."""
-    from rspp.core.markdown import code, row, text
-
-    rows = [row(code(o.candidate.packed.ref, cell=True), text(o.state),
-                code(o.digest or o.candidate.packed.digest, cell=True))
-            for o in outcome.outcomes]
-    lines = [f"### rspp bundle publish: {code(outcome.store)}", "",
-             row("bundle", "state", "manifest"), row("---", "---", "---"), *rows, ""]
-    if outcome.index is not None:
-        lines.append(f"Index version {outcome.index.version}, expires "
-                     f"{text(outcome.index.expires)}.")
-    return "\n".join(lines) + "\n"

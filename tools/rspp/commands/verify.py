@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rspp.release.verify import Verified
 from rspp.report.result import Report
 
 if TYPE_CHECKING:
     from rspp.release import oci
-    from rspp.release.verify import Verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,12 +77,15 @@ def _refused(root: Path, location: str, exc: oci.ReleaseError) -> VerifyOutcome:
 
 @dataclass(frozen=True, slots=True)
 class KeyPair:
+    """The files `rspp keygen` made and the key id; ``report`` is empty (refusals raise)."""
+
     private: Path
     public: Path
     keyid: str
+    report: Report
 
 
-def policy_text(keyid: str, public_pem: str) -> str:
+def _policy_text(keyid: str, public_pem: str) -> str:
     """A TrustPolicy (YAML) that trusts exactly the offline key ``keyid``."""
     body = "".join(f"      {line}\n" for line in public_pem.strip().splitlines())
     return ("# Trust policy for `rspp bundle verify --policy`: the offline keys (and sigstore\n"
@@ -128,5 +131,5 @@ def keygen(root: Path, private: Path, policy: Path | None = None) -> KeyPair:
         from rspp.core.files import write_atomic
 
         pem = public.read_text(encoding="ascii")
-        write_atomic(target, policy_text(keyid, pem).encode("utf-8"), root=root)
-    return KeyPair(full, public, keyid)
+        write_atomic(target, _policy_text(keyid, pem).encode("utf-8"), root=root)
+    return KeyPair(full, public, keyid, Report.of_document(root, str(private), ()))
