@@ -131,11 +131,12 @@ def test_trust_policy_names_the_repository_the_workflow_publishes_from() -> None
     policy = load_policy(POLICY)
     assert policy.keys == ()
     (identity,) = policy.identities
-    assert identity.issuer == GITHUB_ISSUER and identity.identity is None
-    assert identity.workflow_ref == "refs/heads/main"
+    assert identity.issuer == GITHUB_ISSUER and identity.workflow_repository is None
     condition = _job()["if"]
     repositories = re.findall(r"github\.repository == '([^']*)'", condition)
-    assert repositories == [identity.workflow_repository]
+    # the certificate identity GitHub gives this workflow file on main, nothing wider
+    assert [identity.identity] == [f"https://github.com/{r}/.github/workflows/publish.yaml"
+                                   "@refs/heads/main" for r in repositories]
     assert "github.ref == 'refs/heads/main'" in condition
 
 
