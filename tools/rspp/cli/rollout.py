@@ -9,7 +9,8 @@ import typer
 
 from rspp.cli import common
 
-app = typer.Typer(help="Rollouts: their schedule.", no_args_is_help=True)
+app = typer.Typer(help="Rollouts: their schedule, and whether what they move is published.",
+                  no_args_is_help=True)
 
 
 @app.command("plan")
@@ -37,3 +38,31 @@ def plan_command(
                               ensure_ascii=True) + "\n")
     else:
         common.say(to_text(outcome.plan))
+
+
+@app.command("verify")
+def verify_command(
+    target: str = typer.Argument(..., metavar="ROLLOUT",
+                                 help="A RolloutManifest file, or its id@version."),
+    policy: str = typer.Option(..., "--policy", help="The trust policy file."),
+    source: str = typer.Option(None, "--from", help="The store (default layout:.rspp/store)."),
+    runtime: list[str] = typer.Option(None, "--runtime",
+                                      help="A runtime version the bundles must admit; "
+                                           "repeatable."),
+    offline: bool = typer.Option(True, "--offline/--online",
+                                 help="Sigstore: the bundled trust root only (default)."),
+    fmt: str = common.FORMAT,
+    root: Path = common.ROOT,
+) -> None:
+    """Check that the rollout's bundle and rollback target are published in the store and
+    verify (ROL010, ROL011): exit 0 bound, 1 not, 2 usage or store error."""
+    from rspp.commands.rollout import RolloutVerifyOptions, verify_rollout
+
+    common.reporter(fmt)
+    report = verify_rollout(RolloutVerifyOptions(common.base(root), target, Path(policy),
+                                                 source, offline, tuple(runtime or ())))
+    if report.failed:
+        common.fail(report, fmt)
+    common.write_report(report, fmt, quiet_when_clean=True)
+    if fmt == "text":
+        common.line(f"{target}: its bundle and rollback target are published and verify")
