@@ -83,6 +83,7 @@ class KeyPair:
     public: Path
     keyid: str
     report: Report
+    kept: bool = False  # the pair existed already (keep_existing)
 
 
 def _policy_text(keyid: str, public_pem: str) -> str:
@@ -94,10 +95,13 @@ def _policy_text(keyid: str, public_pem: str) -> str:
             f"  - keyid: {keyid}\n    publicKey: |\n{body}")
 
 
-def keygen(root: Path, private: Path, policy: Path | None = None) -> KeyPair:
+def keygen(root: Path, private: Path, policy: Path | None = None, *,
+           keep_existing: bool = False) -> KeyPair:
     """Make a key pair at ``private`` and its ``.pub`` beside it (``x.key`` -> ``x.pub``,
     else ``private`` + ``.pub``), and with ``policy`` a trust policy trusting it; every file
     inside ``root`` and never overwritten (SIG002: nothing is written when any exists).
+    ``keep_existing``: when every file exists already and the two keys belong together, keep
+    them (``KeyPair.kept``) instead of refusing (SIG001 when they do not belong together).
     Raises PathError PATH001 outside the repository."""
     import os
 
@@ -121,11 +125,14 @@ def keygen(root: Path, private: Path, policy: Path | None = None) -> KeyPair:
             inside_root(target, root, "write")
         except FileAccessError as exc:
             raise PathError("PATH001", exc.cause, exc.remedy) from exc
-        if os.path.lexists(target):
-            from rspp.release.sign import SignError
+    wanted = [full, public, *([target] if target is not None else [])]
+    if keep_existing and all(os.path.lexists(p) for p in wanted):
+        return _kept(root, full, public)
+    if target is not None and os.path.lexists(target):
+        from rspp.release.sign import SignError
 
-            raise SignError("SIG002", f"refusing to overwrite {policy}",
-                            "name a new policy file, or leave out --policy")
+        raise SignError("SIG002", f"refusing to overwrite {policy}",
+                        "name a new policy file, or leave out --policy")
     keyid = make(full, public)
     if target is not None:
         from rspp.core.files import write_atomic
@@ -133,3 +140,16 @@ def keygen(root: Path, private: Path, policy: Path | None = None) -> KeyPair:
         pem = public.read_text(encoding="ascii")
         write_atomic(target, _policy_text(keyid, pem).encode("utf-8"), root=root)
     return KeyPair(full, public, keyid, Report.of_document(root, str(private), ()))
+
+
+def _kept(root: Path, private: Path, public: Path) -> KeyPair:
+    from rspp.release.sign import SignError, key_signer
+    from rspp.release.trust import public_key_file
+
+    signer = key_signer(private)
+    trusted = public_key_file(public)
+    if signer.keyid != trusted.keyid:
+        raise SignError("SIG001", f"{private} and {public} are not one key pair",
+                        "remove both and run `rspp keygen` again, or name another pair")
+    return KeyPair(private, public, trusted.keyid, Report.of_document(root, str(private), ()),
+                   kept=True)
