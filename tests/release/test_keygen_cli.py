@@ -32,7 +32,7 @@ def test_keygen_makes_a_pair_and_a_policy_and_never_overwrites(
     assert again.code == 2 and "SIG002" in again.err
     assert {p: p.read_bytes() for p in (key, pub, policy)} == before
     kept = rspp(capsys, *args, "--keep-existing")
-    assert kept.code == 0 and f"kept the existing key pair" in kept.out and keyid in kept.out
+    assert kept.code == 0 and "kept the existing key pair" in kept.out and keyid in kept.out
     assert {p: p.read_bytes() for p in (key, pub, policy)} == before
     # --keep-existing does not paper over a half-made or mismatched pair
     pub.unlink()

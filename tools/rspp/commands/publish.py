@@ -128,7 +128,7 @@ def publish(options: PublishOptions) -> PublishOutcome:
     or signer, StoreError (REL003, REL004) when the store cannot be used, GitError outside a
     git work tree."""
     from rspp.commands.check import CheckOptions, checked
-    from rspp.release.publish import publish_one, update_index
+    from rspp.release.publish import publish_one, settle, update_index
     from rspp.release.stores import open_store
 
     store = open_store(options.to, options.root)
@@ -150,6 +150,8 @@ def publish(options: PublishOptions) -> PublishOutcome:
         index = update_index(store, good, signer, now=now,
                              ttl=dt.timedelta(days=options.ttl_days),
                              refresh=options.refresh_index)
+        outcomes = settle(store, outcomes)
+        findings = [*report.findings, *(_refused(o) for o in outcomes if o.state == "refused")]
     return PublishOutcome(report.with_findings(findings), store.location, outcomes, index)
 
 

@@ -184,7 +184,10 @@ def update_index(store: oci.Store, published: Mapping[str, str], signer: Signer,
 
     with store.exclusive():
         old, old_digest = current_index(store)
-        wanted = dict(published)
+        # a registry has no lock: list a version only while its tag still names the manifest
+        # this run knows (another publisher may have replaced it; its index lists its own)
+        wanted = {ref: digest for ref, digest in published.items()
+                  if _still_tagged(store, ref, digest)}
         kept = {ref: digest for ref, digest in (old.bundles.items() if old else ())
                 if ref not in wanted and _still_tagged(store, ref, digest)}
         bundles = dict(sorted({**kept, **wanted}.items()))
@@ -205,6 +208,37 @@ def update_index(store: oci.Store, published: Mapping[str, str], signer: Signer,
         attach(store, subject, signer.media_type, signer.sign(body))
         store.set_tag(oci.INDEX_TAG, digest, oci.MANIFEST)
     return IndexOutcome(doc.version, stamp(doc.expires), digest, True)
+
+
+def settle(store: oci.Store, outcomes: tuple[Outcome, ...]) -> tuple[Outcome, ...]:
+    """The outcomes after the index is written, read against the tags once more.
+
+    A registry offers no compare-and-swap on a tag: a publisher that read its own tag back
+    may still be overwritten by another publisher of other content a moment later. Each
+    version this run published is judged again by what its tag names now: the same content
+    stays published, other content turns the outcome into REL001 (the other publisher's
+    index lists its manifest). Serialise publishers of one registry (a CI concurrency
+    group) to avoid the race; this makes the report honest when it happens anyway.
+    """
+    settled = []
+    for outcome in outcomes:
+        packed = outcome.candidate.packed
+        if outcome.state == "refused":
+            settled.append(outcome)
+            continue
+        now = store.resolve(packed.tag)
+        if now == outcome.digest or (now is not None and _same_content(store, now, packed)):
+            settled.append(outcome)
+        elif now is None:
+            settled.append(Outcome(outcome.candidate, "refused", "REL003",
+                                   f"tag {packed.tag} of {store.location} disappeared while "
+                                   "publishing: publish again"))
+        else:
+            refusal = _refusal(store, outcome.candidate, now)
+            settled.append(Outcome(outcome.candidate, "refused", refusal.code,
+                                   refusal.message + " (another publisher replaced it while "
+                                   "this one ran)"))
+    return tuple(settled)
 
 
 def _still_tagged(store: oci.Store, ref: str, digest: str) -> bool:
