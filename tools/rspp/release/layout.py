@@ -48,6 +48,7 @@ class LayoutStore:
             shown = str(self.folder)
         self._shown = shown
         self._held = 0
+        self._cache: list[dict[str, object]] | None = None  # index.json, while _held
 
     @property
     def location(self) -> str:
@@ -117,6 +118,16 @@ class LayoutStore:
         return self.get_blob(digest, limit)
 
     def _entries(self) -> list[dict[str, object]]:
+        """The entries of ``index.json``; read once per exclusive section (no other publisher
+        writes it meanwhile), else at every call."""
+        if self._held and self._cache is not None:
+            return list(self._cache)
+        entries = self._read_entries()
+        if self._held:
+            self._cache = entries
+        return list(entries)
+
+    def _read_entries(self) -> list[dict[str, object]]:
         raw = self._read(self._path("index.json"))
         if raw is None:
             return []
@@ -163,7 +174,9 @@ class LayoutStore:
             manifests = sorted([*kept, entry], key=_entry_key)
             index = {"schemaVersion": 2, "mediaType": oci.INDEX, "manifests": manifests}
             text = json.dumps(index, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+            self._cache = None
             self._write(self._path("index.json"), text.encode("ascii"))
+            self._cache = manifests
 
     @contextmanager
     def exclusive(self) -> Iterator[None]:
@@ -182,11 +195,11 @@ class LayoutStore:
             raise oci.StoreError("REL003", exc.cause, exc.remedy) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX)
-            self._held = 1
+            self._held, self._cache = 1, None
             try:
                 yield
             finally:
-                self._held = 0
+                self._held, self._cache = 0, None
         finally:
             os.close(fd)  # closing releases the lock
 

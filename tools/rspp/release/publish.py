@@ -90,9 +90,8 @@ def publish_one(store: oci.Store, candidate: Candidate, signer: Signer) -> Outco
                 return Outcome(candidate, "already published", digest=existing)
             return _refusal(store, candidate, existing)
         store.put_blob(oci.EMPTY_DATA, oci.EMPTY_DIGEST)
-        for layer in packed.layers:
-            if not store.has_blob(layer.descriptor.digest):
-                store.put_blob(layer.data, layer.descriptor.digest)
+        for layer in packed.layers:  # put_blob skips a blob the store has
+            store.put_blob(layer.data, layer.descriptor.digest)
         store.put_manifest(packed.manifest, packed.digest, oci.MANIFEST)
         if not signatures(store, packed.digest):
             attach(store, packed.descriptor, signer.media_type,
