@@ -173,3 +173,30 @@ def test_index_json_names_every_bundle(release: Release) -> None:
     names = {m["annotations"][oci.REF_NAME]
              for m in index_json(release.root / STORE)["manifests"]}
     assert {r.replace("@", "-") for r in BUNDLES} | {oci.INDEX_TAG} <= names
+
+
+def test_a_repository_inside_a_larger_work_tree(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """git names paths from the work tree's top: an uncommitted change is still seen when
+    the rspp repository is a folder inside it."""
+    from rspp.commands.publish import PublishOptions, publish
+    from rspp.commands.verify import keygen
+    from tests.helpers.git import init
+    from tests.helpers.release import DAY, NOW
+    from tests.helpers.repos import copy_examples
+
+    outer = tmp_path / "outer"
+    root = copy_examples(outer / "sub")
+    init(outer)
+    (outer / ".gitignore").write_text(".rspp/\n", encoding="utf-8")
+    commit(outer, message="base")
+    key = keygen(root, root / ".rspp/keys/k.key").private
+    spec = root / "pipelines/specs/livekit_voice_assistant.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8") + "# a local edit\n", encoding="utf-8")
+    assert rspp(capsys, "build", "--root", str(root)).code == 0
+    outcome = publish(PublishOptions(root, None, "key", key, today=DAY, now=NOW))
+    assert "REL005" in codes(outcome) and outcome.outcomes == ()
+    refused = [f.path for f in outcome.report.findings if f.code == "REL005"]
+    assert "pipelines/specs/livekit_voice_assistant.yaml" in refused
+    commit(outer, message="commit the edit")
+    assert codes(publish(PublishOptions(root, None, "key", key, today=DAY, now=NOW))) == []

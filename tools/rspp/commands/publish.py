@@ -166,6 +166,8 @@ def _refused(outcome: Outcome) -> Finding:
 def _candidates(repo: Repository, lock: Lock, builder: str
                 ) -> tuple[list[Candidate], list[Finding]]:
     """Every locked bundle version packed, or the findings that stop publishing (REL005)."""
+    import os
+
     from rspp.core.canonical import sha256_digest
     from rspp.core.constants import LOCK_FILE
     from rspp.core.sink import finding
@@ -205,7 +207,11 @@ def _candidates(repo: Repository, lock: Lock, builder: str
         involved = involved_files(inputs, repo.index)
         files |= involved
         plans.append((key, art, inputs, involved))
-    changed = git.changed("HEAD", sorted(files)) if files else set()
+    # git names paths from the work tree's top; the repository may be a folder inside it
+    rel = Path(os.path.relpath(repo.root.resolve(), git.top.resolve())).as_posix()
+    prefix = "" if rel == "." else rel + "/"
+    changed = {p[len(prefix):] for p in git.changed("HEAD", [prefix + f for f in sorted(files)])
+               if p.startswith(prefix)}
     for path in sorted(changed & files):
         problems.append(finding("REL005", path, 1, 1, f"{path} has changes that are not "
                                 f"committed: publishing records commit {commit[:12]}",
