@@ -168,11 +168,11 @@ folder, me, peer, only, order = mine
 real_one, real_candidates = publish.publish_one, commands._candidates
 started = []
 
-def publish_one(store, candidate, signer):
+def publish_one(store, candidate, *rest):
     if not started:
         started.append(1)
         gate(folder, "ready-" + me, ["ready-" + peer])
-    return real_one(store, candidate, signer)
+    return real_one(store, candidate, *rest)
 
 def candidates(repo, lock, builder):
     found, problems = real_candidates(repo, lock, builder)
@@ -214,7 +214,7 @@ import rspp.release.publish as publish
 real_one = publish.publish_one
 done = []
 
-def publish_one(store, candidate, signer):
+def publish_one(store, candidate, *rest):
     if not done:
         done.append(1)
         for at in range(0, len(mine), 3):
@@ -222,7 +222,7 @@ def publish_one(store, candidate, signer):
             text = path.read_text(encoding="utf-8")
             assert old in text, (path, old)
             path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return real_one(store, candidate, signer)
+    return real_one(store, candidate, *rest)
 
 publish.publish_one = publish_one
 run()

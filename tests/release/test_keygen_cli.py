@@ -68,7 +68,7 @@ def test_publish_formats_and_exit_codes(tmp_path: Path,
     assert rspp(capsys, *base, "--format", "sarif").code == 2
     assert rspp(capsys, "bundle", "publish", "--sign", "key", "--root",
                 str(release.root)).code == 2  # --key missing
-    nokey = rspp(capsys, "bundle", "publish", "--key", str(tmp_path / "none.key"),
+    nokey = rspp(capsys, "bundle", "publish", "--key", str(release.root / ".rspp/none.key"),
                  "--root", str(release.root))
     assert nokey.code == 2 and "SIG001" in nokey.err
 
@@ -83,3 +83,39 @@ def test_verify_with_a_bad_policy(tmp_path: Path, capsys: pytest.CaptureFixture[
     run = rspp(capsys, "bundle", "verify", BUNDLES[0], "--policy", str(bad),
                "--root", str(release.root))
     assert run.code == 2 and "VFY008" in run.err and ":4:1" in run.err
+
+
+def test_nothing_is_read_or_written_outside_the_repository(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    release = release_repo(tmp_path / "repo")
+    root = str(release.root)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "trust.yaml").write_bytes(release.policy.read_bytes())
+    (outside / "k.key").write_bytes(release.key.read_bytes())
+    (outside / "k.key").chmod(0o600)
+    run = rspp(capsys, "bundle", "publish", "--key", str(outside / "k.key"), "--today", TODAY,
+               "--root", root)
+    assert run.code == 2 and "PATH001" in run.err and "signing key" in run.err
+    assert not (release.root / ".rspp/store").exists()
+    assert rspp(capsys, "bundle", "publish", "--key", str(release.key), "--today", TODAY,
+                "--root", root).code == 0
+    verify = ["bundle", "verify", BUNDLES[1], "--root", root]
+    run = rspp(capsys, *verify, "--policy", str(outside / "trust.yaml"))
+    assert run.code == 2 and "PATH001" in run.err and "trust policy" in run.err
+    link = release.root / ".rspp/link.yaml"
+    link.symlink_to(outside / "trust.yaml")  # inside by name, outside once followed
+    run = rspp(capsys, *verify, "--policy", str(link))
+    assert run.code == 2 and "PATH001" in run.err
+    run = rspp(capsys, *verify, "--policy", str(release.policy), "--extract",
+               str(outside / "x"))
+    assert run.code == 2 and "PATH001" in run.err and not (outside / "x").exists()
+    run = rspp(capsys, *verify, "--policy", str(release.policy), "--state",
+               str(outside / "state.json"))
+    assert run.code == 2 and "PATH001" in run.err and not (outside / "state.json").exists()
+    rooted = release.root / ".rspp/rooted.yaml"
+    rooted.write_text(release.policy.read_text(encoding="utf-8")
+                      + "trustedRoot: ../../outside/root.json\n", encoding="utf-8")
+    run = rspp(capsys, *verify, "--policy", str(rooted))
+    assert run.code == 2 and "VFY008" in run.err and "outside the repository" in run.err
+    assert rspp(capsys, *verify, "--policy", str(release.policy)).code == 0

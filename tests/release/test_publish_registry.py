@@ -65,7 +65,7 @@ def verify(capsys: pytest.CaptureFixture[str], release: Release, ref: str, sourc
 
 
 def trusted(release: Release) -> dict[str, int]:
-    """The trusted-index state the CLI keeps ({} before the first verification)."""
+    """The trusted-index state the CLI keeps ({} before the first publish or verification)."""
     path = release.root / STATE_FILE
     if not path.exists():
         return {}
@@ -158,12 +158,13 @@ def test_a_damaged_layer_on_the_registry_is_refused(release: Release, registry: 
     body[len(body) // 2] ^= 0x01  # same size, one bit
     stored.write_bytes(bytes(body))
 
-    out = tmp_path / "extracted"
+    out = release.root / "extracted"
     run = verify(capsys, release, SIP, registry.url, "--extract", str(out))
+    before = trusted(release)  # what the publisher wrote: the version it signed
     assert run.code == 1, (run.out, run.err)
     assert "VFY004" in run.out and SIP_SPEC in run.out and run.err == ""
     assert not out.exists()  # nothing extracted
-    assert trusted(release) == {}  # and the index not remembered
+    assert trusted(release) == before  # and nothing more remembered
     # the bundles that do not hold the damaged layer still verify
     other = "simple_livekit_voice_bundle@1.0.0"
     assert verify(capsys, release, other, registry.url).code == 0
@@ -211,7 +212,7 @@ def test_the_index_refuses_a_rollback_and_an_expiry(release: Release, registry: 
     # an attacker puts the old (validly signed) index back under its tag
     store.set_tag(oci.INDEX_TAG, old, oci.MANIFEST)
     assert store.resolve(oci.INDEX_TAG) == old
-    out = tmp_path / "extracted"
+    out = release.root / "extracted"
     for ref in (SIP, SIP_NEXT):
         run = verify(capsys, release, ref, registry.url, "--extract", str(out))
         assert run.code == 1, (run.out, run.err)

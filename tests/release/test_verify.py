@@ -16,6 +16,8 @@ import pytest
 
 from rspp.commands.verify import keygen
 from rspp.core.canonical import canonical_bytes
+from rspp.core.errors import UsageError
+from rspp.core.paths import PathError
 from rspp.release import oci
 from rspp.release.index import TrustState
 from rspp.release.trust import load_policy
@@ -274,12 +276,14 @@ def test_an_expired_index(release: Release) -> None:
 
 def test_the_state_is_not_written_on_failure(release: Release) -> None:
     store = release.layout()
+    digest, manifest = manifest_of(store, REF)
+    manifest["annotations"]["org.opencontainers.image.description"] = "again"
+    republish(release, REF, manifest)  # index version 2, never verified here
     digest, _ = manifest_of(store, REF)
     drop_signatures(store, digest)
     assert refused(release) == ["VFY001"]
-    assert not (release.root / ".rspp/trusted-index.json").exists()
     state = TrustState.load(release.root / ".rspp/trusted-index.json", release.root)
-    assert state.trusted("layout:.rspp/store") == 0
+    assert state.trusted("layout:.rspp/store") == 1  # what the publisher wrote, no more
 
 
 def test_extract_writes_a_new_folder_only(release: Release) -> None:
@@ -289,8 +293,13 @@ def test_extract_writes_a_new_folder_only(release: Release) -> None:
     names = sorted(p.relative_to(out).as_posix() for p in outcome.files)
     assert f"PipelineBundle/{REF}.json" in names and f"ResolvedSpec/{REF}.json" in names
     assert "ExecutionProfile/simple/v1@1.0.0.json" in names
-    again = release.verify(REF, extract=out)  # an existing folder is never written into
-    assert again.verified is None and codes(again) == ["VFY007"]
+    with pytest.raises(UsageError):  # an existing folder is never written into
+        release.verify(REF, extract=out)
+    (release.root / ".rspp/elsewhere").symlink_to(release.root.parent)
+    for bad in (release.root / ".git/evil", release.root / ".rspp/elsewhere/out"):
+        with pytest.raises(PathError):  # inside git's folder; out of the repository
+            release.verify(REF, extract=bad)
+        assert not bad.exists() and not (release.root.parent / "out").exists()
 
 
 def test_pull_verified_directly(release: Release) -> None:

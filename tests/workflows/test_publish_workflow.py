@@ -109,6 +109,7 @@ def test_gate_then_publish_signed_then_verify() -> None:
     publish, verify = first(r"^\s*rspp bundle publish "), first(r"^\s*rspp bundle verify ")
     assert install < check < publish < verify
     assert "--sign sigstore" in runs[publish] and '--to "$RSPP_STORE"' in runs[publish]
+    assert "--policy release/trust-policy.yaml" in runs[publish]
     assert "--policy release/trust-policy.yaml --online" in runs[verify]
     assert '--from "$RSPP_STORE"' in runs[verify]
     # a step after a failed one does not run: no `if:` may make verify run without publish
@@ -177,7 +178,8 @@ def test_publish_arguments(tmp_path: Path, event: str, refresh: bool) -> None:
                        GITHUB_STEP_SUMMARY=str(summary))
     assert proc.returncode == 0, proc.stderr
     expected = ["bundle", "publish", "--to", "oci://ghcr.io/acme/rspp/bundles", "--sign",
-                "sigstore", *(["--refresh-index"] if refresh else []), "--format", "markdown"]
+                "sigstore", "--policy", "release/trust-policy.yaml",
+                *(["--refresh-index"] if refresh else []), "--format", "markdown"]
     assert args.read_text(encoding="utf-8").splitlines() == expected
     assert summary.read_text(encoding="utf-8") == "before\n| summary |\n"
 

@@ -63,6 +63,10 @@ def publish_command(
                                                    "(keyless, the CI's OIDC identity)."),
     key: str = typer.Option(None, "--key", help="The private key of --sign key "
                                                 "(`rspp keygen` makes one)."),
+    policy: str = typer.Option(None, "--policy", help="The trust policy the store's index "
+                                                      "and published bundles must verify "
+                                                      "with (default with --sign key: that "
+                                                      "key; required with sigstore)."),
     ttl_days: int = typer.Option(30, "--index-ttl-days", min=1, max=366,
                                  help="Days until the signed index expires."),
     refresh_index: bool = typer.Option(False, "--refresh-index",
@@ -85,6 +89,7 @@ def publish_command(
         raise UsageError(f"unknown format {fmt!r}", "use text, json or markdown")
     outcome = publish(PublishOptions(common.base(root), to, sign,
                                      Path(key) if key is not None else None,
+                                     Path(policy) if policy is not None else None,
                                      ttl_days=ttl_days, refresh_index=refresh_index,
                                      today=common.today_of(today)))
     if fmt == "json":
@@ -131,6 +136,15 @@ def verify_command(
         common.fail(outcome.report, fmt)
     assert outcome.verified is not None
     v = outcome.verified
+    if fmt == "json":
+        import json
+
+        common.say(json.dumps({"ref": v.ref, "store": outcome.store, "manifest": v.digest,
+                               "bundleDigest": v.bundle_digest, "signer": v.signer,
+                               "indexVersion": v.index_version, "commit": v.commit,
+                               "extracted": [str(p) for p in outcome.files]},
+                              indent=2, sort_keys=True, ensure_ascii=True) + "\n")
+        return
     common.line(f"verified {v.ref} in {outcome.store}: manifest {v.digest}, signed by "
                 f"{v.signer}, index version {v.index_version}, commit {v.commit}")
     for path in outcome.files:

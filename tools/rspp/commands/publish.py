@@ -21,8 +21,10 @@ if TYPE_CHECKING:
     from rspp.core.findings import Finding
     from rspp.lifecycle.lock import Lock
     from rspp.model.artifact import Artifact
+    from rspp.release.oci import ReleaseError
     from rspp.release.publish import Candidate
     from rspp.release.sign import Signer
+    from rspp.release.trust import TrustPolicy
     from rspp.validate.engine import Repository
 
 BUILDER_LOCAL = "https://rspp.dev/builders/local"
@@ -34,6 +36,9 @@ class PublishOptions:
     to: str | None = None  # layout:DIR or oci://HOST[:PORT]/REPO; None: the default layout
     sign: str = "key"  # "key" or "sigstore"
     key: Path | None = None
+    # who may have signed what the store holds already (the index this run extends, the
+    # bundles it finds published); None with --sign key: the signing key alone
+    policy: Path | None = None
     identity_token: str | None = None
     builder: str = ""  # builder id for the provenance; "" = from the CI environment or local
     ttl_days: int = 30
@@ -77,7 +82,9 @@ class PublishOutcome:
                  + (f"  ({o.code})" if o.code else "") for o in self.outcomes]
         if not self.outcomes and not self.report.failed:
             lines.append(f"no bundle version in the lock to publish to {self.store}")
-        if self.index is not None:
+        if self.index is not None and self.index.version == 0:
+            lines.append("no index: nothing published")
+        elif self.index is not None:
             verb = "wrote" if self.index.written else "kept"
             lines.append(f"{verb} index version {self.index.version} (expires "
                          f"{self.index.expires})  {self.index.digest}")
@@ -119,7 +126,9 @@ def _make_signer(options: PublishOptions) -> Signer:
         if options.key is None:
             raise UsageError("--sign key needs --key FILE",
                              "make a key pair with `rspp keygen`, then pass its private key")
-        return sign.key_signer(options.key)
+        from rspp.core.paths import real_inside
+
+        return sign.key_signer(real_inside(options.key, options.root, "signing key"))
     raise UsageError(f"unknown signing mode {options.sign!r}", "use --sign key or sigstore")
 
 
@@ -128,31 +137,79 @@ def publish(options: PublishOptions) -> PublishOutcome:
     or signer, StoreError (REL003, REL004) when the store cannot be used, GitError outside a
     git work tree."""
     from rspp.commands.check import CheckOptions, checked
-    from rspp.release.publish import publish_one, settle, update_index
+    from rspp.release import oci
+    from rspp.release.index import STATE_FILE, TrustState
+    from rspp.release.publish import publish_index, publish_one
     from rspp.release.stores import open_store
+    from rspp.release.verify import verified_index
 
     store = open_store(options.to, options.root)
     signer = _make_signer(options)
+    policy = _policy(options, signer)
+    state = TrustState.load(options.root / STATE_FILE, options.root)
     gate = checked(CheckOptions(options.root, today=options.today))
     report, repo, lock = gate.report, gate.repository, gate.lock
     if report.failed or lock is None:
         return PublishOutcome(report, store.location)
     candidates, problems = _candidates(repo, lock, options.builder or _builder_id())
+    now = options.now or dt.datetime.now(dt.UTC)
+    try:  # the index this run extends must be one the policy trusts, and not rolled back
+        verified_index(store, policy, state, now=now, expired_ok=True, missing_ok=True)
+    except oci.StoreError as exc:
+        if exc.code == "REL003":
+            raise
+        problems.append(_store_finding(store.location, exc))
+    except oci.ReleaseError as exc:
+        problems.append(_store_finding(store.location, exc))
     if problems:
         return PublishOutcome(report.with_findings([*report.findings, *problems]),
                               store.location)
-    outcomes = tuple(publish_one(store, c, signer) for c in candidates)
+    own = _own(signer) or policy
+    outcomes = tuple(publish_one(store, c, signer, policy, own) for c in candidates)
     findings = [*report.findings, *(_refused(o) for o in outcomes if o.state == "refused")]
     index = None
-    good = {o.candidate.packed.ref: o.digest for o in outcomes if o.state != "refused"}
-    if good or options.refresh_index:
-        now = options.now or dt.datetime.now(dt.UTC)
-        index = update_index(store, good, signer, now=now,
-                             ttl=dt.timedelta(days=options.ttl_days),
-                             refresh=options.refresh_index)
-        outcomes = settle(store, outcomes)
+    if any(o.state != "refused" for o in outcomes) or options.refresh_index:
+        index, outcomes = publish_index(store, outcomes, signer, now=now,
+                                        ttl=dt.timedelta(days=options.ttl_days),
+                                        refresh=options.refresh_index)
+        if index.version:
+            state.remember(store.location, index.version)
         findings = [*report.findings, *(_refused(o) for o in outcomes if o.state == "refused")]
     return PublishOutcome(report.with_findings(findings), store.location, outcomes, index)
+
+
+def _policy(options: PublishOptions, signer: Signer) -> TrustPolicy:
+    """The policy judging the signatures already in the store: ``--policy``, else (offline
+    key) the signing key alone; keyless signing needs ``--policy``."""
+    from rspp.core.errors import UsageError
+    from rspp.core.paths import real_inside
+    from rspp.release.trust import load_policy
+
+    if options.policy is not None:
+        return load_policy(real_inside(options.policy, options.root, "trust policy"),
+                           confine=options.root)
+    own = _own(signer)
+    if own is not None:
+        return own
+    raise UsageError("--sign sigstore needs --policy FILE",
+                     "name the trust policy consumers verify with (it must trust this "
+                     "workflow's identity)")
+
+
+def _own(signer: Signer) -> TrustPolicy | None:
+    """A policy trusting exactly the offline key ``signer`` signs with (None: keyless)."""
+    from rspp.release.sign import KeySigner
+    from rspp.release.trust import policy_from_keys
+
+    if isinstance(signer, KeySigner):
+        return policy_from_keys({signer.keyid: signer.public_pem()}, "--key")
+    return None
+
+
+def _store_finding(location: str, exc: ReleaseError) -> Finding:
+    from rspp.core.sink import finding
+
+    return finding(exc.code, location, 1, 1, exc.one_line())
 
 
 def _refused(outcome: Outcome) -> Finding:
@@ -245,5 +302,14 @@ def _candidates(repo: Repository, lock: Lock, builder: str
         bundle = Member(key, artifact_digest(art), art.doc.data)
         out.append(candidate(bundle, members, resolution.view, source, path=art.path,
                              line=span.line, col=span.col, builder=builder))
+    by_tag: dict[str, list[Candidate]] = {}
+    for made in out:
+        by_tag.setdefault(made.packed.tag, []).append(made)
+    for tag, same in sorted(by_tag.items()):
+        if len(same) > 1:  # e.g. a/b@1.0.0 and a_b@1.0.0: OCI tags cannot tell them apart
+            names = ", ".join(c.packed.ref for c in same)
+            problems.extend(finding("REL002", c.path, c.line, c.col, f"{names} all publish as "
+                                    f"tag {tag}: rename one of the bundles",
+                                    pointer="/metadata/id") for c in same)
     return out, problems
 

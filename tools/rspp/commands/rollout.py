@@ -81,8 +81,15 @@ def verify_rollout(options: RolloutVerifyOptions) -> Report:
     if mine.failed or not found.schema_valid:
         return mine
     store = open_store(options.source, options.root)
-    policy = load_policy(options.policy)
+    from rspp.core.paths import real_inside
+
+    policy = load_policy(real_inside(options.policy, options.root, "trust policy"),
+                         confine=options.root)
     state = TrustState.load(options.root / STATE_FILE, options.root)
+    from rspp.lifecycle.lock import read_lock
+
+    lock, _ = read_lock(options.root)
     bound = check_bound(found, store, policy, state, now=options.now,
-                        offline=options.offline, runtimes=options.runtimes)
+                        offline=options.offline, runtimes=options.runtimes,
+                        locked=lock.entries if lock is not None else None)
     return mine.with_findings([*mine.findings, *bound])

@@ -44,6 +44,7 @@ def verify_bundle(options: VerifyOptions) -> VerifyOutcome:
 
     Raises VFY008 (as ReleaseError) for a bad policy, StoreError REL003 when the store
     cannot be reached, UsageError for a bad store name."""
+    from rspp.core.paths import real_inside
     from rspp.release import oci
     from rspp.release.index import STATE_FILE, TrustState
     from rspp.release.stores import open_store
@@ -51,8 +52,12 @@ def verify_bundle(options: VerifyOptions) -> VerifyOutcome:
     from rspp.release.verify import extract, pull_verified
 
     store = open_store(options.source, options.root)
-    policy = load_policy(options.policy)
-    state = TrustState.load(options.state or options.root / STATE_FILE, options.root)
+    policy = load_policy(real_inside(options.policy, options.root, "trust policy"),
+                         confine=options.root)
+    state = TrustState.load(real_inside(options.state or options.root / STATE_FILE,
+                                        options.root, "trusted-index state"), options.root)
+    if options.extract is not None:
+        _check_extract(options.root, options.extract)
     try:
         verified = pull_verified(store, options.ref, policy, state, now=options.now,
                                  offline=options.offline, runtime=options.runtime)
@@ -65,6 +70,28 @@ def verify_bundle(options: VerifyOptions) -> VerifyOutcome:
         return _refused(options.root, store.location, exc)
     return VerifyOutcome(Report.of_document(options.root, store.location, ()),
                          store.location, verified, files)
+
+
+def _check_extract(root: Path, dest: Path) -> None:
+    """``--extract DIR``: a new folder inside the repository (links followed and judged by
+    their target; never inside ``.git``) whose parent exists. PathError PATH001/PATH002,
+    UsageError otherwise — before anything is verified."""
+    import os
+
+    from rspp.core.errors import UsageError
+    from rspp.core.files import FileAccessError, inside_root
+    from rspp.core.paths import PathError, real_inside
+
+    real_inside(dest, root, "extraction folder")
+    try:
+        inside_root(dest, root, "extract into")
+    except FileAccessError as exc:
+        raise PathError("PATH001", exc.cause, exc.remedy) from exc
+    if os.path.lexists(dest):
+        raise UsageError(f"--extract {dest} exists", "name a folder that does not exist yet")
+    if not os.path.isdir(os.path.dirname(os.path.abspath(dest))):
+        raise PathError("PATH002", f"--extract {dest}: its parent folder does not exist",
+                        "create the parent first")
 
 
 def _refused(root: Path, location: str, exc: oci.ReleaseError) -> VerifyOutcome:
@@ -125,9 +152,14 @@ def keygen(root: Path, private: Path, policy: Path | None = None, *,
             inside_root(target, root, "write")
         except FileAccessError as exc:
             raise PathError("PATH001", exc.cause, exc.remedy) from exc
-    wanted = [full, public, *([target] if target is not None else [])]
-    if keep_existing and all(os.path.lexists(p) for p in wanted):
-        return _kept(root, full, public)
+    if keep_existing and os.path.lexists(full) and os.path.lexists(public):
+        kept = _kept(root, full, public)
+        if target is not None and not os.path.lexists(target):
+            from rspp.core.files import write_atomic
+
+            pem = public.read_text(encoding="ascii")
+            write_atomic(target, _policy_text(kept.keyid, pem).encode("utf-8"), root=root)
+        return kept
     if target is not None and os.path.lexists(target):
         from rspp.release.sign import SignError
 
@@ -138,7 +170,12 @@ def keygen(root: Path, private: Path, policy: Path | None = None, *,
         from rspp.core.files import write_atomic
 
         pem = public.read_text(encoding="ascii")
-        write_atomic(target, _policy_text(keyid, pem).encode("utf-8"), root=root)
+        try:
+            write_atomic(target, _policy_text(keyid, pem).encode("utf-8"), root=root)
+        except BaseException:
+            for made in (full, public):  # nothing half-made is left behind
+                made.unlink(missing_ok=True)
+            raise
     return KeyPair(full, public, keyid, Report.of_document(root, str(private), ()))
 
 

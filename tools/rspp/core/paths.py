@@ -332,3 +332,15 @@ def kind_of(mode: int) -> str:
     if stat.S_ISLNK(mode):
         return "a symbolic link"
     return "a regular file" if stat.S_ISREG(mode) else "a special file"
+
+
+def real_inside(path: Path | str, root: Path | str, what: str) -> Path:
+    """``path`` (relative to the working directory) when it is inside ``root`` after every
+    link is followed — what a reader of it would open; PathError PATH001 otherwise. ``what``
+    names the file in the message ("trust policy", "signing key")."""
+    full = os.path.realpath(path)
+    if under(full, os.path.realpath(root)) is None:
+        raise PathError("PATH001", f"{what} {show(str(path))} is outside the repository "
+                        f"{show(str(root))}", "keep it inside the repository (the tool's "
+                        "work area .rspp/ is git-ignored) or set --root")
+    return Path(path)

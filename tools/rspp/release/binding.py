@@ -13,7 +13,7 @@ accept.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rspp.core.findings import Finding
@@ -30,8 +30,11 @@ if TYPE_CHECKING:
 
 def check_bound(rollout: Artifact, store: oci.Store, policy: TrustPolicy,
                 state: TrustState | None, *, now: dt.datetime | None = None,
-                offline: bool = True, runtimes: Sequence[str] = ()) -> list[Finding]:
+                offline: bool = True, runtimes: Sequence[str] = (),
+                locked: Mapping[str, str] | None = None) -> list[Finding]:
     """The ROL010/ROL011 findings of ``rollout`` against ``store`` (none: bound).
+    ``locked``: the repository's lock entries (``Kind/id@version`` -> digest); a published
+    bundle whose digest is not the locked one is not the bundle the repository reviewed.
 
     Raises StoreError REL003 when the store cannot be reached."""
     from rspp.compat.contract import parse_version
@@ -43,12 +46,13 @@ def check_bound(rollout: Artifact, store: oci.Store, policy: TrustPolicy,
         span = rollout.doc.span(pointer)
         out.append(finding(code, rollout.path, span.line, span.col, message, pointer=pointer))
 
+    lock = locked or {}
     new = _pulled("ROL010", "/spec/bundle", body["bundle"], store, policy, state, now,
-                  offline, runtimes, hit)
+                  offline, runtimes, hit, lock)
     if "rollback" not in body:
         return out
     old = _pulled("ROL011", "/spec/rollback/bundle", body["rollback"]["bundle"], store,
-                  policy, state, now, offline, runtimes, hit)
+                  policy, state, now, offline, runtimes, hit, lock)
     if new is None or old is None:
         return out
     ours, theirs = _pipeline(new), _pipeline(old)
@@ -64,8 +68,8 @@ def check_bound(rollout: Artifact, store: oci.Store, policy: TrustPolicy,
 
 def _pulled(code: str, pointer: str, text: str, store: oci.Store, policy: TrustPolicy,
             state: TrustState | None, now: dt.datetime | None, offline: bool,
-            runtimes: Sequence[str], hit: Callable[[str, str, str], None]
-            ) -> Verified | None:
+            runtimes: Sequence[str], hit: Callable[[str, str, str], None],
+            locked: Mapping[str, str]) -> Verified | None:
     from rspp.release.verify import pull_verified
 
     ref, _, pin = text.partition("#")
@@ -88,6 +92,11 @@ def _pulled(code: str, pointer: str, text: str, store: oci.Store, policy: TrustP
     if pin and pin != verified.bundle_digest:
         hit(code, pointer, f"{ref} is pinned as {pin}, the published bundle is "
             f"{verified.bundle_digest}")
+        return None
+    expected = locked.get(f"PipelineBundle/{ref}")
+    if expected is not None and expected != verified.bundle_digest:
+        hit(code, pointer, f"the published {ref} is {verified.bundle_digest}, rspp.lock "
+            f"records {expected}: not the bundle this repository reviewed")
         return None
     return verified
 

@@ -63,9 +63,9 @@ def parse(data: bytes, where: str) -> IndexDoc:
                                 "republish it with `rspp bundle publish --refresh-index`")
 
     try:
-        value = json.loads(data)
-    except ValueError:
-        raise bad("not JSON") from None
+        value = oci.load_json(data, f"the index of {where}", "IDX003")
+    except oci.ReleaseError as exc:
+        raise bad(exc.cause) from None
     if not isinstance(value, dict) or set(value) != {"version", "expires", "bundles"}:
         raise bad("it is not {bundles, expires, version}")
     version, expires, bundles = value["version"], value["expires"], value["bundles"]
@@ -133,13 +133,13 @@ class TrustState:
         if raw is None:
             return cls(path, root)
         try:
-            value = json.loads(raw)
-        except ValueError:
+            value = oci.load_json(raw, str(path), "IDX003")
+        except oci.ReleaseError:
             value = None
         versions = value.get("indexes") if isinstance(value, dict) else None
         if not (isinstance(versions, dict)
                 and all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
-                        for k, v in versions.items())):
+                        and v >= 0 for k, v in versions.items())):
             raise oci.ReleaseError("IDX003", f"{path} is not a trusted-index state file",
                                    "delete it only if you know no rollback happened")
         return cls(path, root, dict(versions))

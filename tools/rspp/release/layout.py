@@ -135,11 +135,10 @@ class LayoutStore:
             raise oci.StoreError("REL004", f"{self._shown}/index.json is larger than "
                                  f"{oci.MAX_MANIFEST} bytes")
         try:
-            data = json.loads(raw)
-        except ValueError as exc:
-            raise oci.StoreError("REL004", f"{self._shown}/index.json is not JSON: {exc}",
-                                 "restore it from a backup or publish into a new store"
-                                 ) from None
+            data = oci.load_json(raw, f"{self._shown}/index.json")
+        except oci.ReleaseError as exc:
+            raise oci.StoreError("REL004", exc.cause, "restore it from a backup or publish "
+                                 "into a new store") from None
         manifests = data.get("manifests") if isinstance(data, dict) else None
         if not isinstance(manifests, list) or not all(isinstance(m, dict) for m in manifests):
             raise oci.StoreError("REL004", f"{self._shown}/index.json has no manifests list")

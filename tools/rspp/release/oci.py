@@ -15,6 +15,7 @@ list every referrer of ``sha256:<hex>``. Registries without the referrers API (d
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Mapping
 from contextlib import AbstractContextManager
@@ -185,3 +186,23 @@ class Store(Protocol):
         ``flock``); a registry cannot offer one and returns a context that does nothing."""
         ...
 
+
+
+def load_json(data: bytes, what: str, code: str = "REL004") -> object:
+    """``data`` parsed as JSON (RFC 8259), refusing what a hostile store could send: bytes
+    that are not UTF-8 JSON, duplicate keys (RFC 8259 section 4 leaves them undefined),
+    nesting deep enough to exhaust the parser. Raises ReleaseError ``code`` naming ``what``.
+    """
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        out = dict(items)
+        if len(out) != len(items):
+            raise ValueError("a key is repeated")
+        return out
+
+    error = StoreError if code in ("REL003", "REL004") else ReleaseError
+    try:
+        return json.loads(data, object_pairs_hook=pairs)
+    except RecursionError:
+        raise error(code, f"{what} is nested too deeply to be read") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise error(code, f"{what} is not valid JSON: {str(exc)[:80]}") from None

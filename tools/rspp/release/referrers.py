@@ -11,7 +11,6 @@ added.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from rspp.core.canonical import canonical_bytes
@@ -68,10 +67,7 @@ def _listed(store: oci.Store, digest: str) -> list[oci.Descriptor]:
     found = store.resolve(oci.referrers_tag(digest))
     if found is None:
         return []
-    try:
-        data = json.loads(store.get_manifest(found))
-    except ValueError:
-        raise oci.StoreError("REL004", f"the referrers index of {digest} is not JSON") from None
+    data = oci.load_json(store.get_manifest(found), f"the referrers index of {digest}")
     manifests = data.get("manifests") if isinstance(data, dict) else None
     if not isinstance(manifests, list):
         raise oci.StoreError("REL004", f"the referrers index of {digest} has no manifests")
@@ -87,11 +83,8 @@ def signatures(store: oci.Store, subject: str) -> list[Envelope]:
     for desc in _listed(store, subject):
         if desc.artifact_type not in SIGNATURE_TYPES:
             continue
-        try:
-            manifest = json.loads(store.get_manifest(desc.digest))
-        except ValueError:
-            raise oci.StoreError("REL004", f"signature manifest {desc.digest} is not JSON"
-                                 ) from None
+        manifest = oci.load_json(store.get_manifest(desc.digest),
+                                 f"signature manifest {desc.digest}")
         if not isinstance(manifest, dict):
             raise oci.StoreError("REL004", f"signature manifest {desc.digest} is not an object")
         target = manifest.get("subject")

@@ -42,9 +42,11 @@ from rspp.release.oci import (
     MANIFEST,
     MAX_BLOB,
     MAX_MANIFEST,
+    ReleaseError,
     StoreError,
     is_digest,
     is_tag,
+    load_json,
     sha256,
 )
 
@@ -60,6 +62,9 @@ LOOPBACK: Final = frozenset({"127.0.0.1", "::1", "localhost"})
 MAX_TAG_PAGES: Final = 1000
 """Pages of ``tags/list`` followed before giving up (a registry looping its ``Link``)."""
 MAX_REDIRECTS: Final = 5
+RETRIES: Final = 3
+"""Times a read (GET, HEAD) answered 500, 502, 503 or 504 is tried again."""
+_TRANSIENT: Final = frozenset({500, 502, 503, 504})
 _ACCEPT: Final = f"{MANIFEST}, {INDEX}"
 _CHUNK: Final = 64 * 1024
 
@@ -364,8 +369,8 @@ class RegistryStore:
 
     def _tag_page(self, body: bytes) -> list[str]:
         try:
-            doc = json.loads(body)
-        except ValueError:
+            doc = load_json(body, "the tag list")
+        except ReleaseError:
             doc = None
         listed = doc.get("tags") if isinstance(doc, dict) else None
         if listed is None and isinstance(doc, dict):
@@ -391,11 +396,19 @@ class RegistryStore:
         deadline = time.monotonic() + self._timeout
         for _ in range(MAX_REDIRECTS + 1):
             same = _Origin.of(url) == self._origin
-            try:
-                response = self._authed(method, url, sent if same else dict(headers or {}),
-                                        data, stream, same)
-            except requests.exceptions.RequestException as error:
-                raise self._transport(error, url) from None
+            for attempt in range(RETRIES + 1):
+                try:
+                    response = self._authed(method, url, sent if same else dict(headers or {}),
+                                            data, stream, same)
+                except requests.exceptions.RequestException as error:
+                    raise self._transport(error, url) from None
+                # a read may meet a registry busy with another client's writes (distribution
+                # answers 500 while a tag it reads is being replaced): try it again
+                if method not in ("GET", "HEAD") or response.status_code not in _TRANSIENT \
+                        or attempt == RETRIES:
+                    break
+                response.close()
+                time.sleep(0.1 * (attempt + 1))
             if response.status_code not in (301, 302, 303, 307, 308) or follow == "none":
                 response.rspp_deadline = deadline
                 return response

@@ -124,6 +124,13 @@ class KeySigner:
     def media_type(self) -> str:
         return oci.DSSE
 
+    def public_pem(self) -> bytes:
+        """The public key, PEM SubjectPublicKeyInfo (as ``rspp keygen`` writes it)."""
+        from cryptography.hazmat.primitives import serialization
+
+        return self._key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+
     def sign(self, statement: bytes) -> bytes:
         """The DSSE envelope (RFC 8785 JSON: ``payload``, ``payloadType``, ``signatures``
         with one ``{keyid, sig}``; base64 is RFC 4648 §4 with padding) over ``statement``.

@@ -31,6 +31,9 @@ def open_store(name: str | None, root: Path) -> oci.Store:
             inside_root(full, root, "publish into")
         except FileAccessError as exc:
             raise PathError("PATH001", exc.cause, exc.remedy) from exc
+        if full.is_dir() and any(full.iterdir()) and not (full / "oci-layout").exists():
+            raise UsageError(f"{name}: {folder} holds files and is not an OCI image layout",
+                             "name a new folder (the default is layout:.rspp/store)")
         return LayoutStore(root, str(full))
     if name.startswith("oci://"):
         from rspp.release.registry import RegistryStore

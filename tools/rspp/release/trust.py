@@ -145,9 +145,10 @@ class Signed:
 # ---------------------------------------------------------------------------- the policy
 
 
-def load_policy(path: Path) -> TrustPolicy:
+def load_policy(path: Path, *, confine: Path | None = None) -> TrustPolicy:
     """Read and check the trust policy file at ``path`` (``.json`` is parsed as JSON, any
     other suffix as YAML). Policies are local files: a URL is refused, never fetched.
+    ``confine``: the folder (the repository) a ``trustedRoot`` must lie in, links followed.
 
     Raises PolicyError ``VFY008`` with the position of the first problem: unreadable or
     unparsable file, wrong ``apiVersion``/``kind``, an unknown field, a key id that is not
@@ -192,7 +193,8 @@ def load_policy(path: Path) -> TrustPolicy:
     root: Path | None = None
     if "trustedRoot" in data:
         span = doc.span("/trustedRoot")
-        root = _trusted_root(fail, path, data["trustedRoot"], (span.line, span.col))
+        root = _trusted_root(fail, path, data["trustedRoot"], (span.line, span.col),
+                             confine)
     if not keys and not identities:
         raise fail("", "the trust policy trusts nobody: it lists no keys and no sigstore "
                        "identities", remedy="add a `keys` or `sigstore` entry")
@@ -200,8 +202,16 @@ def load_policy(path: Path) -> TrustPolicy:
 
 
 def _read(path: Path, limit: int, shown: str, line: int, col: int, what: str) -> bytes:
+    import os
+    import stat
+
     try:
-        with open(path, "rb") as handle:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_CLOEXEC", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise PolicyError(shown, line, col, f"the {what} {path} is not a regular file",
+                                  "name a file")
             raw = handle.read(limit + 1)
     except OSError as exc:
         raise PolicyError(shown, line, col, f"cannot read the {what} {path}: {exc.strerror}",
@@ -273,22 +283,31 @@ def _identity(fail: _Fail, pointer: str, item: object) -> TrustedIdentity:
 
 
 def _trusted_root(fail: _Fail, policy_path: Path, value: object,
-                  where: tuple[int, int]) -> Path:
+                  where: tuple[int, int], confine: Path | None) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise fail("/trustedRoot", "trustedRoot must be a file path")
     if _URL.match(value):
         raise fail("/trustedRoot", "trustedRoot is a local file, never fetched",
                    remedy="download it, review it, and give its path")
     target = policy_path.parent / value
+    if confine is not None:
+        import os
+
+        from rspp.core.paths import under
+
+        if under(os.path.realpath(target), os.path.realpath(confine)) is None:
+            raise fail("/trustedRoot", f"trustedRoot {value} is outside the repository",
+                       remedy="keep the trusted root file inside the repository")
     _read(target, MAX_TRUSTED_ROOT, str(policy_path), *where, "trusted root")
     from sigstore.errors import Error as SigstoreError
     from sigstore.models import TrustedRoot
 
     try:
         TrustedRoot.from_file(str(target))
-    except (SigstoreError, ValueError, UnicodeDecodeError) as exc:  # pydantic's too
-        raise fail("/trustedRoot", f"{value} is not a sigstore trusted root: "
-                                   f"{_say(exc)}") from None
+    except (SigstoreError, ValueError, UnicodeDecodeError):  # pydantic's too
+        # the error's text may quote the file's content: never shown
+        raise fail("/trustedRoot", f"{value} is not a sigstore trusted root (JSON "
+                                   "trusted_root.json of a sigstore instance)") from None
     return target
 
 
@@ -329,7 +348,7 @@ def verify_signature(media_type: str, data: bytes, policy: TrustPolicy, *,
 def _check_statement(payload: bytes) -> None:
     try:
         value = json.loads(payload)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         value = None
     if not isinstance(value, dict) or value.get("_type") != STATEMENT_TYPE:
         raise SignatureError("VFY002", "the signed payload is not an in-toto Statement v1",

@@ -139,14 +139,32 @@ def _subject(statement: object) -> str:
     return f"sha256:{hexed}" if isinstance(hexed, str) else ""
 
 
+def signed_by(store: oci.Store, digest: str, policy: TrustPolicy, *,
+              offline: bool = True) -> bool:
+    """Whether a signature the policy allows covers the manifest ``digest``."""
+    try:
+        _verified_statement(store, digest, digest, policy, offline)
+    except oci.ReleaseError:
+        return False
+    return True
+
+
 def verified_index(store: oci.Store, policy: TrustPolicy, state: TrustState | None, *,
-                   now: dt.datetime, offline: bool = True) -> tuple[Mapping[str, str], int]:
+                   now: dt.datetime, offline: bool = True, expired_ok: bool = False,
+                   missing_ok: bool = False) -> tuple[Mapping[str, str], int]:
     """The bundles the store's signed index lists and its version; raises ReleaseError
-    (IDX001-003, VFY001-003) when it is missing, unsigned, rolled back or expired."""
+    (IDX001-003, VFY001-003) when it is missing, unsigned, rolled back or expired.
+    ``expired_ok`` (a publisher about to re-sign it) lets an expired index pass;
+    ``missing_ok`` a store without an index, unless ``state`` trusted one there: then it
+    was removed (IDX003). Returns ({}, 0) for a missing index."""
     where = store.location
     digest = store.resolve(oci.INDEX_TAG)
     if digest is None:
-        raise _fail("IDX003", f"{where} has no index (tag {oci.INDEX_TAG})",
+        if missing_ok and (state is None or state.trusted(where) == 0):
+            return {}, 0
+        raise _fail("IDX003", f"{where} has no index (tag {oci.INDEX_TAG})"
+                    + (f", but version {state.trusted(where)} of it was trusted: it was "
+                       "removed" if state is not None and state.trusted(where) else ""),
                     "publish into it with `rspp bundle publish`")
     manifest = _manifest(store, digest, f"the index of {where}")
     if manifest.get("artifactType") != oci.INDEX_TYPE:
@@ -164,7 +182,8 @@ def verified_index(store: oci.Store, policy: TrustPolicy, state: TrustState | No
     if not isinstance(signed, dict) or signed.get("version") != doc.version:
         raise _fail("VFY006", f"the index of {where} says version {doc.version}, its "
                     "signature another")
-    check_fresh(doc, state.trusted(where) if state else 0, now, where)
+    judged = min(now, doc.expires - dt.timedelta(seconds=1)) if expired_ok else now
+    check_fresh(doc, state.trusted(where) if state else 0, judged, where)
     return doc.bundles, doc.version
 
 
