@@ -977,9 +977,11 @@ ENTRIES: tuple[Entry, ...] = (
         category="index",
         severity=Severity.ERROR,
         summary="A store has no usable index.",
-        doc="The tag rspp-index is missing, is not an rspp index, or its layer is not "
-            "{bundles, expires, version}; or the trusted-index state file is unreadable. "
-            "Nothing in a store without a verified index is trusted.",
+        doc="The tag rspp-index is missing (or was removed after this machine trusted a "
+            "version of it), is not an rspp index, or its layer is not {bundles, expires, "
+            "version}; or the trusted-index state file is unreadable. Nothing in a store "
+            "without a verified index is trusted, and a publisher never extends such an "
+            "index.",
         emitted_by="release",
     ),
     Entry(
@@ -1179,8 +1181,10 @@ ENTRIES: tuple[Entry, ...] = (
         summary="The bundle's tag in the store names another artifact.",
         doc="The tag id-version (characters outside OCI's tag grammar written as _) names a "
             "manifest whose dev.rspp.id and dev.rspp.version annotations are of another "
-            "bundle, or no rspp bundle at all. Rename the bundle or publish into another "
-            "store.",
+            "bundle, or no rspp bundle at all; or a manifest of this very bundle with the "
+            "same content that no signature the policy trusts covers (the store was changed "
+            "outside rspp); or two bundles of the repository would publish under one tag "
+            "(a/b and a_b). Rename the bundle or publish into another store.",
         emitted_by="release",
     ),
     Entry(
