@@ -99,6 +99,9 @@ def test_other_content_for_a_published_version_is_refused(release: Release,
     refused = next(f for f in outcome.report.findings if f.code == "REL001")
     assert "already published" in refused.message
     assert refused.path == "pipelines/examples/simple_livekit_voice/bundle.yaml"
+    summary = outcome.markdown()  # the job summary says it too
+    assert "| `simple_livekit_voice_bundle@1.0.0` | refused (REL001) |" in summary
+    assert "1 error(s): see the job log." in summary
     # the published version is untouched and still verifies
     assert release.verify("simple_livekit_voice_bundle@1.0.0").verified is not None
     run = rspp(capsys, "bundle", "publish", "--key", str(release.key), "--today", TODAY,

@@ -94,12 +94,15 @@ class PublishOutcome:
         """A GitHub job summary: a table of the bundle versions and the index line."""
         from rspp.core.markdown import code, row, text
 
-        rows = [row(code(o.candidate.packed.ref, cell=True), text(o.state),
+        rows = [row(code(o.candidate.packed.ref, cell=True),
+                    text(f"{o.state} ({o.code})" if o.code else o.state),
                     code(o.digest or o.candidate.packed.digest, cell=True))
                 for o in self.outcomes]
         lines = [f"### rspp bundle publish: {code(self.store)}", "",
                  row("bundle", "state", "manifest"), row("---", "---", "---"), *rows, ""]
-        if self.index is not None:
+        if self.report.errors:
+            lines.append(f"{self.report.errors} error(s): see the job log.")
+        if self.index is not None and self.index.version:
             lines.append(f"Index version {self.index.version}, expires "
                          f"{text(self.index.expires)}.")
         return "\n".join(lines) + "\n"
