@@ -100,7 +100,7 @@ def test_other_content_for_a_published_version_is_refused(release: Release,
     assert "already published" in refused.message
     assert refused.path == "pipelines/examples/simple_livekit_voice/bundle.yaml"
     summary = outcome.markdown()  # the job summary says it too
-    assert "| `simple_livekit_voice_bundle@1.0.0` | refused (REL001) |" in summary
+    assert "| `simple_livekit_voice_bundle@1.0.0` | refused \\(REL001\\) |" in summary
     assert "1 error(s): see the job log." in summary
     # the published version is untouched and still verifies
     assert release.verify("simple_livekit_voice_bundle@1.0.0").verified is not None
