@@ -197,6 +197,7 @@ def test_parse_oci_accepts(url: str, parts: tuple[str, int | None, str]) -> None
     "oci://host", "oci://host/", "oci://host/Upper", "oci://host/a//b", "oci://host/a/",
     "oci://host/-a", "oci://host/a..b", "oci://host/a___b", "oci://host/a:tag",
     "oci://user:secret@host/repo", "oci://user@host/repo", "oci://host/repo?x=1",
+    "oci://host/repo?tok=secret", "oci://host/repo#secret",
     "oci://host/repo#frag", "oci://host/re\npo", "oci://host/repo\x00", "oci://ho st/repo",
     "oci://host:0/repo", "oci://host:65536/repo", "oci://host:abc/repo", "oci://[zz]/repo",
     "oci://hóst/repo", "oci://-host/repo", "oci://host_x/repo", "oci://:5000/repo",

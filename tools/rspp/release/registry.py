@@ -115,11 +115,15 @@ def parse_oci(url: str) -> tuple[str, int | None, str]:
 
 
 def _redacted(url: str) -> str:
-    """``url`` with anything before an ``@`` in its authority replaced by ``***``."""
+    """``url`` with anything before an ``@`` in its authority, and any query or fragment
+    (where tokens travel), replaced by ``***``."""
     scheme, sep, rest = url.partition("//")
     authority, slash, path = rest.partition("/")
     if sep and "@" in authority:
         authority = "***@" + authority.rpartition("@")[2]
+    for mark in "?#":
+        if mark in path:
+            path = path.partition(mark)[0] + mark + "***"
     return scheme + sep + authority + slash + path
 
 
