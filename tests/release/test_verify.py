@@ -310,3 +310,14 @@ def test_pull_verified_directly(release: Release) -> None:
     got = pull_verified(release.layout(), REF, policy, now=NOW)
     assert got.ref == REF and got.index_version == 1
     assert copy.deepcopy(dict(got.members)).keys() == got.members.keys()
+
+
+def test_a_removed_tag(release: Release) -> None:
+    path = release.root / ".rspp/store/index.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["manifests"] = [m for m in data["manifests"]
+                         if m["annotations"][oci.REF_NAME] != REF.replace("@", "-")]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    outcome = release.verify(REF)
+    assert codes(outcome) == ["IDX004"]
+    assert "is missing, though the signed index lists" in outcome.report.findings[0].message

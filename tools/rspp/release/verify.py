@@ -221,9 +221,13 @@ def _pull(store: oci.Store, ref: str, policy: TrustPolicy, state: TrustState | N
         raise _fail("IDX004", f"{ref} is not in the signed index of {store.location}",
                     "publish it, or name a published version")
     tagged = store.resolve(tag_for(ident, version))
+    if tagged is None:
+        raise _fail("IDX004", f"tag {tag_for(ident, version)} of {store.location} is "
+                    f"missing, though the signed index lists {ref} as {listed}",
+                    "the store was changed outside rspp; publish again to restore the tag")
     if tagged != listed:
         raise _fail("IDX004", f"tag {tag_for(ident, version)} of {store.location} names "
-                    f"{tagged or 'nothing'}, the signed index {listed}: the tag was moved",
+                    f"{tagged}, the signed index {listed}: the tag was moved",
                     "do not use it; republish from the commit that published it")
     manifest = _manifest(store, listed, ref)
     notes = manifest.get("annotations")
