@@ -28,6 +28,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "lock": ("lock", "command"),
     "status": ("status", "command"),
     "keygen": ("keygen", "command"),
+    "graph": ("graph", "command"),
     "build": ("build", "command"),
     "check": ("check", "command"),
     "compat": ("compat", "command"),
