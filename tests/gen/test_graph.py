@@ -128,3 +128,16 @@ def test_svg_and_png_through_graphviz(examples: Path,
                    "--out", str(out), "--root", str(examples))
         assert run.code == 0, run.err
         assert out.read_bytes().startswith(magic)
+
+
+def test_every_bundle_page_carries_its_picture() -> None:
+    from markdown_it import MarkdownIt
+
+    for view in VIEWS:
+        page = view.with_name(view.name.replace(".resolved.json", ".md")).read_text(
+            encoding="utf-8")
+        fences = [t for t in MarkdownIt("gfm-like").parse(page)
+                  if t.type == "fence" and t.info == "mermaid"]
+        assert len(fences) == 1, view.name
+        drawn = from_view(json.loads(view.read_text(encoding="utf-8")))
+        assert fences[0].content == to_mermaid(Graph("", drawn.nodes, drawn.edges))

@@ -21,7 +21,7 @@ Sources: Mermaid flowchart syntax (https://mermaid.js.org/syntax/flowchart.html)
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final, Literal
 
 Mark = Literal["", "added", "removed", "changed"]
@@ -257,3 +257,12 @@ def to_dot(graph: Graph) -> str:
         lines.append(f"  {ids[edge.source]} -> {ids[edge.target]} [{', '.join(attrs)}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
+
+
+def page_section(view: Mapping[str, object]) -> str:
+    """The picture section of a bundle's page (``docs/pipelines/*.md``): a heading and the
+    Mermaid block of its resolved view, which GitHub renders. Labels never hold a backtick
+    (:func:`_mermaid_text`), so no value can close the fence."""
+    return ("\n## Picture\n\nData lanes solid, control thick, telemetry dotted; fallback and "
+            "degrade stand-ins dashed; modules as boxes around their nodes.\n\n```mermaid\n"
+            + to_mermaid(replace(from_view(view), title="")) + "```\n")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rspp.core.jsontypes import as_array, as_object
 from rspp.core.markdown import render_page
+from rspp.gen.graph import page_section
 from rspp.lifecycle.provenance import (
     DerivedGraph,
     Node,
@@ -120,7 +121,8 @@ def _make_page(root: Path, view_file: str) -> bytes | None:
         raw = read_existing(root / view_file, root=root, verb="read")
         if raw is None:
             return None
-        page = render_page(json.loads(raw.decode("utf-8")))
+        view = json.loads(raw.decode("utf-8"))
+        page = render_page(view) + page_section(view)
     except (FileAccessError, ValueError, KeyError, TypeError, AttributeError):
         return None
     return with_page_provenance(root, page, (view_file,))

@@ -34,7 +34,7 @@ from rspp.model.artifact import Artifact
 # (at the top or inside a function) counts too, except the ones in _NOT_OUTPUT.
 GENERATORS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
     "rspp resolve": ("rspp.resolve.api", "rspp.lifecycle.provenance"),
-    "rspp page": ("rspp.core.markdown", "rspp.lifecycle.provenance"),
+    "rspp page": ("rspp.core.markdown", "rspp.gen.graph", "rspp.lifecycle.provenance"),
 })
 # Validation and the code catalogue decide whether a file may be generated (blocked) and how
 # findings read, never what a generated file says: their modules do not make a generator stale.
