@@ -22,20 +22,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Final, Literal
 
 Mark = Literal["", "added", "removed", "changed"]
 Role = Literal["primary", "fallback", "degrade", "module"]
 
 LANES: Final = ("data", "control", "telemetry")
-_MERMAID_ARROW: Final = {"data": "-->", "control": "==>", "telemetry": "-.->"}
+_MERMAID_ARROW: Final = MappingProxyType({"data": "-->", "control": "==>",
+                                          "telemetry": "-.->"})
 _MARK_STYLE: Final = (
     ("added", "fill:#dafbe1,stroke:#1a7f37,stroke-width:2px"),
     ("removed", "fill:#ffebe9,stroke:#cf222e,stroke-width:2px,stroke-dasharray:4 3"),
     ("changed", "fill:#fff8c5,stroke:#9a6700,stroke-width:2px"),
 )
-_DOT_MARK: Final = {"added": ("#dafbe1", "#1a7f37"), "removed": ("#ffebe9", "#cf222e"),
-                    "changed": ("#fff8c5", "#9a6700")}
+_DOT_LANE: Final = MappingProxyType({"control": ("penwidth=2",),
+                                     "telemetry": ("style=dotted",)})
+_DOT_MARK: Final = MappingProxyType({"added": ("#dafbe1", "#1a7f37"),
+                                     "removed": ("#ffebe9", "#cf222e"),
+                                     "changed": ("#fff8c5", "#9a6700")})
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,8 +255,7 @@ def to_dot(graph: Graph) -> str:
         else:
             ports = f"{edge.source_port} → {edge.target_port}".strip(" →")
             attrs = [f'label="{_dot_text(ports)}"'] if ports else []
-            attrs += {"control": ["penwidth=2"], "telemetry": ["style=dotted"]}.get(edge.lane,
-                                                                                     [])
+            attrs += _DOT_LANE.get(edge.lane, ())
         if edge.mark:
             attrs.append(f'color="{_DOT_MARK[edge.mark][1]}"')
         lines.append(f"  {ids[edge.source]} -> {ids[edge.target]} [{', '.join(attrs)}];")
