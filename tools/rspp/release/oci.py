@@ -188,20 +188,23 @@ class Store(Protocol):
 
 
 
+def unique_keys(items: list[tuple[str, object]]) -> dict[str, object]:
+    """``json.loads`` ``object_pairs_hook`` refusing a repeated key (ValueError): RFC 8259
+    section 4 leaves duplicates undefined, and parsers disagree on which one wins."""
+    out = dict(items)
+    if len(out) != len(items):
+        raise ValueError("a key is repeated")
+    return out
+
+
 def load_json(data: bytes, what: str, code: str = "REL004") -> object:
     """``data`` parsed as JSON (RFC 8259), refusing what a hostile store could send: bytes
-    that are not UTF-8 JSON, duplicate keys (RFC 8259 section 4 leaves them undefined),
-    nesting deep enough to exhaust the parser. Raises ReleaseError ``code`` naming ``what``.
+    that are not UTF-8 JSON, duplicate keys (:func:`unique_keys`), nesting deep enough to
+    exhaust the parser. Raises ReleaseError ``code`` naming ``what``.
     """
-    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
-        out = dict(items)
-        if len(out) != len(items):
-            raise ValueError("a key is repeated")
-        return out
-
     error = StoreError if code in ("REL003", "REL004") else ReleaseError
     try:
-        return json.loads(data, object_pairs_hook=pairs)
+        return json.loads(data, object_pairs_hook=unique_keys)
     except RecursionError:
         raise error(code, f"{what} is nested too deeply to be read") from None
     except (ValueError, UnicodeDecodeError) as exc:

@@ -356,14 +356,8 @@ def _check_statement(payload: bytes) -> None:
 
 
 def _strict_json(data: bytes, what: str) -> object:
-    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
-        out = dict(items)
-        if len(out) != len(items):
-            raise ValueError("duplicate key")
-        return out
-
     try:
-        return json.loads(data, object_pairs_hook=pairs)
+        return json.loads(data, object_pairs_hook=oci.unique_keys)
     except (ValueError, UnicodeDecodeError, RecursionError):
         raise SignatureError("VFY002", f"the {what} is not JSON") from None
 

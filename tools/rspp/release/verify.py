@@ -81,14 +81,8 @@ def _fail(code: str, cause: str, remedy: str = "") -> oci.ReleaseError:
 
 
 def _json(data: bytes, what: str, code: str) -> object:
-    def no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
-        out = dict(pairs)
-        if len(out) != len(pairs):
-            raise ValueError("duplicate key")
-        return out
-
     try:
-        return json.loads(data, object_pairs_hook=no_duplicates)
+        return json.loads(data, object_pairs_hook=oci.unique_keys)
     except (ValueError, RecursionError):
         raise _fail(code, f"{what} is not valid JSON") from None
 
