@@ -85,16 +85,9 @@ def pack_index(doc: IndexDoc) -> tuple[bytes, bytes]:
     """The index's manifest and layer bytes (the manifest annotated with the version)."""
     layer = doc.to_bytes()
     desc = oci.Descriptor.of(INDEX_LAYER, layer)
-    manifest = canonical_bytes({
-        "schemaVersion": 2,
-        "mediaType": oci.MANIFEST,
-        "artifactType": oci.INDEX_TYPE,
-        "config": {"mediaType": oci.EMPTY, "digest": oci.EMPTY_DIGEST,
-                   "size": len(oci.EMPTY_DATA)},
-        "layers": [desc.to_json()],
-        "annotations": {"dev.rspp.index.version": str(doc.version),
-                        "dev.rspp.index.expires": stamp(doc.expires)},
-    })
+    manifest = oci.artifact_manifest(
+        oci.INDEX_TYPE, [desc], annotations={"dev.rspp.index.version": str(doc.version),
+                                             "dev.rspp.index.expires": stamp(doc.expires)})
     return manifest, layer
 
 

@@ -17,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Final, Protocol
 
+from rspp.core.canonical import canonical_bytes
 from rspp.core.errors import RsppError
 
 MANIFEST: Final = "application/vnd.oci.image.manifest.v1+json"
@@ -209,3 +210,24 @@ def load_json(data: bytes, what: str, code: str = "REL004") -> object:
         raise error(code, f"{what} is nested too deeply to be read") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise error(code, f"{what} is not valid JSON: {str(exc)[:80]}") from None
+
+
+def artifact_manifest(artifact_type: str, layers: Sequence[Descriptor], *,
+                      annotations: Mapping[str, str] | None = None,
+                      subject: Descriptor | None = None) -> bytes:
+    """An OCI image manifest v1.1 for an artifact (``manifest.md``, "Guidelines for Artifact
+    Usage"): ``artifactType``, the empty config, ``layers``, optional ``annotations`` and
+    ``subject`` (its media type, digest and size only); RFC 8785 canonical bytes."""
+    manifest: dict[str, object] = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST,
+        "artifactType": artifact_type,
+        "config": {"mediaType": EMPTY, "digest": EMPTY_DIGEST, "size": len(EMPTY_DATA)},
+        "layers": [layer.to_json() for layer in layers],
+    }
+    if annotations is not None:
+        manifest["annotations"] = dict(annotations)
+    if subject is not None:
+        manifest["subject"] = Descriptor(subject.media_type, subject.digest,
+                                         subject.size).to_json()
+    return canonical_bytes(manifest)

@@ -110,15 +110,8 @@ def pack(bundle: Member, members: Sequence[Member], view: object, source: Source
              oci.TITLE: ref}
     if description:
         notes[DESCRIPTION] = description
-    manifest = canonical_bytes({
-        "schemaVersion": 2,
-        "mediaType": oci.MANIFEST,
-        "artifactType": oci.BUNDLE_TYPE,
-        "config": {"mediaType": oci.EMPTY, "digest": oci.EMPTY_DIGEST,
-                   "size": len(oci.EMPTY_DATA)},
-        "layers": [layer.descriptor.to_json() for layer in layers],
-        "annotations": notes,
-    })
+    manifest = oci.artifact_manifest(oci.BUNDLE_TYPE, [layer.descriptor for layer in layers],
+                                     annotations=notes)
     return Packed(ref, tag_for(ident, version), bundle.digest, manifest, oci.sha256(manifest),
                   tuple(layers), MappingProxyType({m.key: m.digest for m in ordered}))
 

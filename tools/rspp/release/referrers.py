@@ -38,15 +38,7 @@ def attach(store: oci.Store, subject: oci.Descriptor, media_type: str, envelope:
     blob = oci.Descriptor.of(media_type, envelope)
     store.put_blob(envelope, blob.digest)
     store.put_blob(oci.EMPTY_DATA, oci.EMPTY_DIGEST)
-    manifest = canonical_bytes({
-        "schemaVersion": 2,
-        "mediaType": oci.MANIFEST,
-        "artifactType": media_type,
-        "config": {"mediaType": oci.EMPTY, "digest": oci.EMPTY_DIGEST,
-                   "size": len(oci.EMPTY_DATA)},
-        "layers": [blob.to_json()],
-        "subject": oci.Descriptor(subject.media_type, subject.digest, subject.size).to_json(),
-    })
+    manifest = oci.artifact_manifest(media_type, [blob], subject=subject)
     digest = oci.sha256(manifest)
     store.put_manifest(manifest, digest, oci.MANIFEST)
     entry = oci.Descriptor(oci.MANIFEST, digest, len(manifest), artifact_type=media_type)
