@@ -185,12 +185,10 @@ def _policy(options: PublishOptions, signer: Signer) -> TrustPolicy:
     """The policy judging the signatures already in the store: ``--policy``, else (offline
     key) the signing key alone; keyless signing needs ``--policy``."""
     from rspp.core.errors import UsageError
-    from rspp.core.paths import real_inside
     from rspp.release.trust import load_policy
 
     if options.policy is not None:
-        return load_policy(real_inside(options.policy, options.root, "trust policy"),
-                           confine=options.root)
+        return load_policy(options.policy, confine=options.root)
     own = _own(signer)
     if own is not None:
         return own

@@ -81,10 +81,8 @@ def verify_rollout(options: RolloutVerifyOptions) -> Report:
     if mine.failed or not found.schema_valid:
         return mine
     store = open_store(options.source, options.root)
-    from rspp.core.paths import real_inside
 
-    policy = load_policy(real_inside(options.policy, options.root, "trust policy"),
-                         confine=options.root)
+    policy = load_policy(options.policy, confine=options.root)
     state = TrustState.load(options.root / STATE_FILE, options.root)
     from rspp.lifecycle.lock import read_lock
 

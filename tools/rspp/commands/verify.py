@@ -52,8 +52,7 @@ def verify_bundle(options: VerifyOptions) -> VerifyOutcome:
     from rspp.release.verify import extract, pull_verified
 
     store = open_store(options.source, options.root)
-    policy = load_policy(real_inside(options.policy, options.root, "trust policy"),
-                         confine=options.root)
+    policy = load_policy(options.policy, confine=options.root)
     state = TrustState.load(real_inside(options.state or options.root / STATE_FILE,
                                         options.root, "trusted-index state"), options.root)
     if options.extract is not None:

@@ -148,7 +148,8 @@ class Signed:
 def load_policy(path: Path, *, confine: Path | None = None) -> TrustPolicy:
     """Read and check the trust policy file at ``path`` (``.json`` is parsed as JSON, any
     other suffix as YAML). Policies are local files: a URL is refused, never fetched.
-    ``confine``: the folder (the repository) a ``trustedRoot`` must lie in, links followed.
+    ``confine``: the folder (the repository) the policy file and its ``trustedRoot`` must
+    lie in, links followed (PathError ``PATH001`` for the policy file outside it).
 
     Raises PolicyError ``VFY008`` with the position of the first problem: unreadable or
     unparsable file, wrong ``apiVersion``/``kind``, an unknown field, a key id that is not
@@ -162,6 +163,10 @@ def load_policy(path: Path, *, confine: Path | None = None) -> TrustPolicy:
     if _URL.match(shown):
         raise PolicyError(shown, 1, 1, "a trust policy is read from a file, never fetched",
                           "download it, review it, and give its local path")
+    if confine is not None:
+        from rspp.core.paths import real_inside
+
+        real_inside(path, confine, "trust policy")
     raw = _read(path, MAX_POLICY, shown, 1, 1, "trust policy")
     loaded = load_bytes(raw, shown, syntax=syntax_for(path) or "yaml")
     if loaded.document is None:
