@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,13 @@ def release_repo(target: Path) -> Release:
     (root / ".git" / "info" / "exclude").write_text("/.rspp/\n", encoding="utf-8")
     made = keygen(root, root / ".rspp" / "keys" / "rspp.key", root / ".rspp" / "trust.yaml")
     return Release(root, made.private, root / ".rspp" / "trust.yaml", made.keyid)
+
+
+def copy_release(template: Release, target: Path) -> Release:
+    """A copy of ``template``'s repository (git, keys, policy and store) at ``target``."""
+    shutil.copytree(template.root, target, symlinks=True)
+    return Release(target, target / template.key.relative_to(template.root),
+                   target / template.policy.relative_to(template.root), template.keyid)
 
 
 def states(outcome: PublishOutcome) -> dict[str, str]:

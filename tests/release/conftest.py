@@ -26,6 +26,8 @@ from typing import Final
 
 import pytest
 
+from tests.helpers.release import Release, codes, copy_release, release_repo
+
 DOCKER_REGISTRY: Final = "docker-registry"
 SKOPEO: Final = "skopeo"
 START_TIMEOUT: Final = 10.0
@@ -140,3 +142,19 @@ def skopeo(command: str, *args: str, check: bool = True) -> subprocess.Completed
         command, ["--tls-verify=false"])
     return subprocess.run([binary, "--insecure-policy", command, *tls, *args], check=check,
                           capture_output=True, text=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def published_template(tmp_path_factory: pytest.TempPathFactory) -> Release:
+    """The examples in git with a key pair and a trust policy, every bundle version
+    published into the layout: made once per test module."""
+    made = release_repo(tmp_path_factory.mktemp("template") / "repo")
+    assert codes(made.publish()) == []
+    return made
+
+
+@pytest.fixture
+def release(published_template: Release, tmp_path: Path) -> Release:
+    """A copy of ``published_template`` for one test to change. (Modules that need a
+    repository with nothing published define their own ``release``.)"""
+    return copy_release(published_template, tmp_path / "repo")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -38,7 +37,7 @@ from rspp.release.publish import current_index
 from tests.helpers.cli import TODAY
 from tests.helpers.cli import rspp as rspp_cli
 from tests.helpers.git import commit, git
-from tests.helpers.release import BUNDLES, Release, codes, release_repo
+from tests.helpers.release import BUNDLES, Release, codes, copy_release, release_repo
 from tests.release.conftest import Registry
 
 pytestmark = pytest.mark.slow
@@ -286,13 +285,6 @@ def run_pair(script: str, mines: tuple[Sequence[str], Sequence[str]],
 
 
 # --- repositories -----------------------------------------------------------------------------
-
-def copy_release(template: Release, target: Path) -> Release:
-    """A copy of ``template``'s repository (git, keys, policy and store) at ``target``."""
-    shutil.copytree(template.root, target, symlinks=True)
-    return Release(target, target / template.key.relative_to(template.root),
-                   target / template.policy.relative_to(template.root), template.keyid)
-
 
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Release:

@@ -4,8 +4,6 @@ or rolled-back index), and how a signing key is rotated."""
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
 import pytest
 
@@ -18,26 +16,11 @@ from tests.helpers.release import (
     codes,
     drop_signatures,
     manifest_of,
-    release_repo,
     states,
 )
 
 pytestmark = pytest.mark.slow
 REF = "livekit_voice_assistant_bundle@1.0.0"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    made = release_repo(tmp_path_factory.mktemp("template") / "repo")
-    assert codes(made.publish()) == []
-    return made
-
-
-@pytest.fixture
-def release(template: Release, tmp_path: Path) -> Release:
-    root = Path(shutil.copytree(template.root, tmp_path / "repo", symlinks=True))
-    return Release(root, root / template.key.relative_to(template.root),
-                   root / template.policy.relative_to(template.root), template.keyid)
 
 
 def test_a_tag_moved_to_an_unsigned_copy_is_not_re_signed(release: Release) -> None:

@@ -3,33 +3,16 @@ and falls back only to a published, verifying, older release of the same pipelin
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import pytest
 
 from rspp.commands.rollout import RolloutVerifyOptions, verify_rollout
 from rspp.release import oci
 from tests.helpers.cli import rspp
-from tests.helpers.release import NOW, Release, codes, drop_signatures, manifest_of, release_repo
+from tests.helpers.release import NOW, Release, drop_signatures, manifest_of
 
 pytestmark = pytest.mark.slow
 CANARY = "rollouts/canary_10pct.yaml"
 CANARY_REF = "canary_10pct@1.0.0"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    made = release_repo(tmp_path_factory.mktemp("template") / "repo")
-    assert codes(made.publish()) == []
-    return made
-
-
-@pytest.fixture
-def release(template: Release, tmp_path: Path) -> Release:
-    root = Path(shutil.copytree(template.root, tmp_path / "repo", symlinks=True))
-    return Release(root, root / template.key.relative_to(template.root),
-                   root / template.policy.relative_to(template.root), template.keyid)
 
 
 def bound(release: Release, *runtimes: str) -> list[tuple[str, str]]:

@@ -7,9 +7,7 @@ import copy
 import datetime as dt
 import io
 import json
-import shutil
 import tarfile
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,7 +28,6 @@ from tests.helpers.release import (
     codes,
     drop_signatures,
     manifest_of,
-    release_repo,
     republish,
     signed_statement,
 )
@@ -38,20 +35,6 @@ from tests.helpers.release import (
 pytestmark = pytest.mark.slow
 REF = "livekit_voice_assistant_bundle@1.0.0"
 SPEC = "PipelineSpec/livekit_voice_assistant@1.0.0"
-
-
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Release:
-    made = release_repo(tmp_path_factory.mktemp("template") / "repo")
-    assert codes(made.publish()) == []
-    return made
-
-
-@pytest.fixture
-def release(template: Release, tmp_path: Path) -> Release:
-    root = Path(shutil.copytree(template.root, tmp_path / "repo", symlinks=True))
-    return Release(root, root / template.key.relative_to(template.root),
-                   root / template.policy.relative_to(template.root), template.keyid)
 
 
 def refused(release: Release, ref: str = REF, **extra: Any) -> list[str]:
