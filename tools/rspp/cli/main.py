@@ -32,6 +32,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "build": ("build", "command"),
     "check": ("check", "command"),
     "compat": ("compat", "command"),
+    "diff": ("diff", "command"),
 })
 GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle",
                                                     "rollout": "rollout"})

@@ -76,11 +76,11 @@ def _by(items: object, key: Callable[[dict[str, Json]], str | None]
         obj = as_object(item)
         name = key(obj)
         if name is not None:
-            out[_unique(name, out)] = (i, obj)
+            out[unique(name, out)] = (i, obj)
     return out
 
 
-def _unique(name: str, taken: Mapping[str, object]) -> str:
+def unique(name: str, taken: Mapping[str, object]) -> str:
     """``name``, or ``name#2``, ``name#3``... for the second, third... item of one identity
     (two provider rules for one node with different conditions): matched in order."""
     if name not in taken:
@@ -556,8 +556,20 @@ _IDENTITY: Final[Mapping[str, Callable[[dict[str, Json]], str | None]]] = Mappin
 })
 
 
+# Lists whose items are matched by identity (``identity``), not by position.
+IDENTITY_LISTS: Final = frozenset(_IDENTITY)
+
+
 def _text(value: object) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def identity(list_key: str, item: Json) -> str | None:
+    """The identity an item of a list named ``list_key`` is matched by (a node's id, an
+    edge's ``from -> to``, a rule's node or scope...); None when such lists are matched by
+    position."""
+    name = _IDENTITY.get(list_key)
+    return name(as_object(item)) if name is not None else None
 
 
 def leaves(value: Json, ident: str = "", real: str = "") -> Iterator[tuple[str, str, Json]]:
@@ -573,7 +585,7 @@ def leaves(value: Json, ident: str = "", real: str = "") -> Iterator[tuple[str, 
                 for i, item in enumerate(child):
                     name = _IDENTITY[key](as_object(item))
                     if name is not None:
-                        name = _unique(name, seen)
+                        name = unique(name, seen)
                         seen[name] = i
                     yield from leaves(item, f"{ident}/{key}/{escape_token(name) if name else i}",
                                       f"{real}/{token}/{i}")

@@ -233,7 +233,7 @@ def _place(art: Artifact, view: Mapping[str, JsonValue] | None, pointer: str,
 
 
 # --------------------------------------------------------------------------- comparisons
-def _uses(index: Index) -> ch.Dependents:
+def dependents_of(index: Index) -> ch.Dependents:
     """What the specs and modules of ``index`` rely on of node types (``ch.Dependents``)."""
     ports: set[tuple[str, str]] = set()
     params: set[tuple[str, str]] = set()
@@ -504,6 +504,18 @@ def _deleted(history: History, lock: Lock | None, contract: Contract,
                           subject=lock_name(key))
 
 
+def base_contract_of(history: History) -> Contract | None:
+    """The compatibility contract the base had (None without a base or contract)."""
+    return Contract(newest(history.base_contracts)) if history.base_contracts else None
+
+
+def judging_mode(contract: Contract, base: Contract | None, kind: str) -> Mode:
+    """The mode ``kind`` is judged under: the head's, never weaker than the base's (a change
+    cannot relax the mode it is judged under; a relaxed contract applies once merged)."""
+    mode = MODES[contract.mode(kind)]
+    return mode if base is None else stricter(mode, MODES[base.mode(kind)])
+
+
 def evaluate(repo: Repository, lock: Lock | None, options: Options,
              history: History | None = None) -> Evaluation:
     """Evaluate the gate over ``repo`` (the working tree, already validated) against
@@ -513,14 +525,10 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options,
         history = (with_base(repo, options.against, fetch=options.fetch)
                    if options.against is not None else working_tree(repo))
     contract = active_contract(repo.index)
-    base_contract = Contract(newest(history.base_contracts)) if history.base_contracts \
-        else None
+    base_contract = base_contract_of(history)
 
     def mode_of(kind: str) -> Mode:
-        """The head's mode, never weaker than the base's: a change cannot relax the mode it
-        is judged under (a relaxed contract applies once it is merged)."""
-        mode = MODES[contract.mode(kind)]
-        return mode if base_contract is None else stricter(mode, MODES[base_contract.mode(kind)])
+        return judging_mode(contract, base_contract, kind)
 
     compares = options.against is not None or options.compare_tree
     head = [a for a in repo.index.artifacts if a.kind not in MUTABLE_KINDS]
@@ -538,7 +546,7 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options,
                   if k is not None and k[0] in transitive}
         recover(history, wanted, repo.root, fetch=options.fetch)
     views = Views(history.index)
-    uses = _uses(repo.index)
+    uses = dependents_of(repo.index)
     results: list[Versioned] = []
     findings: list[Finding] = []
     for art in sorted(new, key=lambda a: (a.kind, a.id, a.path)):
