@@ -49,15 +49,6 @@ def _base_ref(repo: Path, tmp_path: Path, **event: str) -> str:
 
 
 @pytest.mark.slow
-def test_workflows_pass_actionlint() -> None:
-    """actionlint knows the runtimes of the actions: a deprecated one (node20) fails here."""
-    workflows = sorted(str(p) for p in WORKFLOW.parent.glob("*.y*ml"))
-    proc = subprocess.run([str(BIN / "actionlint"), "-no-color", *workflows], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-@pytest.mark.slow
 def test_actionlint_fails_on_a_deprecated_runtime(tmp_path: Path) -> None:
     """The lint really runs: the node20 checkout this workflow used to pin is refused."""
     old = tmp_path / "old.yaml"
