@@ -1,8 +1,11 @@
-"""The pull-request workflow: lint-clean on a supported runtime, and the right base on a push."""
+"""The pull-request workflow: every workflow lint-clean and schema-valid (and both checkers really
+rejecting a broken one), the right base on a push, the review-diff step run for real, and the
+order, conditions and permissions of the gate and comment jobs."""
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,9 +25,14 @@ WORKFLOW = REPO_ROOT / ".github" / "workflows" / "pr-gate.yaml"
 ZEROS = "0" * 40
 
 
-def _steps() -> dict[str, dict[str, Any]]:
+def _doc() -> dict[str, Any]:
     doc = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    return {step.get("id") or step.get("name", ""): step for step in doc["jobs"]["gate"]["steps"]}
+    assert isinstance(doc, dict)
+    return doc
+
+
+def _steps(job: str = "gate") -> dict[str, dict[str, Any]]:
+    return {step.get("id") or step.get("name", ""): step for step in _doc()["jobs"][job]["steps"]}
 
 
 def _base_ref(repo: Path, tmp_path: Path, **event: str) -> str:
@@ -38,15 +46,6 @@ def _base_ref(repo: Path, tmp_path: Path, **event: str) -> str:
     lines = output.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 1 and lines[0].startswith("ref="), lines
     return lines[0].removeprefix("ref=")
-
-
-@pytest.mark.slow
-def test_workflows_pass_actionlint() -> None:
-    """actionlint knows the runtimes of the actions: a deprecated one (node20) fails here."""
-    workflows = sorted(str(p) for p in WORKFLOW.parent.glob("*.y*ml"))
-    proc = subprocess.run([str(BIN / "actionlint"), "-no-color", *workflows], cwd=REPO_ROOT,
-                          capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.slow
@@ -100,3 +99,190 @@ def test_sarif_upload_is_skipped_for_forks() -> None:
     """A fork's token cannot upload SARIF; the step must not run (and fail the gate) there."""
     condition = _steps()["Upload SARIF"]["if"]
     assert "head.repo.full_name == github.repository" in condition
+
+
+# --- every workflow, both checkers ---------------------------------------------------------
+
+WORKFLOW_FILES = sorted(p for p in WORKFLOW.parent.iterdir() if p.is_file())
+BROKEN_JOB = "comment"
+
+
+def _actionlint(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "actionlint"), "-no-color", *map(str, paths)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def _workflow_schema(*paths: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "check-jsonschema"), "--builtin-schema",
+                           "vendor.github-workflows", *map(str, paths)],
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_the_workflow_folder_holds_only_workflows() -> None:
+    """Every file is checked below; a stray file would be a workflow GitHub never runs."""
+    assert {p.name for p in WORKFLOW_FILES} >= {"pr-gate.yaml", "publish.yaml"}
+    assert all(p.suffix in {".yaml", ".yml"} for p in WORKFLOW_FILES), WORKFLOW_FILES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_workflow_passes_actionlint_and_the_workflow_schema(path: Path) -> None:
+    lint = _actionlint(path)
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    schema = _workflow_schema(path)
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+
+
+@pytest.mark.slow
+def test_both_checkers_reject_a_job_without_a_runner(tmp_path: Path) -> None:
+    """The checks really run: the comment job without ``runs-on`` is refused by each."""
+    text = WORKFLOW.read_text(encoding="utf-8")
+    head, job, tail = text.partition(f"\n  {BROKEN_JOB}:\n")
+    assert job, "the comment job moved"
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(head + job + tail.replace("    runs-on: ubuntu-latest\n", "", 1),
+                      encoding="utf-8")
+    lint = _actionlint(broken)
+    assert lint.returncode == 1
+    assert f'"runs-on" section is missing in job "{BROKEN_JOB}"' in lint.stdout
+    schema = _workflow_schema(broken)
+    assert schema.returncode == 1
+    assert f"$.jobs.{BROKEN_JOB}: 'runs-on' is a required property" in schema.stdout
+
+
+@pytest.mark.slow
+def test_actionlint_rejects_an_unknown_step_output(tmp_path: Path) -> None:
+    """A misspelt step id in a condition is caught (the schema cannot see it)."""
+    broken = tmp_path / "typo.yaml"
+    broken.write_text(WORKFLOW.read_text(encoding="utf-8").replace(
+        "steps.diff.outputs.written == 'true'", "steps.dif.outputs.written == 'true'", 1),
+        encoding="utf-8")
+    lint = _actionlint(broken)
+    assert lint.returncode == 1 and 'property "dif" is not defined' in lint.stdout, lint.stdout
+    assert _workflow_schema(broken).returncode == 0
+
+
+# --- the review diff step, run for real ---------------------------------------------------
+
+FAKE_RSPP = """#!/bin/sh
+# rspp diff's contract: Markdown on stdout starting with the marker; exit 0, 1 or 2.
+if [ "$*" != "diff --against $EXPECT_BASE --format markdown" ]; then
+  echo "unexpected arguments: $*" >&2
+  exit 3
+fi
+printf '<!-- rspp-diff -->\\n## Review diff\\n'
+exit "$FAKE_EXIT"
+"""
+
+
+def _run_diff_step(tmp_path: Path, exit_code: int) -> tuple[subprocess.CompletedProcess[str],
+                                                              Path, Path, Path]:
+    """The "diff" step's script as GitHub runs it (bash -e, pipefail), with ``rspp`` faked."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "rspp"
+    fake.write_text(FAKE_RSPP, encoding="utf-8")
+    fake.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    summary.write_text("before\n", encoding="utf-8")
+    output.write_text("", encoding="utf-8")
+    step = _steps()["diff"]
+    assert step["env"] == {"BASE": "${{ steps.base.outputs.ref }}"}
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "BASE": "origin/main", "EXPECT_BASE": "origin/main", "FAKE_EXIT": str(exit_code),
+           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+                          cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    return proc, work / "rspp-diff.md", summary, output
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exit_code", [0, 1])
+def test_diff_step_keeps_the_diff_and_writes_the_summary(tmp_path: Path, exit_code: int) -> None:
+    """Exit 1 (the verdict has errors) is still a written diff: the check step fails the gate."""
+    proc, diff, summary, output = _run_diff_step(tmp_path, exit_code)
+    assert proc.returncode == 0, proc.stderr
+    assert diff.read_text(encoding="utf-8") == "<!-- rspp-diff -->\n## Review diff\n"
+    assert summary.read_text(encoding="utf-8") == "before\n<!-- rspp-diff -->\n## Review diff\n"
+    assert output.read_text(encoding="utf-8") == "written=true\n"
+
+
+@pytest.mark.slow
+def test_diff_step_fails_when_nothing_could_be_compared(tmp_path: Path) -> None:
+    """Exit 2: the step fails with it, keeps no half-written diff and signals no comment."""
+    proc, diff, summary, output = _run_diff_step(tmp_path, 2)
+    assert proc.returncode == 2
+    assert not diff.exists()
+    assert summary.read_text(encoding="utf-8") == "before\n"
+    assert output.read_text(encoding="utf-8") == ""
+
+
+# --- order, conditions, permissions -------------------------------------------------------
+
+def test_gate_steps_in_order() -> None:
+    names = list(_steps())
+    order = ["base", "diff", "Keep the review diff for the comment job",
+             "Check against the base (validation, lock, immutability, compatibility, freshness;"
+             " annotations)", "Check (SARIF for code scanning)", "Upload SARIF",
+             "Generated files are fresh", "Full gate"]
+    assert [n for n in names if n in order] == order
+    # One summary: the review diff (it carries the verdicts and bumps compat's would repeat).
+    runs = [s.get("run", "") for s in _steps().values()]
+    assert sum("GITHUB_STEP_SUMMARY" in run for run in runs) == 1
+    assert not any(re.search(r"\brspp compat\b", run) for run in runs)
+
+
+def test_the_check_still_gates_when_the_diff_fails() -> None:
+    """The diff is for reading; ``rspp check --against`` decides. It runs after a failed diff
+    step (not after a cancel), and without a base nothing runs."""
+    steps = _steps()
+    check = steps["Check against the base (validation, lock, immutability, compatibility, "
+                  "freshness; annotations)"]
+    assert check["run"] == 'rspp check --against "$BASE" --format github'
+    for step in (check, steps["diff"]):
+        assert step["if"] == "${{ !cancelled() && steps.base.outcome == 'success' }}"
+    keep = steps["Keep the review diff for the comment job"]
+    assert keep["uses"].startswith("actions/upload-artifact@")
+    assert "steps.diff.outputs.written == 'true'" in keep["if"]
+    assert "github.event_name == 'pull_request'" in keep["if"]
+
+
+def test_permissions_are_the_least_per_job() -> None:
+    """Only the comment job can write to the pull request, and it runs no code of the change."""
+    doc = _doc()
+    assert doc["permissions"] == {"contents": "read"}
+    gate, comment = doc["jobs"]["gate"], doc["jobs"]["comment"]
+    assert gate["permissions"] == {"contents": "read", "security-events": "write"}
+    assert comment["permissions"] == {"pull-requests": "write"}
+    assert comment["needs"] == "gate"
+    assert not any("run" in s or "actions/checkout" in s.get("uses", "")
+                   for s in comment["steps"])
+
+
+def test_the_comment_job_reads_the_gate_s_diff() -> None:
+    doc = _doc()
+    gate, comment = doc["jobs"]["gate"], doc["jobs"]["comment"]
+    assert gate["outputs"] == {"diff": "${{ steps.diff.outputs.written }}"}
+    assert "needs.gate.outputs.diff == 'true'" in comment["if"]
+    keep = _steps()["Keep the review diff for the comment job"]
+    download, post = comment["steps"]
+    assert download["uses"].startswith("actions/download-artifact@")
+    assert download["with"] == {"name": keep["with"]["name"]}
+    assert post["uses"] == "actions/github-script@v8"
+    assert post["env"] == {"DIFF_FILE": keep["with"]["path"]}
+    assert post["if"] == f"hashFiles('{keep['with']['path']}') != ''"
+    # One comment job per pull request at a time: two pushes cannot both create a comment.
+    assert comment["concurrency"] == {
+        "group": "rspp-diff-comment-${{ github.event.pull_request.number }}",
+        "cancel-in-progress": False}
+
+
+def test_no_expression_is_expanded_into_a_script() -> None:
+    """Untrusted text (titles, branch names, the diff itself) reaches scripts through env and
+    files only: no ``${{ }}`` in any ``run`` or github-script ``script``."""
+    scripts = [s.get("run") or s.get("with", {}).get("script", "")
+               for job in _doc()["jobs"].values() for s in job["steps"]]
+    assert sum(bool(s) for s in scripts) >= 7
+    assert not [s for s in scripts if "${{" in s]
