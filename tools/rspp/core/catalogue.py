@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal
+from typing import Final, Literal
 
 from rspp.core.findings import Severity
 
@@ -49,6 +49,29 @@ class Entry:
     @property
     def retired(self) -> bool:
         return self.replaced_by is not None
+
+    @property
+    def configurable(self) -> bool:
+        """Whether a consumer's configuration (``rspp.toml``, ADR 0010) may lower this code's
+        severity or exclude its findings: only the judgements of the rules and of the
+        compatibility gate (:data:`CONFIGURABLE_EMITTERS`), never a code of
+        :data:`FIXED_CATEGORIES` or :data:`FIXED_CODES`. Raising a severity is always allowed.
+        """
+        return (self.emitted_by in CONFIGURABLE_EMITTERS
+                and self.category not in FIXED_CATEGORIES and self.code not in FIXED_CODES)
+
+
+CONFIGURABLE_EMITTERS: Final = frozenset({"rules", "compat"})
+"""The stages whose codes configuration may lower or exclude. Never the loader (a file that
+cannot be read safely has no meaning), the engine and api (envelope, schema, resolving,
+plans), the lock, immutability and derived-file checks, git, publishing, signatures and
+verification, or the command line: lowering those would turn what every other check relies
+on into a green run."""
+FIXED_CATEGORIES: Final = frozenset({"waiver"})
+"""Categories of configurable stages that still cannot be lowered: waivers are the reviewed,
+dated way to accept a gate finding, and their expiry cannot be switched off."""
+FIXED_CODES: Final = frozenset({"VER003"})
+"""Single codes that cannot be lowered: VER003 says the gate could not compare at all."""
 
 
 ENTRIES: tuple[Entry, ...] = (
@@ -403,6 +426,80 @@ ENTRIES: tuple[Entry, ...] = (
             "type). A type that was declared and is gone everywhere can be dropped from the "
             "deprecations.",
         emitted_by="rules",
+    ),
+    # config (rspp.load.config)
+    Entry(
+        code="CFG001",
+        category="config",
+        severity=Severity.ERROR,
+        summary="The configuration file is not valid TOML.",
+        doc="rspp.toml, or pyproject.toml when rspp reads [tool.rspp] from it, must parse as "
+            "TOML 1.0 (duplicate keys included). Located where the parser stopped. Nothing of "
+            "a configuration that does not parse is applied; fix it, or delete the file.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="CFG002",
+        category="config",
+        severity=Severity.ERROR,
+        summary="The configuration has a key rspp does not know.",
+        doc="The keys are severity, exclude and exclude_codes (docs/configuration.md). An "
+            "unknown key is refused, never ignored: a misspelt exclude would otherwise "
+            "silently change nothing. The message names the nearest key.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="CFG003",
+        category="config",
+        severity=Severity.ERROR,
+        summary="A configuration value has the wrong type or is not allowed.",
+        doc="severity and exclude_codes are tables keyed by code; a severity is one of "
+            "error, warning, info or off; exclude and each exclude_codes entry are lists of "
+            "glob strings. The configuration is not applied until it is fixed.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="CFG004",
+        category="config",
+        severity=Severity.ERROR,
+        summary="The configuration names a code that does not exist or is retired.",
+        doc="Codes are written exactly as the catalogue spells them (`rspp rules list`); the "
+            "message names the nearest code, or the replacement of a retired one. A typo would "
+            "otherwise configure nothing while looking like it did.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="CFG005",
+        category="config",
+        severity=Severity.ERROR,
+        summary="The configuration lowers or excludes a code that cannot be configured.",
+        doc="Only the findings of the rules and of the compatibility gate can be lowered or "
+            "excluded; the codes that guard reading, resolving, the lock, immutability, "
+            "derived files, publishing, signatures, waivers and the configuration itself "
+            "cannot (ADR 0010). Raising any code's severity is allowed. A path in exclude "
+            "never hides these codes either.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="CFG006",
+        category="config",
+        severity=Severity.ERROR,
+        summary="An exclude pattern is not a repository-relative glob.",
+        doc="A pattern matches the whole repository-relative path with / between folders: * "
+            "and ? within one folder name, ** as a whole segment for any depth (legacy/** is "
+            "everything under legacy/). Refused: empty, absolute, backslashes, . or .. or "
+            "empty segments, a trailing /, ** inside a name, and character classes.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="CFG007",
+        category="config",
+        severity=Severity.ERROR,
+        summary="rspp is configured in both rspp.toml and pyproject.toml.",
+        doc="Configuration comes from one file at the repository root: rspp.toml, or the "
+            "[tool.rspp] table of pyproject.toml. With both, neither is applied; keep one. "
+            "Located at [tool.rspp], with rspp.toml as the related location.",
+        emitted_by="loader",
     ),
     # deprecation (rspp.compat.deprecations)
     Entry(

@@ -10,6 +10,7 @@ from typing import Any, Final
 from rspp import __version__
 from rspp.core import catalogue
 from rspp.core.findings import Finding, Severity, Waived
+from rspp.report.configured import severity_source, why_hidden
 from rspp.report.escape import json_text, visible, workflow_data, workflow_property
 from rspp.report.excerpt import SourceLines, excerpt
 from rspp.report.paths import PathBase, path_base, uri_reference
@@ -23,8 +24,10 @@ def _plural(n: int, word: str) -> str:
 
 def summary(result: Report) -> str:
     files = _plural(len(result.files), "file")
+    hidden = f" ({len(result.hidden)} hidden by {result.config.source})" \
+        if result.hidden and result.config is not None else ""
     if not result.findings:
-        return f"{files} checked: no findings"
+        return f"{files} checked: no findings{hidden}"
     waived = result.waived
     infos = len(result.findings) - result.errors - result.warnings - waived
     parts = [_plural(result.errors, "error"), _plural(result.warnings, "warning")]
@@ -32,7 +35,7 @@ def summary(result: Report) -> str:
         parts.append(_plural(infos, "note"))
     if waived:
         parts.append(f"{waived} waived")
-    return f"{files} checked: {', '.join(parts)}"
+    return f"{files} checked: {', '.join(parts)}{hidden}"
 
 
 def waiver_note(waiver: Waived) -> str:
@@ -104,7 +107,8 @@ def _waiver_json(w: Waived, base: PathBase) -> dict[str, Any]:
             "path": json_text(base.path(w.path)), "line": w.line, "column": w.col}
 
 
-def _finding_json(f: Finding, base: PathBase) -> dict[str, Any]:
+def _finding_json(f: Finding, base: PathBase, result: Report, *, hidden: bool = False
+                  ) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "code": f.code,
         "severity": f.severity.value,
@@ -123,6 +127,16 @@ def _finding_json(f: Finding, base: PathBase) -> dict[str, Any]:
         doc["subject"] = json_text(f.subject)
     if f.waiver is not None:
         doc["waiver"] = _waiver_json(f.waiver, base)
+    configured = severity_source(result.config, f)
+    if configured is not None:
+        default, where = configured
+        doc["configured"] = {"default": default.value, "path": json_text(base.path(where.path)),
+                             "line": where.line, "column": where.col}
+    why = why_hidden(result.config, f) if hidden else None
+    if why is not None:
+        reason, where = why
+        doc["hiddenBy"] = {"reason": visible(reason), "path": json_text(base.path(where.path)),
+                           "line": where.line, "column": where.col}
     return doc
 
 
@@ -139,6 +153,11 @@ def json_report(result: Report) -> str:
     (``Kind/id@version``); a waived finding carries ``waiver`` (owner, reason, expires, link
     or null, and the waiver's path, line and column), and the summary then counts ``waived``
     (errors and warnings count only the findings no waiver accepts).
+
+    With a consumer configuration (ADR 0010) ``config`` names its file; a finding whose
+    severity it set carries ``configured`` (the catalogue's ``default`` and where the setting
+    is written); the findings it hides are listed under ``hidden``, each with ``hiddenBy``
+    (reason and place), and counted by ``summary.hidden``.
     """
     base = path_base(result.root)
     counts: dict[str, Any] = {"files": len(result.files), "errors": result.errors,
@@ -149,8 +168,13 @@ def json_report(result: Report) -> str:
         "tool": {"name": "rspp", "version": __version__},
         "paths": {"base": base.base, "root": json_text(base.prefix or ".")},
         "summary": counts,
-        "findings": [_finding_json(f, base) for f in result.findings],
+        "findings": [_finding_json(f, base, result) for f in result.findings],
     }
+    if result.config is not None:
+        doc["config"] = json_text(base.path(result.config.source))
+    if result.hidden:
+        counts["hidden"] = len(result.hidden)
+        doc["hidden"] = [_finding_json(f, base, result, hidden=True) for f in result.hidden]
     return _dumps(doc)
 
 
@@ -243,14 +267,20 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
     waived finding keeps its ``ruleId`` and ``level`` and carries one ``external``,
     ``accepted`` suppression (section 3.35) located at its waiver; ``properties.subject``
     names the artifact version a finding is about when it is not its file's.
+
+    With a consumer configuration (ADR 0010), a result whose level it set carries
+    ``properties.defaultLevel`` (the catalogue's) and ``properties.levelConfiguredAt``
+    (``path:line:col`` of the setting); a finding it hides is a result with one ``external``,
+    ``accepted`` suppression located at the setting, so code scanning shows it as dismissed.
     """
     docs = docs if docs is not None else rules_url()
     base = path_base(result.root)
-    used = sorted({f.code for f in result.findings})
+    used = sorted({f.code for f in (*result.findings, *result.hidden)})
     rule_index = {code: i for i, code in enumerate(used)}
     descriptors = [sarif_descriptor(catalogue.entry(code), docs) for code in used]
     results = []
-    for f in result.findings:
+    shown = [(f, False) for f in result.findings] + [(f, True) for f in result.hidden]
+    for f, is_hidden in shown:
         region: dict[str, int] = {"startLine": f.line, "startColumn": f.col}
         if f.end_line is not None:
             region["endLine"] = f.end_line
@@ -271,6 +301,12 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
             properties["jsonPointer"] = json_text(f.pointer)
         if f.subject:
             properties["subject"] = json_text(f.subject)
+        configured = severity_source(result.config, f)
+        if configured is not None:
+            default, where = configured
+            properties["defaultLevel"] = SARIF_LEVEL[default]
+            properties["levelConfiguredAt"] = json_text(
+                f"{base.path(where.path)}:{where.line}:{where.col}")
         if properties:
             entry["properties"] = properties
         if f.related:
@@ -282,6 +318,14 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
             ]
         if f.waiver is not None:
             entry["suppressions"] = [_sarif_suppression(f.waiver, base)]
+        why = why_hidden(result.config, f) if is_hidden else None
+        if why is not None:
+            reason, where = why
+            entry.setdefault("suppressions", []).append({
+                "kind": "external", "status": "accepted", "justification": visible(reason),
+                "location": {"physicalLocation": {
+                    "artifactLocation": _sarif_uri(base, where.path),
+                    "region": {"startLine": where.line, "startColumn": where.col}}}})
         results.append(entry)
     top = "top of the git work tree" if base.base == "work-tree" else "artifact root"
     doc = {

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rspp.core.findings import Finding
+from rspp.load.config import Config
 from rspp.load.document import Document
+from rspp.report.configured import apply
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +21,11 @@ class Report:
     ``documents``: the loaded documents by path (for excerpts and positions); ``strict``:
     warnings fail the run too. A waived finding (``Finding.waiver``) is listed but counts as
     neither an error nor a warning: it is counted by ``waived`` and fails nothing.
+
+    ``config``: the consumer's configuration (``rspp.toml`` or ``[tool.rspp]``, ADR 0010),
+    applied to ``findings`` whenever a report is made or copied
+    (:func:`rspp.report.configured.apply`): configured severities replace the catalogue's,
+    and the findings it turns off or excludes move to ``hidden`` (sorted), which fail nothing.
     """
 
     root: Path
@@ -26,6 +33,17 @@ class Report:
     findings: tuple[Finding, ...]
     documents: Mapping[str, Document]
     strict: bool = False
+    config: Config | None = None
+    hidden: tuple[Finding, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.config is None:
+            return
+        kept, hidden = apply(self.config, self.findings)
+        object.__setattr__(self, "findings", kept)
+        if hidden:
+            merged = tuple(sorted({*self.hidden, *hidden}, key=Finding.sort_key))
+            object.__setattr__(self, "hidden", merged)
 
     @property
     def errors(self) -> int:

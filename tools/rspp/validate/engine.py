@@ -23,6 +23,7 @@ from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.core.paths import PathError, RepositoryError, Resolver, name_inside, show
 from rspp.core.pool import ChunkMap, default_jobs
 from rspp.load.api import Limits, LoadResult, load_file
+from rspp.load.config import load_config
 from rspp.load.document import Document
 from rspp.model.artifact import Artifact, Index
 from rspp.report.result import Report
@@ -310,8 +311,10 @@ def _validate(options: ValidateOptions,
     broken |= {f.path for f in repo.findings if f.is_error}
     for check in passes:
         findings.extend(check(repo, broken, targets))
+    configured = load_config(root)  # rspp.toml or [tool.rspp] (ADR 0010)
+    findings.extend(configured.findings)
     findings.sort(key=Finding.sort_key)
     checked = sorted(targets) if targets is not None else [name_inside(p, root) for p in files]
     result = Report(root, tuple(checked), tuple(findings), repo.documents,
-                              options.strict)
+                              options.strict, configured.config)
     return result, repo

@@ -1,0 +1,425 @@
+"""Consumer configuration: rule severities and path excludes (ADR 0010, docs/configuration.md).
+
+Read from ``rspp.toml`` at the repository root (its top-level keys) or from ``[tool.rspp]``
+of the root ``pyproject.toml``; both at once is an error (CFG007). The file is read like an
+artifact (:func:`rspp.load.reading.read_file`: inside the root, never through a link that
+leads out, a regular file of at most :data:`MAX_BYTES`, UTF-8) and parsed with the standard
+library's TOML 1.0 parser; nothing in it is executed. The keys::
+
+    severity = { DAG005 = "error", CHG002 = "off" }   # error | warning | info | off
+    exclude = ["legacy/**"]                           # repository-relative globs
+    exclude_codes = { ENV003 = ["drafts/**"] }        # globs per code (buf's ignore_only)
+
+Every mistake is a located loader finding, never a silent skip: TOML syntax (CFG001), an
+unknown key (CFG002, with the nearest key), a wrong type or value (CFG003), an unknown or
+retired code (CFG004, with the nearest code or the replacement), a code configuration may not
+lower or exclude (CFG005: :attr:`rspp.core.catalogue.Entry.configurable`), a bad glob
+(CFG006), two sources (CFG007). A configuration with any of them is not applied at all.
+
+Positions: tomllib reports none for values, so keys are found by a small scan of the text
+(:class:`_Locator`): exact for keys written as ``key =``, ``a.b =``, in ``[table]`` headers or
+in a one-line inline table, and for a glob written as a string on or after its key's line;
+otherwise the position of the enclosing key or table, at worst 1:1.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Final
+
+from rspp.core.catalogue import BY_CODE, ENTRIES
+from rspp.core.findings import Finding, Related
+from rspp.core.sink import finding
+from rspp.core.suggest import close_match
+from rspp.load.lines import line_col, split_lines
+from rspp.load.reading import decode, read_file
+from rspp.load.spans import one_line
+
+CONFIG_FILE: Final = "rspp.toml"
+PYPROJECT_FILE: Final = "pyproject.toml"
+MAX_BYTES: Final = 1 << 20
+"""The largest configuration file read (1 MiB, the artifact limit)."""
+
+KEYS: Final = ("exclude", "exclude_codes", "severity")
+LEVELS: Final = ("error", "warning", "info", "off")
+"""The values of ``severity``; ``off`` drops the code's findings."""
+_RANK: Final = MappingProxyType({"error": 0, "warning": 1, "info": 2, "off": 3})
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a setting is written: repository-relative file, 1-based line and column."""
+
+    path: str
+    line: int
+    col: int
+
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True, slots=True)
+class Glob:
+    """One exclude pattern: its text, where it is written, and the compiled matcher.
+
+    Matched against the whole repository-relative ``/``-separated path of a finding: ``*``
+    and ``?`` within one path segment, ``**`` as a whole segment for any number of segments
+    (none included)."""
+
+    text: str
+    where: Where
+    regex: re.Pattern[str] = field(compare=False)
+
+    def matches(self, path: str) -> bool:
+        return self.regex.fullmatch(path) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """A valid configuration: ``severity`` code -> (level, where), a level of :data:`LEVELS`;
+    ``exclude``: path globs for every configurable code; ``exclude_codes``: code -> globs.
+    ``source``: the file it came from (``rspp.toml`` or ``pyproject.toml``)."""
+
+    source: str
+    severity: Mapping[str, tuple[str, Where]] = field(
+        default_factory=lambda: MappingProxyType({}))
+    exclude: tuple[Glob, ...] = ()
+    exclude_codes: Mapping[str, tuple[Glob, ...]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def empty(self) -> bool:
+        return not (self.severity or self.exclude or self.exclude_codes)
+
+    def excluded_by(self, code: str, path: str) -> Glob | None:
+        """The glob that drops a finding of ``code`` in ``path``, or None. Codes that cannot be
+        configured are never dropped (``Entry.configurable``)."""
+        known = BY_CODE.get(code)
+        if known is None or not known.configurable:
+            return None
+        for glob in (*self.exclude_codes.get(code, ()), *self.exclude):
+            if glob.matches(path):
+                return glob
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """What reading the configuration gave: the configuration (None when there is none, or
+    when any finding refuses it) and the findings (CFG and FILE codes, all errors)."""
+
+    config: Config | None
+    findings: tuple[Finding, ...] = ()
+
+
+def load_config(root: Path) -> Loaded:
+    """The configuration of the repository at ``root`` (see the module doc).
+
+    Never raises for a bad file: every problem is a finding of :data:`Loaded.findings`
+    (CFG001-CFG007, or FILE001-FILE006 from the reader) and then ``config`` is None.
+    """
+    sources: list[tuple[str, str, tuple[str, ...]]] = []
+    problems: list[Finding] = []
+    places: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (CONFIG_FILE, ()), (PYPROJECT_FILE, ("tool", "rspp")))
+    for name, base in places:
+        if not (root / name).is_symlink() and not (root / name).exists():
+            continue
+        text = _read(root, name)
+        if isinstance(text, Finding):
+            problems.append(text)
+            continue
+        sources.append((name, text, base))
+    if problems:
+        return Loaded(None, tuple(problems))
+    parsed: list[tuple[str, _Locator, Any, tuple[str, ...]]] = []
+    for name, text, base in sources:
+        try:
+            data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            problems.append(_syntax(name, text, exc))
+            continue
+        if base:
+            tool = data.get("tool")
+            if not isinstance(tool, dict) or "rspp" not in tool:
+                continue
+            data = tool["rspp"]
+        parsed.append((name, _Locator(name, text), data, base))
+    if problems:
+        return Loaded(None, tuple(problems))
+    if not parsed:
+        return Loaded(None)
+    if len(parsed) > 1:
+        _, locator, _, base = parsed[1]
+        line, col = locator.locate(base)
+        return Loaded(None, (finding(
+            "CFG007", PYPROJECT_FILE, line, col,
+            f"rspp is configured twice: in {CONFIG_FILE} and in [tool.rspp] of "
+            f"{PYPROJECT_FILE}; keep one", related=(Related(CONFIG_FILE, 1, 1, "the other"),)),))
+    name, locator, data, base = parsed[0]
+    return _Checker(name, locator, base).check(data)
+
+
+def _read(root: Path, name: str) -> str | Finding:
+    rel, raw = read_file(root / name, root, MAX_BYTES)
+    if isinstance(raw, Finding):
+        return raw
+    return decode(raw, rel, MAX_BYTES)
+
+
+_AT = re.compile(r"\(at line (\d+), column (\d+)\)$")
+
+
+def _syntax(name: str, text: str, exc: tomllib.TOMLDecodeError) -> Finding:
+    message = str(exc)
+    found = _AT.search(message)
+    if found is not None:
+        line, col = int(found.group(1)), int(found.group(2))
+        message = message[:found.start()].rstrip()
+    else:  # "(at end of document)"
+        lines = split_lines(text) or [""]
+        line, col = len(lines), len(lines[-1]) + 1
+        message = message.replace("(at end of document)", "at the end of the file").strip()
+    return finding("CFG001", name, line, col, one_line(f"not valid TOML: {message}"))
+
+
+class _Checker:
+    """Validates the rspp table of one file; collects every problem."""
+
+    def __init__(self, name: str, locator: _Locator, base: tuple[str, ...]) -> None:
+        self.name = name
+        self.locator = locator
+        self.base = base
+        self.problems: list[Finding] = []
+
+    def at(self, keys: tuple[str, ...], literal: str | None = None) -> Where:
+        line, col = self.locator.locate((*self.base, *keys), literal)
+        return Where(self.name, line, col)
+
+    def report(self, code: str, where: Where, message: str) -> None:
+        self.problems.append(finding(code, where.path, where.line, where.col, one_line(message)))
+
+    def where_shown(self, keys: tuple[str, ...]) -> str:
+        return ".".join((*self.base, *keys)) or "the file"
+
+    def check(self, data: object) -> Loaded:
+        if not isinstance(data, dict):
+            self.report("CFG003", self.at(()), f"{self.where_shown(())} must be a table")
+            return Loaded(None, tuple(self.problems))
+        for key in data:
+            if key not in KEYS:
+                hint = close_match(key, KEYS)
+                self.report("CFG002", self.at((key,)),
+                            f"unknown key {key!r}" + (f"; did you mean {hint!r}?" if hint else
+                                                      f"; the keys are {', '.join(KEYS)}"))
+        severity = self.severity(data.get("severity"))
+        exclude = self.globs(("exclude",), data.get("exclude"))
+        codes = self.exclude_codes(data.get("exclude_codes"))
+        if self.problems:
+            return Loaded(None, tuple(sorted(self.problems, key=Finding.sort_key)))
+        return Loaded(Config(self.name, MappingProxyType(severity), exclude,
+                             MappingProxyType(codes)))
+
+    def table(self, key: str, value: object) -> dict[str, object]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.report("CFG003", self.at((key,)),
+                        f"{self.where_shown((key,))} must be a table of codes, "
+                        f"not {_type(value)}")
+            return {}
+        return value
+
+    def known(self, keys: tuple[str, ...], code: str) -> bool:
+        """Whether ``code`` names a current code of the catalogue (CFG004 otherwise)."""
+        found = BY_CODE.get(code)
+        if found is not None and not found.retired:
+            return True
+        where = self.at(keys)
+        if found is not None:
+            self.report("CFG004", where, f"{code} is retired: it is never reported; "
+                                         f"configure {found.replaced_by} instead")
+        else:
+            hint = close_match(code, (e.code for e in ENTRIES if not e.retired))
+            upper = f"; codes are written in capitals: {code.upper()}" \
+                if code.upper() in BY_CODE else ""
+            self.report("CFG004", where, f"unknown code {code!r}"
+                        + (upper or (f"; did you mean {hint!r}?" if hint else
+                                     "; `rspp rules list` shows every code")))
+        return False
+
+    def severity(self, value: object) -> dict[str, tuple[str, Where]]:
+        out: dict[str, tuple[str, Where]] = {}
+        for code, level in self.table("severity", value).items():
+            keys = ("severity", code)
+            if not self.known(keys, code):
+                continue
+            if not isinstance(level, str) or level not in LEVELS:
+                shown = repr(level) if isinstance(level, str) else _type(level)
+                self.report("CFG003", self.at(keys, level if isinstance(level, str) else None),
+                            f"severity of {code} is {shown}; use one of "
+                            f"{', '.join(repr(v) for v in LEVELS)}")
+                continue
+            entry = BY_CODE[code]
+            if not entry.configurable and _RANK[level] > entry.severity.rank:
+                self.report("CFG005", self.at(keys),
+                            f"{code} ({entry.category}, reported by {entry.emitted_by}) cannot "
+                            f"be lowered to {level!r}: it guards what every other check relies "
+                            f"on; only raising it is allowed")
+                continue
+            out[code] = (level, self.at(keys))
+        return out
+
+    def exclude_codes(self, value: object) -> dict[str, tuple[Glob, ...]]:
+        out: dict[str, tuple[Glob, ...]] = {}
+        for code, globs in self.table("exclude_codes", value).items():
+            keys = ("exclude_codes", code)
+            if not self.known(keys, code):
+                continue
+            entry = BY_CODE[code]
+            if not entry.configurable:
+                self.report("CFG005", self.at(keys),
+                            f"{code} ({entry.category}, reported by {entry.emitted_by}) cannot "
+                            f"be excluded: it guards what every other check relies on")
+                continue
+            out[code] = self.globs(keys, globs)
+        return out
+
+    def globs(self, keys: tuple[str, ...], value: object) -> tuple[Glob, ...]:
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            self.report("CFG003", self.at(keys), f"{self.where_shown(keys)} must be a list of "
+                                                 f"glob strings, not {_type(value)}")
+            return ()
+        out: list[Glob] = []
+        for item in value:
+            if not isinstance(item, str):
+                self.report("CFG003", self.at(keys), f"{self.where_shown(keys)} must hold glob "
+                                                     f"strings, not {_type(item)}")
+                continue
+            where = self.at(keys, item)
+            regex = glob_regex(item)
+            if isinstance(regex, str):
+                self.report("CFG006", where, f"glob {item!r} {regex}")
+                continue
+            out.append(Glob(item, where, regex))
+        return tuple(out)
+
+
+_GLOB_CHARS = re.compile(r"\*\*|\*|\?")
+
+
+def glob_regex(pattern: str) -> re.Pattern[str] | str:
+    """The matcher of a repository-relative glob, or why it is not one (a phrase).
+
+    ``*`` and ``?`` match within one segment; ``**`` is a whole segment matching any number
+    of segments. Refused: an empty pattern, an absolute one, ``\\``, ``.``/``..`` or empty
+    segments, a trailing ``/``, ``**`` inside a segment, and ``[`` (no character classes)."""
+    if not pattern:
+        return "is empty"
+    if pattern.startswith("/"):
+        return "is absolute; write it relative to the repository root"
+    if "\\" in pattern:
+        return "contains '\\'; separate folders with '/'"
+    if "[" in pattern or "]" in pattern:
+        return "contains '[' or ']': character classes are not supported"
+    if pattern.endswith("/"):
+        return f"ends with '/'; write {pattern + '**'!r} for everything in a folder"
+    parts = pattern.split("/")
+    out: list[str] = []
+    for i, part in enumerate(parts):
+        if part in ("", ".", ".."):
+            return f"has a {part or 'empty'!r} segment; name paths from the repository root" \
+                if part else "has an empty segment ('//')"
+        if part == "**":
+            last = i == len(parts) - 1
+            out.append(".*" if last else "(?:[^/]*/)*")
+            continue
+        if "**" in part:
+            return f"has '**' inside the segment {part!r}; '**' must be a whole segment"
+        piece = "".join("[^/]*" if token == "*" else "[^/]" if token == "?" else re.escape(token)
+                        for token in _split_glob(part))
+        out.append(piece + ("" if i == len(parts) - 1 else "/"))
+    return re.compile("".join(out))
+
+
+def _split_glob(part: str) -> list[str]:
+    tokens: list[str] = []
+    at = 0
+    for found in _GLOB_CHARS.finditer(part):
+        tokens.extend([part[at:found.start()], found.group()])
+        at = found.end()
+    tokens.append(part[at:])
+    return [t for t in tokens if t]
+
+
+def _type(value: object) -> str:
+    names = {bool: "a boolean", int: "an integer", float: "a number", str: "a string",
+             list: "a list", dict: "a table"}
+    return next((n for t, n in names.items() if isinstance(value, t)), "a date or time")
+
+
+_KEY = r'(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\')'
+_HEADER = re.compile(rf"\s*\[\[?\s*(?P<keys>{_KEY}(?:\s*\.\s*{_KEY})*)\s*\]\]?")
+_ASSIGN = re.compile(rf"\s*(?P<keys>{_KEY}(?:\s*\.\s*{_KEY})*)\s*=")
+_ONE_KEY = re.compile(_KEY)
+
+
+def _keys(text: str) -> list[tuple[str, int]]:
+    """The keys of a dotted key and the offset of each in ``text``."""
+    return [(m.group().strip("\"'"), m.start()) for m in _ONE_KEY.finditer(text)]
+
+
+class _Locator:
+    """Finds where a key (or a string value under it) is written (see the module doc)."""
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name = name
+        self.lines = split_lines(text)
+
+    def locate(self, keys: tuple[str, ...], literal: str | None = None) -> tuple[int, int]:
+        """1-based (line, column) of the deepest written prefix of ``keys``; with
+        ``literal``, of that string written on or after the key's line."""
+        best, depth = (1, 1), -1
+        table: tuple[str, ...] = ()
+        for number, line in enumerate(self.lines, 1):
+            header = _HEADER.match(line)
+            if header is not None:
+                found = _keys(header.group("keys"))
+                table = tuple(k for k, _ in found)
+                if table == keys[:len(table)] and len(table) > depth:
+                    best, depth = (number, header.start("keys") + found[-1][1] + 1), len(table)
+                continue
+            assign = _ASSIGN.match(line)
+            if assign is None:
+                continue
+            found = _keys(assign.group("keys"))
+            full = (*table, *(k for k, _ in found))
+            if full != keys[:len(full)] or len(full) <= depth:
+                continue
+            best, depth = (number, assign.start("keys") + found[-1][1] + 1), len(full)
+            col = assign.end()
+            for key in keys[len(full):]:  # inside a one-line inline table
+                inner = re.compile(rf"(?<![\w\"'-])(?:{re.escape(key)}|\"{re.escape(key)}\"|"
+                                   rf"'{re.escape(key)}')\s*=").search(line, col)
+                if inner is None:
+                    break
+                best, depth, col = (number, inner.start() + 1), depth + 1, inner.end()
+        if literal is not None:
+            return self._literal(best, literal)
+        return best
+
+    def _literal(self, start: tuple[int, int], literal: str) -> tuple[int, int]:
+        text = "\n".join(self.lines)
+        first = sum(len(line) + 1 for line in self.lines[:start[0] - 1]) + start[1] - 1
+        for quoted in (f'"{literal}"', f"'{literal}'"):
+            at = text.find(quoted, first)
+            if at >= 0:
+                return line_col(text, at)
+        return start
