@@ -1,0 +1,93 @@
+"""`rspp diff --against main` with one changed spec, against `rspp validate` (issue 12).
+
+    python3 benchmarks/diff.py --specs 5000 [--repeat 3] [--keep DIR]
+
+Builds the synthetic repository and its one-spec change as benchmarks/lifecycle.py does (a new
+minor version of one spec on a branch of a real git repository; here an LLM temperature is
+changed in it, so the resolved view differs), then
+times in the same run, as whole processes: `rspp validate` (the anchor: loading and checking
+everything) and `rspp diff --against main --format markdown`. In one process it also times the
+phases of the diff: validation, reading the base and the compatibility gate, and the review
+itself (resolving the reached pipelines, deepdiff, grouping, the picture, the Markdown), which
+is the diff's own work beyond loading. Writes benchmarks/out/diff.json. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from common import report, timed  # noqa: E402
+from lifecycle import RSPP, prepare  # noqa: E402
+
+
+def _phases(root: Path) -> dict[str, float]:
+    """Seconds of each phase of one diff, in this process."""
+    from rspp.compat.engine import Options, gate
+    from rspp.compat.history import with_base
+    from rspp.lifecycle.lock import read_lock
+    from rspp.resolve.gate import validate_repository
+    from rspp.review import render
+    from rspp.review.diff import review
+    from rspp.validate.engine import ValidateOptions
+
+    start = time.perf_counter()
+    result, repo = validate_repository(ValidateOptions(root=root))
+    lock, problems = read_lock(repo.root)
+    loaded = time.perf_counter()
+    history = with_base(repo, "main")
+    evaluation, _ = gate(repo, lock, Options("main", dt.date.today()),
+                         [*result.findings, *problems], history=history)
+    gated = time.perf_counter()
+    done = review(repo, history, evaluation)
+    render.markdown(done)
+    reviewed = time.perf_counter()
+    return {"validate": loaded - start, "base_and_gate": gated - loaded,
+            "review": reviewed - gated, "pipelines": float(len(done.pipelines))}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--specs", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = args.keep or Path(tmp) / "repo"
+        spec = prepare(root, args.specs, args.seed)
+        # A change the resolved view shows, whatever the spec drew: an LLM's temperature.
+        text = spec.read_text(encoding="utf-8")
+        spec.write_text(re.sub(r"temperature: [0-9.]+", "temperature: 0.55", text, count=1),
+                        encoding="utf-8")
+        validate, diff = [], []
+        for _ in range(args.repeat):
+            validate.append(timed([*RSPP, "validate", "--root", str(root)], (0, 1)))
+            diff.append(timed([*RSPP, "diff", "--root", str(root), "--against", "main",
+                               "--format", "markdown"], (0, 1)))
+        phases = [_phases(root) for _ in range(args.repeat)]
+        v, d = statistics.median(validate), statistics.median(diff)
+        median = {k: statistics.median(p[k] for p in phases) for k in phases[0]}
+        result = {"specs": args.specs, "repeat": args.repeat,
+                  "changed_file": str(spec.relative_to(root)),
+                  "validate_s": round(v, 3), "diff_s": round(d, 3),
+                  "diff_over_validate": round(d / v, 3),
+                  "phase_validate_s": round(median["validate"], 3),
+                  "phase_base_and_gate_s": round(median["base_and_gate"], 3),
+                  "phase_review_s": round(median["review"], 3),
+                  "pipelines_reviewed": int(median["pipelines"])}
+    report("diff", result)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
