@@ -17,7 +17,8 @@ def file_name(kind: str) -> str:
 
 
 def _tidy(node: JsonValue, *, in_properties: bool = False) -> JsonValue:
-    """Drop pydantic's titles and null defaults; optional fields are absent, never null."""
+    """Drop pydantic's titles and null defaults (optional fields are absent, never null);
+    descriptions on one line."""
     if isinstance(node, list):
         return [_tidy(item) for item in node]
     if not isinstance(node, dict):
@@ -29,6 +30,9 @@ def _tidy(node: JsonValue, *, in_properties: bool = False) -> JsonValue:
         if key == "title" and isinstance(value, str):
             continue
         if key == "default" and value is None:
+            continue
+        if key == "description" and isinstance(value, str):
+            out[key] = " ".join(value.split())  # docstrings wrap; a description is one line
             continue
         if key in ("properties", "$defs", "patternProperties"):
             out[key] = _tidy(value, in_properties=True)
