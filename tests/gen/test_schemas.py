@@ -7,6 +7,7 @@ import shutil
 import subprocess
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -104,3 +105,112 @@ def test_models_agree_with_schemas(path: Path) -> None:
     except ValidationError:
         accepted = False
     assert accepted == valid
+
+
+# --- editors: descriptions (hover) and the node catalog (completion) -------------------------
+
+def _generated(name: str) -> Any:
+    """The generated schema ``name``, for reading nested keys without narrowing each."""
+    return schemagen.generate()[name]
+
+
+def undescribed(schema: object, where: str = "") -> list[str]:
+    """Pointers of every property (in ``properties`` maps at any depth, ``$defs`` included)
+    whose schema has no non-empty ``description``."""
+    found: list[str] = []
+    if isinstance(schema, list):
+        for index, item in enumerate(schema):
+            found += undescribed(item, f"{where}/{index}")
+    elif isinstance(schema, dict):
+        for key, value in schema.items():
+            here = f"{where}/{key}"
+            if key == "properties" and isinstance(value, dict):
+                for name, sub in value.items():
+                    if not (isinstance(sub, dict) and isinstance(sub.get("description"), str)
+                            and sub["description"].strip()):
+                        found.append(f"{here}/{name}")
+                    found += undescribed(sub, f"{here}/{name}")
+            elif key not in ("enum", "const", "default", "examples", "required"):
+                found += undescribed(value, here)
+    return found
+
+
+def test_every_property_has_a_description() -> None:
+    missing = [f"{name}#{pointer}" for name, schema in schemagen.generate().items()
+               for pointer in undescribed(schema)]
+    assert missing == []
+
+
+def test_the_description_walk_names_a_property_without_one() -> None:
+    schema = {"properties": {"a": {"type": "string", "description": "An a."},
+                             "b": {"type": "string"}},
+              "$defs": {"X": {"properties": {"c": {"description": " "}}}}}
+    assert undescribed(schema) == ["/properties/b", "/$defs/X/properties/c"]
+
+
+def test_descriptions_are_one_line_and_name_units() -> None:
+    spec = _generated("ExecutionProfile.schema.json")
+    budgets = spec["$defs"]["Budgets"]["properties"]
+    assert budgets["turnLatencyMs"]["description"].endswith("in ms.")
+    assert "USD" in budgets["maxCostPerTurnUsd"]["description"]
+    text = schemagen.render(spec)
+    assert "\\n" not in text
+
+
+def _node_type(kind: str) -> Any:
+    schema = _generated(f"{kind}.schema.json")
+    return schema["$defs"]["Node"]["properties"]["type"]
+
+
+@pytest.mark.parametrize("kind", ["PipelineSpec", "Module", "PolicyOverlay"])
+def test_node_type_offers_exactly_the_catalog(kind: str) -> None:
+    from rspp.model.catalog import BUILTIN
+    from rspp.model.ids import NODE_TYPE_PATTERN
+
+    prop = _node_type(kind)
+    *choices, other = prop["anyOf"]
+    assert [c["const"] for c in choices] == list(BUILTIN)
+    assert all(set(c) == {"const", "description"} and c["description"] for c in choices)
+    assert set(other) == {"description"}  # passes every value: the rule owns unknown types
+    assert (prop["type"], prop["pattern"], prop["maxLength"]) == ("string", NODE_TYPE_PATTERN,
+                                                                 100)
+
+
+def test_policy_preferences_and_implements_offer_the_catalog() -> None:
+    from rspp.model.catalog import BUILTIN
+
+    policy = _generated("PolicyOverlay.schema.json")["$defs"]
+    prefer = policy["ProviderRule"]["properties"]["prefer"]["items"]
+    extension = _generated("ExtensionManifest.schema.json")["$defs"]
+    implements = extension["ExtensionManifestBody"]["properties"]["implements"]
+    for prop in (prefer, implements):
+        assert [c.get("const") for c in prop["anyOf"][:-1]] == list(BUILTIN)
+    # a type the extension defines is its own: no catalog offered
+    assert "anyOf" not in extension["ExtensionManifestBody"]["properties"]["nodeType"]
+
+
+REF002_SPEC = REPO_ROOT / "tests/rules/cases/REF002/unknown_node_type/pipelines/specs/notes.yaml"
+
+
+def test_an_unknown_node_type_passes_the_schema_and_reaches_its_rule(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.helpers.cli import rspp
+
+    loaded = load_file(REF002_SPEC, REF002_SPEC.parents[2])
+    assert loaded.document is not None
+    assert check_schema(loaded.document, "PipelineSpec") == []
+    data: Any = loaded.document.data
+    assert data["spec"]["nodes"][1]["type"] == "stt.deepgramm"
+    run = rspp(capsys, "validate", "--root", str(REF002_SPEC.parents[2]), "--format", "json")
+    assert "REF002" in run.out and "did you mean 'stt.deepgram'" in run.out, run.out
+    assert "SCH001" not in run.out
+
+
+def test_a_malformed_node_type_keeps_its_schema_message(tmp_path: Path) -> None:
+    text = REF002_SPEC.read_text().replace("stt.deepgramm", "Stt.Deepgram")
+    (tmp_path / "notes.yaml").write_text(text)
+    loaded = load_file(tmp_path / "notes.yaml", tmp_path)
+    assert loaded.document is not None
+    messages = [f.message for f in check_schema(loaded.document, "PipelineSpec")]
+    assert messages == ['"Stt.Deepgram" at /spec/nodes/1/type is not a node type such as '
+                        'stt.deepgram']

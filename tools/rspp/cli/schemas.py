@@ -1,4 +1,5 @@
-"""`rspp schemas`: generate or check schemas/ (rspp's own repository only)."""
+"""`rspp schemas`: generate or check schemas/ (rspp's own repository only), or export the
+schemas into any repository for editors (``--export DIR``)."""
 
 from __future__ import annotations
 
@@ -17,11 +18,33 @@ if TYPE_CHECKING:
 def command(
     check: bool = typer.Option(False, "--check", help="Fail when schemas/ drifts (default)."),
     write: bool = typer.Option(False, "--write", help="Regenerate schemas/."),
+    export: Path | None = typer.Option(
+        None, "--export", metavar="DIR",
+        help="Write every <Kind>.schema.json into DIR (relative to the working directory, "
+             "inside it) for editors; works in any repository."),
     root: Path = common.ROOT,
 ) -> None:
     """Generate schemas/<Kind>.schema.json from the models, or check them (rspp's own
-    repository only)."""
+    repository only); with --export DIR, write them into DIR of any repository."""
+    if export is not None:
+        _export(export, check or write or root is not None)
+        return
     finish("schemas", write, root, "schemas/ matches the models")
+
+
+def _export(directory: Path, combined: bool) -> None:
+    from rspp.commands.schemas import ExportOptions, export
+    from rspp.core.errors import UsageError
+
+    if combined:
+        raise UsageError("--export writes into the working directory; it takes no --check, "
+                         "--write or --root", "run `rspp schemas --export DIR` on its own")
+    outcome = export(ExportOptions(directory, Path.cwd()))
+    for path in outcome.written:
+        common.line(f"wrote {path}")
+    if not outcome.written:
+        common.line(f"{len(outcome.unchanged)} schemas in {directory.as_posix()} are up to "
+                    "date")
 
 
 def finish(target: Target, write: bool, root: Path | None, clean: str) -> None:

@@ -9,7 +9,8 @@ from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.model.kinds import ALL_MODELS
 from rspp.model.schemafiles import DIALECT, schema_id
 
-__all__ = ["DIALECT", "check", "file_name", "generate", "render", "schema_id", "write"]
+__all__ = ["DIALECT", "check", "export", "file_name", "generate", "render", "schema_id",
+           "write"]
 
 
 def file_name(kind: str) -> str:
@@ -17,7 +18,8 @@ def file_name(kind: str) -> str:
 
 
 def _tidy(node: JsonValue, *, in_properties: bool = False) -> JsonValue:
-    """Drop pydantic's titles and null defaults; optional fields are absent, never null."""
+    """Drop pydantic's titles and null defaults (optional fields are absent, never null);
+    descriptions on one line."""
     if isinstance(node, list):
         return [_tidy(item) for item in node]
     if not isinstance(node, dict):
@@ -29,6 +31,9 @@ def _tidy(node: JsonValue, *, in_properties: bool = False) -> JsonValue:
         if key == "title" and isinstance(value, str):
             continue
         if key == "default" and value is None:
+            continue
+        if key == "description" and isinstance(value, str):
+            out[key] = " ".join(value.split())  # docstrings wrap; a description is one line
             continue
         if key in ("properties", "$defs", "patternProperties"):
             out[key] = _tidy(value, in_properties=True)
@@ -123,3 +128,27 @@ def write(directory: Path, *, root: Path) -> list[str]:
     for name in stale:
         remove(directory / name, root=root)
     return sorted(changed + stale)
+
+
+def export(directory: Path, *, root: Path) -> tuple[list[str], list[str]]:
+    """Write every kind's schema into ``directory`` (inside ``root``) for editors of a
+    consumer repository; return (names written, names already up to date).
+
+    The bytes are exactly those of rspp's own ``schemas/`` (:func:`expected`): each file is one
+    resource whose ``$ref``s point inside it (``#/$defs/...``), so nothing is fetched and the
+    files work wherever they are copied. Only files whose bytes differ are written, so a second
+    run writes nothing; other files in ``directory`` are left alone. Every write goes through
+    ``rspp.core.files.write_atomic`` (temporary file, then rename).
+
+    Raises ``rspp.core.files.FileAccessError``: IO001 ``directory`` outside ``root``, IO002 a
+    link or a file in the way (``directory`` itself included), IO003 the system refused.
+    """
+    from rspp.core.files import make_dirs, read_existing, write_atomic
+
+    make_dirs(directory, root=root)
+    wanted = expected()
+    written = [name for name, data in wanted.items()
+               if read_existing(directory / name, root=root) != data]
+    for name in written:
+        write_atomic(directory / name, wanted[name], root=root)
+    return sorted(written), sorted(set(wanted) - set(written))
