@@ -30,6 +30,8 @@ MARKDOWN_LIMIT: Final = 65_000
 # Pipelines shown open (the rest collapsed), and rows of the versions table shown in full.
 OPEN_SECTIONS: Final = 3
 VERSION_ROWS: Final = 200
+# Changes listed per pipeline (the rest are counted; the JSON has them all).
+SECTION_ITEMS: Final = 100
 _SIGN: Final = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
 _HEADINGS: Final = {"node": "Nodes", "port": "Ports", "edge": "Edges", "lane": "Lanes",
                     "buffer": "Buffers", "budget": "Budgets", "policy rule": "Policy rules",
@@ -201,17 +203,27 @@ def _html_code(value: str) -> str:
     return f"<code>{html.escape(visible(value), quote=True)}</code>"
 
 
-def _section(p: PipelineDiff, open_: bool) -> str:
+def _section(p: PipelineDiff, open_: bool, picture: bool = True) -> str:
     title = (f"{_html_code(p.old)} → {_html_code(p.new)}" if p.old
              else f"{_html_code(p.new)} (new)")
     verdict = f"<b>{p.verdict}</b>" if p.verdict == "breaking" else p.verdict
     out = [f"<details{' open' if open_ else ''}><summary>{title}: {len(p.items)} change(s), "
            f"{verdict}, {_requires(p)} ({p.mode})</summary>", "",
            f"_{md_text(p.reason)}_" + "".join(f" · {md_text(pin)}" for pin in p.pins), ""]
+    shown = 0
     for group in GROUPS:
         items = [i for i in p.items if i.group == group]
-        if items:
-            out += [f"**{_HEADINGS[group]}**", "", *(_md_item(i) for i in items), ""]
+        if items and shown < SECTION_ITEMS:
+            out += [f"**{_HEADINGS[group]}**", "",
+                    *(_md_item(i) for i in items[:SECTION_ITEMS - shown]), ""]
+            shown += len(items[:SECTION_ITEMS - shown])
+    if shown < len(p.items):
+        out += [f"_{len(p.items) - shown} more change(s) not listed: `rspp diff --format json` "
+                "has them all._", ""]
+    if not picture:
+        out += ["_Picture left out: too large for one comment (`rspp graph` draws it)._", "",
+                "</details>", ""]
+        return "\n".join(out)
     drawn = len(p.graph.nodes)
     note = (f"{drawn} of {p.nodes} nodes drawn: the changed ones and their neighbours"
             if p.omitted else f"{p.nodes} nodes")
@@ -222,7 +234,7 @@ def _section(p: PipelineDiff, open_: bool) -> str:
 
 def markdown(review: Review, *, limit: int = MARKDOWN_LIMIT) -> str:
     """The review as Markdown (see the module doc), at most ``limit`` characters."""
-    head = [MARKER, f"## rspp diff: {md_text(_headline(review))}", "",
+    head = [MARKER, f"## rspp diff: {_headline(review)}", "",  # our words only
             f"Compared with {code(review.label)}: {len(review.versions)} new artifact "
             f"version(s), {len(review.pipelines)} pipeline(s) whose resolved view changes.",
             ""]
@@ -240,18 +252,32 @@ def markdown(review: Review, *, limit: int = MARKDOWN_LIMIT) -> str:
         out = "\n".join(head[:5])
     left: list[PipelineDiff] = []
     for n, p in enumerate(review.pipelines):
+        room = limit - len(out) - _NOTE_ROOM
         section = _section(p, n < OPEN_SECTIONS)
-        if not left and len(out) + len(section) + _NOTE_ROOM <= limit:
+        if len(section) >= room:
+            section = _section(p, n < OPEN_SECTIONS, picture=False)
+        if not left and len(section) < room:
             out += "\n" + section
         else:
             left.append(p)
     if left:
-        names = ", ".join(code(_title(p)) for p in left[:20])
-        more = f" and {len(left) - 20} more" if len(left) > 20 else ""
-        note = (f"\n_{len(left)} pipeline(s) left out to stay under GitHub's comment size "
-                f"limit: {names}{more}. Run `rspp diff` locally for all of it._\n")
-        out += note[:_NOTE_ROOM]
+        out += _left_out(left)
     return out
+
+
+def _left_out(left: Sequence[PipelineDiff]) -> str:
+    """The closing note naming the pipelines left out, at most ``_NOTE_ROOM`` characters
+    (whole names only)."""
+    head = f"\n_{len(left)} pipeline(s) left out to stay under GitHub's comment size limit: "
+    tail = ". Run `rspp diff` locally for all of it._\n"
+    names: list[str] = []
+    for p in left:
+        name = code(_title(p)[:200])
+        if len(head) + len(tail) + sum(len(n) + 2 for n in names) + len(name) + 40 > _NOTE_ROOM:
+            break
+        names.append(name)
+    more = f" and {len(left) - len(names)} more" if len(left) > len(names) else ""
+    return head + ", ".join(names) + more + tail
 
 
 _NOTE_ROOM: Final = 2_500
