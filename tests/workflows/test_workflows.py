@@ -219,6 +219,34 @@ def test_diff_step_fails_when_nothing_could_be_compared(tmp_path: Path) -> None:
     assert output.read_text(encoding="utf-8") == ""
 
 
+@pytest.mark.slow
+def test_diff_step_with_the_real_rspp(tmp_path: Path, example_git_repo: Path) -> None:
+    """The step's script with this rspp on a real pull request: the comment file is the diff
+    of the change (marker first), and so is the job summary."""
+    import sys
+
+    from tests.helpers.review import buffer_resize
+
+    buffer_resize(example_git_repo)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    real = bin_dir / "rspp"
+    real.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m rspp "$@"\n', encoding="utf-8")
+    real.chmod(0o755)
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}", "BASE": "main",
+           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           _steps()["diff"]["run"]], cwd=example_git_repo, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    diff = (example_git_repo / "rspp-diff.md").read_text(encoding="utf-8")
+    assert diff.startswith("<!-- rspp-diff -->\n## rspp diff: passes")
+    assert "`room_in.audio -> resample.audio: capacity` `500` → `800`" in diff
+    assert summary.read_text(encoding="utf-8") == diff
+    assert output.read_text(encoding="utf-8") == "written=true\n"
+
+
 # --- order, conditions, permissions -------------------------------------------------------
 
 def test_gate_steps_in_order() -> None:
