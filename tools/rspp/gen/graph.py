@@ -31,11 +31,16 @@ Role = Literal["primary", "fallback", "degrade", "module"]
 LANES: Final = ("data", "control", "telemetry")
 _MERMAID_ARROW: Final = MappingProxyType({"data": "-->", "control": "==>",
                                           "telemetry": "-.->"})
+# Light fills with dark text, so a mark reads the same under a dark theme.
 _MARK_STYLE: Final = (
-    ("added", "fill:#dafbe1,stroke:#1a7f37,stroke-width:2px"),
-    ("removed", "fill:#ffebe9,stroke:#cf222e,stroke-width:2px,stroke-dasharray:4 3"),
-    ("changed", "fill:#fff8c5,stroke:#9a6700,stroke-width:2px"),
+    ("added", "fill:#dafbe1,stroke:#1a7f37,stroke-width:2px,color:#1f2328"),
+    ("removed", "fill:#ffebe9,stroke:#cf222e,stroke-width:2px,stroke-dasharray:4 3,"
+                "color:#1f2328"),
+    ("changed", "fill:#fff8c5,stroke:#9a6700,stroke-width:2px,color:#1f2328"),
 )
+# A module's box clear with a grey border, under a light or dark theme: Mermaid's default
+# pale yellow fill looks like the "changed" amber.
+_MODULE_STYLE: Final = "fill:transparent,stroke:#8c959f"
 _DOT_LANE: Final = MappingProxyType({"control": ("penwidth=2",),
                                      "telemetry": ("style=dotted",)})
 _DOT_MARK: Final = MappingProxyType({"added": ("#dafbe1", "#1a7f37"),
@@ -168,12 +173,19 @@ def _mermaid_text(text: str) -> str:
     return "".join(out)
 
 
+def _yaml_text(text: str) -> str:
+    """``text`` inside a YAML double-quoted string (the title in Mermaid's front matter, shown
+    as plain text, so no entity codes): backslash and quote escaped, control characters
+    dropped (YAML 1.2, section 7.3.1)."""
+    return "".join("\\" + c if c in '"\\' else c for c in text if c.isprintable())
+
+
 def to_mermaid(graph: Graph) -> str:
     """The graph as a Mermaid ``flowchart LR`` (ends with a newline)."""
     ids = {node.id: f"n{i}" for i, node in enumerate(graph.nodes)}
     lines = ["flowchart LR"]
     if graph.title:
-        lines[0:0] = ["---", f'title: "{_mermaid_text(graph.title)}"', "---"]
+        lines[0:0] = ["---", f'title: "{_yaml_text(graph.title)}"', "---"]
 
     def box(node: Node) -> str:
         name = node.id.rpartition("/")[2] if node.module else node.id
@@ -203,6 +215,9 @@ def to_mermaid(graph: Graph) -> str:
     lines.extend(styles)
     lines.append("  classDef standin stroke-dasharray:5 4")
     lines.extend(f"  classDef {name} {style}" for name, style in _MARK_STYLE)
+    if modules:
+        lines.append(f"  classDef module {_MODULE_STYLE}")
+        lines.append(f"  class {','.join(f'm{i}' for i in range(len(modules)))} module")
     standins = [ids[n.id] for n in graph.nodes if n.role in ("fallback", "degrade")]
     if standins:
         lines.append(f"  class {','.join(standins)} standin")
