@@ -79,7 +79,7 @@ def test_hostile_labels_stay_labels() -> None:
     node = next(line for line in mermaid.splitlines() if line.startswith("  n0["))
     inner = node[len('  n0["'):-len('"]')]
     assert '"' not in inner and "<script>" not in inner and "\n" not in inner
-    assert inner.startswith("x#34;#93; --#62; y%%#123;init: #123;#125;#125;%% #60;script#62;")
+    assert inner.startswith("x#34;#93; --#62; y%%#123;init#58; #123;#125;#125;%% #60;script#62;")
     assert "\n%%" not in mermaid and len(mermaid.splitlines()) == len(to_mermaid(
         Graph("t", (Node("a", "t", mark="changed"), Node("b", "t")),
               (Edge("a", "b", "p", "q", "control", mark="added"),))).splitlines())

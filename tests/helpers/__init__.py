@@ -12,6 +12,8 @@
 - ``tests.helpers.waivers``: waiver lists (compat/waivers.yaml) and the gate codes to waive.
 - ``tests.helpers.pool``: proof that a process pool's workers did the work.
 - ``tests.helpers.slow``: the hooks that hold the ``slow`` marker's rule.
+- ``tests.helpers.mermaid``: Mermaid's own parser and renderer (tests/js) on rspp's pictures.
+- ``tests.helpers.review``: realistic pull requests on the examples, for ``rspp diff``.
 """
 
 from __future__ import annotations

@@ -51,3 +51,30 @@ def test_matches_golden(tmp_path: Path, name: str) -> None:
         assert out == golden.read_text(encoding="utf-8"), f"{golden.name} differs"
     # Every change a reviewer sees is judged by a compat rule.
     assert all(i.verdict != "unjudged" for p in outcome.review.pipelines for i in p.items)
+
+
+def _mermaid_blocks(text: str) -> list[str]:
+    return re.findall(r"```mermaid\n(.*?)```", text, flags=re.DOTALL)
+
+
+def test_pictures_parse_with_their_marks() -> None:
+    """Every picture of the golden comments is read by Mermaid itself; the new fallback's
+    node is marked added and its primary changed, as the reviewer is told."""
+    from tests.helpers.mermaid import require_mermaid, shapes
+
+    require_mermaid()
+    charts = {name: _mermaid_blocks((GOLDEN / "review" / f"{name}.md").read_text(
+        encoding="utf-8")) for name in sorted(SCENARIOS)}
+    assert all(charts.values())
+    read = dict(zip(charts, shapes([c for blocks in charts.values() for c in blocks[:1]]),
+                    strict=True))
+
+    def marked(name: str, mark: str) -> set[str]:
+        """The marked nodes' text as Mermaid reads it: the node id, then its type."""
+        return {n.text for n in read[name].nodes if mark in n.classes}
+
+    assert marked("new_fallback", "added") == {"llm_fallbackllm.anthropic"}
+    assert marked("new_fallback", "changed") == {"llmllm.openai"}
+    assert marked("provider_swap", "changed") == {"sttstt.assemblyai"}
+    assert marked("buffer_resize", "changed") == set()
+    assert any(e.style for e in read["buffer_resize"].edges)  # the resized edge, amber

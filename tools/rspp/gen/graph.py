@@ -162,11 +162,12 @@ def _edge_key(edge: Edge) -> tuple[str, ...]:
 
 
 def _mermaid_text(text: str) -> str:
-    """``text`` for a quoted Mermaid label: quotes, angle brackets, ``#``, ``&`` and
-    backticks as entity codes, control characters dropped."""
+    """``text`` for a quoted Mermaid label: quotes, angle brackets, ``#``, ``&``, backticks,
+    brackets and ``:`` as entity codes (a line holding ``style…:…#…;`` loses its last ``;``
+    in Mermaid 11), control characters dropped."""
     out = []
     for char in text:
-        if char in '"<>#&`|{}[]()':
+        if char in '"<>#&`|{}[]():':
             out.append(f"#{ord(char)};")
         elif char.isprintable():
             out.append(char)
