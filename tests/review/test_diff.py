@@ -134,9 +134,9 @@ def test_where_a_value_came_from(capsys: pytest.CaptureFixture[str],
 
 
 # --------------------------------------------------------------------------- the library
-def _pipeline(size: int) -> dict[str, JsonValue]:
+def _pipeline(size: int, casing: str = "sentence") -> dict[str, JsonValue]:
     nodes: list[JsonValue] = [{"id": f"node{i:03}", "type": "text.normalize",
-                               "params": {"casing": "sentence"}} for i in range(size)]
+                               "params": {"casing": casing}} for i in range(size)]
     edges: list[JsonValue] = [{"from": f"node{i:03}.text", "to": f"node{i + 1:03}.text",
                                "lane": "data"} for i in range(size - 1)]
     return {"mode": "standard", "nodes": nodes, "edges": edges}
@@ -169,9 +169,7 @@ def _item(n: int) -> Item:
 
 
 def _review(pipelines: int, items: int, size: int) -> Review:
-    old, new = _pipeline(size), _pipeline(size)
-    for node in new["nodes"]:  # type: ignore[union-attr]
-        node["params"]["casing"] = "lower"  # type: ignore[index]
+    old, new = _pipeline(size), _pipeline(size, "lower")
     graph, total, omitted = marked_graph(old, new, [_item(n) for n in range(size)])
     return Review("main (0123456789ab)", (), tuple(
         PipelineDiff("PipelineBundle", f"bundle{p}@1.0.0", f"bundle{p}@1.1.0", "new version",
