@@ -162,7 +162,7 @@ def test_only_rules_and_the_gate_are_configurable() -> None:
     assert "DAG005" in configurable and "DEP002" in configurable and "CHG001" in configurable
     for code in ("FILE002", "LOAD001", "SCH001", "ENV001", "LCK001", "IMM001", "DRV001",
                  "SIG001", "VFY001", "REL001", "IDX001", "PATH001", "WVR001", "VER003",
-                 "CFG001", "RSV001"):
+                 "CFG001", "RSV001", "VER001", "VER002", "BND005", "REF001", "DUP001"):
         assert code not in configurable, code
     assert all(BY_CODE[c].emitted_by in ("rules", "compat") for c in configurable)
 
@@ -294,3 +294,40 @@ def test_globs(pattern: str, yes: list[str], no: list[str]) -> None:
     assert not isinstance(regex, str)
     assert [p for p in yes if not regex.fullmatch(p)] == []
     assert [p for p in no if regex.fullmatch(p)] == []
+
+
+# --- a pull request cannot relax the configuration it is judged under ------------------------
+
+@pytest.mark.slow
+def test_a_change_cannot_lower_its_own_gate(capsys: pytest.CaptureFixture[str],
+                                            example_git_repo: Path) -> None:
+    """Against a base, each code's level is the stricter of the base's and the change's, and
+    an exclude applies only when the base has it too: a pull request that adds `SKW008 = "off"`
+    and an exclude still sees both warnings; once merged, the next change is judged with them."""
+    from tests.helpers.git import commit
+
+    root = example_git_repo
+    _write(root, "rspp.toml", 'exclude = ["pipelines/bundles/**"]\n[severity]\n'
+                              'SKW008 = "off"\nDEP002 = "error"\n')
+    run = rspp(capsys, "check", "--root", str(root), "--format", "json", "--today", TODAY,
+               "--against", "main")
+    doc = json.loads(run.out)
+    assert run.code == 1  # raising is the change's to make at once
+    assert _warnings(doc) == [("DEP002", DEP_BUNDLE, "error"), ("SKW008", CANARY, "warning")]
+    assert "hidden" not in doc and "no looser than at main" in doc["config"]
+    commit(root, message="configure")
+    run = rspp(capsys, "check", "--root", str(root), "--format", "json", "--today", TODAY,
+               "--against", "HEAD")
+    doc = json.loads(run.out)
+    assert run.code == 0 and _warnings(doc) == []
+    assert sorted(h["code"] for h in doc["hidden"]) == ["DEP002", "SKW008"]
+
+
+@pytest.mark.parametrize("code", ["VER001", "BND005", "REF001"])
+def test_release_guarantees_cannot_be_lowered(code: str, tmp_path: Path) -> None:
+    """A bump too small, a pin whose digest no longer matches, a reference to nothing: what
+    consumers of a release rely on is never a configuration's to lower (CFG005)."""
+    (tmp_path / "rspp.toml").write_text(f'[severity]\n{code} = "off"\n', encoding="utf-8")
+    loaded = load_config(tmp_path)
+    assert loaded.config is None
+    assert [(f.code, f.line, f.col) for f in loaded.findings] == [("CFG005", 2, 1)]

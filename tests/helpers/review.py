@@ -27,11 +27,15 @@ def _file(path: str, version: str) -> str:
 
 
 def _build(root: Path) -> None:
+    """``rspp build`` then ``rspp lock``, as the author of a change does before pushing."""
     from rspp.commands.build import BuildOptions, build
+    from rspp.commands.lock import LockOptions, lock
 
     outcome = build(BuildOptions(root))
     assert not outcome.failed and not outcome.report.failed, \
         [f.message for f in outcome.report.findings if f.is_error]
+    locked = lock(LockOptions(root))
+    assert not locked.report.failed, [f.message for f in locked.report.findings]
 
 
 def release(root: Path, version: str, spec: Callable[[str], str],

@@ -221,3 +221,51 @@ def test_values_stay_text_in_the_comment() -> None:
 
 def test_every_group_has_a_heading() -> None:
     assert set(GROUPS) <= set(render._HEADINGS)
+
+
+@pytest.mark.slow
+def test_an_edit_in_place_fails_and_shows_what_it_changes(
+        capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
+    """A published module edited in place: the gate's IMM001 fails the diff, and the bundle
+    whose resolved view the edit changes is shown with the change."""
+    from tests.helpers.files import edit
+    from tests.helpers.review import MODULE
+
+    edit(example_git_repo, MODULE, "casing: sentence", "casing: lower")
+    run = _diff(capsys, example_git_repo, "--against", "main", "--format", "json")
+    assert run.code == 1
+    doc = json.loads(run.out)
+    assert any(" IMM001 " in e for e in doc["errors"])
+    [pipeline] = doc["pipelines"]
+    assert pipeline["new"] == "livekit_voice_assistant_bundle@1.0.0"
+    assert pipeline["reason"] == f"published files edited in place: {MODULE}"
+    assert [(c["subject"], c["field"], c["old"], c["new"]) for c in pipeline["changes"]] == \
+        [("norm/normalize", "casing", "sentence", "lower")]
+
+
+@pytest.mark.slow
+def test_a_rewritten_lock_fails(capsys: pytest.CaptureFixture[str],
+                                example_git_repo: Path) -> None:
+    lock = json.loads(read(example_git_repo, "rspp.lock"))
+    lock["artifacts"]["ExecutionProfile/simple/v1@1.0.0"] = "sha256:" + "c" * 64
+    write(example_git_repo, "rspp.lock", json.dumps(lock, indent=2, sort_keys=True) + "\n")
+    run = _diff(capsys, example_git_repo, "--against", "main")
+    assert run.code == 1 and "IMM004" in run.out
+
+
+@pytest.mark.slow
+def test_a_value_moved_to_its_default_is_a_defaulting_source_change(
+        capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
+    """A spec line removed whose value equals the catalog default: nothing the runtime does
+    changes, but the value's source moves, and the reviewer is told (cosmetic)."""
+    from tests.helpers.files import edit
+
+    new = SPEC.replace(".yaml", "_1_1.yaml")
+    new_version(example_git_repo, SPEC, new, "1.1.0")
+    edit(example_git_repo, new, "        min_silence_duration: 0.55\n", "")
+    run = _diff(capsys, example_git_repo, "--against", "main", "--format", "json")
+    [pipeline] = json.loads(run.out)["pipelines"]
+    assert [(c["group"], c["subject"], c["field"], c["newSource"], c["oldSource"],
+             c["verdict"]) for c in pipeline["changes"]] == [
+        ("defaulting source", "vad", "min_silence_duration", "catalog default of vad.silero",
+         "spec line 65", "cosmetic")]

@@ -80,14 +80,57 @@ def emit(text: str, out: Path | None, root: Path | None = None) -> None:
     ``out`` (relative to the working directory) must be inside the repository ``root`` (the
     command's ``--root``; None: the repository found from the working directory) and is never
     written through a link: ``rspp.core.files.FileAccessError`` (IO001-IO003) otherwise, one line
-    and exit 2.
+    and exit 2. It is never one of the repository's managed files (:func:`write_output`).
     """
     if out is None:
         sys.stdout.write(text)
         return
+    write_output(out, text.encode("utf-8"), base(root))
+
+
+def managed(path: Path, root: Path) -> str | None:
+    """The managed place ``path`` (relative to the working directory) falls in, or None.
+
+    Managed: docs/pipelines (derived files), the work area ``.rspp/``, the lock, the
+    configuration files, and every existing file of the artifact folders; the commands that
+    own them (build, lock, fmt, publish) or people write them, never a command's ``--out``.
+    A new file in an artifact folder is allowed (``rspp bundle build --out`` adds a bundle,
+    which the gate then checks like any other)."""
+    import os
+
+    from rspp.core.constants import ARTIFACT_DIRS, DERIVED_DIR, LOCK_FILE
+    from rspp.load.config import SOURCES
+
+    rel = Path(os.path.relpath(os.path.abspath(path), os.path.abspath(root))).as_posix()
+    if rel in (LOCK_FILE, *SOURCES):
+        return rel
+    for folder in (*ARTIFACT_DIRS, DERIVED_DIR, ".rspp"):
+        inside = rel == folder or rel.startswith(folder + "/")
+        if inside and (folder not in ARTIFACT_DIRS or os.path.lexists(path)):
+            return f"{folder}/" if folder not in ARTIFACT_DIRS else rel
+    return None
+
+
+def write_output(out: Path, data: bytes, root: Path) -> None:
+    """Write a command's output file ``out`` inside ``root`` (``write_atomic``'s rules), never
+    over a managed file: UsageError (exit 2) for ``--out`` in the artifact folders,
+    docs/pipelines, the work area, the lock or the configuration."""
     from rspp.core.files import write_atomic
 
-    write_atomic(out, text.encode("utf-8"), root=base(root))
+    refuse_managed(out, root)
+    write_atomic(out, data, root=root)
+
+
+def refuse_managed(out: Path, root: Path) -> None:
+    """UsageError when ``out`` is a managed file (:func:`managed`); a command calls it before
+    its work too, so a long run never ends in a refusal."""
+    from rspp.core.errors import UsageError
+    from rspp.core.paths import show
+
+    place = managed(out, root)
+    if place is not None:
+        raise UsageError(f"refusing to write {show(str(out))}: {place} is managed by rspp or "
+                         "its authors", "write the output elsewhere (for example under build/)")
 
 
 def write_report(result: Report, fmt: str, *, quiet_when_clean: bool = False) -> None:

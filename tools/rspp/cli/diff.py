@@ -35,12 +35,12 @@ def command(
     if fmt not in renderers:
         raise UsageError(f"unknown format {fmt!r}", "use text, markdown or json")
     base = common.base(root)
+    if out is not None:
+        common.refuse_managed(Path(out), base)
     outcome = diff(DiffOptions(base, against, common.today_of(today), fetch=not no_fetch))
     written = renderers[fmt](outcome.review)
     if out is not None:
-        from rspp.core.files import write_atomic
-
-        write_atomic(Path(out), written.encode("utf-8"), root=base)
+        common.write_output(Path(out), written.encode("utf-8"), base)
     else:
         common.say(written)
     raise typer.Exit(1 if outcome.review.failed or outcome.report.failed else 0)

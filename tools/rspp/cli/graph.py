@@ -32,9 +32,7 @@ def command(
     if not outcome.data:
         common.fail(outcome.report, "text")
     if out is not None:
-        from rspp.core.files import write_atomic
-
-        write_atomic(Path(out), outcome.data, root=base)
+        common.write_output(Path(out), outcome.data, base)
     elif fmt in ("svg", "png") and sys.stdout.isatty():
         from rspp.core.errors import UsageError
 

@@ -81,11 +81,17 @@ def command(
 
 def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
     from rspp.commands.resolve import resolve_all
-    from rspp.core.files import make_dirs, write_atomic
+    from rspp.core.files import make_dirs
 
     report = common.reporter(fmt)
     base = common.base(root)
     if out_dir is not None:  # inside the repository, reached without links; made up front
+        place = common.managed(out_dir / ".", base)
+        if place is not None:
+            from rspp.core.errors import UsageError
+
+            raise UsageError(f"refusing to write views into {place}: it is managed by rspp "
+                             "or its authors", "pass another --out-dir (for example build/)")
         make_dirs(out_dir, root=base)
     outcome = resolve_all(base)
     lines = []
@@ -96,7 +102,7 @@ def _resolve_all(root: Path | None, out_dir: Path | None, fmt: str) -> None:
         where = ""
         if out_dir is not None:
             target = out_dir / (item.bundle.replace("/", "_") + ".json")
-            write_atomic(target, item.text.encode("utf-8"), root=base)
+            common.write_output(target, item.text.encode("utf-8"), base)
             where = f" -> {target}"
         lines.append(f"{item.bundle}: {item.nodes} nodes, {item.edges} edges, "
                      f"{item.sources} recorded sources{where}")

@@ -11,6 +11,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Final
 
+from rspp.compat.engine import Evaluation
+from rspp.compat.history import History
 from rspp.lifecycle.lock import Lock
 from rspp.lifecycle.provenance import State
 from rspp.report.result import Report
@@ -55,6 +57,26 @@ class Checked:
     report: Report
     repository: Repository
     lock: Lock | None
+    # What the compatibility gate compared, and the base it read (None without --against):
+    # what `rspp diff` reviews.
+    evaluation: Evaluation | None = None
+    history: History | None = None
+
+
+def _no_looser_than_base(result: Report, history: History) -> Report:
+    """``result`` judged under its configuration made no looser than the base's: a pull
+    request cannot lower a severity or add an exclude for its own run (ADR 0010)."""
+    from rspp.compat.history import base_texts
+    from rspp.load.config import MAX_BYTES, SOURCES, parse_config, stricter
+
+    if result.config is None:
+        return result
+    base = parse_config(base_texts(history, SOURCES, MAX_BYTES)).config
+    config = stricter(result.config, base, history.label)
+    if config == result.config:
+        return result
+    return replace(result, findings=(*result.findings, *result.hidden), hidden=(),
+                   config=config)
 
 
 def check(options: CheckOptions) -> Report:
@@ -95,6 +117,7 @@ def checked(options: CheckOptions) -> Checked:
                 base.versions.setdefault(key, version)
         rewritten = history.git.is_ancestor(history.commit) is False
         findings.extend(compare(base, head, rewritten=rewritten))
+        result = _no_looser_than_base(result, history)
     locked = set(lock.entries) if lock is not None else set()
     bundles = {a.path: a for a in repo.index.of_kind("PipelineBundle")}
     for entry in entries(graph(repo, result, locked)):
@@ -115,8 +138,9 @@ def checked(options: CheckOptions) -> Checked:
     from rspp.compat.engine import Options, gate
 
     today = options.today or dt.date.today()
-    _, findings = gate(repo, lock, Options(options.against, today, options.fetch,
-                                           compare_tree=False), findings, history=history)
+    evaluation, findings = gate(repo, lock, Options(options.against, today, options.fetch,
+                                                    compare_tree=False), findings,
+                                history=history)
     report = replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})
-    return Checked(report, repo, lock)
+    return Checked(report, repo, lock, evaluation, history)

@@ -33,23 +33,18 @@ class DiffOutcome:
 
 
 def diff(options: DiffOptions) -> DiffOutcome:
-    """Validate, read the base (GitError when git cannot), evaluate the compatibility gate,
-    then review what it found."""
-    from rspp.compat.engine import Options, gate
-    from rspp.compat.history import with_base
-    from rspp.lifecycle.lock import read_lock
-    from rspp.resolve.gate import validate_repository
+    """Run the gate against the base (``rspp check --against``: validation, the lock,
+    immutability, compatibility, derived files; GitError when git cannot read the base),
+    then review what its compatibility part compared. The diff fails exactly when the gate
+    does."""
+    from rspp.commands.check import CheckOptions, checked
     from rspp.review.diff import review
-    from rspp.validate.engine import ValidateOptions
 
-    result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs))
-    lock, problems = read_lock(repo.root)
-    history = with_base(repo, options.against, fetch=options.fetch)
-    today = options.today or dt.date.today()
-    evaluation, findings = gate(repo, lock, Options(options.against, today, options.fetch),
-                                [*result.findings, *problems], history=history)
-    report = result.with_findings(findings,
-                                           files={*result.files, *(f.path for f in findings)})
+    gate = checked(CheckOptions(options.root, options.against, jobs=options.jobs,
+                                fetch=options.fetch, today=options.today))
+    assert gate.evaluation is not None and gate.history is not None
+    report = gate.report
     errors = tuple(f"{f.location()} {f.code} {f.message}" for f in report.findings
-                     if f.is_error and f.waiver is None)
-    return DiffOutcome(report, replace(review(repo, history, evaluation), problems=errors))
+                   if f.is_error and f.waiver is None)
+    done = review(gate.repository, gate.history, gate.evaluation)
+    return DiffOutcome(report, replace(done, problems=errors, hidden=len(report.hidden)))

@@ -134,6 +134,28 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
     return history
 
 
+def base_texts(history: History, names: Iterable[str], max_bytes: int = 1 << 20
+               ) -> dict[str, str]:
+    """The base commit's text of each of ``names`` (repository-relative) it holds as a regular
+    file of at most ``max_bytes`` UTF-8 bytes; others are left out (a base that cannot be read
+    counts as one without them). {} without a base."""
+    if history.git is None or history.commit is None:
+        return {}
+    wanted = {history.prefix + n: n for n in names}
+    tree = {p: e for p, e in history.git.tree(history.commit, sorted(wanted)).items()
+            if p in wanted}
+    blobs = history.git.read_blobs((e.blob for e in tree.values()), max_bytes=max_bytes)
+    out: dict[str, str] = {}
+    for path, entry in tree.items():
+        raw = blobs.get(entry.blob)
+        if raw is not None:
+            try:
+                out[wanted[path]] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+    return out
+
+
 def recover(history: History, keys: Iterable[Key], root: Path, *, fetch: bool = True,
             limit: int = 2000) -> None:
     """Find ``keys`` (lock entries in neither tree) in the history of the base, newest commit

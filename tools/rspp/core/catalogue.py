@@ -67,11 +67,14 @@ cannot be read safely has no meaning), the engine and api (envelope, schema, res
 plans), the lock, immutability and derived-file checks, git, publishing, signatures and
 verification, or the command line: lowering those would turn what every other check relies
 on into a green run."""
-FIXED_CATEGORIES: Final = frozenset({"waiver"})
+FIXED_CATEGORIES: Final = frozenset({"waiver", "reference", "bundle", "version"})
 """Categories of configurable stages that still cannot be lowered: waivers are the reviewed,
-dated way to accept a gate finding, and their expiry cannot be switched off."""
-FIXED_CODES: Final = frozenset({"VER003"})
-"""Single codes that cannot be lowered: VER003 says the gate could not compare at all."""
+dated way to accept a gate finding, and their expiry cannot be switched off; references
+(a bundle whose references do not resolve has no meaning), bundle pins (a digest that no
+longer matches is a release consumers refuse) and versions (SemVer bumps, deleted published
+versions: the gate's promise to consumers) are what a release relies on."""
+FIXED_CODES: Final = frozenset[str]()
+"""Single codes of other categories that cannot be lowered (none today)."""
 
 
 ENTRIES: tuple[Entry, ...] = (

@@ -123,22 +123,37 @@ def load_config(root: Path) -> Loaded:
     Never raises for a bad file: every problem is a finding of :data:`Loaded.findings`
     (CFG001-CFG007, or FILE001-FILE006 from the reader) and then ``config`` is None.
     """
-    sources: list[tuple[str, str, tuple[str, ...]]] = []
+    texts: dict[str, str] = {}
     problems: list[Finding] = []
-    places: tuple[tuple[str, tuple[str, ...]], ...] = (
-        (CONFIG_FILE, ()), (PYPROJECT_FILE, ("tool", "rspp")))
-    for name, base in places:
+    for name in SOURCES:
         if not (root / name).is_symlink() and not (root / name).exists():
             continue
         text = _read(root, name)
         if isinstance(text, Finding):
             problems.append(text)
-            continue
-        sources.append((name, text, base))
+        else:
+            texts[name] = text
     if problems:
         return Loaded(None, tuple(problems))
+    return parse_config(texts)
+
+
+SOURCES: Final = (CONFIG_FILE, PYPROJECT_FILE)
+"""The files a configuration is read from, repository-relative."""
+
+
+def parse_config(texts: Mapping[str, str]) -> Loaded:
+    """The configuration in ``texts`` (file name of :data:`SOURCES` -> its text, already read
+    safely: from the working tree, or from a base commit by git). Findings as
+    :func:`load_config`."""
+    problems: list[Finding] = []
     parsed: list[tuple[str, _Locator, Any, tuple[str, ...]]] = []
-    for name, text, base in sources:
+    places: tuple[tuple[str, tuple[str, ...]], ...] = (
+        (CONFIG_FILE, ()), (PYPROJECT_FILE, ("tool", "rspp")))
+    for name, base in places:
+        if name not in texts:
+            continue
+        text = texts[name]
         try:
             data: dict[str, Any] = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -163,6 +178,33 @@ def load_config(root: Path) -> Loaded:
             f"{PYPROJECT_FILE}; keep one", related=(Related(CONFIG_FILE, 1, 1, "the other"),)),))
     name, locator, data, base = parsed[0]
     return _Checker(name, locator, base).check(data)
+
+
+def stricter(head: Config | None, base: Config | None, label: str) -> Config | None:
+    """What a change is judged under: the head's configuration, never looser than the base's
+    (``label`` names the base). A pull request cannot relax the configuration it is judged
+    under, as it cannot relax a compatibility mode (ADR 0007, ADR 0010): each code's level is
+    the stricter of the two (a code either leaves unset counts at the catalogue's severity),
+    and a glob excludes only when both have it. None when neither lowers or raises anything."""
+    if head is None:
+        return None
+    before = base if base is not None else Config(f"{CONFIG_FILE} of {label} (none)")
+    severity: dict[str, tuple[str, Where]] = {}
+    for code, (level, where) in head.severity.items():
+        default = BY_CODE[code].severity.value
+        kept = before.severity.get(code, (default, where))
+        severity[code] = (level, where) if _RANK[level] <= _RANK[kept[0]] else \
+            (kept[0], where)
+    shared = {g.text for g in before.exclude}
+    codes = {code: tuple(g for g in globs if g.text in
+                         {b.text for b in before.exclude_codes.get(code, ())})
+             for code, globs in head.exclude_codes.items()}
+    merged = Config(head.source if before == head else
+                    f"{head.source} (no looser than at {label})",
+                    MappingProxyType(severity),
+                    tuple(g for g in head.exclude if g.text in shared),
+                    MappingProxyType({c: g for c, g in codes.items() if g}))
+    return None if merged.empty else merged
 
 
 def _read(root: Path, name: str) -> str | Finding:

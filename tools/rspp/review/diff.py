@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
+from types import MappingProxyType
 from typing import Final, Literal
 
 from rspp.compat import changes as ch
@@ -170,11 +171,15 @@ class Review:
     problems: tuple[str, ...] = ()
     # Pipelines that could not be resolved (their errors are among ``problems``).
     unresolved: tuple[str, ...] = ()
+    # Findings the repository's configuration (rspp.toml, [tool.rspp]) turned off or excluded.
+    hidden: int = 0
 
     @property
     def failed(self) -> bool:
-        """An error was found or a version's bump is too small."""
-        return bool(self.problems) or any(not v.ok for v in self.versions)
+        """An error was found, a version's bump is too small, or a pipeline the change
+        reaches cannot be resolved."""
+        return bool(self.problems) or bool(self.unresolved) or any(
+            not v.ok for v in self.versions)
 
     @property
     def verdict(self) -> str:
@@ -255,8 +260,8 @@ def _describe(entry: Json) -> str:
     obj = as_object(entry)
     kind, ref, line = obj.get("kind"), obj.get("ref"), obj.get("line")
     ref_text = str(ref).partition("#")[0] if isinstance(ref, str) else ""
-    if kind in ("builtin", "model"):
-        return "built-in default"
+    if kind == "builtin":
+        return "built-in" if ref_text in ("", "model") else f"catalog default of {ref_text}"
     if kind in ("spec", "bundle") and isinstance(line, int):
         return f"{kind} line {line}"
     if isinstance(kind, str) and ref_text:
@@ -265,9 +270,11 @@ def _describe(entry: Json) -> str:
 
 
 def _origin_key(entry: Json) -> tuple[str, str]:
-    """What a source is, ignoring positions and versions: (kind, ref id)."""
+    """Which layer a value comes from, ignoring positions and versions: (kind, ref id); every
+    catalog or model default is one layer (a new node type's defaults are not a move)."""
     obj = as_object(entry)
-    return str(obj.get("kind", "")), str(obj.get("ref", "")).partition("@")[0]
+    kind = str(obj.get("kind", ""))
+    return (kind, "") if kind == "builtin" else (kind, str(obj.get("ref", "")).partition("@")[0])
 
 
 def _source_of(body: Mapping[str, Json], keyed: _Keyed, path: Sequence[str]) -> Json:
@@ -329,7 +336,7 @@ def _leaves(value: Json, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...
         yield path, value
 
 
-_ORDER: Final = {"breaking": 0, _UNJUDGED: 1, "compatible": 2, "cosmetic": 3}
+_ORDER: Final = MappingProxyType({"breaking": 0, _UNJUDGED: 1, "compatible": 2, "cosmetic": 3})
 
 
 def _judge(path: tuple[str, ...], judged: Sequence[tuple[tuple[str, ...], ch.Change, Verdict]],
@@ -388,11 +395,9 @@ def compare_views(kind: str, old_body: Mapping[str, Json], new_body: Mapping[str
             continue
         a = _source_of(old_body, old, path)
         b = _source_of(new_body, new, path)
-        if a is not None and b is not None and _origin_key(a) != _origin_key(b) \
-                and "builtin" not in (_origin_key(a)[0], _origin_key(b)[0]):
+        if a is not None and b is not None and _origin_key(a) != _origin_key(b):
             _, subject, fld = _group(path)
-            name = f"{subject}.{fld}" if fld else subject
-            items.append(Item("defaulting source", name, "", "moved", value, value,
+            items.append(Item("defaulting source", subject, fld, "moved", value, value,
                               _describe(a), _describe(b), "", "cosmetic", "none"))
     # By group and subject; a subject's type first, then its fields by name.
     return sorted(items, key=lambda i: (GROUPS.index(i.group), i.subject, i.field != "",
@@ -585,6 +590,8 @@ def review(repo: Repository, history: History, evaluation: Evaluation) -> Review
                                            item.mode, old_body, new_body, uses))
         elif art.kind in ("ExecutionProfile", "PolicyOverlay"):
             pipelines.extend(_reach(views, repo, art, old, contract, base, uses, new_bundles))
+    pipelines.extend(_edited(views, repo, history, uses,
+                             judging_mode(contract, base, "PipelineBundle")))
     for art in evaluation.firsts:
         if art.kind == "PipelineBundle":
             body = views.of(art)
@@ -603,6 +610,51 @@ def review(repo: Repository, history: History, evaluation: Evaluation) -> Review
                                 True, 0, 0))
     return Review(evaluation.label, tuple(versions), tuple(drawn),
                   unresolved=tuple(sorted(unresolved)))
+
+
+def _edited(views: Views, repo: Repository, history: History, uses: ch.Dependents,
+            mode: Mode) -> Iterator[PipelineDiff | None]:
+    """Bundles published at the base whose resolved view changes because a file they depend
+    on was edited in place (immutability forbids it: ``rspp check`` reports IMM001; here the
+    reviewer sees what the edit would change)."""
+    from rspp.compat.history import artifact_of
+    from rspp.core.constants import LOCK_FILE
+    from rspp.model.artifact import Index
+    from rspp.resolve.api import involved_files
+
+    if history.base_keys is None:
+        return
+    head = {a.path: a for a in repo.index.artifacts}
+    edited = {p for p in history.changed if p != LOCK_FILE and p in head
+              and head[p].key in history.base_keys and p in history.base_files}
+    if not edited:
+        return
+    before = Index()
+    for art in repo.index.artifacts:
+        if art.path not in edited:
+            before.add(art)
+    for path in sorted(edited):
+        old = artifact_of(history.base_files[path], path, repo.root)
+        if old is not None:
+            before.add(old)
+    for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.ref):
+        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
+        if inputs is None or bundle.key not in history.base_keys:
+            continue
+        touched = involved_files(inputs, repo.index) & edited
+        was = next((a for a in before.artifacts if a.path == bundle.path), None)
+        old_inputs = bundle_inputs(was, before) if touched and was is not None else None
+        if old_inputs is None:
+            continue
+        old_view = resolve_inputs(old_inputs, before).view
+        new_body = views.of(bundle)
+        if old_view is None or new_body is None:
+            continue
+        old_body = dict(as_object(old_view["spec"]))
+        old_body["compatibility"] = was.spec.get("compatibility") if was else None
+        yield _pipeline("PipelineBundle", f"{bundle.ref} at {history.label}", bundle.ref,
+                        "published files edited in place: " + ", ".join(sorted(touched)),
+                        mode, old_body, new_body, uses)
 
 
 def _pins_key(bundle: Artifact, art: Artifact, repo: Repository) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Sequence
+from types import MappingProxyType
 from typing import Any, Final
 
 from rspp.compat.changes import show
@@ -32,10 +33,11 @@ OPEN_SECTIONS: Final = 3
 VERSION_ROWS: Final = 200
 # Changes listed per pipeline (the rest are counted; the JSON has them all).
 SECTION_ITEMS: Final = 100
-_SIGN: Final = {"added": "+", "removed": "-", "changed": "~", "moved": ">"}
-_HEADINGS: Final = {"node": "Nodes", "port": "Ports", "edge": "Edges", "lane": "Lanes",
+_SIGN: Final = MappingProxyType({"added": "+", "removed": "-", "changed": "~", "moved": ">"})
+_HEADINGS: Final = MappingProxyType({"node": "Nodes", "port": "Ports", "edge": "Edges", "lane": "Lanes",
                     "buffer": "Buffers", "budget": "Budgets", "policy rule": "Policy rules",
-                    "defaulting source": "Defaulting sources", "pipeline": "Pipeline"}
+                    "defaulting source": "Defaulting sources",
+                                     "pipeline": "Pipeline"})
 
 
 def _whole(item: Item, value: Json) -> str:
@@ -90,11 +92,17 @@ def _headline(review: Review) -> str:
     failing = [v for v in review.versions if not v.ok]
     causes = [f"{len(failing)} version(s) need a larger bump"] if failing else []
     causes += [f"{len(review.problems)} error(s)"] if review.problems else []
+    causes += [f"{len(review.unresolved)} pipeline(s) not resolved"] if review.unresolved \
+        else []
+    hidden = (f" ({review.hidden} finding(s) hidden by the repository's configuration)"
+              if review.hidden else "")
+    changes = "no new artifact version" if review.verdict == "unchanged" \
+        else f"{review.verdict} changes"
     if causes:
-        return f"fails: {', '.join(causes)}; {review.verdict} changes"
+        return f"fails: {', '.join(causes)}; {changes}{hidden}"
     if review.verdict == "unchanged":
-        return "passes: no artifact version differs"
-    return f"passes: {review.verdict} changes, every version bumped as they require"
+        return f"passes: no artifact version differs{hidden}"
+    return f"passes: {changes}, every version bumped as they require{hidden}"
 
 
 # Errors listed in full before the changes (the rest are counted).
@@ -149,6 +157,7 @@ def json_document(review: Review) -> str:
         "verdict": review.verdict,
         "ok": not review.failed,
         "errors": list(review.problems),
+        "hidden": review.hidden,
         "unresolved": list(review.unresolved),
         "versions": [{"kind": v.kind, "id": v.id, "version": v.version, "path": v.path,
                       "previous": v.old or None, "mode": v.mode, "requires": v.required,
