@@ -17,6 +17,7 @@ from tests.helpers import REPO_ROOT as EXAMPLES_ROOT
 from tests.helpers.cli import rspp
 
 VIEWS = sorted((EXAMPLES_ROOT / "docs/pipelines").glob("*.resolved.json"))
+VIEW = "docs/pipelines/sip_telephony_bundle@1.0.0.resolved.json"
 LIVEKIT = EXAMPLES_ROOT / "docs/pipelines/livekit_voice_assistant_bundle@1.0.0.resolved.json"
 
 
@@ -141,3 +142,30 @@ def test_every_bundle_page_carries_its_picture() -> None:
         assert len(fences) == 1, view.name
         drawn = from_view(json.loads(view.read_text(encoding="utf-8")))
         assert fences[0].content == to_mermaid(Graph("", drawn.nodes, drawn.edges))
+
+
+@pytest.mark.parametrize("breakage", ["nodes", "spec"])
+def test_a_malformed_view_file_is_a_located_error(examples: Path, breakage: str,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A .resolved.json whose nodes are not a list (or whose spec is not an object) is refused
+    with the schema's located finding, never drawn as an empty picture."""
+    view = json.loads((examples / VIEW).read_text(encoding="utf-8"))
+    if breakage == "nodes":
+        view["spec"]["nodes"] = None
+    else:
+        view["spec"] = []
+    bad = examples / "build" / "bad.resolved.json"
+    bad.parent.mkdir()
+    bad.write_text(json.dumps(view), encoding="utf-8")
+    run = rspp(capsys, "graph", str(bad), "--root", str(examples))
+    assert run.code == 1 and "flowchart" not in run.out
+    assert re.search(r"build/bad\.resolved\.json:1:\d+ SCH001 error: /spec", run.out), run.out
+
+
+def test_every_committed_view_matches_its_schema(examples: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """What rspp writes under docs/pipelines is what its ResolvedSpec schema describes
+    (provenance included): each view draws."""
+    for view in sorted((examples / "docs" / "pipelines").glob("*.resolved.json")):
+        run = rspp(capsys, "graph", str(view), "--root", str(examples))
+        assert run.code == 0, run.out

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
+from rspp.core.findings import Finding
+from rspp.load.document import Document
 from rspp.report.result import Report
 
 FORMATS: Final = ("mermaid", "dot", "svg", "png")
@@ -41,8 +43,11 @@ def graph(options: GraphOptions) -> GraphOutcome:
         raise UsageError(f"unknown format {options.format!r}", "use " + ", ".join(FORMATS))
     picture: Graph
     if options.target.endswith(".resolved.json"):
-        picture = from_view(_view_file(options.root, options.target))
-        report = Report.of_document(options.root, options.target, ())
+        rel, view, problems = _view_file(options.root, options.target)
+        report = Report.of_document(options.root, rel, problems, view)
+        if view is None or report.failed:
+            return GraphOutcome(report)
+        picture = from_view(view.data)
     else:
         from rspp.commands.resolve import ResolveOptions, find_target, resolve_target
         from rspp.resolve.gate import validate_repository
@@ -68,26 +73,28 @@ def graph(options: GraphOptions) -> GraphOutcome:
     return GraphOutcome(report, _graphviz(text, options.format))
 
 
-def _view_file(root: Path, name: str) -> dict[str, object]:
-    import json
-
+def _view_file(root: Path, name: str) -> tuple[str, Document | None, list[Finding]]:
+    """The resolved view file ``name``: (repository-relative path, its document, findings).
+    Read like an artifact (inside the repository, at most 16 MiB, strict JSON) and checked
+    against the ResolvedSpec schema, so a malformed view is a located finding (SCH001), never
+    an empty picture. Raises UsageError when it is no resolved view at all."""
     from rspp.core.errors import UsageError
-    from rspp.core.findings import Finding
     from rspp.core.paths import name_inside
+    from rspp.load.api import Limits, load_bytes
     from rspp.load.reading import read_file
+    from rspp.validate.schema import check_schema
 
     name_inside(name, root)
     rel, raw = read_file(Path(name), root, 1 << 24)
     if isinstance(raw, Finding):
-        raise UsageError(f"{rel}: {raw.message}", "name a resolved view rspp wrote")
-    try:
-        data = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise UsageError(f"{rel} is not JSON", "name a resolved view rspp wrote") from None
-    if not isinstance(data, dict) or data.get("kind") != "ResolvedSpec":
+        return rel, None, [raw]
+    loaded = load_bytes(raw, rel, syntax="json", limits=Limits(max_bytes=1 << 24))
+    if loaded.document is None:
+        return rel, None, list(loaded.findings)
+    if loaded.document.data.get("kind") != "ResolvedSpec":
         raise UsageError(f"{rel} is not a resolved view (kind ResolvedSpec)",
                          "name a .resolved.json file under docs/pipelines/")
-    return data
+    return rel, loaded.document, check_schema(loaded.document, "ResolvedSpec", root=root)
 
 
 def _graphviz(dot: str, fmt: str) -> bytes:

@@ -1038,8 +1038,9 @@ class Provenance(Strict):
 
     generator: Annotated[str, Field(min_length=1, max_length=100)]
     """The program that wrote the file."""
-    generator_version: Annotated[str, Field(min_length=1, max_length=50)]
-    """The version of that program."""
+    generator_fingerprint: Digest
+    """Digest of the generator's own code: a different value means rspp changed how it writes
+    the file, so it is stale."""
     inputs: dict[Annotated[str, Field(max_length=500)], Digest]
     """Digest of every input file, by path."""
     fingerprint: Digest

@@ -624,7 +624,7 @@ class Provenance(TypedDict):
     """How a derived file was made: `rspp status` compares it with the inputs now."""
 
     generator: str
-    generatorVersion: str
+    generatorFingerprint: str
     inputs: dict[str, str]
     fingerprint: str
 
