@@ -269,3 +269,19 @@ def test_a_value_moved_to_its_default_is_a_defaulting_source_change(
              c["verdict"]) for c in pipeline["changes"]] == [
         ("defaulting source", "vad", "min_silence_duration", "catalog default of vad.silero",
          "spec line 65", "cosmetic")]
+
+
+@pytest.mark.slow
+def test_a_new_version_with_schema_errors_is_listed_as_failing(
+        capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
+    from tests.helpers.files import edit
+
+    new = SPEC.replace(".yaml", "_1_1.yaml")
+    new_version(example_git_repo, SPEC, new, "1.1.0")
+    edit(example_git_repo, new, "  nodes:\n", "  nodez:\n")
+    run = _diff(capsys, example_git_repo, "--against", "main", "--format", "json")
+    assert run.code == 1
+    doc = json.loads(run.out)
+    assert [(v["id"], v["version"], v["ok"], v["note"]) for v in doc["versions"]] == [
+        ("livekit_voice_assistant", "1.1.0", False, "not compared: it has schema errors")]
+    assert any(" SCH001 " in e for e in doc["errors"])

@@ -156,6 +156,7 @@ class Version:
     ok: bool
     changes: int
     breaking: int
+    note: str = ""  # why it was not compared ("" when it was, or is a first version)
 
 
 @dataclass(frozen=True, slots=True)
@@ -608,6 +609,10 @@ def review(repo: Repository, history: History, evaluation: Evaluation) -> Review
         versions.append(Version(art.kind, art.id, art.version, art.path, "",
                                 judging_mode(contract, base, art.kind).name, "none", "none",
                                 True, 0, 0))
+    for art in evaluation.unchecked:
+        versions.insert(0, Version(art.kind, art.id, art.version, art.path, "",
+                                   judging_mode(contract, base, art.kind).name, "none", "none",
+                                   False, 0, 0, "not compared: it has schema errors"))
     return Review(evaluation.label, tuple(versions), tuple(drawn),
                   unresolved=tuple(sorted(unresolved)))
 

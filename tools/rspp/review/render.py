@@ -71,6 +71,8 @@ def _judgement(item: Item) -> str:
 
 
 def _version_line(v: Version) -> str:
+    if v.note:
+        return f"{v.kind} {v.id} {v.version}: {v.note} - FAILS"
     if not v.old:
         return f"{v.kind} {v.id} {v.version}: first version ({v.mode})"
     status = "ok" if v.ok else "FAILS: bump too small"
@@ -162,7 +164,8 @@ def json_document(review: Review) -> str:
         "versions": [{"kind": v.kind, "id": v.id, "version": v.version, "path": v.path,
                       "previous": v.old or None, "mode": v.mode, "requires": v.required,
                       "made": v.made, "ok": v.ok, "changes": v.changes,
-                      "breaking": v.breaking} for v in review.versions],
+                      "breaking": v.breaking, "note": v.note or None}
+                     for v in review.versions],
         "pipelines": [{"kind": p.kind, "old": p.old or None, "new": p.new, "reason": p.reason,
                        "mode": p.mode, "verdict": p.verdict, "requires": p.requires,
                        "repin": p.repin,
@@ -180,10 +183,10 @@ def _versions_table(versions: Sequence[Version]) -> list[str]:
     for v in versions[:VERSION_ROWS]:
         out.append(row(f"{v.kind} {code(v.id, cell=True)}",
                        f"{code(v.old, cell=True)} → {code(v.version, cell=True)}" if v.old
-                       else f"{code(v.version, cell=True)} (first)",
+                       else f"{code(v.version, cell=True)} ({v.note or 'first'})",
                        v.mode, f"{v.changes} ({v.breaking} breaking)" if v.old else "",
                        v.required, v.made if v.old else "",
-                       "✅" if v.ok else "❌ bump too small"))
+                       "✅" if v.ok else "❌ bump too small" if v.old else "❌"))
     if len(versions) > VERSION_ROWS:
         out.append(f"\n_{len(versions) - VERSION_ROWS} more version(s) not listed._")
     return out
