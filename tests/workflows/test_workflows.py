@@ -314,3 +314,11 @@ def test_no_expression_is_expanded_into_a_script() -> None:
                for job in _doc()["jobs"].values() for s in job["steps"]]
     assert sum(bool(s) for s in scripts) >= 7
     assert not [s for s in scripts if "${{" in s]
+
+
+def test_the_gate_leaves_no_token_to_the_code_it_runs() -> None:
+    """The gate runs the change's own code: its checkout keeps the full history for the base
+    but writes no credentials into .git/config."""
+    checkout = next(s for s in _doc()["jobs"]["gate"]["steps"]
+                    if str(s.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
