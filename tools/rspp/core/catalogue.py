@@ -144,10 +144,14 @@ ENTRIES: tuple[Entry, ...] = (
         code="BND004",
         category="bundle",
         severity=Severity.ERROR,
-        summary="A bundle's node package disagrees with its extension manifest.",
+        summary="A bundle's node package disagrees with its extension manifest or with the "
+                "extension its spec's nodes name.",
         doc="For a node type provided by an extension, the bundle's node package (type, impl, "
             "digest) must be the package the extension manifest declares; otherwise the release "
-            "would run an implementation nobody admitted.",
+            "would run an implementation nobody admitted. The package's extension version must "
+            "also be the one the spec's nodes of that type name: the resolved view follows the "
+            "spec, so a package admitted under another manifest version would run settings "
+            "(trust, isolation, egress) no reviewer saw.",
         emitted_by="rules",
     ),
     Entry(

@@ -130,9 +130,40 @@ def _pin_digests(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       refers_to=(target.kind, target.id))
 
 
+def node_extensions(spec: Artifact, ctx: Context, depth: int = 0) -> dict[str, set[str]]:
+    """Node type -> the extension versions (``id@version``) the nodes of a spec or module
+    name for it, through its module imports."""
+    body = graph_body(spec)
+    found: dict[str, set[str]] = {}
+    for node in body.get("nodes") or []:
+        ref = parse_ref(node.get("extension"))
+        if ref is not None:
+            found.setdefault(node["type"], set()).add(f"{ref.id}@{ref.version}")
+    if depth > 16:
+        return found
+    for imp in body.get("imports") or []:
+        ref = parse_ref(imp.get("module"))
+        module = ctx.index.get("Module", ref.id, ref.version) if ref else None
+        if module is not None and module.schema_valid:
+            for ntype, refs in node_extensions(module, ctx, depth + 1).items():
+                found.setdefault(ntype, set()).update(refs)
+    return found
+
+
 def _package_matches_extension(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    specs = _pinned(art, ctx, "PipelineSpec")
+    named = node_extensions(specs[0], ctx) if len(specs) == 1 else {}
     for i, pkg in enumerate(bundle_body(art).get("nodePackages") or []):
         ref = parse_ref(pkg.get("extension"))
+        wanted = named.get(pkg["type"], set())
+        if ref is not None and wanted and f"{ref.id}@{ref.version}" not in wanted:
+            # The resolved view (and what a reviewer sees) follows the spec's nodes; the
+            # package would be admitted under another manifest: one of them is wrong.
+            yield Hit(f"/spec/nodePackages/{i}/extension",
+                      f"extension {ref.id}@{ref.version} differs from the one "
+                      f"{specs[0].ref}'s {pkg['type']} nodes name "
+                      f"({', '.join(sorted(wanted))}): pin the same extension version in "
+                      "both, or publish a spec version naming the new one")
         ext = ctx.index.get("ExtensionManifest", ref.id, ref.version) if ref else None
         if ext is None or not ext.schema_valid:
             continue
