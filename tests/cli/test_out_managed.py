@@ -42,7 +42,7 @@ def test_out_dir_is_never_a_managed_folder(capsys: pytest.CaptureFixture[str],
                                            examples: Path) -> None:
     run = rspp(capsys, "resolve", "--all", "--root", str(examples), "--out-dir",
                str(examples / "docs" / "pipelines"))
-    assert run.code == 2 and "docs/pipelines/" in run.err
+    assert run.code == 2 and "into docs/pipelines:" in run.err
 
 
 def test_a_new_file_elsewhere_is_written(capsys: pytest.CaptureFixture[str],

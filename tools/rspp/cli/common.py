@@ -91,11 +91,11 @@ def emit(text: str, out: Path | None, root: Path | None = None) -> None:
 def managed(path: Path, root: Path) -> str | None:
     """The managed place ``path`` (relative to the working directory) falls in, or None.
 
-    Managed: docs/pipelines (derived files), the work area ``.rspp/``, the lock, the
-    configuration files, and every existing file of the artifact folders; the commands that
-    own them (build, lock, fmt, publish) or people write them, never a command's ``--out``.
-    A new file in an artifact folder is allowed (``rspp bundle build --out`` adds a bundle,
-    which the gate then checks like any other)."""
+    Managed: the work area ``.rspp/``, the lock, the configuration files, and every existing
+    file of the artifact folders and of docs/pipelines (derived files); the commands that own
+    them (build, lock, fmt, publish) or people write them, never a command's ``--out``. A new
+    file there is allowed (``rspp bundle build --out`` adds a bundle, which the gate then
+    checks like any other)."""
     import os
 
     from rspp.core.constants import ARTIFACT_DIRS, DERIVED_DIR, LOCK_FILE
@@ -106,8 +106,8 @@ def managed(path: Path, root: Path) -> str | None:
         return rel
     for folder in (*ARTIFACT_DIRS, DERIVED_DIR, ".rspp"):
         inside = rel == folder or rel.startswith(folder + "/")
-        if inside and (folder not in ARTIFACT_DIRS or os.path.lexists(path)):
-            return f"{folder}/" if folder not in ARTIFACT_DIRS else rel
+        if inside and (folder == ".rspp" or os.path.lexists(path)):
+            return f"{folder}/" if folder == ".rspp" else rel
     return None
 
 

@@ -144,8 +144,8 @@ ENTRIES: tuple[Entry, ...] = (
         code="BND004",
         category="bundle",
         severity=Severity.ERROR,
-        summary="A bundle's node package disagrees with its extension manifest or with the "
-                "extension its spec's nodes name.",
+        summary="A bundle's node package disagrees with its extension manifest or the spec's "
+                "extension.",
         doc="For a node type provided by an extension, the bundle's node package (type, impl, "
             "digest) must be the package the extension manifest declares; otherwise the release "
             "would run an implementation nobody admitted. The package's extension version must "
