@@ -10,7 +10,9 @@ Which pipelines a change reaches:
   profile of the newest bundle that pins it, else its counterpart's);
 - a new profile or policy version: every bundle pinning the previous version, resolved again
   with the new one (what the bundle becomes when it is re-pinned);
-- the first version of a bundle: the whole pipeline, added.
+- the first version of a bundle: the whole pipeline, added;
+- a published file edited in place (the gate's IMM001): every bundle published at the base
+  whose view the edit changes, against its view at the base.
 
 Views are keyed by identity before they are compared (nodes by id, edges by ``from -> to``,
 policy rules by node or scope: ``rspp.compat.changes.identity``), so list positions never show
