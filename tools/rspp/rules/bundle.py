@@ -8,6 +8,7 @@ from rspp.core.findings import Related
 from rspp.model.access import bundle_body, extension_body, graph_body, policy_body, spec_body
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
+from rspp.model.views import Node
 from rspp.rules.base import Check, Context, Hit
 
 
@@ -33,18 +34,22 @@ def _duplicate_pin(art: Artifact, ctx: Context) -> Iterator[Hit]:
             seen[key] = i
 
 
-def node_types(spec: Artifact, ctx: Context, depth: int = 0) -> set[str]:
-    """Node types used by a spec or module, through its module imports."""
+def _graph_nodes(spec: Artifact, ctx: Context, depth: int = 0) -> Iterator[Node]:
+    """Every node of a spec or module, through its module imports (at most 16 deep)."""
     body = graph_body(spec)
-    types = {n["type"] for n in body.get("nodes") or []}
+    yield from body.get("nodes") or []
     if depth > 16:
-        return types
+        return
     for imp in body.get("imports") or []:
         ref = parse_ref(imp.get("module"))
         module = ctx.index.get("Module", ref.id, ref.version) if ref else None
         if module is not None and module.schema_valid:
-            types |= node_types(module, ctx, depth + 1)
-    return types
+            yield from _graph_nodes(module, ctx, depth + 1)
+
+
+def node_types(spec: Artifact, ctx: Context) -> set[str]:
+    """Node types used by a spec or module, through its module imports."""
+    return {n["type"] for n in _graph_nodes(spec, ctx)}
 
 
 def _packages_cover(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -130,23 +135,14 @@ def _pin_digests(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       refers_to=(target.kind, target.id))
 
 
-def node_extensions(spec: Artifact, ctx: Context, depth: int = 0) -> dict[str, set[str]]:
+def node_extensions(spec: Artifact, ctx: Context) -> dict[str, set[str]]:
     """Node type -> the extension versions (``id@version``) the nodes of a spec or module
     name for it, through its module imports."""
-    body = graph_body(spec)
     found: dict[str, set[str]] = {}
-    for node in body.get("nodes") or []:
+    for node in _graph_nodes(spec, ctx):
         ref = parse_ref(node.get("extension"))
         if ref is not None:
             found.setdefault(node["type"], set()).add(f"{ref.id}@{ref.version}")
-    if depth > 16:
-        return found
-    for imp in body.get("imports") or []:
-        ref = parse_ref(imp.get("module"))
-        module = ctx.index.get("Module", ref.id, ref.version) if ref else None
-        if module is not None and module.schema_valid:
-            for ntype, refs in node_extensions(module, ctx, depth + 1).items():
-                found.setdefault(ntype, set()).update(refs)
     return found
 
 
