@@ -40,13 +40,13 @@ from rspp.compat.engine import (
     dependents_of,
     judging_mode,
 )
-from rspp.compat.history import History
+from rspp.compat.history import History, Key
 from rspp.compat.versions import Bump, Mode, Verdict, verdict
 from rspp.core.jsontypes import JsonValue, as_object
 from rspp.gen import graph as gr
 from rspp.load.spans import escape_token
-from rspp.model.artifact import Artifact
-from rspp.resolve.api import bundle_inputs, resolve_inputs
+from rspp.model.artifact import Artifact, Index
+from rspp.resolve.api import Inputs, bundle_inputs, resolve_inputs
 from rspp.validate.engine import Repository
 
 Json = JsonValue
@@ -528,15 +528,24 @@ def _pipeline(kind: str, old_name: str, new_name: str, reason: str, mode: Mode,
                         _pins(old_body, new_body), tuple(items), picture, total, omitted)
 
 
-def _body(views: Views, bundle: Artifact, profile: Artifact | None = None,
+class _Inputs:
+    """Each bundle's inputs (``bundle_inputs`` over the working tree), worked out once for
+    the whole review, and only for the bundles it looks at."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self._found: dict[Key, Inputs | None] = {}
+
+    def of(self, bundle: Artifact) -> Inputs | None:
+        if bundle.key not in self._found:
+            self._found[bundle.key] = bundle_inputs(bundle, self.index)
+        return self._found[bundle.key]
+
+
+def _body(views: Views, bundle: Artifact, inputs: Inputs, profile: Artifact | None = None,
           policies: tuple[Artifact, ...] | None = None) -> Mapping[str, Json] | None:
-    """A bundle's view (``spec`` with its compatibility window), or with ``profile`` or
-    ``policies`` in place of the ones it pins."""
-    if profile is None and policies is None:
-        return views.of(bundle)
-    inputs = bundle_inputs(bundle, views.index)
-    if inputs is None:
-        return None
+    """A bundle's view (``spec`` with its compatibility window) resolved from its
+    ``inputs`` with ``profile`` or ``policies`` in place of the ones it pins."""
     inputs = replace(inputs, profile=profile or inputs.profile,
                      policies=inputs.policies if policies is None else policies)
     view = resolve_inputs(inputs, views.index).view
@@ -557,11 +566,13 @@ def review(repo: Repository, history: History, evaluation: Evaluation) -> Review
     versions: list[Version] = []
     pipelines: list[PipelineDiff | None] = []
     unresolved: list[str] = []
+    pins = _Inputs(repo.index)
+    bundle_mode = judging_mode(contract, base, "PipelineBundle")
     new_bundles = [v.art for v in evaluation.versions if v.art.kind == "PipelineBundle"]
     new_bundles += [a for a in evaluation.firsts if a.kind == "PipelineBundle"]
     pinned_specs = set()
     for bundle in new_bundles:
-        inputs = bundle_inputs(bundle, repo.index)
+        inputs = pins.of(bundle)
         if inputs is not None:
             pinned_specs.add(inputs.spec.key)
     for item in evaluation.versions:
@@ -592,18 +603,17 @@ def review(repo: Repository, history: History, evaluation: Evaluation) -> Review
                                            f"new version, resolved with profile {profile}",
                                            item.mode, old_body, new_body, uses))
         elif art.kind in ("ExecutionProfile", "PolicyOverlay"):
-            pipelines.extend(_reach(views, repo, art, old, contract, base, uses, new_bundles))
-    pipelines.extend(_edited(views, repo, history, uses,
-                             judging_mode(contract, base, "PipelineBundle")))
+            pipelines.extend(_reach(views, repo, pins, art, old, bundle_mode, uses,
+                                    new_bundles))
+    pipelines.extend(_edited(views, repo, pins, history, uses, bundle_mode))
     for art in evaluation.firsts:
         if art.kind == "PipelineBundle":
             body = views.of(art)
             if body is None:
                 unresolved.append(art.ref)
             else:
-                mode = judging_mode(contract, base, art.kind)
-                pipelines.append(_pipeline(art.kind, "", art.ref, "first version", mode,
-                                           None, body, uses))
+                pipelines.append(_pipeline(art.kind, "", art.ref, "first version",
+                                           bundle_mode, None, body, uses))
     drawn = [p for p in pipelines if p is not None]
     drawn.sort(key=lambda p: (_ORDER.get(p.verdict, 9), p.new, p.reason))
     versions.sort(key=lambda v: (v.ok, -v.breaking, v.kind, v.id, v.version))
@@ -619,14 +629,13 @@ def review(repo: Repository, history: History, evaluation: Evaluation) -> Review
                   unresolved=tuple(sorted(unresolved)))
 
 
-def _edited(views: Views, repo: Repository, history: History, uses: ch.Dependents,
-            mode: Mode) -> Iterator[PipelineDiff | None]:
+def _edited(views: Views, repo: Repository, pins: _Inputs, history: History,
+            uses: ch.Dependents, mode: Mode) -> Iterator[PipelineDiff | None]:
     """Bundles published at the base whose resolved view changes because a file they depend
     on was edited in place (immutability forbids it: ``rspp check`` reports IMM001; here the
     reviewer sees what the edit would change)."""
     from rspp.compat.history import artifact_of
     from rspp.core.constants import LOCK_FILE
-    from rspp.model.artifact import Index
     from rspp.resolve.api import involved_files
 
     if history.base_keys is None:
@@ -644,12 +653,13 @@ def _edited(views: Views, repo: Repository, history: History, uses: ch.Dependent
         old = artifact_of(history.base_files[path], path, repo.root)
         if old is not None:
             before.add(old)
+    at_base = {a.path: a for a in before.artifacts}
     for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.ref):
-        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
+        inputs = pins.of(bundle) if bundle.schema_valid else None
         if inputs is None or bundle.key not in history.base_keys:
             continue
         touched = involved_files(inputs, repo.index) & edited
-        was = next((a for a in before.artifacts if a.path == bundle.path), None)
+        was = at_base.get(bundle.path)
         old_inputs = bundle_inputs(was, before) if touched and was is not None else None
         if old_inputs is None:
             continue
@@ -664,28 +674,26 @@ def _edited(views: Views, repo: Repository, history: History, uses: ch.Dependent
                         mode, old_body, new_body, uses)
 
 
-def _pins_key(bundle: Artifact, art: Artifact, repo: Repository) -> bool:
-    inputs = bundle_inputs(bundle, repo.index)
+def _pins_key(inputs: Inputs | None, art: Artifact) -> bool:
     return inputs is not None and art.key in {
         inputs.spec.key, inputs.profile.key, *(p.key for p in inputs.policies)}
 
 
-def _reach(views: Views, repo: Repository, art: Artifact, old: Artifact, contract: Contract,
-           base: Contract | None, uses: ch.Dependents, new_bundles: Sequence[Artifact]
+def _reach(views: Views, repo: Repository, pins: _Inputs, art: Artifact, old: Artifact,
+           mode: Mode, uses: ch.Dependents, new_bundles: Sequence[Artifact]
            ) -> Iterator[PipelineDiff | None]:
     """Every bundle pinning ``old`` (a profile or policy version), resolved again with
     ``art``; not a bundle whose id the change already moves to a version pinning ``art``
     (that version is compared with its predecessor)."""
-    mode = judging_mode(contract, base, "PipelineBundle")
-    moved = {b.id for b in new_bundles if _pins_key(b, art, repo)}
+    moved = {b.id for b in new_bundles if _pins_key(pins.of(b), art)}
     for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.ref):
-        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
+        inputs = pins.of(bundle) if bundle.schema_valid else None
         if inputs is None or bundle.id in moved:
             continue
         if art.kind == "ExecutionProfile" and inputs.profile.key == old.key:
-            after = _body(views, bundle, profile=art)
+            after = _body(views, bundle, inputs, profile=art)
         elif art.kind == "PolicyOverlay" and old.key in {p.key for p in inputs.policies}:
-            after = _body(views, bundle, policies=tuple(
+            after = _body(views, bundle, inputs, policies=tuple(
                 art if p.key == old.key else p for p in inputs.policies))
         else:
             continue
