@@ -160,8 +160,9 @@ def convert(obj: Mapping[str, Any]) -> AnyEvent:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema (2020-12) of one trace line: the event classes, with unknown fields
-    allowed (the ABI grows by optional fields)."""
+    """The JSON Schema (2020-12) of one trace line, without ``$schema``/``$id`` (the
+    generator adds rspp's): the event classes, with unknown fields allowed (the ABI grows by
+    optional fields), ``correlation_id`` required."""
     schema: dict[str, Any] = msgspec.json.schema(AnyEvent)
     for definition in schema.get("$defs", {}).values():
         definition.pop("additionalProperties", None)
@@ -170,8 +171,6 @@ def json_schema() -> dict[str, Any]:
             definition["required"] = sorted({*definition.get("required", ()),
                                              "correlation_id"})
     return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://rspp.dev/schemas/TraceEvent.schema.json",
         "title": "TraceEvent",
         "description": "One line of a recorded turn-event trace (event ABI 1.x, ADR 0011).",
         **schema,
