@@ -618,7 +618,10 @@ def _lifecycle(want: int, to: int) -> _Handler:
             c.emit("TRC010", line, f"session {event.session_id} turn {tid}: {name} in "
                    f"state {_STATE[turn.state]} (allowed only in {_STATE[want]})",
                    (turn.line,))
-            return
+            if turn.state >= to or turn.state == _ABORT:
+                return
+            # A forward move that skipped a state: reported once, then followed, so the
+            # turn's later events are judged from where the runtime says it is.
         turn.state = to
         if to == _COMMIT:
             turn.commit_ts = event.ts_mono_ns
@@ -643,7 +646,7 @@ def _turn_close(c: _Checker, event: TraceEvent, session: _Session, line: int) ->
     if turn.state not in (_COMMIT, _ABORT):
         c.emit("TRC010", line, f"session {event.session_id} turn {tid}: turn_close in state "
                f"{_STATE[turn.state]} (allowed only after COMMIT or ABORT)", (turn.line,))
-        return
+        turn.terminal = None  # reported here: the turn had no terminal event at all
     c.close(event, session, turn, line)
 
 

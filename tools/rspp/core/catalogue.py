@@ -1845,7 +1845,7 @@ ENTRIES: tuple[Entry, ...] = (
         category="trace",
         severity=Severity.ERROR,
         summary="The trace's event ABI is not one the checker and the contract support.",
-        doc="A trace is checked under the event ABI of its bundle (`spec.runtime.eventAbi`). "
+        doc="A trace is checked under the event ABI of its bundle (`spec.compatibility.eventAbi`). "
             "The checker reads ABI 1.x; the compatibility contract's `eventAbi.supported` "
             "lists the versions still supported. A trace of another ABI is not checked: its "
             "events may mean something else.",
