@@ -75,7 +75,7 @@ def test_json_report_is_deterministic_and_carries_metrics(repo: Path,
     assert trace["metrics"]["illegal_transitions"] == 1
     assert trace["metrics"]["accepted_turns"] == 3
     assert trace["budgets"]["ms"]["turn_latency"] == 800
-    assert [s["stage"] for s in trace["stages"]][0] == "turn_latency"
+    assert trace["stages"][0]["stage"] == "turn_latency"
 
 
 def test_sarif_names_the_rule(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
