@@ -402,7 +402,8 @@ class _Checker:
                     seen.add(hash(sid))
                 if not event.correlation_id:
                     self.emit("TRC014", number, f"session {sid} turn {event.turn_id}: "
-                              f"{NAME_OF[type(event)]} carries no correlation id")
+                              f"{NAME_OF[type(event)]} carries no correlation id (a "
+                              "non-empty string)")
                 handlers[type(event)](self, event, session, number)
                 if event.lease_epoch > session.epoch:
                     session.epoch = event.lease_epoch
@@ -439,6 +440,8 @@ class _Checker:
             self._unreadable("TRC002", number, _event_problem(name))
             return None
         known = {k: v for k, v in parsed.items() if k in FIELDS or k == "event"}
+        if not isinstance(known.get("correlation_id", ""), str):
+            del known["correlation_id"]  # not a correlation id: TRC014, the event is kept
         try:
             event = convert(known)
         except msgspec.ValidationError as exc:
@@ -673,10 +676,11 @@ def _pre_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> N
         c.not_open(event, session, line)
         return
     if event.terminal_outcome is not UNSET:
+        # Reported, and the outcome itself still taken: the candidate's later events are
+        # judged as the runtime treats them.
         c.emit("TRC011", line, f"session {sid} turn {tid}: {name} carries terminal_outcome "
                f"{event.terminal_outcome!r}; admit, reject and defer are pre-turn outcomes "
                "and never emit turn terminal markers")
-        return
     if tid in session.turns:
         c.emit("TRC010", line, f"session {sid} turn {tid}: {name} for a turn already open "
                f"(line {session.turns[tid].line})", (session.turns[tid].line,))
