@@ -147,7 +147,7 @@ def test_an_over_long_line_is_skipped_without_being_held() -> None:
     long_line = b'{"event":"stage_mark","pad":"' + b"x" * (4 * LINE_LIMIT) + b'"}'
     result = run(with_line(1, long_line))
     assert codes(result) == [(2, "TRC001")]
-    assert "longer than 65536 bytes" in result.findings[0].message
+    assert f"longer than {LINE_LIMIT} bytes" in result.findings[0].message
     assert result.lines == len(GOOD.splitlines())
 
 

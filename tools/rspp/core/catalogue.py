@@ -1822,7 +1822,7 @@ ENTRIES: tuple[Entry, ...] = (
         summary="A trace line is not one JSON object.",
         doc="Every line of a trace is one JSON object in UTF-8 (blank lines are skipped). Bad "
             "JSON, invalid UTF-8, NaN or Infinity, a duplicate key at any depth (a second "
-            "`lease_epoch` would hide the first), a line over 64 KiB, or a corrupt or truncated "
+            "`lease_epoch` would hide the first), a line over 1 MiB, or a corrupt or truncated "
             "gzip stream is reported at its line; the line is skipped and checking continues. "
             "A gate never passes on a trace with unreadable lines.",
         emitted_by="trace",
