@@ -112,13 +112,19 @@ def _turn(draw: DrawFn, k: int, sid: str, required: Sequence[str]) -> _Turn:
     if fate == "reject":
         return _Turn(tid, corr, plan, bundle, scope, _pre(draw, False), [])
     script = [*_pre(draw, True), "open"]
+    if fate == "cancel" and draw(st.integers(0, 3)) == 0:  # cancelled while still OPEN
+        return _Turn(tid, corr, plan, bundle, scope, [*script, "cancel_req", "cancel_acc"],
+                     unplaced)
     if draw(st.booleans()):
         script += ["speech_end", *(["stt_final"] if draw(st.booleans()) else [])]
     script += ["active", "llm_request", "llm_first_token"]
     if fate == "fail":  # the provider fails, maybe mid-answer, and no fallback is left
         if draw(st.booleans()):
             script += ["tts_first_byte", "out_ok", *(["play"] if draw(st.booleans()) else [])]
-        script += ["out_fail"] * draw(st.integers(1, 2)) + ["abort", "close"]
+        script += ["out_fail"] * draw(st.integers(1, 2)) + ["abort"]
+        if draw(st.booleans()):  # a barge-in after the abort: cancels are allowed in ABORT
+            script += ["cancel_req", "cancel_acc"]
+        script.append("close")
     elif fate == "cancel":
         progress = ["tts_first_byte", "out_ok", "play", "out_ok", "play"]
         script += progress[:draw(st.integers(0, len(progress)))]
@@ -127,7 +133,9 @@ def _turn(draw: DrawFn, k: int, sid: str, required: Sequence[str]) -> _Turn:
     else:
         if draw(st.booleans()):
             script.append("out_fail")  # provider error, then the fallback provider answers
-        script += ["tts_first_byte", "out_ok", "commit", "play"]
+        answer = ["tts_first_byte", "out_ok"]
+        at = draw(st.integers(0, len(answer)))  # the turn may commit before its answer
+        script += [*answer[:at], "commit", *answer[at:], "play"]
         script += ["out_ok", "play"] * draw(st.integers(0, 2))
         if fate == "late_cancel":
             script += ["cancel_req", "cancel_acc"]
