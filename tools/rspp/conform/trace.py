@@ -11,6 +11,7 @@ Rules (ADR 0011; invariants 4-6 and 10-14 of the platform design, seeds section 
 - ``TRC001`` a line that is not one JSON object (bad JSON or UTF-8, longer than
   :data:`LINE_LIMIT` bytes, a duplicate key, NaN); ``TRC002`` an event that breaks the event
   schema. The line is skipped and checking continues.
+- ``TRC004`` a trace without any event (checking nothing never passes).
 - ``TRC010`` lifecycle: an event not allowed in its turn's state (OPEN -> ACTIVE ->
   (COMMIT | ABORT) -> CLOSE), an event after CLOSE, a turn still open at the end of a trace.
 - ``TRC011`` a pre-turn outcome (admit, reject, defer) with a terminal marker.
@@ -344,11 +345,15 @@ class _Checker:
         self.closed.clear()
         self.sessions.clear()
         self.last = 0
+        before = self.events
         try:
             self._read(source.stream)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             self._unreadable("TRC001", self.last + 1, f"the gzip stream is corrupt or ends "
                              f"early ({_reason(exc)}); the rest of the trace is not read")
+        if self.events == before:
+            self.emit("TRC004", 1, f"{self.last} lines and no event: a trace with no event "
+                      "proves nothing")
         self.end_of_trace(self.last)
 
     def _read(self, stream: IO[bytes]) -> None:
