@@ -1891,10 +1891,20 @@ ENTRIES: tuple[Entry, ...] = (
         category="trace",
         severity=Severity.ERROR,
         summary="The trace's event ABI is not one the checker and the contract support.",
-        doc="A trace is checked under the event ABI of its bundle (`spec.runtime.eventAbi`). "
+        doc="A trace is checked under the event ABI of its bundle (`spec.compatibility.eventAbi`). "
             "The checker reads ABI 1.x; the compatibility contract's `eventAbi.supported` "
             "lists the versions still supported. A trace of another ABI is not checked: its "
             "events may mean something else.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC004",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A trace holds no event.",
+        doc="A trace with no readable event proves nothing: checking it is never a pass. An "
+            "empty file, a file of blank lines, or one whose every line is unreadable "
+            "(TRC001/TRC002) fires once, at line 1.",
         emitted_by="trace",
     ),
     Entry(
