@@ -3,8 +3,9 @@ validation (a manifest with errors is not run), with the reports written by the 
 
 The command resolves what the runner (:mod:`rspp.conform.gates`) needs: the replay manifest of
 ``spec.replay`` (its ``requiredFields`` are the evidence every accepted turn must carry, its
-fixtures the default traces), the p95 budgets of the profile the manifest's bundle pins, and
-the consumer config's ``[gates] allow-commands``.
+fixtures the default traces; without one, the OR-02 baseline and no default traces), the p95
+budgets of the profile the manifest's bundle pins, and the consumer config's ``[gates]
+allow-commands``.
 """
 
 from __future__ import annotations
@@ -13,18 +14,17 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from rspp.commands.replay import BUILT_IN, trace_inputs
 from rspp.conform.gates import GateInputs, GateRun, run_gates
-from rspp.conform.trace import Budgets, Evidence
+from rspp.conform.trace import Evidence
 from rspp.core.errors import UsageError
 from rspp.core.paths import name_inside
 from rspp.load.config import load_config
 from rspp.model.access import gates_body, replay_body
 from rspp.model.artifact import Artifact
-from rspp.model.gates import STAGE_BUDGETS
 from rspp.model.ids import parse_ref
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
-from rspp.rules.gates import profile_budgets
 from rspp.rules.replay import OR02_BASELINE
 from rspp.validate.engine import Repository, ValidateOptions
 
@@ -48,8 +48,12 @@ class GatesRunOutcome:
 def run(options: GatesRunOptions) -> GatesRunOutcome:
     """Validate the repository, then run the gates of ``options.target``.
 
-    Raises UsageError when the target names no ConformanceGates manifest of the repository or
-    a ``--trace`` is outside it; PathError/RepositoryError as ``rspp validate``."""
+    Evidence and budgets are resolved as ``rspp replay check`` resolves them
+    (:func:`rspp.commands.replay.trace_inputs`, with the manifest's ``replay`` and ``bundle``);
+    errors in those artifacts (and TRC003, a bundle event ABI the checker cannot read) refuse
+    the run like errors in the manifest. Raises UsageError when the target names no
+    ConformanceGates manifest of the repository or a ``--trace`` is outside it;
+    PathError/RepositoryError as ``rspp validate``."""
     result, repo = validate_repository(ValidateOptions(root=options.root))
     found = _manifest(repo, options.target)
     mine = result.with_findings(f for f in result.findings if f.path == found.path)
@@ -59,13 +63,19 @@ def run(options: GatesRunOptions) -> GatesRunOutcome:
     if mine.failed or not found.schema_valid:
         return GatesRunOutcome(None, mine)
     body = gates_body(found)
-    evidence, fixtures = _evidence(repo, body.get("replay"))
-    budgets = _budgets(repo, body.get("bundle"))
+    replay = body.get("replay")
+    inputs, _ = trace_inputs(repo.root, manifest=replay, bundle=body.get("bundle"))
+    if inputs.problems:
+        return GatesRunOutcome(None, mine.with_findings(
+            (*mine.findings, *inputs.problems), files=(*mine.files, *inputs.files)))
+    evidence = inputs.evidence if replay is not None else \
+        Evidence(tuple(OR02_BASELINE), BUILT_IN)
+    fixtures = _fixtures(repo, replay)
     traces = tuple(_trace_name(repo.root, t) for t in options.traces) or fixtures
     allow = loaded.config.allow_commands if loaded.config else ()
-    inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]), evidence, budgets,
-                        traces, allow)
-    return GatesRunOutcome(run_gates(inputs), mine)
+    gate_inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]), evidence,
+                             inputs.budgets, traces, allow)
+    return GatesRunOutcome(run_gates(gate_inputs), mine)
 
 
 def _manifest(repo: Repository, target: str) -> Artifact:
@@ -81,29 +91,13 @@ def _manifest(repo: Repository, target: str) -> Artifact:
     return found
 
 
-def _evidence(repo: Repository, replay: str | None) -> tuple[Evidence, tuple[str, ...]]:
-    """The evidence fields and fixture paths of the replay manifest ``replay`` (id@version);
-    the OR-02 baseline and no fixtures without one."""
-    if replay is None:
-        return Evidence(tuple(OR02_BASELINE), "OR-02 baseline (built in)"), ()
-    ref = parse_ref(replay)
+def _fixtures(repo: Repository, replay: str | None) -> tuple[str, ...]:
+    """The fixture paths of the replay manifest ``replay`` (id@version); none without one."""
+    ref = parse_ref(replay) if replay else None
     found = repo.index.get("ReplayEvidenceManifest", ref.id, ref.version) if ref else None
-    if found is None:  # REF001 on the manifest already refused this
-        raise UsageError(f"replay manifest {replay} is not defined in the repository")
-    body = replay_body(found)
-    fixtures = tuple(f["path"].removeprefix("./") for f in body.get("fixtures") or [])
-    return Evidence(tuple(body["requiredFields"]),
-                    f"ReplayEvidenceManifest/{found.ref}"), fixtures
-
-
-def _budgets(repo: Repository, bundle: str | None) -> Budgets | None:
-    found = profile_budgets(repo.index, bundle) if bundle else None
     if found is None:
-        return None
-    profile, fields = found
-    stage_of = {field: stage for stage, field in STAGE_BUDGETS.items()}
-    return Budgets({stage_of[f]: ms for f, ms in fields.items() if f in stage_of},
-                   f"ExecutionProfile/{profile.ref}")
+        return ()
+    return tuple(f["path"].removeprefix("./") for f in replay_body(found).get("fixtures") or [])
 
 
 def _trace_name(root: Path, name: str) -> str:
