@@ -17,7 +17,7 @@ from rspp.rules.graph import strongly_connected
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "tools" / "rspp"
 FLOORS = ("core", "load", "model", "report", "rules", "validate", "resolve", "gen", "lifecycle",
-          "fmt", "commands", "cli")
+          "fmt", "conform", "commands", "cli")
 
 
 def _lint(tree: Path) -> subprocess.CompletedProcess[str]:

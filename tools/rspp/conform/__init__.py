@@ -1,5 +1,1 @@
-"""Floor: conformance of the running platform — the streaming replay trace checker
-(:mod:`rspp.conform.trace`) and the gate runner (:mod:`rspp.conform.gates`). ADR 0011.
-
-Reads recorded event traces and gate manifests; never prints, never resolves artifacts itself
-(the commands pass in the evidence fields and budgets they resolved)."""
+"""Capability floor: conformance of the running platform, the replay trace checker (``trace``) and the gate runner (``gates``), ADR 0011; may import compat and every floor below it, never commands, cli or its siblings release and review; never prints."""
