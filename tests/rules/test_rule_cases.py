@@ -43,9 +43,11 @@ def test_base_repository_is_quiet() -> None:
 LOADER_CODES = {r.code for r in all_rules() if r.emitted_by == "loader"}
 # Emitted by the library API (tests/resolve, tests/plan), `rspp fmt` (tests/fmt),
 # `rspp check` / `rspp lock` / git access (tests/check), or the compatibility gate
-# (tests/compat), or publishing and verifying (tests/release).
+# (tests/compat), or publishing and verifying (tests/release); the trace checker's codes have
+# their cases under tests/replay/cases (tests/replay/test_trace_cases.py).
 API_CODES = {r.code for r in all_rules()
-             if r.emitted_by in ("api", "fmt", "check", "lock", "git", "cli", "compat", "release")}
+             if r.emitted_by in ("api", "fmt", "check", "lock", "git", "cli", "compat", "release",
+                                 "trace")}
 
 
 def test_every_rule_has_a_firing_case() -> None:

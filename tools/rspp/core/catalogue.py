@@ -25,13 +25,15 @@ from typing import Final, Literal
 from rspp.core.findings import Severity
 
 Emitter = Literal["rules", "engine", "loader", "api", "resolve", "cli", "fmt", "check",
-                  "lock", "git", "compat", "release"]
+                  "lock", "git", "compat", "release", "trace"]
 """The stage that reports a code: ``rules`` (a check bound in :mod:`rspp.rules`), ``engine``
 (the validation engine), ``loader`` (reading and parsing a file), ``api`` (the library
 functions behind resolve, normalize and plan), ``resolve`` (resolving a bundle), ``cli`` (the
 command line, before any artifact is judged), ``fmt``, ``check`` and ``lock`` (``rspp fmt``,
-``rspp check``, ``rspp lock``), ``git`` (reading the base ref) and ``compat`` (the
-compatibility gate: ``rspp compat`` and ``rspp check``)."""
+``rspp check``, ``rspp lock``), ``git`` (reading the base ref), ``compat`` (the
+compatibility gate: ``rspp compat`` and ``rspp check``), ``release`` (publishing, signing,
+verifying) and ``trace`` (the replay trace checker, :mod:`rspp.conform.trace`: its findings
+are about a recorded trace's lines, not an artifact)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1811,6 +1813,134 @@ ENTRIES: tuple[Entry, ...] = (
             "IEEE 754 doubles and cannot represent them exactly. Integers longer than 4,000 "
             "digits are refused before they are converted at all. Quote a large identifier.",
         emitted_by="loader",
+    ),
+    # trace
+    Entry(
+        code="TRC001",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A trace line is not one JSON object.",
+        doc="Every line of a trace is one JSON object in UTF-8 (blank lines are skipped). Bad "
+            "JSON, invalid UTF-8, NaN or Infinity, a duplicate key at any depth (a second "
+            "`lease_epoch` would hide the first), a line over 64 KiB, or a corrupt or truncated "
+            "gzip stream is reported at its line; the line is skipped and checking continues. "
+            "A gate never passes on a trace with unreadable lines.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC002",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A trace event breaks the event schema.",
+        doc="An event's `event` is one of the closed set of the event ABI 1.x, and it carries "
+            "`session_id` (non-empty string), `turn_id` (string; non-empty except on lease "
+            "events), `lease_epoch` (integer >= 0), `lane` (control, data, telemetry) and "
+            "`ts_mono_ns` (integer >= 0); `stage_mark` names a known `stage`, cancels a "
+            "`scope` of turn or session. See docs/replay.md and "
+            "schemas/TraceEvent.schema.json. The event is skipped and checking continues.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC003",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="The trace's event ABI is not one the checker and the contract support.",
+        doc="A trace is checked under the event ABI of its bundle (`spec.runtime.eventAbi`). "
+            "The checker reads ABI 1.x; the compatibility contract's `eventAbi.supported` "
+            "lists the versions still supported. A trace of another ABI is not checked: its "
+            "events may mean something else.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC010",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A turn event breaks the lifecycle OPEN -> ACTIVE -> (COMMIT | ABORT) -> CLOSE.",
+        doc="Invariant 5: an accepted turn's lifecycle is exactly OPEN -> ACTIVE -> (COMMIT | "
+            "ABORT) -> CLOSE. Fires on an event not allowed in the turn's state (a commit "
+            "before active, a second open, an output after abort, anything after close, an "
+            "in-turn event for a turn never opened) and on a turn still open at the end of the "
+            "trace.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC011",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A pre-turn outcome (admit, reject, defer) emits a turn terminal marker.",
+        doc="Invariant 6: admit, reject and defer are pre-turn outcomes and never emit turn "
+            "terminal markers. Fires on an admit, reject or defer carrying `terminal_outcome`, "
+            "and on a `turn_commit`, `turn_abort` or `turn_close` for a candidate that was "
+            "admitted, deferred or rejected but never opened.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC012",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="Output is accepted or played after a cancel was accepted for its scope.",
+        doc="Invariant 11: after `cancel_accepted`, a new `output_accepted` or "
+            "`playback_started` for that scope is invalid (scope `turn`: the same turn; scope "
+            "`session`: every turn of the session open at that moment). The finding names the "
+            "line of the accepted cancel.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC013",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="An output carrying a stale lease epoch is accepted.",
+        doc="Invariant 12: lease epoch authority is validated on egress. An `output_accepted` "
+            "or `playback_started` whose `lease_epoch` is below the highest epoch its session "
+            "has seen comes from a stale holder (after a handover) and must have been "
+            "rejected. A `lease_acquired` that does not raise the epoch fires too.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC014",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="An event has no correlation id, or another one than its turn's.",
+        doc="Invariant 13: correlation identities are present end to end. Every event carries "
+            "a non-empty `correlation_id`, and every event of a turn carries the one its "
+            "`turn_open` carried.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC015",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="An accepted turn lacks replay evidence its manifest requires.",
+        doc="Invariant 14: baseline (OR-02) evidence is complete for every accepted turn, at "
+            "any recording level. Each of the replay manifest's `requiredFields` appears on at "
+            "least one of the turn's events; `turn_open_ts`/`turn_close_ts` are the "
+            "timestamps of its open and close, `terminal_outcome` is carried by its terminal "
+            "event and agrees with it, and `cancel_events` needs every `cancel_accepted` "
+            "preceded by a `cancel_requested` of its scope.",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC016",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A turn's event names another plan hash than the one frozen at turn open.",
+        doc="Invariant 4: the ResolvedTurnPlan is frozen at turn start and immutable for the "
+            "turn. An event of the turn carrying a `plan_hash` other than its `turn_open`'s "
+            "means the plan changed mid-turn (a provider fallback runs inside the frozen plan, "
+            "it never re-plans).",
+        emitted_by="trace",
+    ),
+    Entry(
+        code="TRC017",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A stage's p95 latency is above its profile budget.",
+        doc="Latency budgets of the bundle's ExecutionProfile (`spec.budgets`, p95 targets) "
+            "against the turns of the trace: turn latency (end of speech to first audio), "
+            "first audio (commit to first audio), STT final, LLM first token, TTS first byte. "
+            "One finding per stage over budget, at the slowest turn, with p50/p95/p99 and the "
+            "number of turns over budget. Checked only when a bundle is given.",
+        emitted_by="trace",
     ),
     # verify
     Entry(

@@ -1,0 +1,854 @@
+"""The streaming replay trace checker: recorded turn events against the runtime invariants.
+
+Input: JSON Lines (one event object per line, UTF-8), plain or gzip (detected from the magic
+bytes ``1f 8b``, never from the name). The event ABI 1.x (``compat/version_skew_policy.yaml``
+``eventAbi``; ``schemas/TraceEvent.schema.json``; docs/replay.md) fixes the fields every
+event carries — ``event``, ``session_id``, ``turn_id``, ``correlation_id``, ``lease_epoch``,
+``lane``, ``ts_mono_ns`` — and the closed set of event names.
+
+Rules (ADR 0011; invariants 4-6 and 10-14 of the platform design, seeds section 5):
+
+- ``TRC001`` a line that is not one JSON object (bad JSON or UTF-8, longer than
+  :data:`LINE_LIMIT` bytes, a duplicate key, NaN); ``TRC002`` an event that breaks the event
+  schema. The line is skipped and checking continues.
+- ``TRC010`` lifecycle: an event not allowed in its turn's state (OPEN -> ACTIVE ->
+  (COMMIT | ABORT) -> CLOSE), an event after CLOSE, a turn still open at the end of a trace.
+- ``TRC011`` a pre-turn outcome (admit, reject, defer) with a terminal marker.
+- ``TRC012`` ``output_accepted`` or ``playback_started`` after ``cancel_accepted`` for its
+  scope.
+- ``TRC013`` an output accepted with a lease epoch below the session's highest, or a
+  ``lease_acquired`` that does not raise the epoch.
+- ``TRC014`` an event without a correlation id, or with another one than its turn's.
+- ``TRC015`` a closed accepted turn missing a required evidence field.
+- ``TRC016`` an event naming another plan hash than the one frozen at turn open.
+- ``TRC017`` a stage's p95 above the profile's budget.
+
+Memory is bounded by what is open, never by the number of events: one record per open turn,
+per session holding a lease or an open turn, per pending pre-turn candidate, a ring of the
+last :data:`CLOSED_RING` closed turns, the set of session ids seen (for the session count),
+fixed-size latency histograms, and at most :data:`FINDINGS_PER_CODE` findings per code (the
+counts stay exact).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import math
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import IO, Any, Final
+
+import orjson
+
+from rspp.core.findings import Finding, Related
+from rspp.core.sink import finding
+from rspp.model.gates import QUANTILES, STAGES
+
+LINE_LIMIT: Final = 64 * 1024
+"""The longest line read, in bytes (newline included); a longer one is ``TRC001``."""
+
+FINDINGS_PER_CODE: Final = 1000
+"""Findings kept per code; further ones are counted (:attr:`TraceResult.counts`) only."""
+
+CLOSED_RING: Final = 65_536
+"""Closed (or rejected) turns remembered to recognise an event arriving after CLOSE."""
+
+EVENTS: Final = ("turn_open", "turn_active", "turn_commit", "turn_abort", "turn_close",
+                 "admit", "reject", "defer", "cancel_requested", "cancel_accepted",
+                 "output_accepted", "output_rejected", "playback_started", "lease_acquired",
+                 "lease_released", "stage_mark")
+"""The closed set of event names (ABI 1.x)."""
+
+LANES: Final = ("control", "data", "telemetry")
+SCOPES: Final = ("turn", "session")
+STAGE_MARKS: Final = ("speech_end", "stt_final", "llm_request", "llm_first_token",
+                      "tts_first_byte")
+"""The ``stage`` values of a ``stage_mark`` event."""
+
+COMMON_FIELDS: Final = ("session_id", "turn_id", "correlation_id", "lease_epoch", "lane",
+                        "ts_mono_ns")
+"""The fields every event carries."""
+
+DERIVED_EVIDENCE: Final = ("turn_open_ts", "turn_close_ts", "terminal_outcome",
+                           "cancel_events")
+"""Evidence fields derived from the turn's events rather than carried by one of them."""
+
+_OPEN, _ACTIVE, _COMMIT, _ABORT = 1, 2, 3, 4
+_STATE: Final = ("(none)", "OPEN", "ACTIVE", "COMMIT", "ABORT")
+_ADMITTED, _DEFERRED, _REJECTED = "admitted", "deferred", "rejected"
+_CLOSED = "closed"
+_SESSION_EVENTS: Final = frozenset({"lease_acquired", "lease_released"})
+_CANCELS: Final = frozenset({"cancel_requested", "cancel_accepted"})
+_GAMMA: Final = 1.02
+_LOG_GAMMA: Final = math.log(_GAMMA)
+_GZIP_MAGIC: Final = b"\x1f\x8b"
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What every accepted turn must carry: ``fields`` (a replay manifest's
+    ``requiredFields``, or the OR-02 baseline) and ``source``, naming where they come from
+    (``ReplayEvidenceManifest/or02_baseline@1.1.0``)."""
+
+    fields: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Budgets:
+    """p95 budgets of a bundle's profile: ``ms`` maps a stage (:data:`rspp.model.gates.STAGES`)
+    to its budget in milliseconds; ``source`` names the profile
+    (``ExecutionProfile/simple/v1@1.0.0``)."""
+
+    ms: Mapping[str, int]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class TraceSource:
+    """One trace to read: ``name`` as shown in findings (a repository-relative POSIX path, or
+    ``<stdin>``) and ``stream``, its raw bytes."""
+
+    name: str
+    stream: IO[bytes]
+
+
+@dataclass(frozen=True, slots=True)
+class StageStats:
+    """Latency of one stage over every turn that reached it, in ms: ``count`` samples,
+    p50/p95/p99 (within 1% of the exact nearest-rank value; None without samples), ``max_ms``
+    exact, ``budget_ms`` the profile budget or None, ``over`` samples above the budget."""
+
+    stage: str
+    count: int
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+    budget_ms: int | None
+    over: int
+
+
+@dataclass(frozen=True, slots=True)
+class TraceResult:
+    """The outcome of checking one or more traces.
+
+    ``findings``: sorted, at most :data:`FINDINGS_PER_CODE` per code; ``counts``: every
+    finding by code, exact; ``lines`` read, ``events`` checked, ``unreadable`` lines
+    (``TRC001``/``TRC002``), distinct ``sessions``, ``accepted_turns`` (turns opened),
+    ``complete_turns`` (closed with every evidence field), ``closed_turns``; ``stages`` in
+    :data:`rspp.model.gates.STAGES` order; ``metrics``: the measured value of every metric of
+    :data:`rspp.model.gates.METRICS` (a percentile without samples is absent).
+    """
+
+    findings: tuple[Finding, ...]
+    counts: Mapping[str, int]
+    lines: int
+    events: int
+    unreadable: int
+    sessions: int
+    accepted_turns: int
+    closed_turns: int
+    complete_turns: int
+    split_brain_turns: int
+    stages: tuple[StageStats, ...]
+    evidence: Evidence
+    budgets: Budgets | None
+
+    @property
+    def failed(self) -> bool:
+        """True when any error was found."""
+        return any(f.is_error for f in self.findings)
+
+    @property
+    def shown(self) -> int:
+        """Findings left out of :attr:`findings` (over the per-code cap)."""
+        return sum(self.counts.values()) - len(self.findings)
+
+    @property
+    def metrics(self) -> Mapping[str, float]:
+        """Metric name -> measured value (see :mod:`rspp.model.gates`)."""
+        c = self.counts.get
+        values: dict[str, float] = {
+            "illegal_transitions": c("TRC010", 0),
+            "pre_turn_terminal_markers": c("TRC011", 0),
+            "cancel_fence_violations": c("TRC012", 0),
+            "stale_epoch_outputs": c("TRC013", 0),
+            "split_brain_turns": self.split_brain_turns,
+            "missing_correlation_ids": c("TRC014", 0),
+            "incomplete_turns": c("TRC015", 0),
+            "plan_hash_drifts": c("TRC016", 0),
+            "baseline_completeness_pct": (
+                round(100.0 * self.complete_turns / self.closed_turns, 3)
+                if self.closed_turns else 0.0),
+            "soak_sessions": self.sessions,
+            "accepted_turns": self.accepted_turns,
+            "turns_over_budget": next(
+                (s.over for s in self.stages if s.stage == "turn_latency"), 0),
+        }
+        for s in self.stages:
+            for q, v in zip(QUANTILES, (s.p50_ms, s.p95_ms, s.p99_ms), strict=True):
+                if v is not None:
+                    values[f"p{q}_{s.stage}_ms"] = v
+        return MappingProxyType(dict(sorted(values.items())))
+
+
+class _Histogram:
+    """Log-bucketed latency samples (relative width 2%, so any quantile is within 1%)."""
+
+    __slots__ = ("buckets", "n", "over", "slowest", "top")
+
+    def __init__(self) -> None:
+        self.buckets: dict[int, int] = {}
+        self.n = 0
+        self.top = -1.0
+        self.over = 0
+        self.slowest: tuple[str, int, str, str] | None = None
+
+    def add(self, ms: float, where: tuple[str, int, str, str], budget: int | None) -> None:
+        us = ms * 1000.0
+        key = int(math.log(us) / _LOG_GAMMA) + 1 if us >= 1.0 else 0
+        self.buckets[key] = self.buckets.get(key, 0) + 1
+        self.n += 1
+        if ms > self.top:
+            self.top = ms
+            self.slowest = where
+        if budget is not None and ms > budget:
+            self.over += 1
+
+    def quantile(self, q: int) -> float | None:
+        if not self.n:
+            return None
+        rank = max(1, math.ceil(q / 100.0 * self.n))
+        seen = 0
+        for key in sorted(self.buckets):
+            seen += self.buckets[key]
+            if seen >= rank:
+                if key == 0:
+                    return 0.0
+                middle: float = _GAMMA ** (key - 0.5) / 1000.0
+                return round(min(middle, self.top), 3)
+        return round(self.top, 3)  # pragma: no cover - the ranks always fall in a bucket
+
+
+class _Turn:
+    __slots__ = (
+        "cancel",
+        "cancel_bad",
+        "commit_ts",
+        "corr",
+        "line",
+        "llm_first",
+        "llm_request",
+        "missing",
+        "open_ts",
+        "plan",
+        "played",
+        "requested",
+        "speech_end",
+        "stale",
+        "state",
+        "terminal",
+    )
+
+    def __init__(self, line: int, ts: int, plan: object, corr: object, missing: int) -> None:
+        self.state = _OPEN
+        self.line = line
+        self.plan = plan
+        self.corr = corr
+        self.cancel = 0
+        self.missing = missing
+        self.terminal: str | None = None
+        self.cancel_bad = 0
+        self.requested: dict[str, int] = {}
+        self.open_ts = ts
+        self.speech_end = -1
+        self.commit_ts = -1
+        self.llm_request = -1
+        self.llm_first = -1
+        self.played = False
+        self.stale = False
+
+
+class _Session:
+    __slots__ = ("epoch", "leased", "pre", "turns")
+
+    def __init__(self) -> None:
+        self.epoch = -1
+        self.leased = False
+        self.turns: dict[str, _Turn] = {}
+        self.pre: dict[str, tuple[str, int]] = {}
+
+
+Event = dict[str, Any]
+_Handler = Callable[["_Checker", Event, _Session, int], None]
+
+
+class _Checker:
+    """The state of one check: sessions, histograms, findings."""
+
+    def __init__(self, evidence: Evidence, budgets: Budgets | None) -> None:
+        self.evidence = evidence
+        self.budgets = dict(budgets.ms) if budgets is not None else {}
+        self.budget_source = budgets
+        generic = [f for f in dict.fromkeys(evidence.fields)
+                   if f not in DERIVED_EVIDENCE and f not in COMMON_FIELDS]
+        self.generic: tuple[str, ...] = tuple(generic)
+        self.all_missing = (1 << len(generic)) - 1
+        self.wants_corr = "correlation_id" in evidence.fields
+        self.wants_terminal = "terminal_outcome" in evidence.fields
+        self.wants_cancels = "cancel_events" in evidence.fields
+        self.sessions: dict[str, _Session] = {}
+        self.seen_sessions: set[int] = set()
+        self.closed: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.hist = {stage: _Histogram() for stage in STAGES}
+        self.findings: list[Finding] = []
+        self.counts: dict[str, int] = {}
+        self.path = ""
+        self.lines = 0
+        self.events = 0
+        self.unreadable = 0
+        self.accepted = 0
+        self.closed_turns = 0
+        self.complete = 0
+        self.split_brain = 0
+
+    # ------------------------------------------------------------------ findings
+    def emit(self, code: str, line: int, message: str, related: Iterable[int] = ()) -> None:
+        n = self.counts.get(code, 0)
+        self.counts[code] = n + 1
+        if n < FINDINGS_PER_CODE:
+            self.findings.append(finding(
+                code, self.path, line, 1, message,
+                related=tuple(Related(self.path, r, 1, f"line {r}") for r in related
+                              if r and r != line)))
+
+    # ------------------------------------------------------------------ reading
+    def feed(self, source: TraceSource) -> None:
+        self.path = source.name
+        self.closed.clear()
+        self.sessions.clear()
+        last = 0
+        try:
+            for number, raw in _lines(source.stream):
+                last = number
+                self.lines += 1
+                self.line(number, raw)
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            self._unreadable("TRC001", last + 1, f"the gzip stream is corrupt or ends early "
+                             f"({_reason(exc)}); the rest of the trace is not read")
+        self.end_of_trace(last)
+
+    def line(self, number: int, raw: bytes | None) -> None:
+        if raw is None:
+            self._unreadable("TRC001", number, f"line longer than {LINE_LIMIT} bytes")
+            return
+        if not raw.strip():
+            return
+        try:
+            event = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            self._unreadable("TRC001", number, f"not JSON: {_reason(exc)}")
+            return
+        if type(event) is not dict:
+            self._unreadable("TRC001", number, "not a JSON object")
+            return
+        if raw.count(b'":') != len(event):
+            problem = _duplicate_key(raw)
+            if problem:
+                self._unreadable("TRC001", number, problem)
+                return
+        name = event.get("event")
+        handler = _HANDLERS.get(name) if type(name) is str else None
+        problem = _common_problem(event) if handler is not None else _event_problem(name)
+        if problem:
+            self._unreadable("TRC002", number, problem)
+            return
+        assert handler is not None
+        self.events += 1
+        sid: str = event["session_id"]
+        session = self.sessions.get(sid)
+        if session is None:
+            session = self.sessions[sid] = _Session()
+            self.seen_sessions.add(hash(sid))
+        corr = event.get("correlation_id")
+        if type(corr) is not str or not corr:
+            self.emit("TRC014", number, f"session {sid} turn {event['turn_id']}: "
+                      f"{name} carries no correlation id")
+        epoch: int = event["lease_epoch"]
+        handler(self, event, session, number)
+        if epoch > session.epoch:
+            session.epoch = epoch
+        if not session.turns and not session.pre and not session.leased:
+            del self.sessions[sid]
+
+    def _unreadable(self, code: str, number: int, message: str) -> None:
+        self.unreadable += 1
+        self.emit(code, number, message)
+
+    # ------------------------------------------------------------------ end
+    def end_of_trace(self, last: int) -> None:
+        for sid, session in self.sessions.items():
+            for tid, turn in session.turns.items():
+                self.emit("TRC010", turn.line, f"session {sid} turn {tid}: still "
+                          f"{_STATE[turn.state]} at the end of the trace (line {last}); "
+                          "an accepted turn ends with turn_close")
+        self.sessions.clear()
+        self.closed.clear()
+
+    def result(self) -> TraceResult:
+        stages = []
+        for stage in STAGES:
+            h = self.hist[stage]
+            budget = self.budgets.get(stage)
+            stats = StageStats(stage, h.n, h.quantile(50), h.quantile(95), h.quantile(99),
+                               round(h.top, 3) if h.n else None, budget, h.over)
+            stages.append(stats)
+            if budget is not None and stats.p95_ms is not None and stats.p95_ms > budget:
+                self._over_budget(stats, h)
+        return TraceResult(
+            findings=tuple(sorted(self.findings, key=Finding.sort_key)),
+            counts=MappingProxyType(dict(sorted(self.counts.items()))),
+            lines=self.lines, events=self.events, unreadable=self.unreadable,
+            sessions=len(self.seen_sessions), accepted_turns=self.accepted,
+            closed_turns=self.closed_turns, complete_turns=self.complete,
+            split_brain_turns=self.split_brain, stages=tuple(stages),
+            evidence=self.evidence, budgets=self.budget_source)
+
+    def _over_budget(self, stats: StageStats, h: _Histogram) -> None:
+        assert h.slowest is not None and self.budget_source is not None
+        path, line, sid, tid = h.slowest
+        self.path = path
+        self.emit("TRC017", line, (
+            f"{stats.stage}: p95 {_ms(stats.p95_ms)} is above the budget of "
+            f"{stats.budget_ms} ms ({self.budget_source.source}); p50 {_ms(stats.p50_ms)}, "
+            f"p99 {_ms(stats.p99_ms)}, {stats.over} of {stats.count} turns over budget; "
+            f"slowest: session {sid} turn {tid}, {_ms(stats.max_ms)}"))
+
+    # ------------------------------------------------------------------ helpers
+    def sample(self, stage: str, ns: int, line: int, sid: str, tid: str) -> None:
+        if ns < 0:
+            return
+        self.hist[stage].add(ns / 1e6, (self.path, line, sid, tid), self.budgets.get(stage))
+
+    def not_open(self, event: Event, session: _Session, line: int) -> None:
+        """An in-turn event for a turn that is not open: say what the turn is instead."""
+        sid, tid, name = event["session_id"], event["turn_id"], event["event"]
+        was = self.closed.get((sid, tid))
+        pre = session.pre.get(tid)
+        if was == _CLOSED:
+            why = "after turn_close"
+        elif was == _REJECTED or (pre is not None and pre[0] == _REJECTED):
+            why = "for a rejected candidate (never opened)"
+        elif pre is not None:
+            why = f"before turn_open (the candidate is {pre[0]})"
+        else:
+            why = "for a turn never opened"
+        self.emit("TRC010", line, f"session {sid} turn {tid}: {name} {why}",
+                  (pre[1],) if pre is not None else ())
+
+    def evidence_of(self, turn: _Turn, event: Event) -> None:
+        missing = turn.missing
+        bit = 1
+        for field in self.generic:
+            if missing & bit and field in event:
+                missing &= ~bit
+            bit <<= 1
+        turn.missing = missing
+
+    def close(self, event: Event, session: _Session, turn: _Turn, line: int) -> None:
+        sid, tid = event["session_id"], event["turn_id"]
+        del session.turns[tid]
+        self._remember(sid, tid, _CLOSED)
+        self.closed_turns += 1
+        absent = [f for i, f in enumerate(self.generic) if turn.missing >> i & 1]
+        if self.wants_terminal and turn.terminal is not None:
+            absent.append(turn.terminal)
+        if self.wants_cancels and turn.cancel_bad:
+            absent.append(f"cancel_events (cancel_accepted at line {turn.cancel_bad} follows "
+                          "no cancel_requested of its scope)")
+        if absent:
+            self.emit("TRC015", line, f"session {sid} turn {tid}: the accepted turn lacks "
+                      f"evidence required by {self.evidence.source}: {', '.join(absent)}",
+                      (turn.line,))
+        else:
+            self.complete += 1
+        if turn.stale:
+            self.split_brain += 1
+
+    def _remember(self, sid: str, tid: str, what: str) -> None:
+        closed = self.closed
+        closed[(sid, tid)] = what
+        if len(closed) > CLOSED_RING:
+            closed.popitem(last=False)
+
+
+# ---------------------------------------------------------------------- event handlers
+def _turn_open(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    sid, tid = event["session_id"], event["turn_id"]
+    current = session.turns.get(tid)
+    if current is not None:
+        c.emit("TRC010", line, f"session {sid} turn {tid}: turn_open again (the turn is "
+               f"{_STATE[current.state]} since line {current.line})", (current.line,))
+        return
+    was = c.closed.get((sid, tid))
+    pre = session.pre.pop(tid, None)
+    if was is not None or (pre is not None and pre[0] != _ADMITTED):
+        what = ("closed before" if was == _CLOSED else
+                "a rejected candidate" if (was == _REJECTED or (pre and pre[0] == _REJECTED))
+                else "deferred and not admitted")
+        c.emit("TRC010", line, f"session {sid} turn {tid}: turn_open of a turn {what}",
+               (pre[1],) if pre is not None else ())
+        return
+    c.accepted += 1
+    turn = session.turns[tid] = _Turn(line, event["ts_mono_ns"], event.get("plan_hash"),
+                                      event.get("correlation_id"), c.all_missing)
+    c.evidence_of(turn, event)
+
+
+def _in_turn(c: _Checker, event: Event, session: _Session, line: int) -> _Turn | None:
+    """The open turn of an in-turn event, after the checks every such event gets."""
+    tid = event["turn_id"]
+    turn = session.turns.get(tid)
+    if turn is None:
+        c.not_open(event, session, line)
+        return None
+    if turn.missing:
+        c.evidence_of(turn, event)
+    plan = event.get("plan_hash")
+    if plan is not None and plan != turn.plan:
+        c.emit("TRC016", line, f"session {event['session_id']} turn {tid}: "
+               f"{event['event']} names plan {plan!s:.80}, not the plan frozen at turn open "
+               f"({turn.plan!s:.80})", (turn.line,))
+    corr = event.get("correlation_id")
+    if corr != turn.corr and type(corr) is str and corr:
+        c.emit("TRC014", line, f"session {event['session_id']} turn {tid}: correlation id "
+               f"{corr!r:.80} differs from the turn's {turn.corr!r:.80}", (turn.line,))
+    return turn
+
+
+def _lifecycle(want: int, to: int) -> _Handler:
+    def handle(c: _Checker, event: Event, session: _Session, line: int) -> None:
+        name = event["event"]
+        tid = event["turn_id"]
+        if tid not in session.turns and to in (_COMMIT, _ABORT) and (
+                tid in session.pre or c.closed.get((event["session_id"], tid)) == _REJECTED):
+            _pre_terminal(c, event, session, line)
+            return
+        turn = _in_turn(c, event, session, line)
+        if turn is None:
+            return
+        if turn.state != want:
+            c.emit("TRC010", line, f"session {event['session_id']} turn {tid}: {name} in "
+                   f"state {_STATE[turn.state]} (allowed only in {_STATE[want]})",
+                   (turn.line,))
+            return
+        turn.state = to
+        if to == _COMMIT:
+            turn.commit_ts = event["ts_mono_ns"]
+        if to in (_COMMIT, _ABORT):
+            outcome = event.get("terminal_outcome")
+            expected = "commit" if to == _COMMIT else "abort"
+            if outcome != expected:
+                turn.terminal = (f"terminal_outcome ({name} at line {line} carries "
+                                 f"{'none' if outcome is None else repr(outcome)[:40]})")
+            else:
+                turn.terminal = None
+    return handle
+
+
+def _turn_close(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    tid = event["turn_id"]
+    if tid not in session.turns and (
+            tid in session.pre or c.closed.get((event["session_id"], tid)) == _REJECTED):
+        _pre_terminal(c, event, session, line)
+        return
+    turn = _in_turn(c, event, session, line)
+    if turn is None:
+        return
+    if turn.state not in (_COMMIT, _ABORT):
+        c.emit("TRC010", line, f"session {event['session_id']} turn {tid}: turn_close in state "
+               f"{_STATE[turn.state]} (allowed only after COMMIT or ABORT)", (turn.line,))
+        return
+    c.close(event, session, turn, line)
+
+
+def _pre_terminal(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    sid, tid = event["session_id"], event["turn_id"]
+    pre = session.pre.get(tid)
+    what = pre[0] if pre is not None else _REJECTED
+    c.emit("TRC011", line, f"session {sid} turn {tid}: {event['event']} is a turn terminal "
+           f"marker for a candidate that was only {what} (a pre-turn outcome never ends a "
+           "turn)", (pre[1],) if pre is not None else ())
+
+
+_PRE_MOVES: Final = MappingProxyType({
+    None: frozenset({"admit", "reject", "defer"}),
+    _DEFERRED: frozenset({"admit", "reject", "defer"}),
+    _ADMITTED: frozenset(),
+    _REJECTED: frozenset(),
+})
+_PRE_STATE: Final = MappingProxyType({"admit": _ADMITTED, "reject": _REJECTED,
+                                      "defer": _DEFERRED})
+
+
+def _pre_turn(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    sid, tid, name = event["session_id"], event["turn_id"], event["event"]
+    if "terminal_outcome" in event:
+        c.emit("TRC011", line, f"session {sid} turn {tid}: {name} carries terminal_outcome "
+               f"{str(event['terminal_outcome'])[:40]!r}; admit, reject and defer are pre-turn "
+               "outcomes and never emit turn terminal markers")
+        return
+    if tid in session.turns:
+        c.emit("TRC010", line, f"session {sid} turn {tid}: {name} for a turn already open "
+               f"(line {session.turns[tid].line})", (session.turns[tid].line,))
+        return
+    pre = session.pre.get(tid)
+    state = pre[0] if pre is not None else c.closed.get((sid, tid))
+    if state == _CLOSED or name not in _PRE_MOVES.get(state, frozenset()):
+        c.emit("TRC010", line, f"session {sid} turn {tid}: {name} after the candidate was "
+               f"{state}", (pre[1],) if pre is not None else ())
+        return
+    new = _PRE_STATE[name]
+    if new == _REJECTED:
+        session.pre.pop(tid, None)
+        c._remember(sid, tid, _REJECTED)
+    else:
+        session.pre[tid] = (new, line)
+
+
+def _cancel_requested(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    turn = _in_turn(c, event, session, line)
+    if turn is not None:
+        turn.requested.setdefault(event["scope"], event["ts_mono_ns"])
+
+
+def _cancel_accepted(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    turn = _in_turn(c, event, session, line)
+    if turn is None:
+        return
+    scope = event["scope"]
+    asked = turn.requested.get(scope)
+    if asked is None:
+        if not turn.cancel_bad:
+            turn.cancel_bad = line
+    else:
+        c.sample("cancel_accept", event["ts_mono_ns"] - asked, turn.line,
+                 event["session_id"], event["turn_id"])
+    if scope == "turn":
+        if not turn.cancel:
+            turn.cancel = line
+    else:
+        for other in session.turns.values():
+            if not other.cancel:
+                other.cancel = line
+
+
+def _output(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    turn = _in_turn(c, event, session, line)
+    if turn is None:
+        return
+    sid, tid, name = event["session_id"], event["turn_id"], event["event"]
+    if turn.cancel:
+        c.emit("TRC012", line, f"session {sid} turn {tid}: {name} after cancel_accepted at "
+               f"line {turn.cancel}; no output may follow an accepted cancel in its scope",
+               (turn.cancel,))
+    elif turn.state == _ABORT:
+        c.emit("TRC010", line, f"session {sid} turn {tid}: {name} after turn_abort",
+               (turn.line,))
+    epoch = event["lease_epoch"]
+    if epoch < session.epoch:
+        turn.stale = True
+        c.emit("TRC013", line, f"session {sid} turn {tid}: {name} accepted with lease epoch "
+               f"{epoch}, below the session's epoch {session.epoch}; a stale holder's output "
+               "must be rejected")
+    if name == "playback_started" and not turn.played:
+        turn.played = True
+        ts = event["ts_mono_ns"]
+        start = turn.speech_end if turn.speech_end >= 0 else turn.open_ts
+        c.sample("turn_latency", ts - start, turn.line, sid, tid)
+        if turn.commit_ts >= 0:
+            c.sample("first_audio", ts - turn.commit_ts, turn.line, sid, tid)
+
+
+def _output_rejected(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    _in_turn(c, event, session, line)
+
+
+def _stage_mark(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    turn = _in_turn(c, event, session, line)
+    if turn is None:
+        return
+    stage, ts = event["stage"], event["ts_mono_ns"]
+    sid, tid = event["session_id"], event["turn_id"]
+    if stage == "speech_end":
+        if turn.speech_end < 0:
+            turn.speech_end = ts
+    elif stage == "llm_request":
+        if turn.llm_request < 0:
+            turn.llm_request = ts
+    elif stage == "llm_first_token":
+        if turn.llm_first < 0:
+            turn.llm_first = ts
+            if turn.llm_request >= 0:
+                c.sample("first_token", ts - turn.llm_request, turn.line, sid, tid)
+    elif stage == "stt_final":
+        if turn.speech_end >= 0:
+            c.sample("stt_final", ts - turn.speech_end, turn.line, sid, tid)
+    elif turn.llm_first >= 0:  # tts_first_byte
+        c.sample("tts_first_byte", ts - turn.llm_first, turn.line, sid, tid)
+
+
+def _lease_acquired(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    epoch = event["lease_epoch"]
+    if epoch <= session.epoch:
+        c.emit("TRC013", line, f"session {event['session_id']}: lease_acquired with epoch "
+               f"{epoch}, not above the session's epoch {session.epoch}; a lease handover "
+               "raises the epoch")
+    session.leased = True
+
+
+def _lease_released(c: _Checker, event: Event, session: _Session, line: int) -> None:
+    session.leased = False
+
+
+_HANDLERS: Final[Mapping[str, _Handler]] = MappingProxyType({
+    "turn_open": _turn_open,
+    "turn_active": _lifecycle(_OPEN, _ACTIVE),
+    "turn_commit": _lifecycle(_ACTIVE, _COMMIT),
+    "turn_abort": _lifecycle(_ACTIVE, _ABORT),
+    "turn_close": _turn_close,
+    "admit": _pre_turn,
+    "reject": _pre_turn,
+    "defer": _pre_turn,
+    "cancel_requested": _cancel_requested,
+    "cancel_accepted": _cancel_accepted,
+    "output_accepted": _output,
+    "output_rejected": _output_rejected,
+    "playback_started": _output,
+    "lease_acquired": _lease_acquired,
+    "lease_released": _lease_released,
+    "stage_mark": _stage_mark,
+})
+
+
+# ---------------------------------------------------------------------- structure
+def _event_problem(name: object) -> str:
+    if name is None:
+        return "the event has no 'event' field"
+    shown = json.dumps(name)[:60] if isinstance(name, str) else type(name).__name__
+    return f"unknown event {shown} (known: {', '.join(EVENTS)})"
+
+
+def _common_problem(event: Event) -> str:
+    sid = event.get("session_id")
+    tid = event.get("turn_id")
+    epoch = event.get("lease_epoch")
+    ts = event.get("ts_mono_ns")
+    if (type(sid) is str and sid and type(tid) is str and type(epoch) is int and epoch >= 0
+            and type(ts) is int and ts >= 0 and event.get("lane") in LANES):
+        name = event["event"]
+        if not tid and name not in _SESSION_EVENTS:
+            return f"{name} needs a non-empty turn_id"
+        if name == "stage_mark":
+            if event.get("stage") not in STAGE_MARKS:
+                return (f"stage_mark needs a stage of {', '.join(STAGE_MARKS)}, not "
+                        f"{json.dumps(event.get('stage'))[:60]}")
+        elif name in _CANCELS and event.get("scope") not in SCOPES:
+            return (f"{name} needs a scope of turn or session, not "
+                    f"{json.dumps(event.get('scope'))[:60]}")
+        return ""
+    for field, ok, want in (
+            ("session_id", type(sid) is str and sid, "a non-empty string"),
+            ("turn_id", type(tid) is str, "a string"),
+            ("lease_epoch", type(epoch) is int and epoch >= 0, "an integer >= 0"),
+            ("ts_mono_ns", type(ts) is int and ts >= 0, "an integer >= 0 (ns)"),
+            ("lane", event.get("lane") in LANES, "one of control, data, telemetry")):
+        if not ok:
+            value = event.get(field)
+            got = "missing" if field not in event else json.dumps(value)[:60]
+            return f"{event['event']}: {field} must be {want} ({got})"
+    return ""  # pragma: no cover - one of the fields above failed
+
+
+def _duplicate_key(raw: bytes) -> str:
+    """Why a line that orjson read is still malformed (a duplicate key at any depth), or ""."""
+    dupes: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in items]
+        if len(set(keys)) != len(keys):
+            dupes.append(next(k for k in keys if keys.count(k) > 1))
+        return dict(items)
+
+    json.loads(raw, object_pairs_hook=pairs)
+    return f"duplicate key {dupes[0]!r:.60}" if dupes else ""
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.1f} ms"
+
+
+def _lines(stream: IO[bytes]) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, bytes) per line; bytes None for a line over :data:`LINE_LIMIT`, whose
+    rest is skipped without being held in memory."""
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(
+        _Raw(stream))
+    readline: Callable[[int], bytes] = buffered.readline
+    if buffered.peek(2)[:2] == _GZIP_MAGIC:
+        readline = gzip.GzipFile(fileobj=buffered, mode="rb").readline
+    number = 0
+    while True:
+        raw = readline(LINE_LIMIT)
+        if not raw:
+            return
+        number += 1
+        if len(raw) == LINE_LIMIT and not raw.endswith(b"\n"):
+            while True:
+                rest = readline(LINE_LIMIT)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            yield number, None
+            continue
+        yield number, raw
+
+
+class _Raw(io.RawIOBase):
+    """A raw reader over any binary stream, so it can be buffered (and peeked)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        buffer[:len(data)] = data
+        return len(data)
+
+
+def check_traces(sources: Iterable[TraceSource], *, evidence: Evidence,
+                 budgets: Budgets | None = None) -> TraceResult:
+    """Check each trace of ``sources`` in turn; every trace is a recording of its own (turns
+    open at its end are findings; no state carries over), while the counts, the sessions and
+    the latency histograms add up over all of them.
+
+    Raises OSError or gzip.BadGzipFile (EOFError for a truncated gzip stream) when a stream
+    cannot be read; the commands turn those into one-line errors. A trace's findings carry its
+    ``name``, the line (1-based) and column 1.
+    """
+    checker = _Checker(evidence, budgets)
+    for source in sources:
+        checker.feed(source)
+    return checker.result()
