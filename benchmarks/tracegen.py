@@ -44,7 +44,7 @@ import heapq
 import random
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 BUNDLE = "livekit_voice_assistant_bundle@1.0.0"
 PLAN_HASH = "sha256:3b1f0c9d7e2a4f6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b"
@@ -207,7 +207,7 @@ def _session(index: int, quota: int, seed: int) -> Iterator[tuple[int, int, str]
     yield from s.out
 
 
-def _write(stream: BinaryIO, events: int, sessions: int, seed: int) -> int:
+def _write(stream: IO[bytes], events: int, sessions: int, seed: int) -> int:
     base, extra = divmod(events, sessions)
     merged = heapq.merge(*(_session(i, base + (i < extra), seed) for i in range(sessions)))
     written = 0
