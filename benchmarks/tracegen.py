@@ -42,9 +42,8 @@ import argparse
 import gzip as gzip_module
 import heapq
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO
 
 BUNDLE = "livekit_voice_assistant_bundle@1.0.0"
 PLAN_HASH = "sha256:3b1f0c9d7e2a4f6b8c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f1a2b"
@@ -207,7 +206,8 @@ def _session(index: int, quota: int, seed: int) -> Iterator[tuple[int, int, str]
     yield from s.out
 
 
-def _write(stream: IO[bytes], events: int, sessions: int, seed: int) -> int:
+def _write(write: Callable[[bytes], object], events: int, sessions: int,
+           seed: int) -> int:
     base, extra = divmod(events, sessions)
     merged = heapq.merge(*(_session(i, base + (i < extra), seed) for i in range(sessions)))
     written = 0
@@ -215,10 +215,10 @@ def _write(stream: IO[bytes], events: int, sessions: int, seed: int) -> int:
     for _, _, line in merged:
         batch.append(line)
         if len(batch) == BATCH:
-            stream.write("".join(batch).encode("ascii"))
+            write("".join(batch).encode("ascii"))
             written += len(batch)
             batch.clear()
-    stream.write("".join(batch).encode("ascii"))
+    write("".join(batch).encode("ascii"))
     return written + len(batch)
 
 
@@ -233,10 +233,10 @@ def generate(path: Path, events: int, sessions: int, seed: int = 0, gzip: bool =
                          f"{MIN_QUOTA} events a session")
     with path.open("wb") as raw:
         if not gzip:
-            return _write(raw, events, sessions, seed)
+            return _write(raw.write, events, sessions, seed)
         with gzip_module.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0,
                                   compresslevel=6) as packed:
-            return _write(packed, events, sessions, seed)
+            return _write(packed.write, events, sessions, seed)
 
 
 def main() -> int:
