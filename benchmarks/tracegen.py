@@ -31,9 +31,9 @@ Stage durations are drawn below the `simple/v1` budgets (turn latency at most ~7
 145 of 150), so the trace passes the checker with no finding, budgets included.
 
 The output depends only on (events, sessions, seed); the gzip variant holds the same bytes
-compressed (no file name, time 0 in the header). Memory does not grow with `events` (~100 MB at 5,000
-sessions): the sessions are merged by timestamp (`heapq.merge`), each holding only its current
-turn, and lines go to the file in batches.
+compressed (no file name, time 0 in the header). Memory does not grow with `events` (~100 MB
+at 5,000 sessions): the sessions are merged by timestamp (`heapq.merge`), each holding only
+its current turn, and lines go to the file in batches.
 """
 
 from __future__ import annotations
