@@ -35,7 +35,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "diff": ("diff", "command"),
 })
 GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle",
-                                                    "rollout": "rollout"})
+                                                    "rollout": "rollout", "replay": "replay"})
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -1852,6 +1852,16 @@ ENTRIES: tuple[Entry, ...] = (
         emitted_by="trace",
     ),
     Entry(
+        code="TRC004",
+        category="trace",
+        severity=Severity.ERROR,
+        summary="A trace holds no event.",
+        doc="A trace with no readable event proves nothing: checking it is never a pass. An "
+            "empty file, a file of blank lines, or one whose every line is unreadable "
+            "(TRC001/TRC002) fires once, at line 1.",
+        emitted_by="trace",
+    ),
+    Entry(
         code="TRC010",
         category="trace",
         severity=Severity.ERROR,

@@ -63,7 +63,18 @@ def generate() -> dict[str, JsonObject]:
         if model.__doc__:
             schema["description"] = " ".join(model.__doc__.split())
         result[file_name(kind)] = schema
+    result[file_name("TraceEvent")] = _trace_event()
     return result
+
+
+def _trace_event() -> JsonObject:
+    """The schema of one line of a recorded trace (not an artifact kind; ADR 0011)."""
+    from rspp.model.events import json_schema
+
+    schema: JsonObject = json_schema()
+    schema["$schema"] = DIALECT
+    schema["$id"] = schema_id("TraceEvent")
+    return schema
 
 
 def _ordered(node: JsonValue, keep: bool = False) -> JsonValue:

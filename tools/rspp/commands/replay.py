@@ -1,0 +1,288 @@
+"""`rspp replay check`: recorded turn-event traces against the runtime invariants (ADR 0011).
+
+The evidence every accepted turn must carry comes from a ReplayEvidenceManifest (``--manifest
+ID@VERSION``; else the repository's only manifest id at its highest version; else the OR-02
+baseline built in). Latency budgets come from the profile a bundle pins (``--bundle``), and
+the bundle's event ABI must be one the checker reads and the compatibility contract supports
+(TRC003). Traces are read from inside the repository or from standard input, never from
+elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from rspp.compat.contract import newest
+from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
+from rspp.core.errors import UsageError
+from rspp.core.findings import Finding
+from rspp.core.paths import PathError, kind_of, name_inside, real_inside, show
+from rspp.core.sink import finding
+from rspp.model.artifact import Artifact, Index
+from rspp.model.events import EVENT_ABI_MAJOR
+from rspp.model.gates import STAGE_BUDGETS
+from rspp.model.ids import parse_ref
+from rspp.report.result import Report
+from rspp.resolve.api import bundle_inputs
+from rspp.resolve.gate import validate_repository
+from rspp.rules.replay import OR02_BASELINE
+from rspp.validate.engine import ValidateOptions
+
+STDIN = "-"
+"""The trace name that reads standard input."""
+
+BUILT_IN = "the OR-02 baseline (built in)"
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOptions:
+    """``traces``: names as given (repository paths, or ``-``); ``manifest``/``bundle``:
+    ``id@version`` or None; ``stdin``: the stream ``-`` reads."""
+
+    root: Path
+    traces: tuple[str, ...]
+    manifest: str | None = None
+    bundle: str | None = None
+    stdin: IO[bytes] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayOutcome:
+    """The check's result (None when it could not run) and a report of its findings (or of
+    the artifact errors that stopped it)."""
+
+    result: TraceResult | None
+    report: Report
+
+    @property
+    def failed(self) -> bool:
+        return self.report.failed
+
+
+@dataclass(frozen=True, slots=True)
+class TraceInputs:
+    """What a trace is checked against, and the artifact findings that stop the check."""
+
+    evidence: Evidence
+    budgets: Budgets | None
+    problems: tuple[Finding, ...]
+    files: tuple[str, ...]
+
+
+def open_trace(root: Path, name: str) -> Path:
+    """The trace file ``name`` (relative to the working directory), checked: inside ``root``
+    after links are followed (PATH001), existing (PATH002), a regular file (PATH003: a FIFO
+    or a device would block or never end). Raises :class:`rspp.core.paths.PathError`."""
+    name_inside(name, root)
+    real_inside(name, root, "trace")
+    try:
+        mode = os.stat(name).st_mode
+    except FileNotFoundError:
+        raise PathError("PATH002", f"trace {show(name)} does not exist",
+                        "name a recorded trace (.jsonl or .jsonl.gz) in the repository, or - "
+                        "to read standard input") from None
+    if not stat.S_ISREG(mode):
+        raise PathError("PATH003", f"trace {show(name)} is {kind_of(mode)}, not a regular "
+                        "file", "copy the trace into the repository, or pipe it to -")
+    return Path(name)
+
+
+def _latest(index: Index, kind: str) -> Artifact | None:
+    """The highest version of the repository's only ``kind`` id, or None."""
+    found = [a for a in index.artifacts if a.kind == kind]
+    return newest(found) if len({a.id for a in found}) == 1 else None
+
+
+def _lookup(index: Index, kind: str, text: str) -> Artifact:
+    ref = parse_ref(text)
+    found = index.get(kind, ref.id, ref.version) if ref else None
+    if found is None:
+        raise UsageError(f"no {kind} {text}", f"name a {kind} of this repository as "
+                         "id@version (`rspp validate` lists them)")
+    return found
+
+
+def _budgets(profile: Artifact) -> Budgets:
+    budgets = profile.spec.get("budgets")
+    ms: dict[str, int] = {}
+    if isinstance(budgets, Mapping):
+        for stage, field in STAGE_BUDGETS.items():
+            value = budgets.get(field)
+            if isinstance(value, int) and not isinstance(value, bool):
+                ms[stage] = value
+    return Budgets(ms, f"ExecutionProfile/{profile.id}@{profile.version}")
+
+
+def _abi(bundle: Artifact, index: Index) -> Finding | None:
+    """TRC003 when the bundle's event ABI is not read by the checker or supported by the
+    compatibility contract (the highest version of the repository's only contract)."""
+    runtime = bundle.spec.get("runtime")
+    abi = runtime.get("eventAbi") if isinstance(runtime, Mapping) else None
+    if not isinstance(abi, str):
+        return None
+    pointer = "/spec/runtime/eventAbi"
+    span = bundle.doc.span(pointer)
+    if abi.split(".")[0] != str(EVENT_ABI_MAJOR):
+        return finding("TRC003", bundle.path, span.line, span.col, f"bundle {bundle.ref} "
+                       f"speaks event ABI {abi}; this checker reads ABI {EVENT_ABI_MAJOR}.x",
+                       pointer=pointer)
+    contract = _latest(index, "CompatibilityContract")
+    if contract is None:
+        return None
+    event_abi = contract.spec.get("eventAbi", {})
+    supported = event_abi.get("supported", []) if isinstance(event_abi, Mapping) else []
+    if isinstance(supported, list) and abi not in supported:
+        return finding("TRC003", bundle.path, span.line, span.col, f"bundle {bundle.ref} "
+                       f"speaks event ABI {abi}, which {contract.ref} no longer supports "
+                       f"(supported: {', '.join(map(str, supported))})", pointer=pointer)
+    return None
+
+
+def trace_inputs(root: Path, *, manifest: str | None, bundle: str | None
+                 ) -> tuple[TraceInputs, Report]:
+    """Resolve what traces are checked against: the evidence fields of ``manifest`` (see the
+    module docstring for the default) and the budgets of ``bundle``'s profile. The
+    repository is validated first; errors in the files used are returned as ``problems``
+    (nothing is checked against a broken artifact), with TRC003 for an unsupported ABI.
+    Raises UsageError when a named artifact does not exist."""
+    report, repo = validate_repository(ValidateOptions(root=root))
+    index = repo.index
+    used: list[Artifact] = []
+    if manifest is not None:
+        chosen: Artifact | None = _lookup(index, "ReplayEvidenceManifest", manifest)
+    else:
+        chosen = _latest(index, "ReplayEvidenceManifest")
+    if chosen is not None:
+        used.append(chosen)
+        fields = chosen.spec.get("requiredFields", [])
+        evidence = Evidence(tuple(str(f) for f in fields) if isinstance(fields, list) else (),
+                            f"ReplayEvidenceManifest/{chosen.id}@{chosen.version}")
+    else:
+        evidence = Evidence(OR02_BASELINE, BUILT_IN)
+    budgets = None
+    abi_problem = None
+    if bundle is not None:
+        pinned = _lookup(index, "PipelineBundle", bundle)
+        inputs = bundle_inputs(pinned, index)
+        used.append(pinned)
+        if inputs is None:
+            raise UsageError(f"bundle {pinned.ref} does not pin one spec and one profile that "
+                             "exist", "`rspp validate` says what is wrong with it")
+        used.append(inputs.profile)
+        budgets = _budgets(inputs.profile)
+        abi_problem = _abi(pinned, index)
+    files = tuple(sorted({a.path for a in used}))
+    problems = [f for f in report.findings if f.path in files and f.is_error]
+    if abi_problem is not None:
+        problems.append(abi_problem)
+    return TraceInputs(evidence, budgets, tuple(problems), files), report
+
+
+def replay_check(options: ReplayOptions) -> ReplayOutcome:
+    """Check ``options.traces`` (in order; each a recording of its own, statistics over all).
+
+    Raises UsageError (PATH001-003) for a trace that cannot be read safely, and for a named
+    manifest or bundle that does not exist. Findings: TRC001-TRC017 at ``trace:line:1``."""
+    if not options.traces:
+        raise UsageError("no trace named", "pass trace files (.jsonl or .jsonl.gz), or - for "
+                         "standard input")
+    if options.traces.count(STDIN) > 1:
+        raise UsageError("standard input named twice", "pass - once")
+    paths = {name: open_trace(options.root, name) for name in options.traces if name != STDIN}
+    inputs, report = trace_inputs(options.root, manifest=options.manifest,
+                                  bundle=options.bundle)
+    if inputs.problems:
+        return ReplayOutcome(None, report.with_findings(list(inputs.problems),
+                                                        files=inputs.files))
+    sources: list[TraceSource] = []
+    handles: list[IO[bytes]] = []
+    try:
+        for name in options.traces:
+            if name == STDIN:
+                if options.stdin is None:
+                    raise UsageError("no standard input to read", "pipe a trace into -")
+                sources.append(TraceSource("<stdin>", options.stdin))
+                continue
+            handle: IO[bytes] = paths[name].open("rb")
+            handles.append(handle)
+            sources.append(TraceSource(name_inside(name, options.root), handle))
+        try:
+            result = check_traces(sources, evidence=inputs.evidence, budgets=inputs.budgets)
+        except OSError as exc:
+            raise UsageError(f"a trace cannot be read: {exc.strerror or exc}",
+                             "check the file's permissions") from None
+    finally:
+        for handle in handles:
+            handle.close()
+    shown = tuple(s.name for s in sources)
+    return ReplayOutcome(result, Report(root=options.root, files=shown,
+                                        findings=result.findings, documents={}))
+
+
+def summary(result: TraceResult) -> dict[str, Any]:
+    """The statistics of a check as JSON-ready data: counts, evidence, budgets, stages (ms)
+    and every metric (see :mod:`rspp.model.gates`)."""
+    return {
+        "lines": result.lines,
+        "events": result.events,
+        "unreadableLines": result.unreadable,
+        "sessions": result.sessions,
+        "acceptedTurns": result.accepted_turns,
+        "closedTurns": result.closed_turns,
+        "completeTurns": result.complete_turns,
+        "evidence": {"source": result.evidence.source,
+                     "requiredFields": list(result.evidence.fields)},
+        "budgets": (None if result.budgets is None else
+                    {"source": result.budgets.source, "ms": dict(sorted(
+                        result.budgets.ms.items()))}),
+        "stages": [{"stage": s.stage, "count": s.count, "p50Ms": s.p50_ms,
+                    "p95Ms": s.p95_ms, "p99Ms": s.p99_ms, "maxMs": s.max_ms,
+                    "budgetMs": s.budget_ms, "overBudget": s.over}
+                   for s in result.stages],
+        "findingsByCode": dict(result.counts),
+        "findingsNotListed": result.shown,
+        "metrics": dict(result.metrics),
+    }
+
+
+def summary_text(result: TraceResult) -> str:
+    """A short human summary: what was read, against what, and the stage latencies."""
+    lines = [
+        f"{result.events:,} events in {result.lines:,} lines ({result.unreadable:,} "
+        f"unreadable), {result.sessions:,} sessions, {result.accepted_turns:,} accepted "
+        f"turns ({result.complete_turns:,} of {result.closed_turns:,} closed turns carry "
+        "complete evidence)",
+        f"evidence: {result.evidence.source}",
+        f"budgets: {result.budgets.source if result.budgets else 'none (pass --bundle)'}",
+    ]
+    rows = [s for s in result.stages if s.count]
+    if rows:
+        lines.append(f"{'stage':<16}{'turns':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
+                     f"{'max ms':>10}{'budget':>8}{'over':>6}")
+        for s in rows:
+            lines.append(f"{s.stage:<16}{s.count:>8}{_num(s.p50_ms)}{_num(s.p95_ms)}"
+                         f"{_num(s.p99_ms)}{_num(s.max_ms)}"
+                         f"{'' if s.budget_ms is None else s.budget_ms:>8}{s.over:>6}")
+    if result.shown:
+        lines.append(f"{result.shown:,} more findings are counted but not listed "
+                     "(at most 1,000 per code)")
+    return "\n".join(lines) + "\n"
+
+
+def _num(value: float | None) -> str:
+    return f"{'-' if value is None else f'{value:.1f}':>10}"
+
+
+def report_json(outcome: ReplayOutcome, findings_json: str) -> str:
+    """The JSON report: the findings document of ``--format json`` with a ``trace`` member
+    holding :func:`summary` (sorted keys, so the same traces give the same bytes)."""
+    doc = json.loads(findings_json)
+    if outcome.result is not None:
+        doc["trace"] = summary(outcome.result)
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
