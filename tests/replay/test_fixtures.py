@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from rspp.commands.replay import TraceInputs, trace_inputs
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
 from rspp.load.api import load_file
 from rspp.model.gates import STAGE_BUDGETS
@@ -49,18 +50,27 @@ def manifest() -> Any:
 
 
 @pytest.fixture(scope="module")
-def evidence(manifest: Any) -> Evidence:
-    meta = manifest["metadata"]
-    return Evidence(tuple(manifest["spec"]["requiredFields"]),
-                    f"ReplayEvidenceManifest/{meta['id']}@{meta['version']}")
+def inputs() -> TraceInputs:
+    """What `rspp replay check --manifest or02_baseline@1.1.0 --bundle ...` checks against."""
+    found, _ = trace_inputs(REPO_ROOT, manifest="or02_baseline@1.1.0", bundle=BUNDLE_REF)
+    assert found.problems == ()
+    return found
 
 
 @pytest.fixture(scope="module")
-def budgets() -> Budgets:
-    profile = _data(PROFILE)
-    spec = profile["spec"]["budgets"]
-    return Budgets({stage: spec[field] for stage, field in STAGE_BUDGETS.items()},
-                   "ExecutionProfile/simple/v1@1.0.0")
+def evidence(inputs: TraceInputs, manifest: Any) -> Evidence:
+    assert inputs.evidence.fields == tuple(manifest["spec"]["requiredFields"])
+    assert {"routing_snapshot_ref", "lane"} <= set(inputs.evidence.fields)
+    return inputs.evidence
+
+
+@pytest.fixture(scope="module")
+def budgets(inputs: TraceInputs) -> Budgets:
+    assert inputs.budgets is not None
+    profile = _data(PROFILE)["spec"]["budgets"]
+    assert dict(inputs.budgets.ms) == {stage: profile[field]
+                                       for stage, field in STAGE_BUDGETS.items()}
+    return inputs.budgets
 
 
 def _check(rel: str, evidence: Evidence, budgets: Budgets | None) -> TraceResult:

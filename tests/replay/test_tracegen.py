@@ -101,6 +101,7 @@ def test_same_seed_same_bytes(tracegen: ModuleType, trace: Path, tmp_path: Path)
     assert other.read_bytes() != trace.read_bytes()
 
 
+@pytest.mark.slow
 def test_gzip_variant_gives_the_same_result(tracegen: ModuleType, trace: Path,
                                             tmp_path: Path) -> None:
     packed = tmp_path / "trace.jsonl.gz"
