@@ -9,7 +9,9 @@ processes in the same run, `--repeat` times each in rotating order (medians repo
 
 - **floor (json)**: `python -c "import json,sys; for l in open(sys.argv[1],'rb'): json.loads(l)"`,
   the bare cost of reading and parsing every line with the standard library;
-- **floor (orjson)**: the same loop with `orjson.loads` (the parser the checker uses);
+- **floor (orjson)**: the same loop with `orjson.loads`, the fastest general JSON parser;
+- **floor (msgspec)**, when msgspec is installed: the same loop with `msgspec.json.decode`
+  (the checker decodes each line with msgspec into typed event structs);
 - **checker**: `python -m rspp replay check - --format json --manifest or02_baseline@1.1.0
   --bundle livekit_voice_assistant_bundle@1.0.0` with the trace on standard input (the command
   reads traces from inside the repository or from stdin); while this checkout has no `replay`
@@ -32,6 +34,7 @@ nothing).
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import platform
@@ -57,6 +60,8 @@ TIME = "/usr/bin/time"
 
 FLOOR_JSON = "import json,sys\nfor l in open(sys.argv[1],'rb'): json.loads(l)"
 FLOOR_ORJSON = "import orjson,sys\nfor l in open(sys.argv[1],'rb'): orjson.loads(l)"
+FLOOR_MSGSPEC = ("import msgspec,sys\nd = msgspec.json.decode\n"
+                 "for l in open(sys.argv[1],'rb'): d(l)")
 # The checker as a library call, with what `--manifest or02_baseline@1.1.0 --bundle ...`
 # resolves to: the manifest's requiredFields and the budgets of the bundle's profile.
 CHECK_SCRIPT = """import json, sys
@@ -173,6 +178,8 @@ def main() -> int:
             "floor (json.loads per line)": [PY, "-c", FLOOR_JSON, str(trace)],
             "floor (orjson.loads per line)": [PY, "-c", FLOOR_ORJSON, str(trace)],
         }
+        if importlib.util.find_spec("msgspec") is not None:
+            cases["floor (msgspec.json.decode per line)"] = [PY, "-c", FLOOR_MSGSPEC, str(trace)]
         runs: dict[str, list[Run]] = {name: [] for name in [*cases, "checker"]}
         names = list(runs)
         for round_ in range(args.repeat):
