@@ -14,7 +14,7 @@ import rspp.model.views
 from rspp.report.result import Report
 
 # Helpers the command modules share with each other; they are not use cases.
-HELPERS = {"find_target", "lookup", "derived_remedy"}
+HELPERS = {"find_target", "lookup", "derived_remedy", "open_trace", "trace_inputs"}
 VIEWS = vars(rspp.model.views)
 
 

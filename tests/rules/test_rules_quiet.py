@@ -28,6 +28,22 @@ QUIET = {
     "optional extra gate beside the required ones": (
         "pipelines/tests/gates.yaml", "    - {id: lifecycle, type: lifecycle}",
         "    - {id: lifecycle, type: lifecycle}\n    - {id: soak, type: latency, required: false}"),
+    "thresholds at the edge of their range and at the profile budget (GAT003, GAT005)": (
+        "pipelines/tests/gates.yaml", "    - {id: replay, type: replay_completeness}",
+        "    - {id: replay, type: replay_completeness, thresholds: {baseline_completeness_pct: 100,"
+        " incomplete_turns: 0}}\n"
+        "    - {id: soak, type: latency, required: false, thresholds: {p50_turn_latency_ms: 800,"
+        " p99_turn_latency_ms: 5000, soak_sessions: 500}}"),
+    "every metric name of its own gate type (GAT004)": (
+        "pipelines/tests/gates.yaml", "    - {id: authority, type: authority}",
+        "    - {id: authority, type: authority, thresholds: {stale_epoch_outputs: 0,"
+        " split_brain_turns: 0.0}}"),
+    "artifact, command and trace gates with their own fields (GAT006)": (
+        "pipelines/tests/gates.yaml", "    - {id: lifecycle, type: lifecycle}",
+        "    - {id: lifecycle, type: lifecycle, traces: [pipelines/replay/fixtures/turn.jsonl]}\n"
+        "    - {id: artifacts, type: artifact, paths: [pipelines]}\n"
+        "    - {id: lint, type: command, command: [ruff, check, .], retries: 3,"
+        " timeoutSeconds: 60}"),
     "unquoted-looking strings stay strings": (
         "pipelines/specs/agent.yaml", "      type: stt.deepgram\n",
         "      type: stt.deepgram\n      params: {language: no, model: 2024-01-01}\n"),

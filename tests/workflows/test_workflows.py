@@ -256,9 +256,11 @@ def test_gate_steps_in_order() -> None:
              " annotations)", "Check (SARIF for code scanning)", "Upload SARIF",
              "Generated files are fresh", "Full gate"]
     assert [n for n in names if n in order] == order
-    # One summary: the review diff (it carries the verdicts and bumps compat's would repeat).
+    # Two summaries: the review diff (it carries the verdicts and bumps compat's would repeat)
+    # and the conformance gates' table.
     runs = [s.get("run", "") for s in _steps().values()]
-    assert sum("GITHUB_STEP_SUMMARY" in run for run in runs) == 1
+    assert [n for n, s in _steps().items() if "GITHUB_STEP_SUMMARY" in s.get("run", "")] == \
+        ["diff", "gates"]
     assert not any(re.search(r"\brspp compat\b", run) for run in runs)
 
 
@@ -282,7 +284,8 @@ def test_permissions_are_the_least_per_job() -> None:
     doc = _doc()
     assert doc["permissions"] == {"contents": "read"}
     gate, comment = doc["jobs"]["gate"], doc["jobs"]["comment"]
-    assert gate["permissions"] == {"contents": "read", "security-events": "write"}
+    assert gate["permissions"] == {"contents": "read", "security-events": "write",
+                                   "checks": "write"}
     assert comment["permissions"] == {"pull-requests": "write"}
     assert comment["needs"] == "gate"
     assert not any("run" in s or "actions/checkout" in s.get("uses", "")
@@ -322,3 +325,70 @@ def test_the_gate_leaves_no_token_to_the_code_it_runs() -> None:
     checkout = next(s for s in _doc()["jobs"]["gate"]["steps"]
                     if str(s.get("uses", "")).startswith("actions/checkout@"))
     assert checkout["with"] == {"fetch-depth": 0, "persist-credentials": False}
+
+
+# --- the conformance gates --------------------------------------------------------------------
+
+GATE_STEPS = ["gates", "Keep the gates' JUnit report", "Publish the gates' JUnit report as a check",
+              "Conformance gates verdict"]
+FAKE_GATES = """#!/bin/sh
+# A stand-in for `rspp gates run`: writes the reports it is asked for, exits FAKE_EXIT.
+[ "$1 $2 $3" = "gates run pipelines/tests/mvp_gates_manifest.yaml" ] || exit 3
+if [ "$FAKE_EXIT" != 2 ]; then
+  printf '<testsuite/>\\n' > gates-junit.xml
+  printf '## rspp gates\\n' > gates.md
+fi
+exit "$FAKE_EXIT"
+"""
+
+
+def test_gate_steps_publish_then_decide() -> None:
+    """The gates run after the full gate (even when it failed), the report is kept and published
+    by a JUnit publisher pinned by commit, skipped for forks, and a last step fails the job."""
+    names = list(_steps())
+    assert names[-4:] == GATE_STEPS
+    steps = _steps()
+    assert steps["gates"]["if"] == "${{ !cancelled() }}"
+    assert "rspp gates run pipelines/tests/mvp_gates_manifest.yaml" in steps["gates"]["run"]
+    keep = steps["Keep the gates' JUnit report"]
+    assert keep["uses"].startswith("actions/upload-artifact@")
+    assert keep["with"]["path"] == "gates-junit.xml"
+    publish = steps["Publish the gates' JUnit report as a check"]
+    assert re.fullmatch(r"mikepenz/action-junit-report@[0-9a-f]{40}", publish["uses"])
+    assert "head.repo.full_name == github.repository" in publish["if"]
+    assert publish["with"]["report_paths"] == "gates-junit.xml"
+    assert publish["with"]["fail_on_failure"] is False
+    verdict = steps["Conformance gates verdict"]
+    assert verdict["env"] == {"STATUS": "${{ steps.gates.outputs.status }}"}
+    assert verdict["run"] == 'exit "$STATUS"'
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exit_code", [0, 1, 2])
+def test_gates_step_keeps_going_and_hands_the_status_on(tmp_path: Path, exit_code: int) -> None:
+    """The step never fails by itself: it appends the summary (when written) and passes the
+    exit status to the verdict step, which fails the job with it."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "rspp"
+    fake.write_text(FAKE_GATES, encoding="utf-8")
+    fake.chmod(0o755)
+    work = tmp_path / "work"
+    work.mkdir()
+    summary, output = tmp_path / "summary.md", tmp_path / "output"
+    summary.write_text("before\n", encoding="utf-8")
+    output.write_text("", encoding="utf-8")
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+           "FAKE_EXIT": str(exit_code), "GITHUB_STEP_SUMMARY": str(summary),
+           "GITHUB_OUTPUT": str(output)}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           _steps()["gates"]["run"]], cwd=work, env=env, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert output.read_text(encoding="utf-8") == f"status={exit_code}\n"
+    written = "" if exit_code == 2 else "## rspp gates\n"
+    assert summary.read_text(encoding="utf-8") == "before\n" + written
+    verdict = subprocess.run(["bash", "-c", _steps()["Conformance gates verdict"]["run"]],
+                             env={**os.environ, "STATUS": str(exit_code)}, timeout=60,
+                             check=False)
+    assert verdict.returncode == exit_code

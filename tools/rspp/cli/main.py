@@ -35,7 +35,8 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "diff": ("diff", "command"),
 })
 GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle",
-                                                    "rollout": "rollout", "replay": "replay"})
+                                                    "rollout": "rollout", "replay": "replay",
+                                                    "gates": "gates"})
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -35,7 +35,8 @@ def check_command(
     """Stream recorded traces and report every invariant violation (TRC001-TRC017) with
     session, turn and line, and p50/p95/p99 per stage: exit 0 clean, 1 violations, 2 usage or
     internal error."""
-    from rspp.commands.replay import ReplayOptions, replay_check, report_json, summary_text
+    from rspp.commands.replay import ReplayOptions, replay_check
+    from rspp.conform.render import report_json, summary_text
     from rspp.core.errors import UsageError
     from rspp.report import REPORTERS
 
@@ -45,7 +46,7 @@ def check_command(
                                          sys.stdin.buffer if "-" in traces else None))
     rendered = REPORTERS[fmt](outcome.report)
     if fmt == "json":
-        rendered = report_json(outcome, rendered)
+        rendered = report_json(outcome.result, rendered)
     elif fmt == "text" and outcome.result is not None:
         rendered = summary_text(outcome.result) + rendered
     common.say(rendered)

@@ -10,13 +10,12 @@ elsewhere.
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from rspp.compat.contract import newest
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
@@ -122,11 +121,11 @@ def _budgets(profile: Artifact) -> Budgets:
 def _abi(bundle: Artifact, index: Index) -> Finding | None:
     """TRC003 when the bundle's event ABI is not read by the checker or supported by the
     compatibility contract (the highest version of the repository's only contract)."""
-    runtime = bundle.spec.get("runtime")
-    abi = runtime.get("eventAbi") if isinstance(runtime, Mapping) else None
+    compatibility = bundle.spec.get("compatibility")
+    abi = compatibility.get("eventAbi") if isinstance(compatibility, Mapping) else None
     if not isinstance(abi, str):
         return None
-    pointer = "/spec/runtime/eventAbi"
+    pointer = "/spec/compatibility/eventAbi"
     span = bundle.doc.span(pointer)
     if abi.split(".")[0] != str(EVENT_ABI_MAJOR):
         return finding("TRC003", bundle.path, span.line, span.col, f"bundle {bundle.ref} "
@@ -223,66 +222,3 @@ def replay_check(options: ReplayOptions) -> ReplayOutcome:
     shown = tuple(s.name for s in sources)
     return ReplayOutcome(result, Report(root=options.root, files=shown,
                                         findings=result.findings, documents={}))
-
-
-def summary(result: TraceResult) -> dict[str, Any]:
-    """The statistics of a check as JSON-ready data: counts, evidence, budgets, stages (ms)
-    and every metric (see :mod:`rspp.model.gates`)."""
-    return {
-        "lines": result.lines,
-        "events": result.events,
-        "unreadableLines": result.unreadable,
-        "sessions": result.sessions,
-        "acceptedTurns": result.accepted_turns,
-        "closedTurns": result.closed_turns,
-        "completeTurns": result.complete_turns,
-        "evidence": {"source": result.evidence.source,
-                     "requiredFields": list(result.evidence.fields)},
-        "budgets": (None if result.budgets is None else
-                    {"source": result.budgets.source, "ms": dict(sorted(
-                        result.budgets.ms.items()))}),
-        "stages": [{"stage": s.stage, "count": s.count, "p50Ms": s.p50_ms,
-                    "p95Ms": s.p95_ms, "p99Ms": s.p99_ms, "maxMs": s.max_ms,
-                    "budgetMs": s.budget_ms, "overBudget": s.over}
-                   for s in result.stages],
-        "findingsByCode": dict(result.counts),
-        "findingsNotListed": result.shown,
-        "metrics": dict(result.metrics),
-    }
-
-
-def summary_text(result: TraceResult) -> str:
-    """A short human summary: what was read, against what, and the stage latencies."""
-    lines = [
-        f"{result.events:,} events in {result.lines:,} lines ({result.unreadable:,} "
-        f"unreadable), {result.sessions:,} sessions, {result.accepted_turns:,} accepted "
-        f"turns ({result.complete_turns:,} of {result.closed_turns:,} closed turns carry "
-        "complete evidence)",
-        f"evidence: {result.evidence.source}",
-        f"budgets: {result.budgets.source if result.budgets else 'none (pass --bundle)'}",
-    ]
-    rows = [s for s in result.stages if s.count]
-    if rows:
-        lines.append(f"{'stage':<16}{'turns':>8}{'p50 ms':>10}{'p95 ms':>10}{'p99 ms':>10}"
-                     f"{'max ms':>10}{'budget':>8}{'over':>6}")
-        for s in rows:
-            lines.append(f"{s.stage:<16}{s.count:>8}{_num(s.p50_ms)}{_num(s.p95_ms)}"
-                         f"{_num(s.p99_ms)}{_num(s.max_ms)}"
-                         f"{'' if s.budget_ms is None else s.budget_ms:>8}{s.over:>6}")
-    if result.shown:
-        lines.append(f"{result.shown:,} more findings are counted but not listed "
-                     "(at most 1,000 per code)")
-    return "\n".join(lines) + "\n"
-
-
-def _num(value: float | None) -> str:
-    return f"{'-' if value is None else f'{value:.1f}':>10}"
-
-
-def report_json(outcome: ReplayOutcome, findings_json: str) -> str:
-    """The JSON report: the findings document of ``--format json`` with a ``trace`` member
-    holding :func:`summary` (sorted keys, so the same traces give the same bytes)."""
-    doc = json.loads(findings_json)
-    if outcome.result is not None:
-        doc["trace"] = summary(outcome.result)
-    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -746,11 +746,57 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         code="GAT002",
         category="gates",
-        severity=Severity.WARNING,
-        summary="A gate manifest leaves out an MVP gate.",
+        severity=Severity.ERROR,
+        summary="A gate manifest leaves out an MVP gate or makes one optional.",
         doc="The MVP conformance suite has a required gate of each type: latency, cancel_fence, "
-            "authority, replay_completeness, lifecycle. A manifest without one of them cannot "
-            "certify a bundle.",
+            "authority, replay_completeness, lifecycle. A manifest without one of them, or with "
+            "one only as `required: false`, cannot certify a bundle: a failing optional gate "
+            "does not block it.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="GAT003",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A gate threshold is outside its metric's range.",
+        doc="A percentage threshold lies between 0 and 100; a latency or a count is never "
+            "negative, and a count is a whole number. A threshold outside the range can never "
+            "be met (or never fail), so the gate means nothing. The metrics, their units and "
+            "directions are listed in docs/gates.md.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="GAT004",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A gate threshold names a metric its gate type does not measure.",
+        doc="Each trace gate type measures a fixed set of metrics (docs/gates.md); a threshold "
+            "on another name would be ignored by the gate runner. The finding suggests the "
+            "nearest metric name. Artifact and command gates pass or fail and take no "
+            "thresholds.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="GAT005",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A latency threshold is looser than the bundle profile's budget.",
+        doc="Execution profiles state p95 latency budgets (`spec.budgets`). A p50 or p95 "
+            "threshold above the budget of the profile the manifest's bundle pins lets a bundle "
+            "that misses its own budget pass the gate. Tighten the threshold to at most the "
+            "budget, or raise the budget in a new profile version. p99 thresholds are not "
+            "compared.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="GAT006",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A gate's fields do not fit its type.",
+        doc="Trace gates (latency, cancel_fence, authority, replay_completeness, lifecycle) "
+            "take `traces`; an artifact gate needs `paths`; a command gate needs `command`, "
+            "whose first item is a bare executable name (no slash) looked up on PATH among the "
+            "allow-listed commands. A field of another type would be ignored.",
         emitted_by="rules",
     ),
     # git
@@ -1822,7 +1868,7 @@ ENTRIES: tuple[Entry, ...] = (
         summary="A trace line is not one JSON object.",
         doc="Every line of a trace is one JSON object in UTF-8 (blank lines are skipped). Bad "
             "JSON, invalid UTF-8, NaN or Infinity, a duplicate key at any depth (a second "
-            "`lease_epoch` would hide the first), a line over 64 KiB, or a corrupt or truncated "
+            "`lease_epoch` would hide the first), a line over 1 MiB, or a corrupt or truncated "
             "gzip stream is reported at its line; the line is skipped and checking continues. "
             "A gate never passes on a trace with unreadable lines.",
         emitted_by="trace",
@@ -1845,7 +1891,7 @@ ENTRIES: tuple[Entry, ...] = (
         category="trace",
         severity=Severity.ERROR,
         summary="The trace's event ABI is not one the checker and the contract support.",
-        doc="A trace is checked under the event ABI of its bundle (`spec.runtime.eventAbi`). "
+        doc="A trace is checked under the event ABI of its bundle (`spec.compatibility.eventAbi`). "
             "The checker reads ABI 1.x; the compatibility contract's `eventAbi.supported` "
             "lists the versions still supported. A trace of another ABI is not checked: its "
             "events may mean something else.",

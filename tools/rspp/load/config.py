@@ -9,6 +9,8 @@ library's TOML 1.0 parser; nothing in it is executed. The keys::
     severity = { DAG005 = "error", CHG002 = "off" }   # error | warning | info | off
     exclude = ["legacy/**"]                           # repository-relative globs
     exclude_codes = { ENV003 = ["drafts/**"] }        # globs per code (buf's ignore_only)
+    [gates]
+    allow-commands = ["pytest", "cargo"]              # executables command gates may run
 
 Every mistake is a located loader finding, never a silent skip: TOML syntax (CFG001), an
 unknown key (CFG002, with the nearest key), a wrong type or value (CFG003), an unknown or
@@ -45,7 +47,9 @@ PYPROJECT_FILE: Final = "pyproject.toml"
 MAX_BYTES: Final = 1 << 20
 """The largest configuration file read (1 MiB, the artifact limit)."""
 
-KEYS: Final = ("exclude", "exclude_codes", "severity")
+KEYS: Final = ("exclude", "exclude_codes", "gates", "severity")
+GATE_KEYS: Final = ("allow-commands",)
+"""The keys of the ``[gates]`` table (``rspp gates run``, docs/gates.md)."""
 LEVELS: Final = ("error", "warning", "info", "off")
 """The values of ``severity``; ``off`` drops the code's findings."""
 _RANK: Final = MappingProxyType({"error": 0, "warning": 1, "info": 2, "off": 3})
@@ -91,9 +95,13 @@ class Config:
     exclude: tuple[Glob, ...] = ()
     exclude_codes: Mapping[str, tuple[Glob, ...]] = field(
         default_factory=lambda: MappingProxyType({}))
+    allow_commands: tuple[str, ...] = ()
+    """``[gates] allow-commands``: the bare executable names command gates may run (none by
+    default)."""
 
     @property
     def empty(self) -> bool:
+        """Whether the configuration changes no finding (``allow_commands`` does not count)."""
         return not (self.severity or self.exclude or self.exclude_codes)
 
     def excluded_by(self, code: str, path: str) -> Glob | None:
@@ -262,10 +270,42 @@ class _Checker:
         severity = self.severity(data.get("severity"))
         exclude = self.globs(("exclude",), data.get("exclude"))
         codes = self.exclude_codes(data.get("exclude_codes"))
+        allow = self.allow_commands(data.get("gates"))
         if self.problems:
             return Loaded(None, tuple(sorted(self.problems, key=Finding.sort_key)))
         return Loaded(Config(self.name, MappingProxyType(severity), exclude,
-                             MappingProxyType(codes)))
+                             MappingProxyType(codes), allow))
+
+    def allow_commands(self, value: object) -> tuple[str, ...]:
+        """``[gates]``: only ``allow-commands``, a list of bare executable names."""
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.report("CFG003", self.at(("gates",)),
+                        f"{self.where_shown(('gates',))} must be a table, not {_type(value)}")
+            return ()
+        for key in value:
+            if key not in GATE_KEYS:
+                hint = close_match(key, GATE_KEYS)
+                self.report("CFG002", self.at(("gates", key)),
+                            f"unknown key gates.{key}" + (f"; did you mean {hint!r}?" if hint
+                                                          else "; the key is allow-commands"))
+        names = value.get("allow-commands", [])
+        keys = ("gates", "allow-commands")
+        if not isinstance(names, list):
+            self.report("CFG003", self.at(keys), f"{self.where_shown(keys)} must be a list of "
+                                                 f"executable names, not {_type(names)}")
+            return ()
+        out: list[str] = []
+        for name in names:
+            if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+                shown = repr(name) if isinstance(name, str) else _type(name)
+                self.report("CFG003", self.at(keys, name if isinstance(name, str) else None),
+                            f"{shown} in {self.where_shown(keys)} is not a bare executable "
+                            "name (no path: it is looked up on PATH)")
+                continue
+            out.append(name)
+        return tuple(sorted(set(out)))
 
     def table(self, key: str, value: object) -> dict[str, object]:
         if value is None:

@@ -145,6 +145,33 @@ FIELDS: Final = TraceEvent.__struct_fields__
 
 REQUIRED_FIELDS: Final = ("session_id", "turn_id", "lease_epoch", "lane", "ts_mono_ns")
 
+FIELD_DOCS: Final[Mapping[str, str]] = MappingProxyType({
+    "event": "What happened: one of the closed set of event names of the ABI.",
+    "session_id": "The session the event belongs to (non-empty).",
+    "turn_id": "The turn (or pre-turn candidate) the event belongs to; empty only on lease "
+               "events.",
+    "lease_epoch": "The lease epoch of the worker that emitted the event; a handover raises "
+                   "it.",
+    "lane": "The lane the event travelled on: control, data or telemetry.",
+    "ts_mono_ns": "When the event happened, in nanoseconds of a monotonic clock (not wall "
+                  "time).",
+    "correlation_id": "The correlation id carried end to end; every event of a turn carries "
+                      "the one its turn_open carried.",
+    "plan_hash": "The hash of the ResolvedTurnPlan frozen at turn open (sha256:<hex>).",
+    "bundle_ref": "The bundle the turn runs (id@version), on turn_open.",
+    "routing_snapshot_ref": "The routing snapshot the plan was frozen from, on turn_open.",
+    "terminal_outcome": "commit or abort, on turn_commit and turn_abort only.",
+    "scope": "What a cancel covers: turn or session.",
+    "stage": "The latency milestone of a stage_mark: speech_end, stt_final, llm_request, "
+             "llm_first_token or tts_first_byte.",
+    "reason": "Why (a cancel, a rejection, a pre-turn outcome, an abort).",
+    "node": "The pipeline node that emitted or produced the event.",
+    "worker": "The worker that acquired or released the lease.",
+    "provider_request_id": "The provider's request id (differs on every call; never compared "
+                           "on replay).",
+})
+"""One line per field, for the generated schema and docs/replay.md."""
+
 
 def decoder() -> msgspec.json.Decoder[AnyEvent]:
     """The strict line decoder (known fields only, typed); raises ``msgspec.DecodeError`` on
@@ -166,7 +193,10 @@ def json_schema() -> dict[str, Any]:
     schema: dict[str, Any] = msgspec.json.schema(AnyEvent)
     for definition in schema.get("$defs", {}).values():
         definition.pop("additionalProperties", None)
+        definition.pop("title", None)
         properties = definition.get("properties", {})
+        for name, prop in properties.items():
+            prop["description"] = FIELD_DOCS[name]
         if "correlation_id" in properties:
             definition["required"] = sorted({*definition.get("required", ()),
                                              "correlation_id"})

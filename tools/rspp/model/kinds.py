@@ -715,18 +715,38 @@ class CompatibilityWaiversBody(Strict):
 
 
 # --------------------------------------------------------------------------- ConformanceGates
+# A repository-relative POSIX path (a trace file, an artifact folder).
+RepoPath = Annotated[str, Field(min_length=1, max_length=300)]
+# A command-line argument of a command gate.
+Arg = Annotated[str, Field(max_length=4000)]
+
+
 class Gate(Strict):
     id: LocalId
     """The gate's id, unique in the file."""
     type: GateType
-    """What the gate measures: latency, cancel fencing, authority, replay completeness or
-    lifecycle."""
+    """What the gate checks: latency, cancel fencing, authority, replay completeness or
+    lifecycle over recorded traces; artifact (rspp validation of paths); command (an
+    allow-listed executable)."""
     required: bool = True
     """Whether a failing gate blocks the rollout (true) or only reports (false)."""
     description: Text | None = None
     """What the gate checks."""
     thresholds: dict[LocalId, float | int] = {}
-    """The gate's limits by name (p95_turn_latency_ms: 800); units are in the names."""
+    """The gate's limits by metric name (p95_turn_latency_ms: 800); units are in the names.
+    Trace gates only; the metrics of each type are listed in docs/gates.md."""
+    traces: list[RepoPath] = []
+    """Trace gates: the trace files (repository-relative) checked; left out, the traces given
+    on the command line, else the replay manifest's fixtures."""
+    paths: list[RepoPath] = []
+    """Artifact gates: the files or folders (repository-relative) validated."""
+    command: Annotated[list[Arg], Field(min_length=1, max_length=100)] | None = None
+    """Command gates: the argument vector; the first item is a bare executable name (no
+    slash, GAT006), which must be on the consumer config's [gates] allow-commands list."""
+    retries: Annotated[int, Field(ge=0, le=3)] = 0
+    """How many times a failing gate is run again (0-3)."""
+    timeout_seconds: Annotated[int, Field(ge=1, le=3600)] = 600
+    """How long one attempt may take, in seconds (1-3600)."""
 
 
 class ConformanceGatesBody(Strict):
@@ -734,6 +754,9 @@ class ConformanceGatesBody(Strict):
     """What the gates are for, for readers."""
     bundle: Reference | None = None
     """The bundle (id@version) the gates apply to; left out, every bundle."""
+    replay: Reference | None = None
+    """The ReplayEvidenceManifest (id@version) whose requiredFields and fixtures the trace
+    gates use."""
     gates: Annotated[list[Gate], Field(min_length=1)]
     """The gates (at least one)."""
 

@@ -38,7 +38,8 @@ PinKind = Literal["PipelineSpec", "ExecutionProfile", "PolicyOverlay"]
 RecordingLevel = Literal["L0", "L1", "L2"]
 CompatMode = Literal["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL",
                      "FULL_TRANSITIVE", "NONE"]
-GateType = Literal["latency", "cancel_fence", "authority", "replay_completeness", "lifecycle"]
+GateType = Literal["latency", "cancel_fence", "authority", "replay_completeness", "lifecycle",
+                   "artifact", "command"]
 SourceKind = Literal["spec", "module", "profile", "policy", "bundle", "extension", "builtin"]
 
 
@@ -424,11 +425,17 @@ class Gate(TypedDict):
     required: NotRequired[bool]
     description: NotRequired[str]
     thresholds: NotRequired[dict[str, float | int]]
+    traces: NotRequired[list[str]]
+    paths: NotRequired[list[str]]
+    command: NotRequired[list[str]]
+    retries: NotRequired[int]
+    timeoutSeconds: NotRequired[int]
 
 
 class ConformanceGatesBody(TypedDict):
     description: NotRequired[str]
     bundle: NotRequired[str]
+    replay: NotRequired[str]
     gates: list[Gate]
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import semver
+
 from rspp.model.access import gates_body, rollout_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
@@ -50,7 +52,8 @@ class RolloutPlan:
 
 def plan(rollout: Artifact, index: Index) -> RolloutPlan:
     """The plan of a schema-valid RolloutManifest; gates are those of every ConformanceGates
-    that names the rolled-out bundle, else of those that name no bundle (they apply to all)."""
+    that names the rolled-out bundle, else of those that name no bundle (they apply to all);
+    of a manifest with several versions, only its latest (SemVer order) counts."""
     body = rollout_body(rollout)
     strategy = body["strategy"]
     stages: list[Stage] = []
@@ -87,9 +90,12 @@ def _gates(bundle: str, index: Index) -> tuple[Gate, ...]:
     wanted = parse_ref(bundle)
     named: list[Gate] = []
     general: list[Gate] = []
-    for art in sorted(index.of_kind("ConformanceGates"), key=lambda a: a.path):
-        if not art.schema_valid:
-            continue
+    latest: dict[str, Artifact] = {}
+    for art in index.of_kind("ConformanceGates"):
+        if art.schema_valid and (art.id not in latest or semver.Version.parse(art.version)
+                                 > semver.Version.parse(latest[art.id].version)):
+            latest[art.id] = art
+    for art in sorted(latest.values(), key=lambda a: a.path):
         body = gates_body(art)
         ref = parse_ref(body.get("bundle"))
         gates = [Gate(g["id"], g["type"], g.get("required", True), art.ref)

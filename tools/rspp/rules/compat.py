@@ -1,4 +1,4 @@
-"""CompatibilityContract and ConformanceGates rules, and the grammar of deprecation targets.
+"""CompatibilityContract rules and the grammar of deprecation targets.
 
 A deprecation target (``spec.deprecations[].target``) names what is going away in one of four
 forms:
@@ -24,13 +24,11 @@ from dataclasses import dataclass
 
 from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.suggest import did_you_mean
-from rspp.model.access import contract_body, gates_body
+from rspp.model.access import contract_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import NODE_TYPE_PATTERN, SEMVER_CORE, parse_ref
 from rspp.rules.base import Check, Context, Hit
-
-MVP_GATES = ("latency", "cancel_fence", "authority", "replay_completeness", "lifecycle")
 
 _TYPE = NODE_TYPE_PATTERN[1:-1]
 _ABI_TARGET = re.compile(rf"^event ABI (?P<version>{SEMVER_CORE})$")
@@ -150,31 +148,9 @@ def _event_abi(art: Artifact, ctx: Context) -> Iterator[Hit]:
                   f"({', '.join(abi['supported'])})")
 
 
-def _gate_ids(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    seen: set[str] = set()
-    for i, gate in enumerate(gates_body(art)["gates"]):
-        if gate["id"] in seen:
-            yield Hit(f"/spec/gates/{i}/id", f"gate id {gate['id']!r} is used twice")
-        seen.add(gate["id"])
-
-
-def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    gates = gates_body(art)["gates"]
-    required = {g["type"] for g in gates if g.get("required", True)}
-    for gate_type in (t for t in MVP_GATES if t not in required):
-        optional = next((i for i, g in enumerate(gates) if g["type"] == gate_type), None)
-        if optional is None:
-            yield Hit("/spec/gates", f"no gate of type {gate_type}")
-        else:
-            yield Hit(f"/spec/gates/{optional}/required",
-                      f"the {gate_type} gate must be required")
-
-
 CHECKS: tuple[Check, ...] = (
     Check("CMP001", kinds=("CompatibilityContract",), check=_deprecation_window),
     Check("CMP002", kinds=("CompatibilityContract",), check=_event_abi),
     Check("CMP003", kinds=("CompatibilityContract",), check=_deprecation_target),
     Check("CMP004", kinds=("CompatibilityContract",), check=_deprecated_type_known),
-    Check("GAT001", kinds=("ConformanceGates",), check=_gate_ids),
-    Check("GAT002", kinds=("ConformanceGates",), check=_mvp_gates),
 )

@@ -40,6 +40,9 @@ def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
         bundle_ref = gates_body(art).get("bundle")
         if bundle_ref:
             yield "/spec/bundle", "PipelineBundle", bundle_ref
+        replay_ref = gates_body(art).get("replay")
+        if replay_ref:
+            yield "/spec/replay", "ReplayEvidenceManifest", replay_ref
 
 
 def _dangling(art: Artifact, ctx: Context) -> Iterator[Hit]:

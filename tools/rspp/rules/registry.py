@@ -17,6 +17,7 @@ from rspp.rules import (
     compat,
     envelope,
     extension,
+    gates,
     policy,
     refs,
     replay,
@@ -25,7 +26,7 @@ from rspp.rules import (
 )
 from rspp.rules.base import Check, Rule
 
-_MODULES = (envelope, refs, spec, buffers, bundle, policy, extension, rollout, replay, compat)
+_MODULES = (envelope, refs, spec, buffers, bundle, policy, extension, rollout, replay, compat, gates)
 
 
 def _bindings() -> Mapping[str, Check]:

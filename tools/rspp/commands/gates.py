@@ -1,0 +1,109 @@
+"""`rspp gates run`: the gates of a ConformanceGates manifest, after the manifest's own
+validation (a manifest with errors is not run), with the reports written by the CLI.
+
+The command resolves what the runner (:mod:`rspp.conform.gates`) needs: the replay manifest of
+``spec.replay`` (its ``requiredFields`` are the evidence every accepted turn must carry, its
+fixtures the default traces; without one, the OR-02 baseline and no default traces), the p95
+budgets of the profile the manifest's bundle pins, and the consumer config's ``[gates]
+allow-commands``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from rspp.commands.replay import BUILT_IN, trace_inputs
+from rspp.conform.gates import GateInputs, GateRun, run_gates
+from rspp.conform.trace import Evidence
+from rspp.core.errors import UsageError
+from rspp.core.paths import name_inside
+from rspp.load.config import load_config
+from rspp.model.access import gates_body, replay_body
+from rspp.model.artifact import Artifact
+from rspp.model.ids import parse_ref
+from rspp.report.result import Report
+from rspp.resolve.gate import validate_repository
+from rspp.rules.replay import OR02_BASELINE
+from rspp.validate.engine import Repository, ValidateOptions
+
+
+@dataclass(frozen=True, slots=True)
+class GatesRunOptions:
+    root: Path
+    target: str  # a ConformanceGates file, or id@version
+    traces: tuple[str, ...] = ()  # repository-relative (or cwd-relative inside the root)
+
+
+@dataclass(frozen=True, slots=True)
+class GatesRunOutcome:
+    """``run`` is None when the manifest (or the consumer config) has errors: ``report``
+    lists them and nothing was run."""
+
+    run: GateRun | None
+    report: Report
+
+
+def run(options: GatesRunOptions) -> GatesRunOutcome:
+    """Validate the repository, then run the gates of ``options.target``.
+
+    Evidence and budgets are resolved as ``rspp replay check`` resolves them
+    (:func:`rspp.commands.replay.trace_inputs`, with the manifest's ``replay`` and ``bundle``);
+    errors in those artifacts (and TRC003, a bundle event ABI the checker cannot read) refuse
+    the run like errors in the manifest. Raises UsageError when the target names no
+    ConformanceGates manifest of the repository or a ``--trace`` is outside it;
+    PathError/RepositoryError as ``rspp validate``."""
+    result, repo = validate_repository(ValidateOptions(root=options.root))
+    found = _manifest(repo, options.target)
+    mine = result.with_findings(f for f in result.findings if f.path == found.path)
+    loaded = load_config(repo.root)
+    if loaded.findings:
+        return GatesRunOutcome(None, mine.with_findings((*mine.findings, *loaded.findings)))
+    if mine.failed or not found.schema_valid:
+        return GatesRunOutcome(None, mine)
+    body = gates_body(found)
+    replay = body.get("replay")
+    inputs, _ = trace_inputs(repo.root, manifest=replay, bundle=body.get("bundle"))
+    if inputs.problems:
+        return GatesRunOutcome(None, mine.with_findings(
+            (*mine.findings, *inputs.problems), files=(*mine.files, *inputs.files)))
+    evidence = inputs.evidence if replay is not None else \
+        Evidence(tuple(OR02_BASELINE), BUILT_IN)
+    fixtures = _fixtures(repo, replay)
+    traces = tuple(_trace_name(repo.root, t) for t in options.traces) or fixtures
+    allow = loaded.config.allow_commands if loaded.config else ()
+    gate_inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]), evidence,
+                             inputs.budgets, traces, allow)
+    return GatesRunOutcome(run_gates(gate_inputs), mine)
+
+
+def _manifest(repo: Repository, target: str) -> Artifact:
+    ref = parse_ref(target)
+    if ref is not None and not os.path.exists(target):
+        found = repo.index.get("ConformanceGates", ref.id, ref.version)
+    else:
+        rel = name_inside(target, repo.root)
+        found = next((a for a in repo.index.artifacts if a.path == rel), None)
+    if found is None or found.kind != "ConformanceGates":
+        raise UsageError(f"{target}: not a ConformanceGates manifest of this repository",
+                         "name a gates manifest file under pipelines/tests/, or its id@version")
+    return found
+
+
+def _fixtures(repo: Repository, replay: str | None) -> tuple[str, ...]:
+    """The fixture paths of the replay manifest ``replay`` (id@version); none without one."""
+    ref = parse_ref(replay) if replay else None
+    found = repo.index.get("ReplayEvidenceManifest", ref.id, ref.version) if ref else None
+    if found is None:
+        return ()
+    return tuple(f["path"].removeprefix("./") for f in replay_body(found).get("fixtures") or [])
+
+
+def _trace_name(root: Path, name: str) -> str:
+    """``name`` as a repository-relative POSIX path; UsageError outside the repository."""
+    try:
+        return name_inside(name, root)
+    except (ValueError, UsageError) as exc:
+        raise UsageError(f"--trace {name}: not a file inside the repository {root}",
+                         "gates read traces from inside the repository") from exc
