@@ -14,9 +14,10 @@ processes in the same run, `--repeat` times each in rotating order (medians repo
   (the checker decodes each line with msgspec into typed event structs);
 - **checker**: `python -m rspp replay check - --format json --manifest or02_baseline@1.1.0
   --bundle livekit_voice_assistant_bundle@1.0.0` with the trace on standard input (the command
-  reads traces from inside the repository or from stdin); while this checkout has no `replay`
-  command, a `python -c` script calling `rspp.conform.trace.check_traces` with the same
-  evidence fields and budgets.
+  reads traces from inside the repository or from stdin);
+- **checker start-up**: the same command on a 14-event trace: importing rspp and validating
+  the repository to resolve the manifest and the bundle's budgets. The "checking" rate is the
+  events over the checker's time minus this.
 
 Then the checker alone at each of `--lengths` (same sessions, same seed), once each, to show
 that its peak memory does not follow the length of the trace: it is bounded by open turns and
@@ -62,25 +63,6 @@ FLOOR_JSON = "import json,sys\nfor l in open(sys.argv[1],'rb'): json.loads(l)"
 FLOOR_ORJSON = "import orjson,sys\nfor l in open(sys.argv[1],'rb'): orjson.loads(l)"
 FLOOR_MSGSPEC = ("import msgspec,sys\nd = msgspec.json.decode\n"
                  "for l in open(sys.argv[1],'rb'): d(l)")
-# The checker as a library call, with what `--manifest or02_baseline@1.1.0 --bundle ...`
-# resolves to: the manifest's requiredFields and the budgets of the bundle's profile.
-CHECK_SCRIPT = """import json, sys
-from pathlib import Path
-import yaml
-from rspp.conform.trace import Budgets, Evidence, TraceSource, check_traces
-root = Path(sys.argv[2])
-manifest = yaml.safe_load((root / "pipelines/replay/or02_baseline.yaml").read_text())
-profile = yaml.safe_load((root / "pipelines/profiles/simple_v1.yaml").read_text())
-names = {"turn_latency": "turnLatencyMs", "first_audio": "firstAudioMs",
-         "stt_final": "sttFinalMs", "first_token": "llmFirstTokenMs",
-         "tts_first_byte": "ttsFirstByteMs"}
-evidence = Evidence(tuple(manifest["spec"]["requiredFields"]), "or02_baseline")
-budgets = Budgets({s: profile["spec"]["budgets"][b] for s, b in names.items()}, "simple/v1")
-with open(sys.argv[1], "rb") as stream:
-    result = check_traces([TraceSource("trace.jsonl", stream)], evidence=evidence,
-                          budgets=budgets)
-print(json.dumps({"events": result.events, "findings": sum(result.counts.values())}))
-"""
 # The probe used without /usr/bin/time: runs argv[1:] (stdin passed on) and prints the child's
 # peak RSS (KiB on Linux) on stderr in /usr/bin/time's words; the wall time is taken outside.
 RSS_WRAPPER = ("import resource,subprocess,sys\n"
@@ -116,22 +98,10 @@ def measure(cmd: Sequence[str], stdin: Path | None = None, ok: tuple[int, ...] =
     return Run(seconds, int(found[-1]) / 1024, done.stdout.decode(errors="replace"))
 
 
-def has_replay_command() -> bool:
-    """Whether this checkout's CLI has `rspp replay check`."""
-    done = subprocess.run([PY, "-m", "rspp", "replay", "check", "--help"],
-                          capture_output=True, check=False, cwd=ROOT,
-                          env={**os.environ, "PYTHONPATH": str(ROOT / "tools")})
-    return done.returncode == 0
-
-
-def checker(trace: Path, cli: bool) -> Run:
+def checker(trace: Path) -> Run:
     """One run of the checker over ``trace``; refuses a trace with findings."""
-    if cli:
-        run = measure([PY, "-m", "rspp", "replay", "check", "-", "--format", "json",
-                       "--manifest", MANIFEST, "--bundle", BUNDLE],
-                      stdin=trace, ok=(0, 1))
-    else:
-        run = measure([PY, "-c", CHECK_SCRIPT, str(trace), str(ROOT)], ok=(0,))
+    run = measure([PY, "-m", "rspp", "replay", "check", "-", "--format", "json",
+                   "--manifest", MANIFEST, "--bundle", BUNDLE], stdin=trace, ok=(0, 1))
     problems = findings_of(run.stdout)
     if problems:
         raise SystemExit(f"the checker reports {problems} finding(s) on a generated trace "
@@ -165,7 +135,6 @@ def main() -> int:
     parser.add_argument("--keep", type=Path, help="generate into DIR and keep the traces")
     args = parser.parse_args()
     lengths = _lengths(args.lengths, args.events)
-    cli = has_replay_command()
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -180,24 +149,26 @@ def main() -> int:
         }
         if importlib.util.find_spec("msgspec") is not None:
             cases["floor (msgspec.json.decode per line)"] = [PY, "-c", FLOOR_MSGSPEC, str(trace)]
+        tiny = folder / "trace-14.jsonl"
+        generate(tiny, 14, 1, args.seed)
         runs: dict[str, list[Run]] = {name: [] for name in [*cases, "checker"]}
         names = list(runs)
+        startup: list[Run] = []
         for round_ in range(args.repeat):
             for name in names[round_ % len(names):] + names[:round_ % len(names)]:
-                runs[name].append(checker(trace, cli) if name == "checker"
+                runs[name].append(checker(trace) if name == "checker"
                                   else measure(cases[name]))
+            startup.append(checker(tiny))
         memory = []
         for n in lengths:
             path = trace if n == args.events else folder / f"trace-{n}.jsonl"
             if path != trace:
                 generate(path, n, args.sessions, args.seed)
-            memory.append((n, checker(path, cli)))
+            memory.append((n, checker(path)))
             if path != trace and not args.keep:
                 path.unlink()
 
-    what = ("`rspp replay check - --format json`" if cli else
-            "`rspp.conform.trace.check_traces` in a `python -c` script (no `rspp replay` "
-            "command in this checkout yet)")
+    what = "`rspp replay check - --format json`"
     print(f"# Replay trace checker: {args.events:,} events, {args.sessions:,} sessions\n")
     print(f"- python {platform.python_version()} ({PY}), nproc {os.cpu_count()}, "
           f"{platform.machine()}")
@@ -216,6 +187,11 @@ def main() -> int:
         rss = max(r.rss_mib for r in runs[name])
         print(f"| {name} | {secs:.2f} | {args.events / secs:,.0f} | {secs / base_json:.2f} "
               f"| {secs / base_orjson:.2f} | {rss:.1f} |")
+    fixed = statistics.median(r.seconds for r in startup)
+    checking = floor["checker"] - fixed
+    print(f"\nChecker start-up (import, repository validation; a 14-event trace): {fixed:.2f} s. "
+          f"Checking alone: {checking:.2f} s, {args.events / checking:,.0f} events/s "
+          f"({checking / base_json:.2f} x the json floor's time).")
     print(f"\n## Checker memory against trace length ({args.sessions:,} sessions)\n")
     print("| events | seconds | events/s | peak RSS MiB |")
     print("| ---: | ---: | ---: | ---: |")

@@ -410,19 +410,23 @@ class _Checker:
         sessions = self.sessions
         seen = self.seen_sessions
         emit = self.emit
+        may_empty = _MAY_EMPTY
         for number, event in enumerate(events, base + 1):
             sid = event.session_id
+            kind = type(event)
             session = sessions.get(sid)
+            fresh = session is None
             if session is None:
                 session = sessions[sid] = _Session()
                 seen.add(hash(sid))
             if not event.correlation_id:
                 emit("TRC014", number, f"session {sid} turn {event.turn_id}: "
-                     f"{NAME_OF[type(event)]} carries no correlation id (a non-empty string)")
-            handlers[type(event)](self, event, session, number)
+                     f"{NAME_OF[kind]} carries no correlation id (a non-empty string)")
+            handlers[kind](self, event, session, number)
             if event.lease_epoch > session.epoch:
                 session.epoch = event.lease_epoch
-            if not session.turns and not session.pre and not session.leased:
+            if ((fresh or kind in may_empty) and not session.turns and not session.pre
+                    and not session.leased):
                 del sessions[sid]
         self.events += len(events)
 
@@ -599,6 +603,10 @@ class _Checker:
 
 
 _NO_EXTRAS: Final[Mapping[str, object]] = MappingProxyType({})
+# The events after which a session may hold nothing (a turn closed, a candidate rejected, a
+# lease released, a turn_open refused after its candidate was taken): only then, or when the
+# event made the session, is it worth asking whether to drop the session's record.
+_MAY_EMPTY: Final = frozenset({TurnClose, Reject, LeaseReleased, TurnOpen})
 _DECODE: Final = decoder().decode
 _ENCODE: Final = msgspec.json.Encoder().encode
 NAMES: Final = frozenset(EVENT_NAMES)
