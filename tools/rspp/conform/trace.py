@@ -91,6 +91,10 @@ FINDINGS_PER_CODE: Final = 1000
 CLOSED_RING: Final = 65_536
 """Closed (or rejected) turns remembered to recognise an event arriving after CLOSE."""
 
+SESSION_RING: Final = 65_536
+"""Sessions without open state whose highest lease epoch is remembered (TRC013 across turns
+and leases)."""
+
 STAGE_MARKS: Final = get_args(Stage)
 """The ``stage`` values of a ``stage_mark`` event."""
 
@@ -233,25 +237,36 @@ class _Histogram:
         self.over = 0
         self.slowest: tuple[str, int, str, str] | None = None
 
-    def quantile(self, q: int) -> float | None:
+    def quantile(self, q: int, budget: int | None) -> float | None:
+        """The ``q``-th percentile (nearest rank), in ms, as an upper bound: the top of its
+        bucket (at most 2% above the exact value), never above the exact maximum, and never
+        above ``budget`` unless the exact value is (the count of samples over the budget is
+        exact), so a percentile is compared with its budget without error either way."""
         if not self.n:
             return None
         rank = max(1, math.ceil(q / 100.0 * self.n))
         seen = 0
+        value = self.top
         for key in sorted(self.buckets):
             seen += self.buckets[key]
             if seen >= rank:
-                if key == 0:
-                    return 0.0
-                middle: float = _GAMMA ** (key - 0.5) / 1000.0
-                return round(min(middle, self.top), 3)
-        return round(self.top, 3)  # pragma: no cover - the ranks always fall in a bucket
+                value = 0.0 if key == 0 else min(_GAMMA ** key / 1000.0, self.top)
+                break
+        if budget is not None and self.over <= self.n - rank:
+            value = min(value, float(budget))  # the exact rank-th sample is within budget
+        return round(value, 3)
+
+
+# Stages a turn has been sampled for (one sample per turn and stage: a repeated mark must not
+# count as more turns); the other stages are sampled at a first event already.
+_STT, _TTS = 1, 2
+_CANCEL_BIT: Final = MappingProxyType({"turn": 4, "session": 8})
 
 
 class _Turn:
     __slots__ = ("cancel", "cancel_bad", "commit_ts", "corr", "line", "llm_first",
                  "llm_request", "missing", "open_ts", "plan", "played", "requested",
-                 "speech_end", "stale", "state", "terminal")
+                 "sampled", "speech_end", "stale", "state", "terminal")
 
     def __init__(self, line: int, ts: int, plan: object, corr: object, missing: int) -> None:
         self.state = _OPEN
@@ -270,6 +285,7 @@ class _Turn:
         self.llm_first = -1
         self.played = False
         self.stale = False
+        self.sampled = 0
 
 
 class _Session:
@@ -302,6 +318,7 @@ class _Checker:
         self.sessions: dict[str, _Session] = {}
         self.seen_sessions: set[int] = set()
         self.closed: OrderedDict[tuple[str, str], str] = OrderedDict()
+        self.epochs: OrderedDict[str, int] = OrderedDict()
         self.hist = {stage: _Histogram() for stage in STAGES}
         self.findings: list[Finding] = []
         self.counts: dict[str, int] = {}
@@ -335,13 +352,15 @@ class _Checker:
         self.path = source.name
         self.closed.clear()
         self.sessions.clear()
+        self.epochs.clear()
         self.last = 0
         before = self.events
         try:
             self._read(source.stream)
         except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
             self._unreadable("TRC001", self.last + 1, f"the gzip stream is corrupt or ends "
-                             f"early ({_reason(exc)}); the rest of the trace is not read")
+                             f"early after line {self.last} ({_reason(exc)}); the rest of the "
+                             "trace is not read")
         if self.events == before:
             self.emit("TRC004", 1, f"{self.last} lines and no event: a trace with no event "
                       "proves nothing")
@@ -411,6 +430,7 @@ class _Checker:
         seen = self.seen_sessions
         emit = self.emit
         may_empty = _MAY_EMPTY
+        epochs = self.epochs
         for number, event in enumerate(events, base + 1):
             sid = event.session_id
             kind = type(event)
@@ -418,6 +438,7 @@ class _Checker:
             fresh = session is None
             if session is None:
                 session = sessions[sid] = _Session()
+                session.epoch = epochs.pop(sid, -1)
                 seen.add(hash(sid))
             if not event.correlation_id:
                 emit("TRC014", number, f"session {sid} turn {event.turn_id}: "
@@ -428,6 +449,7 @@ class _Checker:
             if ((fresh or kind in may_empty) and not session.turns and not session.pre
                     and not session.leased):
                 del sessions[sid]
+                self.forget(sid, session.epoch)
         self.events += len(events)
 
     def _line(self, raw: bytes, number: int) -> None:
@@ -492,14 +514,16 @@ class _Checker:
                           "an accepted turn ends with turn_close")
         self.sessions.clear()
         self.closed.clear()
+        self.epochs.clear()
 
     def result(self) -> TraceResult:
         stages = []
         for stage in STAGES:
             h = self.hist[stage]
             budget = self.budgets.get(stage)
-            stats = StageStats(stage, h.n, h.quantile(50), h.quantile(95), h.quantile(99),
-                               round(h.top, 3) if h.n else None, budget, h.over)
+            stats = StageStats(stage, h.n, h.quantile(50, budget), h.quantile(95, budget),
+                               h.quantile(99, budget), round(h.top, 3) if h.n else None,
+                               budget, h.over)
             stages.append(stats)
             if budget is not None and stats.p95_ms is not None and stats.p95_ms > budget:
                 self._over_budget(stats, h)
@@ -594,6 +618,16 @@ class _Checker:
                       (turn.line,))
         else:
             self.complete += 1
+
+    def forget(self, sid: str, epoch: int) -> None:
+        """Drop a session's record but keep its highest lease epoch, in a ring of the last
+        :data:`SESSION_RING` sessions: authority only moves forward, also across turns and
+        leases."""
+        epochs = self.epochs
+        epochs[sid] = epoch
+        epochs.move_to_end(sid)
+        if len(epochs) > SESSION_RING:
+            epochs.popitem(last=False)
 
     def remember(self, sid: str, tid: str, what: str) -> None:
         closed = self.closed
@@ -780,7 +814,8 @@ def _cancel_accepted(c: _Checker, event: TraceEvent, session: _Session, line: in
     if asked is None:
         if not turn.cancel_bad:
             turn.cancel_bad = line
-    else:
+    elif not turn.sampled & _CANCEL_BIT[scope]:
+        turn.sampled |= _CANCEL_BIT[scope]
         c.sample("cancel_accept", event.ts_mono_ns - asked, turn.line, event.session_id,
                  event.turn_id)
     if scope == "turn":
@@ -844,9 +879,11 @@ def _stage_mark(c: _Checker, event: TraceEvent, session: _Session, line: int) ->
             if turn.llm_request >= 0:
                 c.sample("first_token", ts - turn.llm_request, turn.line, sid, tid)
     elif stage == "stt_final":
-        if turn.speech_end >= 0:
+        if turn.speech_end >= 0 and not turn.sampled & _STT:
+            turn.sampled |= _STT
             c.sample("stt_final", ts - turn.speech_end, turn.line, sid, tid)
-    elif turn.llm_first >= 0:  # tts_first_byte
+    elif turn.llm_first >= 0 and not turn.sampled & _TTS:  # tts_first_byte
+        turn.sampled |= _TTS
         c.sample("tts_first_byte", ts - turn.llm_first, turn.line, sid, tid)
 
 
@@ -923,8 +960,37 @@ def _reader(stream: IO[bytes]) -> Callable[[int], bytes]:
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(
         _Raw(stream))
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return gzip.GzipFile(fileobj=buffered, mode="rb").read
+        return _Gunzip(buffered).read
     return buffered.read
+
+
+class _Gunzip:
+    """Reads a gzip stream in pieces, so the events before a corrupt or truncated part are
+    returned (and checked) and the error is raised on the next read, after them."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._file = gzip.GzipFile(fileobj=raw, mode="rb")
+        self._error: Exception | None = None
+
+    def read(self, size: int) -> bytes:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+        parts: list[bytes] = []
+        got = 0
+        while got < size:
+            try:
+                piece = self._file.read1(size - got)
+            except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+                if not parts:
+                    raise
+                self._error = exc
+                break
+            if not piece:
+                break
+            parts.append(piece)
+            got += len(piece)
+        return b"".join(parts)
 
 
 class _Raw(io.RawIOBase):
