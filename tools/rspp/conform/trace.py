@@ -113,6 +113,7 @@ _ADMITTED, _DEFERRED, _REJECTED = "admitted", "deferred", "rejected"
 _CLOSED = "closed"
 _GAMMA: Final = 1.02
 _LOG_GAMMA: Final = math.log(_GAMMA)
+_BUCKETS: Final = 2048
 _GZIP_MAGIC: Final = b"\x1f\x8b"
 
 
@@ -226,12 +227,15 @@ class TraceResult:
 
 
 class _Histogram:
-    """Log-bucketed latency samples (relative width 2%, so any quantile is within 1%)."""
+    """Log-bucketed latency samples: bucket ``k`` > 0 counts samples of [1.02^(k-1),
+    1.02^k) microseconds, bucket 0 those under 1 us; the last bucket also every larger
+    sample (past 10^17 us). ``budget``: the stage's budget in ms, or None."""
 
-    __slots__ = ("buckets", "n", "over", "slowest", "top")
+    __slots__ = ("buckets", "budget", "n", "over", "slowest", "top")
 
-    def __init__(self) -> None:
-        self.buckets: dict[int, int] = {}
+    def __init__(self, budget: int | None) -> None:
+        self.budget = budget
+        self.buckets = [0] * _BUCKETS
         self.n = 0
         self.top = -1.0
         self.over = 0
@@ -247,8 +251,8 @@ class _Histogram:
         rank = max(1, math.ceil(q / 100.0 * self.n))
         seen = 0
         value = self.top
-        for key in sorted(self.buckets):
-            seen += self.buckets[key]
+        for key, count in enumerate(self.buckets):
+            seen += count
             if seen >= rank:
                 value = 0.0 if key == 0 else min(_GAMMA ** key / 1000.0, self.top)
                 break
@@ -319,7 +323,7 @@ class _Checker:
         self.seen_sessions: set[int] = set()
         self.closed: OrderedDict[tuple[str, str], str] = OrderedDict()
         self.epochs: OrderedDict[str, int] = OrderedDict()
-        self.hist = {stage: _Histogram() for stage in STAGES}
+        self.hist = {stage: _Histogram(self.budgets.get(stage)) for stage in STAGES}
         self.findings: list[Finding] = []
         self.counts: dict[str, int] = {}
         self.extras: Mapping[str, object] = _NO_EXTRAS
@@ -554,11 +558,11 @@ class _Checker:
             return
         h = self.hist[stage]
         ms = ns / 1e6
-        key = int(math.log(ms * 1000.0) / _LOG_GAMMA) + 1 if ms >= 0.001 else 0
-        buckets = h.buckets
-        buckets[key] = buckets.get(key, 0) + 1
+        key = min(int(math.log(ms * 1000.0) / _LOG_GAMMA) + 1, _BUCKETS - 1) if ms >= 0.001 \
+            else 0
+        h.buckets[key] += 1
         h.n += 1
-        budget = self.budgets.get(stage)
+        budget = h.budget
         if budget is not None and ms > budget:
             h.over += 1
         if ms > h.top:
