@@ -44,6 +44,28 @@ QUIET = {
         "    - {id: artifacts, type: artifact, paths: [pipelines]}\n"
         "    - {id: lint, type: command, command: [ruff, check, .], retries: 3,"
         " timeoutSeconds: 60}"),
+    "violations held to 0 on required gates, tolerated on optional ones (GAT007)": (
+        "pipelines/tests/gates.yaml", "    - {id: lifecycle, type: lifecycle}",
+        "    - {id: lifecycle, type: lifecycle, thresholds: {illegal_transitions: 0,"
+        " pre_turn_terminal_markers: 0.0}}\n"
+        "    - {id: lifecycle_trend, type: lifecycle, required: false,"
+        " thresholds: {illegal_transitions: 1000, pre_turn_terminal_markers: 3}}\n"
+        "    - {id: replay_trend, type: replay_completeness, required: false,"
+        " thresholds: {baseline_completeness_pct: 90, incomplete_turns: 10}}\n"
+        "    - {id: over, type: latency, thresholds: {p95_turn_latency_ms: 800,"
+        " turns_over_budget: 5}}"),
+    "latency gates held to the profile budgets or to their own percentiles (GAT008)": (
+        "pipelines/tests/gates.yaml",
+        "    - {id: latency, type: latency, thresholds: {p95_turn_latency_ms: 800}}",
+        "    - {id: latency, type: latency}\n"
+        "    - {id: soak, type: latency, thresholds: {soak_sessions: 500}}"),
+    "no bundle, a required latency gate with its own percentile threshold (GAT008)": (
+        "pipelines/tests/gates.yaml",
+        "  bundle: agent_bundle@1.0.0\n  gates:\n"
+        "    - {id: latency, type: latency, thresholds: {p95_turn_latency_ms: 800}}",
+        "  gates:\n"
+        "    - {id: latency, type: latency, thresholds: {p99_turn_latency_ms: 1200}}\n"
+        "    - {id: fast, type: latency, thresholds: {p50_first_token_ms: 300}}"),
     "unquoted-looking strings stay strings": (
         "pipelines/specs/agent.yaml", "      type: stt.deepgram\n",
         "      type: stt.deepgram\n      params: {language: no, model: 2024-01-01}\n"),

@@ -799,6 +799,36 @@ ENTRIES: tuple[Entry, ...] = (
             "allow-listed commands. A field of another type would be ignored.",
         emitted_by="rules",
     ),
+    Entry(
+        code="GAT007",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A required MVP gate tolerates invariant violations.",
+        doc="The violation counts of the MVP gates (`cancel_fence_violations`, "
+            "`stale_epoch_outputs`, `split_brain_turns`, `incomplete_turns`, "
+            "`missing_correlation_ids`, `plan_hash_drifts`, `illegal_transitions`, "
+            "`pre_turn_terminal_markers`) count broken runtime invariants (TRC010-TRC016), and "
+            "`baseline_completeness_pct` the accepted turns with their whole evidence. A "
+            "required gate with a count threshold of 1 or more, or a completeness threshold "
+            "below 100, passes a bundle that breaks the invariant it certifies, which GAT002's "
+            "required gate was meant to prevent. Leave the threshold out (the implicit limit is "
+            "0, or 100%) or set it to 0 (100); to track a tolerance, put it on a second gate "
+            "marked `required: false`.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="GAT008",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A required latency gate has no budget to hold turns to.",
+        doc="A latency gate compares measured percentiles with its thresholds and, when the "
+            "manifest names a `bundle`, with the p95 budgets of the bundle's profile. A "
+            "required latency gate in a manifest without `bundle` and without any latency "
+            "percentile threshold (`p50_*_ms`, `p95_*_ms`, `p99_*_ms`) passes however slow the "
+            "turns are. Name the certified bundle in `spec.bundle`, or give the gate a "
+            "threshold such as `p95_turn_latency_ms`.",
+        emitted_by="rules",
+    ),
     # git
     Entry(
         code="GIT001",

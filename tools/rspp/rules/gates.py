@@ -1,5 +1,6 @@
-"""ConformanceGates rules (GAT001-GAT006): unique ids, the MVP suite, and thresholds and fields
-that can mean something for their gate type.
+"""ConformanceGates rules (GAT001-GAT008): unique ids, the MVP suite, thresholds and fields
+that can mean something for their gate type, and required MVP gates that hold their invariants
+(no tolerated violations, a latency budget to measure against).
 
 The metric table the threshold rules read is :data:`rspp.model.gates.METRICS` (ADR 0011), the
 same the gate runner (:mod:`rspp.conform.gates`) compares measurements with.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
+from typing import Final
 
 from rspp.core.suggest import did_you_mean
 from rspp.model.access import bundle_body, gates_body, profile_body
@@ -27,9 +29,14 @@ def _gate_ids(art: Artifact, ctx: Context) -> Iterator[Hit]:
         seen.add(gate["id"])
 
 
+def _required(gate: Gate) -> bool:
+    """Whether a failing ``gate`` blocks certification (``required`` defaults to true)."""
+    return bool(gate.get("required", True))
+
+
 def _mvp_gates(art: Artifact, ctx: Context) -> Iterator[Hit]:
     gates = gates_body(art)["gates"]
-    required = {g["type"] for g in gates if g.get("required", True)}
+    required = {g["type"] for g in gates if _required(g)}
     for gate_type in (t for t in MVP_GATE_TYPES if t not in required):
         optional = next((i for i, g in enumerate(gates) if g["type"] == gate_type), None)
         if optional is None:
@@ -114,6 +121,58 @@ def _threshold_budget(art: Artifact, ctx: Context) -> Iterator[Hit]:
                           "would pass", refers_to=("ExecutionProfile", profile.id))
 
 
+# Listed, not derived from the "max" counts of METRICS: turns_over_budget is one of those too,
+# but a p95 budget lets some turns over it, so a threshold above 0 is legitimate there.
+VIOLATION_COUNTS: Final = ("cancel_fence_violations", "stale_epoch_outputs", "split_brain_turns",
+                           "incomplete_turns", "missing_correlation_ids", "plan_hash_drifts",
+                           "illegal_transitions", "pre_turn_terminal_markers")
+"""The metrics (:data:`rspp.model.gates.METRICS`) that count broken runtime invariants
+(TRC010-TRC016): a required MVP gate holds each to 0 (GAT007)."""
+
+_COMPLETENESS: Final = "baseline_completeness_pct"  # TRC015; a required MVP gate holds it at 100
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)
+
+
+def _tolerated(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, gate in enumerate(gates_body(art)["gates"]):
+        if gate["type"] not in MVP_GATE_TYPES or not _required(gate):
+            continue
+        metrics = METRICS[gate["type"]]
+        for name, value in (gate.get("thresholds") or {}).items():
+            # Below 1 no count passes but 0 (a fraction or a negative count is GAT003's).
+            if name in VIOLATION_COUNTS and name in metrics and value >= 1:
+                yield Hit(_pointer(i, name),
+                          f"{name} {_number(value)} lets the required {gate['type']} gate pass "
+                          f"with up to {_number(value)} violation(s) of the invariant it "
+                          "certifies; leave the threshold out (the limit is then 0) or set 0")
+            # Below 0 or above 100 is GAT003's.
+            elif name == _COMPLETENESS and name in metrics and 0 <= value < 100:
+                yield Hit(_pointer(i, name),
+                          f"{name} {_number(value)} lets the required {gate['type']} gate pass "
+                          "with accepted turns missing required evidence; leave the threshold "
+                          "out (the limit is then 100) or set 100")
+
+
+def _unbudgeted(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    body = gates_body(art)
+    if body.get("bundle"):
+        return
+    for i, gate in enumerate(body["gates"]):
+        if gate["type"] != "latency" or not _required(gate):
+            continue
+        metrics = METRICS["latency"]
+        thresholds = gate.get("thresholds") or {}
+        if not any(metrics[n].unit == "ms" for n in thresholds if n in metrics):
+            yield Hit(f"/spec/gates/{i}",
+                      "this required latency gate holds turns to no limit: the manifest names no "
+                      "bundle (whose profile budgets would be the p95 limits) and the gate sets no "
+                      "latency percentile threshold; add spec.bundle or a threshold such as "
+                      "p95_turn_latency_ms")
+
+
 _FIELD_OWNER = MappingProxyType({"traces": "trace", "paths": "artifact", "command": "command"})
 
 
@@ -147,4 +206,6 @@ CHECKS: tuple[Check, ...] = (
     Check("GAT004", kinds=("ConformanceGates",), check=_threshold_names),
     Check("GAT005", kinds=("ConformanceGates",), check=_threshold_budget),
     Check("GAT006", kinds=("ConformanceGates",), check=_gate_fields),
+    Check("GAT007", kinds=("ConformanceGates",), check=_tolerated),
+    Check("GAT008", kinds=("ConformanceGates",), check=_unbudgeted),
 )
