@@ -144,9 +144,10 @@ def refuse_managed(out: Path, root: Path) -> None:
 def tracked(path: Path, root: Path) -> str | None:
     """The name of ``path`` (relative to the working directory) under ``root`` when it is an
     existing file git tracks there, else None. Asks ``git --literal-pathspecs ls-files
-    --error-unmatch -- NAME`` in ``root`` (no shell); None when ``path`` does not exist or lies
-    outside ``root``, when ``root`` is not in a git work tree, or when git is not installed
-    (then only the managed places of :func:`managed` are refused)."""
+    --error-unmatch -- NAME`` in ``root`` (no shell) when ``root`` or a folder above it holds
+    ``.git``; None when ``path`` does not exist or lies outside ``root``, when ``root`` is not
+    in a git work tree, or when git is not installed or fails (then only the managed places of
+    :func:`managed` are refused)."""
     import os
     import shutil
     import subprocess
@@ -154,8 +155,13 @@ def tracked(path: Path, root: Path) -> str | None:
     if not os.path.lexists(path):
         return None
     rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        return None
+    folder = Path(os.path.abspath(root))
+    if not any(os.path.lexists(f / ".git") for f in (folder, *folder.parents)):
+        return None  # not in a git work tree: git is not asked
     git = shutil.which("git")
-    if git is None or rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+    if git is None:
         return None
     try:
         done = subprocess.run([git, "--literal-pathspecs", "ls-files", "--error-unmatch", "--",
