@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.cli import rspp
+from tests.helpers.git import commit
 
 BUNDLE = "pipelines/bundles/sip_telephony_bundle.yaml"
 
@@ -51,3 +52,24 @@ def test_a_new_file_elsewhere_is_written(capsys: pytest.CaptureFixture[str],
     run = rspp(capsys, "graph", str(examples / BUNDLE), "--root", str(examples), "--out",
                str(out))
     assert run.code == 0 and out.read_text(encoding="utf-8").startswith("---\ntitle:")
+
+
+@pytest.mark.slow  # asks git
+def test_out_never_overwrites_a_file_git_tracks(capsys: pytest.CaptureFixture[str],
+                                                example_git_repo: Path) -> None:
+    repo = example_git_repo
+    commit(repo, {"notes.md": "tracked\n", "build/kept.md": "tracked too\n"},
+           message="notes")
+    for target in ("notes.md", "build/kept.md"):
+        path = repo / target
+        before = path.read_bytes()
+        run = rspp(capsys, "diff", "--root", str(repo), "--out", str(path))
+        assert run.code == 2, run.out
+        assert f"{target} is a file git tracks in the repository" in run.err, run.err
+        assert len(run.err.splitlines()) == 1 and path.read_bytes() == before
+    # An untracked previous report is overwritten.
+    report = repo / "build" / "diff.md"
+    report.write_text("old\n", encoding="utf-8")
+    run = rspp(capsys, "diff", "--root", str(repo), "--out", str(report))
+    assert run.code in (0, 1), run.out + run.err
+    assert report.read_text(encoding="utf-8") != "old\n"

@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import pytest
 
 from tests.helpers import REPO_ROOT
 from tests.helpers.cli import Run, rspp_process
+from tests.helpers.git import commit, init
 
 GOOD = Path(__file__).parent / "good_trace.jsonl"
 HEAD = """apiVersion: rspp.dev/v1alpha1
@@ -66,10 +68,12 @@ def _cases(repo: Path) -> dict[str, ET.Element]:
 
 
 def _problem(case: ET.Element) -> str:
-    """The failure (or error) message of a test case, '' when it passed."""
-    node = case.find("failure")
-    node = node if node is not None else case.find("error")
-    return "" if node is None else str(node.get("message"))
+    """The failure, error or skipped message of a test case, '' when it passed."""
+    for tag in ("failure", "error", "skipped"):
+        node = case.find(tag)
+        if node is not None:
+            return str(node.get("message"))
+    return ""
 
 
 @pytest.mark.slow
@@ -137,7 +141,11 @@ def test_every_way_a_gate_fails(base_repo: Path) -> None:
     assert "illegal_transitions 1 > implicit threshold 0" in problems["garbage"]
     assert problems["unlisted"].startswith("true is not an allowed command (allowed: false)")
     assert problems["failing"] == "attempt 1: exit status 1; attempt 2: exit status 1"
-    assert problems["optional"] == "(optional) soak_sessions 1 < threshold 500"
+    # An optional failing gate is a skipped test case: CI checks stay green for it.
+    assert problems["optional"] == "optional gate failed: soak_sessions 1 < threshold 500"
+    assert cases["optional"].find("failure") is None
+    suite = ET.parse(repo / "out/gates.xml").getroot()
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("3", "2", "1")
     doc = json.loads((repo / "out/gates.json").read_text(encoding="utf-8"))
     by_id = {g["id"]: g for g in doc["gates"]}
     assert by_id["failing"]["attempts"] == 2 and len(by_id["failing"]["logs"]) == 4
@@ -152,7 +160,13 @@ def test_an_optional_failing_gate_does_not_fail_the_run(base_repo: Path) -> None
                                   "traces: [traces/good.jsonl], thresholds: {soak_sessions: 2}}\n")
     run = _run(repo)
     assert run.code == 0, run.out
-    assert _problem(_cases(repo)["soak"]) == "(optional) soak_sessions 1 < threshold 2"
+    case = _cases(repo)["soak"]
+    assert _problem(case) == "optional gate failed: soak_sessions 1 < threshold 2"
+    assert case.find("skipped") is not None and case.find("failure") is None
+    assert "soak_sessions: measured 1, >= 2 (manifest) NOT MET" in str(
+        case.findtext("system-out"))
+    suite = ET.parse(repo / "out/gates.xml").getroot()
+    assert (suite.get("failures"), suite.get("errors"), suite.get("skipped")) == ("0", "0", "1")
 
 
 @pytest.mark.slow
@@ -199,3 +213,121 @@ def test_reports_are_never_written_over_managed_files(base_repo: Path) -> None:
     run = rspp_process("gates", "run", "pipelines/tests/gates.yaml", "--root", str(repo),
                        "--junit", "rspp.lock", cwd=repo, module=True, env=ENV)
     assert run.code == 2 and "refusing to write rspp.lock" in run.err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("script", "status", "problem"), [
+    # The command exits 0 at once; a daemon it leaves in another session holds its output open.
+    ("setsid sleep 25 & exit 0", "pass", ""),
+    # The command itself outlives its timeout; so does the daemon, which the kill cannot reach.
+    ("setsid sleep 25 & sleep 30", "fail", "attempt 1: timed out after 2 s"),
+])
+def test_a_command_gate_is_judged_by_its_own_exit_and_never_outlives_its_timeout(
+        base_repo: Path, script: str, status: str, problem: str) -> None:
+    repo = _repo(base_repo, MVP + "    - {id: daemon, type: command, command: [sh, -c, "
+                                  f"'{script}'], timeoutSeconds: 2}}\n", allow=("sh",))
+    began = time.monotonic()
+    run = _run(repo)
+    took = time.monotonic() - began
+    assert took < 15, f"the run took {took:.1f} s"
+    assert run.code == (0 if status == "pass" else 1), run.out + run.err
+    assert _problem(_cases(repo)["daemon"]) == problem
+    doc = json.loads((repo / "out/gates.json").read_text(encoding="utf-8"))
+    assert doc["gates"][5]["status"] == status
+
+
+@pytest.mark.slow
+def test_a_gate_passing_on_a_retry_has_no_reasons_and_keeps_its_attempts(
+        base_repo: Path) -> None:
+    repo = _repo(base_repo, MVP + "    - {id: flaky, type: command, command: [sh, -c, "
+                                  "'test -e flag || { touch flag; exit 3; }'], retries: 2}\n",
+                 allow=("sh",))
+    run = _run(repo)
+    assert run.code == 0, run.out + run.err
+    flaky = json.loads((repo / "out/gates.json").read_text(encoding="utf-8"))["gates"][5]
+    assert flaky["status"] == "pass" and flaky["reasons"] == [] and flaky["attempts"] == 2
+    assert flaky["history"] == ["attempt 1: exit status 3", "attempt 2: exit status 0"]
+    assert "### flaky" not in run.out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("value", [".nan", ".inf", "-.inf"])
+def test_a_manifest_that_does_not_load_shows_its_findings(base_repo: Path, value: str) -> None:
+    repo = _repo(base_repo, MVP.replace("p95_turn_latency_ms: 800",
+                                        f"p95_turn_latency_ms: {value}"))
+    run = _run(repo)
+    assert run.code == 2, run.out + run.err
+    assert "pipelines/tests/gates.yaml:" in run.out and "LOAD010" in run.out, run.out
+    assert "not a ConformanceGates manifest" not in run.out + run.err
+    assert "no gate was run" in run.out
+    assert not (repo / "out").exists()
+
+
+@pytest.mark.slow
+def test_a_trace_option_that_cannot_be_read_stops_the_run_with_one_line(
+        base_repo: Path, tmp_path: Path) -> None:
+    repo = _repo(base_repo, MVP.replace("traces: [traces/good.jsonl], ", "")
+                 .replace("traces: [traces/good.jsonl]", ""))
+    (tmp_path / "elsewhere.jsonl").write_bytes(GOOD.read_bytes())
+    (repo / "traces/out.jsonl").symlink_to(tmp_path / "elsewhere.jsonl")
+    (repo / "traces/zero.jsonl").symlink_to("/dev/zero")
+    os.mkfifo(repo / "traces/fifo.jsonl")
+    (repo / "traces/folder.jsonl").mkdir()
+    for name, expected in (("traces/out.jsonl", "PATH001"), ("traces/zero.jsonl", "PATH001"),
+                           ("/dev/zero", "PATH001"), ("traces/none.jsonl", "PATH002"),
+                           ("traces/fifo.jsonl", "a FIFO, not a regular file"),
+                           ("traces/folder.jsonl", "a folder, not a regular file"),
+                           ("-", "gates read traces from files only")):
+        run = _run(repo, "--trace", "traces/good.jsonl", "--trace", name)
+        assert run.code == 2, (name, run.out, run.err)
+        assert run.out == "" and len(run.err.splitlines()) == 1, (name, run.out, run.err)
+        assert expected in run.err, (name, run.err)
+        assert not (repo / "out").exists()
+    assert "rspp replay check -" in run.err
+    # A good --trace is read.
+    assert _run(repo, "--trace", "traces/good.jsonl").code == 0
+
+
+@pytest.mark.slow
+def test_manifest_traces_that_are_not_files_say_what_they_are(base_repo: Path) -> None:
+    repo = _repo(base_repo, MVP + """\
+    - {id: folder, type: lifecycle, traces: [traces/folder.jsonl]}
+    - {id: fifo, type: lifecycle, traces: [traces/fifo.jsonl]}
+    - {id: missing, type: lifecycle, traces: [traces/none.jsonl]}
+    - {id: empty, type: lifecycle, traces: []}
+""")
+    (repo / "traces/folder.jsonl").mkdir()
+    os.mkfifo(repo / "traces/fifo.jsonl")
+    run = _run(repo, "--trace", "traces/good.jsonl")
+    assert run.code == 1, run.out + run.err
+    cases = _cases(repo)
+    assert _problem(cases["folder"]) == "trace traces/folder.jsonl is a folder, not a regular file"
+    assert _problem(cases["fifo"]) == "trace traces/fifo.jsonl is a FIFO, not a regular file"
+    assert _problem(cases["missing"]) == "trace traces/none.jsonl does not exist"
+    # An empty list never falls back to --trace: the gate fails.
+    assert cases["empty"].find("failure") is not None
+    assert _problem(cases["empty"]).startswith("no trace named: the gate's traces list is empty")
+
+
+@pytest.mark.slow
+def test_reports_are_never_written_over_tracked_files(base_repo: Path) -> None:
+    repo = _repo(base_repo, MVP)
+    (repo / "notes.md").write_text("tracked\n", encoding="utf-8")
+    init(repo)
+    commit(repo, message="base")
+    for target in ("notes.md", "pipelines/tests/gates.yaml"):
+        before = (repo / target).read_bytes()
+        run = rspp_process("gates", "run", "pipelines/tests/gates.yaml", "--root", str(repo),
+                           "--junit", target, cwd=repo, module=True, env=ENV)
+        assert run.code == 2 and len(run.err.splitlines()) == 1, run.err
+        assert "refusing to write" in run.err
+        assert (repo / target).read_bytes() == before
+    assert "notes.md is a file git tracks in the repository" in \
+        rspp_process("gates", "run", "pipelines/tests/gates.yaml", "--root", str(repo),
+                     "--junit", "notes.md", cwd=repo, module=True, env=ENV).err
+    # An untracked previous report is overwritten.
+    (repo / "report.xml").write_text("old\n", encoding="utf-8")
+    run = rspp_process("gates", "run", "pipelines/tests/gates.yaml", "--root", str(repo),
+                       "--junit", "report.xml", cwd=repo, module=True, env=ENV)
+    assert run.code == 0, run.out + run.err
+    assert (repo / "report.xml").read_text(encoding="utf-8").startswith("<?xml")

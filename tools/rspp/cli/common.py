@@ -113,8 +113,9 @@ def managed(path: Path, root: Path) -> str | None:
 
 def write_output(out: Path, data: bytes, root: Path) -> None:
     """Write a command's output file ``out`` inside ``root`` (``write_atomic``'s rules), never
-    over a managed file: UsageError (exit 2) for ``--out`` in the artifact folders,
-    docs/pipelines, the work area, the lock or the configuration."""
+    over a managed file or a file git tracks: UsageError (exit 2) for ``--out`` in the
+    artifact folders, docs/pipelines, the work area, the lock or the configuration, or over
+    an existing file of the repository's git index (:func:`refuse_managed`)."""
     from rspp.core.files import write_atomic
 
     refuse_managed(out, root)
@@ -122,8 +123,10 @@ def write_output(out: Path, data: bytes, root: Path) -> None:
 
 
 def refuse_managed(out: Path, root: Path) -> None:
-    """UsageError when ``out`` is a managed file (:func:`managed`); a command calls it before
-    its work too, so a long run never ends in a refusal."""
+    """UsageError when ``out`` is a managed file (:func:`managed`) or an existing file git
+    tracks in ``root`` (:func:`tracked`); a command calls it before its work too, so a long
+    run never ends in a refusal. An untracked existing file (a previous report) may be
+    overwritten."""
     from rspp.core.errors import UsageError
     from rspp.core.paths import show
 
@@ -131,6 +134,43 @@ def refuse_managed(out: Path, root: Path) -> None:
     if place is not None:
         raise UsageError(f"refusing to write {show(str(out))}: {place} is managed by rspp or "
                          "its authors", "write the output elsewhere (for example under build/)")
+    rel = tracked(out, root)
+    if rel is not None:
+        raise UsageError(f"refusing to write {show(str(out))}: {show(rel)} is a file git "
+                         "tracks in the repository",
+                         "write the output elsewhere (for example under build/)")
+
+
+def tracked(path: Path, root: Path) -> str | None:
+    """The name of ``path`` (relative to the working directory) under ``root`` when it is an
+    existing file git tracks there, else None. Asks ``git --literal-pathspecs ls-files
+    --error-unmatch -- NAME`` in ``root`` (no shell) when ``root`` or a folder above it holds
+    ``.git``; None when ``path`` does not exist or lies outside ``root``, when ``root`` is not
+    in a git work tree, or when git is not installed or fails (then only the managed places of
+    :func:`managed` are refused)."""
+    import os
+    import shutil
+    import subprocess
+
+    if not os.path.lexists(path):
+        return None
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    if rel == ".." or rel.startswith(".." + os.sep) or os.path.isabs(rel):
+        return None
+    folder = Path(os.path.abspath(root))
+    if not any(os.path.lexists(f / ".git") for f in (folder, *folder.parents)):
+        return None  # not in a git work tree: git is not asked
+    git = shutil.which("git")
+    if git is None:
+        return None
+    try:
+        done = subprocess.run([git, "--literal-pathspecs", "ls-files", "--error-unmatch", "--",
+                               rel], cwd=root, stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return Path(rel).as_posix() if done.returncode == 0 else None
 
 
 def write_report(result: Report, fmt: str, *, quiet_when_clean: bool = False) -> None:

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.commands.replay import BUILT_IN, trace_inputs
+from rspp.commands.replay import BUILT_IN, open_trace, trace_inputs
 from rspp.conform.gates import GateInputs, GateRun, run_gates
 from rspp.conform.trace import Evidence
 from rspp.core.errors import UsageError
@@ -48,14 +48,27 @@ class GatesRunOutcome:
 def run(options: GatesRunOptions) -> GatesRunOutcome:
     """Validate the repository, then run the gates of ``options.target``.
 
-    Evidence and budgets are resolved as ``rspp replay check`` resolves them
+    Every ``--trace`` is checked first, before anything is validated or run
+    (:func:`rspp.commands.replay.open_trace`): PathError PATH001 outside the repository (also
+    through a link), PATH002 missing, PATH003 not a regular file (a folder, a FIFO, a device);
+    UsageError for ``-`` (gates read traces from files only). Evidence and budgets are
+    resolved as ``rspp replay check`` resolves them
     (:func:`rspp.commands.replay.trace_inputs`, with the manifest's ``replay`` and ``bundle``);
     errors in those artifacts (and TRC003, a bundle event ABI the checker cannot read) refuse
-    the run like errors in the manifest. Raises UsageError when the target names no
-    ConformanceGates manifest of the repository or a ``--trace`` is outside it;
+    the run like errors in the manifest. A manifest file that does not load (e.g. LOAD010, a
+    threshold ``.nan``) is refused with its own findings (``run`` None). Raises UsageError
+    when the target names no ConformanceGates manifest of the repository;
     PathError/RepositoryError as ``rspp validate``."""
+    traces = tuple(_trace_name(options.root, t) for t in options.traces)
     result, repo = validate_repository(ValidateOptions(root=options.root))
-    found = _manifest(repo, options.target)
+    found, rel = _manifest(repo, options.target)
+    if found is None:
+        own = result.with_findings(f for f in result.findings if rel and f.path == rel)
+        if own.failed:
+            return GatesRunOutcome(None, own)
+        raise UsageError(f"{options.target}: not a ConformanceGates manifest of this "
+                         "repository",
+                         "name a gates manifest file under pipelines/tests/, or its id@version")
     mine = result.with_findings(f for f in result.findings if f.path == found.path)
     loaded = load_config(repo.root)
     if loaded.findings:
@@ -71,24 +84,26 @@ def run(options: GatesRunOptions) -> GatesRunOutcome:
     evidence = inputs.evidence if replay is not None else \
         Evidence(tuple(OR02_BASELINE), BUILT_IN)
     fixtures = _fixtures(repo, replay)
-    traces = tuple(_trace_name(repo.root, t) for t in options.traces) or fixtures
     allow = loaded.config.allow_commands if loaded.config else ()
     gate_inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]), evidence,
-                             inputs.budgets, traces, allow)
+                             inputs.budgets, traces or fixtures, allow)
     return GatesRunOutcome(run_gates(gate_inputs), mine)
 
 
-def _manifest(repo: Repository, target: str) -> Artifact:
+def _manifest(repo: Repository, target: str) -> tuple[Artifact | None, str | None]:
+    """The ConformanceGates manifest ``target`` names (None when it names none) and, when
+    ``target`` is a file, its repository-relative name (whose findings say why it did not
+    load)."""
     ref = parse_ref(target)
     if ref is not None and not os.path.exists(target):
         found = repo.index.get("ConformanceGates", ref.id, ref.version)
+        rel = None
     else:
         rel = name_inside(target, repo.root)
         found = next((a for a in repo.index.artifacts if a.path == rel), None)
     if found is None or found.kind != "ConformanceGates":
-        raise UsageError(f"{target}: not a ConformanceGates manifest of this repository",
-                         "name a gates manifest file under pipelines/tests/, or its id@version")
-    return found
+        return None, rel
+    return found, rel
 
 
 def _fixtures(repo: Repository, replay: str | None) -> tuple[str, ...]:
@@ -101,9 +116,12 @@ def _fixtures(repo: Repository, replay: str | None) -> tuple[str, ...]:
 
 
 def _trace_name(root: Path, name: str) -> str:
-    """``name`` as a repository-relative POSIX path; UsageError outside the repository."""
-    try:
-        return name_inside(name, root)
-    except (ValueError, UsageError) as exc:
-        raise UsageError(f"--trace {name}: not a file inside the repository {root}",
-                         "gates read traces from inside the repository") from exc
+    """``name`` (a ``--trace``, relative to the working directory) as a repository-relative
+    POSIX path, once :func:`rspp.commands.replay.open_trace` accepts it (PathError
+    PATH001-PATH003); UsageError for ``-``."""
+    if name == "-":
+        raise UsageError("--trace -: gates read traces from files only, not standard input",
+                         "name trace files inside the repository, or pipe the trace into "
+                         "`rspp replay check -` instead")
+    open_trace(root, name)
+    return name_inside(name, root)

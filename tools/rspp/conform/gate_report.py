@@ -6,9 +6,13 @@
   every wall-clock value (per-gate ``duration_ms`` and the run's ``total_ms``).
 - JUnit XML (the schema CI test tabs read, as written by pytest and Maven Surefire): one
   ``<testsuite>`` named after the manifest, one ``<testcase>`` per gate with classname
-  ``rspp.gates.<manifest id>``; a gate that did not pass has a ``<failure>`` (status ``fail``)
-  or an ``<error>`` (status ``error``) whose message joins its reasons, marked ``(optional)``
-  for an optional gate, which fails nothing; a skipped gate has ``<skipped/>``. Written with
+  ``rspp.gates.<manifest id>``; a required gate that did not pass has a ``<failure>``
+  (status ``fail``) or an ``<error>`` (status ``error``) whose message joins its reasons. An
+  optional gate that did not pass fails nothing, so it is a ``<skipped>`` test case whose
+  message is ``optional gate failed: <reasons>`` (``optional gate could not run: ...`` for
+  ``error``): CI checks that turn red on any failing test case stay green, and the suite's
+  ``failures``/``errors`` count only required gates. A skipped gate has ``<skipped/>``.
+  Measures, attempts and log digests are in ``<system-out>``. Written with
   :mod:`xml.etree.ElementTree`, which escapes text and attributes.
 - Markdown: a heading with the verdict, a table ``gate | type | required | result | measured
   vs threshold``, then the reasons of each gate that did not pass, and the fingerprint.
@@ -42,7 +46,7 @@ def _gate(g: GateResult) -> JsonObject:
     return {
         "id": g.id, "type": g.type, "required": g.required, "status": g.status,
         "reasons": list(g.reasons), "measures": [_measure(m) for m in g.measures],
-        "traces": list(g.traces), "attempts": g.attempts,
+        "traces": list(g.traces), "attempts": g.attempts, "history": list(g.history),
         "logs": [{"attempt": log.attempt, "stream": log.stream, "sha256": log.sha256,
                   "size": log.size} for log in g.logs],
     }
@@ -70,18 +74,29 @@ def to_json(run: GateRun) -> str:
 
 
 def _message(g: GateResult) -> str:
-    text = "; ".join(g.reasons) or g.status
-    return f"(optional) {text}" if not g.required else text
+    return "; ".join(g.reasons) or g.status
+
+
+def _optional_message(g: GateResult) -> str:
+    how = "could not run" if g.status == "error" else "failed"
+    return f"optional gate {how}: {_message(g)}"
+
+
+def _counted(run: GateRun, status: str) -> int:
+    """Required gates with ``status`` (optional ones are reported as skipped)."""
+    return sum(g.status == status and g.required for g in run.gates)
 
 
 def to_junit(run: GateRun) -> str:
     """The JUnit XML report (see the module doc)."""
+    skipped = sum(g.status == "skipped" or (not g.required and g.status != "pass")
+                  for g in run.gates)
     suite = ET.Element("testsuite", {
         "name": f"rspp gates {run.manifest}",
         "tests": str(len(run.gates)),
-        "failures": str(sum(g.status == "fail" for g in run.gates)),
-        "errors": str(sum(g.status == "error" for g in run.gates)),
-        "skipped": str(sum(g.status == "skipped" for g in run.gates)),
+        "failures": str(_counted(run, "fail")),
+        "errors": str(_counted(run, "error")),
+        "skipped": str(skipped),
         "time": f"{run.duration_ms / 1000.0:.3f}",
     })
     props = ET.SubElement(suite, "properties")
@@ -96,12 +111,16 @@ def to_junit(run: GateRun) -> str:
             "time": f"{g.duration_ms / 1000.0:.3f}"})
         if g.status == "skipped":
             ET.SubElement(case, "skipped", {"message": _message(g)})
+        elif g.status != "pass" and not g.required:
+            node = ET.SubElement(case, "skipped", {"message": _optional_message(g)})
+            node.text = "\n".join(g.reasons)
         elif g.status != "pass":
             tag = "failure" if g.status == "fail" else "error"
             node = ET.SubElement(case, tag, {"message": _message(g), "type": g.type})
             node.text = "\n".join(g.reasons)
         out = [f"{m.metric}: measured {_shown(m.measured)}, {_op(m)} {_shown(m.threshold)} "
                f"({m.origin}) {'ok' if m.ok else 'NOT MET'}" for m in g.measures]
+        out += list(g.history)
         out += [f"{log.stream} of attempt {log.attempt}: sha256:{log.sha256} ({log.size} bytes)"
                 for log in g.logs]
         if out:

@@ -16,7 +16,8 @@ Gate types:
 - ``command`` gates run an allow-listed executable (the consumer config's ``[gates]
   allow-commands``) found on ``PATH`` outside the repository, with an argument vector and
   never a shell, in the repository root, with a timeout, again up to ``retries`` times while it
-  fails. Its stdout and stderr are kept as content-addressed blobs
+  fails. An attempt is judged by the command's own exit status (a background process it
+  leaves never holds the run open); its stdout and stderr are kept as content-addressed blobs
   (``.rspp/gates/blobs/sha256/<hex>``).
 
 Statuses: ``pass``; ``fail`` (the gate ran and its verdict is no); ``error`` (it could not run:
@@ -35,19 +36,22 @@ import platform
 import re
 import shutil
 import signal
+import stat
 import subprocess
+import tempfile
 import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Final, Literal
+from typing import IO, BinaryIO, Final, Literal
 
 import rspp
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
 from rspp.core.errors import RsppError
 from rspp.core.files import write_atomic
+from rspp.core.paths import kind_of
 from rspp.model.gates import METRICS, STAGE_BUDGETS, TRACE_GATE_TYPES, Metric
 from rspp.model.gates import metric as metric_named
 from rspp.model.views import Gate
@@ -63,6 +67,12 @@ BLOBS: Final = ".rspp/gates/blobs/sha256"
 LOCK_FILE: Final = "rspp.lock"
 REASONS_PER_GATE: Final = 20
 """The most reasons one gate lists (the rest are counted in one more line)."""
+
+KILL_GRACE_SECONDS: Final = 5
+"""How long a command gate waits for its killed process group after a timeout, in seconds."""
+
+LOG_LIMIT: Final = 64 * 1024 * 1024
+"""The most bytes of one stream of one attempt kept as a log blob."""
 
 _TRC: Final = re.compile(r"\((TRC\d{3})\)")
 
@@ -119,7 +129,9 @@ class GateResult:
     """The outcome of one gate: see the module doc for ``status``; ``reasons``: one line each,
     why it did not pass (empty on pass); ``measures``: metric comparisons (trace gates);
     ``traces``: the traces read; ``attempts``: runs made (command gates; 1 otherwise, 0 when
-    it could not start); ``logs``: captured output; ``duration_ms``: wall time."""
+    it could not start); ``history``: one line per attempt of a command gate, how it ended
+    (``attempt 1: exit status 1``, ``attempt 2: exit status 0``), kept whether or not the
+    gate passed; ``logs``: captured output; ``duration_ms``: wall time."""
 
     id: str
     type: str
@@ -131,6 +143,7 @@ class GateResult:
     attempts: int = 1
     logs: tuple[Log, ...] = ()
     duration_ms: float = 0.0
+    history: tuple[str, ...] = ()
 
     @property
     def blocking(self) -> bool:
@@ -224,9 +237,9 @@ def _run_one(inputs: GateInputs, gate: Gate, traces: dict[tuple[str, ...], Trace
 
 def _result(gate: Gate, status: Status, reasons: Sequence[str] = (), *,
             measures: tuple[Measure, ...] = (), traces: tuple[str, ...] = (), attempts: int = 1,
-            logs: tuple[Log, ...] = ()) -> GateResult:
+            logs: tuple[Log, ...] = (), history: Sequence[str] = ()) -> GateResult:
     return GateResult(gate["id"], gate["type"], gate.get("required", True), status,
-                      tuple(reasons), measures, traces, attempts, logs)
+                      tuple(reasons), measures, traces, attempts, logs, history=tuple(history))
 
 
 # --------------------------------------------------------------------------- trace gates
@@ -243,24 +256,52 @@ def _check(root: Path, names: tuple[str, ...], inputs: GateInputs) -> TraceResul
     with ExitStack() as stack:
         sources = []
         for name in names:
-            path = _inside(root, name)
-            if path is None:
-                return f"trace {name} is not a path inside the repository"
-            if not path.is_file():
-                return f"trace {name} does not exist"
-            try:
-                sources.append(TraceSource(name, stack.enter_context(path.open("rb"))))
-            except OSError as exc:
-                return f"trace {name} cannot be read: {exc.strerror or exc}"
+            opened = _open_trace(root, name)
+            if isinstance(opened, str):
+                return opened
+            sources.append(TraceSource(name, stack.enter_context(opened)))
         try:
             return check_traces(sources, evidence=inputs.evidence, budgets=inputs.budgets)
         except (OSError, EOFError, gzip.BadGzipFile, zlib.error) as exc:
             return f"a trace of {', '.join(names)} cannot be read: {exc}"
 
 
+def _open_trace(root: Path, name: str) -> BinaryIO | str:
+    """The trace ``name`` (repository-relative) open for reading, or why not (one line): a
+    path outside the repository, nothing there, or not a regular file (a folder, a FIFO, a
+    device: what it is is said). Opened without blocking and judged on the open file, so a
+    FIFO swapped in after a look can never hang the run."""
+    path = _inside(root, name)
+    if path is None:
+        return f"trace {name} is not a path inside the repository"
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError:
+        return f"trace {name} does not exist"
+    except OSError as exc:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            return f"trace {name} cannot be read: {exc.strerror or exc}"
+        if not stat.S_ISREG(mode):
+            return f"trace {name} is {kind_of(mode)}, not a regular file"
+        return f"trace {name} cannot be read: {exc.strerror or exc}"
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        return f"trace {name} is {kind_of(mode)}, not a regular file"
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def _trace_gate(inputs: GateInputs, gate: Gate,
                 cache: dict[tuple[str, ...], TraceResult | str]) -> GateResult:
-    names = tuple(gate.get("traces") or inputs.default_traces)
+    listed = gate.get("traces")
+    if listed is not None and not listed:
+        return _result(gate, "fail", ["no trace named: the gate's traces list is empty (an "
+                                      "empty list never falls back to --trace or the replay "
+                                      "fixtures; remove it, or name trace files)"], attempts=0)
+    names = tuple(listed or inputs.default_traces)
     if not names:
         return _result(gate, "fail", ["no trace to check: the gate names no traces, none was "
                                       "given with --trace and the manifest names no replay "
@@ -387,7 +428,7 @@ def _command_gate(inputs: GateInputs, gate: Gate) -> GateResult:
     timeout = gate.get("timeoutSeconds", 600)
     tries = 1 + gate.get("retries", 0)
     logs: list[Log] = []
-    reasons: list[str] = []
+    history: list[str] = []
     attempt = 0
     for attempt in range(1, tries + 1):
         outcome, out, err = _attempt([found, *argv[1:]], inputs.root, timeout)
@@ -395,31 +436,48 @@ def _command_gate(inputs: GateInputs, gate: Gate) -> GateResult:
             try:
                 logs.append(Log(attempt, stream, store_blob(inputs.root, data), len(data)))
             except RsppError as exc:
-                reasons.append(f"attempt {attempt}: {stream} not kept: {exc.cause}")
+                history.append(f"attempt {attempt}: {stream} not kept: {exc.cause}")
+        history.append(f"attempt {attempt}: {outcome or 'exit status 0'}")
         if outcome is None:
-            return _result(gate, "pass", reasons, attempts=attempt, logs=tuple(logs))
-        reasons.append(f"attempt {attempt}: {outcome}")
-    return _result(gate, "fail", reasons, attempts=attempt, logs=tuple(logs))
+            return _result(gate, "pass", attempts=attempt, logs=tuple(logs), history=history)
+    return _result(gate, "fail", history, attempts=attempt, logs=tuple(logs), history=history)
 
 
 def _attempt(argv: list[str], cwd: Path, timeout: int) -> tuple[str | None, bytes, bytes]:
-    """Run ``argv`` once: (None on exit status 0, else why it failed; stdout; stderr). On a
-    timeout the whole process group is killed and what it wrote so far is kept."""
-    try:
-        proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True)
-    except OSError as exc:
-        return f"cannot start {argv[0]}: {exc.strerror or exc}", b"", b""
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        out, err = proc.communicate()
-        return f"timed out after {timeout} s", out, err
-    if proc.returncode != 0:
-        return f"exit status {proc.returncode}", out, err
-    return None, out, err
+    """Run ``argv`` once: (None on exit status 0, else why it failed; stdout; stderr).
+
+    The verdict is the child's own exit status within ``timeout`` seconds. Its stdout and
+    stderr go to anonymous temporary files, not pipes, so a process it leaves behind (a daemon
+    in another session holding the streams open) can never hold the run open: the output kept
+    is what the files hold when the child ends. On a timeout the child's process group is
+    killed and the wait for it is bounded by :data:`KILL_GRACE_SECONDS`; an attempt never
+    lasts much longer than ``timeout``."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        try:
+            proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
+                                    stderr=err, start_new_session=True)
+        except OSError as exc:
+            return f"cannot start {argv[0]}: {exc.strerror or exc}", b"", b""
+        outcome: str | None = None
+        try:
+            code = proc.wait(timeout=timeout)
+            if code != 0:
+                outcome = f"exit status {code}"
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            outcome = f"timed out after {timeout} s"
+            try:
+                proc.wait(timeout=KILL_GRACE_SECONDS)
+            except subprocess.TimeoutExpired:
+                outcome += f" (and still running {KILL_GRACE_SECONDS} s after SIGKILL)"
+        return outcome, _read_all(out), _read_all(err)
+
+
+def _read_all(file: IO[bytes]) -> bytes:
+    """What ``file`` holds, up to :data:`LOG_LIMIT` bytes (a process left behind may still be
+    writing to it)."""
+    file.seek(0)
+    return file.read(LOG_LIMIT)
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
