@@ -100,7 +100,7 @@ def test_a_passing_manifest_exits_0_and_its_reports_are_deterministic(base_repo:
     assert set(doc["environment"]) == {"python", "rspp", "lockSha256", "platform"}
     latency = doc["gates"][0]
     assert latency["measures"][0] == {"metric": "p95_turn_latency_ms", "threshold": 800,
-                                      "direction": "max", "measured": 297.858, "ok": True,
+                                      "direction": "max", "measured": 300, "ok": True,
                                       "origin": "manifest"}
     # The command's output is a content-addressed blob.
     logs = doc["gates"][6]["logs"]
@@ -109,7 +109,7 @@ def test_a_passing_manifest_exits_0_and_its_reports_are_deterministic(base_repo:
         blob = repo / ".rspp/gates/blobs/sha256" / log["sha256"]
         assert hashlib.sha256(blob.read_bytes()).hexdigest() == blob.name
     assert (repo / ".rspp/gates/blobs/sha256" / logs[0]["sha256"]).read_bytes() == b"hello\n"
-    assert "| latency | latency | yes | pass | p95_turn_latency_ms 297.858 <= 800 |" in \
+    assert "| latency | latency | yes | pass | p95_turn_latency_ms 300 <= 800 |" in \
         (repo / "out/gates.md").read_text(encoding="utf-8")
 
 
@@ -134,7 +134,7 @@ def test_every_way_a_gate_fails(base_repo: Path) -> None:
     assert all(problems[g] == "" for g in ("latency", "cancel", "authority", "replay",
                                            "lifecycle")), problems
     assert cases["tight"].find("failure") is not None
-    assert "p95_turn_latency_ms 297.858 > threshold 200" in problems["tight"]
+    assert "p95_turn_latency_ms 300 > threshold 200" in problems["tight"]
     assert cases["missing"].find("error") is not None
     assert problems["missing"] == "trace traces/none.jsonl does not exist"
     assert "1 unreadable line(s) (first: traces/bad.jsonl:9:1 TRC001" in problems["garbage"]
