@@ -71,7 +71,11 @@ def _trace_event() -> JsonObject:
     """The schema of one line of a recorded trace (not an artifact kind; ADR 0011)."""
     from rspp.model.events import json_schema
 
-    schema: JsonObject = json_schema()
+    # Descriptions on one line like every other schema's (msgspec releases differ in how
+    # they dedent docstrings).
+    tidy = _tidy(json_schema())
+    assert isinstance(tidy, dict)
+    schema: JsonObject = tidy
     schema["$schema"] = DIALECT
     schema["$id"] = schema_id("TraceEvent")
     return schema
