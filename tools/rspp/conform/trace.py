@@ -701,8 +701,7 @@ def _lifecycle(want: int, to: int) -> _Handler:
     def handle(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
         name = NAME_OF[type(event)]
         tid = event.turn_id
-        if tid and tid not in session.turns and to in (_COMMIT, _ABORT) and (
-                tid in session.pre or c.closed.get((event.session_id, tid)) == _REJECTED):
+        if to in (_COMMIT, _ABORT) and _only_candidate(c, event, session):
             _pre_terminal(c, event, session, line)
             return
         turn = _in_turn(c, event, session, line)
@@ -730,8 +729,7 @@ def _lifecycle(want: int, to: int) -> _Handler:
 
 def _turn_close(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
     tid = event.turn_id
-    if tid and tid not in session.turns and (
-            tid in session.pre or c.closed.get((event.session_id, tid)) == _REJECTED):
+    if _only_candidate(c, event, session):
         _pre_terminal(c, event, session, line)
         return
     turn = _in_turn(c, event, session, line)
@@ -742,6 +740,14 @@ def _turn_close(c: _Checker, event: TraceEvent, session: _Session, line: int) ->
                f"{_STATE[turn.state]} (allowed only after COMMIT or ABORT)", (turn.line,))
         turn.terminal = None  # reported here: the turn had no terminal event at all
     c.close(event, session, turn, line)
+
+
+def _only_candidate(c: _Checker, event: TraceEvent, session: _Session) -> bool:
+    """Whether the event's turn is only a pre-turn candidate: admitted or deferred and not
+    opened (pending), or rejected (remembered in the ring), never an open turn."""
+    tid = event.turn_id
+    return bool(tid) and tid not in session.turns and (
+        tid in session.pre or c.closed.get((event.session_id, tid)) == _REJECTED)
 
 
 def _pre_terminal(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:

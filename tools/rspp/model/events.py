@@ -143,8 +143,6 @@ NAME_OF: Final[Mapping[type, str]] = MappingProxyType(
 FIELDS: Final = TraceEvent.__struct_fields__
 """Every field name an event of ABI 1.x may carry, ``event`` aside."""
 
-REQUIRED_FIELDS: Final = ("session_id", "turn_id", "lease_epoch", "lane", "ts_mono_ns")
-
 FIELD_DOCS: Final[Mapping[str, str]] = MappingProxyType({
     "event": "What happened: one of the closed set of event names of the ABI.",
     "session_id": "The session the event belongs to (non-empty).",
