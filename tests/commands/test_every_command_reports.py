@@ -14,7 +14,8 @@ import rspp.model.views
 from rspp.report.result import Report
 
 # Helpers the command modules share with each other; they are not use cases.
-HELPERS = {"find_target", "lookup", "derived_remedy", "open_trace", "trace_inputs"}
+HELPERS = {"find_target", "lookup", "derived_remedy", "open_trace", "trace_inputs",
+           "inputs_of"}
 VIEWS = vars(rspp.model.views)
 
 

@@ -14,18 +14,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from rspp.commands.replay import BUILT_IN, open_trace, trace_inputs
+from rspp.commands.replay import inputs_of, open_trace
 from rspp.conform.gates import GateInputs, GateRun, run_gates
-from rspp.conform.trace import Evidence
 from rspp.core.errors import UsageError
 from rspp.core.paths import name_inside
 from rspp.load.config import load_config
-from rspp.model.access import gates_body, replay_body
+from rspp.model.access import gates_body
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
 from rspp.report.result import Report
 from rspp.resolve.gate import validate_repository
-from rspp.rules.replay import OR02_BASELINE
 from rspp.validate.engine import Repository, ValidateOptions
 
 
@@ -53,7 +51,8 @@ def run(options: GatesRunOptions) -> GatesRunOutcome:
     through a link), PATH002 missing, PATH003 not a regular file (a folder, a FIFO, a device);
     UsageError for ``-`` (gates read traces from files only). Evidence and budgets are
     resolved as ``rspp replay check`` resolves them
-    (:func:`rspp.commands.replay.trace_inputs`, with the manifest's ``replay`` and ``bundle``);
+    (:func:`rspp.commands.replay.inputs_of` on the one validation of the repository, with the
+    manifest's ``replay`` and ``bundle``);
     errors in those artifacts (and TRC003, a bundle event ABI the checker cannot read) refuse
     the run like errors in the manifest. A manifest file that does not load (e.g. LOAD010, a
     threshold ``.nan``) is refused with its own findings (``run`` None). Raises UsageError
@@ -76,17 +75,16 @@ def run(options: GatesRunOptions) -> GatesRunOutcome:
     if mine.failed or not found.schema_valid:
         return GatesRunOutcome(None, mine)
     body = gates_body(found)
-    replay = body.get("replay")
-    inputs, _ = trace_inputs(repo.root, manifest=replay, bundle=body.get("bundle"))
+    # Without spec.replay: the OR-02 baseline and no default traces, never the repository's
+    # replay manifest (what the manifest certifies is what it names).
+    inputs = inputs_of(result, repo.index, manifest=body.get("replay"),
+                       bundle=body.get("bundle"), default_manifest=False)
     if inputs.problems:
         return GatesRunOutcome(None, mine.with_findings(
             (*mine.findings, *inputs.problems), files=(*mine.files, *inputs.files)))
-    evidence = inputs.evidence if replay is not None else \
-        Evidence(tuple(OR02_BASELINE), BUILT_IN)
-    fixtures = _fixtures(repo, replay)
     allow = loaded.config.allow_commands if loaded.config else ()
-    gate_inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]), evidence,
-                             inputs.budgets, traces or fixtures, allow)
+    gate_inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]),
+                             inputs.evidence, inputs.budgets, traces or inputs.fixtures, allow)
     return GatesRunOutcome(run_gates(gate_inputs), mine)
 
 
@@ -104,15 +102,6 @@ def _manifest(repo: Repository, target: str) -> tuple[Artifact | None, str | Non
     if found is None or found.kind != "ConformanceGates":
         return None, rel
     return found, rel
-
-
-def _fixtures(repo: Repository, replay: str | None) -> tuple[str, ...]:
-    """The fixture paths of the replay manifest ``replay`` (id@version); none without one."""
-    ref = parse_ref(replay) if replay else None
-    found = repo.index.get("ReplayEvidenceManifest", ref.id, ref.version) if ref else None
-    if found is None:
-        return ()
-    return tuple(f["path"].removeprefix("./") for f in replay_body(found).get("fixtures") or [])
 
 
 def _trace_name(root: Path, name: str) -> str:

@@ -17,16 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from rspp.compat.contract import newest
+from rspp.commands.resolve import lookup
+from rspp.compat.contract import active_contract, newest
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
 from rspp.core.errors import UsageError
 from rspp.core.findings import Finding
 from rspp.core.paths import PathError, kind_of, name_inside, real_inside, show
 from rspp.core.sink import finding
+from rspp.model.access import replay_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.events import EVENT_ABI_MAJOR
 from rspp.model.gates import STAGE_BUDGETS
-from rspp.model.ids import parse_ref
 from rspp.report.result import Report
 from rspp.resolve.api import bundle_inputs
 from rspp.resolve.gate import validate_repository
@@ -66,12 +67,14 @@ class ReplayOutcome:
 
 @dataclass(frozen=True, slots=True)
 class TraceInputs:
-    """What a trace is checked against, and the artifact findings that stop the check."""
+    """What a trace is checked against, the artifact findings that stop the check, and the
+    fixtures (repository paths) of the replay manifest used, if any."""
 
     evidence: Evidence
     budgets: Budgets | None
     problems: tuple[Finding, ...]
     files: tuple[str, ...]
+    fixtures: tuple[str, ...] = ()
 
 
 def open_trace(root: Path, name: str) -> Path:
@@ -98,15 +101,6 @@ def _latest(index: Index, kind: str) -> Artifact | None:
     return newest(found) if len({a.id for a in found}) == 1 else None
 
 
-def _lookup(index: Index, kind: str, text: str) -> Artifact:
-    ref = parse_ref(text)
-    found = index.get(kind, ref.id, ref.version) if ref else None
-    if found is None:
-        raise UsageError(f"no {kind} {text}", f"name a {kind} of this repository as "
-                         "id@version (`rspp validate` lists them)")
-    return found
-
-
 def _budgets(profile: Artifact) -> Budgets:
     budgets = profile.spec.get("budgets")
     ms: dict[str, int] = {}
@@ -120,7 +114,7 @@ def _budgets(profile: Artifact) -> Budgets:
 
 def _abi(bundle: Artifact, index: Index) -> Finding | None:
     """TRC003 when the bundle's event ABI is not read by the checker or supported by the
-    compatibility contract (the highest version of the repository's only contract)."""
+    compatibility contract in effect (:func:`rspp.compat.contract.active_contract`)."""
     compatibility = bundle.spec.get("compatibility")
     abi = compatibility.get("eventAbi") if isinstance(compatibility, Mapping) else None
     if not isinstance(abi, str):
@@ -131,43 +125,54 @@ def _abi(bundle: Artifact, index: Index) -> Finding | None:
         return finding("TRC003", bundle.path, span.line, span.col, f"bundle {bundle.ref} "
                        f"speaks event ABI {abi}; this checker reads ABI {EVENT_ABI_MAJOR}.x",
                        pointer=pointer)
-    contract = _latest(index, "CompatibilityContract")
-    if contract is None:
+    contract = active_contract(index)
+    body = contract.body
+    if body is None or contract.artifact is None:
         return None
-    event_abi = contract.spec.get("eventAbi", {})
-    supported = event_abi.get("supported", []) if isinstance(event_abi, Mapping) else []
-    if isinstance(supported, list) and abi not in supported:
+    supported = body["eventAbi"]["supported"]
+    if abi not in supported:
         return finding("TRC003", bundle.path, span.line, span.col, f"bundle {bundle.ref} "
-                       f"speaks event ABI {abi}, which {contract.ref} no longer supports "
-                       f"(supported: {', '.join(map(str, supported))})", pointer=pointer)
+                       f"speaks event ABI {abi}, which {contract.artifact.ref} no longer "
+                       f"supports (supported: {', '.join(supported)})", pointer=pointer)
     return None
 
 
 def trace_inputs(root: Path, *, manifest: str | None, bundle: str | None
                  ) -> tuple[TraceInputs, Report]:
-    """Resolve what traces are checked against: the evidence fields of ``manifest`` (see the
-    module docstring for the default) and the budgets of ``bundle``'s profile. The
-    repository is validated first; errors in the files used are returned as ``problems``
-    (nothing is checked against a broken artifact), with TRC003 for an unsupported ABI.
-    Raises UsageError when a named artifact does not exist."""
+    """Validate the repository, then :func:`inputs_of` it (with the default manifest of the
+    module docstring); returns the inputs and the validation report."""
     report, repo = validate_repository(ValidateOptions(root=root))
-    index = repo.index
+    return inputs_of(report, repo.index, manifest=manifest, bundle=bundle), report
+
+
+def inputs_of(report: Report, index: Index, *, manifest: str | None, bundle: str | None,
+              default_manifest: bool = True) -> TraceInputs:
+    """What traces are checked against, in a validated repository (``report``, ``index``):
+    the evidence fields and fixtures of ``manifest`` (without one: with
+    ``default_manifest``, the repository's only manifest at its highest version; else, and
+    when there is none, the OR-02 baseline and no fixtures) and the budgets of ``bundle``'s
+    profile. Errors of ``report`` in the files used are returned as ``problems`` (nothing is
+    checked against a broken artifact), with TRC003 for an unsupported ABI. Raises
+    UsageError when a named artifact does not exist."""
     used: list[Artifact] = []
     if manifest is not None:
-        chosen: Artifact | None = _lookup(index, "ReplayEvidenceManifest", manifest)
+        chosen: Artifact | None = lookup(index, "ReplayEvidenceManifest", manifest)
     else:
-        chosen = _latest(index, "ReplayEvidenceManifest")
+        chosen = _latest(index, "ReplayEvidenceManifest") if default_manifest else None
+    fixtures: tuple[str, ...] = ()
     if chosen is not None:
         used.append(chosen)
-        fields = chosen.spec.get("requiredFields", [])
-        evidence = Evidence(tuple(str(f) for f in fields) if isinstance(fields, list) else (),
+    if chosen is not None and chosen.schema_valid:  # else its errors are the problems
+        body = replay_body(chosen)
+        evidence = Evidence(tuple(body["requiredFields"]),
                             f"ReplayEvidenceManifest/{chosen.id}@{chosen.version}")
+        fixtures = tuple(f["path"].removeprefix("./") for f in body.get("fixtures") or [])
     else:
         evidence = Evidence(OR02_BASELINE, BUILT_IN)
     budgets = None
     abi_problem = None
     if bundle is not None:
-        pinned = _lookup(index, "PipelineBundle", bundle)
+        pinned = lookup(index, "PipelineBundle", bundle)
         inputs = bundle_inputs(pinned, index)
         used.append(pinned)
         if inputs is None:
@@ -180,7 +185,7 @@ def trace_inputs(root: Path, *, manifest: str | None, bundle: str | None
     problems = [f for f in report.findings if f.path in files and f.is_error]
     if abi_problem is not None:
         problems.append(abi_problem)
-    return TraceInputs(evidence, budgets, tuple(problems), files), report
+    return TraceInputs(evidence, budgets, tuple(problems), files, fixtures)
 
 
 def replay_check(options: ReplayOptions) -> ReplayOutcome:
