@@ -175,26 +175,38 @@ exit "$FAKE_EXIT"
 """
 
 
-def _run_diff_step(tmp_path: Path, exit_code: int) -> tuple[subprocess.CompletedProcess[str],
-                                                              Path, Path, Path]:
-    """The "diff" step's script as GitHub runs it (bash -e, pipefail), with ``rspp`` faked."""
+def _run_step(tmp_path: Path, name: str, fake_rspp: str, exit_code: int,
+              env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], Path, Path, Path]:
+    """The step ``name``'s script as GitHub runs it (bash -e, pipefail) in an empty work
+    folder, with ``rspp`` faked by ``fake_rspp`` (exiting ``exit_code``), a job summary
+    holding "before" and an empty step output: (the process, the work folder, the summary
+    file, the output file)."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     fake = bin_dir / "rspp"
-    fake.write_text(FAKE_RSPP, encoding="utf-8")
+    fake.write_text(fake_rspp, encoding="utf-8")
     fake.chmod(0o755)
     work = tmp_path / "work"
     work.mkdir()
     summary, output = tmp_path / "summary.md", tmp_path / "output"
     summary.write_text("before\n", encoding="utf-8")
     output.write_text("", encoding="utf-8")
-    step = _steps()["diff"]
-    assert step["env"] == {"BASE": "${{ steps.base.outputs.ref }}"}
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "BASE": "origin/main", "EXPECT_BASE": "origin/main", "FAKE_EXIT": str(exit_code),
-           "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(output)}
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
-                          cwd=work, env=env, capture_output=True, text=True, timeout=60)
+    full = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+            "FAKE_EXIT": str(exit_code), "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_OUTPUT": str(output), **env}
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
+                           _steps()[name]["run"]], cwd=work, env=full, capture_output=True,
+                          text=True, timeout=60)
+    return proc, work, summary, output
+
+
+def _run_diff_step(tmp_path: Path, exit_code: int) -> tuple[subprocess.CompletedProcess[str],
+                                                              Path, Path, Path]:
+    """The "diff" step's script as GitHub runs it, with ``rspp`` faked."""
+    assert _steps()["diff"]["env"] == {"BASE": "${{ steps.base.outputs.ref }}"}
+    proc, work, summary, output = _run_step(
+        tmp_path, "diff", FAKE_RSPP, exit_code,
+        {"BASE": "origin/main", "EXPECT_BASE": "origin/main"})
     return proc, work / "rspp-diff.md", summary, output
 
 
@@ -368,22 +380,7 @@ def test_gate_steps_publish_then_decide() -> None:
 def test_gates_step_keeps_going_and_hands_the_status_on(tmp_path: Path, exit_code: int) -> None:
     """The step never fails by itself: it appends the summary (when written) and passes the
     exit status to the verdict step, which fails the job with it."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    fake = bin_dir / "rspp"
-    fake.write_text(FAKE_GATES, encoding="utf-8")
-    fake.chmod(0o755)
-    work = tmp_path / "work"
-    work.mkdir()
-    summary, output = tmp_path / "summary.md", tmp_path / "output"
-    summary.write_text("before\n", encoding="utf-8")
-    output.write_text("", encoding="utf-8")
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "FAKE_EXIT": str(exit_code), "GITHUB_STEP_SUMMARY": str(summary),
-           "GITHUB_OUTPUT": str(output)}
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c",
-                           _steps()["gates"]["run"]], cwd=work, env=env, capture_output=True,
-                          text=True, timeout=60)
+    proc, _, summary, output = _run_step(tmp_path, "gates", FAKE_GATES, exit_code, {})
     assert proc.returncode == 0, proc.stderr
     assert output.read_text(encoding="utf-8") == f"status={exit_code}\n"
     written = "" if exit_code == 2 else "## rspp gates\n"
