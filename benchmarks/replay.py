@@ -12,21 +12,28 @@ processes in the same run, `--repeat` times each in rotating order (medians repo
 - **floor (orjson)**: the same loop with `orjson.loads`, the fastest general JSON parser;
 - **floor (msgspec)**, when msgspec is installed: the same loop with `msgspec.json.decode`
   (the checker decodes each line with msgspec into typed event structs);
-- **checker**: `python -m rspp replay check - --format json --manifest or02_baseline@1.1.0
-  --bundle livekit_voice_assistant_bundle@1.0.0` with the trace on standard input (the command
-  reads traces from inside the repository or from stdin);
+- **checker (compiled)**: `python -m rspp replay check - --format json --manifest
+  or02_baseline@1.1.0 --bundle livekit_voice_assistant_bundle@1.0.0` with the trace on standard
+  input (the command reads traces from inside the repository or from stdin), running the
+  trace checker as a wheel ships it where a C compiler exists: compiled by mypyc (setup.py,
+  ADR 0012). The benchmark builds that wheel first (`pip wheel --no-build-isolation` with
+  `RSPP_COMPILE=1`, so mypy and setuptools must be installed: the dev extras) and runs the
+  unpacked wheel; when the build fails it says why and times the pure modules only;
+- **checker (pure Python)**: the same command on this checkout's `tools/`, as an editable
+  install or a machine without a C compiler runs it;
 - **checker start-up**: the same command on a 14-event trace: importing rspp and validating
-  the repository to resolve the manifest and the bundle's budgets. The "checking" rate is the
-  events over the checker's time minus this.
+  the repository to resolve the manifest and the bundle's budgets, per implementation. The
+  "checking alone" rate is the events over the checker's time minus this.
 
-Then the checker alone at each of `--lengths` (same sessions, same seed), once each, to show
+Then the shipped checker (compiled when it built) alone at each of `--lengths` (same sessions, same seed), once each, to show
 that its peak memory does not follow the length of the trace: it is bounded by open turns and
 live sessions, plus a ring of the last 65,536 closed turns (to recognise an event after
 CLOSE), which fills up over the first ~900,000 events of this trace and then stays full.
 
 Peak RSS of each process comes from `/usr/bin/time -v` when it exists, else from a
 `python -c` wrapper that runs the process and reads its `ru_maxrss` (`RUSAGE_CHILDREN` of a
-parent with one child). Every process runs this checkout's `tools/` (PYTHONPATH). Prints
+parent with one child). Every process runs this checkout's `tools/` (PYTHONPATH) or the
+wheel built from it. Prints
 Markdown tables to stdout and writes no file; asserts nothing, and exits non-zero only when a
 process fails or the checker reports a finding on the generated trace (then the figures mean
 nothing).
@@ -35,6 +42,7 @@ nothing).
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import json
 import os
@@ -45,6 +53,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,10 +89,12 @@ class Run:
         self.seconds, self.rss_mib, self.stdout = seconds, rss_mib, stdout
 
 
-def measure(cmd: Sequence[str], stdin: Path | None = None, ok: tuple[int, ...] = (0,)) -> Run:
-    """Run ``cmd`` once under the RSS probe; stop the benchmark if it fails."""
+def measure(cmd: Sequence[str], stdin: Path | None = None, ok: tuple[int, ...] = (0,),
+            path: Path = ROOT / "tools") -> Run:
+    """Run ``cmd`` once under the RSS probe with rspp from ``path``; stop the benchmark if it
+    fails."""
     probe = ([TIME, "-v"] if os.access(TIME, os.X_OK) else [PY, "-c", RSS_WRAPPER])
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "tools")}
+    env = {**os.environ, "PYTHONPATH": str(path)}
     with (stdin.open("rb") if stdin else open(os.devnull, "rb")) as feed:
         start = time.perf_counter()
         done = subprocess.run([*probe, *cmd], stdin=feed, capture_output=True, env=env,
@@ -98,10 +109,12 @@ def measure(cmd: Sequence[str], stdin: Path | None = None, ok: tuple[int, ...] =
     return Run(seconds, int(found[-1]) / 1024, done.stdout.decode(errors="replace"))
 
 
-def checker(trace: Path) -> Run:
-    """One run of the checker over ``trace``; refuses a trace with findings."""
+def checker(trace: Path, path: Path) -> Run:
+    """One run of the checker (rspp from ``path``) over ``trace``; refuses a trace with
+    findings."""
     run = measure([PY, "-m", "rspp", "replay", "check", "-", "--format", "json",
-                   "--manifest", MANIFEST, "--bundle", BUNDLE], stdin=trace, ok=(0, 1))
+                   "--manifest", MANIFEST, "--bundle", BUNDLE], stdin=trace, ok=(0, 1),
+                  path=path)
     problems = findings_of(run.stdout)
     if problems:
         raise SystemExit(f"the checker reports {problems} finding(s) on a generated trace "
@@ -116,6 +129,25 @@ def findings_of(stdout: str) -> int:
         return len(data)
     found = data.get("findings", 0)
     return len(found) if isinstance(found, list) else int(found)
+
+
+def compiled(folder: Path) -> tuple[Path | None, str]:
+    """Build this checkout's wheel with the trace checker compiled and unpack it into
+    ``folder``; (the folder, "") or (None, why not)."""
+    dist = folder / "dist"
+    env = {**os.environ, "RSPP_COMPILE": "1"}
+    done = subprocess.run([PY, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation",
+                           "-w", str(dist), str(ROOT)], capture_output=True, text=True,
+                          env=env, cwd=ROOT, check=False)
+    wheels = list(dist.glob("rspp-*.whl"))
+    if done.returncode or not wheels:
+        lines = (done.stderr or done.stdout).strip().splitlines()
+        return None, lines[-1] if lines else f"pip wheel exited {done.returncode}"
+    with zipfile.ZipFile(wheels[0]) as wheel:
+        wheel.extractall(folder / "native")
+    # Byte-compiled as pip does on install, so that start-up compares like with like.
+    compileall.compile_dir(folder / "native", quiet=1)
+    return folder / "native", ""
 
 
 def _lengths(text: str | None, events: int) -> list[int]:
@@ -138,6 +170,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
+        native, why_not = compiled(Path(tmp))
+        checkers = {"checker (pure Python)": ROOT / "tools"}
+        if native is not None:
+            checkers = {"checker (compiled)": native, **checkers}
+        shipped = next(iter(checkers.values()))
         trace = folder / f"trace-{args.events}.jsonl"
         start = time.perf_counter()
         generate(trace, args.events, args.sessions, args.seed)
@@ -151,20 +188,21 @@ def main() -> int:
             cases["floor (msgspec.json.decode per line)"] = [PY, "-c", FLOOR_MSGSPEC, str(trace)]
         tiny = folder / "trace-14.jsonl"
         generate(tiny, 14, 1, args.seed)
-        runs: dict[str, list[Run]] = {name: [] for name in [*cases, "checker"]}
+        runs: dict[str, list[Run]] = {name: [] for name in [*cases, *checkers]}
         names = list(runs)
-        startup: list[Run] = []
+        startup: dict[str, list[Run]] = {name: [] for name in checkers}
         for round_ in range(args.repeat):
             for name in names[round_ % len(names):] + names[:round_ % len(names)]:
-                runs[name].append(checker(trace) if name == "checker"
+                runs[name].append(checker(trace, checkers[name]) if name in checkers
                                   else measure(cases[name]))
-            startup.append(checker(tiny))
+            for name, path in checkers.items():
+                startup[name].append(checker(tiny, path))
         memory = []
         for n in lengths:
             path = trace if n == args.events else folder / f"trace-{n}.jsonl"
             if path != trace:
                 generate(path, n, args.sessions, args.seed)
-            memory.append((n, checker(path)))
+            memory.append((n, checker(path, shipped)))
             if path != trace and not args.keep:
                 path.unlink()
 
@@ -175,6 +213,8 @@ def main() -> int:
     print(f"- trace: {size / 2**20:,.1f} MiB ({size / args.events:.0f} bytes/event), "
           f"seed {args.seed}, generated in {generated:.1f} s")
     print(f"- checker: {what}, evidence {MANIFEST}, budgets of {BUNDLE}")
+    print("- compiled checker: " + ("the wheel's mypyc build of rspp.conform.trace"
+                                    if native is not None else f"not built ({why_not})"))
     print(f"- whole processes, median of {args.repeat}; peak RSS: "
           f"{'/usr/bin/time -v' if os.access(TIME, os.X_OK) else 'ru_maxrss of a wrapper'}\n")
     floor = {name: statistics.median(r.seconds for r in runs[name]) for name in names}
@@ -187,12 +227,18 @@ def main() -> int:
         rss = max(r.rss_mib for r in runs[name])
         print(f"| {name} | {secs:.2f} | {args.events / secs:,.0f} | {secs / base_json:.2f} "
               f"| {secs / base_orjson:.2f} | {rss:.1f} |")
-    fixed = statistics.median(r.seconds for r in startup)
-    checking = floor["checker"] - fixed
-    print(f"\nChecker start-up (import, repository validation; a 14-event trace): {fixed:.2f} s. "
-          f"Checking alone: {checking:.2f} s, {args.events / checking:,.0f} events/s "
-          f"({checking / base_json:.2f} x the json floor's time).")
-    print(f"\n## Checker memory against trace length ({args.sessions:,} sessions)\n")
+    print("\n| checker | start-up s (14-event trace) | checking alone s | events/s "
+          "| time / json floor |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for name in checkers:
+        fixed = statistics.median(r.seconds for r in startup[name])
+        checking = floor[name] - fixed
+        print(f"| {name} | {fixed:.2f} | {checking:.2f} | {args.events / checking:,.0f} "
+              f"| {checking / base_json:.2f} |")
+    print("\nStart-up: importing rspp and validating the repository (manifest, bundle budgets). "
+          "Checking alone: the checker's median minus its start-up.")
+    print(f"\n## Checker memory against trace length ({args.sessions:,} sessions, "
+          f"{next(iter(checkers))})\n")
     print("| events | seconds | events/s | peak RSS MiB |")
     print("| ---: | ---: | ---: | ---: |")
     for n, run in memory:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from rspp import __version__
 from rspp.cli.main import main
 from rspp.rules.registry import all_rules
 from tests.helpers.repos import artifact_count
@@ -125,8 +126,11 @@ def test_explain_and_rules_list(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    import rspp.conform.trace as trace
+
     assert main(["--version"]) == 0
-    assert capsys.readouterr().out.startswith("rspp ")
+    build = "pure Python" if trace.__file__.endswith(".py") else "compiled (mypyc)"
+    assert capsys.readouterr().out == f"rspp {__version__}\ntrace checker: {build}\n"
 
 
 def test_generate_commands_write_then_check(tmp_path: Path,

@@ -8,6 +8,7 @@ folder named by ``RSPP_WHEELHOUSE`` (``.ci/run`` fills it before the tests run).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -73,21 +74,51 @@ def _source_repo(tmp: Path, env: dict[str, str]) -> tuple[Path, str]:
     return target, rev
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> tuple[Path, Path]:
-    """A fresh venv with the rspp wheel installed without extras; the source repository."""
-    tmp = tmp_path_factory.mktemp("install")
-    env = _offline_env(tmp, wheelhouse)
-    source, _ = _source_repo(tmp, env)
+def _install(tmp: Path, source: Path, env: dict[str, str]) -> tuple[Path, str]:
+    """Build ``source``'s wheel the way pip does for a consumer (isolated, offline) and install
+    it without extras into the fresh venv ``tmp/venv``; returns the venv and the build log."""
     dist = tmp / "dist"
-    built = _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(dist), str(source)],
-                 tmp, env)
+    built = _run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(dist),
+                  str(source)], tmp, env)
     assert built.returncode == 0, built.stdout + built.stderr
     wheel = next(dist.glob("rspp-*.whl"))
     venv.EnvBuilder(with_pip=True, system_site_packages=False).create(tmp / "venv")
     pip = _run([str(tmp / "venv/bin/python"), "-m", "pip", "install", str(wheel)], tmp, env)
     assert pip.returncode == 0, pip.stdout + pip.stderr
-    return tmp / "venv", source
+    return tmp / "venv", wheel.name + "\n" + built.stdout + built.stderr
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory, wheelhouse: Path) -> tuple[Path, Path]:
+    """A fresh venv with the rspp wheel installed without extras; the source repository.
+
+    In CI the trace checker must compile (``RSPP_COMPILE=1``, setup.py); elsewhere the build
+    decides as a user's would."""
+    tmp = tmp_path_factory.mktemp("install")
+    env = _offline_env(tmp, wheelhouse)
+    if os.environ.get("CI"):
+        env["RSPP_COMPILE"] = "1"
+    source, _ = _source_repo(tmp, env)
+    return _install(tmp, source, env)[0], source
+
+
+def _trace_module(venv_dir: Path, cwd: Path, env: dict[str, str]) -> str:
+    done = _run([str(venv_dir / "bin/python"), "-c",
+                 "import rspp.conform.trace as t; print(t.__file__)"], cwd, env)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def _replay_check(python: list[str], source: Path, env: dict[str, str]) -> str:
+    """``rspp replay check --format json`` over every trace of the tests and the examples
+    (cases, regressions, fixtures good and bad, a generated one); the JSON report."""
+    traces = sorted(str(p.relative_to(source)) for folder in ("tests/replay", "pipelines/replay")
+                    for p in (source / folder).rglob("*.jsonl*"))
+    assert len(traces) > 40
+    done = _run([*python, "-m", "rspp", "replay", "check", "--format", "json",
+                 "--bundle", "livekit_voice_assistant_bundle@1.0.0", *traces], source, env)
+    assert done.returncode == 1, done.stdout + done.stderr  # the bad traces' findings
+    return done.stdout
 
 
 def test_wheel_without_extras_runs(installed: tuple[Path, Path], tmp_path: Path) -> None:
@@ -147,3 +178,48 @@ def test_consumer_precommit_blocks_a_broken_artifact(installed: tuple[Path, Path
     assert broken.returncode == 1, broken.stdout + broken.stderr
     assert "pipelines/specs/agent.yaml:44:44 LANE002 error" in broken.stdout
     assert "Traceback" not in broken.stdout + broken.stderr
+
+
+def test_wheel_compiles_the_trace_checker_with_the_same_results(
+        installed: tuple[Path, Path], tmp_path: Path) -> None:
+    """Where a C compiler exists (always in CI) the wheel's trace checker is native (mypyc,
+    ADR 0012), and it reports byte for byte what the pure-Python modules report."""
+    venv_dir, source = installed
+    env = _offline_env(tmp_path, Path(os.environ["RSPP_WHEELHOUSE"]))
+    module = _trace_module(venv_dir, tmp_path, env)
+    if os.environ.get("CI") or shutil.which("cc"):
+        assert not module.endswith(".py"), module
+        version = _run([str(venv_dir / "bin/rspp"), "--version"], tmp_path, env)
+        assert version.stdout.endswith("\ntrace checker: compiled (mypyc)\n"), version.stdout
+    generated = source / "tests/replay/generated-20000.jsonl"
+    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
+    try:
+        from tracegen import generate
+    finally:
+        sys.path.remove(str(REPO_ROOT / "benchmarks"))
+    generate(generated, 20_000, 400, seed=3)
+    try:
+        native = _replay_check([str(venv_dir / "bin/python")], source, env)
+        pure = _replay_check([sys.executable], source,
+                             {**env, "PYTHONPATH": str(REPO_ROOT / "tools")})
+    finally:
+        generated.unlink()
+    assert json.loads(native)["trace"] == json.loads(pure)["trace"]
+    assert native == pure
+
+
+def test_without_a_compiler_the_wheel_is_pure_python(wheelhouse: Path, tmp_path: Path) -> None:
+    """No working C compiler (``CC=false``): the build warns, ships a ``py3-none-any`` wheel
+    of the same modules, and the checker runs."""
+    env = {**_offline_env(tmp_path, wheelhouse), "CC": "false", "RSPP_COMPILE": "auto"}
+    source, _ = _source_repo(tmp_path, env)
+    venv_dir, log = _install(tmp_path, source, env)
+    assert log.startswith("rspp-0.1.0-py3-none-any.whl"), log[:200]
+    assert "building pure Python (the trace checker runs slower): no working C compiler" in log
+    assert _trace_module(venv_dir, tmp_path, env).endswith("/rspp/conform/trace.py")
+    version = _run([str(venv_dir / "bin/rspp"), "--version"], tmp_path, env)
+    assert version.stdout.endswith("\ntrace checker: pure Python\n"), version.stdout
+    done = _run([str(venv_dir / "bin/rspp"), "replay", "check",
+                 "pipelines/replay/fixtures/barge_in_turn.jsonl"], source, env)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no findings" in done.stdout

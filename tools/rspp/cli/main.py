@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Mapping
 from types import MappingProxyType
@@ -41,8 +42,6 @@ GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle":
 
 def build_app(only: str | None = None) -> typer.Typer:
     """The CLI with every command, or with only ``only`` (same behaviour for that one)."""
-    import importlib
-
     app = typer.Typer(
         name="rspp",
         help="Validate, resolve and publish real-time speech pipeline artifacts.",
@@ -62,8 +61,16 @@ def build_app(only: str | None = None) -> typer.Typer:
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"rspp {__version__}\n")
+        sys.stdout.write(f"rspp {__version__}\ntrace checker: {trace_build()}\n")
         raise typer.Exit(0)
+
+
+def trace_build() -> str:
+    """How ``rspp.conform.trace`` is installed: ``compiled (mypyc)`` or ``pure Python``
+    (ADR 0012); found without importing it."""
+    spec = importlib.util.find_spec("rspp.conform.trace")
+    origin = spec.origin if spec is not None else None
+    return "pure Python" if origin is None or origin.endswith(".py") else "compiled (mypyc)"
 
 
 def _root(

@@ -107,10 +107,17 @@ DERIVED_EVIDENCE: Final = ("turn_open_ts", "turn_close_ts", "terminal_outcome",
                            "cancel_events")
 """Evidence fields derived from the turn's events rather than carried by one of them."""
 
-_OPEN, _ACTIVE, _COMMIT, _ABORT = 1, 2, 3, 4
+# Module constants are Final: compiled (ADR 0012), a Final name is a C static, any other
+# global a dictionary lookup at every use; so are the imported names the hot path uses.
+_OPEN: Final = 1
+_ACTIVE: Final = 2
+_COMMIT: Final = 3
+_ABORT: Final = 4
 _STATE: Final = ("(none)", "OPEN", "ACTIVE", "COMMIT", "ABORT")
-_ADMITTED, _DEFERRED, _REJECTED = "admitted", "deferred", "rejected"
-_CLOSED = "closed"
+_ADMITTED: Final = "admitted"
+_DEFERRED: Final = "deferred"
+_REJECTED: Final = "rejected"
+_CLOSED: Final = "closed"
 _GAMMA: Final = 1.02
 _LOG_GAMMA: Final = math.log(_GAMMA)
 _BUCKETS: Final = 2048
@@ -263,7 +270,8 @@ class _Histogram:
 
 # Stages a turn has been sampled for (one sample per turn and stage: a repeated mark must not
 # count as more turns); the other stages are sampled at a first event already.
-_STT, _TTS = 1, 2
+_STT: Final = 1
+_TTS: Final = 2
 _CANCEL_BIT: Final = MappingProxyType({"turn": 4, "session": 8})
 
 
@@ -302,7 +310,6 @@ class _Session:
         self.pre: dict[str, tuple[str, int]] = {}
 
 
-_Handler = Callable[["_Checker", TraceEvent, _Session, int], None]
 
 
 class _Checker:
@@ -429,7 +436,6 @@ class _Checker:
     def _events(self, events: Sequence[TraceEvent], base: int) -> None:
         """The hot loop (what the 300,000 events/s target of ADR 0011 measures): events the
         strict decoder took, line ``base + 1`` on, everything touched held in locals."""
-        handlers = _HANDLERS
         sessions = self.sessions
         seen = self.seen_sessions
         emit = self.emit
@@ -447,9 +453,10 @@ class _Checker:
             if not event.correlation_id:
                 emit("TRC014", number, f"session {sid} turn {event.turn_id}: "
                      f"{NAME_OF[kind]} carries no correlation id (a non-empty string)")
-            handlers[kind](self, event, session, number)
-            if event.lease_epoch > session.epoch:
-                session.epoch = event.lease_epoch
+            _dispatch(self, event, kind, session, number)
+            epoch = event.lease_epoch
+            if epoch > session.epoch:
+                session.epoch = epoch
             if ((fresh or kind in may_empty) and not session.turns and not session.pre
                     and not session.leased):
                 del sessions[sid]
@@ -492,7 +499,7 @@ class _Checker:
             return None
         assert isinstance(parsed, dict)
         if event is not None and len(parsed) == len(msgspec.structs.asdict(event)) + 1 - sum(
-                v is UNSET for v in msgspec.structs.astuple(event)):
+                v is _UNSET for v in msgspec.structs.astuple(event)):
             return event
         name = parsed.get("event")
         if name not in NAMES:
@@ -594,7 +601,7 @@ class _Checker:
         bit = 1
         extras = self.extras
         for field, declared in zip(self.generic, self.declared, strict=True):
-            if missing & bit and (getattr(event, field) is not UNSET if declared
+            if missing & bit and (getattr(event, field) is not _UNSET if declared
                                   else field in extras):
                 missing &= ~bit
             bit <<= 1
@@ -641,6 +648,23 @@ class _Checker:
 
 
 _NO_EXTRAS: Final[Mapping[str, object]] = MappingProxyType({})
+_UNSET: Final = UNSET
+_STAGE_MARK: Final = StageMark
+_OUTPUT_ACCEPTED: Final = OutputAccepted
+_PLAYBACK_STARTED: Final = PlaybackStarted
+_TURN_OPEN: Final = TurnOpen
+_TURN_ACTIVE: Final = TurnActive
+_TURN_COMMIT: Final = TurnCommit
+_TURN_ABORT: Final = TurnAbort
+_TURN_CLOSE: Final = TurnClose
+_ADMIT: Final = Admit
+_REJECT: Final = Reject
+_DEFER: Final = Defer
+_CANCEL_REQUESTED: Final = CancelRequested
+_CANCEL_ACCEPTED: Final = CancelAccepted
+_OUTPUT_REJECTED: Final = OutputRejected
+_LEASE_ACQUIRED: Final = LeaseAcquired
+_LEASE_RELEASED: Final = LeaseReleased
 # The events after which a session may hold nothing (a turn closed, a candidate rejected, a
 # lease released, a turn_open refused after its candidate was taken): only then, or when the
 # event made the session, is it worth asking whether to drop the session's record.
@@ -685,46 +709,44 @@ def _in_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> _T
     if turn.missing:
         c.evidence_of(turn, event)
     plan = event.plan_hash
-    if plan is not UNSET and plan != turn.plan:
+    if plan is not _UNSET and plan != turn.plan:
         c.emit("TRC016", line, f"session {event.session_id} turn {event.turn_id}: "
                f"{NAME_OF[type(event)]} names plan {plan}, not the plan frozen at turn open "
-               f"({'none' if turn.plan is UNSET else turn.plan})", (turn.line,))
+               f"({'none' if turn.plan is _UNSET else turn.plan})", (turn.line,))
     corr = event.correlation_id
     if corr != turn.corr and corr:
         c.emit("TRC014", line, f"session {event.session_id} turn {event.turn_id}: "
                f"correlation id {corr!r} differs from the turn's "
-               f"{'none' if turn.corr is UNSET else repr(turn.corr)}", (turn.line,))
+               f"{'none' if turn.corr is _UNSET else repr(turn.corr)}", (turn.line,))
     return turn
 
 
-def _lifecycle(want: int, to: int) -> _Handler:
-    def handle(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-        name = NAME_OF[type(event)]
-        tid = event.turn_id
-        if to in (_COMMIT, _ABORT) and _only_candidate(c, event, session):
-            _pre_terminal(c, event, session, line)
+def _transition(c: _Checker, event: TraceEvent, session: _Session, line: int, want: int,
+                to: int) -> None:
+    """A lifecycle event moving its turn from state ``want`` to ``to``."""
+    if to in (_COMMIT, _ABORT) and _only_candidate(c, event, session):
+        _pre_terminal(c, event, session, line)
+        return
+    turn = _in_turn(c, event, session, line)
+    if turn is None:
+        return
+    if turn.state != want:
+        c.emit("TRC010", line, f"session {event.session_id} turn {event.turn_id}: "
+               f"{NAME_OF[type(event)]} in state {_STATE[turn.state]} (allowed only in "
+               f"{_STATE[want]})", (turn.line,))
+        if turn.state >= to or turn.state == _ABORT:
             return
-        turn = _in_turn(c, event, session, line)
-        if turn is None:
-            return
-        if turn.state != want:
-            c.emit("TRC010", line, f"session {event.session_id} turn {tid}: {name} in "
-                   f"state {_STATE[turn.state]} (allowed only in {_STATE[want]})",
-                   (turn.line,))
-            if turn.state >= to or turn.state == _ABORT:
-                return
-            # A forward move that skipped a state: reported once, then followed, so the
-            # turn's later events are judged from where the runtime says it is.
-        turn.state = to
-        if to == _COMMIT:
-            turn.commit_ts = event.ts_mono_ns
-        if to in (_COMMIT, _ABORT):
-            outcome = event.terminal_outcome
-            expected = "commit" if to == _COMMIT else "abort"
-            turn.terminal = None if outcome == expected else (
-                f"terminal_outcome ({name} at line {line} carries "
-                f"{'none' if outcome is UNSET else repr(outcome)})")
-    return handle
+        # A forward move that skipped a state: reported once, then followed, so the
+        # turn's later events are judged from where the runtime says it is.
+    turn.state = to
+    if to == _COMMIT:
+        turn.commit_ts = event.ts_mono_ns
+    if to in (_COMMIT, _ABORT):
+        outcome = event.terminal_outcome
+        expected = "commit" if to == _COMMIT else "abort"
+        turn.terminal = None if outcome == expected else (
+            f"terminal_outcome ({NAME_OF[type(event)]} at line {line} carries "
+            f"{'none' if outcome is _UNSET else repr(outcome)})")
 
 
 def _turn_close(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
@@ -772,7 +794,7 @@ def _pre_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> N
     if not tid:
         c.not_open(event, session, line)
         return
-    if event.terminal_outcome is not UNSET:
+    if event.terminal_outcome is not _UNSET:
         # Reported, and the outcome itself still taken: the candidate's later events are
         # judged as the runtime treats them.
         c.emit("TRC011", line, f"session {sid} turn {tid}: {name} carries terminal_outcome "
@@ -798,7 +820,7 @@ def _pre_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> N
 
 def _missing(c: _Checker, event: TraceEvent, line: int, field: str, allowed: str) -> bool:
     """Whether ``event`` lacks ``field`` (then reported as TRC002)."""
-    if getattr(event, field) is not UNSET:
+    if getattr(event, field) is not _UNSET:
         return False
     c.events -= 1
     c._unreadable("TRC002", line, f"{NAME_OF[type(event)]} needs a {field} ({allowed})")
@@ -841,42 +863,37 @@ def _output(c: _Checker, event: TraceEvent, session: _Session, line: int) -> Non
     turn = _in_turn(c, event, session, line)
     if turn is None:
         return
-    sid, tid, name = event.session_id, event.turn_id, NAME_OF[type(event)]
     if turn.cancel:
-        c.emit("TRC012", line, f"session {sid} turn {tid}: {name} after cancel_accepted at "
-               f"line {turn.cancel}; no output may follow an accepted cancel in its scope",
-               (turn.cancel,))
+        c.emit("TRC012", line, f"session {event.session_id} turn {event.turn_id}: "
+               f"{NAME_OF[type(event)]} after cancel_accepted at line {turn.cancel}; no output "
+               "may follow an accepted cancel in its scope", (turn.cancel,))
     elif turn.state == _ABORT:
-        c.emit("TRC010", line, f"session {sid} turn {tid}: {name} after turn_abort",
-               (turn.line,))
+        c.emit("TRC010", line, f"session {event.session_id} turn {event.turn_id}: "
+               f"{NAME_OF[type(event)]} after turn_abort", (turn.line,))
     epoch = event.lease_epoch
     if epoch < session.epoch:
         turn.stale = True
-        c.emit("TRC013", line, f"session {sid} turn {tid}: {name} accepted with lease epoch "
-               f"{epoch}, below the session's epoch {session.epoch}; a stale holder's output "
-               "must be rejected")
-    if not turn.played and type(event) is PlaybackStarted:
+        c.emit("TRC013", line, f"session {event.session_id} turn {event.turn_id}: "
+               f"{NAME_OF[type(event)]} accepted with lease epoch {epoch}, below the session's "
+               f"epoch {session.epoch}; a stale holder's output must be rejected")
+    if not turn.played and type(event) is _PLAYBACK_STARTED:
         turn.played = True
         ts = event.ts_mono_ns
+        sid, tid = event.session_id, event.turn_id
         start = turn.speech_end if turn.speech_end >= 0 else turn.open_ts
         c.sample("turn_latency", ts - start, turn.line, sid, tid)
         if turn.commit_ts >= 0:
             c.sample("first_audio", ts - turn.commit_ts, turn.line, sid, tid)
 
 
-def _output_rejected(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    _in_turn(c, event, session, line)
-
-
 def _stage_mark(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    if event.stage is UNSET:
+    if event.stage is _UNSET:
         _missing(c, event, line, "stage", ", ".join(STAGE_MARKS))
         return
     turn = _in_turn(c, event, session, line)
     if turn is None:
         return
     stage, ts = event.stage, event.ts_mono_ns
-    sid, tid = event.session_id, event.turn_id
     if stage == "speech_end":
         if turn.speech_end < 0:
             turn.speech_end = ts
@@ -887,14 +904,17 @@ def _stage_mark(c: _Checker, event: TraceEvent, session: _Session, line: int) ->
         if turn.llm_first < 0:
             turn.llm_first = ts
             if turn.llm_request >= 0:
-                c.sample("first_token", ts - turn.llm_request, turn.line, sid, tid)
+                c.sample("first_token", ts - turn.llm_request, turn.line, event.session_id,
+                         event.turn_id)
     elif stage == "stt_final":
         if turn.speech_end >= 0 and not turn.sampled & _STT:
             turn.sampled |= _STT
-            c.sample("stt_final", ts - turn.speech_end, turn.line, sid, tid)
+            c.sample("stt_final", ts - turn.speech_end, turn.line, event.session_id,
+                     event.turn_id)
     elif turn.llm_first >= 0 and not turn.sampled & _TTS:  # tts_first_byte
         turn.sampled |= _TTS
-        c.sample("tts_first_byte", ts - turn.llm_first, turn.line, sid, tid)
+        c.sample("tts_first_byte", ts - turn.llm_first, turn.line, event.session_id,
+                 event.turn_id)
 
 
 def _lease_acquired(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
@@ -906,28 +926,37 @@ def _lease_acquired(c: _Checker, event: TraceEvent, session: _Session, line: int
     session.leased = True
 
 
-def _lease_released(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    session.leased = False
-
-
-_HANDLERS: Final[Mapping[type, _Handler]] = MappingProxyType({
-    TurnOpen: _turn_open,
-    TurnActive: _lifecycle(_OPEN, _ACTIVE),
-    TurnCommit: _lifecycle(_ACTIVE, _COMMIT),
-    TurnAbort: _lifecycle(_ACTIVE, _ABORT),
-    TurnClose: _turn_close,
-    Admit: _pre_turn,
-    Reject: _pre_turn,
-    Defer: _pre_turn,
-    CancelRequested: _cancel_requested,
-    CancelAccepted: _cancel_accepted,
-    OutputAccepted: _output,
-    OutputRejected: _output_rejected,
-    PlaybackStarted: _output,
-    LeaseAcquired: _lease_acquired,
-    LeaseReleased: _lease_released,
-    StageMark: _stage_mark,
-})
+def _dispatch(c: _Checker, event: TraceEvent, kind: type, session: _Session,
+              line: int) -> None:
+    """Call the handler of ``kind`` (the most frequent kinds first; a chain of identity tests
+    rather than a table, so that compiled code calls each handler directly)."""
+    if kind is _STAGE_MARK:
+        _stage_mark(c, event, session, line)
+    elif kind is _OUTPUT_ACCEPTED or kind is _PLAYBACK_STARTED:
+        _output(c, event, session, line)
+    elif kind is _TURN_OPEN:
+        _turn_open(c, event, session, line)
+    elif kind is _TURN_ACTIVE:
+        _transition(c, event, session, line, _OPEN, _ACTIVE)
+    elif kind is _TURN_COMMIT:
+        _transition(c, event, session, line, _ACTIVE, _COMMIT)
+    elif kind is _TURN_CLOSE:
+        _turn_close(c, event, session, line)
+    elif kind is _ADMIT or kind is _REJECT or kind is _DEFER:
+        _pre_turn(c, event, session, line)
+    elif kind is _TURN_ABORT:
+        _transition(c, event, session, line, _ACTIVE, _ABORT)
+    elif kind is _CANCEL_REQUESTED:
+        _cancel_requested(c, event, session, line)
+    elif kind is _CANCEL_ACCEPTED:
+        _cancel_accepted(c, event, session, line)
+    elif kind is _OUTPUT_REJECTED:
+        _in_turn(c, event, session, line)
+    elif kind is _LEASE_ACQUIRED:
+        _lease_acquired(c, event, session, line)
+    else:
+        assert kind is _LEASE_RELEASED, kind
+        session.leased = False
 
 
 # ---------------------------------------------------------------------- structure
