@@ -331,3 +331,39 @@ def test_a_repository_in_a_subdirectory_of_the_work_tree(capsys: pytest.CaptureF
     code, findings = check_json(capsys, sub, "--against", "main")
     assert code == 1
     assert codes(findings) == ["IMM001", "IMM004"]
+
+
+def test_a_base_lock_past_1_mib_is_compared_entry_by_entry(
+        capsys: pytest.CaptureFixture[str], example_git_repo: Path) -> None:
+    """A large repository's lock (here padded to ~12,000 entries, 1.2 MiB) is read at the
+    base and at the head: removing one entry is still IMM004, never a silent pass."""
+    git(example_git_repo, "checkout", "-q", "main")
+    padded = {**lock_entries(example_git_repo),
+              **{f"Module/scale/m{i:05d}@1.0.0": "sha256:" + f"{i:064x}" for i in range(12_000)}}
+    write_lock(example_git_repo, padded)
+    assert (example_git_repo / LOCK).stat().st_size > 1 << 20
+    commit(example_git_repo, message="a large lock")
+    git(example_git_repo, "checkout", "-q", "-B", "feature")
+    del padded[CONTRACT_KEY]
+    write_lock(example_git_repo, padded)
+    commit(example_git_repo, message="lock entry removed")
+    code, findings = check_json(capsys, example_git_repo, "--against", "main")
+    assert code == 1
+    assert "FILE004" not in codes(findings)
+    removed = only(findings, "IMM004")
+    assert CONTRACT_KEY in removed["message"] and "was removed" in removed["message"]
+
+
+@pytest.mark.parametrize("text", ["{not json\n", '{"lockVersion": 2, "artifacts": {}}\n'])
+def test_a_base_whose_lock_cannot_be_read_stops_the_check(
+        capsys: pytest.CaptureFixture[str], example_git_repo: Path, text: str) -> None:
+    """Without the base's lock its published versions are unknown: GIT001, exit 2, never a
+    comparison with less than the base."""
+    git(example_git_repo, "checkout", "-q", "main")
+    write(example_git_repo, LOCK, text)
+    commit(example_git_repo, message="a broken lock")
+    git(example_git_repo, "checkout", "-q", "feature")
+    run = rspp(capsys, "check", "--root", str(example_git_repo), "--against", "main")
+    assert run.code == 2, run.out + run.err
+    assert "GIT001" in run.err and f"{LOCK} at main" in run.err
+    assert "is not a valid lock" in run.err and "Traceback" not in run.err

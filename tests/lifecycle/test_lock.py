@@ -13,7 +13,14 @@ from rspp.load.api import load_file
 from rspp.validate.discover import discover
 from tests.helpers.cli import rspp
 from tests.helpers.files import edit, read, write
-from tests.helpers.repos import LOCK, artifact_count, lock_entries, new_version, version_line
+from tests.helpers.repos import (
+    LOCK,
+    artifact_count,
+    lock_entries,
+    mark_checkout,
+    new_version,
+    version_line,
+)
 
 FAST = "pipelines/profiles/fast.yaml"
 FAST_KEY = "ExecutionProfile/fast/v1@1.0.0"
@@ -228,3 +235,34 @@ def test_lock_json_output_is_one_json_document(capsys: pytest.CaptureFixture[str
     assert run.code == 0
     assert FAST_NEXT in lock_entries(locked)
     assert json.loads(run.out)["summary"]["failed"] is False
+
+
+def _padded(entries: dict[str, str], count: int) -> dict[str, str]:
+    """``entries`` and ``count`` more of synthetic modules, as a lock of a large repository
+    holds (about 100 bytes each)."""
+    extra = {f"Module/scale/m{i:05d}@1.0.0": "sha256:" + f"{i:064x}" for i in range(count)}
+    return {**entries, **extra}
+
+
+def test_a_lock_larger_than_an_artifact_file_is_read_whole(tmp_path: Path) -> None:
+    """The lock grows with the repository: at ~12,000 entries it is past the 1 MiB bound of
+    an artifact file, and every entry is still read (not FILE004)."""
+    from rspp.lifecycle.lock import LOCK_MAX_BYTES, parse_lock, read_lock, render_lock
+
+    entries = _padded({}, 12_000)
+    text = render_lock(entries)
+    assert 1 << 20 < len(text.encode()) < LOCK_MAX_BYTES
+    write(mark_checkout(tmp_path), LOCK, text)
+    for lock, problems in (parse_lock(text.encode()), read_lock(tmp_path)):
+        assert problems == []
+        assert lock is not None and lock.entries == entries
+
+
+def test_a_lock_over_its_bound_is_file004_not_a_smaller_lock(tmp_path: Path) -> None:
+    from rspp.lifecycle.lock import LOCK_MAX_BYTES, read_lock
+
+    write(mark_checkout(tmp_path), LOCK, '{"lockVersion": 1, "artifacts": {}}'
+          + " " * LOCK_MAX_BYTES)
+    lock, problems = read_lock(tmp_path)
+    assert lock is None
+    assert [(p.code, p.path) for p in problems] == [("FILE004", LOCK)]

@@ -111,7 +111,7 @@ def checked(options: CheckOptions) -> Checked:
         history = with_base(repo, options.against, fetch=options.fetch)
         assert history.git is not None and history.commit is not None
         head = snapshot_index(repo.index, lock)
-        base = snapshot_files(history.base_files, history.label)
+        base = snapshot_files(history.base_files, history.label, history.base_lock)
         for key, version in head.versions.items():
             if version.path not in history.changed:
                 base.versions.setdefault(key, version)

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rspp.core.constants import ARTIFACT_DIRS, LOCK_FILE, MUTABLE_KINDS
-from rspp.lifecycle.gitio import GitRepo
-from rspp.lifecycle.lock import Lock, parse_lock
+from rspp.lifecycle.gitio import GitError, GitRepo
+from rspp.lifecycle.lock import LOCK_MAX_BYTES, Lock, parse_lock
 from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.digest import lock_key, split_lock_key
@@ -107,13 +107,15 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
                if p.startswith(prefix)} | {LOCK_FILE}
     tree = {p[len(prefix):]: e for p, e in git.tree(commit, wanted).items()
             if p.startswith(prefix)}
-    blobs = git.read_blobs(tree[p].blob for p in changed if p in tree)
+    blobs = git.read_blobs(tree[p].blob for p in changed if p in tree and p != LOCK_FILE)
+    if LOCK_FILE in tree:
+        blobs.update(git.read_blobs([tree[LOCK_FILE].blob], max_bytes=LOCK_MAX_BYTES))
     history = History(_copy(repo.index), f"{against} ({commit[:12]})", set(), git=git,
                       commit=commit, prefix=prefix, changed=frozenset(changed),
                       base_files={p: blobs[tree[p].blob] for p in changed if p in tree})
     assert history.base_keys is not None
     if LOCK_FILE in tree:
-        history.base_lock, _ = parse_lock(blobs[tree[LOCK_FILE].blob] or b"", LOCK_FILE)
+        history.base_lock = _base_lock(blobs[tree[LOCK_FILE].blob], history.label)
     head_by_path = {a.path: a for a in repo.index.artifacts}
     for path in sorted(tree):
         if path == LOCK_FILE:
@@ -132,6 +134,22 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
     if history.base_lock is not None:
         history.base_keys.update(k for k in map(key_of, history.base_lock.entries) if k)
     return history
+
+
+def _base_lock(raw: bytes | None, label: str) -> Lock:
+    """The base's lock; GitError when the base has one that cannot be read (over
+    :data:`LOCK_MAX_BYTES`, or not a valid lock): without it the published versions of the
+    base are unknown, and comparing with less than the base is no comparison."""
+    if raw is None:
+        raise GitError(f"{LOCK_FILE} at {label} is larger than {LOCK_MAX_BYTES} bytes; the base "
+                       "cannot be compared")
+    lock, problems = parse_lock(raw, LOCK_FILE)
+    if lock is None:
+        first = problems[0] if problems else None
+        where = f":{first.line}:{first.col} {first.code} {first.message}" if first else ""
+        raise GitError(f"{LOCK_FILE} at {label} is not a valid lock ({LOCK_FILE}{where}); the "
+                       "base cannot be compared")
+    return lock
 
 
 def base_texts(history: History, names: Iterable[str], max_bytes: int = 1 << 20

@@ -310,8 +310,6 @@ class _Session:
         self.pre: dict[str, tuple[str, int]] = {}
 
 
-
-
 class _Checker:
     """The state of one check: sessions, histograms, findings."""
 

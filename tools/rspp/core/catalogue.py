@@ -838,7 +838,9 @@ ENTRIES: tuple[Entry, ...] = (
         doc="`--against` accepts branches, tags, commit ids and remote refs. In a shallow clone "
             "a missing base is fetched from the remote; when that fails the check stops with "
             "this code: fetch the base (`git fetch origin main`) or clone with full history "
-            "(actions/checkout `fetch-depth: 0`).",
+            "(actions/checkout `fetch-depth: 0`). A base whose rspp.lock cannot be read (over "
+            "16 MiB, or not a valid lock) stops the check too: its published versions would "
+            "be unknown, and a comparison with less than the base is no comparison.",
         emitted_by="git",
     ),
     # graph

@@ -25,7 +25,7 @@ from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonObject
 from rspp.core.sink import finding
-from rspp.lifecycle.lock import Lock, identity_key, parse_lock, published
+from rspp.lifecycle.lock import Lock, identity_key, published
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
 from rspp.model.artifact import Index
@@ -66,20 +66,19 @@ def snapshot_index(index: Index, lock: Lock | None, label: str = "the working tr
     return snap
 
 
-def snapshot_files(files: dict[str, bytes | None], label: str,
+def snapshot_files(files: dict[str, bytes | None], label: str, lock: Lock | None,
                    limits: Limits | None = None) -> Snapshot:
-    """A snapshot of files read from git (path -> bytes; None: too large, skipped)."""
+    """A snapshot of artifact files read from git (path -> bytes; None: too large, skipped)
+    with the base's ``lock``, read by the caller (``compat.history.with_base`` refuses a base
+    whose lock cannot be read); a ``rspp.lock`` among ``files`` is not parsed again."""
     from pathlib import Path
 
     from rspp.load.api import syntax_for
 
-    snap = Snapshot(label)
+    snap = Snapshot(label, lock=lock)
     for path in sorted(files):
         raw = files[path]
-        if raw is None:
-            continue
-        if path == LOCK_FILE:
-            snap.lock, _ = parse_lock(raw, LOCK_FILE)
+        if raw is None or path == LOCK_FILE:
             continue
         syntax = syntax_for(Path(path))
         if syntax is None:

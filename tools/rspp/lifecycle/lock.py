@@ -16,19 +16,24 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from rspp.core import sink
 from rspp.core.canonical import pretty
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import as_array
-from rspp.load.api import load_bytes
+from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
 from rspp.load.spans import pointer_join
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.digest import artifact_digest, lock_key, split_lock_key
 
 LOCK_VERSION = 1
+LOCK_MAX_BYTES: Final = 1 << 24
+"""The largest lock read, in bytes (16 MiB: about 100,000 entries of ~160 bytes). The lock
+grows with the repository, so it is read with this bound wherever it is read (the working
+tree, a base in git), never with the 1 MiB bound of an artifact file."""
 _DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 
 
@@ -73,7 +78,7 @@ def unpinned_refs(art: Artifact) -> list[str]:
 
 def parse_lock(raw: bytes, rel: str = LOCK_FILE) -> tuple[Lock | None, list[Finding]]:
     """Parse lock text; findings (loader codes, LCK002) when it is not a valid lock."""
-    loaded = load_bytes(raw, rel, syntax="json")
+    loaded = load_bytes(raw, rel, syntax="json", limits=Limits(max_bytes=LOCK_MAX_BYTES))
     doc = loaded.document
     if doc is None:
         return None, list(loaded.findings)
@@ -114,7 +119,7 @@ def read_lock(root: Path) -> tuple[Lock | None, list[Finding]]:
     path = root / LOCK_FILE
     if not path.exists() and not path.is_symlink():
         return Lock(), []
-    rel, raw = read_file(path, root, 1 << 24)
+    rel, raw = read_file(path, root, LOCK_MAX_BYTES)
     if isinstance(raw, Finding):
         return None, [raw]
     return parse_lock(raw, rel)
