@@ -148,10 +148,15 @@ def copy_package(target: Path) -> Path:
 
 def load_generator() -> ModuleType:
     """benchmarks/generate.py as a module (it is a script, not part of the package)."""
-    name = "rspp_benchmarks_generate"
+    return load_benchmark("generate")
+
+
+def load_benchmark(stem: str) -> ModuleType:
+    """``benchmarks/<stem>.py`` as a module (the scripts are not part of the package)."""
+    name = f"rspp_benchmarks_{stem}"
     if name in sys.modules:
         return sys.modules[name]
-    path = REPO_ROOT / "benchmarks" / "generate.py"
+    path = REPO_ROOT / "benchmarks" / f"{stem}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

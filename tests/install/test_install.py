@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO_ROOT
-from tests.helpers.repos import copy_rule_base
+from tests.helpers.repos import copy_rule_base, load_benchmark
 
 pytestmark = pytest.mark.slow
 
@@ -192,12 +192,7 @@ def test_wheel_compiles_the_trace_checker_with_the_same_results(
         version = _run([str(venv_dir / "bin/rspp"), "--version"], tmp_path, env)
         assert version.stdout.endswith("\ntrace checker: compiled (mypyc)\n"), version.stdout
     generated = source / "tests/replay/generated-20000.jsonl"
-    sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
-    try:
-        from tracegen import generate
-    finally:
-        sys.path.remove(str(REPO_ROOT / "benchmarks"))
-    generate(generated, 20_000, 400, seed=3)
+    load_benchmark("tracegen").generate(generated, 20_000, 400, seed=3)
     try:
         native = _replay_check([str(venv_dir / "bin/python")], source, env)
         pure = _replay_check([sys.executable], source,

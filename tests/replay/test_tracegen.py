@@ -4,15 +4,13 @@ and the same whether written plain or gzip-compressed."""
 from __future__ import annotations
 
 import gzip
-import importlib.util
-import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
-from tests.helpers import REPO_ROOT
+from tests.helpers.repos import load_benchmark
 
 EVENTS, SESSIONS = 20_000, 200
 # The OR-02 baseline with this repository's additions (pipelines/replay/or02_baseline.yaml)
@@ -27,21 +25,9 @@ BUDGETS = Budgets({"turn_latency": 800, "first_audio": 600, "stt_final": 200,
                   "ExecutionProfile/simple/v1@1.0.0")
 
 
-def _load() -> ModuleType:
-    name = "rspp_benchmarks_tracegen"
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, REPO_ROOT / "benchmarks" / "tracegen.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
 def tracegen() -> ModuleType:
-    return _load()
+    return load_benchmark("tracegen")
 
 
 @pytest.fixture(scope="module")
