@@ -18,12 +18,13 @@ def command(
     no_fetch: bool = typer.Option(False, "--no-fetch", help="Never fetch a missing base."),
     today: str = common.TODAY,
     root: Path = common.ROOT,
+    no_cache: bool = common.NO_CACHE,
 ) -> None:
     """The CI gate: validate + lock + immutability and compatibility against a base +
     version skew, deprecations and waivers + freshness."""
     from rspp.commands.check import CheckOptions, check
 
     result = check(CheckOptions(common.base(root), against, strict, fetch=not no_fetch,
-                                today=common.today_of(today)))
+                                today=common.today_of(today), cache=not no_cache))
     common.write_report(result, fmt)
     raise typer.Exit(1 if result.failed else 0)

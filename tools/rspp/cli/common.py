@@ -17,6 +17,8 @@ ROOT = typer.Option(None, "--root", help="Repository root (default: found from c
 TODAY = typer.Option(None, "--today", help="The date deprecations and waivers are judged on "
                                            "(YYYY-MM-DD; default: the clock's).")
 FORMAT = typer.Option("text", "--format", "-f", help="Findings: text, json, github or sarif.")
+NO_CACHE = typer.Option(False, "--no-cache", help="Neither read nor write the per-file cache "
+                                                  "in .rspp/cache (ADR 0013).")
 
 
 def today_of(text: str | None) -> dt.date:

@@ -37,7 +37,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
 })
 GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle",
                                                     "rollout": "rollout", "replay": "replay",
-                                                    "gates": "gates"})
+                                                    "gates": "gates", "cache": "cache"})
 
 
 def build_app(only: str | None = None) -> typer.Typer:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import typer
 
+from rspp.cli import common
+
 FORMATS = ("text", "json", "github", "sarif")
 
 
@@ -19,6 +21,7 @@ def command(
     root: Path = typer.Option(None, "--root", help="Repository root (default: found from cwd)."),
     jobs: int = typer.Option(0, "--jobs", "-j", min=0,
                              help="Processes for loading large repositories (0: one per core)."),
+    no_cache: bool = common.NO_CACHE,
 ) -> None:
     """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
     from rspp.commands.validate import validate
@@ -31,6 +34,7 @@ def command(
         raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     base = root if root is not None else find_root(Path.cwd())
     targets = tuple(Path(p) for p in paths or ())
-    result = validate(ValidateOptions(root=base, targets=targets, strict=strict, jobs=jobs))
+    result = validate(ValidateOptions(root=base, targets=targets, strict=strict, jobs=jobs,
+                                      cache=not no_cache))
     sys.stdout.write(REPORTERS[fmt](result))
     raise typer.Exit(1 if result.failed else 0)

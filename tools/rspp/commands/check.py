@@ -47,6 +47,7 @@ class CheckOptions:
     jobs: int = 0
     fetch: bool = True
     today: dt.date | None = None
+    cache: bool = True  # the per-file cache of validation (ADR 0013)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,8 @@ def checked(options: CheckOptions) -> Checked:
     from rspp.lifecycle.immutability import compare, snapshot_files, snapshot_index
     from rspp.lifecycle.lock import read_lock, update
 
-    result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs))
+    result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs,
+                                                       cache=options.cache))
     findings = list(result.findings)
     lock, problems = read_lock(repo.root)
     findings.extend(problems)

@@ -247,14 +247,15 @@ def make_dirs(path: Path | str, *, root: Path | str) -> None:
     os.close(fd)
 
 
-def read_existing(path: Path | str, *, root: Path | str, verb: str = "write"
-                  ) -> bytes | None:
+def read_existing(path: Path | str, *, root: Path | str, verb: str = "write",
+                  max_bytes: int | None = None) -> bytes | None:
     """The bytes of a file rspp writes (to compare before replacing it), None when missing.
 
     Read the way :func:`write_atomic` writes: a link or special file in the way raises
     FileAccessError IO002, so a writer compares with the same file it then replaces, and a
     check of generated files reads nothing outside the repository. ``verb`` names the action
-    in messages ("write" while writing, "check" while checking).
+    in messages ("write" while writing, "check" while checking). With ``max_bytes``, at most
+    ``max_bytes + 1`` bytes are read: a longer result means the file is over the bound.
     """
     real_root, parts = inside_root(path, root, verb)
     job = _Job(_show("/".join(parts)), verb)
@@ -272,7 +273,7 @@ def read_existing(path: Path | str, *, root: Path | str, verb: str = "write"
         os.close(folder)
     try:
         with os.fdopen(fd, "rb") as handle:
-            return handle.read()
+            return handle.read() if max_bytes is None else handle.read(max_bytes + 1)
     except OSError as exc:
         raise _os_error(job, exc) from exc
 

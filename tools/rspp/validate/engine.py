@@ -22,13 +22,15 @@ from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.core.paths import PathError, RepositoryError, Resolver, name_inside, show
 from rspp.core.pool import ChunkMap, default_jobs
-from rspp.load.api import Limits, LoadResult, load_file
+from rspp.load.api import Limits, LoadResult, load_bytes, load_file, syntax_for
 from rspp.load.config import load_config
 from rspp.load.document import Document
+from rspp.load.reading import read_file
 from rspp.model.artifact import Artifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
 from rspp.rules.registry import active_rules
+from rspp.validate.cache import Cached, FileCache
 from rspp.validate.discover import SUFFIXES, scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
 
@@ -45,6 +47,8 @@ class ValidateOptions:
     strict: bool = False
     limits: Limits = field(default_factory=Limits)
     jobs: int = 0  # worker processes for loading; 0 = one per core
+    # the per-file cache in the work area (ADR 0013); False: neither read nor written
+    cache: bool = True
 
 
 @dataclass(slots=True)
@@ -68,17 +72,6 @@ class _Loaded:
     doc: Document | None
     kind: str | None
     findings: tuple[Finding, ...]
-
-
-def load_checked(path: Path, root: Path, limits: Limits | None = None,
-                 resolver: Resolver | None = None) -> LoadResult:
-    """``load_file`` under the read policy of :mod:`rspp.core.paths`: a path that leads out of
-    ``root`` through a link (FILE002) or through a link loop (FILE001) is refused before
-    anything outside is looked at. ``resolver`` (for ``root``) is shared across a run."""
-    problem = (resolver or Resolver(root)).refusal(path)
-    if problem is not None:
-        return LoadResult(None, (problem,))
-    return load_file(path, root, limits=limits or Limits(), policy_checked=True)
 
 
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
@@ -108,16 +101,34 @@ def load_named(path: Path, root: Path | None = None) -> LoadResult:
     return LoadResult(loaded.document, tuple(replace(f, path=shown) for f in loaded.findings))
 
 
-def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver) -> _Loaded:
-    """Load and check one file; the document leaves without its position tables."""
-    loaded = load_checked(path, root, limits, resolver)
+def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
+              cache: FileCache | None = None) -> _Loaded:
+    """Load and check one file; the document leaves without its position tables. With
+    ``cache``, a file whose bytes were loaded before is not parsed again (ADR 0013)."""
+    problem = resolver.refusal(path)
+    if problem is not None:
+        return _Loaded(name_inside(path, root), None, None, (problem,))
+    rel, raw = read_file(path, root, limits.max_bytes, policy_checked=True)
+    if isinstance(raw, Finding):
+        return _Loaded(rel, None, None, (raw,))
+    syntax = syntax_for(path) or "yaml"
+    if cache is not None:
+        hit = cache.get(rel, syntax, limits, raw)
+        if hit is not None:
+            return _Loaded(hit.doc.path if hit.doc is not None else rel, hit.doc, hit.kind,
+                           hit.findings)
+    loaded = load_bytes(raw, rel, syntax=syntax, limits=limits)
     doc = loaded.document
     if doc is None:
-        return _Loaded(name_inside(path, root), None, None, loaded.findings)
-    kind, problems = check_envelope(doc)
-    if kind is not None:
-        problems = check_schema(doc, kind, root=root)
-    return _Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
+        outcome = _Loaded(rel, None, None, loaded.findings)
+    else:
+        kind, problems = check_envelope(doc)
+        if kind is not None:
+            problems = check_schema(doc, kind, root=root)
+        outcome = _Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
+    if cache is not None:
+        cache.put(rel, syntax, limits, raw, Cached(outcome.doc, outcome.kind, outcome.findings))
+    return outcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,12 +137,13 @@ class _LoadJob:
 
     root: Path
     limits: Limits
+    cache: FileCache | None = None
 
 
 def _load_chunk(job: _LoadJob, paths: Sequence[Path]) -> list[_Loaded]:
     """One chunk of files (positions already dropped, so results pickle small)."""
     resolver = Resolver(job.root)
-    return [_load_one(path, job.root, job.limits, resolver) for path in paths]
+    return [_load_one(path, job.root, job.limits, resolver, job.cache) for path in paths]
 
 
 def _shared_keys(value: JsonObject) -> JsonObject:
@@ -149,11 +161,13 @@ def _shared(value: JsonValue) -> JsonValue:
     return value
 
 
-def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1) -> Repository:
+def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1,
+                    cache: FileCache | None = None) -> Repository:
     """Load, envelope-check and schema-check ``files``; in ``jobs`` worker processes when
-    there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them)."""
+    there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them); with
+    ``cache``, unchanged files come from it."""
     repo = Repository(root)
-    loading = ChunkMap(_load_chunk, _LoadJob(root, limits), jobs, PARALLEL_MIN_FILES)
+    loading = ChunkMap(_load_chunk, _LoadJob(root, limits, cache), jobs, PARALLEL_MIN_FILES)
     for one in loading.run(files):
         repo.findings.extend(one.findings)
         doc = one.doc
@@ -301,7 +315,8 @@ def _validate(options: ValidateOptions,
         files = all_files
         walk_findings = found.findings
     jobs = options.jobs or default_jobs()
-    repo = load_repository(root, files, options.limits, jobs)
+    repo = load_repository(root, files, options.limits, jobs,
+                           FileCache.open(root) if options.cache else None)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(walk_findings)
     rule_findings, broken = run_rules(repo, targets)

@@ -1,0 +1,342 @@
+"""The per-file cache of validation (ADR 0013): never a different answer than no cache.
+
+A run with the cache reports byte for byte what a run without it reports: after any sequence
+of edits, renames, deletions and reference changes, in one process and in worker processes;
+with entries corrupted, from another rspp, replaced by links, committed to git, or written by
+two runs at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from rspp.report import REPORTERS
+from rspp.resolve.gate import validate
+from rspp.validate import cache as cache_module
+from rspp.validate import engine
+from rspp.validate.cache import CACHE_DIR, FileCache, fingerprint
+from rspp.validate.engine import ValidateOptions
+from tests.helpers import REPO_ROOT
+from tests.helpers.git import commit, git, init
+from tests.helpers.repos import copy_examples, load_generator
+
+ENTRIES = f"{CACHE_DIR}/files"
+# The example spec's reply-text edge moved to the control lane: LANE002.
+EDGE = "      to: tts.text\n      lane: data\n"
+BROKEN_EDGE = "      to: tts.text\n      lane: control\n"
+
+
+def _report(root: Path, *, cache: bool, jobs: int = 1) -> str:
+    return REPORTERS["json"](validate(ValidateOptions(root=root, cache=cache, jobs=jobs)))
+
+
+def _entries(root: Path) -> list[Path]:
+    return sorted((root / ENTRIES).rglob("*.json"))
+
+
+def _agree(root: Path, jobs: int = 1) -> str:
+    """The report with the cache (run twice: filling, then reading) equals the one without."""
+    expected = _report(root, cache=False, jobs=jobs)
+    assert _report(root, cache=True, jobs=jobs) == expected
+    assert _report(root, cache=True, jobs=jobs) == expected
+    return expected
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    root = copy_examples(tmp_path / "repo")
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)  # a developer's own, copied along
+    return root
+
+
+def test_a_warm_run_reads_every_file_from_the_cache(examples: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _agree(examples)
+    files = json.loads(expected)["summary"]["files"]
+    assert files > 10 and len(_entries(examples)) == files
+    parsed: list[str] = []
+    real = engine.load_bytes  # type: ignore[attr-defined]
+
+    def counting(raw: bytes, rel: str, **kwargs: object) -> object:
+        parsed.append(rel)
+        return real(raw, rel, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine, "load_bytes", counting)
+    assert _report(examples, cache=True) == expected
+    assert parsed == []  # nothing parsed again
+    assert _report(examples, cache=False) == expected
+    assert len(parsed) == files
+    assert (examples / CACHE_DIR / ".gitignore").read_text().endswith("*\n")
+
+
+def test_a_changed_file_is_loaded_again(examples: Path) -> None:
+    _agree(examples)
+    spec = examples / "pipelines/specs/livekit_voice_assistant.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert EDGE in text
+    spec.write_text(text.replace(EDGE, BROKEN_EDGE), encoding="utf-8")
+    broken = _agree(examples)
+    assert "LANE002" in broken
+    spec.write_text(text, encoding="utf-8")
+    assert "LANE002" not in _agree(examples)
+
+
+# --- random sequences of changes ------------------------------------------------------------
+
+STEPS = st.lists(st.tuples(st.sampled_from(["edit", "break-ref", "rename", "delete", "garbage",
+                                            "restore", "bump-version"]),
+                           st.integers(min_value=0, max_value=10_000)),
+                 min_size=1, max_size=6)
+
+
+def _artifacts(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "pipelines").rglob("*") if p.suffix in (".yaml", ".json"))
+
+
+def _apply(root: Path, pristine: Path, op: str, pick: int) -> None:
+    files = _artifacts(root)
+    target = files[pick % len(files)]
+    text = target.read_text(encoding="utf-8")
+    if op == "edit":
+        target.write_text(text.replace("cancel:", "kancel:", 1) + "\n", encoding="utf-8")
+    elif op == "break-ref":
+        target.write_text(text.replace("@1.0.0", "@9.9.9", 1), encoding="utf-8")
+    elif op == "rename":
+        target.rename(target.with_name("moved-" + target.name))
+    elif op == "delete":
+        target.unlink()
+    elif op == "garbage":
+        target.write_text(text[: len(text) // 2] + "\n  - [: {\n", encoding="utf-8")
+    elif op == "bump-version":
+        target.write_text(text.replace("1.0.0", "1.0.1", 1), encoding="utf-8")
+    else:  # restore everything
+        shutil.rmtree(root / "pipelines")
+        shutil.copytree(pristine / "pipelines", root / "pipelines")
+
+
+@pytest.fixture(scope="module")
+def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("generated") / "repo"
+    load_generator().generate(root, specs=5, seed=11)
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
+@settings(max_examples=12, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_any_sequence_of_changes_gives_the_findings_of_no_cache(
+        pristine: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int,
+        steps: list[tuple[str, int]]) -> None:
+    if jobs > 1:  # load in worker processes even for this small repository
+        monkeypatch.setattr(engine, "PARALLEL_MIN_FILES", 1)
+    root = tmp_path / f"run-{os.getpid()}-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(pristine, root)
+    _agree(root, jobs)
+    for op, pick in steps:
+        _apply(root, pristine, op, pick)
+        _agree(root, jobs)
+
+
+# --- a cache that cannot be trusted ---------------------------------------------------------
+
+
+def _broken(examples: Path) -> str:
+    """Break one spec; the report without cache (it has LANE002)."""
+    spec = examples / "pipelines/specs/livekit_voice_assistant.yaml"
+    text = spec.read_text(encoding="utf-8")
+    assert EDGE in text
+    spec.write_text(text.replace(EDGE, BROKEN_EDGE), encoding="utf-8")
+    expected = _report(examples, cache=False)
+    assert "LANE002" in expected
+    return expected
+
+
+def _body(entry: Path) -> dict[str, object]:
+    data: dict[str, object] = json.loads(entry.read_bytes().partition(b"\n")[2])
+    return data
+
+
+def _sign(root: Path, entry: Path, data: object) -> None:
+    """Write ``data`` into ``entry`` with a MAC that verifies on this machine now."""
+    cache = FileCache.open(root)
+    assert cache is not None
+    body = json.dumps(data).encode()
+    entry.write_bytes(cache._mac(body) + b"\n" + body)
+
+
+def _forge(root: Path, entry: Path) -> None:
+    """Make ``entry`` say what the file would hold without the break of :func:`_broken` (the
+    reply-text edge back on the data lane), validly signed here."""
+    data = _body(entry)
+    text = json.dumps(data)
+    _sign(root, entry, json.loads(text.replace(
+        '"to": "tts.text", "lane": "control"', '"to": "tts.text", "lane": "data"')))
+
+
+def test_a_forged_entry_signed_here_is_what_the_cache_answers(examples: Path) -> None:
+    """The control for the tests below: a forged entry with a MAC that verifies is read (so
+    the cache is really consulted, and refusals below come from the checks they name)."""
+    expected = _broken(examples)
+    _report(examples, cache=True)
+    for entry in _entries(examples):
+        _forge(examples, entry)
+    assert "LANE002" not in _report(examples, cache=True)
+    assert _report(examples, cache=False) == expected
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "empty", "not-an-object",
+                                    "other-path", "wrong-types", "unsigned", "huge"])
+def test_a_corrupted_entry_is_ignored_and_rewritten(examples: Path, damage: str) -> None:
+    expected = _broken(examples)
+    assert _report(examples, cache=True) == expected
+    for entry in _entries(examples):
+        text = entry.read_bytes()
+        data = _body(entry)
+        if damage == "truncated":
+            entry.write_bytes(text[: len(text) // 2])
+        elif damage == "garbage":
+            entry.write_bytes(b"\x00\xff" * 40)
+        elif damage == "empty":
+            entry.write_bytes(b"")
+        elif damage == "not-an-object":  # signed: only the shape check refuses it
+            _sign(examples, entry, [1, 2])
+        elif damage == "other-path":
+            data["path"] = "pipelines/specs/other.yaml"
+            _sign(examples, entry, data)
+        elif damage == "wrong-types":
+            data["findings"] = [["LANE002", data["path"], "1", 1, "m", "", None, None, [], ""]]
+            _sign(examples, entry, data)
+        elif damage == "unsigned":
+            data["findings"] = []
+            entry.write_bytes(text.partition(b"\n")[0] + b"\n" + json.dumps(data).encode())
+        else:
+            entry.write_bytes(b" " * (cache_module.MAX_ENTRY_BYTES + 10) + text)
+    assert _report(examples, cache=True) == expected
+    for entry in _entries(examples):  # rewritten whole
+        assert _body(entry)["format"] == cache_module.FORMAT
+
+
+def test_a_cache_of_another_rspp_is_not_read(examples: Path) -> None:
+    expected = _broken(examples)
+    _report(examples, cache=True)
+    for entry in _entries(examples):
+        _forge(examples, entry)
+    ours = examples / ENTRIES / fingerprint()
+    ours.rename(ours.with_name("0" * 16))  # as another version of rspp left it
+    assert _report(examples, cache=True) == expected
+    assert (examples / ENTRIES / ("0" * 16)).is_dir()  # left alone; `rspp cache clear` empties it
+
+
+@pytest.mark.slow
+def test_the_fingerprint_follows_the_installed_package(tmp_path: Path) -> None:
+    """An edited checkout of rspp is another rspp: its fingerprint changes."""
+    copy = tmp_path / "pkg"
+    shutil.copytree(Path(cache_module.__file__).parent.parent, copy / "rspp",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]);"
+             "from rspp.validate.cache import fingerprint; print(fingerprint())")
+    run = [sys.executable, "-c", probe, str(copy)]
+    before = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    again = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    target = copy / "rspp/validate/schema.py"
+    target.write_text(target.read_text() + "\n# edited\n")
+    after = subprocess.run(run, capture_output=True, text=True, check=True).stdout
+    assert before == again != after
+
+
+@pytest.mark.parametrize("where", ["cache-folder", "entries-folder", "entry"])
+def test_links_in_the_cache_are_never_followed(examples: Path, tmp_path: Path,
+                                               where: str) -> None:
+    expected = _broken(examples)
+    _report(examples, cache=True)
+    outside = tmp_path / "outside"
+    if where == "entry":
+        outside.mkdir()
+        for one in _entries(examples):
+            _forge(examples, one)
+            shutil.move(str(one), str(outside / one.name))
+            one.symlink_to(outside / one.name)
+    else:
+        for entry in _entries(examples):
+            _forge(examples, entry)
+        folder = examples / (CACHE_DIR if where == "cache-folder" else ENTRIES)
+        shutil.move(str(folder), str(outside))
+        folder.symlink_to(outside, target_is_directory=True)
+    before = sorted((p.as_posix(), p.read_bytes()) for p in outside.rglob("*") if p.is_file())
+    assert _report(examples, cache=True) == expected
+    after = sorted((p.as_posix(), p.read_bytes()) for p in outside.rglob("*") if p.is_file())
+    assert after == before  # nothing read as trusted, nothing written outside
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["committed", "copied"])
+def test_a_cache_that_arrives_with_the_files_is_not_trusted(examples: Path, tmp_path: Path,
+                                                            how: str) -> None:
+    """A pull request that commits a cache forged and signed on the author's machine, or a
+    CI cache step that restores one, does not get its own findings back: the key file is
+    created anew where it lands, and no entry verifies."""
+    expected = _broken(examples)
+    _report(examples, cache=True)
+    for entry in _entries(examples):
+        _forge(examples, entry)
+    assert "LANE002" not in _report(examples, cache=True)  # signed here: trusted here
+    elsewhere = tmp_path / "elsewhere"
+    if how == "committed":
+        init(examples)
+        git(examples, "add", "-f", ".")
+        commit(examples, message="a forged cache")
+        git(tmp_path, "clone", "-q", str(examples), str(elsewhere))
+        assert (elsewhere / CACHE_DIR / "key").is_file()
+    else:
+        shutil.copytree(examples, elsewhere)
+    assert "LANE002" in expected
+    assert _report(elsewhere, cache=True) == _report(elsewhere, cache=False)
+    assert "LANE002" in _report(elsewhere, cache=True)
+
+
+@pytest.mark.slow
+def test_two_runs_at_once_agree_and_leave_whole_entries(examples: Path) -> None:
+    expected = _broken(examples)
+    cmd = [sys.executable, "-m", "rspp", "validate", "--format", "json", "--root", str(examples)]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
+    for _ in range(3):
+        runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env) for _ in range(3)]
+        outs = [run.communicate()[0].decode() for run in runs]
+        assert all(out == expected for out in outs)
+        for entry in _entries(examples):
+            assert _body(entry)["format"] == cache_module.FORMAT
+        shutil.rmtree(examples / CACHE_DIR)
+
+
+def test_no_cache_neither_reads_nor_writes(examples: Path) -> None:
+    _report(examples, cache=False)
+    assert not (examples / CACHE_DIR).exists()
+
+
+def test_cache_clear_removes_entries_and_only_unlinks_a_link(examples: Path,
+                                                             tmp_path: Path) -> None:
+    from rspp.commands.cache import clear_cache
+
+    _report(examples, cache=True)
+    count = len(_entries(examples))
+    assert count > 0
+    assert clear_cache(examples).removed == count
+    assert _entries(examples) == []
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.json").write_text("{}")
+    shutil.rmtree(examples / CACHE_DIR)
+    (examples / CACHE_DIR).symlink_to(outside, target_is_directory=True)
+    assert clear_cache(examples).removed == 0
+    assert not (examples / CACHE_DIR).exists() and (outside / "keep.json").exists()

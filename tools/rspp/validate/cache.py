@@ -1,0 +1,269 @@
+"""The per-file cache of validation (ADR 0013): what loading one file found, by its content.
+
+One entry per artifact file, under ``.rspp/cache/files/<fingerprint>/<kk>/<key>.json`` in the
+work area: the parsed data, the artifact kind, and the loader, envelope and schema findings
+of that file. ``key`` is the SHA-256 of the entry format, the file's repository-relative
+path, its syntax, the read limits and the SHA-256 of its bytes; ``fingerprint`` names the
+rspp that wrote it (its version and the size and modification time of every file of the
+installed package, so an edited checkout of rspp never reads entries of its former self).
+
+The cache is an optimisation only:
+
+- an entry is used only when its HMAC-SHA256 verifies and it decodes to exactly the expected
+  shape; anything else (truncated, corrupted, foreign, over :data:`MAX_ENTRY_BYTES`, a link
+  or special file anywhere on its path) is a miss, and the file is loaded from its bytes
+  again;
+- the HMAC key is the random secret in ``.rspp/cache/key`` together with that file's device,
+  inode number and change time in nanoseconds. A cache that arrives with its files (committed
+  to git, restored by a CI cache step, copied from another machine) has a key file created
+  anew on this machine, so none of its entries verify: a pull request cannot hand CI its own
+  findings. Forging one needs the inode number and the nanosecond change time of a file made
+  on the machine that checks;
+- entries are written atomically (:func:`rspp.core.files.write_atomic`: a temporary file
+  renamed over the target), so concurrent runs never see half an entry, and two runs writing
+  the same key write the same bytes;
+- a cache that cannot be written (read-only checkout, a link in the way) is skipped silently.
+
+Data goes through the standard library's JSON, which keeps every value the loader can produce
+exactly (integers of any size up to the loader's digit bound, floats by their shortest
+repr, key order, ``True`` against ``1``). Nothing in an entry is executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from rspp import __version__
+from rspp.core import sink
+from rspp.core.errors import RsppError
+from rspp.core.files import read_existing, remove, write_atomic
+from rspp.core.findings import Finding, Related
+from rspp.load.document import Document, Syntax
+from rspp.load.reading import Limits, decode
+
+CACHE_DIR: Final = ".rspp/cache"
+"""The cache's folder, inside the work area (git-ignored; a ``.gitignore`` of ``*`` inside it
+keeps it out of ``git status`` in repositories that do not ignore ``.rspp/``)."""
+
+FORMAT: Final = 1
+"""The entry format; a new format never reads an old one (it is part of the key)."""
+
+MAX_ENTRY_BYTES: Final = 8 << 20
+"""Entries longer than this are not read (a file is at most 1 MiB; its data and findings in
+JSON stay well below)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    """One file's loading outcome: the document (spans dropped) or None, its kind (None
+    unless the envelope named a known kind), and its findings."""
+
+    doc: Document | None
+    kind: str | None
+    findings: tuple[Finding, ...]
+
+
+@cache
+def fingerprint() -> str:
+    """The installed rspp: its version and the (relative path, size, mtime in ns) of every
+    file of the package, hashed; 16 hex digits."""
+    package = Path(__file__).resolve().parent.parent
+    h = hashlib.sha256(f"rspp {__version__} format {FORMAT}".encode())
+    for folder, dirs, files in sorted(os.walk(package)):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".pyc", ".pyo")):
+                continue
+            info = os.stat(os.path.join(folder, name))
+            rel = os.path.relpath(os.path.join(folder, name), package)
+            h.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return h.hexdigest()[:16]
+
+
+@dataclass(frozen=True, slots=True)
+class FileCache:
+    """The cache of the repository at ``root`` (an absolute path), whose entries are
+    authenticated with ``key``. Use :meth:`open`."""
+
+    root: Path
+    key: bytes
+
+    @classmethod
+    def open(cls, root: Path) -> FileCache | None:
+        """The cache of ``root``; None when it cannot be used (its key cannot be read or made:
+        a link in the way, a read-only checkout)."""
+        key = _key(root)
+        if key is None:
+            return None
+        fingerprint()
+        return cls(root, key)
+
+    def _mac(self, body: bytes) -> bytes:
+        return hmac.new(self.key, body, hashlib.sha256).hexdigest().encode("ascii")
+
+    def _entry(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Path:
+        h = hashlib.sha256()
+        for part in (str(FORMAT), rel, syntax, str(limits.max_bytes), str(limits.max_depth),
+                     str(limits.max_int_digits), hashlib.sha256(raw).hexdigest()):
+            h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        key = h.hexdigest()
+        return self.root / f"{CACHE_DIR}/files/{fingerprint()}/{key[:2]}/{key}.json"
+
+    def get(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Cached | None:
+        """The cached outcome of loading ``raw`` as ``rel``, or None (a miss)."""
+        try:
+            blob = read_existing(self._entry(rel, syntax, limits, raw), root=self.root,
+                                 verb="read", max_bytes=MAX_ENTRY_BYTES)
+        except (RsppError, OSError):
+            return None
+        if blob is None or len(blob) > MAX_ENTRY_BYTES:
+            return None
+        mac, _, body = blob.partition(b"\n")
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return None
+        try:
+            return _decode(json.loads(body), rel, syntax, limits, raw)
+        except (ValueError, TypeError, KeyError, RecursionError):
+            return None
+
+    def put(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes, outcome: Cached) -> None:
+        """Record ``outcome`` for ``raw`` as ``rel``; a cache that cannot be written is left
+        alone."""
+        doc = outcome.doc
+        entry = {
+            "format": FORMAT,
+            "path": rel,
+            "kind": outcome.kind,
+            "data": doc.data if doc is not None else None,
+            "findings": [_finding_json(f) for f in outcome.findings],
+        }
+        try:
+            text = json.dumps(entry, ensure_ascii=True, separators=(",", ":"),
+                              allow_nan=True)
+        except (ValueError, TypeError, RecursionError):
+            return
+        body = text.encode("ascii")
+        try:
+            write_atomic(self._entry(rel, syntax, limits, raw), self._mac(body) + b"\n" + body,
+                         root=self.root)
+        except (RsppError, OSError):
+            return
+
+
+def _key(root: Path) -> bytes | None:
+    """The HMAC key of ``root``'s cache: the secret of ``.rspp/cache/key`` (made on first use)
+    and that file's device, inode and change time. None when it cannot be read or made."""
+    path = root / CACHE_DIR / "key"
+    try:
+        secret = read_existing(path, root=root, verb="read", max_bytes=64)
+        if secret is None or len(secret) != 32:
+            _mark(root)
+            write_atomic(path, secrets.token_bytes(32), root=root)
+            secret = read_existing(path, root=root, verb="read", max_bytes=64)
+        info = os.lstat(path)
+    except (RsppError, OSError):
+        return None
+    if secret is None or len(secret) != 32 or not stat.S_ISREG(info.st_mode):
+        return None
+    return secret + f"{info.st_dev}:{info.st_ino}:{info.st_ctime_ns}".encode()
+
+
+def clear(root: Path) -> int:
+    """Delete the cache of the repository at ``root``; the number of entries removed. A link
+    where the cache folder should be is removed, never followed. Raises FileAccessError when
+    a folder on the way is a link."""
+    from rspp.core.files import list_names
+
+    removed = 0
+    top, base = root / CACHE_DIR, root / CACHE_DIR / "files"
+    if os.path.islink(top) or os.path.islink(base):
+        remove(top if os.path.islink(top) else base, root=root)
+        return 0
+    for fp in list_names(base, root=root, verb="clear"):
+        if os.path.islink(base / fp) or not os.path.isdir(base / fp):
+            remove(base / fp, root=root)
+            continue
+        for shard in list_names(base / fp, root=root, verb="clear"):
+            folder = base / fp / shard
+            if os.path.islink(folder) or not os.path.isdir(folder):
+                remove(folder, root=root)
+                continue
+            for name in list_names(folder, root=root, verb="clear"):
+                remove(folder / name, root=root)
+                removed += name.endswith(".json")
+            os.rmdir(folder)
+        os.rmdir(base / fp)
+    return removed
+
+
+def _mark(root: Path) -> None:
+    """The cache folder's ``.gitignore`` (``*``), written once."""
+    if not os.path.exists(root / CACHE_DIR / ".gitignore"):
+        write_atomic(root / CACHE_DIR / ".gitignore",
+                     b"# rspp's cache (rspp cache clear)\n*\n", root=root)
+
+
+def _finding_json(f: Finding) -> list[object]:
+    return [f.code, f.path, f.line, f.col, f.message, f.pointer, f.end_line, f.end_col,
+            [[r.path, r.line, r.col, r.message] for r in f.related], f.subject]
+
+
+def _int(value: object) -> int:
+    if type(value) is not int:
+        raise TypeError("not an int")
+    return value
+
+
+def _opt_int(value: object) -> int | None:
+    return None if value is None else _int(value)
+
+
+def _str(value: object) -> str:
+    if type(value) is not str:
+        raise TypeError("not a string")
+    return value
+
+
+def _finding_of(item: object, rel: str) -> Finding:
+    if type(item) is not list or len(item) != 10:
+        raise TypeError("not a finding")
+    code, path, line, col, message, pointer, end_line, end_col, related, subject = item
+    if _str(path) != rel or type(related) is not list:
+        raise TypeError("not this file's finding")
+    links = []
+    for r in related:
+        if type(r) is not list or len(r) != 4:
+            raise TypeError("not a related location")
+        links.append(Related(_str(r[0]), _int(r[1]), _int(r[2]), _str(r[3])))
+    return sink.finding(_str(code), rel, _int(line), _int(col), _str(message),
+                        pointer=_str(pointer), end_line=_opt_int(end_line),
+                        end_col=_opt_int(end_col), related=links, subject=_str(subject))
+
+
+def _decode(entry: object, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Cached:
+    """The outcome in ``entry``; TypeError or KeyError when it is not exactly one."""
+    if type(entry) is not dict or entry.get("format") != FORMAT or entry.get("path") != rel:
+        raise TypeError("not an entry of this format and file")
+    kind, data, items = entry["kind"], entry["data"], entry["findings"]
+    if type(items) is not list or (kind is not None and type(kind) is not str):
+        raise TypeError("malformed entry")
+    findings = tuple(_finding_of(item, rel) for item in items)
+    if data is None:
+        if kind is not None:
+            raise TypeError("a kind without data")
+        return Cached(None, None, findings)
+    if type(data) is not dict:
+        raise TypeError("data is not an object")
+    text = decode(raw, rel, limits.max_bytes)
+    if isinstance(text, Finding):
+        raise TypeError("the file no longer decodes")
+    return Cached(Document(rel, text, data, syntax, spans_dropped=True), kind, findings)
