@@ -54,6 +54,8 @@ class FileAccessError(RsppError):
 
 def _show(text: str) -> str:
     """``text`` on one line: control characters escaped."""
+    if text.isprintable():
+        return text
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
@@ -195,8 +197,13 @@ def _write_all(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view):]
 
 
-def write_atomic(path: Path | str, data: bytes, *, root: Path | str) -> None:
+def write_atomic(path: Path | str, data: bytes, *, root: Path | str,
+                 durable: bool = True) -> None:
     """Replace the file at ``path`` (inside ``root``) with ``data``, atomically.
+
+    ``durable`` (the default) flushes the file and its folder to disk before returning; a
+    cache passes False (after a crash an entry may be empty or old, never half-new, and a
+    reader that checks its entries loses nothing but time).
 
     Missing folders are created (mode 0777 less the umask); a new file gets 0666 less the
     umask, an existing one keeps its permission bits. Nothing is followed: a symbolic link as
@@ -220,13 +227,15 @@ def write_atomic(path: Path | str, data: bytes, *, root: Path | str) -> None:
             _write_all(handle, data)
             if mode is not None:
                 os.fchmod(handle, mode)
-            os.fsync(handle)
+            if durable:
+                os.fsync(handle)
         finally:
             os.close(handle)
         os.replace(tmp, name, src_dir_fd=folder, dst_dir_fd=folder)
         tmp = ""
-        with contextlib.suppress(OSError):  # the rename's durability; not every fs allows it
-            os.fsync(folder)
+        if durable:
+            with contextlib.suppress(OSError):  # the rename's durability; not every fs allows
+                os.fsync(folder)
     except OSError as exc:
         raise _os_error(job, exc) from exc
     finally:

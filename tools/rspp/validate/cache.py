@@ -154,7 +154,7 @@ class FileCache:
         body = text.encode("ascii")
         try:
             write_atomic(self._entry(rel, syntax, limits, raw), self._mac(body) + b"\n" + body,
-                         root=self.root)
+                         root=self.root, durable=False)
         except (RsppError, OSError):
             return
 
