@@ -20,6 +20,20 @@ def timed(cmd: list[str], ok: tuple[int, ...] = (0,)) -> float:
     return time.perf_counter() - start
 
 
+def expect(cmd: list[str], code: int, codes: set[str]) -> None:
+    """Run ``cmd`` once with ``--format json`` and stop the benchmark unless it exits
+    ``code`` with exactly the findings ``codes``: a run that fails for another reason (a lock
+    too large to read, a broken generator) measures nothing, and must not pass as a figure."""
+    done = subprocess.run([*cmd, "--format", "json"], capture_output=True, text=True,
+                          check=False)
+    found = ({f["code"] for f in json.loads(done.stdout).get("findings", [])}
+             if done.stdout.strip().startswith("{") else {"<no JSON report>"})
+    if done.returncode != code or found != codes:
+        raise SystemExit(f"{' '.join(cmd)}: exit {done.returncode} with {sorted(found)}; "
+                         f"the benchmark expects exit {code} with {sorted(codes)}\n"
+                         f"{done.stderr[-2000:]}")
+
+
 def report(name: str, result: dict[str, Any]) -> None:
     """Write benchmarks/out/<name>.json and print the figures."""
     OUT.mkdir(exist_ok=True)

@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import report, timed  # noqa: E402
+from common import expect, report, timed  # noqa: E402
 from generate import generate  # noqa: E402
 
 RSPP = [sys.executable, "-m", "rspp"]
@@ -69,12 +69,16 @@ def main() -> int:
         root = args.keep or Path(tmp) / "repo"
         spec = prepare(root, args.specs, args.seed)
         validate, status, check, compat = [], [], [], []
+        # The new version is valid, not locked yet: exactly LCK001 at the gate, else nothing.
+        expect([*RSPP, "validate", "--root", str(root)], 0, set())
+        expect([*RSPP, "check", "--root", str(root), "--against", "main"], 1, {"LCK001"})
+        expect([*RSPP, "compat", "--root", str(root), "--against", "main"], 0, set())
         for _ in range(args.repeat):
-            validate.append(timed([*RSPP, "validate", "--root", str(root)], (0, 1)))
-            status.append(timed([*RSPP, "status", "--root", str(root)], (0, 1)))
-            check.append(timed([*RSPP, "check", "--root", str(root), "--against", "main"], (0, 1)))
+            validate.append(timed([*RSPP, "validate", "--root", str(root)], (0,)))
+            status.append(timed([*RSPP, "status", "--root", str(root)], (0,)))
+            check.append(timed([*RSPP, "check", "--root", str(root), "--against", "main"], (1,)))
             compat.append(timed([*RSPP, "compat", "--root", str(root), "--against", "main"],
-                                (0, 1)))
+                                (0,)))
         v, s, c, k = (statistics.median(x) for x in (validate, status, check, compat))
         result = {"specs": args.specs, "repeat": args.repeat,
                   "changed_file": str(spec.relative_to(root)),
