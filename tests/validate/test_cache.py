@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from rspp.report import REPORTERS
 from rspp.resolve.gate import validate
@@ -27,7 +26,8 @@ from rspp.validate.cache import CACHE_DIR, FileCache, fingerprint
 from rspp.validate.engine import ValidateOptions
 from tests.helpers import REPO_ROOT
 from tests.helpers.git import commit, git, init
-from tests.helpers.repos import copy_examples, load_generator
+from tests.helpers.mutations import STEPS, apply_step, generated
+from tests.helpers.repos import copy_examples
 
 ENTRIES = f"{CACHE_DIR}/files"
 # The example spec's reply-text edge moved to the control lane: LANE002.
@@ -92,42 +92,10 @@ def test_a_changed_file_is_loaded_again(examples: Path) -> None:
 
 # --- random sequences of changes ------------------------------------------------------------
 
-STEPS = st.lists(st.tuples(st.sampled_from(["edit", "break-ref", "rename", "delete", "garbage",
-                                            "restore", "bump-version"]),
-                           st.integers(min_value=0, max_value=10_000)),
-                 min_size=1, max_size=6)
-
-
-def _artifacts(root: Path) -> list[Path]:
-    return sorted(p for p in (root / "pipelines").rglob("*") if p.suffix in (".yaml", ".json"))
-
-
-def _apply(root: Path, pristine: Path, op: str, pick: int) -> None:
-    files = _artifacts(root)
-    target = files[pick % len(files)]
-    text = target.read_text(encoding="utf-8")
-    if op == "edit":
-        target.write_text(text.replace("cancel:", "kancel:", 1) + "\n", encoding="utf-8")
-    elif op == "break-ref":
-        target.write_text(text.replace("@1.0.0", "@9.9.9", 1), encoding="utf-8")
-    elif op == "rename":
-        target.rename(target.with_name("moved-" + target.name))
-    elif op == "delete":
-        target.unlink()
-    elif op == "garbage":
-        target.write_text(text[: len(text) // 2] + "\n  - [: {\n", encoding="utf-8")
-    elif op == "bump-version":
-        target.write_text(text.replace("1.0.0", "1.0.1", 1), encoding="utf-8")
-    else:  # restore everything
-        shutil.rmtree(root / "pipelines")
-        shutil.copytree(pristine / "pipelines", root / "pipelines")
-
 
 @pytest.fixture(scope="module")
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("generated") / "repo"
-    load_generator().generate(root, specs=5, seed=11)
-    return root
+    return generated(tmp_path_factory, seed=11)
 
 
 @pytest.mark.slow
@@ -144,7 +112,7 @@ def test_any_sequence_of_changes_gives_the_findings_of_no_cache(
     shutil.copytree(pristine, root)
     _agree(root, jobs)
     for op, pick in steps:
-        _apply(root, pristine, op, pick)
+        apply_step(root, pristine, op, pick)
         _agree(root, jobs)
 
 
@@ -232,27 +200,99 @@ def test_a_cache_of_another_rspp_is_not_read(examples: Path) -> None:
     _report(examples, cache=True)
     for entry in _entries(examples):
         _forge(examples, entry)
-    ours = examples / ENTRIES / fingerprint()
+    mine = fingerprint()
+    assert mine is not None
+    ours = examples / ENTRIES / mine
     ours.rename(ours.with_name("0" * 16))  # as another version of rspp left it
     assert _report(examples, cache=True) == expected
     assert (examples / ENTRIES / ("0" * 16)).is_dir()  # left alone; `rspp cache clear` empties it
 
 
-@pytest.mark.slow
-def test_the_fingerprint_follows_the_installed_package(tmp_path: Path) -> None:
-    """An edited checkout of rspp is another rspp: its fingerprint changes."""
-    copy = tmp_path / "pkg"
-    shutil.copytree(Path(cache_module.__file__).parent.parent, copy / "rspp",
+def _checkout(tmp_path: Path) -> Path:
+    """A copy of rspp laid out as a source checkout: ``tools/rspp`` whose ``schemas`` is a
+    link to the top-level ``schemas``; returns ``tools``."""
+    package = Path(cache_module.__file__).parent.parent
+    tools = tmp_path / "checkout" / "tools"
+    shutil.copytree(package, tools / "rspp", symlinks=True,
                     ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO_ROOT / "schemas", tmp_path / "checkout" / "schemas")
+    assert (tools / "rspp" / "schemas").is_symlink()
+    return tools
+
+
+def _fingerprint_of(tools: Path) -> str:
     probe = ("import sys; sys.path.insert(0, sys.argv[1]);"
              "from rspp.validate.cache import fingerprint; print(fingerprint())")
-    run = [sys.executable, "-c", probe, str(copy)]
-    before = subprocess.run(run, capture_output=True, text=True, check=True).stdout
-    again = subprocess.run(run, capture_output=True, text=True, check=True).stdout
-    target = copy / "rspp/validate/schema.py"
-    target.write_text(target.read_text() + "\n# edited\n")
-    after = subprocess.run(run, capture_output=True, text=True, check=True).stdout
-    assert before == again != after
+    return subprocess.run([sys.executable, "-c", probe, str(tools)], capture_output=True,
+                          text=True, check=True).stdout.strip()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("edit", ["source", "source, mtime restored", "schema behind the link"])
+def test_the_fingerprint_follows_the_installed_package(tmp_path: Path, edit: str) -> None:
+    """An edited checkout of rspp is another rspp: its fingerprint changes, also when only a
+    schema behind the ``schemas`` link changes, and when the edit restores the mtime."""
+    tools = _checkout(tmp_path)
+    before = _fingerprint_of(tools)
+    assert len(before) == 16 and _fingerprint_of(tools) == before
+    target = (tools / "rspp/validate/schema.py" if edit.startswith("source")
+              else tools.parent / "schemas/PipelineSpec.schema.json")
+    info = target.stat()
+    target.write_text(target.read_text().replace("e", "E", 1))  # the same size
+    if "restored" in edit:
+        os.utime(target, ns=(info.st_atime_ns, info.st_mtime_ns))
+        assert (target.stat().st_size, target.stat().st_mtime_ns) == (info.st_size,
+                                                                      info.st_mtime_ns)
+    assert _fingerprint_of(tools) != before
+
+
+@pytest.mark.slow
+def test_files_vanishing_or_dangling_in_the_package_do_not_break_a_run(tmp_path: Path) -> None:
+    """An editor's lock file (a dangling link) or a bytecode temporary file in the package."""
+    tools = _checkout(tmp_path)
+    (tools / "rspp/validate/.#engine.py").symlink_to("user@host.1234:1700000000")
+    (tools / "rspp/validate/__pycache__").mkdir(exist_ok=True)
+    (tools / "rspp/validate/__pycache__/engine.cpython-311.pyc.1234").write_bytes(b"")
+    assert len(_fingerprint_of(tools)) == 16
+
+
+@pytest.mark.slow
+def test_a_schema_change_without_a_code_change_is_not_answered_from_the_cache(
+        examples: Path, tmp_path: Path) -> None:
+    """The schemas are regenerated (a required field added) while no source file changes:
+    the cached outcome of the old schemas is not used."""
+    tools = _checkout(tmp_path)
+    env = {**os.environ, "PYTHONPATH": str(tools)}
+    cmd = [sys.executable, "-m", "rspp", "validate", "--format", "json", "--root",
+           str(examples)]
+
+    def run(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*cmd, *extra], capture_output=True, text=True, env=env,
+                              check=False)
+
+    assert run().returncode == 0 and run().returncode == 0  # warm
+    schema = tools.parent / "schemas/PipelineSpec.schema.json"
+    data = json.loads(schema.read_text())
+    data["required"] = [*data["required"], "ownerTeam"]
+    schema.write_text(json.dumps(data, indent=2) + "\n")
+    cached, fresh = run(), run("--no-cache")
+    assert (cached.returncode, cached.stdout) == (fresh.returncode, fresh.stdout)
+    assert fresh.returncode == 1 and "ownerTeam" in fresh.stdout
+
+
+def test_rspp_no_cache_in_the_environment_turns_it_off(examples: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RSPP_NO_CACHE", "1")
+    assert FileCache.open(examples) is None
+    _report(examples, cache=True)
+    assert not (examples / CACHE_DIR).exists()
+    monkeypatch.setenv("RSPP_NO_CACHE", "0")
+    assert FileCache.open(examples) is not None
+
+
+def test_the_key_is_readable_by_its_owner_only(examples: Path) -> None:
+    assert FileCache.open(examples) is not None
+    assert (examples / CACHE_DIR / "key").stat().st_mode & 0o777 == 0o600
 
 
 @pytest.mark.parametrize("where", ["cache-folder", "entries-folder", "entry"])
@@ -340,3 +380,22 @@ def test_cache_clear_removes_entries_and_only_unlinks_a_link(examples: Path,
     (examples / CACHE_DIR).symlink_to(outside, target_is_directory=True)
     assert clear_cache(examples).removed == 0
     assert not (examples / CACHE_DIR).exists() and (outside / "keep.json").exists()
+
+
+@pytest.mark.parametrize("odd", ["a folder in a shard", "a file for the entries folder",
+                                 "a file for the cache folder"])
+def test_cache_clear_copes_with_what_it_finds(examples: Path, odd: str) -> None:
+    from rspp.commands.cache import clear_cache
+
+    _report(examples, cache=True)
+    count = len(_entries(examples))
+    if odd == "a folder in a shard":
+        (_entries(examples)[0].parent / "stray" / "deeper").mkdir(parents=True)
+        assert clear_cache(examples).removed == count
+        assert not (examples / ENTRIES).exists()
+    else:
+        shutil.rmtree(examples / (ENTRIES if "entries" in odd else CACHE_DIR))
+        (examples / (ENTRIES if "entries" in odd else CACHE_DIR)).write_text("not a folder")
+        assert clear_cache(examples).removed == 0
+        assert not (examples / (ENTRIES if "entries" in odd else CACHE_DIR)).exists()
+    assert _report(examples, cache=True) == _report(examples, cache=False)

@@ -198,12 +198,13 @@ def _write_all(fd: int, data: bytes) -> None:
 
 
 def write_atomic(path: Path | str, data: bytes, *, root: Path | str,
-                 durable: bool = True) -> None:
+                 durable: bool = True, mode: int | None = None) -> None:
     """Replace the file at ``path`` (inside ``root``) with ``data``, atomically.
 
     ``durable`` (the default) flushes the file and its folder to disk before returning; a
     cache passes False (after a crash an entry may be empty or old, never half-new, and a
-    reader that checks its entries loses nothing but time).
+    reader that checks its entries loses nothing but time). ``mode`` sets the new file's
+    permission bits (a secret passes 0o600).
 
     Missing folders are created (mode 0777 less the umask); a new file gets 0666 less the
     umask, an existing one keeps its permission bits. Nothing is followed: a symbolic link as
@@ -221,12 +222,13 @@ def write_atomic(path: Path | str, data: bytes, *, root: Path | str,
     name = parts[-1]
     tmp = ""
     try:
-        mode = _target_mode(folder, name, job)
+        existing = _target_mode(folder, name, job)  # refuses a link or special file
+        kept = existing if mode is None else mode
         handle, tmp = _temp(folder, name, job)
         try:
             _write_all(handle, data)
-            if mode is not None:
-                os.fchmod(handle, mode)
+            if kept is not None:
+                os.fchmod(handle, kept)
             if durable:
                 os.fsync(handle)
         finally:

@@ -37,10 +37,11 @@ import json
 import os
 import secrets
 import stat
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from rspp import __version__
 from rspp.core import sink
@@ -73,20 +74,50 @@ class Cached:
 
 
 @cache
-def fingerprint() -> str:
-    """The installed rspp: its version and the (relative path, size, mtime in ns) of every
-    file of the package, hashed; 16 hex digits."""
+def fingerprint() -> str | None:
+    """The code that decides a file's loading outcome, hashed (16 hex digits), or None when it
+    cannot be told (then the cache is not used): rspp's version; Python's; PyYAML's version
+    and whether it parses with libyaml; the jsonschema-rs module (path, size, mtime); and
+    every source and schema file of the installed rspp package, the schemas also when the
+    package's ``schemas`` folder is a link (a source checkout), each by relative path, size,
+    inode, modification and change time in ns. The change time cannot be set back, so a file
+    edited in place with its modification time restored still changes the fingerprint."""
+    import jsonschema_rs
+    import yaml
+
     package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"rspp {__version__} format {FORMAT}".encode())
-    for folder, dirs, files in sorted(os.walk(package)):
+    h = hashlib.sha256(f"rspp {__version__} format {FORMAT} python {sys.version}\n"
+                       f"pyyaml {yaml.__version__} {yaml.__with_libyaml__}\n".encode())
+    try:
+        so = os.stat(jsonschema_rs.__file__ or "")
+        h.update(f"jsonschema_rs {jsonschema_rs.__file__} {so.st_size} "
+                 f"{so.st_mtime_ns}\n".encode())
+        folders = [("", package)]
+        schemas = package / "schemas"
+        if schemas.is_symlink():
+            folders.append(("schemas", Path(os.path.realpath(schemas))))
+        for label, base in folders:
+            _stamp(h, label, base)
+    except OSError:
+        return None
+    return h.hexdigest()[:16]
+
+
+def _stamp(h: Any, label: str, base: Path) -> None:
+    """Add every ``.py``/``.json``/``.typed`` file under ``base`` (no link followed, caches
+    left out) to ``h``; a file that vanishes while walking is left out."""
+    for folder, dirs, files in os.walk(base):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
-            if name.endswith((".pyc", ".pyo")):
+            if not name.endswith((".py", ".json", ".typed")):
                 continue
-            info = os.stat(os.path.join(folder, name))
-            rel = os.path.relpath(os.path.join(folder, name), package)
-            h.update(f"{rel}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
-    return h.hexdigest()[:16]
+            try:
+                info = os.lstat(os.path.join(folder, name))
+            except FileNotFoundError:
+                continue
+            rel = os.path.join(label, os.path.relpath(os.path.join(folder, name), base))
+            h.update(f"{rel}\0{info.st_mode}\0{info.st_size}\0{info.st_ino}\0"
+                     f"{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,10 +132,11 @@ class FileCache:
     def open(cls, root: Path) -> FileCache | None:
         """The cache of ``root``; None when it cannot be used (its key cannot be read or made:
         a link in the way, a read-only checkout)."""
+        if os.environ.get("RSPP_NO_CACHE", "") not in ("", "0") or fingerprint() is None:
+            return None
         key = _key(root)
         if key is None:
             return None
-        fingerprint()
         return cls(root, key)
 
     def _mac(self, body: bytes) -> bytes:
@@ -167,7 +199,7 @@ def _key(root: Path) -> bytes | None:
         secret = read_existing(path, root=root, verb="read", max_bytes=64)
         if secret is None or len(secret) != 32:
             _mark(root)
-            write_atomic(path, secrets.token_bytes(32), root=root)
+            write_atomic(path, secrets.token_bytes(32), root=root, mode=0o600)
             secret = read_existing(path, root=root, verb="read", max_bytes=64)
         info = os.lstat(path)
     except (RsppError, OSError):
@@ -178,30 +210,23 @@ def _key(root: Path) -> bytes | None:
 
 
 def clear(root: Path) -> int:
-    """Delete the cache of the repository at ``root``; the number of entries removed. A link
-    where the cache folder should be is removed, never followed. Raises FileAccessError when
-    a folder on the way is a link."""
-    from rspp.core.files import list_names
+    """Delete the entries of the cache of the repository at ``root``; the number of entries
+    removed. Nothing is followed: a link (or a file) where a cache folder should be is
+    removed itself, and the folders are removed without following the links in them. Entries
+    a concurrent run writes meanwhile may stay. Raises FileAccessError when a folder on the
+    way to the cache is a link."""
+    import shutil
 
-    removed = 0
     top, base = root / CACHE_DIR, root / CACHE_DIR / "files"
-    if os.path.islink(top) or os.path.islink(base):
-        remove(top if os.path.islink(top) else base, root=root)
-        return 0
-    for fp in list_names(base, root=root, verb="clear"):
-        if os.path.islink(base / fp) or not os.path.isdir(base / fp):
-            remove(base / fp, root=root)
-            continue
-        for shard in list_names(base / fp, root=root, verb="clear"):
-            folder = base / fp / shard
-            if os.path.islink(folder) or not os.path.isdir(folder):
-                remove(folder, root=root)
-                continue
-            for name in list_names(folder, root=root, verb="clear"):
-                remove(folder / name, root=root)
-                removed += name.endswith(".json")
-            os.rmdir(folder)
-        os.rmdir(base / fp)
+    for path in (top, base):
+        if os.path.islink(path) or (os.path.lexists(path) and not os.path.isdir(path)):
+            remove(path, root=root)
+            return 0
+    removed = 0
+    for folder, dirs, files in os.walk(base):  # links are not followed
+        removed += sum(1 for name in files if name.endswith(".json"))
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+    shutil.rmtree(base, ignore_errors=True)  # fd-based on POSIX: no link inside is followed
     return removed
 
 

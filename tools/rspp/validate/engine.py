@@ -224,15 +224,67 @@ def _to_finding(rule: Rule, owner: Artifact, hit: Hit, positions: Positions) -> 
                         related=hit.related)
 
 
-def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding], set[str]]:
-    """Run every active rule over the index.
+def concerned(index: Index, targets: set[str]) -> list[Artifact]:
+    """The artifacts whose rules can report about ``targets`` (repository-relative paths), or
+    whose errors decide what a later stage of a run on ``targets`` resolves: the targets'
+    artifacts and the other versions of their ids; every artifact referring to one of those
+    ids (a dangling reference to another version included), transitively, with the other
+    versions of its id (a rule of a spec places findings in a module it imports, a rule of a
+    bundle in its policy, a gates manifest's in the bundle's profile); then everything those
+    refer to, transitively (a referent's errors keep a bundle from being resolved). In index
+    order. The references are :func:`rspp.rules.refs.references`."""
+    from rspp.model.ids import parse_ref
+    from rspp.rules.refs import references
 
-    Returns what concerns ``targets`` (None: all), and every file with an error finding,
-    wanted or not (the resolve stage skips what depends on them).
+    refs: dict[int, set[tuple[str, str]]] = {}
+    referrers: dict[tuple[str, str], list[Artifact]] = {}
+    by_id: dict[tuple[str, str], list[Artifact]] = {}
+    for art in index.artifacts:
+        by_id.setdefault((art.kind, art.id), []).append(art)
+        mine: set[tuple[str, str]] = set()
+        if art.schema_valid:
+            for _, kind, text in references(art):
+                ref = parse_ref(text)
+                if ref is not None:
+                    mine.add((kind, ref.id))
+        refs[id(art)] = mine
+        for key in mine:
+            referrers.setdefault(key, []).append(art)
+    chosen: dict[int, Artifact] = {}
+    todo = list({(a.kind, a.id) for a in index.artifacts if a.path in targets})
+    seen_ids = set(todo)
+    while todo:  # up: the ids' versions and everything referring to them
+        key = todo.pop()
+        for art in (*by_id.get(key, ()), *referrers.get(key, ())):
+            chosen[id(art)] = art
+            own = (art.kind, art.id)
+            if own not in seen_ids:
+                seen_ids.add(own)
+                todo.append(own)
+    down = [key for art in chosen.values() for key in refs[id(art)]]
+    while down:  # then down: what they refer to
+        key = down.pop()
+        for art in by_id.get(key, ()):
+            if id(art) not in chosen:
+                chosen[id(art)] = art
+                down.extend(refs[id(art)])
+    return [a for a in index.artifacts if id(a) in chosen]
+
+
+def run_rules(repo: Repository, targets: set[str] | None, *,
+              every_artifact: bool = False) -> tuple[list[Finding], set[str]]:
+    """Run every active rule over the index: over every artifact for a whole run, over the
+    artifacts :func:`concerned` with ``targets`` for a partial one (``every_artifact`` runs
+    them all anyway: the reference the tests compare with).
+
+    Returns what concerns ``targets`` (None: all), and every file with an error finding
+    among the artifacts checked (the resolve stage skips what depends on them).
     """
     ctx = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
     target_ids = {(a.kind, a.id) for a in repo.index.artifacts
                   if targets is None or a.path in targets}
+    owners = (repo.index.artifacts if targets is None or every_artifact
+              else concerned(repo.index, targets))
     out: list[Finding] = []
     broken: set[str] = set()
     seen: set[tuple[str, str, str]] = set()
@@ -240,7 +292,7 @@ def run_rules(repo: Repository, targets: set[str] | None) -> tuple[list[Finding]
     for rule in active_rules():
         if rule.check is None:
             continue
-        for art in repo.index.artifacts:
+        for art in owners:
             if art.kind not in rule.kinds or (rule.needs_schema_valid and not art.schema_valid):
                 continue
             for hit in rule.check(art, ctx):
