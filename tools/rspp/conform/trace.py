@@ -439,8 +439,10 @@ class _Checker:
         emit = self.emit
         may_empty = _MAY_EMPTY
         epochs = self.epochs
+        astuple = _ASTUPLE
         for number, event in enumerate(events, base + 1):
-            sid = event.session_id
+            f = astuple(event)
+            sid = f[_SID]
             kind = type(event)
             session = sessions.get(sid)
             fresh = session is None
@@ -448,11 +450,11 @@ class _Checker:
                 session = sessions[sid] = _Session()
                 session.epoch = epochs.pop(sid, -1)
                 seen.add(hash(sid))
-            if not event.correlation_id:
+            if not f[_CORR]:
                 emit("TRC014", number, f"session {sid} turn {event.turn_id}: "
                      f"{NAME_OF[kind]} carries no correlation id (a non-empty string)")
-            _dispatch(self, event, kind, session, number)
-            epoch = event.lease_epoch
+            _dispatch(self, event, f, kind, session, number)
+            epoch = f[_EPOCH]
             if epoch > session.epoch:
                 session.epoch = epoch
             if ((fresh or kind in may_empty) and not session.turns and not session.pre
@@ -647,6 +649,19 @@ class _Checker:
 
 _NO_EXTRAS: Final[Mapping[str, object]] = MappingProxyType({})
 _UNSET: Final = UNSET
+# The hot path reads an event's fields from one tuple (``msgspec.structs.astuple``: one C call
+# copying the slots) rather than attribute by attribute: compiled, every attribute read of a
+# class mypyc does not compile is a generic lookup (ADR 0012). ``Fields`` is that tuple.
+Fields = tuple[Any, ...]
+_ASTUPLE: Final = msgspec.structs.astuple
+_SID: Final = TraceEvent.__struct_fields__.index("session_id")
+_TID: Final = TraceEvent.__struct_fields__.index("turn_id")
+_EPOCH: Final = TraceEvent.__struct_fields__.index("lease_epoch")
+_TS: Final = TraceEvent.__struct_fields__.index("ts_mono_ns")
+_CORR: Final = TraceEvent.__struct_fields__.index("correlation_id")
+_PLAN: Final = TraceEvent.__struct_fields__.index("plan_hash")
+_OUTCOME: Final = TraceEvent.__struct_fields__.index("terminal_outcome")
+_STAGE: Final = TraceEvent.__struct_fields__.index("stage")
 _STAGE_MARK: Final = StageMark
 _OUTPUT_ACCEPTED: Final = OutputAccepted
 _PLAYBACK_STARTED: Final = PlaybackStarted
@@ -673,8 +688,9 @@ NAMES: Final = frozenset(EVENT_NAMES)
 
 
 # ---------------------------------------------------------------------- event handlers
-def _turn_open(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    sid, tid = event.session_id, event.turn_id
+def _turn_open(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+               line: int) -> None:
+    sid, tid = f[_SID], f[_TID]
     if not tid:
         c.not_open(event, session, line)
         return
@@ -693,25 +709,25 @@ def _turn_open(c: _Checker, event: TraceEvent, session: _Session, line: int) -> 
                (pre[1],) if pre is not None else ())
         return
     c.accepted += 1
-    turn = session.turns[tid] = _Turn(line, event.ts_mono_ns, event.plan_hash,
-                                      event.correlation_id, c.all_missing)
+    turn = session.turns[tid] = _Turn(line, f[_TS], f[_PLAN], f[_CORR], c.all_missing)
     c.evidence_of(turn, event)
 
 
-def _in_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> _Turn | None:
+def _in_turn(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+             line: int) -> _Turn | None:
     """The open turn of an in-turn event, after the checks every such event gets."""
-    turn = session.turns.get(event.turn_id)
+    turn = session.turns.get(f[_TID])
     if turn is None:
         c.not_open(event, session, line)
         return None
     if turn.missing:
         c.evidence_of(turn, event)
-    plan = event.plan_hash
+    plan = f[_PLAN]
     if plan is not _UNSET and plan != turn.plan:
         c.emit("TRC016", line, f"session {event.session_id} turn {event.turn_id}: "
                f"{NAME_OF[type(event)]} names plan {plan}, not the plan frozen at turn open "
                f"({'none' if turn.plan is _UNSET else turn.plan})", (turn.line,))
-    corr = event.correlation_id
+    corr = f[_CORR]
     if corr != turn.corr and corr:
         c.emit("TRC014", line, f"session {event.session_id} turn {event.turn_id}: "
                f"correlation id {corr!r} differs from the turn's "
@@ -719,13 +735,13 @@ def _in_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> _T
     return turn
 
 
-def _transition(c: _Checker, event: TraceEvent, session: _Session, line: int, want: int,
-                to: int) -> None:
+def _transition(c: _Checker, event: TraceEvent, f: Fields, session: _Session, line: int,
+                want: int, to: int) -> None:
     """A lifecycle event moving its turn from state ``want`` to ``to``."""
-    if to in (_COMMIT, _ABORT) and _only_candidate(c, event, session):
+    if to in (_COMMIT, _ABORT) and _only_candidate(c, f, session):
         _pre_terminal(c, event, session, line)
         return
-    turn = _in_turn(c, event, session, line)
+    turn = _in_turn(c, event, f, session, line)
     if turn is None:
         return
     if turn.state != want:
@@ -738,21 +754,22 @@ def _transition(c: _Checker, event: TraceEvent, session: _Session, line: int, wa
         # turn's later events are judged from where the runtime says it is.
     turn.state = to
     if to == _COMMIT:
-        turn.commit_ts = event.ts_mono_ns
+        turn.commit_ts = f[_TS]
     if to in (_COMMIT, _ABORT):
-        outcome = event.terminal_outcome
+        outcome = f[_OUTCOME]
         expected = "commit" if to == _COMMIT else "abort"
         turn.terminal = None if outcome == expected else (
             f"terminal_outcome ({NAME_OF[type(event)]} at line {line} carries "
             f"{'none' if outcome is _UNSET else repr(outcome)})")
 
 
-def _turn_close(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    tid = event.turn_id
-    if _only_candidate(c, event, session):
+def _turn_close(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+                line: int) -> None:
+    tid = f[_TID]
+    if _only_candidate(c, f, session):
         _pre_terminal(c, event, session, line)
         return
-    turn = _in_turn(c, event, session, line)
+    turn = _in_turn(c, event, f, session, line)
     if turn is None:
         return
     if turn.state not in (_COMMIT, _ABORT):
@@ -762,12 +779,12 @@ def _turn_close(c: _Checker, event: TraceEvent, session: _Session, line: int) ->
     c.close(event, session, turn, line)
 
 
-def _only_candidate(c: _Checker, event: TraceEvent, session: _Session) -> bool:
+def _only_candidate(c: _Checker, f: Fields, session: _Session) -> bool:
     """Whether the event's turn is only a pre-turn candidate: admitted or deferred and not
     opened (pending), or rejected (remembered in the ring), never an open turn."""
-    tid = event.turn_id
+    tid = f[_TID]
     return bool(tid) and tid not in session.turns and (
-        tid in session.pre or c.closed.get((event.session_id, tid)) == _REJECTED)
+        tid in session.pre or c.closed.get((f[_SID], tid)) == _REJECTED)
 
 
 def _pre_terminal(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
@@ -787,12 +804,13 @@ _PRE_STATE: Final = MappingProxyType({"admit": _ADMITTED, "reject": _REJECTED,
                                       "defer": _DEFERRED})
 
 
-def _pre_turn(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    sid, tid, name = event.session_id, event.turn_id, NAME_OF[type(event)]
+def _pre_turn(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+              line: int) -> None:
+    sid, tid, name = f[_SID], f[_TID], NAME_OF[type(event)]
     if not tid:
         c.not_open(event, session, line)
         return
-    if event.terminal_outcome is not _UNSET:
+    if f[_OUTCOME] is not _UNSET:
         # Reported, and the outcome itself still taken: the candidate's later events are
         # judged as the runtime treats them.
         c.emit("TRC011", line, f"session {sid} turn {tid}: {name} carries terminal_outcome "
@@ -825,18 +843,20 @@ def _missing(c: _Checker, event: TraceEvent, line: int, field: str, allowed: str
     return True
 
 
-def _cancel_requested(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
+def _cancel_requested(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+                      line: int) -> None:
     if _missing(c, event, line, "scope", "turn or session"):
         return
-    turn = _in_turn(c, event, session, line)
+    turn = _in_turn(c, event, f, session, line)
     if turn is not None:
         turn.requested.setdefault(str(event.scope), event.ts_mono_ns)
 
 
-def _cancel_accepted(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
+def _cancel_accepted(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+                     line: int) -> None:
     if _missing(c, event, line, "scope", "turn or session"):
         return
-    turn = _in_turn(c, event, session, line)
+    turn = _in_turn(c, event, f, session, line)
     if turn is None:
         return
     scope = str(event.scope)
@@ -857,8 +877,9 @@ def _cancel_accepted(c: _Checker, event: TraceEvent, session: _Session, line: in
                 other.cancel = line
 
 
-def _output(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    turn = _in_turn(c, event, session, line)
+def _output(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+            line: int) -> None:
+    turn = _in_turn(c, event, f, session, line)
     if turn is None:
         return
     if turn.cancel:
@@ -868,7 +889,7 @@ def _output(c: _Checker, event: TraceEvent, session: _Session, line: int) -> Non
     elif turn.state == _ABORT:
         c.emit("TRC010", line, f"session {event.session_id} turn {event.turn_id}: "
                f"{NAME_OF[type(event)]} after turn_abort", (turn.line,))
-    epoch = event.lease_epoch
+    epoch = f[_EPOCH]
     if epoch < session.epoch:
         turn.stale = True
         c.emit("TRC013", line, f"session {event.session_id} turn {event.turn_id}: "
@@ -876,22 +897,23 @@ def _output(c: _Checker, event: TraceEvent, session: _Session, line: int) -> Non
                f"epoch {session.epoch}; a stale holder's output must be rejected")
     if not turn.played and type(event) is _PLAYBACK_STARTED:
         turn.played = True
-        ts = event.ts_mono_ns
-        sid, tid = event.session_id, event.turn_id
+        ts = f[_TS]
+        sid, tid = f[_SID], f[_TID]
         start = turn.speech_end if turn.speech_end >= 0 else turn.open_ts
         c.sample("turn_latency", ts - start, turn.line, sid, tid)
         if turn.commit_ts >= 0:
             c.sample("first_audio", ts - turn.commit_ts, turn.line, sid, tid)
 
 
-def _stage_mark(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    if event.stage is _UNSET:
+def _stage_mark(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+                line: int) -> None:
+    if f[_STAGE] is _UNSET:
         _missing(c, event, line, "stage", ", ".join(STAGE_MARKS))
         return
-    turn = _in_turn(c, event, session, line)
+    turn = _in_turn(c, event, f, session, line)
     if turn is None:
         return
-    stage, ts = event.stage, event.ts_mono_ns
+    stage, ts = f[_STAGE], f[_TS]
     if stage == "speech_end":
         if turn.speech_end < 0:
             turn.speech_end = ts
@@ -915,8 +937,9 @@ def _stage_mark(c: _Checker, event: TraceEvent, session: _Session, line: int) ->
                  event.turn_id)
 
 
-def _lease_acquired(c: _Checker, event: TraceEvent, session: _Session, line: int) -> None:
-    epoch = event.lease_epoch
+def _lease_acquired(c: _Checker, event: TraceEvent, f: Fields, session: _Session,
+                    line: int) -> None:
+    epoch = f[_EPOCH]
     if epoch <= session.epoch:
         c.emit("TRC013", line, f"session {event.session_id}: lease_acquired with epoch "
                f"{epoch}, not above the session's epoch {session.epoch}; a lease handover "
@@ -924,34 +947,34 @@ def _lease_acquired(c: _Checker, event: TraceEvent, session: _Session, line: int
     session.leased = True
 
 
-def _dispatch(c: _Checker, event: TraceEvent, kind: type, session: _Session,
+def _dispatch(c: _Checker, event: TraceEvent, f: Fields, kind: type, session: _Session,
               line: int) -> None:
     """Call the handler of ``kind`` (the most frequent kinds first; a chain of identity tests
     rather than a table, so that compiled code calls each handler directly)."""
     if kind is _STAGE_MARK:
-        _stage_mark(c, event, session, line)
+        _stage_mark(c, event, f, session, line)
     elif kind is _OUTPUT_ACCEPTED or kind is _PLAYBACK_STARTED:
-        _output(c, event, session, line)
+        _output(c, event, f, session, line)
     elif kind is _TURN_OPEN:
-        _turn_open(c, event, session, line)
+        _turn_open(c, event, f, session, line)
     elif kind is _TURN_ACTIVE:
-        _transition(c, event, session, line, _OPEN, _ACTIVE)
+        _transition(c, event, f, session, line, _OPEN, _ACTIVE)
     elif kind is _TURN_COMMIT:
-        _transition(c, event, session, line, _ACTIVE, _COMMIT)
+        _transition(c, event, f, session, line, _ACTIVE, _COMMIT)
     elif kind is _TURN_CLOSE:
-        _turn_close(c, event, session, line)
+        _turn_close(c, event, f, session, line)
     elif kind is _ADMIT or kind is _REJECT or kind is _DEFER:
-        _pre_turn(c, event, session, line)
+        _pre_turn(c, event, f, session, line)
     elif kind is _TURN_ABORT:
-        _transition(c, event, session, line, _ACTIVE, _ABORT)
+        _transition(c, event, f, session, line, _ACTIVE, _ABORT)
     elif kind is _CANCEL_REQUESTED:
-        _cancel_requested(c, event, session, line)
+        _cancel_requested(c, event, f, session, line)
     elif kind is _CANCEL_ACCEPTED:
-        _cancel_accepted(c, event, session, line)
+        _cancel_accepted(c, event, f, session, line)
     elif kind is _OUTPUT_REJECTED:
-        _in_turn(c, event, session, line)
+        _in_turn(c, event, f, session, line)
     elif kind is _LEASE_ACQUIRED:
-        _lease_acquired(c, event, session, line)
+        _lease_acquired(c, event, f, session, line)
     else:
         assert kind is _LEASE_RELEASED, kind
         session.leased = False
