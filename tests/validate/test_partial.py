@@ -41,19 +41,24 @@ def _index(root: Path) -> Index:
 
 def test_a_spec_concerns_its_imports_its_bundles_and_what_refers_to_them(tmp_path: Path) -> None:
     root = copy_examples(tmp_path / "repo")
-    index = _index(root)
-    chosen = {(a.kind, a.id, a.version) for a in concerned(index, {SPEC})}
-    spec = next(a for a in index.artifacts if a.path == SPEC)
-    assert (spec.kind, spec.id, spec.version) in chosen
-    # every version of the spec's id, the bundles pinning it, what those pin, the rollouts
-    # and gates naming those bundles
-    assert {k for k, *_ in chosen} >= {"PipelineSpec", "PipelineBundle", "ExecutionProfile"}
-    assert all((a.kind, a.id, a.version) in chosen for a in index.artifacts
-               if a.kind == "PipelineSpec" and a.id == spec.id)
-    unrelated = [a for a in index.artifacts if a.kind == "PipelineSpec" and a.id != spec.id]
-    assert unrelated and all((a.kind, a.id, a.version) not in chosen for a in unrelated
-                             if not any(r.id == a.id for r in concerned(index, {SPEC})))
-    assert len(chosen) < len(index.artifacts)
+    chosen = {(a.kind, a.id, a.version) for a in concerned(_index(root), {SPEC})}
+    # the spec and its other version; the bundles pinning either; what those pin (profile,
+    # policy, module, extension); the rollout, gates and replay manifests naming them
+    assert {("PipelineSpec", "livekit_voice_assistant", "1.0.0"),
+            ("PipelineSpec", "livekit_voice_assistant", "0.9.0"),
+            ("PipelineBundle", "livekit_voice_assistant_bundle", "1.0.0"),
+            ("PipelineBundle", "livekit_voice_assistant_bundle", "0.9.0"),
+            ("Module", "transcription_normalize", "1.0.0"),
+            ("ExecutionProfile", "simple/v1", "1.0.0"),
+            ("PolicyOverlay", "default_voice_policy", "1.0.0"),
+            ("RolloutManifest", "canary_10pct", "1.0.0"),
+            ("ConformanceGates", "mvp_gates", "1.2.0")} <= chosen
+    # other pipelines, and what nothing concerned refers to, are left out
+    assert not chosen & {("PipelineSpec", "sip_telephony_assistant", "1.0.0"),
+                         ("PipelineBundle", "sip_telephony_bundle", "1.0.0"),
+                         ("PipelineSpec", "simple_livekit_voice", "1.0.0"),
+                         ("ExecutionProfile", "low_latency/v1", "1.0.0"),
+                         ("CompatibilityContract", "version_skew_policy", "1.1.0")}
 
 
 @pytest.fixture(scope="module")
