@@ -64,10 +64,12 @@ JSON stay well below)."""
 
 
 @dataclass(frozen=True, slots=True)
-class Cached:
-    """One file's loading outcome: the document (spans dropped) or None, its kind (None
-    unless the envelope named a known kind), and its findings."""
+class Loaded:
+    """One file after loading, envelope and schema checks, as validation keeps it and the
+    cache records it: its repository-relative name, the document (spans dropped) or None,
+    its kind (None unless the envelope named a known kind), and its findings."""
 
+    rel: str
     doc: Document | None
     kind: str | None
     findings: tuple[Finding, ...]
@@ -150,7 +152,7 @@ class FileCache:
         key = h.hexdigest()
         return self.root / f"{CACHE_DIR}/files/{fingerprint()}/{key[:2]}/{key}.json"
 
-    def get(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Cached | None:
+    def get(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Loaded | None:
         """The cached outcome of loading ``raw`` as ``rel``, or None (a miss)."""
         try:
             blob = read_existing(self._entry(rel, syntax, limits, raw), root=self.root,
@@ -167,10 +169,10 @@ class FileCache:
         except (ValueError, TypeError, KeyError, RecursionError):
             return None
 
-    def put(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes, outcome: Cached) -> None:
-        """Record ``outcome`` for ``raw`` as ``rel``; a cache that cannot be written is left
+    def put(self, syntax: Syntax, limits: Limits, raw: bytes, outcome: Loaded) -> None:
+        """Record ``outcome`` of loading ``raw``; a cache that cannot be written is left
         alone."""
-        doc = outcome.doc
+        rel, doc = outcome.rel, outcome.doc
         entry = {
             "format": FORMAT,
             "path": rel,
@@ -274,7 +276,7 @@ def _finding_of(item: object, rel: str) -> Finding:
                         end_col=_opt_int(end_col), related=links, subject=_str(subject))
 
 
-def _decode(entry: object, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Cached:
+def _decode(entry: object, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Loaded:
     """The outcome in ``entry``; TypeError or KeyError when it is not exactly one."""
     if type(entry) is not dict or entry.get("format") != FORMAT or entry.get("path") != rel:
         raise TypeError("not an entry of this format and file")
@@ -285,10 +287,10 @@ def _decode(entry: object, rel: str, syntax: Syntax, limits: Limits, raw: bytes)
     if data is None:
         if kind is not None:
             raise TypeError("a kind without data")
-        return Cached(None, None, findings)
+        return Loaded(rel, None, None, findings)
     if type(data) is not dict:
         raise TypeError("data is not an object")
     text = decode(raw, rel, limits.max_bytes)
     if isinstance(text, Finding):
         raise TypeError("the file no longer decodes")
-    return Cached(Document(rel, text, data, syntax, spans_dropped=True), kind, findings)
+    return Loaded(rel, Document(rel, text, data, syntax, spans_dropped=True), kind, findings)

@@ -30,7 +30,7 @@ from rspp.model.artifact import Artifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
 from rspp.rules.registry import active_rules
-from rspp.validate.cache import Cached, FileCache
+from rspp.validate.cache import FileCache, Loaded
 from rspp.validate.discover import SUFFIXES, scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
 
@@ -64,16 +64,6 @@ class Repository:
     workers: frozenset[int] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    """One file after loading, envelope and schema checks."""
-
-    rel: str
-    doc: Document | None
-    kind: str | None
-    findings: tuple[Finding, ...]
-
-
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
     """Read and parse a file named on the command line that is not one of the repository's
     artifacts (a routing snapshot, a saved view), under the read policy of :mod:`rspp.core.paths`.
@@ -102,32 +92,31 @@ def load_named(path: Path, root: Path | None = None) -> LoadResult:
 
 
 def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
-              cache: FileCache | None = None) -> _Loaded:
+              cache: FileCache | None = None) -> Loaded:
     """Load and check one file; the document leaves without its position tables. With
     ``cache``, a file whose bytes were loaded before is not parsed again (ADR 0013)."""
     problem = resolver.refusal(path)
     if problem is not None:
-        return _Loaded(name_inside(path, root), None, None, (problem,))
+        return Loaded(name_inside(path, root), None, None, (problem,))
     rel, raw = read_file(path, root, limits.max_bytes, policy_checked=True)
     if isinstance(raw, Finding):
-        return _Loaded(rel, None, None, (raw,))
+        return Loaded(rel, None, None, (raw,))
     syntax = syntax_for(path) or "yaml"
     if cache is not None:
         hit = cache.get(rel, syntax, limits, raw)
         if hit is not None:
-            return _Loaded(hit.doc.path if hit.doc is not None else rel, hit.doc, hit.kind,
-                           hit.findings)
+            return hit
     loaded = load_bytes(raw, rel, syntax=syntax, limits=limits)
     doc = loaded.document
     if doc is None:
-        outcome = _Loaded(rel, None, None, loaded.findings)
+        outcome = Loaded(rel, None, None, loaded.findings)
     else:
         kind, problems = check_envelope(doc)
         if kind is not None:
             problems = check_schema(doc, kind, root=root)
-        outcome = _Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
+        outcome = Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
     if cache is not None:
-        cache.put(rel, syntax, limits, raw, Cached(outcome.doc, outcome.kind, outcome.findings))
+        cache.put(syntax, limits, raw, outcome)
     return outcome
 
 
@@ -140,7 +129,7 @@ class _LoadJob:
     cache: FileCache | None = None
 
 
-def _load_chunk(job: _LoadJob, paths: Sequence[Path]) -> list[_Loaded]:
+def _load_chunk(job: _LoadJob, paths: Sequence[Path]) -> list[Loaded]:
     """One chunk of files (positions already dropped, so results pickle small)."""
     resolver = Resolver(job.root)
     return [_load_one(path, job.root, job.limits, resolver, job.cache) for path in paths]
