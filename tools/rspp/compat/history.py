@@ -107,9 +107,9 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
                if p.startswith(prefix)} | {LOCK_FILE}
     tree = {p[len(prefix):]: e for p, e in git.tree(commit, wanted).items()
             if p.startswith(prefix)}
-    blobs = git.read_blobs(tree[p].blob for p in changed if p in tree and p != LOCK_FILE)
-    if LOCK_FILE in tree:
-        blobs.update(git.read_blobs([tree[LOCK_FILE].blob], max_bytes=LOCK_MAX_BYTES))
+    blobs = git.read_blobs((tree[p].blob for p in changed if p in tree),
+                           bounds={tree[LOCK_FILE].blob: LOCK_MAX_BYTES} if LOCK_FILE in tree
+                           else None)
     history = History(_copy(repo.index), f"{against} ({commit[:12]})", set(), git=git,
                       commit=commit, prefix=prefix, changed=frozenset(changed),
                       base_files={p: blobs[tree[p].blob] for p in changed if p in tree})

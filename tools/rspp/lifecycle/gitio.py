@@ -220,9 +220,11 @@ class GitRepo:
             entries[path] = TreeEntry(path=path, blob=fields[2], mode=fields[0])
         return entries
 
-    def read_blobs(self, ids: Iterable[str], *, max_bytes: int = 1 << 20
-                   ) -> dict[str, bytes | None]:
-        """Contents by id; None for blobs over ``max_bytes``. Two git processes in all."""
+    def read_blobs(self, ids: Iterable[str], *, max_bytes: int = 1 << 20,
+                   bounds: Mapping[str, int] | None = None) -> dict[str, bytes | None]:
+        """Contents by id; None for blobs over ``max_bytes``, or over their own bound in
+        ``bounds`` (id -> bytes; the lock's is larger than an artifact's). Two git processes
+        in all."""
         wanted = list(dict.fromkeys(ids))
         for oid in wanted:
             if not _OID.fullmatch(oid):
@@ -245,7 +247,8 @@ class GitRepo:
                 raise GitError(f"git object {oid} is a {fields[1]}, not a file's blob",
                                "pass ids as listed by GitRepo.tree()")
             sizes[oid] = int(fields[2])
-        small = [oid for oid in wanted if sizes[oid] <= max_bytes]
+        bound = bounds or {}
+        small = [oid for oid in wanted if sizes[oid] <= bound.get(oid, max_bytes)]
         result: dict[str, bytes | None] = dict.fromkeys(wanted)
         if small:
             data = self._git(["cat-file", "--batch"], remedy,
