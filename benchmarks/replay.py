@@ -10,7 +10,7 @@ processes in the same run, `--repeat` times each in rotating order (medians repo
 - **floor (json)**: `python -c "import json,sys; for l in open(sys.argv[1],'rb'): json.loads(l)"`,
   the bare cost of reading and parsing every line with the standard library;
 - **floor (orjson)**: the same loop with `orjson.loads`, the fastest general JSON parser;
-- **floor (msgspec)**, when msgspec is installed: the same loop with `msgspec.json.decode`
+- **floor (msgspec)**: the same loop with `msgspec.json.decode`
   (the checker decodes each line with msgspec into typed event structs);
 - **checker (compiled)**: `python -m rspp replay check - --format json --manifest
   or02_baseline@1.1.0 --bundle livekit_voice_assistant_bundle@1.0.0` with the trace on standard
@@ -113,8 +113,7 @@ def checker(trace: Path, path: Path) -> Run:
     """One run of the checker (rspp from ``path``) over ``trace``; refuses a trace with
     findings."""
     run = measure([PY, "-m", "rspp", "replay", "check", "-", "--format", "json",
-                   "--manifest", MANIFEST, "--bundle", BUNDLE], stdin=trace, ok=(0, 1),
-                  path=path)
+                   "--manifest", MANIFEST, "--bundle", BUNDLE], stdin=trace, path=path)
     problems = findings_of(run.stdout)
     if problems:
         raise SystemExit(f"the checker reports {problems} finding(s) on a generated trace "
@@ -123,12 +122,18 @@ def checker(trace: Path, path: Path) -> Run:
 
 
 def findings_of(stdout: str) -> int:
-    """The number of findings in the checker's JSON output (either shape), 0 if none."""
-    data = json.loads(stdout) if stdout.strip() else {}
-    if isinstance(data, list):
-        return len(data)
-    found = data.get("findings", 0)
-    return len(found) if isinstance(found, list) else int(found)
+    """The number of findings in the checker's JSON report. Anything but a report (no output,
+    a traceback, another shape) stops the benchmark: a process that did not check the trace
+    measures nothing (an interpreter without rspp's dependencies fails in a fraction of a
+    second, and must not pass as a rate)."""
+    try:
+        data = json.loads(stdout)
+    except ValueError:
+        data = None
+    found = data.get("findings") if isinstance(data, dict) else None
+    if not isinstance(found, list):
+        raise SystemExit(f"the checker printed no JSON report: {stdout[:300]!r}")
+    return len(found)
 
 
 def compiled(folder: Path) -> tuple[Path | None, str]:
@@ -166,6 +171,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="generate into DIR and keep the traces")
     args = parser.parse_args()
+    missing = [m for m in ("msgspec", "orjson", "typer") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise SystemExit(f"{PY} lacks rspp's dependencies ({', '.join(missing)}): run the "
+                         "benchmark with the interpreter of an environment where rspp is "
+                         "installed (`pip install -e '.[dev]'`)")
     lengths = _lengths(args.lengths, args.events)
     with tempfile.TemporaryDirectory() as tmp:
         folder = args.keep or Path(tmp)
@@ -184,8 +194,7 @@ def main() -> int:
             "floor (json.loads per line)": [PY, "-c", FLOOR_JSON, str(trace)],
             "floor (orjson.loads per line)": [PY, "-c", FLOOR_ORJSON, str(trace)],
         }
-        if importlib.util.find_spec("msgspec") is not None:
-            cases["floor (msgspec.json.decode per line)"] = [PY, "-c", FLOOR_MSGSPEC, str(trace)]
+        cases["floor (msgspec.json.decode per line)"] = [PY, "-c", FLOOR_MSGSPEC, str(trace)]
         tiny = folder / "trace-14.jsonl"
         generate(tiny, 14, 1, args.seed)
         runs: dict[str, list[Run]] = {name: [] for name in [*cases, *checkers]}

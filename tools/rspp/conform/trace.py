@@ -381,7 +381,9 @@ class _Checker:
         compact re-encoding, is checked at once (:meth:`_events`): one C call parses and
         type-checks thousands of events, and the equal length proves that no line has a
         duplicate key (the decoder would keep the last), an unknown field or stray
-        whitespace. Any other chunk is read line by line (:meth:`_line`)."""
+        whitespace. A chunk byte-identical to its re-encoding (a runtime writing fields in
+        the schema's order) needs no line count: identical bytes hold one newline per event.
+        Any other chunk is read line by line (:meth:`_line`)."""
         read = _reader(stream)
         decode_lines = decoder().decode_lines
         encode_lines = msgspec.json.Encoder().encode_lines
@@ -415,18 +417,20 @@ class _Checker:
                         pending, skipping = b"", True
                     continue
                 chunk, pending = data[:cut], data[cut:]
-                count = chunk.count(b"\n")
                 try:
                     events = decode_lines(chunk)
                 except decode_error:
                     events = None
-                if (events is not None and len(events) == count
-                        and len(encode_lines(events)) == cut):
-                    self._events(events, base)
-                else:
-                    for offset, raw in enumerate(chunk.split(b"\n")[:-1], base + 1):
-                        self._line(raw, offset)
-                base += count
+                if events is not None:
+                    again = encode_lines(events)
+                    if again == chunk or (len(again) == cut
+                                          and chunk.count(b"\n") == len(events)):
+                        self._events(events, base)
+                        base += len(events)
+                        continue
+                for offset, raw in enumerate(chunk.split(b"\n")[:-1], base + 1):
+                    self._line(raw, offset)
+                base += chunk.count(b"\n")
         finally:
             self.last = base
             self.lines += base
