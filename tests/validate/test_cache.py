@@ -399,3 +399,23 @@ def test_cache_clear_copes_with_what_it_finds(examples: Path, odd: str) -> None:
         assert clear_cache(examples).removed == 0
         assert not (examples / (ENTRIES if "entries" in odd else CACHE_DIR)).exists()
     assert _report(examples, cache=True) == _report(examples, cache=False)
+
+
+def test_a_record_is_read_back_only_as_written_here(examples: Path, tmp_path: Path) -> None:
+    store = FileCache.open(examples)
+    assert store is not None
+    assert store.get_blob("headers") is None
+    store.put_blob("headers", b'{"a": 1}')
+    assert store.get_blob("headers") == b'{"a": 1}'
+    assert store.get_blob("headers", max_bytes=4) is None
+    (record,) = (examples / ENTRIES).rglob("headers.blob")
+    mac, _, body = record.read_bytes().partition(b"\n")
+    record.write_bytes(mac + b"\n" + body.replace(b"1", b"2"))
+    assert store.get_blob("headers") is None  # tampered
+    outside = tmp_path / "outside.blob"
+    outside.write_bytes(mac + b"\n" + body)
+    record.unlink()
+    record.symlink_to(outside)
+    assert store.get_blob("headers") is None  # a link is never followed
+    with pytest.raises(ValueError, match="not a blob name"):
+        store.put_blob("../escape", b"")

@@ -193,6 +193,37 @@ class FileCache:
             return
 
 
+    def _blob(self, name: str) -> Path:
+        if not name.isidentifier():
+            raise ValueError(f"not a blob name: {name!r}")
+        return self.root / f"{CACHE_DIR}/files/{fingerprint()}/{name}.blob"
+
+    def get_blob(self, name: str, max_bytes: int = MAX_ENTRY_BYTES) -> bytes | None:
+        """The body of the named record (``name``: a Python identifier), as this rspp wrote
+        it, or None: a record that is missing, over ``max_bytes``, a link, or whose HMAC does
+        not verify is a miss. Callers still decode the body strictly: it is authentic, not
+        necessarily of the shape they expect (another format of the same name)."""
+        try:
+            blob = read_existing(self._blob(name), root=self.root, verb="read",
+                                 max_bytes=max_bytes + 65)
+        except (RsppError, OSError):
+            return None
+        if blob is None or len(blob) > max_bytes + 65:
+            return None
+        mac, _, body = blob.partition(b"\n")
+        return body if hmac.compare_digest(mac, self._mac(body)) else None
+
+    def put_blob(self, name: str, body: bytes) -> None:
+        """Record ``body`` under ``name`` (atomically replacing the former record: concurrent
+        writers leave one whole record, the last); a cache that cannot be written is left
+        alone."""
+        try:
+            write_atomic(self._blob(name), self._mac(body) + b"\n" + body, root=self.root,
+                         durable=False)
+        except (RsppError, OSError):
+            return
+
+
 def _key(root: Path) -> bytes | None:
     """The HMAC key of ``root``'s cache: the secret of ``.rspp/cache/key`` (made on first use)
     and that file's device, inode and change time. None when it cannot be read or made."""
@@ -226,7 +257,7 @@ def clear(root: Path) -> int:
             return 0
     removed = 0
     for folder, dirs, files in os.walk(base):  # links are not followed
-        removed += sum(1 for name in files if name.endswith(".json"))
+        removed += sum(1 for name in files if name.endswith((".json", ".blob")))
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
     shutil.rmtree(base, ignore_errors=True)  # fd-based on POSIX: no link inside is followed
     return removed
