@@ -1459,6 +1459,18 @@ ENTRIES: tuple[Entry, ...] = (
             "nothing is never green. Check `--root` and the folder names.",
         emitted_by="cli",
     ),
+    Entry(
+        code="REPO003",
+        category="repository",
+        severity=Severity.ERROR,
+        summary="A file changed while rspp was checking the repository.",
+        doc="A partial run (`rspp validate FILE...`, the pre-commit hook) reads the files it "
+            "does not check by the header its cache recorded for their content, and loads one "
+            "only when a rule needs it. A file whose content no longer matched its header when "
+            "it was loaded was changed during the run: the run stops rather than mix two "
+            "states of the repository. Run rspp again once the files stay put.",
+        emitted_by="cli",
+    ),
     # resolve
     Entry(
         code="POL003",

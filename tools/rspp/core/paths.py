@@ -62,7 +62,8 @@ class PathError(UsageError):
 
 
 class RepositoryError(UsageError):
-    """Nothing to check: ``REPO001`` no repository found, ``REPO002`` no artifact files."""
+    """Nothing to check: ``REPO001`` no repository found, ``REPO002`` no artifact files;
+    or ``REPO003``: a file changed during the run."""
 
     def __init__(self, code: str, cause: str, remedy: str = "") -> None:
         super().__init__(cause, remedy)

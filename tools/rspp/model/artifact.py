@@ -10,8 +10,9 @@ This module stays free of pydantic: it sits on the hot validation path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from rspp.core.jsontypes import JsonObject
 from rspp.load.document import Document
@@ -95,3 +96,47 @@ class Index:
 
     def of_kind(self, kind: str) -> Iterator[Artifact]:
         return (a for a in self.artifacts if a.kind == kind)
+
+
+_DOC_SLOT = Artifact.__dict__["doc"]  # the slot behind Artifact.doc
+
+
+class DeferredArtifact(Artifact):
+    """An artifact known by its header only (kind, id, version, path, and the ids it
+    refers to: ``refs``, (kind, id) pairs), whose document is loaded on first use by
+    ``fetch``; a partial validation run (ADR 0013) holds every file it does not check as one.
+    It is schema-valid: only a file that loaded without a finding gets a header. ``fetch``
+    raises what it raises (``RepositoryError`` when the file changed meanwhile)."""
+
+    __slots__ = ("_fetch", "_path", "refs")
+
+    def __init__(self, path: str, kind: str, ident: str, version: str,
+                 refs: tuple[tuple[str, str], ...], fetch: Callable[[], Document]) -> None:
+        self.kind, self.id, self.version, self.schema_valid = kind, ident, version, True
+        self._path, self._fetch, self.refs = path, fetch, refs
+
+    @property
+    def doc(self) -> Document:
+        try:
+            return cast("Document", _DOC_SLOT.__get__(self, Artifact))
+        except AttributeError:
+            loaded = self._fetch()
+            _DOC_SLOT.__set__(self, loaded)
+            return loaded
+
+    @doc.setter
+    def doc(self, value: Document) -> None:
+        _DOC_SLOT.__set__(self, value)
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the document was loaded."""
+        try:
+            _DOC_SLOT.__get__(self, Artifact)
+        except AttributeError:
+            return False
+        return True
+
+    @property
+    def path(self) -> str:
+        return self._path

@@ -33,6 +33,8 @@ def resolved_graph_pass(repo: Repository, broken: set[str],
     out: list[Finding] = []
     seen: set[tuple[str, str, int, int, str]] = set()
     for bundle in repo.index.of_kind("PipelineBundle"):
+        if repo.scope is not None and bundle.path not in repo.scope:
+            continue  # not concerned with the targets: no file it involves is one of them
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
         if inputs is None:
             continue

@@ -67,12 +67,17 @@ JSON stay well below)."""
 class Loaded:
     """One file after loading, envelope and schema checks, as validation keeps it and the
     cache records it: its repository-relative name, the document (spans dropped) or None,
-    its kind (None unless the envelope named a known kind), and its findings."""
+    its kind (None unless the envelope named a known kind), its findings, the cache key of
+    its content (:meth:`FileCache.key_of`; "" when loaded without the cache) and the file's
+    stamp taken before it was read (:func:`rspp.validate.headers.stamp_of`; None without
+    the cache, or when the file is not settled)."""
 
     rel: str
     doc: Document | None
     kind: str | None
     findings: tuple[Finding, ...]
+    key: str = ""
+    stamp: tuple[int, int, int, int, int] | None = None
 
 
 @cache
@@ -144,12 +149,18 @@ class FileCache:
     def _mac(self, body: bytes) -> bytes:
         return hmac.new(self.key, body, hashlib.sha256).hexdigest().encode("ascii")
 
-    def _entry(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Path:
+    @staticmethod
+    def key_of(rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> str:
+        """The key of loading ``raw`` as ``rel``: 64 hex digits of SHA-256 over the entry
+        format, ``rel``, the syntax, the read limits and the SHA-256 of ``raw``."""
         h = hashlib.sha256()
         for part in (str(FORMAT), rel, syntax, str(limits.max_bytes), str(limits.max_depth),
                      str(limits.max_int_digits), hashlib.sha256(raw).hexdigest()):
             h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        key = h.hexdigest()
+        return h.hexdigest()
+
+    def _entry(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Path:
+        key = self.key_of(rel, syntax, limits, raw)
         return self.root / f"{CACHE_DIR}/files/{fingerprint()}/{key[:2]}/{key}.json"
 
     def get(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Loaded | None:
@@ -257,7 +268,7 @@ def clear(root: Path) -> int:
             return 0
     removed = 0
     for folder, dirs, files in os.walk(base):  # links are not followed
-        removed += sum(1 for name in files if name.endswith((".json", ".blob")))
+        removed += sum(1 for name in files if name.endswith(".json"))
         dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
     shutil.rmtree(base, ignore_errors=True)  # fd-based on POSIX: no link inside is followed
     return removed

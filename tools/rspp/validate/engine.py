@@ -13,7 +13,7 @@ import os
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from rspp.core import sink
@@ -26,12 +26,21 @@ from rspp.load.api import Limits, LoadResult, load_bytes, load_file, syntax_for
 from rspp.load.config import load_config
 from rspp.load.document import Document
 from rspp.load.reading import read_file
-from rspp.model.artifact import Artifact, Index
+from rspp.model.artifact import Artifact, DeferredArtifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
 from rspp.rules.registry import active_rules
 from rspp.validate.cache import FileCache, Loaded
 from rspp.validate.discover import SUFFIXES, scan, scan_targets
+from rspp.validate.headers import (
+    Header,
+    header_of,
+    read_headers,
+    stamp_of,
+    unchanged,
+    with_stamp,
+    write_headers,
+)
 from rspp.validate.schema import check_envelope, check_schema
 
 _intern = sys.intern
@@ -62,6 +71,9 @@ class Repository:
     unloaded: list[str] = field(default_factory=list)
     # process ids of the worker processes that loaded it (empty: loaded in this process)
     workers: frozenset[int] = frozenset()
+    # a partial run: the paths of the artifacts concerned with its targets (:func:`concerned`),
+    # the only ones whose rules and resolved-graph checks run; None: a whole run
+    scope: frozenset[str] | None = None
 
 
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
@@ -98,14 +110,17 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
     problem = resolver.refusal(path)
     if problem is not None:
         return Loaded(name_inside(path, root), None, None, (problem,))
+    stamp = stamp_of(path) if cache is not None else None  # before the bytes are read
     rel, raw = read_file(path, root, limits.max_bytes, policy_checked=True)
     if isinstance(raw, Finding):
         return Loaded(rel, None, None, (raw,))
     syntax = syntax_for(path) or "yaml"
+    key = ""
     if cache is not None:
+        key = cache.key_of(rel, syntax, limits, raw)
         hit = cache.get(rel, syntax, limits, raw)
         if hit is not None:
-            return hit
+            return replace(hit, key=key, stamp=stamp)
     loaded = load_bytes(raw, rel, syntax=syntax, limits=limits)
     doc = loaded.document
     if doc is None:
@@ -117,7 +132,29 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
         outcome = Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
     if cache is not None:
         cache.put(syntax, limits, raw, outcome)
-    return outcome
+    return replace(outcome, key=key, stamp=stamp)
+
+
+def _known_header(path: Path, rel: str, root: Path, limits: Limits, resolver: Resolver,
+                  cache: FileCache, known: dict[str, Header],
+                  stamped: dict[str, tuple[str, Header]]) -> tuple[str, Header] | None:
+    """(cache key, header) of a file whose content has a recorded header, with the stamp
+    taken now; None when it has none (or the read policy refuses it, or it cannot be read:
+    loading it reports why). A regular file whose stamp is the recorded one is not read."""
+    was = stamped.get(rel)
+    if was is not None and was[1].stamp is not None and unchanged(path, was[1].stamp):
+        return was
+    if resolver.refusal(path) is not None:
+        return None
+    stamp = stamp_of(path)
+    name, raw = read_file(path, root, limits.max_bytes, policy_checked=True)
+    if isinstance(raw, Finding):
+        return None
+    key = cache.key_of(name, syntax_for(path) or "yaml", limits, raw)
+    header = known.get(key)
+    if header is None or header.path != name:
+        return None
+    return key, with_stamp(header, stamp)
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,27 +188,96 @@ def _shared(value: JsonValue) -> JsonValue:
 
 
 def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1,
-                    cache: FileCache | None = None) -> Repository:
+                    cache: FileCache | None = None,
+                    targets: set[str] | None = None) -> Repository:
     """Load, envelope-check and schema-check ``files``; in ``jobs`` worker processes when
     there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them); with
-    ``cache``, unchanged files come from it."""
+    ``cache``, unchanged files come from it.
+
+    A partial run (``targets``: the repository-relative names it checks) with ``cache``
+    loads no unchanged clean file it does not check: it reads and hashes the file, and the
+    file's header (:mod:`rspp.validate.headers`) makes a :class:`DeferredArtifact` whose
+    document is loaded only when a rule or a later stage reads it. Every run with ``cache``
+    records the headers of the clean files it saw."""
     repo = Repository(root)
+    known = read_headers(cache) if cache is not None else {}
+    deferred: dict[int, tuple[Path, str, Header]] = {}
+    pending = files
+    if known and targets is not None and cache is not None:
+        resolver = Resolver(root)
+        stamped = {h.path: (key, h) for key, h in known.items() if h.stamp is not None}
+        pending = []
+        for i, path in enumerate(files):
+            rel = name_inside(path, root)
+            found = (None if rel in targets else
+                     _known_header(path, rel, root, limits, resolver, cache, known, stamped))
+            if found is None:
+                pending.append(path)
+            else:
+                deferred[i] = (path, *found)
     loading = ChunkMap(_load_chunk, _LoadJob(root, limits, cache), jobs, PARALLEL_MIN_FILES)
-    for one in loading.run(files):
-        repo.findings.extend(one.findings)
-        doc = one.doc
-        if doc is None or one.kind is None:
-            repo.unloaded.append(one.rel)
+    loaded = iter(loading.run(pending))
+    headers: dict[str, Header] = {}
+    for i in range(len(files)):
+        if i in deferred:
+            assert cache is not None
+            path, key, header = deferred[i]
+            headers[key] = header
+            repo.index.add(DeferredArtifact(header.path, header.kind, header.id,
+                                            header.version, header.refs,
+                                            _fetcher(repo, path, header, limits, cache)))
             continue
+        one = next(loaded)
+        art = _admit(repo, one)
+        if art is not None and cache is not None and one.key and not one.findings:
+            was = known.get(one.key)
+            headers[one.key] = with_stamp(was or header_of(art), one.stamp)
+    repo.workers = frozenset(loading.workers)
+    if cache is not None and headers != known:
+        write_headers(cache, headers)
+    return repo
+
+
+def _admit(repo: Repository, one: Loaded) -> Artifact | None:
+    """Take one loading outcome into ``repo``; its artifact, if it makes one."""
+    repo.findings.extend(one.findings)
+    doc = one.doc
+    if doc is None or one.kind is None:
+        repo.unloaded.append(one.rel)
+        return None
+    doc.data = _shared_keys(doc.data)
+    repo.documents[doc.path] = doc
+    meta = doc.data.get("metadata")
+    ident = meta.get("id") if isinstance(meta, dict) else None
+    version = meta.get("version") if isinstance(meta, dict) else None
+    if not isinstance(ident, str) or not isinstance(version, str):
+        return None
+    art = Artifact(doc, one.kind, ident, version, not one.findings)
+    repo.index.add(art)
+    return art
+
+
+def _fetcher(repo: Repository, path: Path, header: Header, limits: Limits,
+             cache: FileCache) -> Callable[[], Document]:
+    """Load the document of a deferred artifact when it is first read: from its cache entry,
+    else parsed again. Raises RepositoryError (REPO003) when the file no longer is what its
+    header says (it changed during the run)."""
+
+    def fetch() -> Document:
+        one = _load_one(path, repo.root, limits, Resolver(repo.root), cache)
+        doc = one.doc
+        meta = doc.data.get("metadata") if doc is not None else None
+        if (doc is None or one.kind != header.kind or one.findings
+                or not isinstance(meta, dict) or meta.get("id") != header.id
+                or meta.get("version") != header.version):
+            raise RepositoryError(
+                "REPO003", f"{header.path} changed while rspp was checking the repository",
+                "run rspp again once the files stay put")
         doc.data = _shared_keys(doc.data)
         repo.documents[doc.path] = doc
-        meta = doc.data.get("metadata")
-        ident = meta.get("id") if isinstance(meta, dict) else None
-        version = meta.get("version") if isinstance(meta, dict) else None
-        if isinstance(ident, str) and isinstance(version, str):
-            repo.index.add(Artifact(doc, one.kind, ident, version, not one.findings))
-    repo.workers = frozenset(loading.workers)
-    return repo
+        return doc
+
+    return fetch
 
 
 class Positions:
@@ -221,7 +327,8 @@ def concerned(index: Index, targets: set[str]) -> list[Artifact]:
     versions of its id (a rule of a spec places findings in a module it imports, a rule of a
     bundle in its policy, a gates manifest's in the bundle's profile); then everything those
     refer to, transitively (a referent's errors keep a bundle from being resolved). In index
-    order. The references are :func:`rspp.rules.refs.references`."""
+    order. The references are :func:`rspp.rules.refs.references` (a deferred artifact's, as
+    its header recorded them)."""
     from rspp.model.ids import parse_ref
     from rspp.rules.refs import references
 
@@ -231,7 +338,9 @@ def concerned(index: Index, targets: set[str]) -> list[Artifact]:
     for art in index.artifacts:
         by_id.setdefault((art.kind, art.id), []).append(art)
         mine: set[tuple[str, str]] = set()
-        if art.schema_valid:
+        if isinstance(art, DeferredArtifact):
+            mine.update(art.refs)  # its header's: the document stays unread
+        elif art.schema_valid:
             for _, kind, text in references(art):
                 ref = parse_ref(text)
                 if ref is not None:
@@ -267,13 +376,17 @@ def run_rules(repo: Repository, targets: set[str] | None, *,
     them all anyway: the reference the tests compare with).
 
     Returns what concerns ``targets`` (None: all), and every file with an error finding
-    among the artifacts checked (the resolve stage skips what depends on them).
+    among the artifacts checked (the resolve stage skips what depends on them). A partial run
+    sets ``repo.scope`` to the paths of the artifacts it checked.
     """
     ctx = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
     target_ids = {(a.kind, a.id) for a in repo.index.artifacts
                   if targets is None or a.path in targets}
-    owners = (repo.index.artifacts if targets is None or every_artifact
-              else concerned(repo.index, targets))
+    if targets is None or every_artifact:
+        owners = repo.index.artifacts
+    else:
+        owners = concerned(repo.index, targets)
+        repo.scope = frozenset(a.path for a in owners)
     out: list[Finding] = []
     broken: set[str] = set()
     seen: set[tuple[str, str, str]] = set()
@@ -357,7 +470,7 @@ def _validate(options: ValidateOptions,
         walk_findings = found.findings
     jobs = options.jobs or default_jobs()
     repo = load_repository(root, files, options.limits, jobs,
-                           FileCache.open(root) if options.cache else None)
+                           FileCache.open(root) if options.cache else None, targets)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(walk_findings)
     rule_findings, broken = run_rules(repo, targets)
