@@ -102,7 +102,7 @@ def test_a_settled_file_is_trusted_by_its_stamp_until_it_changes(
     _whole(examples)
     assert all(h.stamp is not None for h in _recorded(examples).values())
     reads: list[str] = []
-    real = engine.read_file
+    real = engine.read_file  # type: ignore[attr-defined]
 
     def counting(path: Path, root: Path, max_bytes: int, **kwargs: bool) -> object:
         reads.append(os.path.relpath(path, root))
