@@ -13,13 +13,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from rspp.core.findings import Finding
 from rspp.report import REPORTERS
 from rspp.resolve.gate import validate
+from rspp.rules.base import Rule
+from rspp.rules.registry import active_rules
 from rspp.validate import cache as cache_module
 from rspp.validate import engine
 from rspp.validate.cache import CACHE_DIR, FileCache, fingerprint
@@ -36,7 +40,9 @@ BROKEN_EDGE = "      to: tts.text\n      lane: control\n"
 
 
 def _report(root: Path, *, cache: bool, jobs: int = 1) -> str:
-    return REPORTERS["json"](validate(ValidateOptions(root=root, cache=cache, jobs=jobs)))
+    """The JSON report, then the text one (with the source lines of each finding)."""
+    result = validate(ValidateOptions(root=root, cache=cache, jobs=jobs))
+    return REPORTERS["json"](result) + REPORTERS["text"](result)
 
 
 def _entries(root: Path) -> list[Path]:
@@ -61,7 +67,7 @@ def examples(tmp_path: Path) -> Path:
 def test_a_warm_run_reads_every_file_from_the_cache(examples: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _agree(examples)
-    files = json.loads(expected)["summary"]["files"]
+    files = json.JSONDecoder().raw_decode(expected)[0]["summary"]["files"]
     assert files > 10 and len(_entries(examples)) == files
     parsed: list[str] = []
     real = engine.load_bytes  # type: ignore[attr-defined]
@@ -130,6 +136,12 @@ def _broken(examples: Path) -> str:
     return expected
 
 
+def _drop_records(root: Path) -> None:
+    """Remove the records of headers and of the last whole run: the next run reads entries."""
+    for record in (root / ENTRIES).rglob("*.blob"):
+        record.unlink()
+
+
 def _body(entry: Path) -> dict[str, object]:
     data: dict[str, object] = json.loads(entry.read_bytes().partition(b"\n")[2])
     return data
@@ -159,6 +171,7 @@ def test_a_forged_entry_signed_here_is_what_the_cache_answers(examples: Path) ->
     _report(examples, cache=True)
     for entry in _entries(examples):
         _forge(examples, entry)
+    _drop_records(examples)  # else the last whole run's findings answer, without the entries
     assert "LANE002" not in _report(examples, cache=True)
     assert _report(examples, cache=False) == expected
 
@@ -190,6 +203,7 @@ def test_a_corrupted_entry_is_ignored_and_rewritten(examples: Path, damage: str)
             entry.write_bytes(text.partition(b"\n")[0] + b"\n" + json.dumps(data).encode())
         else:
             entry.write_bytes(b" " * (cache_module.MAX_ENTRY_BYTES + 10) + text)
+    _drop_records(examples)  # so that the entries are read
     assert _report(examples, cache=True) == expected
     for entry in _entries(examples):  # rewritten whole
         assert _body(entry)["format"] == cache_module.FORMAT
@@ -330,6 +344,7 @@ def test_a_cache_that_arrives_with_the_files_is_not_trusted(examples: Path, tmp_
     _report(examples, cache=True)
     for entry in _entries(examples):
         _forge(examples, entry)
+    _drop_records(examples)
     assert "LANE002" not in _report(examples, cache=True)  # signed here: trusted here
     elsewhere = tmp_path / "elsewhere"
     if how == "committed":
@@ -347,13 +362,14 @@ def test_a_cache_that_arrives_with_the_files_is_not_trusted(examples: Path, tmp_
 
 @pytest.mark.slow
 def test_two_runs_at_once_agree_and_leave_whole_entries(examples: Path) -> None:
-    expected = _broken(examples)
+    report = _broken(examples)
+    expected = report[: json.JSONDecoder().raw_decode(report)[1]]  # the JSON report
     cmd = [sys.executable, "-m", "rspp", "validate", "--format", "json", "--root", str(examples)]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tools")}
     for _ in range(3):
         runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env) for _ in range(3)]
         outs = [run.communicate()[0].decode() for run in runs]
-        assert all(out == expected for out in outs)
+        assert all(out.rstrip("\n") == expected for out in outs)
         for entry in _entries(examples):
             assert _body(entry)["format"] == cache_module.FORMAT
         shutil.rmtree(examples / CACHE_DIR)
@@ -419,3 +435,55 @@ def test_a_record_is_read_back_only_as_written_here(examples: Path, tmp_path: Pa
     assert store.get_blob("headers") is None  # a link is never followed
     with pytest.raises(ValueError, match="not a blob name"):
         store.put_blob("../escape", b"")
+
+
+# --- the record of the last whole run (validate.memo) ---------------------------------------
+
+
+def test_a_warm_whole_run_takes_the_rules_findings_from_the_record(
+        examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = _broken(examples)
+    assert "LANE002" in expected and "^" in expected  # a finding with its source line
+    assert _report(examples, cache=True) == expected  # runs the rules, writes the record
+    ran: list[str] = []
+    real = engine.run_rules
+
+    def spying(repo: engine.Repository, targets: set[str] | None, *,
+               every_artifact: bool = False,
+               select: Callable[[Rule], bool] | None = None) -> tuple[list[Finding], set[str]]:
+        ran.extend(r.code for r in active_rules()
+                   if r.check is not None and (select is None or select(r)))
+        return real(repo, targets, every_artifact=every_artifact, select=select)
+
+    monkeypatch.setattr(engine, "run_rules", spying)
+    assert _report(examples, cache=True) == expected
+    assert ran and set(ran) <= {"RPL002", "RPL003"}  # only the checks that read other files
+    ran.clear()
+    spec = examples / "pipelines/specs/livekit_voice_assistant.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace(BROKEN_EDGE, EDGE),
+                    encoding="utf-8")
+    fixed = _report(examples, cache=True)
+    assert "LANE002" not in fixed and "LANE002" in ran  # a change: the rules ran again
+    assert fixed == _report(examples, cache=False)
+
+
+def test_a_removed_fixture_is_reported_although_no_artifact_changed(examples: Path) -> None:
+    assert "RPL003" not in _agree(examples)
+    (examples / "pipelines/replay/fixtures/lease_handover.jsonl").unlink()
+    report = _agree(examples)
+    assert "RPL003" in report and "lease_handover.jsonl" in report
+
+
+def test_only_checks_bound_to_read_files_see_the_repository_root() -> None:
+    from rspp.rules.registry import active_rules
+
+    assert {r.code for r in active_rules() if r.reads_files} == {"RPL002", "RPL003"}
+
+
+def test_a_damaged_record_of_the_last_run_is_ignored(examples: Path) -> None:
+    expected = _broken(examples)
+    _report(examples, cache=True)
+    (record,) = (examples / ENTRIES).rglob("validation.blob")
+    mac, _, body = record.read_bytes().partition(b"\n")
+    record.write_bytes(mac + b"\n" + body.replace(b"LANE002", b"LANE001"))
+    assert _report(examples, cache=True) == expected

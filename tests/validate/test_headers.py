@@ -8,6 +8,7 @@ import os
 import shutil
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -129,8 +130,7 @@ def test_a_file_changed_while_the_rules_run_stops_the_run(
     _whole(examples)
     real = engine.run_rules
 
-    def meanwhile(repo: Repository, targets: set[str] | None,
-                  **kwargs: bool) -> object:
+    def meanwhile(repo: Repository, targets: set[str] | None, **kwargs: Any) -> object:
         spec = examples / SPEC
         spec.write_text(spec.read_text(encoding="utf-8").replace("kind:", "kind: X", 1),
                         encoding="utf-8")

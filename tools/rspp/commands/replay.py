@@ -141,7 +141,7 @@ def trace_inputs(root: Path, *, manifest: str | None, bundle: str | None
                  ) -> tuple[TraceInputs, Report]:
     """Validate the repository, then :func:`inputs_of` it (with the default manifest of the
     module docstring); returns the inputs and the validation report."""
-    report, repo = validate_repository(ValidateOptions(root=root))
+    report, repo = validate_repository(ValidateOptions(root=root, load_all=False))
     return inputs_of(report, repo.index, manifest=manifest, bundle=bundle), report
 
 

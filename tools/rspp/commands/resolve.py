@@ -50,7 +50,7 @@ class ResolveOutcome:
 
 
 def resolve_target(options: ResolveOptions) -> ResolveOutcome:
-    result, repo = validate_repository(ValidateOptions(root=options.root))
+    result, repo = validate_repository(ValidateOptions(root=options.root, load_all=False))
     target = find_target(options.target, options.root, repo.index)
     inputs = _inputs(target, options, repo.index)
     files = involved_files(inputs, repo.index)

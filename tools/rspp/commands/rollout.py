@@ -43,7 +43,7 @@ def _rollout(root: Path, target: str) -> tuple[Artifact, Report, Repository]:
     from rspp.core.paths import name_inside
     from rspp.model.ids import parse_ref
 
-    result, repo = validate_repository(ValidateOptions(root=root))
+    result, repo = validate_repository(ValidateOptions(root=root, load_all=False))
     ref = parse_ref(target)
     found = None
     if ref is not None and not os.path.exists(target):

@@ -3,6 +3,7 @@ shows. Validation is handed these checks here, so ``rspp.validate`` never import
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Final
 
 from rspp.core.findings import Finding
@@ -74,5 +75,6 @@ def validate_repository(options: ValidateOptions) -> tuple[Report, Repository]:
 
 
 def validate(options: ValidateOptions) -> Report:
-    """Validate the repository at ``options.root`` (or only the named targets)."""
-    return validate_repository(options)[0]
+    """Validate the repository at ``options.root`` (or only the named targets); the report
+    alone (documents the run did not need stay unread)."""
+    return validate_repository(replace(options, load_all=False))[0]

@@ -37,7 +37,9 @@ class Context:
     cache: dict[tuple[str, str], object] = field(default_factory=dict)
     # Files that could not be loaded or have no readable envelope: they define nothing.
     unloaded: tuple[str, ...] = ()
-    # The repository root, for rules that check that a named file exists.
+    # The repository root, for rules that check that a named file exists: set only for the
+    # checks bound with ``reads_files`` (the others see None), so that a check cannot read
+    # the file system without saying so.
     root: Path | None = None
 
 
@@ -49,14 +51,19 @@ class Check:
     """The binding of a catalogue code to the check that reports it.
 
     ``kinds`` lists the artifact kinds ``check`` inspects; with ``needs_schema_valid`` the
-    check sees only artifacts their kind's schema accepts. Everything else about the code (its
-    category, severity, summary and doc) is in the catalogue (:mod:`rspp.core.catalogue`).
+    check sees only artifacts their kind's schema accepts. With ``reads_files`` the check
+    looks at files of the repository beyond the artifacts (through ``Context.root``, which is
+    None for every other check): its findings then depend on more than the artifacts'
+    contents, and a whole run never takes them from the cache (ADR 0013). Everything else
+    about the code (its category, severity, summary and doc) is in the catalogue
+    (:mod:`rspp.core.catalogue`).
     """
 
     code: str
     kinds: tuple[str, ...]
     check: ArtifactCheck
     needs_schema_valid: bool = True
+    reads_files: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,12 +77,14 @@ class Rule:
     kinds: tuple[str, ...] = ()
     check: ArtifactCheck | None = None
     needs_schema_valid: bool = False
+    reads_files: bool = False
 
     @classmethod
     def join(cls, entry: Entry, binding: Check | None) -> Rule:
         if binding is None:
             return cls(entry)
-        return cls(entry, binding.kinds, binding.check, binding.needs_schema_valid)
+        return cls(entry, binding.kinds, binding.check, binding.needs_schema_valid,
+                   binding.reads_files)
 
     @property
     def code(self) -> str:

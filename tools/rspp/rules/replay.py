@@ -82,6 +82,6 @@ def _fixture_exists(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 CHECKS: tuple[Check, ...] = (
     Check("RPL001", kinds=("ReplayEvidenceManifest",), check=_baseline),
-    Check("RPL002", kinds=("ReplayEvidenceManifest",), check=_fixture_paths),
-    Check("RPL003", kinds=("ReplayEvidenceManifest",), check=_fixture_exists),
+    Check("RPL002", kinds=("ReplayEvidenceManifest",), check=_fixture_paths, reads_files=True),
+    Check("RPL003", kinds=("ReplayEvidenceManifest",), check=_fixture_exists, reads_files=True),
 )

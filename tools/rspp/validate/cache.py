@@ -302,12 +302,24 @@ def _str(value: object) -> str:
     return value
 
 
-def _finding_of(item: object, rel: str) -> Finding:
+def finding_json(f: Finding) -> list[object]:
+    """``f`` as the JSON array an entry holds (:func:`finding_of` reads it back)."""
+    return _finding_json(f)
+
+
+def finding_of(item: object, rel: str | None = None) -> Finding:
+    """The finding a JSON array of :func:`finding_json` holds (its path must be ``rel``
+    unless None); TypeError when it is not exactly one."""
+    return _finding_of(item, rel)
+
+
+def _finding_of(item: object, rel: str | None) -> Finding:
     if type(item) is not list or len(item) != 10:
         raise TypeError("not a finding")
     code, path, line, col, message, pointer, end_line, end_col, related, subject = item
-    if _str(path) != rel or type(related) is not list:
+    if (rel is not None and _str(path) != rel) or type(related) is not list:
         raise TypeError("not this file's finding")
+    rel = _str(path)
     links = []
     for r in related:
         if type(r) is not list or len(r) != 4:

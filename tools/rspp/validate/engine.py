@@ -41,6 +41,7 @@ from rspp.validate.headers import (
     with_stamp,
     write_headers,
 )
+from rspp.validate.memo import memo_key, read_memo, write_memo
 from rspp.validate.schema import check_envelope, check_schema
 
 _intern = sys.intern
@@ -58,6 +59,10 @@ class ValidateOptions:
     jobs: int = 0  # worker processes for loading; 0 = one per core
     # the per-file cache in the work area (ADR 0013); False: neither read nor written
     cache: bool = True
+    # whether the repository handed back must hold every document (loaded in worker
+    # processes); False when only the report is wanted: deferred documents stay unread
+    # until something reads them
+    load_all: bool = True
 
 
 @dataclass(slots=True)
@@ -74,6 +79,13 @@ class Repository:
     # a partial run: the paths of the artifacts concerned with its targets (:func:`concerned`),
     # the only ones whose rules and resolved-graph checks run; None: a whole run
     scope: frozenset[str] | None = None
+    # with the cache: every file's repository-relative name -> its content key, or a marker
+    # of why it could not be read (what a whole run's findings depend on: validate.memo)
+    contents: dict[str, str] = field(default_factory=dict)
+    # the files of the deferred artifacts (repository-relative name -> path), to load them
+    sources: dict[str, Path] = field(default_factory=dict)
+    limits: Limits = field(default_factory=Limits)
+    cache: FileCache | None = None
 
 
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
@@ -194,16 +206,18 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them); with
     ``cache``, unchanged files come from it.
 
-    A partial run (``targets``: the repository-relative names it checks) with ``cache``
-    loads no unchanged clean file it does not check: it reads and hashes the file, and the
-    file's header (:mod:`rspp.validate.headers`) makes a :class:`DeferredArtifact` whose
-    document is loaded only when a rule or a later stage reads it. Every run with ``cache``
-    records the headers of the clean files it saw."""
-    repo = Repository(root)
+    With ``cache`` and recorded headers, no unchanged clean file (but the ``targets`` of a
+    partial run: the repository-relative names it checks) is loaded: it is hashed (or known
+    unchanged by its stamp), and its header (:mod:`rspp.validate.headers`) makes a
+    :class:`DeferredArtifact` whose document is loaded only when a rule or a later stage
+    reads it (:func:`materialize` loads them all at once). Every run with ``cache`` records
+    the headers of the clean files it saw."""
+    repo = Repository(root, limits=limits, cache=cache)
     known = read_headers(cache) if cache is not None else {}
     deferred: dict[int, tuple[Path, str, Header]] = {}
     pending = files
-    if known and targets is not None and cache is not None:
+    targets = targets or set()
+    if known and cache is not None:
         resolver = Resolver(root)
         stamped = {h.path: (key, h) for key, h in known.items() if h.stamp is not None}
         pending = []
@@ -222,12 +236,17 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
         if i in deferred:
             assert cache is not None
             path, key, header = deferred[i]
+            repo.contents[header.path] = key
             headers[key] = header
+            repo.sources[header.path] = path
             repo.index.add(DeferredArtifact(header.path, header.kind, header.id,
                                             header.version, header.refs,
-                                            _fetcher(repo, path, header, limits, cache)))
+                                            _fetcher(repo, path, header)))
             continue
         one = next(loaded)
+        if cache is not None:
+            repo.contents[one.rel] = one.key or "!" + "\n".join(
+                f"{f.code} {f.message}" for f in one.findings)
         art = _admit(repo, one)
         if art is not None and cache is not None and one.key and not one.findings:
             was = known.get(one.key)
@@ -257,27 +276,48 @@ def _admit(repo: Repository, one: Loaded) -> Artifact | None:
     return art
 
 
-def _fetcher(repo: Repository, path: Path, header: Header, limits: Limits,
-             cache: FileCache) -> Callable[[], Document]:
+def _fetcher(repo: Repository, path: Path, header: Header) -> Callable[[], Document]:
     """Load the document of a deferred artifact when it is first read: from its cache entry,
     else parsed again. Raises RepositoryError (REPO003) when the file no longer is what its
     header says (it changed during the run)."""
 
     def fetch() -> Document:
-        one = _load_one(path, repo.root, limits, Resolver(repo.root), cache)
-        doc = one.doc
-        meta = doc.data.get("metadata") if doc is not None else None
-        if (doc is None or one.kind != header.kind or one.findings
-                or not isinstance(meta, dict) or meta.get("id") != header.id
-                or meta.get("version") != header.version):
-            raise RepositoryError(
-                "REPO003", f"{header.path} changed while rspp was checking the repository",
-                "run rspp again once the files stay put")
-        doc.data = _shared_keys(doc.data)
-        repo.documents[doc.path] = doc
-        return doc
+        one = _load_one(path, repo.root, repo.limits, Resolver(repo.root), repo.cache)
+        return _take(repo, header.kind, header.id, header.version, header.path, one)
 
     return fetch
+
+
+def _take(repo: Repository, kind: str, ident: str, version: str, rel: str,
+          one: Loaded) -> Document:
+    """The document of a deferred artifact, loaded as ``one``; RepositoryError REPO003 when
+    it is not the clean artifact its header recorded."""
+    doc = one.doc
+    meta = doc.data.get("metadata") if doc is not None else None
+    if (doc is None or one.kind != kind or one.findings or not isinstance(meta, dict)
+            or meta.get("id") != ident or meta.get("version") != version):
+        raise RepositoryError(
+            "REPO003", f"{rel} changed while rspp was checking the repository",
+            "run rspp again once the files stay put")
+    doc.data = _shared_keys(doc.data)
+    repo.documents[doc.path] = doc
+    return doc
+
+
+def materialize(repo: Repository, jobs: int) -> None:
+    """Load the documents of every deferred artifact not loaded yet, in ``jobs`` worker
+    processes when there are enough of them. Raises RepositoryError (REPO003) as reading
+    one would."""
+    waiting = [a for a in repo.index.artifacts
+               if isinstance(a, DeferredArtifact) and not a.loaded]
+    if not waiting:
+        return
+    loading = ChunkMap(_load_chunk, _LoadJob(repo.root, repo.limits, repo.cache), jobs,
+                       PARALLEL_MIN_FILES)
+    for art, one in zip(waiting, loading.run([repo.sources[a.path] for a in waiting]),
+                        strict=True):
+        art.doc = _take(repo, art.kind, art.id, art.version, art.path, one)
+    repo.workers |= loading.workers
 
 
 class Positions:
@@ -369,17 +409,19 @@ def concerned(index: Index, targets: set[str]) -> list[Artifact]:
     return [a for a in index.artifacts if id(a) in chosen]
 
 
-def run_rules(repo: Repository, targets: set[str] | None, *,
-              every_artifact: bool = False) -> tuple[list[Finding], set[str]]:
+def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: bool = False,
+              select: Callable[[Rule], bool] | None = None) -> tuple[list[Finding], set[str]]:
     """Run every active rule over the index: over every artifact for a whole run, over the
     artifacts :func:`concerned` with ``targets`` for a partial one (``every_artifact`` runs
     them all anyway: the reference the tests compare with).
 
     Returns what concerns ``targets`` (None: all), and every file with an error finding
     among the artifacts checked (the resolve stage skips what depends on them). A partial run
-    sets ``repo.scope`` to the paths of the artifacts it checked.
+    sets ``repo.scope`` to the paths of the artifacts it checked. ``select`` picks the rules
+    to run (default: all). Only the checks bound with ``reads_files`` see the repository root.
     """
-    ctx = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
+    ctx = Context(repo.index, unloaded=tuple(repo.unloaded))
+    ctx_files = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
     target_ids = {(a.kind, a.id) for a in repo.index.artifacts
                   if targets is None or a.path in targets}
     if targets is None or every_artifact:
@@ -392,12 +434,13 @@ def run_rules(repo: Repository, targets: set[str] | None, *,
     seen: set[tuple[str, str, str]] = set()
     positions = Positions()
     for rule in active_rules():
-        if rule.check is None:
+        if rule.check is None or (select is not None and not select(rule)):
             continue
+        seen_by = ctx_files if rule.reads_files else ctx
         for art in owners:
             if art.kind not in rule.kinds or (rule.needs_schema_valid and not art.schema_valid):
                 continue
-            for hit in rule.check(art, ctx):
+            for hit in rule.check(art, seen_by):
                 finding = _to_finding(rule, art, hit, positions)
                 if finding.is_error:
                     broken.add(finding.path)
@@ -430,10 +473,57 @@ def check_repository(options: ValidateOptions,
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _validate(options, passes)
+        report, repo = _validate(options, passes)
+        if options.load_all:
+            materialize(repo, options.jobs or default_jobs())
+        return report, repo
     finally:
         if collecting:
             gc.enable()
+
+
+def _reads_files(rule: Rule) -> bool:
+    return rule.reads_files
+
+
+def _reads_artifacts(rule: Rule) -> bool:
+    return not rule.reads_files
+
+
+def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[str],
+               jobs: int) -> list[Finding]:
+    """The rules and ``passes`` of a whole run; ``broken``: the files the loader found
+    broken, completed here. With the cache, the findings that depend only on the artifacts
+    come from the record of the last whole run when its key (:func:`memo_key`: every file's
+    content, and the files found broken by the loader and by the checks that read other
+    files, which always run) is this run's; otherwise every deferred document is loaded, the
+    rules run, and the record is written."""
+    found, broken_by_files = run_rules(repo, None, select=_reads_files)
+    broken |= broken_by_files
+    cache = repo.cache
+    key = memo_key(repo.contents, broken) if cache is not None else None
+    if cache is not None and key is not None:
+        recorded = read_memo(cache, key)
+        if recorded is not None:
+            _documents_of(repo, recorded)
+            return found + recorded
+    materialize(repo, jobs)
+    derived, broken_by_rules = run_rules(repo, None, select=_reads_artifacts)
+    broken |= broken_by_rules
+    for check in passes:
+        derived.extend(check(repo, broken, None))
+    if cache is not None and key is not None:
+        write_memo(cache, key, derived)
+    return found + derived
+
+
+def _documents_of(repo: Repository, findings: Sequence[Finding]) -> None:
+    """Load the documents that ``findings`` and their related locations point into (their
+    source lines are shown with them)."""
+    named = {f.path for f in findings} | {r.path for f in findings for r in f.related}
+    for art in repo.index.artifacts:
+        if art.path in named:
+            art.doc  # noqa: B018 - loads a deferred artifact's document
 
 
 def _listing(names: tuple[str, ...], suffix: str, last: str = "and") -> str:
@@ -473,13 +563,17 @@ def _validate(options: ValidateOptions,
                            FileCache.open(root) if options.cache else None, targets)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(walk_findings)
-    rule_findings, broken = run_rules(repo, targets)
-    findings.extend(rule_findings)
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
     # run must not resolve a bundle whose (unnamed) spec is broken.
-    broken |= {f.path for f in repo.findings if f.is_error}
-    for check in passes:
-        findings.extend(check(repo, broken, targets))
+    broken = {f.path for f in repo.findings if f.is_error}
+    if targets is None:
+        findings.extend(_whole_run(repo, passes, broken, jobs))
+    else:
+        rule_findings, rule_broken = run_rules(repo, targets)
+        findings.extend(rule_findings)
+        broken |= rule_broken
+        for check in passes:
+            findings.extend(check(repo, broken, targets))
     configured = load_config(root)  # rspp.toml or [tool.rspp] (ADR 0010)
     findings.extend(configured.findings)
     findings.sort(key=Finding.sort_key)
