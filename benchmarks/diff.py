@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import re
 import statistics
 import sys
 import tempfile
@@ -27,7 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import expect, report, timed  # noqa: E402
+from common import expect, report, set_temperature, timed  # noqa: E402
 from lifecycle import RSPP, prepare  # noqa: E402
 
 
@@ -61,9 +60,7 @@ def main() -> int:
         root = args.keep or Path(tmp) / "repo"
         spec = prepare(root, args.specs, args.seed)
         # A change the resolved view shows, whatever the spec drew: an LLM's temperature.
-        text = spec.read_text(encoding="utf-8")
-        spec.write_text(re.sub(r"temperature: [0-9.]+", "temperature: 0.55", text, count=1),
-                        encoding="utf-8")
+        set_temperature(spec, "0.55")
         validate, diff = [], []
         # The diff's gate fails on exactly the new version's lock entry and the changed
         # value's compat rule (its exit is 1); anything else means the figures are of another

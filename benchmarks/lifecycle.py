@@ -15,9 +15,7 @@ benchmarks/out/lifecycle.json. Asserts nothing.
 from __future__ import annotations
 
 import argparse
-import re
 import statistics
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -25,37 +23,17 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from common import expect, report, timed  # noqa: E402
+from common import commit_base, expect, next_version, report, timed  # noqa: E402
 from generate import generate  # noqa: E402
 
 RSPP = [sys.executable, "-m", "rspp"]
 
 
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=bench", "-c", "user.email=bench@example.com",
-                    "-c", "commit.gpgsign=false", *args], cwd=root, check=True,
-                   stdout=subprocess.DEVNULL)
-
-
 def prepare(root: Path, specs: int, seed: int) -> Path:
     """The committed repository and the spec changed on the branch."""
     generate(root, specs, seed)
-    subprocess.run([*RSPP, "build", "--root", str(root)], check=True,
-                   stdout=subprocess.DEVNULL)
-    subprocess.run([*RSPP, "lock", "--root", str(root)], check=True, stdout=subprocess.DEVNULL)
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "add", "-A")
-    _git(root, "commit", "-q", "-m", "base")
-    _git(root, "checkout", "-q", "-b", "change")
-    source = sorted((root / "pipelines" / "specs").rglob("*.yaml"))[0]
-    text = source.read_text(encoding="utf-8")
-    text = re.sub(r'(version:\s*"?)(\d+)\.(\d+)\.(\d+)',
-                  lambda m: f"{m[1]}{m[2]}.{int(m[3]) + 1}.0", text, count=1)
-    text = (text.replace("endpointing_ms: 25", "endpointing_ms: 30", 1)
-            if "endpointing_ms: 25" in text else text + "# edited\n")
-    spec = source.with_name(source.stem + "_next.yaml")
-    spec.write_text(text, encoding="utf-8")
-    return spec
+    commit_base(root, RSPP)
+    return next_version(root)
 
 
 def main() -> int:

@@ -47,7 +47,6 @@ import importlib.util
 import json
 import os
 import platform
-import re
 import statistics
 import subprocess
 import sys
@@ -61,52 +60,29 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
+from common import Run  # noqa: E402
 from tracegen import generate  # noqa: E402
 
 PY = sys.executable
 MANIFEST = "or02_baseline@1.1.0"
 BUNDLE = "livekit_voice_assistant_bundle@1.0.0"
-TIME = "/usr/bin/time"
-
 FLOOR_JSON = "import json,sys\nfor l in open(sys.argv[1],'rb'): json.loads(l)"
 FLOOR_ORJSON = "import orjson,sys\nfor l in open(sys.argv[1],'rb'): orjson.loads(l)"
 FLOOR_MSGSPEC = ("import msgspec,sys\nd = msgspec.json.decode\n"
                  "for l in open(sys.argv[1],'rb'): d(l)")
-# The probe used without /usr/bin/time: runs argv[1:] (stdin passed on) and prints the child's
-# peak RSS (KiB on Linux) on stderr in /usr/bin/time's words; the wall time is taken outside.
-RSS_WRAPPER = ("import resource,subprocess,sys\n"
-               "code = subprocess.run(sys.argv[1:]).returncode\n"
-               "print('Maximum resident set size (kbytes):',"
-               " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, file=sys.stderr)\n"
-               "sys.exit(code)")
-MAXRSS = re.compile(r"Maximum resident set size \(kbytes\): (\d+)")
-
-
-class Run:
-    """One timed process: wall seconds, peak RSS in MiB, its stdout."""
-
-    def __init__(self, seconds: float, rss_mib: float, stdout: str) -> None:
-        self.seconds, self.rss_mib, self.stdout = seconds, rss_mib, stdout
 
 
 def measure(cmd: Sequence[str], stdin: Path | None = None, ok: tuple[int, ...] = (0,),
             path: Path = ROOT / "tools") -> Run:
     """Run ``cmd`` once under the RSS probe with rspp from ``path``; stop the benchmark if it
     fails."""
-    probe = ([TIME, "-v"] if os.access(TIME, os.X_OK) else [PY, "-c", RSS_WRAPPER])
-    env = {**os.environ, "PYTHONPATH": str(path)}
-    with (stdin.open("rb") if stdin else open(os.devnull, "rb")) as feed:
-        start = time.perf_counter()
-        done = subprocess.run([*probe, *cmd], stdin=feed, capture_output=True, env=env,
-                              cwd=ROOT, check=False)
-        seconds = time.perf_counter() - start
-    if done.returncode not in ok:
-        sys.stderr.write(done.stderr.decode(errors="replace")[-2000:])
-        raise SystemExit(f"{' '.join(cmd)} exited {done.returncode}")
-    found = MAXRSS.findall(done.stderr.decode(errors="replace"))
-    if not found:
-        raise SystemExit(f"no peak RSS reported for {' '.join(cmd)}")
-    return Run(seconds, int(found[-1]) / 1024, done.stdout.decode(errors="replace"))
+    run = common.measure(cmd, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(path)},
+                         stdin=stdin)
+    if run.code not in ok:
+        sys.stderr.write(run.stderr[-2000:])
+        raise SystemExit(f"{' '.join(cmd)} exited {run.code}")
+    return run
 
 
 def checker(trace: Path, path: Path) -> Run:
@@ -224,8 +200,7 @@ def main() -> int:
     print(f"- checker: {what}, evidence {MANIFEST}, budgets of {BUNDLE}")
     print("- compiled checker: " + ("the wheel's mypyc build of rspp.conform.trace"
                                     if native is not None else f"not built ({why_not})"))
-    print(f"- whole processes, median of {args.repeat}; peak RSS: "
-          f"{'/usr/bin/time -v' if os.access(TIME, os.X_OK) else 'ru_maxrss of a wrapper'}\n")
+    print(f"- whole processes, median of {args.repeat}; peak RSS: {common.peak_probe()}\n")
     floor = {name: statistics.median(r.seconds for r in runs[name]) for name in names}
     base_json, base_orjson = floor[names[0]], floor[names[1]]
     print("| process | seconds | events/s | time / json floor | time / orjson floor "

@@ -17,9 +17,7 @@ asserted: the exit status is 0 unless a tool fails (or reports the generated fil
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
-import os
 import platform
 import shutil
 import statistics
@@ -32,32 +30,27 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from common import (
+    SCHEMAS,
+    ToolFailed,
+    anchor_yaml_parser,
+    console_script,
+    nproc,
+    schema_parity,
+    source_revision,
+)
 from generate import by_kind, generate
 
 REPO = Path(__file__).resolve().parents[1]
-SCHEMAS = REPO / "schemas"
 RESULTS = REPO / "benchmarks" / "out" / "results.json"
-BIN = Path(sys.executable).parent
 RATIO_TARGET = 4.0  # at N=5,000
 PRECOMMIT_TARGET_S = 0.3
 PRECOMMIT_RUNS = 10
 
 
-class ToolFailed(Exception):
-    """A tool exited with an unexpected status: the figures would mean nothing."""
-
-
 def say(text: str = "") -> None:
     sys.stdout.write(text + "\n")
     sys.stdout.flush()
-
-
-def console_script(name: str) -> Path:
-    """The real console script installed next to the running interpreter."""
-    path = BIN / name
-    if not path.is_file() or not os.access(path, os.X_OK):
-        raise ToolFailed(f"{name} is not installed next to {sys.executable} (looked for {path})")
-    return path
 
 
 def run(cmd: Sequence[str | Path], cwd: Path, ok: Sequence[int] = (0,)) -> tuple[float, str]:
@@ -77,78 +70,6 @@ def run(cmd: Sequence[str | Path], cwd: Path, ok: Sequence[int] = (0,)) -> tuple
 def version_of(script: Path) -> str:
     _, out = run([script, "--version"], REPO)
     return out.strip().splitlines()[-1] if out.strip() else "unknown"
-
-
-_PARSER_PROBE = (
-    "from ruamel.yaml import YAML\n"
-    "parser = YAML(typ='safe', pure=False).Parser\n"
-    "print('C' if parser.__module__.split('.')[-1].startswith('_') else 'pure Python')\n"
-)
-
-
-def anchor_yaml_parser(script: Path) -> str:
-    """Whether check-jsonschema's ruamel.yaml parses with its C extension or in Python."""
-    first = script.read_bytes()[:300].split(b"\n", 1)[0].decode("utf-8", "replace")
-    interpreter = first[2:].strip().split(" ")[0] if first.startswith("#!") else ""
-    if not interpreter or not Path(interpreter).is_file():
-        return "unknown"
-    proc = subprocess.run([interpreter, "-c", _PARSER_PROBE], capture_output=True, text=True,
-                          check=False)
-    return proc.stdout.strip() if proc.returncode == 0 else "unknown"
-
-
-def source_revision() -> str:
-    """The commit of the working tree, marked ``+modified`` when it has local changes."""
-    try:
-        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO,
-                              capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"],
-                               cwd=REPO, capture_output=True, text=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return head + ("+modified" if dirty.strip() else "")
-
-
-def nproc() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _has_format(node: Any) -> bool:
-    if isinstance(node, dict):
-        return ("format" in node and isinstance(node["format"], str)) or any(
-            _has_format(v) for v in node.values())
-    if isinstance(node, list):
-        return any(_has_format(v) for v in node)
-    return False
-
-
-def schema_parity(kinds: Sequence[str]) -> tuple[list[str], str]:
-    """Extra check-jsonschema flags for parity with rspp, and a note saying why.
-
-    rspp validates with the JSON Schemas packaged with it and does not check ``format``;
-    the anchor reads the repository's schemas/. They must be the same documents.
-    """
-    spec = importlib.util.find_spec("rspp")
-    if spec is None or spec.origin is None:
-        raise ToolFailed("the rspp package is not importable by this interpreter")
-    packaged = Path(spec.origin).parent / "schemas"
-    uses_format = False
-    for kind in kinds:
-        ours = json.loads((SCHEMAS / f"{kind}.schema.json").read_text(encoding="utf-8"))
-        theirs = json.loads((packaged / f"{kind}.schema.json").read_text(encoding="utf-8"))
-        if ours != theirs:
-            raise ToolFailed(f"schemas/{kind}.schema.json differs from rspp's packaged copy "
-                             f"({packaged}); regenerate the schemas first")
-        uses_format = uses_format or _has_format(ours)
-    if uses_format:
-        return ["--disable-formats", "*"], (
-            "the schemas use `format`, which rspp does not check: check-jsonschema runs "
-            "with --disable-formats '*'")
-    return [], ("the schemas use no `format` keyword: check-jsonschema runs with its "
-                "defaults (no --disable-formats)")
 
 
 @contextmanager
