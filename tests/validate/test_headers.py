@@ -184,3 +184,22 @@ def test_any_partial_run_gives_the_findings_of_no_cache(
         for p in picks:
             target = files[p % len(files)].relative_to(root)
             assert _partial(root, target, cache=True) == _partial(root, target, cache=False)
+
+
+def test_a_finding_added_later_in_an_unread_file_shows_its_source_line(
+        examples: Path) -> None:
+    from rspp.core.sink import finding
+
+    def shown(report: object) -> str:
+        later = finding("LCK001", BUNDLE, 3, 1, "a finding another stage adds")
+        return REPORTERS["text"](report.with_findings([later]))  # type: ignore[attr-defined]
+
+    expected = shown(validate(ValidateOptions(root=examples, cache=False)))
+    line = (examples / BUNDLE).read_text(encoding="utf-8").splitlines()[2]
+    assert line.strip() and f"  3 | {line}" in expected  # the source line is shown
+    _whole(examples)
+    report, repo = validate_repository(ValidateOptions(root=examples, load_all=False))
+    (bundle,) = [a for a in repo.index.artifacts if a.path == BUNDLE]
+    assert isinstance(bundle, DeferredArtifact) and not bundle.loaded
+    assert shown(report) == expected
+    assert bundle.loaded

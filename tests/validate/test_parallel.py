@@ -38,11 +38,12 @@ def _generate(root: Path, seed: int) -> list[Path]:
 
 
 def _validate_serial_then_parallel(root: Path, workers: WorkerLog) -> list[Report]:
-    serial, serial_repo = validate_repository(ValidateOptions(root=root, jobs=1))
+    serial, serial_repo = validate_repository(ValidateOptions(root=root, jobs=1, cache=False))
     workers.assert_ran_here()  # one process: no pool
     assert serial_repo.workers == frozenset()
     workers.clear()
-    parallel, parallel_repo = validate_repository(ValidateOptions(root=root, jobs=2))
+    parallel, parallel_repo = validate_repository(ValidateOptions(root=root, jobs=2,
+                                                                  cache=False))
     workers.assert_ran_in_workers()
     assert parallel_repo.workers and os.getpid() not in parallel_repo.workers
     return [serial, parallel]

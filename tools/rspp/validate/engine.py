@@ -12,7 +12,7 @@ import gc
 import os
 import sys
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -482,6 +482,34 @@ def check_repository(options: ValidateOptions,
             gc.enable()
 
 
+class Documents(Mapping[str, Document]):
+    """The documents of a repository by path, as a report shows them: a deferred artifact's
+    document is loaded when it is first looked up (a finding added after validation, in a
+    file the run did not read, still shows its source line). Iterating names every
+    document, loaded or not. Looking one up raises RepositoryError (REPO003) as reading it
+    would."""
+
+    def __init__(self, repo: Repository) -> None:
+        self._repo = repo
+        self._deferred = {a.path: a for a in repo.index.artifacts
+                          if isinstance(a, DeferredArtifact)}
+
+    def __getitem__(self, path: str) -> Document:
+        found = self._repo.documents.get(path)
+        if found is not None:
+            return found
+        art = self._deferred.get(path)
+        if art is None:
+            raise KeyError(path)
+        return art.doc
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self._repo.documents.keys() | self._deferred.keys()))
+
+    def __len__(self) -> int:
+        return len(self._repo.documents.keys() | self._deferred.keys())
+
+
 def _reads_files(rule: Rule) -> bool:
     return rule.reads_files
 
@@ -578,6 +606,6 @@ def _validate(options: ValidateOptions,
     findings.extend(configured.findings)
     findings.sort(key=Finding.sort_key)
     checked = sorted(targets) if targets is not None else [name_inside(p, root) for p in files]
-    result = Report(root, tuple(checked), tuple(findings), repo.documents,
-                              options.strict, configured.config)
+    result = Report(root, tuple(checked), tuple(findings), Documents(repo),
+                    options.strict, configured.config)
     return result, repo
