@@ -50,6 +50,10 @@ _intern = sys.intern
 PARALLEL_MIN_FILES = 200
 
 
+Progress = Callable[[str, int, int], None]
+"""A progress callback: (stage, done, total)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ValidateOptions:
     root: Path
@@ -63,6 +67,9 @@ class ValidateOptions:
     # processes); False when only the report is wanted: deferred documents stay unread
     # until something reads them
     load_all: bool = True
+    # told how far the run is: (stage, done, total); stages "load" (files) and "rules"
+    # (rules run); the command line shows it on a terminal, the library never prints
+    progress: Progress | None = None
 
 
 @dataclass(slots=True)
@@ -200,8 +207,8 @@ def _shared(value: JsonValue) -> JsonValue:
 
 
 def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1,
-                    cache: FileCache | None = None,
-                    targets: set[str] | None = None) -> Repository:
+                    cache: FileCache | None = None, targets: set[str] | None = None,
+                    progress: Progress | None = None) -> Repository:
     """Load, envelope-check and schema-check ``files``; in ``jobs`` worker processes when
     there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them); with
     ``cache``, unchanged files come from it.
@@ -211,7 +218,7 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     unchanged by its stamp), and its header (:mod:`rspp.validate.headers`) makes a
     :class:`DeferredArtifact` whose document is loaded only when a rule or a later stage
     reads it (:func:`materialize` loads them all at once). Every run with ``cache`` records
-    the headers of the clean files it saw."""
+    the headers of the clean files it saw. ``progress`` hears ("load", files done, files)."""
     repo = Repository(root, limits=limits, cache=cache)
     known = read_headers(cache) if cache is not None else {}
     deferred: dict[int, tuple[Path, str, Header]] = {}
@@ -232,7 +239,10 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     loading = ChunkMap(_load_chunk, _LoadJob(root, limits, cache), jobs, PARALLEL_MIN_FILES)
     loaded = iter(loading.run(pending))
     headers: dict[str, Header] = {}
-    for i in range(len(files)):
+    total = len(files)
+    for i in range(total):
+        if progress is not None:
+            progress("load", i, total)
         if i in deferred:
             assert cache is not None
             path, key, header = deferred[i]
@@ -251,6 +261,8 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
         if art is not None and cache is not None and one.key and not one.findings:
             was = known.get(one.key)
             headers[one.key] = with_stamp(was or header_of(art), one.stamp)
+    if progress is not None:
+        progress("load", total, total)
     repo.workers = frozenset(loading.workers)
     if cache is not None and headers != known:
         write_headers(cache, headers)
@@ -304,19 +316,23 @@ def _take(repo: Repository, kind: str, ident: str, version: str, rel: str,
     return doc
 
 
-def materialize(repo: Repository, jobs: int) -> None:
+def materialize(repo: Repository, jobs: int, progress: Progress | None = None) -> None:
     """Load the documents of every deferred artifact not loaded yet, in ``jobs`` worker
-    processes when there are enough of them. Raises RepositoryError (REPO003) as reading
-    one would."""
+    processes when there are enough of them; ``progress`` hears ("load", done, total).
+    Raises RepositoryError (REPO003) as reading one would."""
     waiting = [a for a in repo.index.artifacts
                if isinstance(a, DeferredArtifact) and not a.loaded]
     if not waiting:
         return
     loading = ChunkMap(_load_chunk, _LoadJob(repo.root, repo.limits, repo.cache), jobs,
                        PARALLEL_MIN_FILES)
-    for art, one in zip(waiting, loading.run([repo.sources[a.path] for a in waiting]),
-                        strict=True):
+    outcomes = loading.run([repo.sources[a.path] for a in waiting])
+    for done, (art, one) in enumerate(zip(waiting, outcomes, strict=True)):
+        if progress is not None:
+            progress("load", done, len(waiting))
         art.doc = _take(repo, art.kind, art.id, art.version, art.path, one)
+    if progress is not None:
+        progress("load", len(waiting), len(waiting))
     repo.workers |= loading.workers
 
 
@@ -410,7 +426,8 @@ def concerned(index: Index, targets: set[str]) -> list[Artifact]:
 
 
 def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: bool = False,
-              select: Callable[[Rule], bool] | None = None) -> tuple[list[Finding], set[str]]:
+              select: Callable[[Rule], bool] | None = None,
+              progress: Progress | None = None) -> tuple[list[Finding], set[str]]:
     """Run every active rule over the index: over every artifact for a whole run, over the
     artifacts :func:`concerned` with ``targets`` for a partial one (``every_artifact`` runs
     them all anyway: the reference the tests compare with).
@@ -419,6 +436,7 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
     among the artifacts checked (the resolve stage skips what depends on them). A partial run
     sets ``repo.scope`` to the paths of the artifacts it checked. ``select`` picks the rules
     to run (default: all). Only the checks bound with ``reads_files`` see the repository root.
+    ``progress`` hears ("rules", rules run, rules).
     """
     ctx = Context(repo.index, unloaded=tuple(repo.unloaded))
     ctx_files = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
@@ -433,9 +451,12 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
     broken: set[str] = set()
     seen: set[tuple[str, str, str]] = set()
     positions = Positions()
-    for rule in active_rules():
-        if rule.check is None or (select is not None and not select(rule)):
-            continue
+    chosen = [r for r in active_rules()
+              if r.check is not None and (select is None or select(r))]
+    for done, rule in enumerate(chosen):
+        if progress is not None:
+            progress("rules", done, len(chosen))
+        assert rule.check is not None
         seen_by = ctx_files if rule.reads_files else ctx
         for art in owners:
             if art.kind not in rule.kinds or (rule.needs_schema_valid and not art.schema_valid):
@@ -451,6 +472,8 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
                     seen.add(key)
                     out.append(finding)
     positions.release()
+    if progress is not None:
+        progress("rules", len(chosen), len(chosen))
     return out, broken
 
 
@@ -475,7 +498,7 @@ def check_repository(options: ValidateOptions,
     try:
         report, repo = _validate(options, passes)
         if options.load_all:
-            materialize(repo, options.jobs or default_jobs())
+            materialize(repo, options.jobs or default_jobs(), options.progress)
         return report, repo
     finally:
         if collecting:
@@ -519,7 +542,7 @@ def _reads_artifacts(rule: Rule) -> bool:
 
 
 def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[str],
-               jobs: int) -> list[Finding]:
+               jobs: int, progress: Progress | None = None) -> list[Finding]:
     """The rules and ``passes`` of a whole run; ``broken``: the files the loader found
     broken, completed here. With the cache, the findings that depend only on the artifacts
     come from the record of the last whole run when its key (:func:`memo_key`: every file's
@@ -535,8 +558,9 @@ def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[s
         if recorded is not None:
             _documents_of(repo, recorded)
             return found + recorded
-    materialize(repo, jobs)
-    derived, broken_by_rules = run_rules(repo, None, select=_reads_artifacts)
+    materialize(repo, jobs, progress)
+    derived, broken_by_rules = run_rules(repo, None, select=_reads_artifacts,
+                                         progress=progress)
     broken |= broken_by_rules
     for check in passes:
         derived.extend(check(repo, broken, None))
@@ -588,16 +612,17 @@ def _validate(options: ValidateOptions,
         walk_findings = found.findings
     jobs = options.jobs or default_jobs()
     repo = load_repository(root, files, options.limits, jobs,
-                           FileCache.open(root) if options.cache else None, targets)
+                           FileCache.open(root) if options.cache else None, targets,
+                           options.progress)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(walk_findings)
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
     # run must not resolve a bundle whose (unnamed) spec is broken.
     broken = {f.path for f in repo.findings if f.is_error}
     if targets is None:
-        findings.extend(_whole_run(repo, passes, broken, jobs))
+        findings.extend(_whole_run(repo, passes, broken, jobs, options.progress))
     else:
-        rule_findings, rule_broken = run_rules(repo, targets)
+        rule_findings, rule_broken = run_rules(repo, targets, progress=options.progress)
         findings.extend(rule_findings)
         broken |= rule_broken
         for check in passes:
