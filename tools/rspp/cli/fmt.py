@@ -17,6 +17,7 @@ def command(
                                help="Write nothing; exit 1 if a file would change."),
     diff: bool = typer.Option(False, "--diff", help="Show a unified diff of each change."),
     root: Path = typer.Option(None, "--root", help="Repository root (default: found from cwd)."),
+    no_cache: bool = common.NO_CACHE,
 ) -> None:
     """Format artifacts: exit 0 done or nothing to do, 1 files to change (--check) or files
     that cannot be formatted, 2 usage or internal error."""
@@ -26,6 +27,7 @@ def command(
 
     base = root if root is not None else find_root(Path.cwd())
     targets = tuple(Path(p) for p in paths or ())
-    outcome = fmt(FmtOptions(root=base, targets=targets, check=check, diff=diff))
+    outcome = fmt(FmtOptions(root=base, targets=targets, check=check, diff=diff,
+                                  cache=not no_cache))
     common.say(render(outcome.result))
     raise typer.Exit(1 if outcome.failed else 0)

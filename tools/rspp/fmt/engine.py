@@ -5,16 +5,23 @@ from __future__ import annotations
 import difflib
 import enum
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rspp.core.errors import UsageError
 from rspp.core.files import write_atomic
 from rspp.core.findings import Finding
+from rspp.core.pool import ChunkMap, default_jobs
+from rspp.fmt import record
 from rspp.fmt.text import format_document
 from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.load.reading import read_file
+from rspp.validate.cache import FileCache
 from rspp.validate.discover import scan, scan_targets
+
+PARALLEL_MIN_FILES = 32
+"""Fewer files to format than this are formatted in this process (a worker costs more)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +31,10 @@ class FmtOptions:
     check: bool = False  # report what would change, write nothing
     diff: bool = False  # include a unified diff of each change
     limits: Limits = field(default_factory=Limits)
+    # the record of canonical content in the work area (ADR 0015); False: neither read nor
+    # written (RSPP_NO_CACHE=1 also turns it off)
+    cache: bool = True
+    jobs: int = 0  # worker processes for formatting; 0 = one per core, 1 = this process
 
 
 class Status(enum.Enum):
@@ -43,8 +54,14 @@ class FileOutcome:
 
 @dataclass(frozen=True, slots=True)
 class FmtResult:
+    """What each file became (``files``, sorted by path), and two counts: ``formatted``,
+    the files loaded and formatted in this run, and ``from_record``, the files whose content
+    the record of canonical content named (UNCHANGED without loading them again)."""
+
     files: tuple[FileOutcome, ...]
     check: bool = False
+    formatted: int = 0
+    from_record: int = 0
 
     def count(self, status: Status) -> int:
         return sum(1 for f in self.files if f.status is status)
@@ -69,28 +86,52 @@ def _diff(rel: str, old: str, new: str) -> str:
 
 
 def format_file(path: Path, root: Path, options: FmtOptions) -> FileOutcome:
-    """Format one file; load it strictly first and never touch a file it refuses."""
+    """Format one file (``path`` inside ``root``); load it strictly first and never touch a
+    file it refuses. The record of canonical content is neither read nor written.
+
+    Raises FileAccessError (IO001-IO003) for a write the writer refuses."""
     rel, raw = read_file(path, root, options.limits.max_bytes)
     if isinstance(raw, Finding):
         return FileOutcome(rel, Status.FAILED, (raw,))
-    loaded = load_bytes(raw, rel, syntax=syntax_for(path) or "yaml", limits=options.limits)
+    outcome, new = _judge(str(path), rel, raw, options)
+    if new is not None:
+        _write(path, root, new)  # FileAccessError IO001-IO003 when it cannot or may not
+    return outcome
+
+
+def _judge(path: str, rel: str, raw: bytes, options: FmtOptions) -> tuple[FileOutcome, bytes | None]:
+    """The outcome of formatting ``raw`` (the content of ``path``, ``rel`` from the root),
+    and the bytes to write (None: nothing to write). Writes nothing."""
+    loaded = load_bytes(raw, rel, syntax=syntax_for(Path(path)) or "yaml", limits=options.limits)
     if loaded.document is None:
-        return FileOutcome(rel, Status.FAILED, loaded.findings)
+        return FileOutcome(rel, Status.FAILED, loaded.findings), None
     result = format_document(loaded.document)
     if not result.ok:
-        return FileOutcome(rel, Status.FAILED, result.findings)
+        return FileOutcome(rel, Status.FAILED, result.findings), None
     new = result.text.encode("utf-8")
     if new == raw:
-        return FileOutcome(rel, Status.UNCHANGED)
+        return FileOutcome(rel, Status.UNCHANGED), None
     diff = _diff(rel, loaded.document.text, result.text) if options.diff else ""
     if options.check:
-        return FileOutcome(rel, Status.WOULD_REFORMAT, diff=diff)
-    _write(path, root, new)  # FileAccessError IO001-IO003 when it cannot or may not
-    return FileOutcome(rel, Status.REFORMATTED, diff=diff)
+        return FileOutcome(rel, Status.WOULD_REFORMAT, diff=diff), None
+    return FileOutcome(rel, Status.REFORMATTED, diff=diff), new
+
+
+def _judge_chunk(options: FmtOptions,
+                 chunk: Sequence[tuple[str, str, bytes]]) -> list[tuple[FileOutcome, bytes | None]]:
+    """:func:`_judge` over ``(path, rel, raw)`` items (a worker's share)."""
+    return [_judge(path, rel, raw, options) for path, rel, raw in chunk]
 
 
 def run(options: FmtOptions) -> FmtResult:
-    """Format the named files (or every artifact file under the root)."""
+    """Format the named files (or every artifact file under the root); a file whose content
+    the record of canonical content names (ADR 0015) is UNCHANGED without being loaded.
+    Files are formatted in ``options.jobs`` worker processes when there are at least
+    :data:`PARALLEL_MIN_FILES` of them; writes happen in this process, in path order.
+
+    Raises UsageError when the root is not a folder; PathError (PATH001-PATH003) for a
+    target outside the repository or missing; FileAccessError (IO001-IO003) for a write the
+    writer refuses (the files before it in path order are written)."""
     root = Path(os.path.abspath(options.root))
     if not root.is_dir():
         raise UsageError(f"{options.root}: not a directory", "set --root to the repository root")
@@ -102,8 +143,38 @@ def run(options: FmtOptions) -> FmtResult:
         refused.setdefault(finding.path, []).append(finding)
     outcomes = [FileOutcome(rel, Status.FAILED, tuple(findings))
                 for rel, findings in sorted(refused.items())]
-    outcomes.extend(format_file(path, root, options) for path in found.files)
-    return FmtResult(tuple(sorted(outcomes, key=lambda o: o.path)), options.check)
+    store = FileCache.open(root) if options.cache else None
+    prior = record.read(store) if store is not None else ()
+    known = frozenset(prior)
+    seen: list[str] = []  # keys of the contents found canonical in this run
+    todo: list[tuple[str, str, bytes]] = []
+    keys: dict[str, str] = {}  # rel: key of the content judged
+    for path in found.files:
+        rel, raw = read_file(path, root, options.limits.max_bytes)
+        if isinstance(raw, Finding):
+            outcomes.append(FileOutcome(rel, Status.FAILED, (raw,)))
+            continue
+        key = record.content_key(rel, syntax_for(path) or "yaml", options.limits, raw)
+        if key in known:
+            outcomes.append(FileOutcome(rel, Status.UNCHANGED))
+            seen.append(key)
+            continue
+        keys[rel] = key
+        todo.append((str(path), rel, raw))
+    hits = len(seen)
+    judging = ChunkMap(_judge_chunk, options, options.jobs or default_jobs(),
+                       PARALLEL_MIN_FILES, min_chunk=4)
+    for (path_name, rel, _), (outcome, new) in zip(todo, judging.run(todo), strict=True):
+        if new is not None:
+            _write(Path(path_name), root, new)  # FileAccessError IO001-IO003
+        elif outcome.status is Status.UNCHANGED:
+            seen.append(keys[rel])  # only content found canonical, never a refused one
+        outcomes.append(outcome)
+    if store is not None:
+        record.write(store, record.merged(seen, prior, keep_prior=bool(options.targets)),
+                     prior)
+    return FmtResult(tuple(sorted(outcomes, key=lambda o: o.path)), options.check,
+                     formatted=len(todo), from_record=hits)
 
 
 def _files(count: int) -> str:
