@@ -32,8 +32,11 @@ def _unformat(repo: Path) -> tuple[Path, Path]:
 
 
 def _snapshot(repo: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file of ``repo`` but rspp's work area (``.rspp/``: its cache records what fmt
+    found canonical), with its modification time."""
     return {p.relative_to(repo).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in sorted(repo.rglob("*")) if p.is_file()}
+            for p in sorted(repo.rglob("*"))
+            if p.is_file() and ".rspp" not in p.relative_to(repo).parts}
 
 
 def test_a_formatted_repository_is_left_alone(base_repo: Path,
