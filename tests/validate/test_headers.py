@@ -203,3 +203,33 @@ def test_a_finding_added_later_in_an_unread_file_shows_its_source_line(
     assert isinstance(bundle, DeferredArtifact) and not bundle.loaded
     assert shown(report) == expected
     assert bundle.loaded
+
+
+def test_a_clean_file_saved_between_hashing_and_loading_stops_the_run(
+        examples: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another clean content saved after the run hashed the file but before it loaded it
+    would have the rules judge one content under the key of the other, and the record of
+    the run keep that answer for the first: REPO003, and no record written."""
+    bundle = examples / "pipelines/bundles/livekit_voice_assistant_bundle_0_9.yaml"
+    clean = bundle.read_text(encoding="utf-8")
+    dangling = clean.replace("livekit_voice_assistant@0.9.0#", "livekit_voice_assistant@0.9.1#")
+    assert dangling != clean
+    bundle.write_text(dangling, encoding="utf-8")
+    expected = _partial(examples, SPEC, cache=False)
+    validate(ValidateOptions(root=examples, targets=(examples / SPEC,)))  # headers only
+    real = engine.materialize
+
+    def saved_meanwhile(repo: Repository, jobs: int, progress: Any = None) -> None:
+        bundle.write_text(clean, encoding="utf-8")
+        real(repo, jobs, progress)
+
+    monkeypatch.setattr(engine, "materialize", saved_meanwhile)
+    with pytest.raises(RepositoryError) as caught:
+        validate(ValidateOptions(root=examples))
+    assert caught.value.code == "REPO003"
+    monkeypatch.setattr(engine, "materialize", real)
+    bundle.write_text(dangling, encoding="utf-8")
+    whole = REPORTERS["json"](validate(ValidateOptions(root=examples)))
+    assert whole == REPORTERS["json"](validate(ValidateOptions(root=examples, cache=False)))
+    assert "REF001" in whole
+    assert _partial(examples, SPEC, cache=True) == expected

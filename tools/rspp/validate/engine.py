@@ -303,10 +303,13 @@ def _fetcher(repo: Repository, path: Path, header: Header) -> Callable[[], Docum
 def _take(repo: Repository, kind: str, ident: str, version: str, rel: str,
           one: Loaded) -> Document:
     """The document of a deferred artifact, loaded as ``one``; RepositoryError REPO003 when
-    it is not the clean artifact its header recorded."""
+    its content is not the one the run took its header for (the run's other decisions, and
+    the key of its record, rest on that content), or not a clean artifact of that kind, id
+    and version."""
     doc = one.doc
     meta = doc.data.get("metadata") if doc is not None else None
-    if (doc is None or one.kind != kind or one.findings or not isinstance(meta, dict)
+    if (doc is None or not one.key or one.key != repo.contents.get(rel)
+            or one.kind != kind or one.findings or not isinstance(meta, dict)
             or meta.get("id") != ident or meta.get("version") != version):
         raise RepositoryError(
             "REPO003", f"{rel} changed while rspp was checking the repository",
