@@ -15,9 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, NoReturn
-
-import jsonschema_rs
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from rspp.core.constants import API_VERSION, AUTHORED_KINDS
 from rspp.core.findings import Finding, Related
@@ -44,8 +42,10 @@ _PATTERN_NAMES: Final = MappingProxyType({
 })
 
 
-# Raised by Registry in the releases that have it; ValueError stands in elsewhere.
-_REFERENCING_ERROR: type[Exception] = getattr(jsonschema_rs, "ReferencingError", ValueError)
+if TYPE_CHECKING:
+    # imported where a schema is compiled: a run whose files all come from the validation
+    # cache compiles none (ADR 0014)
+    import jsonschema_rs
 
 
 class RefusedRetrieval(Exception):
@@ -79,6 +79,10 @@ def _registry(kind: str,
               directory: Path) -> tuple[jsonschema_rs.Registry | None, str | None]:
     """``kind``'s schema and the rspp schemas it references (transitively), under their
     ``$id``, with a retriever refusing every other URI; or why that cannot be built."""
+    import jsonschema_rs
+
+    # Raised by Registry in the releases that have it; ValueError stands in elsewhere.
+    referencing_error: type[Exception] = getattr(jsonschema_rs, "ReferencingError", ValueError)
     resources: dict[str, JsonObject] = {}
     pending = [kind]
     while pending:
@@ -93,12 +97,14 @@ def _registry(kind: str,
         pending.extend(sorted(read.refers_to))
     try:
         return jsonschema_rs.Registry(sorted(resources.items()), retriever=_refuse), None
-    except (ValueError, _REFERENCING_ERROR) as exc:
+    except (ValueError, referencing_error) as exc:
         return None, _first_line(str(exc))
 
 
 @functools.cache
 def _compiled(kind: str, directory: Path) -> _Compiled:
+    import jsonschema_rs
+
     read = read_schema(kind, directory)
     if read.schema is None:
         return _Compiled(None, read.problems)
