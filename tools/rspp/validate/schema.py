@@ -24,7 +24,6 @@ from rspp.core.sink import FindingSink, finding
 from rspp.load.document import Document
 from rspp.load.spans import pointer_join
 from rspp.model import ids
-from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
 
 AUTHORED = AUTHORED_KINDS
 _PATTERN_NAMES: Final = MappingProxyType({
@@ -46,6 +45,8 @@ if TYPE_CHECKING:
     # imported where a schema is compiled: a run whose files all come from the validation
     # cache compiles none (ADR 0014)
     import jsonschema_rs
+
+    from rspp.model.schemafiles import SchemaProblem
 
 
 class RefusedRetrieval(Exception):
@@ -81,6 +82,8 @@ def _registry(kind: str,
     ``$id``, with a retriever refusing every other URI; or why that cannot be built."""
     import jsonschema_rs
 
+    from rspp.model.schemafiles import read_schema, schema_id
+
     # Raised by Registry in the releases that have it; ValueError stands in elsewhere.
     referencing_error: type[Exception] = getattr(jsonschema_rs, "ReferencingError", ValueError)
     resources: dict[str, JsonObject] = {}
@@ -104,6 +107,8 @@ def _registry(kind: str,
 @functools.cache
 def _compiled(kind: str, directory: Path) -> _Compiled:
     import jsonschema_rs
+
+    from rspp.model.schemafiles import read_schema
 
     read = read_schema(kind, directory)
     if read.schema is None:
@@ -130,6 +135,8 @@ def _compiled(kind: str, directory: Path) -> _Compiled:
 
 
 def _compiled_for(kind: str, schema_dir: Path | None) -> _Compiled:
+    from rspp.model.schemafiles import resolved_dir
+
     return _compiled(kind, resolved_dir(schema_dir))
 
 
