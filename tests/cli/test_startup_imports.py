@@ -35,9 +35,13 @@ with open(os.environ["RSPP_PROBE_OUT"], "w", encoding="utf-8") as out:
 NEVER = ("typer", "click", "rich", "pydantic", "deepdiff", "sigstore", "cryptography", "oras",
          "multiprocessing", "argcomplete", "rspp.cli.common", "rspp.compat", "rspp.release",
          "rspp.lifecycle", "rspp.gen", "rspp.conform", "rspp.review", "rspp.model.kinds")
-# Not on the validate path: the formatter and its round-trip YAML library.
-NOT_IN_VALIDATE = ("ruamel", "rspp.fmt")
-# Not on a validate run whose files all come from the cache: the parsers and the schemas.
+# Not on the validate path: the formatter and its round-trip YAML library, the typed views
+# (types only), and the helpers of the machine report formats (the hook prints text).
+NOT_IN_VALIDATE = ("ruamel", "rspp.fmt", "rspp.model.views", "rspp.report.rules",
+                   "rspp.report.paths")
+# Not on a validate run whose files all come from the cache: the schema files ...
+CACHED_RUN_READS_NO_SCHEMA = ("rspp.model.schemafiles",)
+# ... nor the parsers and the schema validator.
 NOT_WHEN_CACHED = ("yaml", "jsonschema_rs")
 
 
@@ -68,6 +72,7 @@ def test_validate_file_imports_neither_typer_nor_other_commands(base_checkout: P
     warm = imported(base_checkout, tmp_path, "validate", SPEC)
     for modules in (cold, warm):
         assert loaded(modules, NEVER + NOT_IN_VALIDATE) == []
+    assert loaded(warm, CACHED_RUN_READS_NO_SCHEMA) == []
     # what the run needs is there: the rules, the resolved-graph checks, the text report
     assert {"rspp.rules.registry", "rspp.resolve.gate", "rspp.report.formats"} <= warm
 
