@@ -14,30 +14,29 @@ This module imports no Typer and nothing heavy at import time.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Final, Literal
 
-# option -> (keyword, what it takes): a flag, or one value checked by ``_VALUE``
+# option -> (keyword, what it takes): a flag, or one value converted by ``_value``
 _Takes = Literal["flag", "text", "count", "path"]
-_VALIDATE: Final[dict[str, tuple[str, _Takes]]] = {
+_VALIDATE: Final[Mapping[str, tuple[str, _Takes]]] = MappingProxyType({
     "--format": ("fmt", "text"), "-f": ("fmt", "text"),
     "--strict": ("strict", "flag"),
     "--root": ("root", "path"),
     "--jobs": ("jobs", "count"), "-j": ("jobs", "count"),
     "--no-cache": ("no_cache", "flag"),
-}
-_FMT: Final[dict[str, tuple[str, _Takes]]] = {
+})
+_FMT: Final[Mapping[str, tuple[str, _Takes]]] = MappingProxyType({
     "--check": ("check", "flag"),
     "--diff": ("diff", "flag"),
     "--root": ("root", "path"),
-}
-_OPTIONS: Final[dict[str, dict[str, tuple[str, _Takes]]]] = {
+})
+_OPTIONS: Final[Mapping[str, Mapping[str, tuple[str, _Takes]]]] = MappingProxyType({
     "validate": _VALIDATE, "fmt": _FMT,
-}
-COMMANDS: Final = tuple(_OPTIONS)
-"""The commands read here."""
+})
 
 
 @dataclass(frozen=True, slots=True)
