@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from rspp.cli.fast import say as say  # the commands' say, kept where Typer is not needed
+
 if TYPE_CHECKING:
     from rspp.report import Reporter
     from rspp.report.result import Report
@@ -65,15 +67,6 @@ def line(text: str) -> None:
     from rspp.report.escape import visible
 
     sys.stdout.write(visible(text) + "\n")
-
-
-def say(text: str) -> None:
-    """Write the multi-line text of a library renderer; its line breaks are kept, any other
-    hidden character is escaped. The renderer escapes line breaks inside the values it
-    quotes (use :func:`line` for a line built here)."""
-    from rspp.report.escape import visible
-
-    sys.stdout.write("\n".join(visible(part) for part in text.split("\n")))
 
 
 def emit(text: str, out: Path | None, root: Path | None = None) -> None:

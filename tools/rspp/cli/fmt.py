@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from rspp.cli import common
+from rspp.cli import common, fast
 
 
 def command(
@@ -21,13 +21,4 @@ def command(
 ) -> None:
     """Format artifacts: exit 0 done or nothing to do, 1 files to change (--check) or files
     that cannot be formatted, 2 usage or internal error."""
-    from rspp.commands.fmt import FmtOptions, fmt
-    from rspp.fmt import render
-    from rspp.validate.discover import find_root
-
-    base = root if root is not None else find_root(Path.cwd())
-    targets = tuple(Path(p) for p in paths or ())
-    outcome = fmt(FmtOptions(root=base, targets=targets, check=check, diff=diff,
-                                  cache=not no_cache))
-    common.say(render(outcome.result))
-    raise typer.Exit(1 if outcome.failed else 0)
+    raise typer.Exit(fast.fmt(paths, check, diff, root, no_cache))

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import typer
 
-from rspp.cli import common
-
-FORMATS = ("text", "json", "github", "sarif")
+from rspp.cli import common, fast
 
 
 def command(
@@ -24,17 +21,4 @@ def command(
     no_cache: bool = common.NO_CACHE,
 ) -> None:
     """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
-    from rspp.commands.validate import validate
-    from rspp.core.errors import UsageError
-    from rspp.report import REPORTERS
-    from rspp.validate.discover import find_root
-    from rspp.validate.engine import ValidateOptions
-
-    if fmt not in REPORTERS:
-        raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
-    base = root if root is not None else find_root(Path.cwd())
-    targets = tuple(Path(p) for p in paths or ())
-    result = validate(ValidateOptions(root=base, targets=targets, strict=strict, jobs=jobs,
-                                      cache=not no_cache))
-    sys.stdout.write(REPORTERS[fmt](result))
-    raise typer.Exit(1 if result.failed else 0)
+    raise typer.Exit(fast.validate(paths, fmt, strict, root, jobs, no_cache))

@@ -10,7 +10,6 @@ longer prefix wins, then the one that sorts first. Dependency-free and determini
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 CUTOFF = 0.6
@@ -22,6 +21,8 @@ def close_match(word: str, choices: Iterable[str], cutoff: float = CUTOFF) -> st
     ``word`` itself is never suggested; of choices that differ only in case, the one that
     sorts first stands for them all.
     """
+    import difflib  # only when a name is unknown: a clean run makes no suggestion (ADR 0014)
+
     by_folded: dict[str, str] = {}
     for choice in sorted(set(choices)):
         if choice != word:

@@ -10,9 +10,7 @@ from typing import Final
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document, Syntax
-from rspp.load.json_strict import parse_json
 from rspp.load.reading import Limits, decode, read_file
-from rspp.load.yaml_strict import parse_yaml
 
 __all__ = ["Limits", "LoadResult", "load_bytes", "load_file", "syntax_for"]
 
@@ -50,10 +48,12 @@ def load_file(path: Path, root: Path, *, limits: Limits = Limits(),
 def load_bytes(raw: bytes, rel_path: str, *, syntax: Syntax,
                limits: Limits = Limits()) -> LoadResult:
     """Decode and parse ``raw`` as ``syntax`` (``"yaml"`` or ``"json"``)."""
+    # each parser imported when first used: a run whose files all come from the validation
+    # cache parses nothing (ADR 0014)
     if syntax == "yaml":
-        parse = parse_yaml
+        from rspp.load.yaml_strict import parse_yaml as parse
     elif syntax == "json":
-        parse = parse_json
+        from rspp.load.json_strict import parse_json as parse
     else:
         raise ValueError(f"unknown syntax {syntax!r}; expected 'yaml' or 'json'")
     text = decode(raw, rel_path, limits.max_bytes)

@@ -27,12 +27,11 @@ otherwise the position of the enclosing key or table, at worst 1:1.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from rspp.core.catalogue import BY_CODE, ENTRIES
 from rspp.core.findings import Finding, Related
@@ -41,6 +40,9 @@ from rspp.core.suggest import close_match
 from rspp.load.lines import line_col, split_lines
 from rspp.load.reading import decode, read_file
 from rspp.load.spans import one_line
+
+if TYPE_CHECKING:
+    import tomllib
 
 CONFIG_FILE: Final = "rspp.toml"
 PYPROJECT_FILE: Final = "pyproject.toml"
@@ -154,6 +156,8 @@ def parse_config(texts: Mapping[str, str]) -> Loaded:
     """The configuration in ``texts`` (file name of :data:`SOURCES` -> its text, already read
     safely: from the working tree, or from a base commit by git). Findings as
     :func:`load_config`."""
+    import tomllib  # only when there is a configuration file (ADR 0014)
+
     problems: list[Finding] = []
     parsed: list[tuple[str, _Locator, Any, tuple[str, ...]]] = []
     places: tuple[tuple[str, tuple[str, ...]], ...] = (

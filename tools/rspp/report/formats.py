@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from rspp import __version__
 from rspp.core import catalogue
@@ -13,9 +13,12 @@ from rspp.core.findings import Finding, Severity, Waived
 from rspp.report.configured import severity_source, why_hidden
 from rspp.report.escape import json_text, visible, workflow_data, workflow_property
 from rspp.report.excerpt import SourceLines, excerpt
-from rspp.report.paths import PathBase, path_base, uri_reference
 from rspp.report.result import Report
-from rspp.report.rules import SARIF_LEVEL, sarif_descriptor
+
+if TYPE_CHECKING:
+    # the machine formats' helpers, imported by those formats: the text report of a
+    # pre-commit run needs neither (ADR 0014)
+    from rspp.report.paths import PathBase
 
 
 def _plural(n: int, word: str) -> str:
@@ -159,6 +162,8 @@ def json_report(result: Report) -> str:
     is written); the findings it hides are listed under ``hidden``, each with ``hiddenBy``
     (reason and place), and counted by ``summary.hidden``.
     """
+    from rspp.report.paths import path_base
+
     base = path_base(result.root)
     counts: dict[str, Any] = {"files": len(result.files), "errors": result.errors,
                               "warnings": result.warnings, "failed": result.failed}
@@ -193,6 +198,8 @@ def github(result: Report) -> str:
     no finding ever starts a new output line. A waived finding is a ``::notice`` titled
     ``CODE (waived)`` whatever its severity, its message ending with :func:`waiver_note`.
     """
+    from rspp.report.paths import path_base
+
     base = path_base(result.root)
     lines = []
     for f in result.findings:
@@ -237,6 +244,8 @@ def rules_url() -> str | None:
 
 
 def _sarif_uri(base: PathBase, path: str) -> dict[str, str]:
+    from rspp.report.paths import uri_reference
+
     return {"uri": uri_reference(base.path(path)), "uriBaseId": "%SRCROOT%"}
 
 
@@ -273,6 +282,9 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
     (``path:line:col`` of the setting); a finding it hides is a result with one ``external``,
     ``accepted`` suppression located at the setting, so code scanning shows it as dismissed.
     """
+    from rspp.report.paths import path_base
+    from rspp.report.rules import SARIF_LEVEL, sarif_descriptor
+
     docs = docs if docs is not None else rules_url()
     base = path_base(result.root)
     used = sorted({f.code for f in (*result.findings, *result.hidden)})

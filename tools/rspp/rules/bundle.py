@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from rspp.core.findings import Related
 from rspp.model.access import bundle_body, extension_body, graph_body, policy_body, spec_body
 from rspp.model.artifact import Artifact
 from rspp.model.ids import parse_ref
-from rspp.model.views import Node
 from rspp.rules.base import Check, Context, Hit
+
+if TYPE_CHECKING:
+    from rspp.model.views import Node  # a view costs start-up time; types only
 
 
 def _exactly_one(art: Artifact, ctx: Context) -> Iterator[Hit]:

@@ -30,12 +30,14 @@ from rspp.model.catalog import BUILTIN
 from rspp.model.ids import NODE_TYPE_PATTERN, SEMVER_CORE, parse_ref
 from rspp.rules.base import Check, Context, Hit
 
+# Patterns, compiled by ``re`` when a deprecation target is first parsed: a run that reads
+# no compatibility contract compiles none (ADR 0014).
 _TYPE = NODE_TYPE_PATTERN[1:-1]
-_ABI_TARGET = re.compile(rf"^event ABI (?P<version>{SEMVER_CORE})$")
-_TYPE_TARGET = re.compile(rf"^(?P<type>{_TYPE})$")
-_PARAM_TARGET = re.compile(
+_ABI_TARGET = rf"^event ABI (?P<version>{SEMVER_CORE})$"
+_TYPE_TARGET = rf"^(?P<type>{_TYPE})$"
+_PARAM_TARGET = (
     rf"^(?P<type>{_TYPE}) params\.(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>\S(?:.*\S)?)$")
-_ARTIFACT_TARGET = re.compile(r"^(?P<kind>[A-Z][A-Za-z]+)/(?P<ref>\S+)$")
+_ARTIFACT_TARGET = r"^(?P<kind>[A-Z][A-Za-z]+)/(?P<ref>\S+)$"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +89,13 @@ Target = AbiTarget | NodeTypeTarget | ParamTarget | ArtifactTarget
 
 def parse_target(text: str) -> Target | None:
     """The deprecation target ``text`` names (see the module doc), or None."""
-    if found := _ABI_TARGET.match(text):
+    if found := re.match(_ABI_TARGET, text):
         return AbiTarget(found["version"])
-    if found := _TYPE_TARGET.match(text):
+    if found := re.match(_TYPE_TARGET, text):
         return NodeTypeTarget(found["type"])
-    if found := _PARAM_TARGET.match(text):
+    if found := re.match(_PARAM_TARGET, text):
         return ParamTarget(found["type"], found["name"], found["value"])
-    if (found := _ARTIFACT_TARGET.match(text)) and found["kind"] in AUTHORED_KINDS:
+    if (found := re.match(_ARTIFACT_TARGET, text)) and found["kind"] in AUTHORED_KINDS:
         ref = parse_ref(found["ref"])
         if ref is not None and ref.digest is None:
             return ArtifactTarget(found["kind"], ref.id, ref.version)

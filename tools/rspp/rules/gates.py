@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rspp.core.suggest import did_you_mean
 from rspp.model.access import bundle_body, gates_body, profile_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.gates import METRICS, MVP_GATE_TYPES, TRACE_GATE_TYPES
 from rspp.model.ids import parse_ref
-from rspp.model.views import Gate
 from rspp.rules.base import Check, Context, Hit
+
+if TYPE_CHECKING:
+    from rspp.model.views import Gate  # a view costs start-up time; types only
 
 
 def _gate_ids(art: Artifact, ctx: Context) -> Iterator[Hit]:

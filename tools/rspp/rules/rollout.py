@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from types import MappingProxyType
 from typing import Final
 
-import semver
-
 from rspp.model.access import bundle_body, rollout_body
 from rspp.model.artifact import Artifact, version_identity
 from rspp.model.digest import artifact_digest
@@ -102,6 +100,8 @@ def _rollback_older(art: Artifact, ctx: Context) -> Iterator[Hit]:
                   f"the rollback target {old.ref} runs pipeline {theirs}, not {ours} (the "
                   f"pipeline of {new.ref}): a rollback returns to an earlier release of the "
                   "same pipeline")
+    import semver  # only when a rollback target is compared (ADR 0014)
+
     try:
         newer = semver.Version.parse(version_identity(old.version)) > \
             semver.Version.parse(version_identity(new.version))

@@ -15,9 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Final, NoReturn
-
-import jsonschema_rs
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 from rspp.core.constants import API_VERSION, AUTHORED_KINDS
 from rspp.core.findings import Finding, Related
@@ -26,7 +24,6 @@ from rspp.core.sink import FindingSink, finding
 from rspp.load.document import Document
 from rspp.load.spans import pointer_join
 from rspp.model import ids
-from rspp.model.schemafiles import SchemaProblem, read_schema, resolved_dir, schema_id
 
 AUTHORED = AUTHORED_KINDS
 _PATTERN_NAMES: Final = MappingProxyType({
@@ -44,8 +41,12 @@ _PATTERN_NAMES: Final = MappingProxyType({
 })
 
 
-# Raised by Registry in the releases that have it; ValueError stands in elsewhere.
-_REFERENCING_ERROR: type[Exception] = getattr(jsonschema_rs, "ReferencingError", ValueError)
+if TYPE_CHECKING:
+    # imported where a schema is compiled: a run whose files all come from the validation
+    # cache compiles none (ADR 0014)
+    import jsonschema_rs
+
+    from rspp.model.schemafiles import SchemaProblem
 
 
 class RefusedRetrieval(Exception):
@@ -79,6 +80,12 @@ def _registry(kind: str,
               directory: Path) -> tuple[jsonschema_rs.Registry | None, str | None]:
     """``kind``'s schema and the rspp schemas it references (transitively), under their
     ``$id``, with a retriever refusing every other URI; or why that cannot be built."""
+    import jsonschema_rs
+
+    from rspp.model.schemafiles import read_schema, schema_id
+
+    # Raised by Registry in the releases that have it; ValueError stands in elsewhere.
+    referencing_error: type[Exception] = getattr(jsonschema_rs, "ReferencingError", ValueError)
     resources: dict[str, JsonObject] = {}
     pending = [kind]
     while pending:
@@ -93,12 +100,16 @@ def _registry(kind: str,
         pending.extend(sorted(read.refers_to))
     try:
         return jsonschema_rs.Registry(sorted(resources.items()), retriever=_refuse), None
-    except (ValueError, _REFERENCING_ERROR) as exc:
+    except (ValueError, referencing_error) as exc:
         return None, _first_line(str(exc))
 
 
 @functools.cache
 def _compiled(kind: str, directory: Path) -> _Compiled:
+    import jsonschema_rs
+
+    from rspp.model.schemafiles import read_schema
+
     read = read_schema(kind, directory)
     if read.schema is None:
         return _Compiled(None, read.problems)
@@ -124,6 +135,8 @@ def _compiled(kind: str, directory: Path) -> _Compiled:
 
 
 def _compiled_for(kind: str, schema_dir: Path | None) -> _Compiled:
+    from rspp.model.schemafiles import resolved_dir
+
     return _compiled(kind, resolved_dir(schema_dir))
 
 
