@@ -77,9 +77,6 @@ def test_validate_file_imports_neither_typer_nor_other_commands(base_checkout: P
     assert {"rspp.rules.registry", "rspp.resolve.gate", "rspp.report.formats"} <= warm
 
 
-@pytest.mark.xfail(strict=True, reason="rspp.validate.cache.fingerprint imports yaml and "
-                   "jsonschema_rs for their versions (ADR 0014: remove this mark when it "
-                   "stamps their files instead)")
 def test_validate_from_the_cache_imports_no_parser(base_checkout: Path,
                                                    tmp_path: Path) -> None:
     imported(base_checkout, tmp_path, "validate", SPEC)

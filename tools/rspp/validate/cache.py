@@ -83,40 +83,56 @@ class Loaded:
 @cache
 def fingerprint() -> str | None:
     """The code that decides a file's loading outcome, hashed (16 hex digits), or None when it
-    cannot be told (then the cache is not used): rspp's version; Python's; PyYAML's version
-    and whether it parses with libyaml; the jsonschema-rs module (path, size, mtime); and
+    cannot be told (then the cache is not used): rspp's version; Python's; the files of the
+    YAML parser and the schema validator packages (PyYAML with its libyaml binding,
+    jsonschema-rs), found without importing them (a run from the cache needs neither); and
     every source and schema file of the installed rspp package, the schemas also when the
-    package's ``schemas`` folder is a link (a source checkout), each by relative path, size,
-    inode, modification and change time in ns. The change time cannot be set back, so a file
-    edited in place with its modification time restored still changes the fingerprint."""
-    import jsonschema_rs
-    import yaml
+    package's ``schemas`` folder is a link (a source checkout). Each file counts by relative
+    path, mode, size, inode, modification and change time in ns. The change time cannot be
+    set back, so a file edited in place with its modification time restored still changes
+    the fingerprint."""
+    import importlib.util
 
     package = Path(__file__).resolve().parent.parent
-    h = hashlib.sha256(f"rspp {__version__} format {FORMAT} python {sys.version}\n"
-                       f"pyyaml {yaml.__version__} {yaml.__with_libyaml__}\n".encode())
+    h = hashlib.sha256(f"rspp {__version__} format {FORMAT} python {sys.version}\n".encode())
     try:
-        so = os.stat(jsonschema_rs.__file__ or "")
-        h.update(f"jsonschema_rs {jsonschema_rs.__file__} {so.st_size} "
-                 f"{so.st_mtime_ns}\n".encode())
+        for name in ("yaml", "jsonschema_rs"):
+            spec = importlib.util.find_spec(name)
+            if spec is None:
+                return None
+            places = list(spec.submodule_search_locations or ())
+            if places:
+                for where in places:
+                    _stamp(h, name, Path(where), _CODE)
+            elif spec.origin:
+                _stamp_file(h, name, Path(spec.origin))
         folders = [("", package)]
         schemas = package / "schemas"
         if schemas.is_symlink():
             folders.append(("schemas", Path(os.path.realpath(schemas))))
         for label, base in folders:
-            _stamp(h, label, base)
-    except OSError:
+            _stamp(h, label, base, (".py", ".json", ".typed"))
+    except (OSError, ImportError, ValueError):
         return None
     return h.hexdigest()[:16]
 
 
-def _stamp(h: Any, label: str, base: Path) -> None:
-    """Add every ``.py``/``.json``/``.typed`` file under ``base`` (no link followed, caches
-    left out) to ``h``; a file that vanishes while walking is left out."""
+_CODE: Final = (".py", ".so", ".pyd", ".dylib")
+
+
+def _stamp_file(h: Any, label: str, path: Path) -> None:
+    info = os.lstat(path)
+    h.update(f"{label}\0{info.st_mode}\0{info.st_size}\0{info.st_ino}\0"
+             f"{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode())
+
+
+def _stamp(h: Any, label: str, base: Path, ends: tuple[str, ...]) -> None:
+    """Add every file under ``base`` whose name ends in one of ``ends`` (no link followed,
+    caches left out) to ``h``; a file that vanishes while walking is left out."""
     for folder, dirs, files in os.walk(base):
         dirs[:] = sorted(d for d in dirs if d != "__pycache__")
         for name in sorted(files):
-            if not name.endswith((".py", ".json", ".typed")):
+            if not name.endswith(ends):
                 continue
             try:
                 info = os.lstat(os.path.join(folder, name))
