@@ -28,6 +28,7 @@ _VALIDATE: Final[Mapping[str, tuple[str, _Takes]]] = MappingProxyType({
     "--root": ("root", "path"),
     "--jobs": ("jobs", "count"), "-j": ("jobs", "count"),
     "--no-cache": ("no_cache", "flag"),
+    "--quiet": ("quiet", "flag"), "-q": ("quiet", "flag"),
 })
 _FMT: Final[Mapping[str, tuple[str, _Takes]]] = MappingProxyType({
     "--check": ("check", "flag"),
@@ -118,11 +119,15 @@ FORMATS: Final = ("text", "json", "github", "sarif")
 
 
 def validate(paths: Sequence[str] | None, fmt: str = "text", strict: bool = False,
-             root: Path | None = None, jobs: int = 0, no_cache: bool = False) -> int:
-    """``rspp validate``: print the report; 0 clean, 1 findings. UsageError for an unknown
-    format; errors of validation as ``rspp.commands.validate.validate``."""
+             root: Path | None = None, jobs: int = 0, no_cache: bool = False,
+             quiet: bool = False) -> int:
+    """``rspp validate``: print the report (``quiet``: the findings only, no summary; no
+    progress either); 0 clean, 1 findings. UsageError for an unknown format; errors of
+    validation as ``rspp.commands.validate.validate``. A run on a terminal shows its
+    progress on standard error (:mod:`rspp.cli.progress`)."""
     import sys
 
+    from rspp.cli.progress import shown
     from rspp.commands.validate import validate as run_validate
     from rspp.core.errors import UsageError
     from rspp.report import REPORTERS
@@ -133,9 +138,16 @@ def validate(paths: Sequence[str] | None, fmt: str = "text", strict: bool = Fals
         raise UsageError(f"unknown format {fmt!r}", f"use one of {', '.join(FORMATS)}")
     base = root if root is not None else find_root(Path.cwd())
     targets = tuple(Path(p) for p in paths or ())
-    result = run_validate(ValidateOptions(root=base, targets=targets, strict=strict, jobs=jobs,
-                                          cache=not no_cache))
-    sys.stdout.write(REPORTERS[fmt](result))
+    with shown(fmt, quiet) as progress:
+        result = run_validate(ValidateOptions(root=base, targets=targets, strict=strict,
+                                              jobs=jobs, cache=not no_cache,
+                                              progress=progress))
+    if quiet and fmt == "text":
+        from rspp.report.formats import text
+
+        sys.stdout.write(text(result, summary_line=False))
+    else:
+        sys.stdout.write(REPORTERS[fmt](result))
     return 1 if result.failed else 0
 
 

@@ -19,6 +19,8 @@ def command(
     jobs: int = typer.Option(0, "--jobs", "-j", min=0,
                              help="Processes for loading large repositories (0: one per core)."),
     no_cache: bool = common.NO_CACHE,
+    quiet: bool = typer.Option(False, "--quiet", "-q",
+                               help="Print the findings only: no summary, no progress."),
 ) -> None:
     """Validate artifacts: exit 0 clean, 1 findings, 2 usage or internal error."""
-    raise typer.Exit(fast.validate(paths, fmt, strict, root, jobs, no_cache))
+    raise typer.Exit(fast.validate(paths, fmt, strict, root, jobs, no_cache, quiet))

@@ -77,8 +77,9 @@ def _excerpt(lines: SourceLines, f: Finding) -> list[str]:
     return [f"  {number} | {shown}", f"  {' ' * len(number)} | {carets}"]
 
 
-def text(result: Report) -> str:
-    """The report for people: ``path:line:col CODE severity: message``, an excerpt, a summary.
+def text(result: Report, *, summary_line: bool = True) -> str:
+    """The report for people: ``path:line:col CODE severity: message``, an excerpt, a summary
+    (left out with ``summary_line=False``: ``--quiet``, the findings only).
 
     Paths are relative to the artifact root (``--root``), as the user named it; every
     character that could hide or forge text is escaped (:mod:`rspp.report.escape`) and
@@ -95,6 +96,8 @@ def text(result: Report) -> str:
             out.extend(f"  = see {_text_path(r.path)}:{r.line}:{r.col} ({visible(r.message)})"
                        for r in f.related)
         out.append("")
+    if not summary_line:
+        return "\n".join(out[:-1]) + "\n" if out else ""
     out.append(summary(result))
     return "\n".join(out) + "\n"
 
