@@ -27,6 +27,9 @@ READ_HERE = [
     ["fmt", SPEC],
     ["fmt"],
     ["fmt", "--check", "--diff", SPEC, "--root", "."],
+    ["validate", "--quiet", SPEC],
+    ["validate", "-q", "-f", "json", SPEC],
+    ["fmt", "--check", "--no-cache", SPEC],
 ]
 
 LEFT_TO_TYPER = [
