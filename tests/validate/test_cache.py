@@ -450,10 +450,12 @@ def test_a_warm_whole_run_takes_the_rules_findings_from_the_record(
 
     def spying(repo: engine.Repository, targets: set[str] | None, *,
                every_artifact: bool = False,
-               select: Callable[[Rule], bool] | None = None) -> tuple[list[Finding], set[str]]:
+               select: Callable[[Rule], bool] | None = None,
+               progress: engine.Progress | None = None) -> tuple[list[Finding], set[str]]:
         ran.extend(r.code for r in active_rules()
                    if r.check is not None and (select is None or select(r)))
-        return real(repo, targets, every_artifact=every_artifact, select=select)
+        return real(repo, targets, every_artifact=every_artifact, select=select,
+                    progress=progress)
 
     monkeypatch.setattr(engine, "run_rules", spying)
     assert _report(examples, cache=True) == expected

@@ -51,7 +51,8 @@ def examples(tmp_path: Path) -> Path:
 
 
 def _deferred(root: Path, target: str) -> list[DeferredArtifact]:
-    _, repo = validate_repository(ValidateOptions(root=root, targets=(root / target,)))
+    _, repo = validate_repository(ValidateOptions(root=root, targets=(root / target,),
+                                                  load_all=False))  # as `rspp validate`
     assert isinstance(repo, Repository)
     return [a for a in repo.index.artifacts if isinstance(a, DeferredArtifact)]
 

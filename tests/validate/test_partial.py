@@ -29,8 +29,8 @@ def _partial(root: Path, targets: list[Path], monkeypatch: pytest.MonkeyPatch,
     original = engine.run_rules
     with monkeypatch.context() as patch:
         if every:
-            patch.setattr(engine, "run_rules",
-                          lambda repo, wanted: original(repo, wanted, every_artifact=True))
+            patch.setattr(engine, "run_rules", lambda repo, wanted, **kw: original(
+                repo, wanted, every_artifact=True, **kw))
         report = validate(ValidateOptions(root=root, targets=tuple(targets), cache=False))
     return REPORTERS["json"](report)
 

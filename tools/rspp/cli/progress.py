@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from types import MappingProxyType
+from typing import Any, Final
 
 Progress = Callable[[str, int, int], None]
 
-_STAGES = {"load": "files", "rules": "rules"}
+_STAGES: Final[Mapping[str, str]] = MappingProxyType({"load": "files", "rules": "rules"})
 
 
 def wanted(fmt: str, quiet: bool) -> bool:
