@@ -22,6 +22,7 @@ def _run(root: Path, *args: str, terminal: bool, ci: str | None = None) -> tuple
     pseudo-terminal when ``terminal``; ``CI`` set to ``ci`` (unset when None)."""
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["PYTHONPATH"] = str(REPO_ROOT / "tools")
+    env["TERM"] = "xterm-256color"  # a terminal that can draw (rich draws nothing on "dumb")
     if ci is not None:
         env["CI"] = ci
     cmd = [sys.executable, "-m", "rspp", "validate", "--root", str(root), *args]
