@@ -121,6 +121,8 @@ _CODE: Final = (".py", ".so", ".pyd", ".dylib")
 
 
 def _stamp_file(h: Any, label: str, path: Path) -> None:
+    """Add ``path`` (not followed if a link) to ``h`` as ``label``: its mode, size, inode,
+    modification and change time in ns."""
     info = os.lstat(path)
     h.update(f"{label}\0{info.st_mode}\0{info.st_size}\0{info.st_ino}\0"
              f"{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode())
@@ -134,13 +136,11 @@ def _stamp(h: Any, label: str, base: Path, ends: tuple[str, ...]) -> None:
         for name in sorted(files):
             if not name.endswith(ends):
                 continue
+            path = os.path.join(folder, name)
             try:
-                info = os.lstat(os.path.join(folder, name))
+                _stamp_file(h, os.path.join(label, os.path.relpath(path, base)), Path(path))
             except FileNotFoundError:
                 continue
-            rel = os.path.join(label, os.path.relpath(os.path.join(folder, name), base))
-            h.update(f"{rel}\0{info.st_mode}\0{info.st_size}\0{info.st_ino}\0"
-                     f"{info.st_mtime_ns}\0{info.st_ctime_ns}\n".encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,30 +175,46 @@ class FileCache:
             h.update(part.encode("utf-8", "surrogateescape") + b"\0")
         return h.hexdigest()
 
-    def _entry(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Path:
-        key = self.key_of(rel, syntax, limits, raw)
+    def _entry(self, key: str) -> Path:
         return self.root / f"{CACHE_DIR}/files/{fingerprint()}/{key[:2]}/{key}.json"
 
-    def get(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> Loaded | None:
-        """The cached outcome of loading ``raw`` as ``rel``, or None (a miss)."""
+    def _read_signed(self, path: Path, max_bytes: int) -> bytes | None:
+        """The body of the signed file at ``path`` (at most ``max_bytes`` in all), or None:
+        missing, too long, a link on the way, or a MAC that does not verify."""
         try:
-            blob = read_existing(self._entry(rel, syntax, limits, raw), root=self.root,
-                                 verb="read", max_bytes=MAX_ENTRY_BYTES)
+            blob = read_existing(path, root=self.root, verb="read", max_bytes=max_bytes)
         except (RsppError, OSError):
             return None
-        if blob is None or len(blob) > MAX_ENTRY_BYTES:
+        if blob is None or len(blob) > max_bytes:
             return None
         mac, _, body = blob.partition(b"\n")
-        if not hmac.compare_digest(mac, self._mac(body)):
+        return body if hmac.compare_digest(mac, self._mac(body)) else None
+
+    def _write_signed(self, path: Path, body: bytes) -> None:
+        """Write ``body`` with its MAC line to ``path`` atomically; a cache that cannot be
+        written is left alone."""
+        try:
+            write_atomic(path, self._mac(body) + b"\n" + body, root=self.root, durable=False)
+        except (RsppError, OSError):
+            return
+
+    def get(self, rel: str, syntax: Syntax, limits: Limits, raw: bytes,
+            key: str | None = None) -> Loaded | None:
+        """The cached outcome of loading ``raw`` as ``rel``, or None (a miss); ``key``: its
+        :meth:`key_of`, when the caller has it already."""
+        body = self._read_signed(self._entry(key or self.key_of(rel, syntax, limits, raw)),
+                                 MAX_ENTRY_BYTES)
+        if body is None:
             return None
         try:
             return _decode(json.loads(body), rel, syntax, limits, raw)
         except (ValueError, TypeError, KeyError, RecursionError):
             return None
 
-    def put(self, syntax: Syntax, limits: Limits, raw: bytes, outcome: Loaded) -> None:
-        """Record ``outcome`` of loading ``raw``; a cache that cannot be written is left
-        alone."""
+    def put(self, syntax: Syntax, limits: Limits, raw: bytes, outcome: Loaded,
+            key: str | None = None) -> None:
+        """Record ``outcome`` of loading ``raw`` (``key``: its :meth:`key_of`, when the
+        caller has it already); a cache that cannot be written is left alone."""
         rel, doc = outcome.rel, outcome.doc
         entry = {
             "format": FORMAT,
@@ -212,13 +228,8 @@ class FileCache:
                               allow_nan=True)
         except (ValueError, TypeError, RecursionError):
             return
-        body = text.encode("ascii")
-        try:
-            write_atomic(self._entry(rel, syntax, limits, raw), self._mac(body) + b"\n" + body,
-                         root=self.root, durable=False)
-        except (RsppError, OSError):
-            return
-
+        self._write_signed(self._entry(key or self.key_of(rel, syntax, limits, raw)),
+                           text.encode("ascii"))
 
     def _blob(self, name: str) -> Path:
         if not name.isidentifier():
@@ -230,25 +241,13 @@ class FileCache:
         it, or None: a record that is missing, over ``max_bytes``, a link, or whose HMAC does
         not verify is a miss. Callers still decode the body strictly: it is authentic, not
         necessarily of the shape they expect (another format of the same name)."""
-        try:
-            blob = read_existing(self._blob(name), root=self.root, verb="read",
-                                 max_bytes=max_bytes + 65)
-        except (RsppError, OSError):
-            return None
-        if blob is None or len(blob) > max_bytes + 65:
-            return None
-        mac, _, body = blob.partition(b"\n")
-        return body if hmac.compare_digest(mac, self._mac(body)) else None
+        return self._read_signed(self._blob(name), max_bytes + 65)
 
     def put_blob(self, name: str, body: bytes) -> None:
         """Record ``body`` under ``name`` (atomically replacing the former record: concurrent
         writers leave one whole record, the last); a cache that cannot be written is left
         alone."""
-        try:
-            write_atomic(self._blob(name), self._mac(body) + b"\n" + body, root=self.root,
-                         durable=False)
-        except (RsppError, OSError):
-            return
+        self._write_signed(self._blob(name), body)
 
 
 def _key(root: Path) -> bytes | None:
