@@ -36,6 +36,7 @@ from rspp.validate.headers import (
     Header,
     header_of,
     read_headers,
+    referred_ids,
     stamp_of,
     unchanged,
     with_stamp,
@@ -137,7 +138,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
     key = ""
     if cache is not None:
         key = cache.key_of(rel, syntax, limits, raw)
-        hit = cache.get(rel, syntax, limits, raw)
+        hit = cache.get(rel, syntax, limits, raw, key)
         if hit is not None:
             return replace(hit, key=key, stamp=stamp)
     loaded = load_bytes(raw, rel, syntax=syntax, limits=limits)
@@ -150,7 +151,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
             problems = check_schema(doc, kind, root=root)
         outcome = Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
     if cache is not None:
-        cache.put(syntax, limits, raw, outcome)
+        cache.put(syntax, limits, raw, outcome, key)
     return replace(outcome, key=key, stamp=stamp)
 
 
@@ -388,22 +389,15 @@ def concerned(index: Index, targets: set[str]) -> list[Artifact]:
     refer to, transitively (a referent's errors keep a bundle from being resolved). In index
     order. The references are :func:`rspp.rules.refs.references` (a deferred artifact's, as
     its header recorded them)."""
-    from rspp.model.ids import parse_ref
-    from rspp.rules.refs import references
-
     refs: dict[int, set[tuple[str, str]]] = {}
     referrers: dict[tuple[str, str], list[Artifact]] = {}
     by_id: dict[tuple[str, str], list[Artifact]] = {}
     for art in index.artifacts:
         by_id.setdefault((art.kind, art.id), []).append(art)
-        mine: set[tuple[str, str]] = set()
         if isinstance(art, DeferredArtifact):
-            mine.update(art.refs)  # its header's: the document stays unread
-        elif art.schema_valid:
-            for _, kind, text in references(art):
-                ref = parse_ref(text)
-                if ref is not None:
-                    mine.add((kind, ref.id))
+            mine = set(art.refs)  # its header's: the document stays unread
+        else:
+            mine = referred_ids(art) if art.schema_valid else set()
         refs[id(art)] = mine
         for key in mine:
             referrers.setdefault(key, []).append(art)
@@ -558,8 +552,7 @@ def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[s
     key = memo_key(repo.contents, broken) if cache is not None else None
     if cache is not None and key is not None:
         recorded = read_memo(cache, key)
-        if recorded is not None:
-            _documents_of(repo, recorded)
+        if recorded is not None:  # the report loads the documents its findings show
             return found + recorded
     materialize(repo, jobs, progress)
     derived, broken_by_rules = run_rules(repo, None, select=_reads_artifacts,
@@ -570,15 +563,6 @@ def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[s
     if cache is not None and key is not None:
         write_memo(cache, key, derived)
     return found + derived
-
-
-def _documents_of(repo: Repository, findings: Sequence[Finding]) -> None:
-    """Load the documents that ``findings`` and their related locations point into (their
-    source lines are shown with them)."""
-    named = {f.path for f in findings} | {r.path for f in findings for r in f.related}
-    for art in repo.index.artifacts:
-        if art.path in named:
-            art.doc  # noqa: B018 - loads a deferred artifact's document
 
 
 def _listing(names: tuple[str, ...], suffix: str, last: str = "and") -> str:

@@ -94,14 +94,20 @@ def unchanged(path: Path, stamp: Stamp) -> bool:
         info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
 
 
-def header_of(art: Artifact) -> Header:
-    """The header of a schema-valid artifact whose document is loaded (no stamp)."""
+def referred_ids(art: Artifact) -> set[tuple[str, str]]:
+    """The (kind, id) pairs a schema-valid artifact whose document is loaded refers to
+    (:func:`rspp.rules.refs.references`, versions left out)."""
     refs: set[tuple[str, str]] = set()
     for _, kind, text in references(art):
         ref = parse_ref(text)
         if ref is not None:
             refs.add((kind, ref.id))
-    return Header(art.path, art.kind, art.id, art.version, tuple(sorted(refs)))
+    return refs
+
+
+def header_of(art: Artifact) -> Header:
+    """The header of a schema-valid artifact whose document is loaded (no stamp)."""
+    return Header(art.path, art.kind, art.id, art.version, tuple(sorted(referred_ids(art))))
 
 
 def with_stamp(header: Header, stamp: Stamp | None) -> Header:
