@@ -10,9 +10,12 @@ import tracemalloc
 from collections.abc import Iterable
 from pathlib import Path
 
+import msgspec
+import msgspec.inspect
 import pytest
 
 from rspp.conform.trace import (
+    CHUNK,
     CLOSED_RING,
     FINDINGS_PER_CODE,
     LINE_LIMIT,
@@ -21,6 +24,7 @@ from rspp.conform.trace import (
     TraceSource,
     check_traces,
 )
+from rspp.model.events import EVENT_TYPES
 from rspp.rules.replay import OR02_BASELINE
 
 CASES = Path(__file__).parent / "cases"
@@ -151,6 +155,90 @@ def test_an_over_long_line_is_skipped_without_being_held() -> None:
     assert result.lines == len(GOOD.splitlines())
 
 
+@pytest.mark.parametrize("blank", [0, 5, 20])
+def test_two_events_on_one_line_are_refused_even_when_a_blank_line_evens_the_count(
+        blank: int) -> None:
+    # Lines 2 and 3 written on one line, and an empty line elsewhere: as many newlines as
+    # events and as many bytes as their compact re-encoding, but not one event per line.
+    # The fast path once took it, numbering the second event wrongly and passing the trace.
+    lines = GOOD.splitlines(keepends=True)
+    lines[1:3] = [lines[1].rstrip(b"\n") + lines[2]]
+    lines.insert(blank, b"\n")
+    result = run(b"".join(lines))
+    joined = 2 if blank > 1 else 3
+    assert (joined, "TRC001") in codes(result), codes(result)
+    assert "not JSON" in next(f.message for f in result.findings if f.code == "TRC001")
+    assert result.events == len(GOOD.splitlines()) - 2
+
+
+def test_every_event_field_keeps_the_fast_path_proof_sound() -> None:
+    # The reader's length proof (conform.trace._Checker._read) needs every event to
+    # re-encode no longer than its source: optional fields default to UNSET (re-encoded only
+    # when present) and every value is a string, an integer or a string literal, which the
+    # encoder writes in the shortest JSON form. A float field (1e5 re-encodes as 100000.0)
+    # or another default would let a duplicate key hide behind a shorter field.
+    for event_type in EVENT_TYPES:
+        assert all(default is msgspec.UNSET for default in event_type.__struct_defaults__)
+        info = msgspec.inspect.type_info(event_type)
+        assert isinstance(info, msgspec.inspect.StructType)
+        for field in info.fields:
+            assert isinstance(field.type, (msgspec.inspect.StrType, msgspec.inspect.IntType,
+                                           msgspec.inspect.LiteralType)), field
+            if isinstance(field.type, msgspec.inspect.LiteralType):
+                assert all(isinstance(v, str) for v in field.type.values), field
+    for char in [*map(chr, range(128)), "\u00e9", "\u2028", "\U0001f600"]:
+        # the shortest text of the character inside a JSON string (RFC 8259 section 7)
+        if char in '"\\\b\t\n\f\r':
+            shortest = 2
+        elif ord(char) < 0x20:
+            shortest = 6  # \u00XX
+        else:
+            shortest = len(char.encode())
+        assert len(msgspec.json.encode(char)) - 2 == shortest, repr(char)
+
+
+def _long_line_ending_at(offset: int) -> bytes:
+    """GOOD with its line 2 replaced by an over-long line whose newline is byte ``offset``
+    of the trace."""
+    first = GOOD.splitlines(keepends=True)[0]
+    head = b'{"event":"stage_mark","pad":"'
+    pad = offset - len(first) - len(head) - len(b'"}')
+    assert pad > LINE_LIMIT
+    return with_line(1, head + b"x" * pad + b'"}')
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("delta", [-1, 0, 1])
+def test_an_over_long_line_ending_at_a_read_boundary_loses_nothing_after_it(
+        delta: int) -> None:
+    # Reads are CHUNK bytes; the long line's newline is the last byte of a read (delta 0)
+    # or next to it. The reader once stopped there, as at the end of the trace: everything
+    # after the line went unread, and the trace passed on what it had seen.
+    boundary = CHUNK * (LINE_LIMIT // CHUNK + 2)
+    data = _long_line_ending_at(boundary - 1 + delta)
+    assert data[boundary - 1 + delta:boundary + delta] == b"\n"
+    for stream in (data, gzip.compress(data, mtime=0)):
+        result = run(stream)
+        assert codes(result) == [(2, "TRC001")], codes(result)
+        assert result.lines == len(GOOD.splitlines())
+        assert result.events == len(GOOD.splitlines()) - 1
+
+
+def test_lines_cut_at_every_read_boundary_read_as_a_whole() -> None:
+    # The same events, padded so that a line ends on each side of a read boundary: a run
+    # ending exactly at the end of a read, a line split across two reads, a trace whose last
+    # line has no newline.
+    lines = GOOD.splitlines(keepends=True)
+    for shift in range(-3, 4):
+        body = b"".join(lines)
+        filler = b"\n" * (CHUNK - len(lines[0]) + shift)
+        data = lines[0] + filler + body[len(lines[0]):]
+        for tail in (data, data.rstrip(b"\n")):
+            result = run(tail)
+            assert result.findings == (), (shift, codes(result))
+            assert result.events == len(lines)
+
+
 def test_findings_are_capped_per_code_but_counted_exactly() -> None:
     bad = b"not json\n" * (FINDINGS_PER_CODE + 25)
     result = run(bad)
@@ -180,10 +268,12 @@ def _peak(count: int) -> tuple[int, TraceResult]:
 
 @pytest.mark.slow
 def test_memory_is_bounded_by_open_turns_not_by_events() -> None:
-    small_peak, small = _peak(1_000)
-    large_peak, large = _peak(5_000)
+    # Both traces are several reads long (~1.6 KB a turn), so the read buffers are at their
+    # full size in both and the difference is what the 4,000 more turns keep.
+    small_peak, small = _peak(2_000)
+    large_peak, large = _peak(6_000)
     assert small.findings == () == large.findings
-    assert large.events == 5 * small.events
+    assert large.events == 3 * small.events
     # Per closed turn only its ring entry stays (a key of two short strings, < 300 bytes,
     # up to CLOSED_RING of them); the events themselves are never kept. Holding the events
     # would cost over 1 KiB per event, 11 per turn.
