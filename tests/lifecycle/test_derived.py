@@ -111,6 +111,11 @@ _CORRUPTIONS = {
     "page: no front matter end": (SIP_PAGE, "\n---\n", "\n--\n"),
     "page: front matter not JSON": (SIP_PAGE, 'rspp-generator: "rspp page"',
                                     "rspp-generator: rspp page"),
+    # nested past the JSON parser's recursion: a refusal, not a traceback
+    "view: nested too deep": (SIP_VIEW, '"generator": "rspp resolve",',
+                              '"generator": ' + "[" * 100_000 + "]" * 100_000 + ","),
+    "page: front matter nested too deep": (SIP_PAGE, 'rspp-generator: "rspp page"',
+                                           "rspp-generator: " + "[" * 100_000 + "]" * 100_000),
 }
 
 

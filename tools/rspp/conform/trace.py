@@ -125,6 +125,7 @@ _GAMMA: Final = 1.02
 _LOG_GAMMA: Final = math.log(_GAMMA)
 _BUCKETS: Final = 2048
 _GZIP_MAGIC: Final = b"\x1f\x8b"
+_MAX_NESTING: Final = 64  # levels of a line's JSON (an event is flat; unknown fields may nest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,7 +387,7 @@ class _Checker:
         (:meth:`_events`). Any other run is read line by line (:meth:`_line`), which finds
         and reports what is wrong.
 
-        The proof, for a run of ``S`` bytes the strict decoder takes as ``N`` events:
+        The proof, for a run of ``S`` bytes the strict decoder takes as ``N >= 1`` events:
 
         - an event's source text is at least as long as its compact re-encoding: every
           field present is re-encoded and no other (optional fields default to UNSET,
@@ -443,7 +444,7 @@ class _Checker:
                     events = decode_lines(run)
                 except decode_error:
                     events = None
-                if events is not None:
+                if events:  # (no event: the run is blank lines, read one by one)
                     encode_into(events, again)
                     if len(again) == cut + 1 and buffer.count(b"}\n", 0, cut) == len(events):
                         self._events(events, base)
@@ -1021,6 +1022,9 @@ def _shape_problem(event: object, raw: bytes) -> str:
     depth), or ""."""
     if type(event) is not dict:
         return "not a JSON object"
+    if _deeper_than(event, _MAX_NESTING):
+        # before the recursive parse below, which a deep enough line would exhaust
+        return f"nesting deeper than {_MAX_NESTING} levels"
     dupes: list[str] = []
 
     def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -1031,6 +1035,24 @@ def _shape_problem(event: object, raw: bytes) -> str:
 
     json.loads(raw, object_pairs_hook=pairs)
     return f"duplicate key {dupes[0]!r:.60}" if dupes else ""
+
+
+def _deeper_than(value: object, limit: int) -> bool:
+    """Whether ``value`` nests mappings and lists more than ``limit`` levels deep (the value
+    itself is level 1); iterative, so any depth is measured without recursion."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[object] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _reason(exc: Exception) -> str:

@@ -123,7 +123,7 @@ def _make_page(root: Path, view_file: str) -> bytes | None:
             return None
         view = json.loads(raw.decode("utf-8"))
         page = render_page(view) + page_section(view)
-    except (FileAccessError, ValueError, KeyError, TypeError, AttributeError):
+    except (FileAccessError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return None
     return with_page_provenance(root, page, (view_file,))
 

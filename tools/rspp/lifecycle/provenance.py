@@ -253,7 +253,7 @@ def read_provenance(raw: bytes, path: str) -> tuple[dict[str, object] | None, st
             key, _, value = line.partition(": ")
             record[key.removeprefix("rspp-")] = json.loads(value)
         return record, bytes_digest(body.encode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None, ""
 
 
