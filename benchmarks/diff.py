@@ -26,6 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import expect, report, set_temperature, timed  # noqa: E402
 from lifecycle import RSPP, prepare  # noqa: E402
 
@@ -56,6 +57,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path)
     args = parser.parse_args()
+    common.as_installed()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp) / "repo"
         spec = prepare(root, args.specs, args.seed)

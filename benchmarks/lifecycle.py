@@ -23,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import commit_base, expect, next_version, report, timed  # noqa: E402
 from generate import generate  # noqa: E402
 
@@ -43,6 +44,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path)
     args = parser.parse_args()
+    common.as_installed()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp) / "repo"
         spec = prepare(root, args.specs, args.seed)

@@ -29,6 +29,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import report  # noqa: E402
 from generate import generate  # noqa: E402
 
@@ -64,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--specs", type=int, default=1000, help="synthetic repository size")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per tree and moment")
     args = parser.parse_args(argv)
+    common.as_installed(args.before / "tools")
+    common.as_installed(args.after / "tools")
     examples = args.after
     spec = next(iter(sorted((examples / "pipelines" / "specs").rglob("*.yaml"))))
     result: dict[str, object] = {"python": sys.version.split()[0], "nproc": os.cpu_count(),

@@ -41,6 +41,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import OUT, timed  # noqa: E402
 from generate import generate  # noqa: E402
 
@@ -209,6 +210,7 @@ def main() -> int:
     parser.add_argument("--no-skopeo", action="store_true", help="skip the skopeo anchor")
     parser.add_argument("--keep", type=Path, help="build the repository here and keep it")
     args = parser.parse_args()
+    common.as_installed()
     n, runs = args.bundles, max(args.verify_runs, 5)
     use_skopeo = not args.no_skopeo and shutil.which("skopeo") is not None
     with tempfile.TemporaryDirectory(prefix="rspp-bench-publish-") as tmp:

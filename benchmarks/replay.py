@@ -147,6 +147,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", type=Path, help="generate into DIR and keep the traces")
     args = parser.parse_args()
+    common.as_installed()
     missing = [m for m in ("msgspec", "orjson", "typer") if importlib.util.find_spec(m) is None]
     if missing:
         raise SystemExit(f"{PY} lacks rspp's dependencies ({', '.join(missing)}): run the "

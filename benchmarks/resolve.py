@@ -26,6 +26,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import report, timed  # noqa: E402
 from generate import generate  # noqa: E402
 
@@ -66,6 +67,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--keep", type=Path, help="Write the repository here and keep it.")
     args = parser.parse_args()
+    common.as_installed()
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp) / "repo"
         if not (root / "pipelines").is_dir():

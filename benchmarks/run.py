@@ -30,6 +30,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import common
 from common import (
     SCHEMAS,
     ToolFailed,
@@ -214,6 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, default=None,
                         help="generate into DIR/n<N> and keep it (default: a temporary folder)")
     args = parser.parse_args(argv)
+    common.as_installed()
     try:
         sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:

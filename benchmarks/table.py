@@ -83,6 +83,7 @@ ROOT = HERE.parent
 TOOLS = ROOT / "tools"
 sys.path.insert(0, str(HERE))
 
+import common  # noqa: E402
 from common import (  # noqa: E402
     BIN,
     SCHEMAS,
@@ -516,6 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="print only: write neither benchmarks/out/table.json nor the "
                              "README table")
     args = parser.parse_args(argv)
+    common.as_installed()
     if min(args.specs, args.fmt_specs, args.repeat) < 1:
         parser.error("--specs, --fmt-specs and --repeat need positive numbers")
     tools = preflight()

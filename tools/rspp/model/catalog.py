@@ -146,45 +146,50 @@ def value_problem(decl: Param, value: object) -> Refusal | None:
     A boolean is never a number, a float (even 64.0) never an integer, and a string never a
     boolean or a number; null is never a value (leave the parameter out instead).
     """
-    shown = f"{_show(value)} ({kind_of(value)})" if value is not None else "null"
     if decl.type == "boolean":
         if isinstance(value, bool):
             return None
         if isinstance(value, str) and value.lower() in _YAML11_BOOL:
             word = "true" if _YAML11_BOOL[value.lower()] else "false"
             if value.lower() == word:
-                return Refusal(shown, f"; write {word} without quotes")
-            return Refusal(shown, f"; YAML 1.2 reads {value} as a string; use {word}")
-        return Refusal(shown)
+                return Refusal(_written(value), f"; write {word} without quotes")
+            return Refusal(_written(value), f"; YAML 1.2 reads {value} as a string; use {word}")
+        return Refusal(_written(value))
     if decl.type in ("integer", "number"):
-        return _number_problem(decl, value, shown)
+        return _number_problem(decl, value)
     if decl.type == "string":
         if not isinstance(value, str):
             if value is None or isinstance(value, (dict, list)):
-                return Refusal(shown)
-            return Refusal(shown, f'; quote it: "{_show(value)}"')
+                return Refusal(_written(value))
+            return Refusal(_written(value), f'; quote it: "{_show(value)}"')
         if decl.enum and value not in decl.enum:
             return Refusal(_show(value), did_you_mean(value, [str(v) for v in decl.enum]))
         if decl.pattern and not re.fullmatch(decl.pattern, value):
             return Refusal(_show(value))
         return None
     if not isinstance(value, list):
-        return Refusal(shown)
+        return Refusal(_written(value))
     for i, item in enumerate(value):
         if decl.items == "string" and not isinstance(item, str):
             return Refusal(f"{_show(item)} ({kind_of(item)})", item=i)
     return None
 
 
-def _number_problem(decl: Param, value: object, shown: str) -> Refusal | None:
+def _written(value: object) -> str:
+    """A refused value as written, with its kind (``'banana' (a string)``); made only for a
+    refusal: most values fit."""
+    return f"{_show(value)} ({kind_of(value)})" if value is not None else "null"
+
+
+def _number_problem(decl: Param, value: object) -> Refusal | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         if isinstance(value, str) and _looks_numeric(value):
-            return Refusal(shown, f"; write {value.strip()} without quotes")
+            return Refusal(_written(value), f"; write {value.strip()} without quotes")
         if isinstance(value, bool):
-            return Refusal(shown, "; a boolean is not a number")
-        return Refusal(shown)
+            return Refusal(_written(value), "; a boolean is not a number")
+        return Refusal(_written(value))
     if decl.type == "integer" and isinstance(value, float):
-        return Refusal(shown, f"; write {int(value)}" if value.is_integer() else "")
+        return Refusal(_written(value), f"; write {int(value)}" if value.is_integer() else "")
     if decl.enum and value not in decl.enum:
         return Refusal(_show(value))
     if (decl.minimum is not None and value < decl.minimum) or (

@@ -140,6 +140,8 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
         key = cache.key_of(rel, syntax, limits, raw)
         hit = cache.get(rel, syntax, limits, raw, key)
         if hit is not None:
+            if hit.doc is not None:
+                hit.doc.data = _shared_keys(hit.doc.data)
             return replace(hit, key=key, stamp=stamp)
     loaded = load_bytes(raw, rel, syntax=syntax, limits=limits)
     doc = loaded.document
@@ -193,9 +195,12 @@ def _load_chunk(job: _LoadJob, paths: Sequence[Path]) -> list[Loaded]:
 
 
 def _shared_keys(value: JsonObject) -> JsonObject:
-    """``value`` with every mapping key interned: artifacts of one repository repeat the same
-    few hundred keys, and one copy of each (instead of one per occurrence) is about a third of
-    the memory their data takes. Equal values, same order; depth is bounded by the loader."""
+    """``value`` with every mapping key interned, as the loaders make them: artifacts of one
+    repository repeat the same few hundred keys, and one copy of each (instead of one per
+    occurrence) is about a third of the memory their data takes. For data decoded from the
+    cache. Equal values, same order; depth is bounded by the loader. (A worker's results
+    keep the sharing: one chunk is pickled at once, and pickle writes a shared object
+    once.)"""
     return {_intern(k): _shared(v) for k, v in value.items()}
 
 
@@ -277,7 +282,6 @@ def _admit(repo: Repository, one: Loaded) -> Artifact | None:
     if doc is None or one.kind is None:
         repo.unloaded.append(one.rel)
         return None
-    doc.data = _shared_keys(doc.data)
     repo.documents[doc.path] = doc
     meta = doc.data.get("metadata")
     ident = meta.get("id") if isinstance(meta, dict) else None
@@ -315,7 +319,6 @@ def _take(repo: Repository, kind: str, ident: str, version: str, rel: str,
         raise RepositoryError(
             "REPO003", f"{rel} changed while rspp was checking the repository",
             "run rspp again once the files stay put")
-    doc.data = _shared_keys(doc.data)
     repo.documents[doc.path] = doc
     return doc
 

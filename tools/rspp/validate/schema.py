@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -22,7 +22,7 @@ from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonObject, as_object
 from rspp.core.sink import FindingSink, finding
 from rspp.load.document import Document
-from rspp.load.spans import pointer_join
+from rspp.load.spans import escape_token, pointer_join
 from rspp.model import ids
 
 AUTHORED = AUTHORED_KINDS
@@ -276,46 +276,43 @@ def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
     return kind, []
 
 
-def _has_integral_float(value: object) -> bool:
-    """Whether ``value`` holds a float with no fractional part (the cheap test first)."""
-    stack: list[object] = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            stack.extend(item.values())
-        elif isinstance(item, list):
-            stack.extend(item)
-        elif isinstance(item, float) and item.is_integer():
-            return True
-    return False
+def _integral_floats(data: JsonObject) -> list[tuple[str | int, ...]]:
+    """The paths (keys and indexes from the root, in document order) of the floats with no
+    fractional part (``64.0``, ``6.4e1``) in ``data``; depth is bounded by the loader."""
+    out: list[tuple[str | int, ...]] = []
+
+    def walk(node: JsonObject | list[Any], path: tuple[str | int, ...]) -> None:
+        items: Iterable[tuple[str | int, Any]] = (
+            node.items() if isinstance(node, dict) else enumerate(node))
+        for key, item in items:
+            if isinstance(item, float):
+                if item.is_integer():
+                    out.append((*path, key))
+            elif isinstance(item, (dict, list)):
+                walk(item, (*path, key))
+
+    walk(data, ())
+    return out
 
 
-def _integral_floats(value: object, pointer: str, out: list[str]) -> None:
-    """Pointers of the floats with no fractional part (``64.0``, ``6.4e1``) in ``value``."""
-    if isinstance(value, float):
-        if value.is_integer():
-            out.append(pointer)
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            if isinstance(item, (dict, list, float)):
-                _integral_floats(item, pointer_join(pointer, key), out)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            if isinstance(item, (dict, list, float)):
-                _integral_floats(item, pointer_join(pointer, index), out)
-
-
-def _probe(value: object, pointer: str, marked: frozenset[str]) -> object:
-    """``value`` with each marked float moved off its integer (to the next float up)."""
-    if pointer in marked and isinstance(value, float):
-        nudged = math.nextafter(value, math.inf)
+def _probe(data: JsonObject, paths: Sequence[tuple[str | int, ...]]) -> JsonObject:
+    """``data`` with the float at each of ``paths`` moved off its integer (to the next float
+    up). Only the mappings and lists on those paths are copied; ``data`` is not changed."""
+    root = dict(data)
+    copies = {id(root)}
+    for path in paths:
+        node: Any = root
+        for key in path[:-1]:
+            child = node[key]
+            if id(child) not in copies:
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[key] = child
+                copies.add(id(child))
+            node = child
+        nudged = math.nextafter(node[path[-1]], math.inf)
         # From 2**52 up every float is an integer; 0.5 still tells integer from number.
-        return nudged if not nudged.is_integer() else 0.5
-    if isinstance(value, dict):
-        return {k: _probe(v, pointer_join(pointer, k), marked) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_probe(v, pointer_join(pointer, i), marked) for i, v in enumerate(value)]
-    return value
+        node[path[-1]] = nudged if not nudged.is_integer() else 0.5
+    return root
 
 
 def _wants_integer(error: Any, pointer: str) -> bool:
@@ -345,13 +342,14 @@ def _float_literals(doc: Document, validator: jsonschema_rs.Draft202012Validator
     where that fails because an integer is wanted, the literal is refused. A value that
     already fails at its place (``failed``) is left to SCH001.
     """
-    if not _has_integral_float(doc.data):
+    paths = _integral_floats(doc.data)
+    if not paths:
         return []
-    floats: list[str] = []
-    _integral_floats(doc.data, "", floats)
+    floats = ["".join(f"/{escape_token(k) if isinstance(k, str) else k}" for k in path)
+              for path in paths]
     marked = frozenset(floats)
     flagged = set()
-    for error in validator.iter_errors(_probe(doc.data, "", marked)):
+    for error in validator.iter_errors(_probe(doc.data, paths)):
         pointer = _pointer(error.instance_path)
         if pointer in marked and pointer not in failed and _wants_integer(error, pointer):
             flagged.add(pointer)
