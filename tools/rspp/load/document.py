@@ -42,12 +42,13 @@ class Document:
 
     def _rebuild_spans(self) -> None:
         from rspp.load.json_strict import parse_json
-        from rspp.load.reading import Limits
         from rspp.load.yaml_strict import parse_yaml
 
         parse = parse_yaml if self.syntax == "yaml" else parse_json
-        limits = Limits()
-        again, _ = parse(self.text, self.path, limits.max_depth, limits.max_int_digits)
+        # The text was accepted under the run's limits, which only refuse: with no limit it
+        # parses the same way (the run may have raised the defaults).
+        loosest = 1 << 30
+        again, _ = parse(self.text, self.path, loosest, loosest)
         if again is None:  # the text parsed once; it parses the same way again
             raise RuntimeError(f"{self.path}: positions could not be rebuilt")
         self.spans, self.key_spans, self.spans_dropped = again.spans, again.key_spans, False

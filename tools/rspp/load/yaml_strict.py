@@ -253,6 +253,127 @@ def parse_yaml(
     return found
 
 
+def parse_yaml_data(text: str, max_depth: int, max_int_digits: int) -> JsonObject | None:
+    """The data of ``text`` when :func:`parse_yaml` accepts it, built without positions;
+    None when anything is irregular (then :func:`parse_yaml` gives the findings, or the
+    positions: None does not mean refused).
+
+    Most files are clean and their positions are never asked for: the loader's spans and
+    pointers are two thirds of its own work. Same refusals as :func:`parse_yaml`, the same
+    limits (``max_depth``, ``max_int_digits``, the pointer budget, counted without building
+    the pointers) and the same data; the equality is tested on the loader's corpora.
+    """
+    if "\x85" in text or "\u2028" in text or "\u2029" in text:
+        return None
+    parser: _Events | None = None
+    try:
+        parser = _Loader(text)
+        return _data(parser.get_event, pointer_budget(text), max_depth, max_int_digits)
+    except (yaml.YAMLError, ReaderError, _Refused):
+        return None
+    finally:
+        if parser is not None:
+            parser.dispose()
+
+
+def _data(get: Callable[[], object], budget: int, max_depth: int,
+          max_digits: int) -> JsonObject | None:
+    """The loop of :func:`_build` without spans: data only, None at anything irregular."""
+    get()  # stream start
+    ev: Any = get()
+    if type(ev) is not DocumentStartEvent or ev.tags:
+        return None
+    ev = get()
+    if type(ev) is not MappingStartEvent or ev.anchor is not None or ev.tag is not None:
+        return None
+    if max_depth < 1:
+        return None
+    root: JsonObject = {}
+    stack: list[tuple[Any, bool, int]] = []
+    cur: Any = root
+    is_map = True
+    size = 0  # the length of the current container's pointer
+    key = ""
+    pending = -1  # the pointer length of the member whose value comes next, or -1
+    depth = 1
+    scalar_type = ScalarEvent
+    mapping_start = MappingStartEvent
+    sequence_start = SequenceStartEvent
+    mapping_end = MappingEndEvent
+    sequence_end = SequenceEndEvent
+    constants = _CONSTANTS
+    number_start = _NUMBER_START
+    str_tag = _STR_TAG
+    intern = sys.intern
+    while True:
+        ev = get()
+        kind = type(ev)
+        if kind is scalar_type:
+            value = ev.value
+            tag = ev.tag
+            if ev.anchor is not None or (tag is not None and tag != str_tag):
+                return None
+            plain = tag is None and not ev.style
+            if not plain:
+                typed: JsonScalar = value
+            elif not value:
+                typed = None
+            elif value[0] in number_start:
+                typed = _number(value, max_digits)
+            else:
+                typed = constants.get(value, value)
+            if pending >= 0:
+                cur[key] = typed
+                pending = -1
+            elif is_map:
+                if type(typed) is not str or (plain and value == "<<") or typed in cur:
+                    return None
+                key = intern(typed)
+                pending = size + 1 + len(key) + key.count("~") + key.count("/")
+                budget -= pending
+                if budget < 0:
+                    return None
+            else:
+                budget -= size + 1 + len(str(len(cur)))
+                if budget < 0:
+                    return None
+                cur.append(typed)
+        elif kind is mapping_end or kind is sequence_end:
+            if not stack:
+                break
+            cur, is_map, size = stack.pop()
+            depth -= 1
+        elif kind is mapping_start or kind is sequence_start:
+            if ev.anchor is not None or ev.tag is not None:
+                return None
+            new: JsonObject | JsonArray = {} if kind is mapping_start else []
+            if pending >= 0:
+                cur[key] = new
+                inner = pending
+                pending = -1
+            elif is_map:
+                return None
+            else:
+                inner = size + 1 + len(str(len(cur)))
+                budget -= inner
+                if budget < 0:
+                    return None
+                cur.append(new)
+            depth += 1
+            if depth > max_depth:
+                return None
+            stack.append((cur, is_map, size))
+            cur = new
+            is_map = kind is mapping_start
+            size = inner
+        else:
+            return None
+    get()  # document end
+    if type(get()) is not StreamEndEvent:
+        return None
+    return root
+
+
 def _parse(
     loader: _Parser,
     native: bool,

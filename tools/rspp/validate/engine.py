@@ -143,7 +143,8 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
             if hit.doc is not None:
                 hit.doc.data = _shared_keys(hit.doc.data)
             return replace(hit, key=key, stamp=stamp)
-    loaded = load_bytes(raw, rel, syntax=syntax, limits=limits)
+    # Positions are made only for a file with a finding (most have none).
+    loaded = load_bytes(raw, rel, syntax=syntax, limits=limits, located=False)
     doc = loaded.document
     if doc is None:
         outcome = Loaded(rel, None, None, loaded.findings)
