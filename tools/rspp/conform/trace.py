@@ -405,7 +405,9 @@ class _Checker:
         Nothing is allocated per run on the fast path: a fresh megabyte per read costs page
         faults that show in the rate."""
         readinto = _reader(stream)
-        decode_lines = decoder().decode_lines
+        # Any: msgspec 0.18's stubs type the argument as bytes or str, while every version
+        # takes any buffer (a view of the read buffer here)
+        decode_lines: Any = decoder().decode_lines
         encode_into = msgspec.json.Encoder().encode_into
         decode_error = msgspec.DecodeError
         limit = LINE_LIMIT
