@@ -92,9 +92,11 @@ def checked(options: CheckOptions) -> Checked:
     from rspp.lifecycle.derived import entries, graph
     from rspp.lifecycle.immutability import compare, snapshot_files, snapshot_index
     from rspp.lifecycle.lock import read_lock, update
+    from rspp.validate import digests
 
     result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs,
                                                        cache=options.cache))
+    recorded = digests.recall(repo)
     findings = list(result.findings)
     lock, problems = read_lock(repo.root)
     findings.extend(problems)
@@ -145,4 +147,5 @@ def checked(options: CheckOptions) -> Checked:
                                 history=history)
     report = replace(result, strict=options.strict).with_findings(
         findings, files={*result.files, *(f.path for f in findings)})
+    digests.remember(repo, recorded)
     return Checked(report, repo, lock, evaluation, history)

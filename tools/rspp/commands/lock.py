@@ -31,11 +31,14 @@ def lock(options: LockOptions) -> LockOutcome:
     from rspp.core.constants import LOCK_FILE
     from rspp.core.files import write_atomic
     from rspp.lifecycle.lock import read_lock, render_lock, update
+    from rspp.validate import digests
 
     result, repo = validate_repository(ValidateOptions(root=options.root))
+    recorded = digests.recall(repo)
     current, problems = read_lock(repo.root)
     findings: list[Finding] = list(result.findings) + problems
     pending = update(current, repo.index) if current is not None else None
+    digests.remember(repo, recorded)
     if pending is not None:
         findings.extend(pending.findings)
     report = result.with_findings(findings)

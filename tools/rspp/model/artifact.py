@@ -108,12 +108,15 @@ class DeferredArtifact(Artifact):
     It is schema-valid: only a file that loaded without a finding gets a header. ``fetch``
     raises what it raises (``RepositoryError`` when the file changed meanwhile)."""
 
-    __slots__ = ("_fetch", "_path", "refs")
+    __slots__ = ("_fetch", "_path", "digest", "refs")
 
     def __init__(self, path: str, kind: str, ident: str, version: str,
                  refs: tuple[tuple[str, str], ...], fetch: Callable[[], Document]) -> None:
         self.kind, self.id, self.version, self.schema_valid = kind, ident, version, True
         self._path, self._fetch, self.refs = path, fetch, refs
+        # the canonical digest of its content when a record has it
+        # (rspp.validate.digests), so that hashing does not load the document
+        self.digest: str | None = None
 
     @property
     def doc(self) -> Document:

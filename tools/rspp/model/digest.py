@@ -12,7 +12,7 @@ from pathlib import Path
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document
-from rspp.model.artifact import Artifact
+from rspp.model.artifact import Artifact, DeferredArtifact
 
 
 def data_digest(data: object) -> str:
@@ -30,6 +30,10 @@ def document_digest(doc: Document) -> str:
 
 
 def artifact_digest(art: Artifact) -> str:
+    """The digest of ``art``'s document; a deferred artifact's recorded digest when it has
+    one and its document is not loaded (the record is keyed by the file's content)."""
+    if isinstance(art, DeferredArtifact) and art.digest is not None and not art.loaded:
+        return art.digest
     return document_digest(art.doc)
 
 
