@@ -11,8 +11,6 @@ from rspp.model.access import profile_body
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import shaping_params
 from rspp.report.result import Report
-from rspp.resolve.api import bundle_inputs, involved_files, to_finding
-from rspp.resolve.normalize import normalize
 from rspp.validate.engine import (
     Repository,
     RepositoryPass,
@@ -36,6 +34,11 @@ def resolved_graph_pass(repo: Repository, broken: set[str],
     for bundle in repo.index.of_kind("PipelineBundle"):
         if repo.scope is not None and bundle.path not in repo.scope:
             continue  # not concerned with the targets: no file it involves is one of them
+        # imported here: a run concerned with no bundle (pre-commit on one spec) resolves
+        # nothing and does not pay for importing the resolver (ADR 0014)
+        from rspp.resolve.api import bundle_inputs, involved_files, to_finding
+        from rspp.resolve.normalize import normalize
+
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
         if inputs is None:
             continue
