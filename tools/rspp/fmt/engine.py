@@ -14,6 +14,7 @@ from rspp.core.files import write_atomic
 from rspp.core.findings import Finding
 from rspp.core.pool import ChunkMap, default_jobs
 from rspp.fmt import record
+from rspp.fmt.confirm import confirmed
 from rspp.fmt.text import format_document
 from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.load.reading import read_file
@@ -102,9 +103,12 @@ def format_file(path: Path, root: Path, options: FmtOptions) -> FileOutcome:
 def _judge(path: str, rel: str, raw: bytes, options: FmtOptions) -> tuple[FileOutcome, bytes | None]:
     """The outcome of formatting ``raw`` (the content of ``path``, ``rel`` from the root),
     and the bytes to write (None: nothing to write). Writes nothing."""
-    loaded = load_bytes(raw, rel, syntax=syntax_for(Path(path)) or "yaml", limits=options.limits)
+    loaded = load_bytes(raw, rel, syntax=syntax_for(Path(path)) or "yaml", limits=options.limits,
+                        located=False)
     if loaded.document is None:
         return FileOutcome(rel, Status.FAILED, loaded.findings), None
+    if confirmed(loaded.document):  # canonical as it is, proved without the formatter
+        return FileOutcome(rel, Status.UNCHANGED), None
     result = format_document(loaded.document)
     if not result.ok:
         return FileOutcome(rel, Status.FAILED, result.findings), None

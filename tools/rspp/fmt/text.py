@@ -123,7 +123,9 @@ def verify(doc: Document, new_text: str, layout: Layout | None = None) -> Format
 
 
 def format_document(doc: Document) -> Formatted:
-    """Format a document the strict loader has accepted."""
+    """Format a document the strict loader has accepted (its positions are made if it was
+    loaded without them)."""
+    doc.ensure_spans()
     if doc.syntax == "json":
         return verify(doc, format_json(doc))
     if not YAML11_BREAKS.search(doc.text):

@@ -40,6 +40,12 @@ class Document:
     def without_spans(self) -> Document:
         return Document(self.path, self.text, self.data, self.syntax, spans_dropped=True)
 
+    def ensure_spans(self) -> None:
+        """Make the positions when they were dropped or never made (``load_bytes`` with
+        ``located`` false); a no-op otherwise."""
+        if self.spans_dropped:
+            self._rebuild_spans()
+
     def _rebuild_spans(self) -> None:
         from rspp.load.json_strict import parse_json
         from rspp.load.yaml_strict import parse_yaml
