@@ -135,3 +135,52 @@ def test_the_base_of_a_named_file(root: Path, tmp_path: Path) -> None:
     loose = tmp_path / "loose" / "x.yaml"
     assert base_of(loose, root) == tmp_path / "loose"  # outside any repository: its folder
     assert nearest_repository(root / "pipelines" / "specs") == root
+
+
+# --- open_regular: judged on the open file ---------------------------------------------------
+
+def test_open_regular_opens_a_regular_file(tmp_path: Path) -> None:
+    from rspp.core.paths import open_regular
+
+    (tmp_path / "t.jsonl").write_bytes(b"{}\n")
+    with open_regular(tmp_path / "t.jsonl", "trace", "t.jsonl") as handle:
+        assert handle.read() == b"{}\n"
+
+
+def test_open_regular_refuses_a_fifo_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    from rspp.core.paths import PathError, open_regular
+
+    fifo = tmp_path / "t.jsonl"
+    os.mkfifo(fifo)  # nobody writes: a blocking open would never return
+    with pytest.raises(PathError) as caught:
+        open_regular(fifo, "trace", "t.jsonl")
+    assert caught.value.code == "PATH003"
+    assert caught.value.cause == "trace t.jsonl is a FIFO, not a regular file"
+
+
+def test_open_regular_names_a_folder_and_a_missing_file(tmp_path: Path) -> None:
+    from rspp.core.paths import PathError, open_regular
+
+    (tmp_path / "d").mkdir()
+    with pytest.raises(PathError) as caught:
+        open_regular(tmp_path / "d", "trace", "d")
+    assert (caught.value.code, caught.value.cause) == ("PATH003",
+                                                      "trace d is a folder, not a regular file")
+    with pytest.raises(PathError) as caught:
+        open_regular(tmp_path / "gone", "trace", "gone\n")
+    assert (caught.value.code, caught.value.cause) == ("PATH002",
+                                                      "trace gone\\n does not exist")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read files without permission bits")
+def test_open_regular_says_when_the_system_refuses(tmp_path: Path) -> None:
+    from rspp.core.errors import UsageError
+    from rspp.core.paths import PathError, open_regular
+
+    locked = tmp_path / "t.jsonl"
+    locked.write_bytes(b"{}\n")
+    locked.chmod(0)
+    with pytest.raises(UsageError) as caught:
+        open_regular(locked, "trace", "t.jsonl")
+    assert not isinstance(caught.value, PathError)
+    assert caught.value.cause.startswith("trace t.jsonl cannot be read: ")

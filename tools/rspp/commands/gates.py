@@ -106,11 +106,12 @@ def _manifest(repo: Repository, target: str) -> tuple[Artifact | None, str | Non
 
 def _trace_name(root: Path, name: str) -> str:
     """``name`` (a ``--trace``, relative to the working directory) as a repository-relative
-    POSIX path, once :func:`rspp.commands.replay.open_trace` accepts it (PathError
-    PATH001-PATH003); UsageError for ``-``."""
+    POSIX path, once :func:`rspp.commands.replay.open_trace` opens it (PathError
+    PATH001-PATH003; UsageError when the system refuses it); UsageError for ``-``."""
     if name == "-":
         raise UsageError("--trace -: gates read traces from files only, not standard input",
                          "name trace files inside the repository, or pipe the trace into "
                          "`rspp replay check -` instead")
-    open_trace(root, name)
-    return name_inside(name, root)
+    rel, handle = open_trace(root, name)
+    handle.close()
+    return rel

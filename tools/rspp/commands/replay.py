@@ -10,19 +10,18 @@ elsewhere.
 
 from __future__ import annotations
 
-import os
-import stat
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, BinaryIO
 
 from rspp.commands.resolve import lookup
 from rspp.compat.contract import active_contract, newest
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
 from rspp.core.errors import UsageError
 from rspp.core.findings import Finding
-from rspp.core.paths import PathError, kind_of, name_inside, real_inside, show
+from rspp.core.paths import PathError, name_inside, open_regular, real_inside
 from rspp.core.sink import finding
 from rspp.model.access import replay_body
 from rspp.model.artifact import Artifact, Index
@@ -77,22 +76,21 @@ class TraceInputs:
     fixtures: tuple[str, ...] = ()
 
 
-def open_trace(root: Path, name: str) -> Path:
-    """The trace file ``name`` (relative to the working directory), checked: inside ``root``
-    after links are followed (PATH001), existing (PATH002), a regular file (PATH003: a FIFO
-    or a device would block or never end). Raises :class:`rspp.core.paths.PathError`."""
-    name_inside(name, root)
+def open_trace(root: Path, name: str) -> tuple[str, BinaryIO]:
+    """The trace file ``name`` (relative to the working directory) open for reading, with its
+    repository-relative POSIX name: inside ``root`` after links are followed (PATH001),
+    existing (PATH002), a regular file judged on the open file (PATH003: a FIFO or a device
+    would block or never end; :func:`rspp.core.paths.open_regular`). Raises
+    :class:`rspp.core.paths.PathError`, or UsageError when the system refuses to open it."""
+    rel = name_inside(name, root)
     real_inside(name, root, "trace")
     try:
-        mode = os.stat(name).st_mode
-    except FileNotFoundError:
-        raise PathError("PATH002", f"trace {show(name)} does not exist",
-                        "name a recorded trace (.jsonl or .jsonl.gz) in the repository, or - "
-                        "to read standard input") from None
-    if not stat.S_ISREG(mode):
-        raise PathError("PATH003", f"trace {show(name)} is {kind_of(mode)}, not a regular "
-                        "file", "copy the trace into the repository, or pipe it to -")
-    return Path(name)
+        return rel, open_regular(name, "trace", name)
+    except PathError as exc:
+        remedy = ("name a recorded trace (.jsonl or .jsonl.gz) in the repository, or - to "
+                  "read standard input") if exc.code == "PATH002" else (
+                  "copy the trace into the repository, or pipe it to -")
+        raise PathError(exc.code, exc.cause, remedy) from None
 
 
 def _latest(index: Index, kind: str) -> Artifact | None:
@@ -198,32 +196,30 @@ def replay_check(options: ReplayOptions) -> ReplayOutcome:
                          "standard input")
     if options.traces.count(STDIN) > 1:
         raise UsageError("standard input named twice", "pass - once")
-    paths = {name: open_trace(options.root, name) for name in options.traces if name != STDIN}
-    inputs, report = trace_inputs(options.root, manifest=options.manifest,
-                                  bundle=options.bundle)
-    if inputs.problems:
-        return ReplayOutcome(None, report.with_findings(list(inputs.problems),
-                                                        files=inputs.files))
-    sources: list[TraceSource] = []
-    handles: list[IO[bytes]] = []
-    try:
+    with ExitStack() as handles:
+        opened: dict[str, tuple[str, BinaryIO]] = {}
+        for name in options.traces:
+            if name != STDIN:  # each one closed on the way out, however it goes
+                rel, handle = open_trace(options.root, name)
+                opened[name] = rel, handles.enter_context(handle)
+        inputs, report = trace_inputs(options.root, manifest=options.manifest,
+                                      bundle=options.bundle)
+        if inputs.problems:
+            return ReplayOutcome(None, report.with_findings(list(inputs.problems),
+                                                            files=inputs.files))
+        sources: list[TraceSource] = []
         for name in options.traces:
             if name == STDIN:
                 if options.stdin is None:
                     raise UsageError("no standard input to read", "pipe a trace into -")
                 sources.append(TraceSource("<stdin>", options.stdin))
-                continue
-            handle: IO[bytes] = paths[name].open("rb")
-            handles.append(handle)
-            sources.append(TraceSource(name_inside(name, options.root), handle))
+            else:
+                sources.append(TraceSource(*opened[name]))
         try:
             result = check_traces(sources, evidence=inputs.evidence, budgets=inputs.budgets)
         except OSError as exc:
             raise UsageError(f"a trace cannot be read: {exc.strerror or exc}",
                              "check the file's permissions") from None
-    finally:
-        for handle in handles:
-            handle.close()
     shown = tuple(s.name for s in sources)
     return ReplayOutcome(result, Report(root=options.root, files=shown,
                                         findings=result.findings, documents={}))

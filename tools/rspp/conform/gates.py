@@ -36,7 +36,6 @@ import platform
 import re
 import shutil
 import signal
-import stat
 import subprocess
 import tempfile
 import time
@@ -49,9 +48,9 @@ from typing import IO, BinaryIO, Final, Literal
 
 import rspp
 from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, check_traces
-from rspp.core.errors import RsppError
+from rspp.core.errors import RsppError, UsageError
 from rspp.core.files import write_atomic
-from rspp.core.paths import kind_of
+from rspp.core.paths import open_regular
 from rspp.model.gates import METRICS, STAGE_BUDGETS, TRACE_GATE_TYPES, Metric
 from rspp.model.gates import metric as metric_named
 from rspp.model.views import Gate
@@ -268,30 +267,16 @@ def _check(root: Path, names: tuple[str, ...], inputs: GateInputs) -> TraceResul
 
 def _open_trace(root: Path, name: str) -> BinaryIO | str:
     """The trace ``name`` (repository-relative) open for reading, or why not (one line): a
-    path outside the repository, nothing there, or not a regular file (a folder, a FIFO, a
-    device: what it is is said). Opened without blocking and judged on the open file, so a
-    FIFO swapped in after a look can never hang the run."""
+    path outside the repository, nothing there, not a regular file (a folder, a FIFO, a
+    device: what it is is said), or refused by the system
+    (:func:`rspp.core.paths.open_regular`, which judges the open file)."""
     path = _inside(root, name)
     if path is None:
         return f"trace {name} is not a path inside the repository"
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
-    except FileNotFoundError:
-        return f"trace {name} does not exist"
-    except OSError as exc:
-        try:
-            mode = os.stat(path).st_mode
-        except OSError:
-            return f"trace {name} cannot be read: {exc.strerror or exc}"
-        if not stat.S_ISREG(mode):
-            return f"trace {name} is {kind_of(mode)}, not a regular file"
-        return f"trace {name} cannot be read: {exc.strerror or exc}"
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
-        os.close(fd)
-        return f"trace {name} is {kind_of(mode)}, not a regular file"
-    os.set_blocking(fd, True)
-    return os.fdopen(fd, "rb")
+        return open_regular(path, "trace", name)
+    except UsageError as exc:  # PathError PATH002, PATH003 included
+        return exc.cause
 
 
 def _trace_gate(inputs: GateInputs, gate: Gate,

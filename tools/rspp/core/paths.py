@@ -40,6 +40,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from rspp.core.errors import UsageError
 from rspp.core.findings import Finding
@@ -345,3 +346,36 @@ def real_inside(path: Path | str, root: Path | str, what: str) -> Path:
                         f"{show(str(root))}", "keep it inside the repository (the tool's "
                         "work area .rspp/ is git-ignored) or set --root")
     return Path(path)
+
+
+def open_regular(path: Path | str, what: str, shown: str) -> BinaryIO:
+    """``path`` open for reading in binary mode, when it is a regular file; ``what`` and
+    ``shown`` name it in messages ("trace", its repository-relative name).
+
+    Judged on the open descriptor, not on an earlier look: the file is opened without
+    blocking (``O_NONBLOCK``: opening a FIFO never waits for a writer; ``O_NOCTTY``), then
+    ``fstat`` decides, so a FIFO or device swapped in after a check can never hang a run.
+    Raises PathError PATH002 (nothing there), PATH003 (a folder, FIFO, device or socket:
+    which one is said), UsageError when the system refuses (permissions)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise PathError("PATH002", f"{what} {show(shown)} does not exist") from None
+    except OSError as exc:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            mode = stat.S_IFREG
+        if not stat.S_ISREG(mode):  # a folder (EISDIR) or what would not open
+            raise PathError("PATH003", f"{what} {show(shown)} is {kind_of(mode)}, not a "
+                            "regular file") from None
+        raise UsageError(f"{what} {show(shown)} cannot be read: {exc.strerror or exc}",
+                         "check the file's permissions") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise PathError("PATH003", f"{what} {show(shown)} is {kind_of(mode)}, not a regular "
+                        "file")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
