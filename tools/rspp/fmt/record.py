@@ -22,7 +22,7 @@ from typing import Final
 
 from rspp.load.document import Syntax
 from rspp.load.reading import Limits
-from rspp.validate.cache import FileCache
+from rspp.validate.cache import FileCache, limit_parts, parts_key
 
 NAME: Final = "fmt_canonical"
 """The record's name in the cache."""
@@ -54,12 +54,8 @@ def content_key(rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> str:
     """The key of the content ``raw`` of the file ``rel`` (repository-relative) read as
     ``syntax`` under ``limits``: 64 hex digits, the SHA-256 of the format, the round-trip
     YAML library's version, the syntax, the path, the limits and the SHA-256 of ``raw``."""
-    h = hashlib.sha256()
-    for part in (f"fmt {FORMAT}", _ruamel_version(), syntax, rel, str(limits.max_bytes),
-                 str(limits.max_depth), str(limits.max_int_digits),
-                 hashlib.sha256(raw).hexdigest()):
-        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    return h.hexdigest()
+    return parts_key(f"fmt {FORMAT}", _ruamel_version(), syntax, rel, *limit_parts(limits),
+                     hashlib.sha256(raw).hexdigest())
 
 
 def decode(body: bytes | None) -> tuple[str, ...]:

@@ -120,6 +120,20 @@ def fingerprint() -> str | None:
 _CODE: Final = (".py", ".so", ".pyd", ".dylib")
 
 
+def parts_key(*parts: str) -> str:
+    """A cache key: 64 hex digits of SHA-256 over ``parts``, each encoded as UTF-8 (lone
+    surrogates of undecodable file names escaped) and ended by a NUL byte."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
+    return h.hexdigest()
+
+
+def limit_parts(limits: Limits) -> tuple[str, str, str]:
+    """The read limits as key parts: byte, depth and integer-digit bounds."""
+    return str(limits.max_bytes), str(limits.max_depth), str(limits.max_int_digits)
+
+
 def _stamp_file(h: Any, label: str, path: Path) -> None:
     """Add ``path`` (not followed if a link) to ``h`` as ``label``: its mode, size, inode,
     modification and change time in ns."""
@@ -169,11 +183,8 @@ class FileCache:
     def key_of(rel: str, syntax: Syntax, limits: Limits, raw: bytes) -> str:
         """The key of loading ``raw`` as ``rel``: 64 hex digits of SHA-256 over the entry
         format, ``rel``, the syntax, the read limits and the SHA-256 of ``raw``."""
-        h = hashlib.sha256()
-        for part in (str(FORMAT), rel, syntax, str(limits.max_bytes), str(limits.max_depth),
-                     str(limits.max_int_digits), hashlib.sha256(raw).hexdigest()):
-            h.update(part.encode("utf-8", "surrogateescape") + b"\0")
-        return h.hexdigest()
+        return parts_key(str(FORMAT), rel, syntax, *limit_parts(limits),
+                         hashlib.sha256(raw).hexdigest())
 
     def _entry(self, key: str) -> Path:
         return self.root / f"{CACHE_DIR}/files/{fingerprint()}/{key[:2]}/{key}.json"
