@@ -91,6 +91,9 @@ def test_malformed_lines_are_reported_and_checking_continues() -> None:
         b'{"event":"stage_mark","event":"stage_mark"}': "duplicate key 'event'",
         b'{"x": {"k": 1, "k": 2}}': "duplicate key 'k'",
         b"\xff\xfe{}": "not JSON",
+        # not UTF-8 inside a string: msgspec 0.18 (the lowest allowed) raised UnicodeDecodeError
+        b'{"event": "\xff"}': "not JSON",
+        stage_line(session_id="s\udcff").replace(b"\\udcff", b"\xff"): "not JSON",
     }
     for text, message in cases.items():
         result = run(with_line(1, text))

@@ -409,7 +409,6 @@ class _Checker:
         # takes any buffer (a view of the read buffer here)
         decode_lines: Any = decoder().decode_lines
         encode_into = msgspec.json.Encoder().encode_into
-        decode_error = msgspec.DecodeError
         limit = LINE_LIMIT
         buffer = bytearray(limit + CHUNK)
         view = memoryview(buffer)
@@ -444,7 +443,7 @@ class _Checker:
                 run = view[:cut]
                 try:
                     events = decode_lines(run)
-                except decode_error:
+                except (msgspec.DecodeError, UnicodeDecodeError):  # see _line
                     events = None
                 if events:  # (no event: the run is blank lines, read one by one)
                     encode_into(events, again)
@@ -504,7 +503,9 @@ class _Checker:
         event: TraceEvent | None
         try:
             event = _DECODE(raw)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, UnicodeDecodeError):
+            # msgspec 0.18 raises UnicodeDecodeError for bytes that are not UTF-8
+            # inside a string; the line is then judged by the slow path like any bad line
             event = None
         if event is None or len(raw.rstrip(b"\r")) != len(_ENCODE(event)):
             event = self._slow(raw, number, event)

@@ -123,7 +123,7 @@ def read_headers(cache: FileCache) -> dict[str, Header]:
         return {}
     try:
         record = _DECODER.decode(body)
-    except (msgspec.DecodeError, RecursionError):
+    except (msgspec.DecodeError, UnicodeDecodeError, RecursionError):
         return {}
     return record.headers if record.format == FORMAT else {}
 
