@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final, Literal
+
+import msgspec
 
 # option -> (keyword, what it takes): a flag, or one value converted by ``_value``
 _Takes = Literal["flag", "text", "count", "path"]
@@ -41,8 +42,7 @@ _OPTIONS: Final[Mapping[str, Mapping[str, tuple[str, _Takes]]]] = MappingProxyTy
 })
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(msgspec.Struct, frozen=True):
     """A command line read here: the command and its arguments as the Typer command gets
     them (``paths`` under the name ``paths``, options under their keyword)."""
 

@@ -18,9 +18,10 @@ is an error: a file that cannot be read safely has no meaning to check.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
+
+import msgspec
 
 from rspp.core.findings import Severity
 
@@ -36,8 +37,7 @@ verifying) and ``trace`` (the replay trace checker, :mod:`rspp.conform.trace`: i
 are about a recorded trace's lines, not an artifact)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(msgspec.Struct, frozen=True):
     """One code of the catalogue."""
 
     code: str

@@ -24,8 +24,9 @@ import errno
 import os
 import secrets
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from rspp.core.errors import RsppError
 from rspp.core.paths import kind_of
@@ -86,8 +87,7 @@ def inside_root(path: Path | str, root: Path | str, verb: str = "write"
 
 
 
-@dataclass(frozen=True, slots=True)
-class _Job:
+class _Job(msgspec.Struct, frozen=True):
     path: str  # as shown: repository-relative, one line
     verb: str  # what rspp was doing: "write", "check", "read", "remove", "create", "list"
 

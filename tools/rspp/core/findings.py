@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+
+import msgspec
 
 
 class Severity(enum.Enum):
@@ -18,7 +20,8 @@ class Severity(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """1-based line and column of a value in its source file (end exclusive)."""
+    """1-based line and column of a value in its source file (end exclusive). A dataclass,
+    not a struct: the loaders build spans without ``__init__`` (``rspp.load.spans``)."""
 
     line: int
     col: int
@@ -26,8 +29,7 @@ class Span:
     end_col: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(msgspec.Struct, frozen=True):
     """Another location a finding points at (the other side of a comparison)."""
 
     path: str
@@ -36,8 +38,7 @@ class Related:
     message: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Waived:
+class Waived(msgspec.Struct, frozen=True):
     """The waiver that accepts a finding (``compat/waivers.yaml``): who accepts it, why, until
     which day (``expires``, ``YYYY-MM-DD``, valid through that day), an optional link, and
     where the waiver is written (``path:line:col`` of its entry)."""
@@ -54,8 +55,7 @@ class Waived:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(msgspec.Struct, frozen=True):
     """One thing rspp found, at one place. Built by :mod:`rspp.core.sink`, which takes the
     severity from the code catalogue; nothing else constructs one.
 
@@ -75,7 +75,7 @@ class Finding:
     pointer: str = ""
     end_line: int | None = None
     end_col: int | None = None
-    related: tuple[Related, ...] = field(default=())
+    related: tuple[Related, ...] = msgspec.field(default=())
     subject: str = ""
     waiver: Waived | None = None
 

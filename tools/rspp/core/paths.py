@@ -38,9 +38,10 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
+
+import msgspec
 
 from rspp.core.errors import UsageError
 from rspp.core.findings import Finding
@@ -71,8 +72,7 @@ class RepositoryError(UsageError):
         self.code = code
 
 
-@dataclass(frozen=True, slots=True)
-class Resolved:
+class Resolved(msgspec.Struct, frozen=True):
     """Where a repository path leads: its real path (inside the real base) and the
     ``lstat`` mode of what it names; ``mode`` is None when nothing exists there."""
 
@@ -80,8 +80,7 @@ class Resolved:
     mode: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Refused:
+class Refused(msgspec.Struct, frozen=True):
     """Why a path may not be followed: ``code`` FILE001 (link loop, permission denied) or
     FILE002 (a link leaves the base), and a one-line reason."""
 
@@ -154,8 +153,7 @@ def _relative(full: str, abs_root: str, real_root: str | None) -> str | None:
     return _posix(rel) if rel is not None else None
 
 
-@dataclass(slots=True)
-class Resolver:
+class Resolver(msgspec.Struct):
     """Resolves repository paths under one base without following any link out of it.
 
     Folders already seen to be plain folders are remembered (one run, one object), so
@@ -165,7 +163,7 @@ class Resolver:
     root: Path
     real_root: str = ""
     abs_root: str = ""
-    _plain: set[str] = field(default_factory=set)
+    _plain: set[str] = msgspec.field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.real_root = os.path.realpath(self.root)

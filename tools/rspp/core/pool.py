@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import Generic, TypeVar, cast
+
+import msgspec
 
 S = TypeVar("S")
 T = TypeVar("T")
@@ -45,8 +46,7 @@ def _run(chunk: Sequence[object]) -> tuple[int, list[object]]:
     return os.getpid(), work(_IN_WORKER["shared"], chunk)
 
 
-@dataclass(slots=True)
-class ChunkMap(Generic[S, T, R]):
+class ChunkMap(msgspec.Struct, Generic[S, T, R]):
     """``work(shared, chunk) -> results`` over chunks of a sequence, results in input order.
 
     ``jobs``: worker processes (``<= 1``: this process); ``min_items``: below this many items
@@ -60,7 +60,7 @@ class ChunkMap(Generic[S, T, R]):
     jobs: int
     min_items: int
     min_chunk: int = 16
-    workers: set[int] = field(default_factory=set)
+    workers: set[int] = msgspec.field(default_factory=set)
 
     def run(self, items: Sequence[T]) -> Iterator[R]:
         if self.jobs <= 1 or len(items) < self.min_items or not can_fork():

@@ -8,7 +8,8 @@ catalogue's (:mod:`rspp.core.catalogue`), so a code reads the same wherever it i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
+
+import msgspec
 
 from rspp.core.catalogue import entry
 from rspp.core.findings import Finding, Related, Waived
@@ -32,7 +33,7 @@ def finding(code: str, path: str, line: int, col: int, message: str, *, pointer:
 def waived(made: Finding, waiver: Waived) -> Finding:
     """``made`` accepted by ``waiver``: the same finding (code, severity, place, message),
     no longer failing anything."""
-    return replace(made, waiver=waiver)
+    return msgspec.structs.replace(made, waiver=waiver)
 
 
 class FindingSink:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Final
+
+import msgspec
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document, Syntax
@@ -15,8 +16,7 @@ from rspp.load.reading import Limits, decode, read_file
 __all__ = ["Limits", "LoadResult", "load_bytes", "load_file", "syntax_for"]
 
 
-@dataclass(frozen=True, slots=True)
-class LoadResult:
+class LoadResult(msgspec.Struct, frozen=True):
     """The parsed document, or ``None`` with the findings that refused the file."""
 
     document: Document | None

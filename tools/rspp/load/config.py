@@ -28,10 +28,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final
+
+import msgspec
 
 from rspp.core.catalogue import BY_CODE, ENTRIES
 from rspp.core.findings import Finding, Related
@@ -57,8 +58,7 @@ LEVELS: Final = ("error", "warning", "info", "off")
 _RANK: Final = MappingProxyType({"error": 0, "warning": 1, "info": 2, "off": 3})
 
 
-@dataclass(frozen=True, slots=True)
-class Where:
+class Where(msgspec.Struct, frozen=True):
     """Where a setting is written: repository-relative file, 1-based line and column."""
 
     path: str
@@ -69,8 +69,7 @@ class Where:
         return f"{self.path}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True, slots=True)
-class Glob:
+class Glob(msgspec.Struct, frozen=True):
     """One exclude pattern: its text, where it is written, and the compiled matcher.
 
     Matched against the whole repository-relative ``/``-separated path of a finding: ``*``
@@ -79,23 +78,22 @@ class Glob:
 
     text: str
     where: Where
-    regex: re.Pattern[str] = field(compare=False)
+    regex: re.Pattern[str]  # made from text: equal texts make equal patterns
 
     def matches(self, path: str) -> bool:
         return self.regex.fullmatch(path) is not None
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
+class Config(msgspec.Struct, frozen=True):
     """A valid configuration: ``severity`` code -> (level, where), a level of :data:`LEVELS`;
     ``exclude``: path globs for every configurable code; ``exclude_codes``: code -> globs.
     ``source``: the file it came from (``rspp.toml`` or ``pyproject.toml``)."""
 
     source: str
-    severity: Mapping[str, tuple[str, Where]] = field(
+    severity: Mapping[str, tuple[str, Where]] = msgspec.field(
         default_factory=lambda: MappingProxyType({}))
     exclude: tuple[Glob, ...] = ()
-    exclude_codes: Mapping[str, tuple[Glob, ...]] = field(
+    exclude_codes: Mapping[str, tuple[Glob, ...]] = msgspec.field(
         default_factory=lambda: MappingProxyType({}))
     allow_commands: tuple[str, ...] = ()
     """``[gates] allow-commands``: the bare executable names command gates may run (none by
@@ -118,8 +116,7 @@ class Config:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(msgspec.Struct, frozen=True):
     """What reading the configuration gave: the configuration (None when there is none, or
     when any finding refuses it) and the findings (CFG and FILE codes, all errors)."""
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from rspp.core.findings import Finding
 from rspp.core.paths import display_name, kind_of, refusal, under
@@ -15,8 +16,7 @@ from rspp.load.lines import line_col
 from rspp.load.spans import error
 
 
-@dataclass(frozen=True, slots=True)
-class Limits:
+class Limits(msgspec.Struct, frozen=True):
     """Bounds applied while reading and parsing one file."""
 
     max_bytes: int = 1 << 20

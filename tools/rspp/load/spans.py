@@ -4,8 +4,9 @@ findings the parsers report."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
+
+import msgspec
 
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonObject
@@ -21,14 +22,13 @@ def pointer_join(base: str, token: str | int) -> str:
     return f"{base}/{escape_token(token) if isinstance(token, str) else token}"
 
 
-@dataclass(slots=True)
-class Parsed:
+class Parsed(msgspec.Struct):
     """What a parser makes of one text: the data, and the span of every value and key by JSON
     pointer ("" is the root). ``rspp.load.api`` wraps it in a Document."""
 
     data: JsonObject
-    spans: dict[str, Span] = field(default_factory=dict)
-    key_spans: dict[str, Span] = field(default_factory=dict)
+    spans: dict[str, Span] = msgspec.field(default_factory=dict)
+    key_spans: dict[str, Span] = msgspec.field(default_factory=dict)
 
 
 _LINE_BREAKS = str.maketrans(

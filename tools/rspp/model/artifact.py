@@ -11,8 +11,10 @@ This module stays free of pydantic: it sits on the hot validation path.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import cast
+
+import msgspec
 
 from rspp.core.jsontypes import JsonObject
 from rspp.load.document import Document
@@ -60,16 +62,15 @@ class Artifact:
         return (self.kind, self.id, version_identity(self.version))
 
 
-@dataclass(slots=True)
-class Index:
+class Index(msgspec.Struct):
     """Every artifact of the repository, by (kind, id, version identity) and by (kind, id).
 
     Two artifacts whose versions differ only in build metadata share one ``by_key`` entry
     (DUP001 reports the second)."""
 
-    artifacts: list[Artifact] = field(default_factory=list)
-    by_key: dict[tuple[str, str, str], list[Artifact]] = field(default_factory=dict)
-    by_kind_id: dict[tuple[str, str], list[Artifact]] = field(default_factory=dict)
+    artifacts: list[Artifact] = msgspec.field(default_factory=list)
+    by_key: dict[tuple[str, str, str], list[Artifact]] = msgspec.field(default_factory=dict)
+    by_kind_id: dict[tuple[str, str], list[Artifact]] = msgspec.field(default_factory=dict)
 
     def add(self, art: Artifact) -> None:
         self.artifacts.append(art)

@@ -18,9 +18,10 @@ import json
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, Literal
+
+import msgspec
 
 from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
@@ -31,8 +32,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)\}")
 ParamKind = Literal["integer", "number", "boolean", "string", "array"]
 
 
-@dataclass(frozen=True, slots=True)
-class Param:
+class Param(msgspec.Struct, frozen=True):
     """One parameter's declaration.
 
     ``default`` None means the parameter has no default (the node must set it). ``unit`` is a
@@ -120,8 +120,7 @@ def kind_of(value: object) -> str:
     return "a list" if isinstance(value, list) else "a mapping"
 
 
-@dataclass(frozen=True, slots=True)
-class Refusal:
+class Refusal(msgspec.Struct, frozen=True):
     """Why a value does not fit its declaration.
 
     ``shown`` is the value as written, with its kind when the kind is the problem
@@ -205,26 +204,24 @@ def _looks_numeric(text: str) -> bool:
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class PortDecl:
+class PortDecl(msgspec.Struct, frozen=True):
     type: str
     required: bool = True
 
 
-@dataclass(frozen=True, slots=True)
-class NodeType:
+class NodeType(msgspec.Struct, frozen=True):
     """A built-in node type. ``params`` maps each parameter to its default (None: none);
     ``decls`` maps it to its full declaration (the same keys, in the same order)."""
 
     name: str
     category: str
-    inputs: dict[str, PortDecl] = field(default_factory=dict)
-    outputs: dict[str, str] = field(default_factory=dict)
-    params: dict[str, JsonValue] = field(default_factory=dict)
+    inputs: dict[str, PortDecl] = msgspec.field(default_factory=dict)
+    outputs: dict[str, str] = msgspec.field(default_factory=dict)
+    params: dict[str, JsonValue] = msgspec.field(default_factory=dict)
     execution: str = "in_process"
     source: str = "builtin"
     dynamic_outputs: bool = False
-    decls: dict[str, Param] = field(default_factory=dict)
+    decls: dict[str, Param] = msgspec.field(default_factory=dict)
 
 
 def render(template: str, params: Mapping[str, object]) -> PortType | str:

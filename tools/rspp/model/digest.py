@@ -7,8 +7,9 @@ digests the working tree, files read from git at a base ref, and the pins bundle
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from rspp.core.findings import Finding
 from rspp.load.document import Document
@@ -55,8 +56,7 @@ def split_lock_key(key: str) -> tuple[str, str, str] | None:
     return kind, ident, version
 
 
-@dataclass(frozen=True, slots=True)
-class FileDigest:
+class FileDigest(msgspec.Struct, frozen=True):
     """One file named to `rspp digest`: its digest, or the findings that refused it."""
 
     path: Path  # as named

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TypeGuard, TypeVar, Union
+
+import msgspec
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
@@ -42,39 +43,33 @@ class ExprError(ValueError):
         self.col = col
 
 
-@dataclass(frozen=True, slots=True)
-class Name:
+class Name(msgspec.Struct, frozen=True):
     path: str
 
 
-@dataclass(frozen=True, slots=True)
-class Literal:
+class Literal(msgspec.Struct, frozen=True):
     value: float | int | str | bool
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(msgspec.Struct, frozen=True):
     op: str
     left: Expr
     right: Expr
 
 
-@dataclass(frozen=True, slots=True)
-class BoolOp:
+class BoolOp(msgspec.Struct, frozen=True):
     op: str  # "and" | "or"
     items: tuple[Expr, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(msgspec.Struct, frozen=True):
     item: Expr
 
 
 Expr = Union[Name, Literal, Compare, BoolOp, Not]  # noqa: UP007 (a runtime alias)
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(msgspec.Struct, frozen=True):
     kind: str
     text: str
     col: int

@@ -22,9 +22,10 @@ Stages of a turn (ms), measured by the trace checker (:mod:`rspp.conform`):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Final, Literal
+
+import msgspec
 
 Direction = Literal["max", "min"]
 Unit = Literal["ms", "count", "pct"]
@@ -53,8 +54,7 @@ QUANTILES: Final = (50, 95, 99)
 """The percentiles reported per stage."""
 
 
-@dataclass(frozen=True, slots=True)
-class Metric:
+class Metric(msgspec.Struct, frozen=True):
     """One measured quantity: ``direction`` ``"max"`` (the value must be <= the threshold) or
     ``"min"`` (>=); ``unit``; ``budget``: the profile budget field (camelCase) a p50/p95
     threshold may not exceed, or None; ``summary``: one line for docs and reports."""

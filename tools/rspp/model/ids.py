@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+
+import msgspec
 
 ID_PATTERN = r"^[a-z][a-z0-9_-]*(/[a-z0-9][a-z0-9_-]*)*$"
 # SemVer 2.0.0, the grammar published with the specification (no leading zeros).
@@ -63,8 +64,7 @@ IMPL_PATTERN = f"^(?:{PURL_PATTERN[1:-1]}|{OCI_PATTERN[1:-1]})$"
 _REF_RE = re.compile(REF_PATTERN)
 
 
-@dataclass(frozen=True, slots=True)
-class Ref:
+class Ref(msgspec.Struct, frozen=True):
     """A parsed ``id@version`` or ``id@version#sha256:<hex>`` reference."""
 
     id: str
@@ -85,8 +85,7 @@ def parse_ref(text: object) -> Ref | None:
     return Ref(ident, version, digest or None)
 
 
-@dataclass(frozen=True, slots=True)
-class PortType:
+class PortType(msgspec.Struct, frozen=True):
     """A media-type-like port type: ``audio/pcm16;rate=16000;channels=1``."""
 
     base: str

@@ -24,9 +24,10 @@ import json
 import os
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NoReturn
+
+import msgspec
 
 from rspp.core.constants import API_VERSION
 from rspp.core.errors import RsppError
@@ -56,8 +57,7 @@ def schema_id(kind: str) -> str:
     return _ID_PREFIX + kind
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaProblem:
+class SchemaProblem(msgspec.Struct, frozen=True):
     """Why a schema file is refused, at the offending value (1-based line and column)."""
 
     file: Path  # absolute
@@ -79,8 +79,7 @@ class SchemaProblem:
         return self.file.as_posix()
 
 
-@dataclass(frozen=True, slots=True)
-class SchemaFile:
+class SchemaFile(msgspec.Struct, frozen=True):
     """One kind's schema as read: the schema when sound, else the problems refusing it.
 
     ``refers_to`` holds the other kinds whose schemas this one references by ``$id``.

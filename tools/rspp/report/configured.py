@@ -12,7 +12,8 @@ severity is computed from the catalogue's, so applying twice changes nothing mor
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+
+import msgspec
 
 from rspp.core.catalogue import BY_CODE
 from rspp.core.findings import Finding, Severity
@@ -34,7 +35,8 @@ def apply(config: Config, findings: Iterable[Finding]
             hidden.append(made)
             continue
         severity = entry.severity if level is None else Severity(level[0])
-        kept.append(made if made.severity is severity else replace(made, severity=severity))
+        kept.append(made if made.severity is severity
+                    else msgspec.structs.replace(made, severity=severity))
     return tuple(kept), tuple(hidden)
 
 

@@ -8,7 +8,7 @@ profile and overlays, ``resolve_inputs`` does it for a bundle's pins, ``build_bu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from rspp.core.findings import Finding
 from rspp.core.jsontypes import as_array, as_object
@@ -22,8 +22,7 @@ __all__ = ["Inputs", "Resolution", "bundle_inputs", "involved_files", "normalize
            "resolve_inputs", "to_finding"]
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
+class Inputs(msgspec.Struct, frozen=True):
     """What one resolved view is made of."""
 
     spec: Artifact

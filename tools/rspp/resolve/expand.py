@@ -9,8 +9,9 @@ own lane and buffer travel with it.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from rspp.core.jsontypes import JsonValue
 from rspp.load.spans import pointer_join
@@ -27,24 +28,22 @@ MAX_DEPTH = 16
 Endpoint = tuple[str, str]  # (resolved node id, port)
 
 
-@dataclass(slots=True)
-class Interface:
+class Interface(msgspec.Struct):
     """How a (module) graph's interface ports map onto resolved node ports."""
 
-    inputs: dict[str, list[Endpoint]] = field(default_factory=dict)
-    outputs: dict[str, Endpoint] = field(default_factory=dict)
+    inputs: dict[str, list[Endpoint]] = msgspec.field(default_factory=dict)
+    outputs: dict[str, Endpoint] = msgspec.field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class ModuleGraph:
+class ModuleGraph(msgspec.Struct):
     """A spec with every module import expanded in place: the nodes and edges the resolver
     normalises."""
 
-    nodes: dict[str, Item] = field(default_factory=dict)
-    edges: list[Item] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    nodes: dict[str, Item] = msgspec.field(default_factory=dict)
+    edges: list[Item] = msgspec.field(default_factory=list)
+    problems: list[Problem] = msgspec.field(default_factory=list)
     # Top-level import aliases -> their interface, for policies that name alias ports.
-    aliases: dict[str, Interface] = field(default_factory=dict)
+    aliases: dict[str, Interface] = msgspec.field(default_factory=dict)
 
 
 def expand(spec: Artifact, index: Index) -> ModuleGraph:

@@ -3,8 +3,9 @@ shows. Validation is handed these checks here, so ``rspp.validate`` never import
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Final
+
+import msgspec
 
 from rspp.core.findings import Finding
 from rspp.model.access import profile_body
@@ -80,4 +81,4 @@ def validate_repository(options: ValidateOptions) -> tuple[Report, Repository]:
 def validate(options: ValidateOptions) -> Report:
     """Validate the repository at ``options.root`` (or only the named targets); the report
     alone (documents the run did not need stay unread)."""
-    return validate_repository(replace(options, load_all=False))[0]
+    return validate_repository(msgspec.structs.replace(options, load_all=False))[0]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final, NamedTuple
+
+import msgspec
 
 from rspp.core.findings import Related
 from rspp.model.artifact import Artifact
@@ -53,8 +54,7 @@ def builtin(ref: str, reason: str) -> Origin:
     return Origin("builtin", reason, ref=ref)
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(msgspec.Struct, frozen=True):
     """A resolve-time error, located in the artifact that must change."""
 
     code: str
@@ -68,8 +68,7 @@ class Problem:
 FieldPath = tuple[str, ...]
 
 
-@dataclass(slots=True)
-class Item:
+class Item(msgspec.Struct):
     """A resolved node or edge (or the top level): its data and each leaf's origin.
 
     Origins are keyed by the path of the leaf inside the item (``("params", "model")``).
@@ -77,8 +76,8 @@ class Item:
     from the typed views of the inputs (``rspp.model.views``) as they are.
     """
 
-    data: dict[str, object] = field(default_factory=dict)
-    origins: dict[FieldPath, Origin] = field(default_factory=dict)
+    data: dict[str, object] = msgspec.field(default_factory=dict)
+    origins: dict[FieldPath, Origin] = msgspec.field(default_factory=dict)
     # Where problems about this item are reported (artifact, pointer).
     blame: tuple[Artifact, str] | None = None
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Final, cast
+
+import msgspec
 
 from rspp.core.constants import API_VERSION
 from rspp.core.findings import Related
@@ -50,8 +51,7 @@ COST_BUDGETS: Final = MappingProxyType({
 })
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(msgspec.Struct, frozen=True):
     """The resolved view (None when resolving failed) and the problems found on the way."""
 
     view: ResolvedSpec | None

@@ -31,6 +31,8 @@ from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import Final, Literal
 
+import msgspec
+
 from rspp.compat import changes as ch
 from rspp.compat.contract import Contract, active_contract
 from rspp.compat.engine import (
@@ -546,7 +548,7 @@ def _body(views: Views, bundle: Artifact, inputs: Inputs, profile: Artifact | No
           policies: tuple[Artifact, ...] | None = None) -> Mapping[str, Json] | None:
     """A bundle's view (``spec`` with its compatibility window) resolved from its
     ``inputs`` with ``profile`` or ``policies`` in place of the ones it pins."""
-    inputs = replace(inputs, profile=profile or inputs.profile,
+    inputs = msgspec.structs.replace(inputs, profile=profile or inputs.profile,
                      policies=inputs.policies if policies is None else policies)
     view = resolve_inputs(inputs, views.index).view
     if view is None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from rspp.core.catalogue import Emitter, Entry
 from rspp.core.findings import Related, Severity
@@ -14,8 +15,7 @@ if TYPE_CHECKING:
     from rspp.model.artifact import Artifact, Index
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(msgspec.Struct, frozen=True):
     """One place a rule fires: where (a JSON pointer into the artifact) and why."""
 
     pointer: str
@@ -28,13 +28,12 @@ class Hit:
     refers_to: tuple[str, str] | None = None
 
 
-@dataclass(slots=True)
-class Context:
+class Context(msgspec.Struct):
     """What a rule may look at: the whole repository index and shared, cached analyses."""
 
     index: Index
     # Analyses shared by rules (graphs, parameter sites): each reader narrows what it finds.
-    cache: dict[tuple[str, str], object] = field(default_factory=dict)
+    cache: dict[tuple[str, str], object] = msgspec.field(default_factory=dict)
     # Files that could not be loaded or have no readable envelope: they define nothing.
     unloaded: tuple[str, ...] = ()
     # The repository root, for rules that check that a named file exists: set only for the
@@ -46,8 +45,7 @@ class Context:
 ArtifactCheck = Callable[["Artifact", Context], Iterable[Hit]]
 
 
-@dataclass(frozen=True, slots=True)
-class Check:
+class Check(msgspec.Struct, frozen=True):
     """The binding of a catalogue code to the check that reports it.
 
     ``kinds`` lists the artifact kinds ``check`` inspects; with ``needs_schema_valid`` the
@@ -66,8 +64,7 @@ class Check:
     reads_files: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(msgspec.Struct, frozen=True):
     """A code as the registry hands it out: its catalogue entry and, for a code reported by
     the rules, what its check binding says (no kinds and no check for a code another stage
     reports: the loader, the validation engine, the resolver, the command line). The binding's

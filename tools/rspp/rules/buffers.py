@@ -5,8 +5,9 @@ them with, and located on the spec edge."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from rspp.core.findings import Related
 from rspp.model.access import bundle_body, graph_body, profile_body
@@ -22,8 +23,7 @@ if TYPE_CHECKING:
 FIELDS = ("capacity", "lowWatermark", "highWatermark", "shedding")
 
 
-@dataclass(frozen=True, slots=True)
-class Pairing:
+class Pairing(msgspec.Struct, frozen=True):
     """A spec paired with a profile by a bundle."""
 
     bundle: Artifact
@@ -71,8 +71,7 @@ def _graph_members(spec: Artifact, ctx: Context) -> list[Artifact]:
     return members
 
 
-@dataclass(frozen=True, slots=True)
-class EdgeBuffer:
+class EdgeBuffer(msgspec.Struct, frozen=True):
     owner: Artifact
     edge: g.GEdge
     lane: Lane

@@ -20,7 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+import msgspec
 
 from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.suggest import did_you_mean
@@ -40,8 +41,7 @@ _PARAM_TARGET = (
 _ARTIFACT_TARGET = r"^(?P<kind>[A-Z][A-Za-z]+)/(?P<ref>\S+)$"
 
 
-@dataclass(frozen=True, slots=True)
-class AbiTarget:
+class AbiTarget(msgspec.Struct, frozen=True):
     """``event ABI <version>``."""
 
     version: str
@@ -50,8 +50,7 @@ class AbiTarget:
         return f"event ABI {self.version}"
 
 
-@dataclass(frozen=True, slots=True)
-class NodeTypeTarget:
+class NodeTypeTarget(msgspec.Struct, frozen=True):
     """``<type>``: every node of the type."""
 
     type: str
@@ -60,8 +59,7 @@ class NodeTypeTarget:
         return f"node type {self.type}"
 
 
-@dataclass(frozen=True, slots=True)
-class ParamTarget:
+class ParamTarget(msgspec.Struct, frozen=True):
     """``<type> params.<name>=<value>``: nodes of the type whose parameter has the value."""
 
     type: str
@@ -72,8 +70,7 @@ class ParamTarget:
         return f"{self.type} params.{self.name}={self.value}"
 
 
-@dataclass(frozen=True, slots=True)
-class ArtifactTarget:
+class ArtifactTarget(msgspec.Struct, frozen=True):
     """``<Kind>/<id>@<version>``: references to that artifact version."""
 
     kind: str

@@ -8,8 +8,9 @@ bindings. Rules read it; none of them rebuilds it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+
+import msgspec
 
 from rspp.model.access import extension_body, graph_body, module_body
 from rspp.model.artifact import Artifact, Index
@@ -23,22 +24,20 @@ if TYPE_CHECKING:
 Typed = PortType | str  # a str is the name of an unbound parameter
 
 
-@dataclass(slots=True)
-class GNode:
+class GNode(msgspec.Struct):
     id: str
     pointer: str
     kind: str  # "node" | "import" | "interface"
     type: str = ""
     known: bool = False  # ports are known (type found in the catalog, extension or module)
-    inputs: dict[str, tuple[Typed, bool]] = field(default_factory=dict)
-    outputs: dict[str, Typed] = field(default_factory=dict)
+    inputs: dict[str, tuple[Typed, bool]] = msgspec.field(default_factory=dict)
+    outputs: dict[str, Typed] = msgspec.field(default_factory=dict)
     # what the author wrote: the node (kind "node") or the module import (kind "import")
     authored: Node | None = None
     imported: Import | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class GEdge:
+class GEdge(msgspec.Struct, frozen=True):
     index: int
     pointer: str
     src: str
@@ -48,16 +47,15 @@ class GEdge:
     lane: Lane | None
 
 
-@dataclass(slots=True)
-class PortGraph:
+class PortGraph(msgspec.Struct):
     """One spec's or module's nodes and edges with their typed ports, as authored (module
     imports not expanded): what the graph, type and lane rules read."""
 
     art: Artifact
-    nodes: dict[str, GNode] = field(default_factory=dict)
-    duplicates: list[GNode] = field(default_factory=list)
-    edges: list[GEdge] = field(default_factory=list)
-    standby: set[str] = field(default_factory=set)
+    nodes: dict[str, GNode] = msgspec.field(default_factory=dict)
+    duplicates: list[GNode] = msgspec.field(default_factory=list)
+    edges: list[GEdge] = msgspec.field(default_factory=list)
+    standby: set[str] = msgspec.field(default_factory=set)
 
     def incoming(self) -> dict[tuple[str, str], list[GEdge]]:
         result: dict[tuple[str, str], list[GEdge]] = {}

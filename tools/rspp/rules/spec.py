@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+import msgspec
 
 from rspp.core.constants import GRAPH_KINDS
 from rspp.core.findings import Related
@@ -381,8 +382,7 @@ def _import_cycle(art: Artifact, ctx: Context) -> Iterator[Hit]:
         stack.append(iter(imports(nxt)))
 
 
-@dataclass(frozen=True, slots=True)
-class ParamSite:
+class ParamSite(msgspec.Struct, frozen=True):
     """One mapping of parameter values and what its node type declares.
 
     ``origin`` says where the mapping is written: a node's ``params`` (spec, module), an

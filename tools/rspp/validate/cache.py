@@ -38,10 +38,11 @@ import os
 import secrets
 import stat
 import sys
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
+
+import msgspec
 
 from rspp import __version__
 from rspp.core import sink
@@ -63,8 +64,7 @@ MAX_ENTRY_BYTES: Final = 8 << 20
 JSON stay well below)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(msgspec.Struct, frozen=True):
     """One file after loading, envelope and schema checks, as validation keeps it and the
     cache records it: its repository-relative name, the document (spans dropped) or None,
     its kind (None unless the envelope named a known kind), its findings, the cache key of
@@ -157,8 +157,7 @@ def _stamp(h: Any, label: str, base: Path, ends: tuple[str, ...]) -> None:
                 continue
 
 
-@dataclass(frozen=True, slots=True)
-class FileCache:
+class FileCache(msgspec.Struct, frozen=True):
     """The cache of the repository at ``root`` (an absolute path), whose entries are
     authenticated with ``key``. Use :meth:`open`."""
 

@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
+
+import msgspec
 
 from rspp.core.constants import ARTIFACT_DIRS
 from rspp.core.findings import Finding
@@ -40,8 +41,7 @@ SUFFIXES = (".yaml", ".yml", ".json")
 MAX_FOLDER_DEPTH = 32
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(msgspec.Struct, frozen=True):
     """The artifact files found (absolute, sorted by repository path; duplicates removed)
     and the findings about what could not be walked (sorted)."""
 

@@ -13,8 +13,9 @@ import os
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import msgspec
 
 from rspp.core import sink
 from rspp.core.constants import ARTIFACT_DIRS
@@ -55,12 +56,11 @@ Progress = Callable[[str, int, int], None]
 """A progress callback: (stage, done, total)."""
 
 
-@dataclass(frozen=True, slots=True)
-class ValidateOptions:
+class ValidateOptions(msgspec.Struct, frozen=True):
     root: Path
     targets: tuple[Path, ...] = ()
     strict: bool = False
-    limits: Limits = field(default_factory=Limits)
+    limits: Limits = msgspec.field(default_factory=Limits)
     jobs: int = 0  # worker processes for loading; 0 = one per core
     # the per-file cache in the work area (ADR 0013); False: neither read nor written
     cache: bool = True
@@ -73,15 +73,14 @@ class ValidateOptions:
     progress: Progress | None = None
 
 
-@dataclass(slots=True)
-class Repository:
+class Repository(msgspec.Struct):
     """Everything loaded: documents by path, artifacts in the index, loader/schema findings."""
 
     root: Path
-    documents: dict[str, Document] = field(default_factory=dict)
-    index: Index = field(default_factory=Index)
-    findings: list[Finding] = field(default_factory=list)
-    unloaded: list[str] = field(default_factory=list)
+    documents: dict[str, Document] = msgspec.field(default_factory=dict)
+    index: Index = msgspec.field(default_factory=Index)
+    findings: list[Finding] = msgspec.field(default_factory=list)
+    unloaded: list[str] = msgspec.field(default_factory=list)
     # process ids of the worker processes that loaded it (empty: loaded in this process)
     workers: frozenset[int] = frozenset()
     # a partial run: the paths of the artifacts concerned with its targets (:func:`concerned`),
@@ -89,10 +88,10 @@ class Repository:
     scope: frozenset[str] | None = None
     # with the cache: every file's repository-relative name -> its content key, or a marker
     # of why it could not be read (what a whole run's findings depend on: validate.memo)
-    contents: dict[str, str] = field(default_factory=dict)
+    contents: dict[str, str] = msgspec.field(default_factory=dict)
     # the files of the deferred artifacts (repository-relative name -> path), to load them
-    sources: dict[str, Path] = field(default_factory=dict)
-    limits: Limits = field(default_factory=Limits)
+    sources: dict[str, Path] = msgspec.field(default_factory=dict)
+    limits: Limits = msgspec.field(default_factory=Limits)
     cache: FileCache | None = None
 
 
@@ -106,7 +105,6 @@ def load_named(path: Path, root: Path | None = None) -> LoadResult:
     document name the file repository-relative when it is inside ``root``, else as given.
     Raises PathError PATH002 when nothing has that name.
     """
-    from dataclasses import replace
 
     from rspp.core.paths import base_of
 
@@ -120,7 +118,8 @@ def load_named(path: Path, root: Path | None = None) -> LoadResult:
     loaded = load_file(path, base)
     if loaded.document is not None:
         loaded.document.path = shown
-    return LoadResult(loaded.document, tuple(replace(f, path=shown) for f in loaded.findings))
+    return LoadResult(loaded.document,
+                      tuple(msgspec.structs.replace(f, path=shown) for f in loaded.findings))
 
 
 def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
@@ -142,7 +141,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
         if hit is not None:
             if hit.doc is not None:
                 hit.doc.data = _shared_keys(hit.doc.data)
-            return replace(hit, key=key, stamp=stamp)
+            return msgspec.structs.replace(hit, key=key, stamp=stamp)
     # Positions are made only for a file with a finding (most have none).
     loaded = load_bytes(raw, rel, syntax=syntax, limits=limits, located=False)
     doc = loaded.document
@@ -155,7 +154,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
         outcome = Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
     if cache is not None:
         cache.put(syntax, limits, raw, outcome, key)
-    return replace(outcome, key=key, stamp=stamp)
+    return msgspec.structs.replace(outcome, key=key, stamp=stamp)
 
 
 def _known_header(path: Path, rel: str, root: Path, limits: Limits, resolver: Resolver,
@@ -180,8 +179,7 @@ def _known_header(path: Path, rel: str, root: Path, limits: Limits, resolver: Re
     return key, with_stamp(header, stamp)
 
 
-@dataclass(frozen=True, slots=True)
-class _LoadJob:
+class _LoadJob(msgspec.Struct, frozen=True):
     """What every chunk of a load needs; reaches worker processes through fork."""
 
     root: Path

@@ -12,10 +12,11 @@ import functools
 import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Final, NoReturn
+
+import msgspec
 
 from rspp.core.constants import API_VERSION, AUTHORED_KINDS
 from rspp.core.findings import Finding, Related
@@ -57,8 +58,7 @@ def _refuse(uri: str) -> NoReturn:
     raise RefusedRetrieval(f"{uri} is not one of rspp's schemas; nothing is fetched or read")
 
 
-@dataclass(frozen=True, slots=True)
-class _Compiled:
+class _Compiled(msgspec.Struct, frozen=True):
     """A kind's validator, or the problems that refuse its schema file."""
 
     validator: jsonschema_rs.Draft202012Validator | None
