@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -181,7 +180,7 @@ def _target_mode(fd: int, name: str, job: _Job) -> int | None:
 def _temp(fd: int, name: str, job: _Job) -> tuple[int, str]:
     """A new temporary file beside ``name``, created exclusively (never an existing path)."""
     for _ in range(_TEMP_TRIES):
-        tmp = f".{name[:200]}.{secrets.token_hex(8)}.tmp"
+        tmp = f".{name[:200]}.{os.urandom(8).hex()}.tmp"  # the OS CSPRNG, as secrets uses
         try:
             return os.open(tmp, _TEMP_FLAGS, 0o666, dir_fd=fd), tmp
         except FileExistsError:

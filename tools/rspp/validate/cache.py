@@ -35,7 +35,6 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 import stat
 import sys
 from functools import cache
@@ -268,7 +267,9 @@ def _key(root: Path) -> bytes | None:
         secret = read_existing(path, root=root, verb="read", max_bytes=64)
         if secret is None or len(secret) != 32:
             _mark(root)
-            write_atomic(path, secrets.token_bytes(32), root=root, mode=0o600)
+            # 32 bytes of the OS CSPRNG (what secrets.token_bytes reads, without importing
+            # secrets and base64 on every run: ADR 0014)
+            write_atomic(path, os.urandom(32), root=root, mode=0o600)
             secret = read_existing(path, root=root, verb="read", max_bytes=64)
         info = os.lstat(path)
     except (RsppError, OSError):
