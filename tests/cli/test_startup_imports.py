@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.repos import mark_checkout
+
 pytestmark = pytest.mark.slow
 
 SPEC = "pipelines/specs/agent.yaml"
@@ -97,3 +99,16 @@ def test_other_command_lines_go_through_typer(base_checkout: Path, tmp_path: Pat
     # the Typer app
     modules = imported(base_checkout, tmp_path, "validate", "--help")
     assert loaded(modules, ("typer",)) == ["typer"]
+
+
+def test_check_in_a_consumer_repository_imports_no_pydantic(examples: Path,
+                                                             tmp_path: Path) -> None:
+    """The gate of a repository that uses rspp (rollouts, so the version skew checks run)
+    builds none of the kinds' pydantic models: importing them costs about a second, and
+    the skew checks need only the admission's default (``core.constants``). rspp's own
+    repository imports them, to check the generated schemas."""
+    mark_checkout(examples)
+    assert (examples / "rollouts").is_dir()
+    modules = imported(examples, tmp_path, "check", "--today", "2026-11-30")
+    assert "rspp.compat.skew" in modules
+    assert loaded(modules, ("pydantic", "rspp.model.kinds")) == []

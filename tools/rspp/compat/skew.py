@@ -37,12 +37,12 @@ from dataclasses import dataclass
 import semver
 
 from rspp.compat.contract import Contract, located, parse_version, related_at, same_version
+from rspp.core.constants import RUNTIME_SKEW_MINOR_DEFAULT
 from rspp.core.findings import Finding, Related
 from rspp.load.spans import escape_token
 from rspp.model.access import bundle_body, extension_body, rollout_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
-from rspp.model.kinds import Admission
 
 Line = tuple[int, int]
 """A runtime release line, (major, minor)."""
@@ -50,8 +50,9 @@ Line = tuple[int, int]
 _LINE = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 RUNTIME = "/spec/versionSkew/runtime"
 READS = "/spec/eventAbi/runtimeReads"
-# What a rollout admits when it does not say (the model's default).
-DEFAULT_SKEW_MINOR: int = Admission.model_fields["max_runtime_skew_minor"].default
+# What a rollout admits when it does not say (the model's default; the models themselves,
+# pydantic's, are not imported for it: they cost about a second of start-up)
+DEFAULT_SKEW_MINOR: int = RUNTIME_SKEW_MINOR_DEFAULT
 
 
 def parse_line(text: str) -> Line | None:

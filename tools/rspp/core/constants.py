@@ -27,3 +27,7 @@ GRAPH_KINDS: Final = ("PipelineSpec", "Module")
 ARTIFACT_DIRS: Final = ("pipelines", "compat", "rollouts")
 DERIVED_DIR: Final = "docs/pipelines"
 LOCK_FILE: Final = "rspp.lock"
+
+RUNTIME_SKEW_MINOR_DEFAULT: Final = 1
+"""How many minor versions a runtime may trail a bundle's window when a rollout's admission
+does not say (``admission.maxRuntimeSkewMinor``; the RolloutManifest model's default)."""

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Final, Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.alias_generators import to_camel
 
+from rspp.core.constants import RUNTIME_SKEW_MINOR_DEFAULT
 from rspp.model import ids
 from rspp.model.catalog import BUILTIN, NodeType
 from rspp.model.views import (
@@ -555,7 +556,7 @@ class Admission(Strict):
     """Most sessions that may run the bundle at once; left out, no limit."""
     require_signed_bundle: bool = True
     """Whether runtimes refuse a bundle whose signature does not verify."""
-    max_runtime_skew_minor: Annotated[int, Field(ge=0, le=10)] = 1
+    max_runtime_skew_minor: Annotated[int, Field(ge=0, le=10)] = RUNTIME_SKEW_MINOR_DEFAULT
     """How many minor versions a runtime may trail the bundle's window (0 to 10)."""
 
 
