@@ -42,11 +42,13 @@ MAX_FOLDER_DEPTH = 32
 
 
 class Discovery(msgspec.Struct, frozen=True):
-    """The artifact files found (absolute, sorted by repository path; duplicates removed)
-    and the findings about what could not be walked (sorted)."""
+    """The artifact files found (absolute, sorted by repository path; duplicates removed),
+    the findings about what could not be walked (sorted), and ``names``: the repository
+    path (POSIX, relative) of each file, in the order of ``files``."""
 
     files: tuple[Path, ...]
     findings: tuple[Finding, ...]
+    names: tuple[str, ...] = ()
 
 
 def find_root(start: Path) -> Path:
@@ -86,8 +88,9 @@ class _Walker:
         self.todo: list[tuple[str, str]] = []  # folders to list: (repository name, real path)
 
     def result(self) -> Discovery:
-        files = tuple(self.files[rel] for rel in sorted(self.files))
-        return Discovery(files, tuple(sorted(set(self.findings), key=Finding.sort_key)))
+        names = tuple(sorted(self.files))
+        return Discovery(tuple(self.files[rel] for rel in names),
+                         tuple(sorted(set(self.findings), key=Finding.sort_key)), names)
 
     def add_file(self, rel: str) -> None:
         self.files.setdefault(rel, self.root / rel)

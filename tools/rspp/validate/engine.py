@@ -213,7 +213,8 @@ def _shared(value: JsonValue) -> JsonValue:
 
 def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1,
                     cache: FileCache | None = None, targets: set[str] | None = None,
-                    progress: Progress | None = None) -> Repository:
+                    progress: Progress | None = None,
+                    names: Sequence[str] | None = None) -> Repository:
     """Load, envelope-check and schema-check ``files``; in ``jobs`` worker processes when
     there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them); with
     ``cache``, unchanged files come from it.
@@ -223,7 +224,8 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     unchanged by its stamp), and its header (:mod:`rspp.validate.headers`) makes a
     :class:`DeferredArtifact` whose document is loaded only when a rule or a later stage
     reads it (:func:`materialize` loads them all at once). Every run with ``cache`` records
-    the headers of the clean files it saw. ``progress`` hears ("load", files done, files)."""
+    the headers of the clean files it saw. ``progress`` hears ("load", files done, files).
+    ``names``: the repository path of each file (as discovery found it; else computed)."""
     repo = Repository(root, limits=limits, cache=cache)
     known = read_headers(cache) if cache is not None else {}
     deferred: dict[int, tuple[Path, str, Header]] = {}
@@ -233,8 +235,9 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
         resolver = Resolver(root)
         stamped = {h.path: (key, h) for key, h in known.items() if h.stamp is not None}
         pending = []
-        for i, path in enumerate(files):
-            rel = name_inside(path, root)
+        if names is None:
+            names = [name_inside(path, root) for path in files]
+        for i, (path, rel) in enumerate(zip(files, names, strict=True)):
             found = (None if rel in targets else
                      _known_header(path, rel, root, limits, resolver, cache, known, stamped))
             if found is None:
@@ -586,9 +589,12 @@ def _validate(options: ValidateOptions,
             shown = ", ".join(show(str(t)) for t in options.targets)
             raise RepositoryError("REPO002", f"no artifact files in {shown}",
                                   f"artifact files end in {_listing(SUFFIXES, '', 'or')}")
-        targets: set[str] | None = {name_inside(p, root) for p in named.files}
-        known = {name_inside(p, root) for p in all_files}
-        files = all_files + [p for p in named.files if name_inside(p, root) not in known]
+        targets: set[str] | None = set(named.names)
+        known = set(found.names)
+        extra = [(p, rel) for p, rel in zip(named.files, named.names, strict=True)
+                 if rel not in known]
+        files = all_files + [p for p, _ in extra]
+        names = [*found.names, *(rel for _, rel in extra)]
         walk_findings = named.findings
     else:
         if not all_files and not found.findings:
@@ -598,11 +604,12 @@ def _validate(options: ValidateOptions,
                 "point --root at the repository that holds the artifacts")
         targets = None
         files = all_files
+        names = list(found.names)
         walk_findings = found.findings
     jobs = options.jobs or default_jobs()
     repo = load_repository(root, files, options.limits, jobs,
                            FileCache.open(root) if options.cache else None, targets,
-                           options.progress)
+                           options.progress, names)
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(walk_findings)
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
@@ -619,7 +626,7 @@ def _validate(options: ValidateOptions,
     configured = load_config(root)  # rspp.toml or [tool.rspp] (ADR 0010)
     findings.extend(configured.findings)
     findings.sort(key=Finding.sort_key)
-    checked = sorted(targets) if targets is not None else [name_inside(p, root) for p in files]
+    checked = sorted(targets) if targets is not None else names
     result = Report(root, tuple(checked), tuple(findings), Documents(repo),
                     options.strict, configured.config)
     return result, repo
