@@ -1,4 +1,5 @@
-"""Progress of long runs on a terminal: files loaded of total and their rate, then the rules.
+"""Progress of long runs on a terminal: files loaded of total and their rate, then the
+artifacts checked by the rules.
 
 Shown only to a person watching: standard error is a terminal, the output format is text,
 ``--quiet`` is not given, and no CI system is named in the environment (``CI`` set to
@@ -19,7 +20,9 @@ from typing import Any, Final
 
 Progress = Callable[[str, int, int], None]
 
-_STAGES: Final[Mapping[str, str]] = MappingProxyType({"load": "files", "rules": "rules"})
+# stage -> (what the bar says, the unit its rate counts)
+_STAGES: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
+    "load": ("files", "files"), "rules": ("rules", "artifacts")})
 
 
 def wanted(fmt: str, quiet: bool) -> bool:
@@ -56,9 +59,9 @@ def shown(fmt: str, quiet: bool) -> Iterator[Progress | None]:
     tasks: dict[str, tuple[Any, float]] = {}
 
     def update(stage: str, done: int, total: int) -> None:
-        unit = _STAGES.get(stage, stage)
+        label, unit = _STAGES.get(stage, (stage, stage))
         if stage not in tasks:
-            tasks[stage] = (bar.add_task(unit, total=total, rate=""), time.monotonic())
+            tasks[stage] = (bar.add_task(label, total=total, rate=""), time.monotonic())
         task, start = tasks[stage]
         elapsed = time.monotonic() - start
         rate = f"{done / elapsed:,.0f} {unit}/s" if elapsed > 0.2 else ""

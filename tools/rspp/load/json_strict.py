@@ -15,6 +15,7 @@ from collections.abc import Callable
 from json.decoder import JSONDecodeError
 from typing import Any, cast
 
+from rspp.core.constants import SHARED_STR_MAX
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonArray, JsonObject, JsonScalar
 from rspp.load.lines import line_starts
@@ -159,9 +160,11 @@ def _parse(
     colon = _colon
     after = _after
     scan = _scanstring
-    # One copy of each key: a repository's artifacts repeat the same few hundred keys, and a
-    # copy per occurrence is about a third of the memory their data takes.
+    # One copy of each key and short value: a repository's artifacts repeat the same few
+    # hundred keys and values (SHARED_STR_MAX), and a copy per occurrence is about half of
+    # the memory their data takes.
     intern = sys.intern
+    shared_max = SHARED_STR_MAX
     line_of = bisect_right
     span = make_span
     spans: dict[str, Span] = {}
@@ -266,6 +269,8 @@ def _parse(
                     raise _bad_string(exc, member) from None
                 if end - i - 2 != len(value) and _SURROGATE.search(value) is not None:
                     raise _Fail("LOAD001", i, _LONE_SURROGATE, member)
+                if len(value) <= shared_max:
+                    value = intern(value)
             else:
                 value, end = _literal(text, i, max_digits, member)
             line = line_of(starts, i)

@@ -52,6 +52,7 @@ from yaml.events import (
 )
 from yaml.reader import ReaderError
 
+from rspp.core.constants import SHARED_STR_MAX
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonArray, JsonObject, JsonScalar
 from rspp.load.lines import YAML11_BREAKS, hide_yaml11_breaks, line_col, line_starts
@@ -304,7 +305,8 @@ def _data(get: Callable[[], object], budget: int, max_depth: int,
     constants = _CONSTANTS
     number_start = _NUMBER_START
     str_tag = _STR_TAG
-    intern = sys.intern
+    intern = sys.intern  # keys and short values: see SHARED_STR_MAX
+    shared_max = SHARED_STR_MAX
     while True:
         ev = get()
         kind = type(ev)
@@ -315,13 +317,15 @@ def _data(get: Callable[[], object], budget: int, max_depth: int,
                 return None
             plain = tag is None and not ev.style
             if not plain:
-                typed: JsonScalar = value
+                typed: JsonScalar = intern(value) if len(value) <= shared_max else value
             elif not value:
                 typed = None
             elif value[0] in number_start:
                 typed = _number(value, max_digits)
+            elif value in constants:
+                typed = constants[value]
             else:
-                typed = constants.get(value, value)
+                typed = intern(value) if len(value) <= shared_max else value
             if pending >= 0:
                 cur[key] = typed
                 pending = -1
@@ -506,9 +510,11 @@ def _build(
     constants = _CONSTANTS
     number_start = _NUMBER_START
     str_tag = _STR_TAG
-    # One copy of each key: a repository's artifacts repeat the same few hundred keys, and a
-    # copy per occurrence is about a third of the memory their data takes.
+    # One copy of each key and short value: a repository's artifacts repeat the same few
+    # hundred keys and values (SHARED_STR_MAX), and a copy per occurrence is about half of
+    # the memory their data takes.
     intern = sys.intern
+    shared_max = SHARED_STR_MAX
     new_span = object.__new__
     span_type = Span
     set_line, set_col, set_end_line, set_end_col = SPAN_SETTERS
@@ -525,7 +531,7 @@ def _build(
                 return None, [refusal]
             plain = tag is None and not ev.style
             if not plain:
-                typed: JsonScalar = value
+                typed: JsonScalar = intern(value) if len(value) <= shared_max else value
             elif not value:
                 typed = None
             elif value[0] in number_start:
@@ -537,8 +543,10 @@ def _build(
                     return None, [
                         error("LOAD010", rel, mark.line + 1, mark.column + 1, str(exc), where)
                     ]
+            elif value in constants:
+                typed = constants[value]
             else:
-                typed = constants.get(value, value)
+                typed = intern(value) if len(value) <= shared_max else value
             mark = ev.start_mark
             line, col = mark.line + 1, mark.column + 1
             mark = ev.end_mark

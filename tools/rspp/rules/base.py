@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -28,12 +29,42 @@ class Hit(msgspec.Struct, frozen=True):
     refers_to: tuple[str, str] | None = None
 
 
+class Analyses:
+    """Analyses shared by rules (port graphs, parameter sites, effective buffers), by key
+    (analysis name, artifact path or paths). Each is a pure function of the artifacts its
+    key names, so dropping one only costs computing it again: the ``keep`` most recently
+    used are held, the oldest dropped first, so a run's memory does not grow with the
+    repository (ADR 0019)."""
+
+    __slots__ = ("_held", "keep")
+
+    def __init__(self, keep: int = 1024) -> None:
+        self.keep = keep
+        self._held: OrderedDict[tuple[str, str], object] = OrderedDict()
+
+    def get(self, key: tuple[str, str]) -> object | None:
+        """The analysis held under ``key``, or None."""
+        found = self._held.get(key)
+        if found is not None:
+            self._held.move_to_end(key)
+        return found
+
+    def __setitem__(self, key: tuple[str, str], value: object) -> None:
+        self._held[key] = value
+        self._held.move_to_end(key)
+        if len(self._held) > self.keep:
+            self._held.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+
 class Context(msgspec.Struct):
     """What a rule may look at: the whole repository index and shared, cached analyses."""
 
     index: Index
     # Analyses shared by rules (graphs, parameter sites): each reader narrows what it finds.
-    cache: dict[tuple[str, str], object] = msgspec.field(default_factory=dict)
+    cache: Analyses = msgspec.field(default_factory=Analyses)
     # Files that could not be loaded or have no readable envelope: they define nothing.
     unloaded: tuple[str, ...] = ()
     # The repository root, for rules that check that a named file exists: set only for the

@@ -18,7 +18,7 @@ from pathlib import Path
 import msgspec
 
 from rspp.core import sink
-from rspp.core.constants import ARTIFACT_DIRS
+from rspp.core.constants import ARTIFACT_DIRS, SHARED_STR_MAX
 from rspp.core.findings import Finding, Span
 from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.core.paths import PathError, RepositoryError, Resolver, name_inside, show
@@ -194,16 +194,19 @@ def _load_chunk(job: _LoadJob, paths: Sequence[Path]) -> list[Loaded]:
 
 
 def _shared_keys(value: JsonObject) -> JsonObject:
-    """``value`` with every mapping key interned, as the loaders make them: artifacts of one
-    repository repeat the same few hundred keys, and one copy of each (instead of one per
-    occurrence) is about a third of the memory their data takes. For data decoded from the
-    cache. Equal values, same order; depth is bounded by the loader. (A worker's results
+    """``value`` with every mapping key and every string value of at most
+    ``SHARED_STR_MAX`` code points interned, as the loaders make them: artifacts of one
+    repository repeat the same few hundred keys and values, and one copy of each (instead of
+    one per occurrence) is about half of the memory their data takes. For data decoded from
+    the cache. Equal values, same order; depth is bounded by the loader. (A worker's results
     keep the sharing: one chunk is pickled at once, and pickle writes a shared object
     once.)"""
     return {_intern(k): _shared(v) for k, v in value.items()}
 
 
 def _shared(value: JsonValue) -> JsonValue:
+    if isinstance(value, str):
+        return _intern(value) if len(value) <= SHARED_STR_MAX else value
     if isinstance(value, dict):
         return _shared_keys(value)
     if isinstance(value, list):
@@ -438,7 +441,14 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
     among the artifacts checked (the resolve stage skips what depends on them). A partial run
     sets ``repo.scope`` to the paths of the artifacts it checked. ``select`` picks the rules
     to run (default: all). Only the checks bound with ``reads_files`` see the repository root.
-    ``progress`` hears ("rules", rules run, rules).
+    ``progress`` hears ("rules", artifacts checked, artifacts).
+
+    The artifacts are checked one after another, each by every rule, in
+    :func:`neighbourhoods` order, so the analyses rules share (port graphs, effective
+    buffers, parameter sites: ``Context.cache``) are used while they are held and memory
+    stays bounded (:class:`rspp.rules.base.Analyses`). The findings are then taken in rule
+    order, and within a rule in index order, as a rule-by-rule run takes them: which of two
+    equal findings is kept never depends on that schedule.
     """
     ctx = Context(repo.index, unloaded=tuple(repo.unloaded))
     ctx_files = Context(repo.index, unloaded=tuple(repo.unloaded), root=repo.root)
@@ -449,34 +459,65 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
     else:
         owners = concerned(repo.index, targets)
         repo.scope = frozenset(a.path for a in owners)
-    out: list[Finding] = []
     broken: set[str] = set()
-    seen: set[tuple[str, str, str]] = set()
     positions = Positions()
     chosen = [r for r in active_rules()
               if r.check is not None and (select is None or select(r))]
-    for done, rule in enumerate(chosen):
+    # (rule's place, owner's place, hit's place, finding, wanted)
+    hits: list[tuple[int, int, int, Finding, bool]] = []
+    order = neighbourhoods(owners)
+    for done, place in enumerate(order):
         if progress is not None:
-            progress("rules", done, len(chosen))
-        assert rule.check is not None
-        seen_by = ctx_files if rule.reads_files else ctx
-        for art in owners:
+            progress("rules", done, len(order))
+        art = owners[place]
+        for rule_place, rule in enumerate(chosen):
             if art.kind not in rule.kinds or (rule.needs_schema_valid and not art.schema_valid):
                 continue
-            for hit in rule.check(art, seen_by):
+            assert rule.check is not None
+            seen_by = ctx_files if rule.reads_files else ctx
+            for n, hit in enumerate(rule.check(art, seen_by)):
                 finding = _to_finding(rule, art, hit, positions)
                 if finding.is_error:
                     broken.add(finding.path)
                 wanted = (targets is None or finding.path in targets
                           or (hit.refers_to is not None and hit.refers_to in target_ids))
-                key = (finding.code, finding.path, finding.pointer + "|" + finding.message)
-                if wanted and key not in seen:
-                    seen.add(key)
-                    out.append(finding)
+                hits.append((rule_place, place, n, finding, wanted))
     positions.release()
+    hits.sort(key=_schedule)
+    out: list[Finding] = []
+    seen: set[tuple[str, str, str]] = set()
+    for _, _, _, finding, wanted in hits:
+        key = (finding.code, finding.path, finding.pointer + "|" + finding.message)
+        if wanted and key not in seen:
+            seen.add(key)
+            out.append(finding)
     if progress is not None:
-        progress("rules", len(chosen), len(chosen))
+        progress("rules", len(order), len(order))
     return out, broken
+
+
+def _schedule(hit: tuple[int, int, int, Finding, bool]) -> tuple[int, int, int]:
+    return hit[0], hit[1], hit[2]
+
+
+def neighbourhoods(owners: Sequence[Artifact]) -> list[int]:
+    """The places of ``owners`` in the order rules check them: every artifact next to the
+    spec it refers to (a bundle after the versions of the spec it pins; ties in index
+    order), so the analyses of a spec are still held when its bundles are checked. An
+    artifact that refers to no spec is its own neighbourhood; an artifact whose document is
+    not loaded is placed by its header's references (nothing is read to order it)."""
+    def neighbourhood(art: Artifact) -> tuple[str, str]:
+        if art.kind == "PipelineSpec":
+            return ("PipelineSpec", art.id)
+        if isinstance(art, DeferredArtifact):
+            mine = set(art.refs)  # its header's: the document stays unread
+        else:
+            mine = referred_ids(art) if art.schema_valid else set()
+        specs = sorted(ident for kind, ident in mine if kind == "PipelineSpec")
+        return ("PipelineSpec", specs[0]) if specs else (art.kind, art.id)
+
+    keys = [neighbourhood(art) for art in owners]
+    return sorted(range(len(owners)), key=lambda i: (keys[i], i))
 
 
 # A repository-wide check run after the rules: (repository, files with errors so far, the
