@@ -15,6 +15,7 @@ from pathlib import Path
 from rspp.core.jsontypes import as_array, as_object
 from rspp.core.markdown import render_page
 from rspp.gen.graph import page_section
+from rspp.lifecycle.freshness import Record
 from rspp.lifecycle.provenance import (
     DerivedGraph,
     Node,
@@ -42,7 +43,10 @@ class Entry:
 
 def graph(repo: Repository, result: Report, locked: set[str]) -> DerivedGraph:
     """The derived files of ``repo``; ``locked``: the keys of rspp.lock (compared by version
-    identity, build metadata ignored)."""
+    identity, build metadata ignored). With the repository's cache, a fresh verdict comes
+    from the record of :mod:`rspp.lifecycle.freshness` while it holds: the derived file and
+    its inputs are not read."""
+    from rspp.lifecycle.freshness import read_record, write_record
     from rspp.lifecycle.lock import identity_key
     from rspp.resolve.api import bundle_inputs, involved_files
 
@@ -50,26 +54,52 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> DerivedGraph:
     root = repo.root
     broken = {f.path for f in result.findings if f.is_error}
     g = DerivedGraph(root)
+    known = read_record(repo.cache)
+    record = Record()
     for bundle in sorted(repo.index.of_kind("PipelineBundle"), key=lambda a: a.key):
-        inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
-        files = tuple(sorted(involved_files(inputs, repo.index))) if inputs else (bundle.path,)
+        found = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
+        files = tuple(sorted(involved_files(found, repo.index))) if found else None
         pins = _pins_node(bundle, repo.index, locked, root)
         g.nodes[pins.path] = pins
-        view = Node(view_path(bundle), "rspp resolve", files,
-                    partial(_make_view, root, repo.index, bundle, files), deps=(pins.path,))
+        inputs = files or (bundle.path,)
+        view = Node(view_path(bundle), "rspp resolve", inputs,
+                    partial(_make_view, root, repo.index, bundle, inputs), deps=(pins.path,))
         page = Node(page_path(bundle), "rspp page", (view.path,),
                     partial(_make_page, root, view.path), deps=(view.path,))
         for node in (view, page):
             g.nodes[node.path] = node
-        if inputs is None or set(files) & broken:
+        if files is None or set(files) & broken:
             for node in (view, page):
                 node.state, node.reason = State.BLOCKED, "an input has validation errors"
-    digests: dict[str, str] = {}
-    for node in g.nodes.values():
-        if node.state != State.BLOCKED and node.generator not in ("pins", "rspp code"):
-            assess(root, node, digests)
+    _assess_all(g, known, record)
+    write_record(repo.cache, record, known)
     _code_generated(g)
     return g
+
+
+def _assess_all(g: DerivedGraph, known: Record, record: Record) -> None:
+    """Judge every generated node not blocked: fresh without reading anything when
+    ``known``'s verdict still holds, else from its files; fresh verdicts go to ``record``."""
+    from rspp.lifecycle.freshness import Stamps, judged, still_fresh
+    from rspp.lifecycle.provenance import generator_fingerprint
+
+    stamps = Stamps(g.root)
+    digests: dict[str, str] = {}
+    for node in g.nodes.values():
+        if node.state == State.BLOCKED or node.generator in ("pins", "rspp code"):
+            continue
+        made_by = generator_fingerprint(node.generator)
+        was = known.fresh.get(node.path)
+        if was is not None and still_fresh(was, node.generator, made_by, node.inputs, stamps,
+                                           node.path):
+            node.state, node.reason = State.FRESH, ""
+            record.fresh[node.path] = was
+            continue
+        assess(g.root, node, digests, stamps)
+        if node.state == State.FRESH:
+            now = judged(node.generator, made_by, node.inputs, stamps, node.path)
+            if now is not None:
+                record.fresh[node.path] = now
 
 
 def _code_generated(g: DerivedGraph) -> None:

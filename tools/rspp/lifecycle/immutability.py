@@ -28,7 +28,7 @@ from rspp.core.sink import finding
 from rspp.lifecycle.lock import Lock, identity_key, published
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
-from rspp.model.artifact import Index
+from rspp.model.artifact import Artifact, Index
 from rspp.model.digest import data_digest, lock_key, split_lock_key
 
 
@@ -36,8 +36,15 @@ from rspp.model.digest import data_digest, lock_key, split_lock_key
 class Version:
     digest: str
     path: str
-    doc: Document
+    # the document, or the artifact whose document it is: a working tree's document is
+    # loaded only when a finding is placed in it
+    source: Document | Artifact
     key: str  # the lock key as written (the version with its build metadata)
+
+    @property
+    def doc(self) -> Document:
+        source = self.source
+        return source if isinstance(source, Document) else source.doc
 
 
 @dataclass(slots=True)
@@ -62,7 +69,7 @@ def snapshot_index(index: Index, lock: Lock | None, label: str = "the working tr
 
     snap = Snapshot(label, lock=lock)
     for key, art in published(index).items():
-        snap.versions[identity_key(key)] = Version(artifact_digest(art), art.path, art.doc, key)
+        snap.versions[identity_key(key)] = Version(artifact_digest(art), art.path, art, key)
     return snap
 
 

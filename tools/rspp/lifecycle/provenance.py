@@ -24,11 +24,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from rspp.core.canonical import pretty
 from rspp.core.constants import DERIVED_DIR as OUT_DIR
 from rspp.model.artifact import Artifact
+
+if TYPE_CHECKING:
+    from rspp.lifecycle.freshness import Stamps
 
 # Each generator and the modules whose code makes its output; every rspp module they import
 # (at the top or inside a function) counts too, except the ones in _NOT_OUTPUT.
@@ -37,8 +40,10 @@ GENERATORS: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
     "rspp page": ("rspp.core.markdown", "rspp.gen.graph", "rspp.lifecycle.provenance"),
 })
 # Validation and the code catalogue decide whether a file may be generated (blocked) and how
-# findings read, never what a generated file says: their modules do not make a generator stale.
-_NOT_OUTPUT = ("rspp.rules", "rspp.validate", "rspp.core.catalogue", "rspp.core.sink")
+# findings read, and the freshness record whether a file must be read to be judged, never
+# what a generated file says: their modules do not make a generator stale.
+_NOT_OUTPUT = ("rspp.rules", "rspp.validate", "rspp.core.catalogue", "rspp.core.sink",
+               "rspp.lifecycle.freshness")
 _FINGERPRINT_FORMAT = b"rspp generator fingerprint 1\n"
 _IMPORT = re.compile(r"^[ \t]*(?:from[ \t]+(rspp(?:\.\w+)*)[ \t]+import[ \t]+(\([^)]*\)|[^\n]*)"
                      r"|import[ \t]+(rspp(?:\.\w+)*))", re.M)
@@ -195,9 +200,16 @@ def _file_digest(path: Path, cache: dict[str, str] | None, *, root: Path) -> str
     return digest
 
 
-def _input_digests(root: Path, paths: tuple[str, ...],
-                   cache: dict[str, str] | None = None) -> dict[str, str]:
-    return {rel: _file_digest(root / rel, cache, root=root) for rel in sorted(paths)}
+def _input_digests(root: Path, paths: tuple[str, ...], cache: dict[str, str] | None = None,
+                   stamps: Stamps | None = None) -> dict[str, str]:
+    """Input path -> digest of its bytes; ``stamps`` takes each input's stamp before its
+    first read in the pass (:mod:`rspp.lifecycle.freshness`)."""
+    out: dict[str, str] = {}
+    for rel in sorted(paths):
+        if stamps is not None:
+            stamps.of(rel)
+        out[rel] = _file_digest(root / rel, cache, root=root)
+    return out
 
 
 def provenance(root: Path, generator: str, inputs: tuple[str, ...],
@@ -257,11 +269,16 @@ def read_provenance(raw: bytes, path: str) -> tuple[dict[str, object] | None, st
         return None, ""
 
 
-def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
+def assess(root: Path, node: Node, cache: dict[str, str] | None = None,
+           stamps: Stamps | None = None) -> None:
     """Set ``node.state`` and ``node.reason`` from its file and inputs (``cache``: input
-    digests shared by the nodes of one pass; files do not change during it)."""
+    digests shared by the nodes of one pass; files do not change during it). ``stamps``
+    takes the stamp of the file and of each input before reading it, for the record of
+    :mod:`rspp.lifecycle.freshness`."""
     from rspp.core.files import FileAccessError, read_existing
 
+    if stamps is not None:
+        stamps.of(node.path)
     try:  # read as rspp writes it: no link followed, nothing outside the repository
         current = read_existing(root / node.path, root=root, verb="check")
     except FileAccessError as exc:
@@ -287,7 +304,7 @@ def assess(root: Path, node: Node, cache: dict[str, str] | None = None) -> None:
         node.reason = ("generator changed (the rspp code that makes this file differs from "
                        "the code that made it)")
         return
-    now = _input_digests(root, node.inputs, cache)
+    now = _input_digests(root, node.inputs, cache, stamps)
     changed = sorted(p for p in now if then.get(p) != now[p] and p in then)
     added, gone = sorted(set(now) - set(then)), sorted(set(then) - set(now))
     if changed or added or gone:
