@@ -502,8 +502,9 @@ def _schedule(hit: tuple[int, int, int, Finding, bool]) -> tuple[int, int, int]:
 
 def neighbourhoods(owners: Sequence[Artifact]) -> list[int]:
     """The places of ``owners`` in the order rules check them: every artifact next to the
-    spec it refers to (a bundle after the versions of the spec it pins; ties in index
-    order), so the analyses of a spec are still held when its bundles are checked. An
+    spec it refers to (a bundle next to the versions of the spec it pins; within one
+    neighbourhood, index order), so the analyses of a spec are still held when its bundles
+    are checked. An
     artifact that refers to no spec is its own neighbourhood; an artifact whose document is
     not loaded is placed by its header's references (nothing is read to order it)."""
     def neighbourhood(art: Artifact) -> tuple[str, str]:
