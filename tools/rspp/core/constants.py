@@ -29,10 +29,11 @@ DERIVED_DIR: Final = "docs/pipelines"
 LOCK_FILE: Final = "rspp.lock"
 
 RUNTIME_SKEW_MINOR_DEFAULT: Final = 1
-SHARED_STR_MAX: Final = 64
-"""The longest string value (in code points) the loaders share: artifacts of one repository
-repeat the same node types, ids, modes and units thousands of times, and one copy of each
-(``sys.intern``) instead of one per occurrence is about a quarter of the memory their data
-takes. Longer strings (descriptions, prompts) rarely repeat."""
 """How many minor versions a runtime may trail a bundle's window when a rollout's admission
 does not say (``admission.maxRuntimeSkewMinor``; the RolloutManifest model's default)."""
+SHARED_STR_MAX: Final = 64
+"""The longest string value (in code points) the loaders share, as they share every key:
+artifacts of one repository repeat the same node types, ids, modes and units thousands of
+times, and one copy of each (``sys.intern``) instead of one per occurrence saves about a
+quarter of the memory their data takes (ADR 0019). Longer strings (descriptions, prompts)
+rarely repeat."""

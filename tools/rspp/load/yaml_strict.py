@@ -510,9 +510,8 @@ def _build(
     constants = _CONSTANTS
     number_start = _NUMBER_START
     str_tag = _STR_TAG
-    # One copy of each key and short value: a repository's artifacts repeat the same few
-    # hundred keys and values (SHARED_STR_MAX), and a copy per occurrence is about half of
-    # the memory their data takes.
+    # One copy of each key (a copy per occurrence is about a third of the memory an
+    # artifact's data takes) and of each short value (SHARED_STR_MAX).
     intern = sys.intern
     shared_max = SHARED_STR_MAX
     new_span = object.__new__

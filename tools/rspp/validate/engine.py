@@ -197,8 +197,8 @@ def _shared_keys(value: JsonObject) -> JsonObject:
     """``value`` with every mapping key and every string value of at most
     ``SHARED_STR_MAX`` code points interned, as the loaders make them: artifacts of one
     repository repeat the same few hundred keys and values, and one copy of each (instead of
-    one per occurrence) is about half of the memory their data takes. For data decoded from
-    the cache. Equal values, same order; depth is bounded by the loader. (A worker's results
+    one per occurrence) saves about half of the memory their data takes. For data decoded
+    from the cache. Equal values, same order; depth is bounded by the loader. (A worker's results
     keep the sharing: one chunk is pickled at once, and pickle writes a shared object
     once.)"""
     return {_intern(k): _shared(v) for k, v in value.items()}
