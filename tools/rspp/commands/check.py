@@ -48,6 +48,10 @@ class CheckOptions:
     fetch: bool = True
     today: dt.date | None = None
     cache: bool = True  # the per-file cache of validation (ADR 0013)
+    # Load every document after validation (in the workers), for a caller that reads them
+    # all (publish packs every locked bundle's inputs); else a document the validation run
+    # took from its header is loaded when a later stage first reads it (ADR 0021).
+    load_all: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +99,8 @@ def checked(options: CheckOptions) -> Checked:
     from rspp.validate import digests
 
     result, repo = validate_repository(ValidateOptions(root=options.root, jobs=options.jobs,
-                                                       cache=options.cache))
+                                                       cache=options.cache,
+                                                       load_all=options.load_all))
     recorded = digests.recall(repo)
     findings = list(result.findings)
     lock, problems = read_lock(repo.root)

@@ -150,7 +150,7 @@ def publish(options: PublishOptions) -> PublishOutcome:
     signer = _make_signer(options)
     policy = _policy(options, signer)
     state = TrustState.load(options.root / STATE_FILE, options.root)
-    gate = checked(CheckOptions(options.root, today=options.today))
+    gate = checked(CheckOptions(options.root, today=options.today, load_all=True))
     report, repo, lock = gate.report, gate.repository, gate.lock
     if report.failed or lock is None:
         return PublishOutcome(report, store.location)

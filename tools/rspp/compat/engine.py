@@ -14,8 +14,9 @@ versions, version skew, deprecations and waivers, in one evaluation (ADR 0007).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from rspp.compat import changes as ch
@@ -37,10 +38,11 @@ from rspp.core.jsontypes import JsonValue, as_object, objects
 from rspp.core.sink import finding
 from rspp.lifecycle.lock import Lock
 from rspp.load.spans import escape_token
-from rspp.model.artifact import Artifact, Index
+from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.ids import parse_ref
 from rspp.resolve.api import bundle_inputs, resolve_inputs
 from rspp.resolve.normalize import normalize
+from rspp.rules.refs import links
 from rspp.validate.engine import Repository
 
 if TYPE_CHECKING:
@@ -310,7 +312,10 @@ def _profile_defaults(views: Views, old: Artifact, new: Artifact) -> list[ch.Cha
 
 
 def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
-             uses: ch.Dependents) -> Comparison:
+             uses: Callable[[], ch.Dependents]) -> Comparison:
+    """``uses``: what the specs and modules rely on of node types, computed when first
+    asked (only an extension's node type is judged by its dependents: every spec and module
+    is read for it)."""
     if new.kind == "PipelineSpec":
         old_profile, new_profile = views.profiles(old, new)
         old_view, new_view = views.of(old, old_profile), views.of(new, new_profile)
@@ -321,7 +326,8 @@ def _compare(views: Views, old: Artifact, new: Artifact, mode: Mode, label: str,
     b = new.spec if authored else new_view
     assert a is not None and b is not None
     low = b.get("mode") == "low_latency"
-    found = ch.compare(new.kind, a, b, low_latency=low, uses=uses)
+    found = ch.compare(new.kind, a, b, low_latency=low,
+                       uses=uses() if new.kind == "ExtensionManifest" else None)
     if new.kind == "ExecutionProfile":
         extra = _profile_defaults(views, old, new)
         found = [c for c in found if not c.pointer.startswith("/nodeDefaults")
@@ -428,27 +434,16 @@ def _retired(contract: Contract, key: Key, today: dt.date) -> bool:
 
 
 def _namers(index: Index, key: Key) -> Iterator[tuple[Artifact, str]]:
-    """(artifact, pointer) of every reference in the working tree to the version ``key``."""
+    """(artifact, pointer) of every reference in the working tree to the version ``key``
+    (:func:`rspp.rules.refs.links`: a deferred artifact's from its header)."""
     kind, ident, version = key
     for art in index.artifacts:
         if not art.schema_valid:
             continue
-        refs: list[tuple[str, object, str]] = []
-        if art.kind == "PipelineBundle":
-            refs = [(str(p.get("kind")), p.get("ref"), f"/spec/pins/{i}/ref")
-                    for i, p in enumerate(objects(art.spec.get("pins")))]
-        elif art.kind == "RolloutManifest":
-            refs = [("PipelineBundle", art.spec.get("bundle"), "/spec/bundle")]
-            rollback = art.spec.get("rollback")
-            if isinstance(rollback, dict):
-                refs.append(("PipelineBundle", rollback.get("bundle"), "/spec/rollback/bundle"))
-        elif art.kind in ("PipelineSpec", "Module"):
-            refs = [("Module", m.get("module"), f"/spec/imports/{i}/module")
-                    for i, m in enumerate(objects(art.spec.get("imports")))]
-        for ref_kind, text, pointer in refs:
+        for pointer, ref_kind, text in links(art):
             ref = parse_ref(text)
             if ref is not None and ref_kind == kind and ref.id == ident \
-                    and ref.version.partition("+")[0] == version:
+                    and version_identity(ref.version) == version:
                 yield art, pointer
 
 
@@ -473,7 +468,7 @@ def _deleted(history: History, lock: Lock | None, contract: Contract,
              today: dt.date) -> Iterator[Finding]:
     """VER002: a locked version no longer in the working tree, not retired, still named."""
     head = history.index  # the working tree's keys are the first added
-    present = {a.key for a in head.artifacts if a.doc.path and a.key not in history.found_at}
+    present = {a.key for a in head.artifacts if a.path and a.key not in history.found_at}
     entries = dict(lock.entries) if lock is not None else {}
     if history.base_lock is not None:
         entries.update({k: v for k, v in history.base_lock.entries.items() if k not in entries})
@@ -546,7 +541,7 @@ def evaluate(repo: Repository, lock: Lock | None, options: Options,
                   if k is not None and k[0] in transitive}
         recover(history, wanted, repo.root, fetch=options.fetch)
     views = Views(history.index)
-    uses = dependents_of(repo.index)
+    uses = cache(partial(dependents_of, repo.index))
     results: list[Versioned] = []
     findings: list[Finding] = []
     for art in sorted(new, key=lambda a: (a.kind, a.id, a.path)):

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 import semver
 
@@ -40,9 +41,12 @@ from rspp.compat.contract import Contract, located, parse_version, related_at, s
 from rspp.core.constants import RUNTIME_SKEW_MINOR_DEFAULT
 from rspp.core.findings import Finding, Related
 from rspp.load.spans import escape_token
-from rspp.model.access import bundle_body, extension_body, rollout_body
-from rspp.model.artifact import Artifact, Index
+from rspp.model.access import extension_body, rollout_body
+from rspp.model.artifact import Artifact, Index, spec_field
 from rspp.model.ids import parse_ref
+
+if TYPE_CHECKING:
+    from rspp.model.views import CompatibilityWindow
 
 Line = tuple[int, int]
 """A runtime release line, (major, minor)."""
@@ -94,9 +98,16 @@ class Window:
         return None if hi is not None and hi < lo else Window(self.bundle, lo, hi, self.abi)
 
 
+def compatibility(bundle: Artifact) -> CompatibilityWindow:
+    """The ``compatibility`` of a schema-valid bundle; a deferred bundle's from its header
+    (:func:`rspp.model.artifact.spec_field`): skew reads no bundle document without a
+    finding to place in it."""
+    return cast("CompatibilityWindow", spec_field(bundle, "compatibility"))
+
+
 def window(bundle: Artifact) -> Window | None:
     """The bundle's window; None when it is unreadable or inverted (SKW002)."""
-    compat = bundle_body(bundle)["compatibility"]
+    compat = compatibility(bundle)
     lo = parse_version(compat["minRuntime"])
     hi = parse_version(compat["maxRuntime"]) if "maxRuntime" in compat else None
     if lo is None or ("maxRuntime" in compat and hi is None) or (hi is not None and hi < lo):
@@ -166,7 +177,7 @@ class _Skew:
 
     # ---------------------------------------------------------------- bundles
     def bundle(self, art: Artifact) -> list[Finding]:
-        compat = bundle_body(art)["compatibility"]
+        compat = compatibility(art)
         lo = parse_version(compat["minRuntime"])
         hi = parse_version(compat["maxRuntime"]) if "maxRuntime" in compat else None
         if lo is not None and hi is not None and hi < lo:

@@ -22,7 +22,6 @@ from rspp.core import sink
 from rspp.core.canonical import pretty
 from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
-from rspp.core.jsontypes import as_array
 from rspp.load.api import Limits, load_bytes
 from rspp.load.document import Document
 from rspp.load.spans import pointer_join
@@ -66,13 +65,14 @@ def artifact_identity(art: Artifact) -> str:
 
 
 def unpinned_refs(art: Artifact) -> list[str]:
-    """The pins of a bundle that carry no ``#sha256:`` digest yet (none for other kinds)."""
+    """The pins of a bundle that carry no ``#sha256:`` digest yet (none for other kinds);
+    read as loaded, or from a deferred bundle's header (:func:`rspp.rules.refs.links`)."""
     from rspp.model.ids import parse_ref
+    from rspp.rules.refs import PINS, links
 
     if art.kind != "PipelineBundle":
         return []
-    refs = [pin.get("ref") for pin in as_array(art.spec.get("pins")) if isinstance(pin, dict)]
-    return [text for text in refs if isinstance(text, str)
+    return [text for pointer, _, text in links(art) if pointer.startswith(PINS)
             and (ref := parse_ref(text)) is not None and ref.digest is None]
 
 

@@ -10,13 +10,14 @@ This module stays free of pydantic: it sits on the hot validation path.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import cast
+from types import MappingProxyType
+from typing import Final, cast
 
 import msgspec
 
-from rspp.core.jsontypes import JsonObject
+from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.load.document import Document
 
 
@@ -102,19 +103,48 @@ class Index(msgspec.Struct):
 _DOC_SLOT = Artifact.__dict__["doc"]  # the slot behind Artifact.doc
 
 
-class DeferredArtifact(Artifact):
-    """An artifact known by its header only (kind, id, version, path, and the ids it
-    refers to: ``refs``, (kind, id) pairs), whose document is loaded on first use by
-    ``fetch``; a partial validation run (ADR 0013) holds every file it does not check as one.
-    It is schema-valid: only a file that loaded without a finding gets a header. ``fetch``
-    raises what it raises (``RepositoryError`` when the file changed meanwhile)."""
+SUMMARIZED: Final[Mapping[str, tuple[str, ...]]] = MappingProxyType({
+    "PipelineBundle": ("compatibility",),
+})
+"""The fields of ``spec`` a header keeps, by kind (:func:`summary_of`): what the checks over
+every artifact of a kind read (skew reads each bundle's compatibility), so that they do not
+load documents that have no finding. Only these are read through :func:`spec_field`."""
 
-    __slots__ = ("_fetch", "_path", "digest", "refs")
+
+def summary_of(art: Artifact) -> dict[str, JsonValue]:
+    """The fields of ``art``'s body that :data:`SUMMARIZED` names for its kind, as loaded
+    (absent fields left out)."""
+    body = art.spec
+    return {name: body[name] for name in SUMMARIZED.get(art.kind, ()) if name in body}
+
+
+def spec_field(art: Artifact, name: str) -> JsonValue | None:
+    """The field ``name`` of ``art``'s body (None when absent); a deferred artifact's from
+    its header, its document unread. Raises KeyError when :data:`SUMMARIZED` does not name
+    the field for the artifact's kind (a header would not have it)."""
+    if name not in SUMMARIZED.get(art.kind, ()):
+        raise KeyError(f"{art.kind}.spec.{name} is not a summarized field")
+    if isinstance(art, DeferredArtifact):
+        return art.summary.get(name)
+    return art.spec.get(name)
+
+
+class DeferredArtifact(Artifact):
+    """An artifact known by its header only (kind, id, version, path, the references it
+    makes: ``links``, (pointer, kind, text) as :func:`rspp.rules.refs.references` gives
+    them, and the ``summary`` of its body, :func:`summary_of`), whose document is loaded on
+    first use by ``fetch``; a partial validation run (ADR 0013) holds every file it does not
+    check as one, and so do the stages after a run that did not load everything. It is
+    schema-valid: only a file that loaded without a finding gets a header. ``fetch`` raises
+    what it raises (``RepositoryError`` when the file changed meanwhile)."""
+
+    __slots__ = ("_fetch", "_path", "digest", "links", "summary")
 
     def __init__(self, path: str, kind: str, ident: str, version: str,
-                 refs: tuple[tuple[str, str], ...], fetch: Callable[[], Document]) -> None:
+                 links: tuple[tuple[str, str, str], ...], summary: Mapping[str, JsonValue],
+                 fetch: Callable[[], Document]) -> None:
         self.kind, self.id, self.version, self.schema_valid = kind, ident, version, True
-        self._path, self._fetch, self.refs = path, fetch, refs
+        self._path, self._fetch, self.links, self.summary = path, fetch, links, summary
         # the canonical digest of its content when a record has it
         # (rspp.validate.digests), so that hashing does not load the document
         self.digest: str | None = None
@@ -125,11 +155,15 @@ class DeferredArtifact(Artifact):
             return cast("Document", _DOC_SLOT.__get__(self, Artifact))
         except AttributeError:
             loaded = self._fetch()
-            _DOC_SLOT.__set__(self, loaded)
+            self.doc = loaded
             return loaded
 
     @doc.setter
     def doc(self, value: Document) -> None:
+        # The recorded digest is of this content (the loader refuses a document whose
+        # content is not the one the header and the record were taken for).
+        if value.digest is None:
+            value.digest = self.digest
         _DOC_SLOT.__set__(self, value)
 
     @property

@@ -11,12 +11,12 @@ from __future__ import annotations
 import msgspec
 
 from rspp.core.findings import Finding
-from rspp.core.jsontypes import as_array, as_object
 from rspp.core.sink import finding
 from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
 from rspp.resolve.items import Problem
 from rspp.resolve.normalize import Resolution, normalize
+from rspp.rules.refs import PINS, links
 
 __all__ = ["Inputs", "Resolution", "bundle_inputs", "involved_files", "normalize",
            "resolve_inputs", "to_finding"]
@@ -33,15 +33,16 @@ class Inputs(msgspec.Struct, frozen=True):
 
 def bundle_inputs(bundle: Artifact, index: Index) -> Inputs | None:
     """The spec, profile and policies a bundle pins; None when they cannot all be found
-    (the reference and bundle rules say why). The bundle is read as loaded (it may not be
-    schema-valid)."""
+    (the reference and bundle rules say why). The bundle's pins are read as loaded (it may
+    not be schema-valid), or from its header (:func:`rspp.rules.refs.links`)."""
     specs: list[Artifact] = []
     profiles: list[Artifact] = []
     policies: list[Artifact] = []
-    for value in as_array(bundle.spec.get("pins")):
-        pin = as_object(value)
-        ref = parse_ref(pin.get("ref"))
-        found = index.get(str(pin.get("kind", "")), ref.id, ref.version) if ref else None
+    for pointer, kind, text in links(bundle):
+        if not pointer.startswith(PINS):
+            continue
+        ref = parse_ref(text)
+        found = index.get(kind, ref.id, ref.version) if ref else None
         if found is None or not found.schema_valid:
             return None
         {"PipelineSpec": specs, "ExecutionProfile": profiles,
@@ -53,7 +54,8 @@ def bundle_inputs(bundle: Artifact, index: Index) -> Inputs | None:
 
 def involved_files(inputs: Inputs, index: Index) -> set[str]:
     """Every file the resolved view depends on: pins, modules (transitively), extensions.
-    The artifacts are read as loaded: the files found here decide which errors block."""
+    The artifacts' references are read as loaded, or from their headers
+    (:func:`rspp.rules.refs.links`): the files found here decide which errors block."""
     files = {inputs.spec.path, inputs.profile.path, *(p.path for p in inputs.policies)}
     if inputs.bundle is not None:
         files.add(inputs.bundle.path)
@@ -61,13 +63,7 @@ def involved_files(inputs: Inputs, index: Index) -> set[str]:
     seen = {a.key for a in todo}
     while todo:
         art = todo.pop()
-        nodes = [as_object(n) for n in as_array(art.spec.get("nodes"))]
-        rules = [as_object(r) for r in as_array(art.spec.get("insertRules"))]
-        nodes += [as_object(r["node"]) for r in rules if "node" in r]
-        refs = [("Module", as_object(imp).get("module"))
-                for imp in as_array(art.spec.get("imports"))]
-        refs += [("ExtensionManifest", n.get("extension")) for n in nodes if "extension" in n]
-        for kind, text in refs:
+        for _, kind, text in links(art):
             ref = parse_ref(text)
             found = index.get(kind, ref.id, ref.version) if ref else None
             if found is not None and found.key not in seen:

@@ -2,47 +2,77 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from typing import Final
 
 from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.findings import Related
+from rspp.core.jsontypes import as_array, as_object
 from rspp.core.suggest import close_match, did_you_mean
-from rspp.model.access import bundle_body, extension_body, gates_body, graph_body, rollout_body
-from rspp.model.artifact import Artifact
+from rspp.model.access import extension_body, graph_body
+from rspp.model.artifact import Artifact, DeferredArtifact
 from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
 from rspp.rules.base import Check, Context, Hit
 
+PINS: Final = "/spec/pins/"
+"""Where a bundle's pins are: the pointer of every pin's reference starts with it."""
+Link = tuple[str, str, str]
+"""One reference an artifact makes: (JSON pointer of the reference text, the kind it names,
+the text as written: ``id@version`` with an optional ``#sha256:`` digest; "" where the field
+is not a string)."""
 
-def references(art: Artifact) -> Iterator[tuple[str, str, str]]:
-    """(pointer, expected kind, reference text) for every id@version reference."""
+
+def references(art: Artifact) -> Iterator[Link]:
+    """Every id@version reference ``art``'s document makes, in document order: module
+    imports and node extensions of specs and modules, node extensions a policy inserts,
+    bundle pins and node packages, rollouts' bundles, conformance gates' bundle and replay
+    evidence. Read leniently (an artifact that is not schema-valid yields what is there: a
+    kind or text that is not a string reads as "", so a caller that must find every pin
+    finds that one broken)."""
+    body = art.spec
     if art.kind in ("PipelineSpec", "Module"):
-        graph = graph_body(art)
-        for i, imp in enumerate(graph.get("imports") or []):
-            yield f"/spec/imports/{i}/module", "Module", imp["module"]
-        for i, node in enumerate(graph.get("nodes") or []):
-            if node.get("extension"):
-                yield f"/spec/nodes/{i}/extension", "ExtensionManifest", node["extension"]
+        for i, imp in enumerate(as_array(body.get("imports"))):
+            yield f"/spec/imports/{i}/module", "Module", _text(as_object(imp).get("module"))
+        yield from _extensions(as_array(body.get("nodes")), "/spec/nodes/{}")
+    elif art.kind == "PolicyOverlay":
+        nodes = [as_object(rule).get("node") for rule in as_array(body.get("insertRules"))]
+        yield from _extensions(nodes, "/spec/insertRules/{}/node")
     elif art.kind == "PipelineBundle":
-        bundle = bundle_body(art)
-        for i, pin in enumerate(bundle.get("pins") or []):
-            yield f"/spec/pins/{i}/ref", pin["kind"], pin["ref"]
-        for i, pkg in enumerate(bundle.get("nodePackages") or []):
-            if pkg.get("extension"):
-                yield f"/spec/nodePackages/{i}/extension", "ExtensionManifest", pkg["extension"]
+        for i, pin in enumerate(as_array(body.get("pins"))):
+            entry = as_object(pin)
+            yield f"{PINS}{i}/ref", _text(entry.get("kind")), _text(entry.get("ref"))
+        yield from _extensions(as_array(body.get("nodePackages")), "/spec/nodePackages/{}")
     elif art.kind == "RolloutManifest":
-        rollout = rollout_body(art)
-        yield "/spec/bundle", "PipelineBundle", rollout["bundle"]
-        rollback = rollout.get("rollback")
+        yield "/spec/bundle", "PipelineBundle", _text(body.get("bundle"))
+        rollback = as_object(body.get("rollback"))
         if rollback:
-            yield "/spec/rollback/bundle", "PipelineBundle", rollback["bundle"]
+            yield "/spec/rollback/bundle", "PipelineBundle", _text(rollback.get("bundle"))
     elif art.kind == "ConformanceGates":
-        bundle_ref = gates_body(art).get("bundle")
-        if bundle_ref:
-            yield "/spec/bundle", "PipelineBundle", bundle_ref
-        replay_ref = gates_body(art).get("replay")
-        if replay_ref:
-            yield "/spec/replay", "ReplayEvidenceManifest", replay_ref
+        for field, kind in (("bundle", "PipelineBundle"), ("replay", "ReplayEvidenceManifest")):
+            if body.get(field):
+                yield f"/spec/{field}", kind, _text(body.get(field))
+
+
+def _extensions(entries: Sequence[object], at: str) -> Iterator[Link]:
+    """The ``extension`` references of ``entries`` (nodes or node packages) at ``at``
+    (a pointer with a place for the entry's index)."""
+    for i, entry in enumerate(entries):
+        named = as_object(entry).get("extension")
+        if named:
+            yield at.format(i) + "/extension", "ExtensionManifest", _text(named)
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def links(art: Artifact) -> tuple[Link, ...]:
+    """:func:`references` of ``art``; a deferred artifact's from its header (its document
+    stays unread: the header was made by this function from the same content)."""
+    if isinstance(art, DeferredArtifact):
+        return art.links
+    return tuple(references(art))
 
 
 def _dangling(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -114,8 +144,8 @@ def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:
 _ALL = AUTHORED_KINDS
 
 CHECKS: tuple[Check, ...] = (
-    Check("REF001", kinds=("PipelineSpec", "Module", "PipelineBundle", "RolloutManifest",
-                          "ConformanceGates"), check=_dangling),
+    Check("REF001", kinds=("PipelineSpec", "Module", "PolicyOverlay", "PipelineBundle",
+                          "RolloutManifest", "ConformanceGates"), check=_dangling),
     Check("REF002", kinds=("PipelineSpec", "Module"), check=_node_type_known),
     Check("REF003", kinds=("ExtensionManifest",), check=_implements),
     Check("DUP001", kinds=_ALL, check=_duplicate, needs_schema_valid=False),

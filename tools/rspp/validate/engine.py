@@ -261,7 +261,7 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
             headers[key] = header
             repo.sources[header.path] = path
             repo.index.add(DeferredArtifact(header.path, header.kind, header.id,
-                                            header.version, header.refs,
+                                            header.version, header.links, header.summary,
                                             _fetcher(repo, path, header)))
             continue
         one = next(loaded)
@@ -402,10 +402,7 @@ def concerned(index: Index, targets: set[str]) -> list[Artifact]:
     by_id: dict[tuple[str, str], list[Artifact]] = {}
     for art in index.artifacts:
         by_id.setdefault((art.kind, art.id), []).append(art)
-        if isinstance(art, DeferredArtifact):
-            mine = set(art.refs)  # its header's: the document stays unread
-        else:
-            mine = referred_ids(art) if art.schema_valid else set()
+        mine = referred_ids(art) if art.schema_valid else set()  # a header's, if deferred
         refs[id(art)] = mine
         for key in mine:
             referrers.setdefault(key, []).append(art)
@@ -510,10 +507,7 @@ def neighbourhoods(owners: Sequence[Artifact]) -> list[int]:
     def neighbourhood(art: Artifact) -> tuple[str, str]:
         if art.kind == "PipelineSpec":
             return ("PipelineSpec", art.id)
-        if isinstance(art, DeferredArtifact):
-            mine = set(art.refs)  # its header's: the document stays unread
-        else:
-            mine = referred_ids(art) if art.schema_valid else set()
+        mine = referred_ids(art) if art.schema_valid else set()  # a header's, if deferred
         specs = sorted(ident for kind, ident in mine if kind == "PipelineSpec")
         return ("PipelineSpec", specs[0]) if specs else (art.kind, art.id)
 

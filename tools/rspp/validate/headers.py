@@ -1,8 +1,10 @@
 """Headers of artifact files (ADR 0013): what a partial run needs of a file it does not check.
 
 A header names one clean artifact file by the key of its content (:meth:`FileCache.key_of`:
-its path, syntax, read limits and bytes): its kind, id, version and the (kind, id) pairs of
-the references it makes (:func:`rspp.rules.refs.references`). Only a file that loaded with no
+its path, syntax, read limits and bytes): its kind, id, version, the references it makes
+(:func:`rspp.rules.refs.references`: pointer, kind and text, so that a bundle's inputs and
+the files a view depends on are found without the documents) and the summary of its body
+(:func:`rspp.model.artifact.summary_of`: the few fields repository-wide checks read). Only a file that loaded with no
 finding at all gets one, so a header stands for a schema-valid artifact; a file with findings
 is always loaded whole. The headers of a repository live in one named record of the cache
 (:data:`RECORD`, HMAC-authenticated like every entry): a partial run reads every file's bytes,
@@ -16,8 +18,8 @@ reading the file. A stamp is recorded only for a file whose change time was at l
 times advance in coarse ticks) cannot hide behind an unchanged stamp: any later write gives a
 newer change time, and the change time cannot be set back.
 
-Record format (JSON): ``{"format": 2, "headers": {key: [path, kind, id, version,
-[[kind, id], ...], stamp or null], ...}}``, keys sorted. It is decoded by msgspec into exactly
+Record format (JSON): ``{"format": 3, "headers": {key: [path, kind, id, version,
+[[pointer, kind, text], ...], {field: value}, stamp or null], ...}}``, keys sorted. It is decoded by msgspec into exactly
 these types (a string where a string belongs, five integers in a stamp...); anything else is
 no record.
 """
@@ -29,17 +31,17 @@ import stat
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
-from rspp.model.artifact import Artifact
+from rspp.model.artifact import Artifact, summary_of
 from rspp.model.ids import parse_ref
-from rspp.rules.refs import references
+from rspp.rules.refs import links, references
 from rspp.validate.cache import FileCache
 
 RECORD: Final = "headers"
-FORMAT: Final = 2
+FORMAT: Final = 3
 MAX_RECORD_BYTES: Final = 256 << 20
 """A record longer than this is not read (about a million headers)."""
 SETTLED_NS: Final = 2_000_000_000
@@ -51,14 +53,15 @@ Stamp = tuple[int, int, int, int, int]
 
 class Header(msgspec.Struct, frozen=True, array_like=True, forbid_unknown_fields=True):
     """One clean artifact file: its repository-relative ``path``, ``kind``, ``id``,
-    ``version``, the (kind, id) pairs it refers to (``refs``, sorted, no duplicates), and
-    its ``stamp`` or None."""
+    ``version``, the references it makes (``links``: (pointer, kind, text) in document
+    order), the ``summary`` of its body, and its ``stamp`` or None."""
 
     path: str
     kind: str
     id: str
     version: str
-    refs: tuple[tuple[str, str], ...]
+    links: tuple[tuple[str, str, str], ...]
+    summary: dict[str, Any]
     stamp: Stamp | None = None
 
 
@@ -95,10 +98,10 @@ def unchanged(path: Path, stamp: Stamp) -> bool:
 
 
 def referred_ids(art: Artifact) -> set[tuple[str, str]]:
-    """The (kind, id) pairs a schema-valid artifact whose document is loaded refers to
-    (:func:`rspp.rules.refs.references`, versions left out)."""
+    """The (kind, id) pairs ``art`` refers to (:func:`rspp.rules.refs.links`, versions
+    left out)."""
     refs: set[tuple[str, str]] = set()
-    for _, kind, text in references(art):
+    for _, kind, text in links(art):
         ref = parse_ref(text)
         if ref is not None:
             refs.add((kind, ref.id))
@@ -107,7 +110,8 @@ def referred_ids(art: Artifact) -> set[tuple[str, str]]:
 
 def header_of(art: Artifact) -> Header:
     """The header of a schema-valid artifact whose document is loaded (no stamp)."""
-    return Header(art.path, art.kind, art.id, art.version, tuple(sorted(referred_ids(art))))
+    return Header(art.path, art.kind, art.id, art.version, tuple(references(art)),
+                  summary_of(art))
 
 
 def with_stamp(header: Header, stamp: Stamp | None) -> Header:
