@@ -48,7 +48,7 @@ def load_file(path: Path, root: Path, *, limits: Limits = Limits(),
 def load_bytes(raw: bytes, rel_path: str, *, syntax: Syntax,
                limits: Limits = Limits(), located: bool = True) -> LoadResult:
     """Decode and parse ``raw`` as ``syntax`` (``"yaml"`` or ``"json"``). With ``located``
-    false, a YAML file the loader accepts is built without positions (the document's spans
+    false, a file the loader accepts is built without positions (the document's spans
     are made when one is first asked for); the data and the findings are the same."""
     # each parser imported when first used: a run whose files all come from the validation
     # cache parses nothing (ADR 0014)
@@ -61,10 +61,12 @@ def load_bytes(raw: bytes, rel_path: str, *, syntax: Syntax,
     text = decode(raw, rel_path, limits.max_bytes)
     if isinstance(text, Finding):
         return LoadResult(None, (text,))
-    if not located and syntax == "yaml":
-        from rspp.load.yaml_strict import parse_yaml_data
-
-        data = parse_yaml_data(text, limits.max_depth, limits.max_int_digits)
+    if not located:
+        if syntax == "yaml":
+            from rspp.load.yaml_strict import parse_yaml_data as parse_data
+        else:
+            from rspp.load.json_strict import parse_json_data as parse_data
+        data = parse_data(text, limits.max_depth, limits.max_int_digits)
         if data is not None:
             return LoadResult(Document(rel_path, text, data, syntax, spans_dropped=True), ())
     parsed, findings = parse(text, rel_path, limits.max_depth, limits.max_int_digits)

@@ -7,6 +7,7 @@ inside strings are ordinary characters, as git and editors count lines.
 
 from __future__ import annotations
 
+import json
 import json.decoder
 import re
 import sys
@@ -126,6 +127,102 @@ def _literal(text: str, index: int, max_digits: int, pointer: str) -> tuple[Json
     if problem:
         raise _Fail("LOAD010", index, problem, pointer)
     return real, end
+
+
+class _Doubt(Exception):
+    """Something :func:`parse_json_data` leaves to :func:`parse_json` to judge."""
+
+
+# An escaped surrogate (a "\\u" escape of D800..DFFF, paired or lone): the located parser
+# judges it.
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def parse_json_data(text: str, max_depth: int, max_int_digits: int) -> JsonObject | None:
+    """The data of ``text`` when :func:`parse_json` accepts it, built by the standard
+    library's C decoder without positions; None when anything is irregular (then
+    :func:`parse_json` gives the findings, or the positions: None does not mean refused).
+
+    Same refusals as :func:`parse_json` (RFC 8259 syntax, duplicate keys, NaN and
+    infinities, numbers canonical JSON cannot hold, integers over ``max_int_digits``
+    digits, nesting deeper than ``max_depth``, the pointer budget counted as it counts it)
+    and the same data, with keys and short strings shared the same way; an escaped
+    surrogate is left to it. The equality is tested on the loader's corpora and on random
+    text."""
+    if max_depth < 1 or _ESCAPED_SURROGATE.search(text) is not None:
+        return None
+    intern = sys.intern
+    shared_max = SHARED_STR_MAX
+
+    def members(pairs: list[tuple[str, Any]]) -> JsonObject:
+        made = {intern(key): intern(value) if type(value) is str and len(value) <= shared_max
+                else value for key, value in pairs}
+        if len(made) != len(pairs):
+            raise _Doubt  # a duplicate key
+        return made
+
+    def integer(literal: str) -> int:
+        if len(literal) - literal.startswith("-") > max_int_digits:
+            raise _Doubt
+        number = int(literal)
+        if unsafe_integer(number):
+            raise _Doubt
+        return number
+
+    def real(literal: str) -> float:
+        number = float(literal)
+        if number in _INF or unsafe_float(number):
+            raise _Doubt
+        return number
+
+    def constant(literal: str) -> None:
+        raise _Doubt  # NaN, Infinity, -Infinity
+
+    try:
+        data = json.loads(text, object_pairs_hook=members, parse_int=integer,
+                          parse_float=real, parse_constant=constant)
+    except (_Doubt, ValueError, RecursionError):
+        return None
+    if type(data) is not dict or not _within(data, max_depth, pointer_budget(text)):
+        return None
+    return cast("JsonObject", data)
+
+
+def _within(root: JsonObject, max_depth: int, budget: int) -> bool:
+    """Whether ``root`` nests at most ``max_depth`` levels and the pointers of its values
+    add up to at most ``budget`` characters (counted as :func:`parse_json` counts them,
+    escapes included); shares the short strings of its arrays as :func:`parse_json` does."""
+    intern = sys.intern
+    shared_max = SHARED_STR_MAX
+    total = 0
+    stack: list[tuple[Any, int, int]] = [(root, 0, 1)]  # container, pointer length, depth
+    while stack:
+        cur, size, depth = stack.pop()
+        if type(cur) is dict:
+            for key, value in cur.items():
+                length = size + 1 + len(key)
+                if "~" in key or "/" in key:
+                    length += key.count("~") + key.count("/")
+                total += length
+                if type(value) is dict or type(value) is list:
+                    if depth >= max_depth:
+                        return False
+                    stack.append((value, length, depth + 1))
+        else:
+            for index, value in enumerate(cur):
+                length = size + 1 + len(str(index))
+                total += length
+                kind = type(value)
+                if kind is str:
+                    if len(value) <= shared_max:
+                        cur[index] = intern(value)
+                elif kind is dict or kind is list:
+                    if depth >= max_depth:
+                        return False
+                    stack.append((value, length, depth + 1))
+        if total > budget:
+            return False
+    return True
 
 
 def parse_json(
