@@ -85,6 +85,35 @@ spec:
     eventAbi: "2.0.0"
 """
 
+SIP_ADAPTER = "pipelines/extensions/sip_adapter.yaml"
+# A runtime adapter the sip bundle (event ABI 1.1.0; pcm16 at 8000 Hz, one channel; cancel
+# into its transport output) runs on.
+SIP_ADAPTER_TEXT = """\
+apiVersion: rspp.dev/v1alpha1
+kind: ExtensionManifest
+metadata:
+  id: sip_adapter
+  version: "1.0.0"
+spec:
+  type: runtime_adapter
+  extensionApi: "1.0.0"
+  contracts:
+    transport: sip
+    eventAbi: "1.1.0"
+    eventAbiReads: ["1.0.0", "1.1.0"]
+    audio:
+      formats: [pcm16]
+      sampleRates: [8000, 16000]
+      channels: [1]
+    controlEvents: [cancel]
+"""
+
+
+def _sip_adapter(old: str = "", new: str = "") -> Write:
+    assert old in SIP_ADAPTER_TEXT
+    return Write(SIP_ADAPTER, SIP_ADAPTER_TEXT.replace(old, new, 1))
+
+
 # Runtime lines 1.4 and 1.5 stop reading event ABI 1.0.0 (rollback target 0.9.0's).
 _READS_WITHOUT_1_0 = Edit(CONTRACT,
                           '      "1.4": ["1.0.0", "1.1.0"]\n      "1.5": ["1.0.0", "1.1.0"]\n',
@@ -120,6 +149,27 @@ SKEW_CASES: tuple[Case, ...] = (
     Case("runtime adapter event ABI not supported",
          (Write(ADAPTER, ADAPTER_TEXT),),
          (f"{ADAPTER}:11:15 SKW005", *SKEW_BASELINE)),
+    # i. runtime adapter contracts against the contract and the bundles that run on them
+    Case("runtime adapter that runs its bundles", (_sip_adapter(),), SKEW_BASELINE),
+    Case("runtime adapter of another transport", (_sip_adapter("transport: sip",
+                                                               "transport: webrtc"),),
+         SKEW_BASELINE),
+    Case("runtime adapter reads an event ABI the contract does not support",
+         (_sip_adapter('["1.0.0", "1.1.0"]', '["1.1.0", "2.0.0"]'),),
+         (f"{SIP_ADAPTER}:12:30 SKW010", *SKEW_BASELINE)),
+    Case("runtime adapter does not read its bundle's event ABI",
+         (_sip_adapter('["1.0.0", "1.1.0"]', '["1.0.0"]'),),
+         (f"{SIP_ADAPTER}:12:20 SKW011", *SKEW_BASELINE)),
+    Case("runtime adapter reads only what it emits",
+         (_sip_adapter('    eventAbi: "1.1.0"\n    eventAbiReads: ["1.0.0", "1.1.0"]\n',
+                       '    eventAbi: "1.0.0"\n'),),
+         (f"{SIP_ADAPTER}:11:15 SKW011", *SKEW_BASELINE)),
+    Case("runtime adapter does not carry its bundle's sample rate",
+         (_sip_adapter("sampleRates: [8000, 16000]", "sampleRates: [16000]"),),
+         (f"{SIP_ADAPTER}:15:20 SKW012", *SKEW_BASELINE)),
+    Case("runtime adapter does not deliver cancel",
+         (_sip_adapter("controlEvents: [cancel]", "controlEvents: [dtmf]"),),
+         (f"{SIP_ADAPTER}:17:20 SKW013", *SKEW_BASELINE)),
     # e. the rollout admits 10 minors of skew; runtimes may trail by 2
     Case("rollout admits more skew than the policy",
          (Edit(ROLLOUT, "maxRuntimeSkewMinor: 1", "maxRuntimeSkewMinor: 10"),),

@@ -8,7 +8,8 @@ lines of a window within one major are every minor between its ends; the lines o
 that crosses a major or has no end are the lines the contract names (``eventAbi.runtimeReads``)
 that fall in it, and the lines of its ends.
 
-What is checked (SKW001..SKW009, see docs/rules.md):
+What is checked (SKW001..SKW009 here, SKW010..SKW013 for runtime adapters in
+:mod:`rspp.compat.adapters`; see docs/rules.md):
 
 - a bundle's window spans no more minors than ``runtime.maxMinorBehind + maxMinorAhead`` and
   no more majors than ``runtime.maxMajorBehind``; an open-ended window is too wide whenever
@@ -33,7 +34,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
 
 import semver
 
@@ -41,12 +41,9 @@ from rspp.compat.contract import Contract, located, parse_version, related_at, s
 from rspp.core.constants import RUNTIME_SKEW_MINOR_DEFAULT
 from rspp.core.findings import Finding, Related
 from rspp.load.spans import escape_token
-from rspp.model.access import extension_body, rollout_body
-from rspp.model.artifact import Artifact, Index, spec_field
+from rspp.model.access import compatibility, extension_body, rollout_body
+from rspp.model.artifact import Artifact, Index
 from rspp.model.ids import parse_ref
-
-if TYPE_CHECKING:
-    from rspp.model.views import CompatibilityWindow
 
 Line = tuple[int, int]
 """A runtime release line, (major, minor)."""
@@ -98,13 +95,6 @@ class Window:
         return None if hi is not None and hi < lo else Window(self.bundle, lo, hi, self.abi)
 
 
-def compatibility(bundle: Artifact) -> CompatibilityWindow:
-    """The ``compatibility`` of a schema-valid bundle; a deferred bundle's from its header
-    (:func:`rspp.model.artifact.spec_field`): skew reads no bundle document without a
-    finding to place in it."""
-    return cast("CompatibilityWindow", spec_field(bundle, "compatibility"))
-
-
 def window(bundle: Artifact) -> Window | None:
     """The bundle's window; None when it is unreadable or inverted (SKW002)."""
     compat = compatibility(bundle)
@@ -116,7 +106,8 @@ def window(bundle: Artifact) -> Window | None:
 
 
 def check_skew(index: Index, contract: Contract) -> list[Finding]:
-    """Every skew finding of the repository (SKW001..SKW009), sorted; see the module doc."""
+    """Every skew finding of the repository (SKW001..SKW013; the runtime adapters' by
+    :mod:`rspp.compat.adapters`), sorted; see the module doc."""
     check = _Skew(index, contract)
     found: list[Finding] = []
     for bundle in _valid(index, "PipelineBundle"):
@@ -125,6 +116,9 @@ def check_skew(index: Index, contract: Contract) -> list[Finding]:
         found += check.adapter(ext)
     for rollout in _valid(index, "RolloutManifest"):
         found += check.rollout(rollout)
+    from rspp.compat.adapters import check_adapters  # it reads this module's helpers
+
+    found += check_adapters(index, contract)
     return sorted(set(found), key=Finding.sort_key)
 
 

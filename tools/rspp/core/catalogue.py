@@ -1802,6 +1802,49 @@ ENTRIES: tuple[Entry, ...] = (
     ),
     # syntax
     Entry(
+        code="SKW010",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A runtime adapter reads an event ABI the contract does not support.",
+        doc="The event ABI versions a runtime adapter reads (contracts.eventAbiReads, else "
+            "contracts.eventAbi) must each be listed in the contract's eventAbi.supported.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW011",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A runtime adapter does not read the event ABI of a bundle it would run.",
+        doc="A bundle would run on a runtime adapter when its resolved view has transport "
+            "nodes of the adapter's transport family (transport.<family>.input/output). The "
+            "bundle's compatibility.eventAbi must be among the versions the adapter reads "
+            "(contracts.eventAbiReads, else contracts.eventAbi). The related location is the "
+            "bundle's eventAbi.",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW012",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A runtime adapter does not carry the audio of a bundle it would run.",
+        doc="When a runtime adapter declares contracts.audio, every audio format, sample rate "
+            "(Hz) and channel count of the audio ports of a bundle's transport nodes "
+            "(audio/<format>;rate=<Hz>;channels=<n> in its resolved view) must be among the "
+            "ones it declares (channels: 1 when not listed).",
+        emitted_by="compat",
+    ),
+    Entry(
+        code="SKW013",
+        category="skew",
+        severity=Severity.ERROR,
+        summary="A runtime adapter does not deliver a control event a bundle's transport "
+                "consumes.",
+        doc="When a runtime adapter declares contracts.controlEvents, every control event "
+            "type (control/<event>) of an edge into a bundle's transport output node (cancel, "
+            "for barge-in) must be among them.",
+        emitted_by="compat",
+    ),
+    Entry(
         code="LOAD001",
         category="syntax",
         severity=Severity.ERROR,

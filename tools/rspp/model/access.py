@@ -7,12 +7,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, cast
 
 from rspp.core.jsontypes import JsonObject
-from rspp.model.artifact import Artifact
+from rspp.model.artifact import Artifact, spec_field
 
 if TYPE_CHECKING:
     from rspp.model.views import (
         CompatibilityContractBody,
         CompatibilityWaiversBody,
+        CompatibilityWindow,
         ConformanceGatesBody,
         ExecutionProfileBody,
         ExtensionManifestBody,
@@ -84,3 +85,10 @@ def gates_body(art: Artifact) -> ConformanceGatesBody:
 
 def resolved_body(art: Artifact) -> ResolvedSpecBody:
     return cast("ResolvedSpecBody", _body(art, "ResolvedSpec"))
+
+
+def compatibility(bundle: Artifact) -> CompatibilityWindow:
+    """The ``compatibility`` of a schema-valid bundle; a deferred bundle's from its header
+    (:func:`rspp.model.artifact.spec_field`): the checks over every bundle read no bundle
+    document without a finding to place in it."""
+    return cast("CompatibilityWindow", spec_field(bundle, "compatibility"))

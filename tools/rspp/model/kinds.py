@@ -454,11 +454,37 @@ class Endpoint(Strict):
     """The service address (host:port or URL) the runtime connects to."""
 
 
+ControlEvent = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=50)]
+
+
+class AdapterAudio(Strict):
+    formats: Annotated[list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.+-]*$",
+                                                 max_length=50)]],
+                       Field(min_length=1)]
+    """The sample formats the adapter carries, as audio port types name them after audio/
+    (pcm16, ...)."""
+    sample_rates: Annotated[list[Annotated[int, Field(ge=8000, le=192000)]], Field(min_length=1)]
+    """The sample rates it carries, in Hz."""
+    channels: Annotated[list[Annotated[int, Field(ge=1, le=8)]], Field(min_length=1)] = [1]
+    """The channel counts it carries."""
+
+
 class AdapterContracts(Strict):
     transport: Annotated[str, Field(min_length=1, max_length=100)]
-    """The transport the runtime adapter implements (livekit, sip, websocket, ...)."""
+    """The transport the runtime adapter implements (livekit, sip, websocket, ...): it runs
+    the bundles whose transport nodes are of that family (transport.<family>.input/output)."""
     event_abi: SemVer
-    """The event ABI version (SemVer) the adapter speaks."""
+    """The event ABI version (SemVer) the adapter emits."""
+    event_abi_reads: Annotated[list[SemVer], Field(min_length=1)] | None = None
+    """The event ABI versions (SemVer) the adapter reads from a pipeline; only eventAbi when
+    absent."""
+    audio: AdapterAudio | None = None
+    """The audio the adapter's transport carries; when absent, no bundle's audio is checked
+    against it."""
+    control_events: list[ControlEvent] | None = None
+    """The control events the adapter delivers to the transport's output (cancel, for
+    barge-in, ...), as control port types name them after control/; when absent, not
+    checked."""
 
 
 class ExtensionManifestBody(Strict):

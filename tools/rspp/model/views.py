@@ -262,9 +262,18 @@ class Endpoint(TypedDict):
     address: str
 
 
+class AdapterAudio(TypedDict):
+    formats: list[str]
+    sampleRates: list[int]
+    channels: NotRequired[list[int]]
+
+
 class AdapterContracts(TypedDict):
     transport: str
     eventAbi: str
+    eventAbiReads: NotRequired[list[str]]
+    audio: NotRequired[AdapterAudio]
+    controlEvents: NotRequired[list[str]]
 
 
 class ExtensionManifestBody(TypedDict):
