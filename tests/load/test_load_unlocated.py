@@ -4,6 +4,7 @@ are the located build's."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +13,13 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from rspp.core.findings import Finding
+from rspp.core.jsontypes import JsonObject
 from rspp.load.api import load_bytes
+from rspp.load.document import Syntax
+from rspp.load.json_strict import parse_json, parse_json_data
 from rspp.load.reading import Limits
+from rspp.load.spans import Parsed
 from rspp.load.yaml_strict import parse_yaml, parse_yaml_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,19 +41,49 @@ def _same(left: Any, right: Any) -> bool:
     return bool(left == right)
 
 
-def agree(text: str) -> bool:
+# (located parser, unlocated parser, file name) by syntax
+_PARSERS: dict[str, tuple[Callable[[str, str, int, int], tuple[Parsed | None, list[Finding]]],
+                          Callable[[str, int, int], JsonObject | None], str]] = {
+    "yaml": (parse_yaml, parse_yaml_data, "t.yaml"),
+    "json": (parse_json, parse_json_data, "t.json"),
+}
+
+
+def agree(text: str, syntax: Syntax = "yaml") -> bool:
     """Assert the unlocated build agrees with the located one on ``text`` under each of
     ``LIMITS``; whether it took the text at the default limits."""
+    located, unlocated, name = _PARSERS[syntax]
     took = False
     for depth, digits in LIMITS:
-        parsed, findings = parse_yaml(text, "t.yaml", depth, digits)
-        data = parse_yaml_data(text, depth, digits)
+        parsed, findings = located(text, name, depth, digits)
+        data = unlocated(text, depth, digits)
         if parsed is None:
             assert findings and data is None, (depth, digits, findings)
         elif data is not None:
             assert _same(data, parsed.data), (depth, digits)
             took = took or (depth, digits) == LIMITS[0]
     return took
+
+
+def positions_agree(paths: list[Path], syntax: Syntax = "yaml") -> None:
+    """Assert that loading each of ``paths`` without positions gives the located load's
+    findings and data, and positions made later equal to the located ones."""
+    name = _PARSERS[syntax][2]
+    for path in paths:
+        raw = path.read_bytes()
+        located = load_bytes(raw, name, syntax=syntax)
+        unlocated = load_bytes(raw, name, syntax=syntax, located=False)
+        assert unlocated.findings == located.findings
+        if located.document is None:
+            assert unlocated.document is None
+            continue
+        assert unlocated.document is not None
+        assert _same(unlocated.document.data, located.document.data)
+        for pointer in located.document.spans:
+            assert unlocated.document.span(pointer) == located.document.span(pointer)
+        for pointer in located.document.key_spans:
+            assert (unlocated.document.span(pointer, key=True)
+                    == located.document.span(pointer, key=True))
 
 
 def test_every_yaml_file_of_the_repository_agrees() -> None:
@@ -93,21 +129,7 @@ def test_the_pointer_budget_is_counted_as_the_located_build_counts_it() -> None:
 
 
 def test_positions_made_later_are_the_located_ones() -> None:
-    for path in TEXTS[:60]:
-        raw = path.read_bytes()
-        located = load_bytes(raw, "t.yaml", syntax="yaml")
-        unlocated = load_bytes(raw, "t.yaml", syntax="yaml", located=False)
-        assert unlocated.findings == located.findings
-        if located.document is None:
-            assert unlocated.document is None
-            continue
-        assert unlocated.document is not None
-        assert _same(unlocated.document.data, located.document.data)
-        for pointer in located.document.spans:
-            assert unlocated.document.span(pointer) == located.document.span(pointer)
-        for pointer in located.document.key_spans:
-            assert (unlocated.document.span(pointer, key=True)
-                    == located.document.span(pointer, key=True))
+    positions_agree(TEXTS[:60])
 
 
 def test_positions_are_made_under_raised_limits() -> None:

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.load.test_load_unlocated import LIMITS, _same
+from tests.load.test_load_unlocated import agree as agree_in
+from tests.load.test_load_unlocated import positions_agree
 
-from rspp.load.api import load_bytes
 from rspp.load.json_strict import parse_json, parse_json_data
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,18 +23,7 @@ TEXTS = sorted({p for p in [*ROOT.glob("pipelines/**/*.json"), *ROOT.glob("tests
 
 
 def agree(text: str) -> bool:
-    """Assert the unlocated build agrees with the located one on ``text`` under each of
-    ``LIMITS``; whether it took the text at the default limits."""
-    took = False
-    for depth, digits in LIMITS:
-        parsed, findings = parse_json(text, "t.json", depth, digits)
-        data = parse_json_data(text, depth, digits)
-        if parsed is None:
-            assert findings and data is None, (depth, digits, findings)
-        elif data is not None:
-            assert _same(data, parsed.data), (depth, digits)
-            took = took or (depth, digits) == LIMITS[0]
-    return took
+    return agree_in(text, "json")
 
 
 def test_every_json_file_of_the_repository_agrees() -> None:
@@ -109,21 +98,7 @@ def test_strings_are_shared_as_the_located_parser_shares_them() -> None:
 
 
 def test_positions_made_later_are_the_located_ones() -> None:
-    for path in TEXTS[:60]:
-        raw = path.read_bytes()
-        located = load_bytes(raw, "t.json", syntax="json")
-        unlocated = load_bytes(raw, "t.json", syntax="json", located=False)
-        assert unlocated.findings == located.findings
-        if located.document is None:
-            assert unlocated.document is None
-            continue
-        assert unlocated.document is not None
-        assert _same(unlocated.document.data, located.document.data)
-        for pointer in located.document.spans:
-            assert unlocated.document.span(pointer) == located.document.span(pointer)
-        for pointer in located.document.key_spans:
-            assert (unlocated.document.span(pointer, key=True)
-                    == located.document.span(pointer, key=True))
+    positions_agree(TEXTS[:60], "json")
 
 
 _JSONISH = st.text(alphabet=' \n\t\r{}[]:,"\\/~-+.0123456789eEaflnrstuINfyd\x01',
