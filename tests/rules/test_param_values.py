@@ -213,6 +213,27 @@ def test_extension_parameters_are_checked_by_name_only(base_repo: Path) -> None:
     ]
 
 
+def test_declared_extension_parameters_are_checked_like_built_in_ones(base_repo: Path) -> None:
+    """A v1beta1 manifest types its parameters: a module node's value and a profile default
+    are refused like a built-in type's (PRM002); an untyped parameter takes any value."""
+    edit(base_repo, EXTENSION, "apiVersion: rspp.dev/v1alpha1", "apiVersion: rspp.dev/v1beta1")
+    edit(base_repo, EXTENSION, "  trustLevel:", "  params:\n"
+         "    threshold: {type: number, minimum: 0, maximum: 1, default: 0.5}\n"
+         "    mode: {type: string, enum: [fast, exact], default: fast}\n"
+         "    anything: {default: 1}\n  trustLevel:")
+    edit(base_repo, PROFILE, "  budgets:\n", "  nodeDefaults:\n"
+         "    custom.scorer: {threshold: 2}\n  budgets:\n")
+    edit(base_repo, MODULE, "  edges:\n", "    - id: score\n      type: custom.scorer\n"
+         "      extension: scorer@1.0.0\n      params: {mode: exakt, anything: [x]}\n"
+         "      cancel: {scope: turn}\n  edges:\n")
+    assert [line for line in _findings(base_repo) if " PRM00" in line] == [
+        "pipelines/modules/clean.yaml:23:22 PRM002 custom.scorer parameter 'mode' is 'exakt'; "
+        "expected one of 'fast', 'exact'; did you mean 'exact'?",
+        "pipelines/profiles/base.yaml:13:32 PRM002 custom.scorer parameter 'threshold' is 2; "
+        "expected a number from 0 to 1",
+    ]
+
+
 def test_the_library_refuses_values_of_a_node_a_policy_inserts(base_repo: Path) -> None:
     """Resolving without validating first still refuses the value (the resolve stage)."""
     write(base_repo, "pipelines/policies/p.yaml", """\

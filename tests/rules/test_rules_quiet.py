@@ -77,3 +77,18 @@ def test_rule_stays_quiet(base_repo: Path, name: str) -> None:
     edit(base_repo, *QUIET[name])
     result = validate(ValidateOptions(root=base_repo))
     assert [f"{f.location()} {f.code} {f.message}" for f in result.findings] == []
+
+
+def test_consistent_parameter_declarations_stay_quiet(base_repo: Path) -> None:
+    """EXT005's other side: typed and untyped declarations of a v1beta1 manifest, defaults at
+    the edges of their ranges, an empty list, a declaration without a default."""
+    edit(base_repo, "pipelines/extensions/scorer.yaml", "apiVersion: rspp.dev/v1alpha1",
+         "apiVersion: rspp.dev/v1beta1")
+    edit(base_repo, "pipelines/extensions/scorer.yaml", "  trustLevel:", "  params:\n"
+         "    threshold: {type: number, minimum: 0, maximum: 1, default: 1}\n"
+         "    window: {type: integer, unit: turns, minimum: 1, maximum: 1, default: 1}\n"
+         "    labels: {type: array, items: string, default: []}\n"
+         "    mode: {type: string, enum: [fast, exact]}\n"
+         "    anything: {default: {nested: [1, two]}}\n  trustLevel:")
+    result = validate(ValidateOptions(root=base_repo))
+    assert [f"{f.location()} {f.code} {f.message}" for f in result.findings] == []

@@ -26,6 +26,7 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
     "validate": ("validate", "command"),
     "explain": ("explain", "command"),
     "fmt": ("fmt", "command"),
+    "migrate": ("migrate", "command"),
     "resolve": ("resolve", "command"),
     "explain-value": ("resolve", "explain_value_command"),
     "plan": ("plan", "command"),

@@ -291,7 +291,7 @@ def _candidates(repo: Repository, lock: Lock, builder: str
                                             f"{key}: {member_key} is {state}: run `rspp lock` "
                                             "and commit", pointer="/artifacts"))
                     continue
-                members.append(Member(member_key, digest, other.doc.data))
+                members.append(Member(member_key, digest, other.doc.held))
         resolution = resolve_inputs(inputs, repo.index)
         if resolution.view is None:
             line, col = lock.location(key)
@@ -300,7 +300,7 @@ def _candidates(repo: Repository, lock: Lock, builder: str
                                     pointer="/artifacts"))
             continue
         span = art.doc.span("/metadata/version")
-        bundle = Member(key, artifact_digest(art), art.doc.data)
+        bundle = Member(key, artifact_digest(art), art.doc.held)
         out.append(candidate(bundle, members, resolution.view, source, path=art.path,
                              line=span.line, col=span.col, builder=builder))
     by_tag: dict[str, list[Candidate]] = {}

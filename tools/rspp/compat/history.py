@@ -21,7 +21,7 @@ from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.digest import lock_key, split_lock_key
 from rspp.validate.engine import Repository
-from rspp.validate.schema import check_envelope, check_schema
+from rspp.validate.schema import check_envelope, check_schema, upgrade_document
 
 Key = tuple[str, str, str]  # (kind, id, version identity)
 
@@ -73,7 +73,7 @@ def artifact_of(raw: bytes | None, path: str, root: Path) -> Artifact | None:
     kind, problems = check_envelope(doc)
     if kind is None:
         return None
-    problems = check_schema(doc, kind, root=root)
+    problems = check_schema(doc, kind, root=root) or upgrade_document(doc, kind)
     meta = doc.data.get("metadata")
     ident = meta.get("id") if isinstance(meta, dict) else None
     version = meta.get("version") if isinstance(meta, dict) else None

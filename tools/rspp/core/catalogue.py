@@ -602,8 +602,10 @@ ENTRIES: tuple[Entry, ...] = (
         severity=Severity.ERROR,
         summary="The apiVersion is missing or not supported.",
         doc="Artifacts are read by apiVersion first and validated against that version's model. "
-            "This rspp reads rspp.dev/v1alpha1; a newer apiVersion needs a newer rspp, an "
-            "unknown one is a typo.",
+            "Each kind has its own served versions (ExtensionManifest: rspp.dev/v1alpha1 and "
+            "rspp.dev/v1beta1; every other kind: rspp.dev/v1alpha1); a newer apiVersion needs "
+            "a newer rspp, an unknown one is a typo. Older served versions are upgraded in "
+            "memory; rspp migrate rewrites the files.",
         emitted_by="engine",
     ),
     Entry(
@@ -655,6 +657,19 @@ ENTRIES: tuple[Entry, ...] = (
         doc="An extension that declares implements: <built-in type> can stand in for that type "
             "(as a fallback, or through a provider rule), so it must offer every port of the "
             "type, with compatible types.",
+        emitted_by="rules",
+    ),
+    Entry(
+        code="EXT005",
+        category="extension",
+        severity=Severity.ERROR,
+        summary="A parameter declaration of an extension contradicts itself.",
+        doc="An ExtensionManifest (rspp.dev/v1beta1) declares each parameter of its node type "
+            "with an optional JSON-Schema type, unit, range and allowed values; specs are then "
+            "checked against it exactly like a built-in type (PRM002). The declaration itself "
+            "must hold together: the default must be a value the declaration accepts, the "
+            "minimum may not exceed the maximum, and a range, allowed values or item type need "
+            "a type they apply to.",
         emitted_by="rules",
     ),
     # file
@@ -993,8 +1008,9 @@ ENTRIES: tuple[Entry, ...] = (
             "nodeDefaults and the nodes a policy inserts. A float is not an integer (write 64, "
             "not 64.0), a boolean is not a number, and a string is neither: YAML 1.2 reads no, "
             "yes, on and off as strings, so a boolean parameter written `no` is refused with the "
-            "fix (use false). Parameters of extension node types are checked by name only "
-            "(PRM001).",
+            "fix (use false). An extension's node type is checked the same way where its "
+            "manifest declares a parameter's type (ExtensionManifest rspp.dev/v1beta1; EXT005 "
+            "checks the declaration), and by name only elsewhere (PRM001).",
         emitted_by="rules",
     ),
     Entry(
@@ -1219,6 +1235,19 @@ ENTRIES: tuple[Entry, ...] = (
         doc="Under pressure the runtime serves lanes by strict priority: control (cancel, turn "
             "events) before data (audio, text) before telemetry. A profile must keep that order.",
         emitted_by="rules",
+    ),
+    # migration
+    Entry(
+        code="MIG001",
+        category="migration",
+        severity=Severity.ERROR,
+        summary="No migration leads from the artifact's apiVersion to the one asked for.",
+        doc="Migrations only go forward, one served API version to the next, per kind (ADR "
+            "0023). rspp migrate --to names a version older than the file's, or the registry has "
+            "no step out of a served version: the file is left as it is and the finding points "
+            "at its apiVersion. (A kind that has no such version at all is left alone; a "
+            "version no kind has is a usage error.)",
+        emitted_by="fmt",
     ),
     # path
     Entry(

@@ -73,14 +73,14 @@ class FmtResult:
         return any(f.status in (Status.FAILED, Status.WOULD_REFORMAT) for f in self.files)
 
 
-def _write(path: Path, root: Path, data: bytes) -> None:
+def write_in_place(path: Path, root: Path, data: bytes) -> None:
     """Replace the file's content atomically, keeping its mode. A link inside the repository
     is written at its target (the resolved path, itself checked to be inside the root and
     reached without links by ``rspp.core.files.write_atomic``); the link stays a link."""
     write_atomic(os.path.realpath(path), data, root=root)
 
 
-def _diff(rel: str, old: str, new: str) -> str:
+def unified_diff(rel: str, old: str, new: str) -> str:
     return "".join(difflib.unified_diff(old.splitlines(keepends=True),
                                         new.splitlines(keepends=True),
                                         fromfile=f"a/{rel}", tofile=f"b/{rel}"))
@@ -96,7 +96,7 @@ def format_file(path: Path, root: Path, options: FmtOptions) -> FileOutcome:
         return FileOutcome(rel, Status.FAILED, (raw,))
     outcome, new = _judge(str(path), rel, raw, options)
     if new is not None:
-        _write(path, root, new)  # FileAccessError IO001-IO003 when it cannot or may not
+        write_in_place(path, root, new)  # FileAccessError IO001-IO003 when it cannot or may not
     return outcome
 
 
@@ -115,7 +115,7 @@ def _judge(path: str, rel: str, raw: bytes, options: FmtOptions) -> tuple[FileOu
     new = result.text.encode("utf-8")
     if new == raw:
         return FileOutcome(rel, Status.UNCHANGED), None
-    diff = _diff(rel, loaded.document.text, result.text) if options.diff else ""
+    diff = unified_diff(rel, loaded.document.text, result.text) if options.diff else ""
     if options.check:
         return FileOutcome(rel, Status.WOULD_REFORMAT, diff=diff), None
     return FileOutcome(rel, Status.REFORMATTED, diff=diff), new
@@ -170,7 +170,7 @@ def run(options: FmtOptions) -> FmtResult:
                        PARALLEL_MIN_FILES, min_chunk=4)
     for (path_name, rel, _), (outcome, new) in zip(todo, judging.run(todo), strict=True):
         if new is not None:
-            _write(Path(path_name), root, new)  # FileAccessError IO001-IO003
+            write_in_place(Path(path_name), root, new)  # FileAccessError IO001-IO003
         elif outcome.status is Status.UNCHANGED:
             seen.append(keys[rel])  # only content found canonical, never a refused one
         outcomes.append(outcome)

@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from rspp.core.findings import Finding
+from rspp.core.jsontypes import JsonObject
 from rspp.core.sink import finding
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
@@ -145,7 +146,22 @@ def format_document(doc: Document) -> Formatted:
                      done.findings)
 
 
-def _format_yaml(doc: Document) -> Formatted:
+def rewrite_document(doc: Document, data: JsonObject) -> Formatted:
+    """``doc``'s file rewritten to hold ``data`` instead (a migration's result, ADR 0023), in
+    canonical form, keeping every comment: the members ``data`` shares with ``doc.data`` keep
+    their comments and their authors' scalar text. Refused (FMT001, file left as it was) when
+    the new text would not load to exactly ``data`` or would lose a comment."""
+    doc.ensure_spans()
+    target = Document(doc.path, doc.text, data, doc.syntax, doc.spans, doc.key_spans)
+    if doc.syntax == "json":
+        return verify(target, format_json(target))
+    if YAML11_BREAKS.search(doc.text):
+        return _refused(doc, "the text holds NEL, LS or PS characters (U+0085, U+2028, U+2029) "
+                             "that cannot be rewritten; run rspp fmt first")
+    return _format_yaml(doc, data)
+
+
+def _format_yaml(doc: Document, data: JsonObject | None = None) -> Formatted:
     from ruamel.yaml.error import YAMLError as RuamelError
     from yaml import YAMLError
 
@@ -153,7 +169,7 @@ def _format_yaml(doc: Document) -> Formatted:
 
     try:
         layout = scan(doc.text)
-        new_text = format_yaml(doc, layout)
+        new_text = format_yaml(doc, layout, data)
     except Refused as exc:
         where = (exc.line, exc.col) if exc.line is not None else None
         return _refused(doc, exc.message, exc.pointer, where)
@@ -167,6 +183,8 @@ def _format_yaml(doc: Document) -> Formatted:
         # leaves the file as it was, which is always safe
         reason = " ".join(str(exc).split())[:200]
         return _refused(doc, f"the round-trip YAML writer failed ({type(exc).__name__}: {reason})")
+    if data is not None:
+        doc = Document(doc.path, doc.text, data, doc.syntax, doc.spans, doc.key_spans)
     return verify(doc, new_text, layout)
 
 

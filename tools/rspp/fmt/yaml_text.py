@@ -11,6 +11,7 @@ loader's reading of the file decides every value: ruamel reads every plain scala
 from __future__ import annotations
 
 import io
+import json
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -20,6 +21,7 @@ from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
+from rspp.core.jsontypes import JsonObject
 from rspp.fmt import comments
 from rspp.fmt.quoting import needs_quotes
 from rspp.fmt.refusal import Refused
@@ -123,15 +125,101 @@ def _canonical(node: object, value: object, shape: Shape, pointer: str) -> objec
     return node  # a number, boolean or null: the author's plain text, as it was
 
 
-def format_yaml(doc: Document, layout: Layout) -> str:
+def _fresh(value: object) -> object:
+    """A round-trip node for ``value`` (strict data) that no text wrote: block collections,
+    and for scalars the plain text the strict loader reads back as the same value (strings
+    are quoted later, as every string is, by ``_canonical``)."""
+    if isinstance(value, dict):
+        return CommentedMap((name, _fresh(item)) for name, item in value.items())
+    if isinstance(value, list):
+        return CommentedSeq(_fresh(item) for item in value)
+    if isinstance(value, str):
+        return value
+    return json.dumps(value)  # null, true, false, an integer or a float: YAML 1.2 plain text
+
+
+def _same(a: object, b: object) -> bool:
+    """Equal as strict data: the same values with the same types (1 is not 1.0 nor true)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+def _graft(node: object, old: object, new: object, kept: list[object],
+           moved: dict[int, str]) -> object:
+    """``node`` (ruamel's reading of ``old``) made to hold ``new``: what both share keeps its
+    node (so its comments and its author's text), the rest is made fresh. When ``new`` is a
+    mapping that holds ``old`` unchanged as a member (a value wrapped by a migration), that
+    member is ``node`` itself, and ``moved`` records the new mapping's id with the member's
+    name, so the comment at the end of the old value's line can follow it. Replaced nodes go
+    to ``kept`` so that no new node can take their identity while the comments filed under
+    it are still to be attached."""
+    if isinstance(new, dict) and not _same(old, new):
+        wrapped = next((name for name, item in new.items() if _same(item, old)), None)
+        if wrapped is not None:
+            fresh = CommentedMap((name, node if name == wrapped else _fresh(item))
+                                 for name, item in new.items())
+            moved[id(fresh)] = wrapped
+            return fresh
+    if isinstance(new, dict) and isinstance(node, CommentedMap) and isinstance(old, dict):
+        keys = dict(zip(old, node, strict=True))  # strict name -> ruamel key, document order
+        for name in old:
+            if name not in new:
+                kept.append(node[keys[name]])
+                del node[keys[name]]
+        for name, item in new.items():
+            if name in keys:
+                node[keys[name]] = _graft(node[keys[name]], old[name], item, kept, moved)
+            else:
+                node[name] = _fresh(item)
+        return node
+    if (isinstance(new, list) and isinstance(node, CommentedSeq) and isinstance(old, list)
+            and len(old) == len(new)):
+        for index, item in enumerate(new):
+            node[index] = _graft(node[index], old[index], item, kept, moved)
+        return node
+    if _same(old, new):
+        return node
+    kept.append(node)
+    return _fresh(new)
+
+
+def _follow(node: object, moved: dict[int, str], notes: comments.Notes) -> None:
+    """Move the end-of-line comment of each wrapped value (see :func:`_graft`) from its old
+    key to the member that now holds the value."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            member = moved.get(id(value))
+            eol = notes.eol.pop((id(node), str(key)), None) if member is not None else None
+            if member is not None and eol is not None:
+                notes.eol[(id(value), member)] = eol
+            _follow(value, moved, notes)
+    elif isinstance(node, CommentedSeq):
+        for value in node:
+            _follow(value, moved, notes)
+
+
+def format_yaml(doc: Document, layout: Layout, data: JsonObject | None = None) -> str:
     """The canonical text of a YAML document the strict loader has accepted (``layout``: its
-    comments and blank lines); Refused if it cannot be written faithfully."""
+    comments and blank lines); with ``data``, of the document rewritten to hold ``data``
+    instead (a migration: what ``data`` shares with ``doc.data`` keeps its comments).
+    Refused if it cannot be written faithfully."""
     yaml = _yaml()
     root = yaml.load(doc.text)
     yaml.version = None  # never write a %YAML directive (rspp reads YAML 1.2 regardless)
     notes = comments.collect(root, doc, layout)
     comments.clear(root)
-    root = _canonical(root, doc.data, document_shape(doc.data), "")
+    kept: list[object] = []
+    if data is not None:
+        moved: dict[int, str] = {}
+        root = _graft(root, doc.data, data, kept, moved)
+        _follow(root, moved, notes)
+    target = doc.data if data is None else data
+    root = _canonical(root, target, document_shape(target), "")
     comments.attach(root, notes)
     out = io.StringIO()
     if layout.start_line is not None:  # the document start marker, and the comments above it

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pydantic import BaseModel
+
 from rspp.core.jsontypes import JsonObject, JsonValue
-from rspp.model.kinds import ALL_MODELS
+from rspp.model.kinds import ALL_MODELS, OLDER_MODELS
 from rspp.model.schemafiles import DIALECT, schema_id
 
 __all__ = ["DIALECT", "check", "export", "file_name", "generate", "render", "schema_id",
@@ -53,9 +55,11 @@ def _tidy(node: JsonValue, *, in_properties: bool = False) -> JsonValue:
 
 
 def generate() -> dict[str, JsonObject]:
-    """Every kind's schema, keyed by file name."""
+    """Every kind's schema, and each older served API version's (ADR 0023), keyed by file
+    name."""
     result: dict[str, JsonObject] = {}
-    for kind, model in sorted(ALL_MODELS.items()):
+    models: dict[str, type[BaseModel]] = {**ALL_MODELS, **OLDER_MODELS}
+    for kind, model in sorted(models.items()):
         body = _tidy(model.model_json_schema(by_alias=True, mode="validation"))
         assert isinstance(body, dict)  # a model's schema is an object
         schema: JsonObject = {"$schema": DIALECT, "$id": schema_id(kind), "title": kind,

@@ -36,9 +36,18 @@ class Document:
     # the canonical digest of ``data``, computed the first time it is asked
     # (``rspp.model.digest.document_digest``): it lives exactly as long as the document
     digest: str | None = field(default=None, repr=False, compare=False)
+    # what the file holds, when ``data`` is its upgrade to a newer API version (ADR 0023)
+    original: JsonObject | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def held(self) -> JsonObject:
+        """The data as the file holds it (``data`` unless it was upgraded in memory): what a
+        digest is taken over and what a bundle carries."""
+        return self.data if self.original is None else self.original
 
     def without_spans(self) -> Document:
-        return Document(self.path, self.text, self.data, self.syntax, spans_dropped=True)
+        return Document(self.path, self.text, self.data, self.syntax, spans_dropped=True,
+                        digest=self.digest, original=self.original)
 
     def ensure_spans(self) -> None:
         """Make the positions when they were dropped or never made (``load_bytes`` with

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
-from rspp.core.jsontypes import JsonObject
+from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.model.artifact import Artifact, spec_field
+from rspp.model.catalog import Param
 
 if TYPE_CHECKING:
     from rspp.model.views import (
@@ -92,3 +93,25 @@ def compatibility(bundle: Artifact) -> CompatibilityWindow:
     (:func:`rspp.model.artifact.spec_field`): the checks over every bundle read no bundle
     document without a finding to place in it."""
     return cast("CompatibilityWindow", spec_field(bundle, "compatibility"))
+
+
+def extension_defaults(body: ExtensionManifestBody) -> dict[str, JsonValue]:
+    """Parameter name -> default of an extension's node type, for the parameters that have
+    one (a declaration without ``default`` gives the node nothing)."""
+    return {name: decl["default"] for name, decl in (body.get("params") or {}).items()
+            if isinstance(decl, dict) and "default" in decl}
+
+
+def extension_declarations(body: ExtensionManifestBody) -> dict[str, Param]:
+    """Parameter name -> declaration, for the parameters an extension gives a ``type``: their
+    values are checked like a built-in type's (rule PRM002). A parameter without a type takes
+    any value."""
+    out: dict[str, Param] = {}
+    for name, decl in (body.get("params") or {}).items():
+        if not isinstance(decl, dict) or "type" not in decl:
+            continue
+        out[name] = Param(default=decl.get("default"), type=decl["type"],
+                          unit=decl.get("unit"), minimum=decl.get("minimum"),
+                          maximum=decl.get("maximum"), enum=tuple(decl.get("enum") or ()),
+                          items=decl.get("items"))
+    return out

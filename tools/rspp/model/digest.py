@@ -26,7 +26,7 @@ def document_digest(doc: Document) -> str:
     """The digest of a loaded document (``sha256:<hex>`` over its RFC 8785 canonical JSON),
     computed once and kept on the document."""
     if doc.digest is None:
-        doc.digest = data_digest(doc.data)
+        doc.digest = data_digest(doc.held)
     return doc.digest
 
 

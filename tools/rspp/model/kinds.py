@@ -487,6 +487,31 @@ class AdapterContracts(Strict):
     checked."""
 
 
+ParamType = Literal["integer", "number", "boolean", "string", "array"]
+
+
+class ParamDeclaration(Strict):
+    """One parameter of an extension's node type (ExtensionManifest rspp.dev/v1beta1)."""
+
+    description: Text | None = None
+    """What the parameter does, for readers and generated pages."""
+    type: ParamType | None = None
+    """The JSON-Schema type of its values: integer, number, boolean, string or array (of
+    strings). Left out, any value is accepted and nothing else here is checked."""
+    unit: Annotated[str, Field(max_length=20)] | None = None
+    """The unit of a numeric value, for readers (Hz, ms, s, tokens)."""
+    minimum: int | float | None = None
+    """The smallest value allowed (inclusive)."""
+    maximum: int | float | None = None
+    """The largest value allowed (inclusive)."""
+    enum: Annotated[list[str | int], Field(min_length=1)] | None = None
+    """The allowed values, when the set is closed."""
+    items: Literal["string"] | None = None
+    """The type of each item of an array value: string (the one item type checked)."""
+    default: object = None
+    """The value a node gets when it sets none (any JSON value); left out, none."""
+
+
 class ExtensionManifestBody(Strict):
     description: Text | None = None
     """What the extension does, for readers and generated pages."""
@@ -502,8 +527,9 @@ class ExtensionManifestBody(Strict):
     """The built-in node type whose ports this extension provides, so it can replace that type."""
     ports: Ports | None = None
     """The node's input and output ports."""
-    params: Params = {}
-    """The node's parameters and their default values."""
+    params: dict[str, ParamDeclaration] = {}
+    """The node's parameters by name: each one's default and, when declared, its JSON-Schema
+    type, unit, range and allowed values (checked like a built-in type's)."""
     default_cancel: Cancel | None = None
     """The cancel scope and in-flight handling nodes of this type get when they declare none."""
     trust_level: TrustLevel | None = None
@@ -519,6 +545,14 @@ class ExtensionManifestBody(Strict):
     contracts: AdapterContracts | None = None
     """The transport and event ABI a runtime adapter implements."""
 
+
+
+class ExtensionManifestV1alpha1Body(ExtensionManifestBody):
+    """The body of an ExtensionManifest written at rspp.dev/v1alpha1: as at rspp.dev/v1beta1,
+    but each parameter is only its default value."""
+
+    params: Params = {}  # type: ignore[assignment]  # the older version's wider shape
+    """The node's parameters and their default values."""
 
 # --------------------------------------------------------------------------- PipelineBundle
 class Pin(Strict):
@@ -825,10 +859,23 @@ class PolicyOverlay(_Envelope):
 
 
 class ExtensionManifest(_Envelope):
+    api_version: Literal["rspp.dev/v1beta1"] = Field(alias="apiVersion")  # type: ignore[assignment]
+    """The schema version of the file: rspp.dev/v1beta1 (rspp reads rspp.dev/v1alpha1 too,
+    and upgrades it: `rspp migrate`)."""
     kind: Literal["ExtensionManifest"]
     """The artifact kind: ExtensionManifest."""
     spec: ExtensionManifestBody
     """The extension: its type, ports, parameters, isolation and package."""
+
+
+class ExtensionManifestV1alpha1(_Envelope):
+    """An ExtensionManifest written at rspp.dev/v1alpha1, the version before typed parameter
+    declarations."""
+
+    kind: Literal["ExtensionManifest"]
+    """The artifact kind: ExtensionManifest."""
+    spec: ExtensionManifestV1alpha1Body
+    """The extension: its type, ports, parameter defaults, isolation and package."""
 
 
 class PipelineBundle(_Envelope):
@@ -1165,4 +1212,7 @@ AUTHORED_MODELS = _by_kind(PipelineSpec, Module, ExecutionProfile, PolicyOverlay
                            ReplayEvidenceManifest, CompatibilityContract, ConformanceGates,
                            CompatibilityWaivers)
 DERIVED_MODELS = _by_kind(ResolvedSpec, ResolvedTurnPlan)
+OLDER_MODELS: Final = MappingProxyType({"ExtensionManifestV1alpha1": ExtensionManifestV1alpha1})
+"""The models of older served API versions, by schema name
+(:func:`rspp.model.migrations.schema_name`); each keeps its schema file."""
 ALL_MODELS: Final = MappingProxyType({**AUTHORED_MODELS, **DERIVED_MODELS})

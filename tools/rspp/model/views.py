@@ -36,6 +36,7 @@ ExtensionType = Literal["custom_node", "external_node", "runtime_adapter"]
 TrustLevel = Literal["trusted", "restricted", "untrusted"]
 PinKind = Literal["PipelineSpec", "ExecutionProfile", "PolicyOverlay"]
 RecordingLevel = Literal["L0", "L1", "L2"]
+ParamType = Literal["integer", "number", "boolean", "string", "array"]
 CompatMode = Literal["BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL",
                      "FULL_TRANSITIVE", "NONE"]
 GateType = Literal["latency", "cancel_fence", "authority", "replay_completeness", "lifecycle",
@@ -276,6 +277,17 @@ class AdapterContracts(TypedDict):
     controlEvents: NotRequired[list[str]]
 
 
+class ParamDeclaration(TypedDict):
+    description: NotRequired[str]
+    type: NotRequired[ParamType]
+    unit: NotRequired[str]
+    minimum: NotRequired[int | float]
+    maximum: NotRequired[int | float]
+    enum: NotRequired[list[str | int]]
+    items: NotRequired[Literal["string"]]
+    default: NotRequired[JsonValue]
+
+
 class ExtensionManifestBody(TypedDict):
     description: NotRequired[str]
     type: ExtensionType
@@ -283,7 +295,7 @@ class ExtensionManifestBody(TypedDict):
     nodeType: NotRequired[str]
     implements: NotRequired[str]
     ports: NotRequired[Ports]
-    params: NotRequired[dict[str, JsonValue]]
+    params: NotRequired[dict[str, ParamDeclaration]]
     defaultCancel: NotRequired[Cancel]
     trustLevel: NotRequired[TrustLevel]
     isolation: NotRequired[Isolation]
@@ -474,7 +486,9 @@ class PolicyOverlay(_Envelope):
     spec: PolicyOverlayBody
 
 
-class ExtensionManifest(_Envelope):
+class ExtensionManifest(TypedDict):
+    apiVersion: Literal["rspp.dev/v1beta1"]  # its storage version (ADR 0023)
+    metadata: Metadata
     kind: Literal["ExtensionManifest"]
     spec: ExtensionManifestBody
 

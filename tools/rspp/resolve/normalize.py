@@ -24,7 +24,13 @@ from rspp.core.constants import API_VERSION
 from rspp.core.findings import Related
 from rspp.core.jsontypes import as_array, as_object
 from rspp.load.spans import escape_token
-from rspp.model.access import bundle_body, extension_body, policy_body, profile_body
+from rspp.model.access import (
+    bundle_body,
+    extension_body,
+    extension_defaults,
+    policy_body,
+    profile_body,
+)
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render
 from rspp.model.digest import pinned_ref
@@ -187,9 +193,10 @@ class _Work:
 
     def _from_extension(self, node: Item, ext: Artifact) -> None:
         body = extension_body(ext)
-        for key, value in (body.get("params") or {}).items():
+        for key, value in extension_defaults(body).items():
             node.fill(("params", key), value, authored(
-                ext, f"/spec/params/{escape_token(key)}", f"parameter default of {ext.ref}"))
+                ext, f"/spec/params/{escape_token(key)}/default",
+                f"parameter default of {ext.ref}"))
         for key, setting in (body.get("defaultCancel") or {}).items():
             node.fill(("cancel", key), setting, authored(
                 ext, f"/spec/defaultCancel/{key}", f"default cancel of {ext.ref}"))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rspp.model.access import extension_body
+from rspp.load.spans import escape_token
+from rspp.model.access import extension_body, extension_declarations, extension_defaults
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN, render
+from rspp.model.catalog import BUILTIN, render, value_problem
 from rspp.model.ids import PortType, parse_port_type
 from rspp.rules.base import Check, Context, Hit
 
@@ -57,7 +58,7 @@ def _implements_ports(art: Artifact, ctx: Context) -> Iterator[Hit]:
     ports = spec.get("ports")
     if base is None or ports is None:
         return
-    params = {**base.params, **(spec.get("params") or {})}
+    params = {**base.params, **extension_defaults(spec)}
     inputs = ports.get("inputs") or {}
     outputs = ports.get("outputs") or {}
     for name, decl in sorted(base.inputs.items()):
@@ -78,9 +79,48 @@ def _implements_ports(art: Artifact, ctx: Context) -> Iterator[Hit]:
                       f"this extension's {got} does not satisfy it")
 
 
+
+_NEED_TYPE = ("minimum", "maximum", "enum", "items")
+
+
+def _declarations(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    """EXT005: each parameter declaration holds together (ADR 0023)."""
+    spec = extension_body(art)
+    typed = extension_declarations(spec)
+    for name, decl in (spec.get("params") or {}).items():
+        at = f"/spec/params/{escape_token(name)}"
+        if name not in typed:
+            for field in _NEED_TYPE:
+                if field in decl:
+                    yield Hit(f"{at}/{field}", f"parameter {name!r} declares {field} but no "
+                                               "type; add its type (integer, number, boolean, string or array)")
+                    break
+            continue
+        param = typed[name]
+        kind = param.type
+        if "items" in decl and kind != "array":
+            yield Hit(f"{at}/items", f"parameter {name!r} is {kind}, not array: items applies "
+                                     "only to an array")
+        if kind not in ("integer", "number"):
+            for field in ("minimum", "maximum"):
+                if field in decl:
+                    yield Hit(f"{at}/{field}", f"parameter {name!r} is {kind}: {field} applies "
+                                               "only to an integer or a number")
+        elif (param.minimum is not None and param.maximum is not None
+              and param.minimum > param.maximum):
+            yield Hit(f"{at}/minimum", f"parameter {name!r} has minimum {param.minimum} above "
+                                       f"its maximum {param.maximum}")
+            continue
+        if "default" in decl:
+            refusal = value_problem(param, decl["default"])
+            if refusal is not None:
+                yield Hit(f"{at}/default", "the default of " + refusal.message(
+                    spec.get("nodeType") or art.ref, name, param))
+
 CHECKS: tuple[Check, ...] = (
     Check("EXT001", kinds=("ExtensionManifest",), check=_safety),
     Check("EXT002", kinds=("ExtensionManifest",), check=_node_shape),
     Check("EXT003", kinds=("ExtensionManifest",), check=_external_isolation),
     Check("EXT004", kinds=("ExtensionManifest",), check=_implements_ports),
+    Check("EXT005", kinds=("ExtensionManifest",), check=_declarations),
 )

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import msgspec
 
-from rspp.model.access import extension_body, graph_body, module_body
+from rspp.model.access import extension_body, extension_defaults, graph_body, module_body
 from rspp.model.artifact import Artifact, Index
 from rspp.model.catalog import BUILTIN, render, value_problem
 from rspp.model.ids import PortType, parse_port_type, parse_ref
@@ -98,7 +98,7 @@ def _node(index: Index, pointer: str, node: Node) -> GNode:
         if ext is None or not ext.schema_valid or ext.spec.get("nodeType") != node["type"]:
             return g
         body = extension_body(ext)
-        merged = {**(body.get("params") or {}), **params}
+        merged = {**extension_defaults(body), **params}
         g.inputs, g.outputs = _types_from_ports(body.get("ports") or {}, merged)
         g.known = True
         return g

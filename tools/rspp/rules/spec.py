@@ -15,7 +15,14 @@ from rspp.core.findings import Related
 from rspp.core.jsontypes import JsonValue
 from rspp.core.suggest import did_you_mean
 from rspp.load.spans import escape_token, pointer_join
-from rspp.model.access import extension_body, graph_body, module_body, policy_body, profile_body
+from rspp.model.access import (
+    extension_body,
+    extension_declarations,
+    graph_body,
+    module_body,
+    policy_body,
+    profile_body,
+)
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import BUILTIN, Param, value_problem
 from rspp.model.ids import PortType, parse_ref
@@ -457,7 +464,9 @@ def _node_site(ctx: Context, pointer: str, node: Node, values: dict[str, JsonVal
     if node.get("extension") is not None:
         ext = g.find_extension(ctx.index, node)
         if ext is not None and ext.schema_valid:
-            known = frozenset(extension_body(ext).get("params") or {})
+            body = extension_body(ext)
+            known = frozenset(body.get("params") or {})
+            decls = extension_declarations(body)
     elif node["type"] in BUILTIN:
         decls = BUILTIN[node["type"]].decls
         known = frozenset(decls)
@@ -473,7 +482,10 @@ def _type_site(ctx: Context, pointer: str, ntype: str,
     exts = [extension_body(e) for e in ctx.index.of_kind("ExtensionManifest") if e.schema_valid]
     exts = [e for e in exts if e.get("nodeType") == ntype]
     known = frozenset(p for e in exts for p in e.get("params") or {}) if exts else None
-    return ParamSite(pointer, ntype, values, "default", known, {})
+    # a name declared by several versions: the newest declaration written first wins
+    decls = {name: decl for e in reversed(exts) for name, decl in
+             extension_declarations(e).items()}
+    return ParamSite(pointer, ntype, values, "default", known, decls)
 
 
 def _unknown_names(site: ParamSite) -> Iterator[Hit]:

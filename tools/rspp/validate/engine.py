@@ -44,7 +44,7 @@ from rspp.validate.headers import (
     write_headers,
 )
 from rspp.validate.memo import memo_key, read_memo, write_memo
-from rspp.validate.schema import check_envelope, check_schema
+from rspp.validate.schema import check_envelope, check_schema, upgrade_document
 
 _intern = sys.intern
 
@@ -141,7 +141,7 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
         if hit is not None:
             if hit.doc is not None:
                 hit.doc.data = _shared_keys(hit.doc.data)
-            return msgspec.structs.replace(hit, key=key, stamp=stamp)
+            return _upgraded(msgspec.structs.replace(hit, key=key, stamp=stamp))
     # Positions are made only for a file with a finding (most have none).
     loaded = load_bytes(raw, rel, syntax=syntax, limits=limits, located=False)
     doc = loaded.document
@@ -153,8 +153,17 @@ def _load_one(path: Path, root: Path, limits: Limits, resolver: Resolver,
             problems = check_schema(doc, kind, root=root)
         outcome = Loaded(doc.path, doc.without_spans(), kind, tuple(problems))
     if cache is not None:
-        cache.put(syntax, limits, raw, outcome, key)
-    return msgspec.structs.replace(outcome, key=key, stamp=stamp)
+        cache.put(syntax, limits, raw, outcome, key)  # as the file holds it
+    return _upgraded(msgspec.structs.replace(outcome, key=key, stamp=stamp))
+
+
+def _upgraded(loaded: Loaded) -> Loaded:
+    """``loaded`` with its document upgraded in memory to its kind's storage version when it
+    is schema-valid and written at an older API version (ADR 0023)."""
+    if loaded.doc is None or loaded.kind is None or loaded.findings:
+        return loaded
+    problems = upgrade_document(loaded.doc, loaded.kind)
+    return msgspec.structs.replace(loaded, findings=tuple(problems)) if problems else loaded
 
 
 def _known_header(path: Path, rel: str, root: Path, limits: Limits, resolver: Resolver,

@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any, Final, NoReturn
 
 import msgspec
 
-from rspp.core.constants import API_VERSION, AUTHORED_KINDS
+from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonObject, as_object
 from rspp.core.sink import FindingSink, finding
 from rspp.load.document import Document
 from rspp.load.spans import escape_token, pointer_join
 from rspp.model import ids
+from rspp.model.migrations import MigrationError, schema_name, served, storage_version, upgrade
 
 AUTHORED = AUTHORED_KINDS
 _PATTERN_NAMES: Final = MappingProxyType({
@@ -276,11 +277,32 @@ def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
             msg = f"unknown kind {_describe(kind)}; expected one of {', '.join(AUTHORED)}"
         return None, [_finding(doc, "ENV001", "/kind", msg)]
     api = data.get("apiVersion")
-    if api != API_VERSION:
+    versions = served(kind)
+    if api not in versions:
+        listed = (f"{', '.join(versions[:-1])} and {versions[-1]}" if len(versions) > 1
+                  else versions[0])
         msg = ("missing key 'apiVersion'" if "apiVersion" not in data
-               else f"unsupported apiVersion {_describe(api)}; this rspp reads {API_VERSION}")
+               else f"unsupported apiVersion {_describe(api)}; this rspp reads {listed} "
+                    f"for {kind}")
         return None, [_finding(doc, "ENV002", "/apiVersion", msg)]
     return kind, []
+
+
+def upgrade_document(doc: Document, kind: str) -> list[Finding]:
+    """Upgrade ``doc`` (a schema-valid document of ``kind``) in memory to the kind's storage
+    version when it is written at an older one (ADR 0023): ``doc.data`` becomes the storage
+    version's document and ``doc.original`` keeps what the file holds (its digest, and what
+    a bundle carries, stay over it). Positions stay the file's (a path the upgrade made is
+    found at its nearest written ancestor). Returns ``[]``, or one MIG001 finding at ``/apiVersion`` when
+    no migration leads there (then ``doc`` is left as it was)."""
+    if doc.data.get("apiVersion") == storage_version(kind):
+        return []
+    try:
+        upgraded = upgrade(doc.data, kind)
+    except MigrationError as exc:
+        return [_finding(doc, "MIG001", exc.pointer, exc.message)]
+    doc.original, doc.data = doc.data, upgraded  # digests stay over what the file holds
+    return []
 
 
 def _integral_floats(data: JsonObject) -> list[tuple[str | int, ...]]:
@@ -387,7 +409,9 @@ def check_schema(doc: Document, kind: str, *, root: Path | None = None,
     ``root`` (the repository) makes schema file paths in SCH002 relative; ``schema_dir``
     defaults to the installed package's schemas.
     """
-    compiled = _compiled_for(kind, schema_dir)
+    api = doc.data.get("apiVersion")
+    name = schema_name(kind, api) if isinstance(api, str) and api in served(kind) else kind
+    compiled = _compiled_for(name, schema_dir)
     if compiled.validator is None:
         return [_refused(doc, kind, compiled.problems, root)]
     findings = []
