@@ -14,9 +14,9 @@ from tests.helpers import REPO_ROOT
 PACKAGE = REPO_ROOT / "tools" / "rspp"
 # Where a finding may be constructed: the sink.
 MAKES_FINDINGS = {"core/sink.py"}
-# Where a severity may be named: its definition, the catalogue, and the reporters that map
-# severities to output levels.
-NAMES_SEVERITIES = ("core/findings.py", "core/catalogue.py", "report/")
+# Where a severity may be named: its definition, the catalogue, a pack's rules (each pack
+# catalogues its own codes, ADR 0024), and the reporters that map severities to output levels.
+NAMES_SEVERITIES = ("core/findings.py", "core/catalogue.py", "rules/packs.py", "report/")
 
 
 def _uses(tree: ast.AST) -> tuple[list[int], list[int]]:

@@ -45,7 +45,8 @@ COMMANDS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType({
 })
 GROUPS: Final[Mapping[str, str]] = MappingProxyType({"rules": "rules", "bundle": "bundle",
                                                     "rollout": "rollout", "replay": "replay",
-                                                    "gates": "gates", "cache": "cache"})
+                                                    "gates": "gates", "cache": "cache",
+                                                    "packs": "packs"})
 
 
 def build_app(only: str | None = None) -> typer.Typer:

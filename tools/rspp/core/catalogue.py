@@ -1249,6 +1249,67 @@ ENTRIES: tuple[Entry, ...] = (
             "version no kind has is a usage error.)",
         emitted_by="fmt",
     ),
+    # pack
+    Entry(
+        code="PCK001",
+        category="pack",
+        severity=Severity.ERROR,
+        summary="A pack the configuration enables is not installed.",
+        doc="[packs] in rspp.toml enables installed distributions by name (ADR 0024, "
+            "docs/packs.md). The named distribution is not installed in the environment rspp "
+            "runs in: install it (pip install <name>) or remove the entry. No pack is ever "
+            "installed or fetched by rspp.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="PCK002",
+        category="pack",
+        severity=Severity.ERROR,
+        summary="The installed version of a pack is outside the range the configuration asks "
+                "for.",
+        doc="Each [packs] entry gives a PEP 440 version range (\">=1.2,<2\", or \"*\" for any); "
+            "the installed distribution's version must be inside it, so a repository is never "
+            "judged by a pack version it did not agree to. Install a matching version or "
+            "change the range.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="PCK003",
+        category="pack",
+        severity=Severity.ERROR,
+        summary="A pack would be loaded from inside the repository being checked.",
+        doc="rspp never runs code from the repository it checks: a pull request could otherwise "
+            "run code in CI by adding a *.dist-info folder or a module that shadows an "
+            "installed pack (python -m puts the current folder first on the import path). A "
+            "pack whose metadata or top-level module lies inside the repository is refused "
+            "before anything of it is imported, unless it lies in the running interpreter's "
+            "own environment and git tracks nothing there (a virtual environment created in "
+            "the checkout). Install packs into the environment, not into the repository.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="PCK004",
+        category="pack",
+        severity=Severity.ERROR,
+        summary="A pack cannot be loaded or does not hold an rspp Pack.",
+        doc="An enabled pack declares exactly one entry point in the group rspp.packs whose "
+            "object is an rspp.rules.packs.Pack (or a callable returning one): a code prefix "
+            "of 2 to 8 capital letters and rules coded <PREFIX>NNN, each with a summary, a doc "
+            "and the artifact kinds it reads. An import error, a missing or second entry "
+            "point, another object or a malformed rule is this finding; the pack is not used.",
+        emitted_by="loader",
+    ),
+    Entry(
+        code="PCK005",
+        category="pack",
+        severity=Severity.ERROR,
+        summary="A pack's code prefix clashes with rspp's or another pack's.",
+        doc="Rule codes are namespaced by prefix: a pack may not use a prefix of rspp's own "
+            "codes (ENV, REF, SCH, ...) or one another enabled pack uses, so a code always "
+            "names one rule in every report format. Rename the prefix, or enable one of the "
+            "two packs.",
+        emitted_by="loader",
+    ),
     # path
     Entry(
         code="PATH001",

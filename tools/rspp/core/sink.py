@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 import msgspec
 
-from rspp.core.catalogue import entry
+from rspp.core.catalogue import Entry, entry
 from rspp.core.findings import Finding, Related, Waived
 
 
@@ -28,6 +28,16 @@ def finding(code: str, path: str, line: int, col: int, message: str, *, pointer:
     """
     return Finding(code, entry(code).severity, path, line, col, message, pointer, end_line,
                    end_col, tuple(related), subject, waiver)
+
+
+def entry_finding(made_by: Entry, path: str, line: int, col: int, message: str, *,
+                  pointer: str = "", end_line: int | None = None, end_col: int | None = None,
+                  related: Iterable[Related] = ()) -> Finding:
+    """The finding of ``made_by``'s code with its severity: for a code that ``made_by``
+    catalogues rather than rspp's catalogue (a pack's rule, ADR 0024), or one already looked
+    up."""
+    return Finding(made_by.code, made_by.severity, path, line, col, message, pointer,
+                   end_line, end_col, tuple(related))
 
 
 def waived(made: Finding, waiver: Waived) -> Finding:

@@ -11,12 +11,15 @@ library's TOML 1.0 parser; nothing in it is executed. The keys::
     exclude_codes = { ENV003 = ["drafts/**"] }        # globs per code (buf's ignore_only)
     [gates]
     allow-commands = ["pytest", "cargo"]              # executables command gates may run
+    [packs]
+    acme-rspp-pack = ">=1.2,<2"                       # installed packs to enable (ADR 0024)
 
 Every mistake is a located loader finding, never a silent skip: TOML syntax (CFG001), an
 unknown key (CFG002, with the nearest key), a wrong type or value (CFG003), an unknown or
 retired code (CFG004, with the nearest code or the replacement), a code configuration may not
 lower or exclude (CFG005: :attr:`rspp.core.catalogue.Entry.configurable`), a bad glob
-(CFG006), two sources (CFG007). A configuration with any of them is not applied at all.
+(CFG006), two sources (CFG007), a pack name or version range that is not one (CFG003). A
+configuration with any of them is not applied at all.
 
 Positions: tomllib reports none for values, so keys are found by a small scan of the text
 (:class:`_Locator`): exact for keys written as ``key =``, ``a.b =``, in ``[table]`` headers or
@@ -50,7 +53,7 @@ PYPROJECT_FILE: Final = "pyproject.toml"
 MAX_BYTES: Final = 1 << 20
 """The largest configuration file read (1 MiB, the artifact limit)."""
 
-KEYS: Final = ("exclude", "exclude_codes", "gates", "severity")
+KEYS: Final = ("exclude", "exclude_codes", "gates", "packs", "severity")
 GATE_KEYS: Final = ("allow-commands",)
 """The keys of the ``[gates]`` table (``rspp gates run``, docs/gates.md)."""
 LEVELS: Final = ("error", "warning", "info", "off")
@@ -67,6 +70,19 @@ class Where(msgspec.Struct, frozen=True):
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+_DIST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?")
+"""A distribution name (PEP 508 ``identifier``; the core metadata ``Name`` field)."""
+
+
+class PackRequest(msgspec.Struct, frozen=True):
+    """One ``[packs]`` entry: the distribution ``name`` to enable, the PEP 440 version
+    ``specifier`` its installed version must satisfy (``""``: any), and where it is written."""
+
+    name: str
+    specifier: str
+    where: Where
 
 
 class Glob(msgspec.Struct, frozen=True):
@@ -98,6 +114,8 @@ class Config(msgspec.Struct, frozen=True):
     allow_commands: tuple[str, ...] = ()
     """``[gates] allow-commands``: the bare executable names command gates may run (none by
     default)."""
+    packs: tuple[PackRequest, ...] = ()
+    """``[packs]``: the installed packs to enable, by distribution name (ADR 0024)."""
 
     @property
     def empty(self) -> bool:
@@ -216,6 +234,22 @@ def stricter(head: Config | None, base: Config | None, label: str) -> Config | N
     return None if merged.empty else merged
 
 
+def _specifier_problem(text: str) -> str | None:
+    """Why ``text`` is not a PEP 440 version specifier set, or None."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only with [packs]
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        SpecifierSet(text)
+    except InvalidSpecifier as exc:
+        try:
+            Version(text)
+        except InvalidVersion:
+            return one_line(str(exc))
+        return one_line(f"{exc}; for exactly that version write =={text}")
+    return None
+
+
 def _read(root: Path, name: str) -> str | Finding:
     rel, raw = read_file(root / name, root, MAX_BYTES)
     if isinstance(raw, Finding):
@@ -272,10 +306,42 @@ class _Checker:
         exclude = self.globs(("exclude",), data.get("exclude"))
         codes = self.exclude_codes(data.get("exclude_codes"))
         allow = self.allow_commands(data.get("gates"))
+        packs = self.packs(data.get("packs"))
         if self.problems:
             return Loaded(None, tuple(sorted(self.problems, key=Finding.sort_key)))
         return Loaded(Config(self.name, MappingProxyType(severity), exclude,
-                             MappingProxyType(codes), allow))
+                             MappingProxyType(codes), allow, packs))
+
+    def packs(self, value: object) -> tuple[PackRequest, ...]:
+        """``[packs]``: distribution name -> PEP 440 version specifier (``"*"`` or ``""``:
+        any version)."""
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.report("CFG003", self.at(("packs",)),
+                        f"{self.where_shown(('packs',))} must be a table of pack names and "
+                        f"version ranges, not {_type(value)}")
+            return ()
+        out: list[PackRequest] = []
+        for name, spec in value.items():
+            keys = ("packs", name)
+            where = self.at(keys)
+            if not _DIST_NAME.fullmatch(name):
+                self.report("CFG003", where, f"{name!r} in {self.where_shown(('packs',))} is "
+                                             "not a distribution name")
+                continue
+            if not isinstance(spec, str):
+                self.report("CFG003", where, f"{self.where_shown(keys)} must be a version range "
+                                             f"such as \">=1.0,<2\", not {_type(spec)}")
+                continue
+            text = "" if spec.strip() in ("", "*") else spec.strip()
+            problem = _specifier_problem(text)
+            if problem is not None:
+                self.report("CFG003", where, f"{self.where_shown(keys)} = {spec!r} is not a "
+                                             f"PEP 440 version range: {problem}")
+                continue
+            out.append(PackRequest(name, text, where))
+        return tuple(sorted(out, key=lambda r: r.name.lower()))
 
     def allow_commands(self, value: object) -> tuple[str, ...]:
         """``[gates]``: only ``allow-commands``, a list of bare executable names."""

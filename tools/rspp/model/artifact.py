@@ -19,6 +19,7 @@ import msgspec
 
 from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.load.document import Document
+from rspp.model.catalog import BUILTIN, NodeType
 
 
 def version_identity(version: str) -> str:
@@ -72,6 +73,10 @@ class Index(msgspec.Struct):
     artifacts: list[Artifact] = msgspec.field(default_factory=list)
     by_key: dict[tuple[str, str, str], list[Artifact]] = msgspec.field(default_factory=dict)
     by_kind_id: dict[tuple[str, str], list[Artifact]] = msgspec.field(default_factory=dict)
+    # The node catalog the rules and the resolver read (ADR 0024): the built-in types, and
+    # those of the packs the repository enables. Types an extension manifest provides are
+    # found through the manifest a node names.
+    node_types: Mapping[str, NodeType] = msgspec.field(default_factory=lambda: BUILTIN)
 
     def add(self, art: Artifact) -> None:
         self.artifacts.append(art)

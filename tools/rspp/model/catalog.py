@@ -239,9 +239,11 @@ def render(template: str, params: Mapping[str, object]) -> PortType | str:
     return missing[0] if missing else parse_port_type(text)
 
 
-def shaping_params(node_type: str) -> frozenset[str] | None:
-    """Parameters that appear in a built-in type's port types (None: not a built-in type)."""
-    t = BUILTIN.get(node_type)
+def shaping_params(node_type: str,
+                   types: Mapping[str, NodeType] | None = None) -> frozenset[str] | None:
+    """Parameters that appear in a catalog type's port types (None: not in ``types``, by
+    default the built-in catalog)."""
+    t = (BUILTIN if types is None else types).get(node_type)
     if t is None:
         return None
     templates = [d.type for d in t.inputs.values()] + list(t.outputs.values())

@@ -292,7 +292,9 @@ def sarif(result: Report, *, docs: str | None = None) -> str:
     base = path_base(result.root)
     used = sorted({f.code for f in (*result.findings, *result.hidden)})
     rule_index = {code: i for i, code in enumerate(used)}
-    descriptors = [sarif_descriptor(catalogue.entry(code), docs) for code in used]
+    # a pack's code is described by its own entry, without a link into rspp's rule reference
+    descriptors = [sarif_descriptor(result.entries[code], None) if code in result.entries
+                   else sarif_descriptor(catalogue.entry(code), docs) for code in used]
     results = []
     shown = [(f, False) for f in result.findings] + [(f, True) for f in result.hidden]
     for f, is_hidden in shown:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import MappingProxyType
 
+from rspp.core.catalogue import Entry
 from rspp.core.findings import Finding
 from rspp.load.config import Config
 from rspp.load.document import Document
@@ -35,6 +37,9 @@ class Report:
     strict: bool = False
     config: Config | None = None
     hidden: tuple[Finding, ...] = ()
+    entries: Mapping[str, Entry] = field(default_factory=lambda: MappingProxyType({}))
+    """The catalogue entries of the codes the enabled packs contribute (ADR 0024), for the
+    report formats that describe each code (SARIF)."""
 
     def __post_init__(self) -> None:
         if self.config is None:

@@ -3,6 +3,7 @@ shows. Validation is handed these checks here, so ``rspp.validate`` never import
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 import msgspec
@@ -10,7 +11,7 @@ import msgspec
 from rspp.core.findings import Finding
 from rspp.model.access import profile_body
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import shaping_params
+from rspp.model.catalog import NodeType, shaping_params
 from rspp.report.result import Report
 from rspp.validate.engine import (
     Repository,
@@ -43,7 +44,7 @@ def resolved_graph_pass(repo: Repository, broken: set[str],
         inputs = bundle_inputs(bundle, repo.index) if bundle.schema_valid else None
         if inputs is None:
             continue
-        if not inputs.policies and not _reshapes_ports(inputs.profile):
+        if not inputs.policies and not _reshapes_ports(inputs.profile, repo.index.node_types):
             continue
         files = involved_files(inputs, repo.index)
         if files & broken or (targets is not None and not files & targets):
@@ -59,9 +60,9 @@ def resolved_graph_pass(repo: Repository, broken: set[str],
     return out
 
 
-def _reshapes_ports(profile: Artifact) -> bool:
+def _reshapes_ports(profile: Artifact, types: Mapping[str, NodeType]) -> bool:
     for node_type, params in (profile_body(profile).get("nodeDefaults") or {}).items():
-        shaping = shaping_params(node_type)
+        shaping = shaping_params(node_type, types)
         if shaping is None or shaping & set(params or {}):
             return True
     return False

@@ -32,7 +32,7 @@ from rspp.model.access import (
     profile_body,
 )
 from rspp.model.artifact import Artifact, Index
-from rspp.model.catalog import BUILTIN, render
+from rspp.model.catalog import render
 from rspp.model.digest import pinned_ref
 from rspp.model.ids import PortType, parse_port_type, parse_ref
 from rspp.model.lanes import LANES, allowed_lanes, default_lane, lane_of
@@ -86,7 +86,7 @@ def normalize(spec: Artifact, profile: Artifact, overlays: Sequence[Artifact] = 
     work = _Work(index, profile, bundle, graph)
     fresh = [p for p in overlays if p.ref not in applied]
     for policy in fresh:
-        apply_inserts(policy, graph)
+        apply_inserts(policy, graph, index.node_types)
     for node in graph.nodes.values():
         work.complete_node(node)
     for edge in graph.edges:
@@ -148,7 +148,7 @@ class _Work:
                 self._problem("REF002", node, f"extension {node.data['extension']} does not "
                               f"provide node type {ntype}")
                 return
-        elif ntype not in BUILTIN:
+        elif ntype not in self.index.node_types:
             self._problem("REF002", node, f"node type {ntype} is not in the built-in catalog")
             return
         defaults = profile_body(self.profile).get("nodeDefaults") or {}
@@ -170,7 +170,7 @@ class _Work:
         self._package(node, ntype)
 
     def _from_catalog(self, node: Item, ntype: str) -> None:
-        t = BUILTIN[ntype]
+        t = self.index.node_types[ntype]
         for key, value in t.params.items():
             if value is not None:
                 node.fill(("params", key), value,

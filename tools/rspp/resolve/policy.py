@@ -18,7 +18,7 @@ from rspp.core.suggest import did_you_mean
 from rspp.load.spans import pointer_join
 from rspp.model.access import policy_body
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN, value_problem
+from rspp.model.catalog import BUILTIN, NodeType, value_problem
 from rspp.model.expr import ExprError, parse
 from rspp.resolve import expand as ex
 from rspp.resolve.items import Item, Problem, authored, builtin
@@ -40,7 +40,10 @@ def _endpoints(graph: ex.ModuleGraph, port_ref: str, *, output: bool) -> list[ex
     return [(node, port)]
 
 
-def apply_inserts(policy: Artifact, graph: ex.ModuleGraph) -> None:
+def apply_inserts(policy: Artifact, graph: ex.ModuleGraph,
+                  types: Mapping[str, NodeType] = BUILTIN) -> None:
+    """Insert the nodes of ``policy``'s insert rules into ``graph``; ``types``: the node
+    catalog (the repository index's)."""
     for i, rule in enumerate(policy_body(policy).get("insertRules") or []):
         base = f"/spec/insertRules/{i}"
         src_ref, dst_ref = rule["onEdge"]
@@ -60,11 +63,11 @@ def apply_inserts(policy: Artifact, graph: ex.ModuleGraph) -> None:
                 "POL005", policy, f"{base}/node/id", f"policy {policy.ref} inserts node "
                 f"{nid!r}, but the pipeline already has a node with that id"))
             continue
-        problem = _node_problem(rule)
+        problem = _node_problem(rule, types)
         if problem:
             graph.problems.append(Problem("POL005", policy, f"{base}/node", problem))
             continue
-        refused = list(_value_problems(policy, base, rule["node"]))
+        refused = list(_value_problems(policy, base, rule["node"], types))
         if refused:
             graph.problems.extend(refused)
             continue
@@ -86,13 +89,13 @@ def _copy(edge: Item, policy: Artifact, pointer: str) -> Item:
     return Item(data, dict(edge.origins), blame=(policy, pointer))
 
 
-def _node_problem(rule: InsertRule) -> str | None:
+def _node_problem(rule: InsertRule, types: Mapping[str, NodeType]) -> str | None:
     """What makes an inserted node unusable before any edge is looked at."""
     node = rule["node"]
-    t = BUILTIN.get(node["type"])
+    t = types.get(node["type"])
     if node.get("extension") is None and t is None:
         return (f"node type {node['type']} is not in the built-in catalog"
-                f"{did_you_mean(node['type'], BUILTIN)}")
+                f"{did_you_mean(node['type'], types)}")
     if t is None:
         return None  # extension nodes: ports and parameters are checked when resolving
     unknown = sorted(set(node.get("params") or {}) - set(t.params))
@@ -110,10 +113,11 @@ def _node_problem(rule: InsertRule) -> str | None:
     return None
 
 
-def _value_problems(policy: Artifact, base: str, node: Node) -> Iterator[Problem]:
+def _value_problems(policy: Artifact, base: str, node: Node,
+                    types: Mapping[str, NodeType]) -> Iterator[Problem]:
     """PRM002 for the inserted node's parameter values (the static rule's check, for callers
     of the library that resolve without validating first)."""
-    t = BUILTIN.get(node["type"])
+    t = types.get(node["type"])
     if t is None or node.get("extension") is not None:
         return
     for name, value in (node.get("params") or {}).items():

@@ -27,7 +27,6 @@ from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.suggest import did_you_mean
 from rspp.model.access import contract_body
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN
 from rspp.model.ids import NODE_TYPE_PATTERN, SEMVER_CORE, parse_ref
 from rspp.rules.base import Check, Context, Hit
 
@@ -128,7 +127,7 @@ def _deprecation_target(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 
 def _deprecated_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
-    declared = set(BUILTIN) | {str(e.spec.get("nodeType")) for e in
+    declared = set(ctx.index.node_types) | {str(e.spec.get("nodeType")) for e in
                                ctx.index.of_kind("ExtensionManifest") if e.spec.get("nodeType")}
     for i, dep in enumerate(contract_body(art).get("deprecations") or []):
         target = parse_target(dep["target"])

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from rspp.load.spans import escape_token
 from rspp.model.access import extension_body, extension_declarations, extension_defaults
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN, render, value_problem
+from rspp.model.catalog import render, value_problem
 from rspp.model.ids import PortType, parse_port_type
 from rspp.rules.base import Check, Context, Hit
 
@@ -54,7 +54,7 @@ def _external_isolation(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _implements_ports(art: Artifact, ctx: Context) -> Iterator[Hit]:
     spec = extension_body(art)
-    base = BUILTIN.get(spec.get("implements") or "")
+    base = ctx.index.node_types.get(spec.get("implements") or "")
     ports = spec.get("ports")
     if base is None or ports is None:
         return

@@ -14,7 +14,7 @@ import msgspec
 
 from rspp.model.access import extension_body, extension_defaults, graph_body, module_body
 from rspp.model.artifact import Artifact, Index
-from rspp.model.catalog import BUILTIN, render, value_problem
+from rspp.model.catalog import render, value_problem
 from rspp.model.ids import PortType, parse_port_type, parse_ref
 from rspp.rules.base import Context
 
@@ -92,7 +92,7 @@ def find_extension(index: Index, node: Node) -> Artifact | None:
 def _node(index: Index, pointer: str, node: Node) -> GNode:
     g = GNode(node["id"], pointer, "node", node["type"], authored=node)
     params = dict(node.get("params") or {})
-    builtin = BUILTIN.get(node["type"])
+    builtin = index.node_types.get(node["type"])
     if node.get("extension") is not None:
         ext = find_extension(index, node)
         if ext is None or not ext.schema_valid or ext.spec.get("nodeType") != node["type"]:

@@ -11,7 +11,6 @@ from rspp.core.jsontypes import as_array, as_object
 from rspp.core.suggest import close_match, did_you_mean
 from rspp.model.access import extension_body, graph_body
 from rspp.model.artifact import Artifact, DeferredArtifact
-from rspp.model.catalog import BUILTIN
 from rspp.model.ids import parse_ref
 from rspp.rules.base import Check, Context, Hit
 
@@ -111,10 +110,11 @@ def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for i, node in enumerate(graph_body(art).get("nodes") or []):
         ext_ref = parse_ref(node.get("extension"))
         if ext_ref is None:
-            if node["type"] not in BUILTIN:
+            types = ctx.index.node_types
+            if node["type"] not in types:
                 yield Hit(f"/spec/nodes/{i}/type", f"unknown node type {node['type']!r}: not "
                           "in the built-in catalog; custom types name their extension "
-                          f"(extension: id@version){did_you_mean(node['type'], BUILTIN)}")
+                          f"(extension: id@version){did_you_mean(node['type'], types)}")
             continue
         ext = ctx.index.get("ExtensionManifest", ext_ref.id, ext_ref.version)
         # the manifest may be schema-invalid: read as loaded
@@ -126,9 +126,10 @@ def _node_type_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _implements(art: Artifact, ctx: Context) -> Iterator[Hit]:
     name = extension_body(art).get("implements")
-    if name is not None and name not in BUILTIN:
+    types = ctx.index.node_types
+    if name is not None and name not in types:
         yield Hit("/spec/implements", f"extension implements {name!r}, which is not a "
-                                      f"built-in node type{did_you_mean(name, BUILTIN)}")
+                                      f"built-in node type{did_you_mean(name, types)}")
 
 
 def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:

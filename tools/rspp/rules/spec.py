@@ -5,7 +5,7 @@ policy insert rules)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Literal
 
 import msgspec
@@ -24,7 +24,7 @@ from rspp.model.access import (
     profile_body,
 )
 from rspp.model.artifact import Artifact
-from rspp.model.catalog import BUILTIN, Param, value_problem
+from rspp.model.catalog import NodeType, Param, value_problem
 from rspp.model.ids import PortType, parse_ref
 from rspp.model.lanes import allowed_lanes
 from rspp.rules import graph as g
@@ -168,13 +168,13 @@ def _interface_port(graph: g.PortGraph, ctx: Context, node: str, port: str,
                    f"interface {side[:-1]} {port!r} of module {module.ref}")
 
 
-def _refused_value(node: g.GNode, name: str) -> bool:
+def _refused_value(node: g.GNode, name: str, types: Mapping[str, NodeType]) -> bool:
     """The node sets ``name`` to a value its declaration refuses (PRM002 reports it)."""
     written = node.authored
     if written is None:
         return False  # a module import: its ports come from the module's interface
     params = written.get("params") or {}
-    decl = BUILTIN[node.type].decls.get(name) if node.type in BUILTIN else None
+    decl = types[node.type].decls.get(name) if node.type in types else None
     return (written.get("extension") is None and decl is not None and name in params
             and value_problem(decl, params[name]) is not None)
 
@@ -189,7 +189,7 @@ def _unbound_type(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for node in g.build(art, ctx).nodes.values():
         ports = [*((p, t) for p, (t, _) in node.inputs.items()), *node.outputs.items()]
         for port, t in ports:
-            if isinstance(t, str) and not _refused_value(node, t):
+            if isinstance(t, str) and not _refused_value(node, t, ctx.index.node_types):
                 yield Hit(f"{node.pointer}/params" if _written_params(node) else node.pointer,
                           f"port {node.id}.{port} of {node.type} needs parameter {t!r} to "
                           f"know its type; set params.{t}")
@@ -305,7 +305,7 @@ def _route_default(art: Artifact, ctx: Context) -> Iterator[Hit]:
 
 def _route_shape(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for i, node in enumerate(graph_body(art)["nodes"]):
-        builtin = BUILTIN.get(node["type"])
+        builtin = ctx.index.node_types.get(node["type"])
         is_router = builtin is not None and builtin.dynamic_outputs
         if is_router and "routes" not in node:
             yield Hit(f"/spec/nodes/{i}", f"router {node['id']!r} declares no routes")
@@ -467,8 +467,8 @@ def _node_site(ctx: Context, pointer: str, node: Node, values: dict[str, JsonVal
             body = extension_body(ext)
             known = frozenset(body.get("params") or {})
             decls = extension_declarations(body)
-    elif node["type"] in BUILTIN:
-        decls = BUILTIN[node["type"]].decls
+    elif node["type"] in ctx.index.node_types:
+        decls = ctx.index.node_types[node["type"]].decls
         known = frozenset(decls)
     return ParamSite(pointer, subject, values, origin, known, decls)
 
@@ -476,8 +476,8 @@ def _node_site(ctx: Context, pointer: str, node: Node, values: dict[str, JsonVal
 def _type_site(ctx: Context, pointer: str, ntype: str,
                values: dict[str, JsonValue]) -> ParamSite:
     """A profile's defaults for a node type: the built-in type, or every extension's."""
-    if ntype in BUILTIN:
-        decls = BUILTIN[ntype].decls
+    if ntype in ctx.index.node_types:
+        decls = ctx.index.node_types[ntype].decls
         return ParamSite(pointer, ntype, values, "default", frozenset(decls), decls)
     exts = [extension_body(e) for e in ctx.index.of_kind("ExtensionManifest") if e.schema_valid]
     exts = [e for e in exts if e.get("nodeType") == ntype]
@@ -502,7 +502,7 @@ def _unknown_params(art: Artifact, ctx: Context) -> Iterator[Hit]:
             continue  # MOD003 reports import overrides
         if site.known is None:
             if site.origin == "default":
-                types = [*BUILTIN, *(extension_body(e).get("nodeType") or "" for e in
+                types = [*ctx.index.node_types, *(extension_body(e).get("nodeType") or "" for e in
                                     ctx.index.of_kind("ExtensionManifest") if e.schema_valid)]
                 yield Hit(site.pointer, f"no node type {site.subject} in the built-in catalog "
                                         "or any extension manifest"

@@ -30,6 +30,7 @@ from rspp.load.reading import read_file
 from rspp.model.artifact import Artifact, DeferredArtifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.packs import NO_PACKS, Packs, load_packs
 from rspp.rules.registry import active_rules
 from rspp.validate.cache import FileCache, Loaded
 from rspp.validate.discover import SUFFIXES, scan, scan_targets
@@ -93,6 +94,8 @@ class Repository(msgspec.Struct):
     sources: dict[str, Path] = msgspec.field(default_factory=dict)
     limits: Limits = msgspec.field(default_factory=Limits)
     cache: FileCache | None = None
+    # the rules of the packs the configuration enables (ADR 0024), run after rspp's own
+    packs: Packs = NO_PACKS
 
 
 def load_named(path: Path, root: Path | None = None) -> LoadResult:
@@ -391,9 +394,10 @@ def _drop_spans(doc: Document) -> None:
 def _to_finding(rule: Rule, owner: Artifact, hit: Hit, positions: Positions) -> Finding:
     doc = (hit.target or owner).doc
     span = positions.span(doc, hit.pointer, key=hit.key)
-    return sink.finding(rule.code, doc.path, span.line, span.col, hit.message,
-                        pointer=hit.pointer, end_line=span.end_line, end_col=span.end_col,
-                        related=hit.related)
+    # the rule's own entry: the catalogue's, or a pack's (ADR 0024)
+    return sink.entry_finding(rule.entry, doc.path, span.line, span.col, hit.message,
+                              pointer=hit.pointer, end_line=span.end_line, end_col=span.end_col,
+                              related=hit.related)
 
 
 def concerned(index: Index, targets: set[str]) -> list[Artifact]:
@@ -467,7 +471,7 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
         repo.scope = frozenset(a.path for a in owners)
     broken: set[str] = set()
     positions = Positions()
-    chosen = [r for r in active_rules()
+    chosen = [r for r in (*active_rules(), *repo.packs.rules())
               if r.check is not None and (select is None or select(r))]
     # (rule's place, owner's place, hit's place, finding, wanted)
     hits: list[tuple[int, int, int, Finding, bool]] = []
@@ -599,7 +603,8 @@ def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[s
     found, broken_by_files = run_rules(repo, None, select=_reads_files)
     broken |= broken_by_files
     cache = repo.cache
-    key = memo_key(repo.contents, broken) if cache is not None else None
+    key = memo_key(repo.contents, broken, repo.packs.fingerprint()) \
+        if cache is not None else None
     if cache is not None and key is not None:
         recorded = read_memo(cache, key)
         if recorded is not None:  # the report loads the documents its findings show
@@ -652,10 +657,15 @@ def _validate(options: ValidateOptions,
         names = list(found.names)
         walk_findings = found.findings
     jobs = options.jobs or default_jobs()
+    configured = load_config(root)  # rspp.toml or [tool.rspp] (ADR 0010)
+    packs = load_packs(root, configured.config)  # imports only what it enables (ADR 0024)
     repo = load_repository(root, files, options.limits, jobs,
                            FileCache.open(root) if options.cache else None, targets,
                            options.progress, names)
+    repo.packs = packs
+    repo.index.node_types = packs.catalog()
     findings = [f for f in repo.findings if targets is None or f.path in targets]
+    findings.extend(packs.findings)
     findings.extend(walk_findings)
     # Resolve only what the loader, schema and rules found sound, repository-wide: a partial
     # run must not resolve a bundle whose (unnamed) spec is broken.
@@ -668,10 +678,9 @@ def _validate(options: ValidateOptions,
         broken |= rule_broken
         for check in passes:
             findings.extend(check(repo, broken, targets))
-    configured = load_config(root)  # rspp.toml or [tool.rspp] (ADR 0010)
     findings.extend(configured.findings)
     findings.sort(key=Finding.sort_key)
     checked = sorted(targets) if targets is not None else names
     result = Report(root, tuple(checked), tuple(findings), Documents(repo),
-                    options.strict, configured.config)
+                    options.strict, configured.config, entries=packs.entries())
     return result, repo

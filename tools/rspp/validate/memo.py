@@ -28,10 +28,11 @@ FORMAT: Final = 1
 MAX_RECORD_BYTES: Final = 256 << 20
 
 
-def memo_key(contents: Mapping[str, str], broken: Iterable[str]) -> str:
+def memo_key(contents: Mapping[str, str], broken: Iterable[str], packs: str = "") -> str:
     """The key of a whole run: SHA-256 (hex) over ``contents`` (repository-relative name ->
-    content key or the marker of an unreadable file) and the ``broken`` file names, sorted."""
-    h = hashlib.sha256(f"format {FORMAT}\n".encode())
+    content key or the marker of an unreadable file), the ``broken`` file names, sorted, and
+    ``packs``: what the enabled packs are (``Packs.fingerprint``; their rules run too)."""
+    h = hashlib.sha256(f"format {FORMAT}\npacks {packs}\n".encode())
     for rel in sorted(contents):
         h.update(f"{rel}\0{contents[rel]}\n".encode("utf-8", "surrogateescape"))
     h.update(b"broken\n")

@@ -1,0 +1,51 @@
+"""A test pack: rule ACME001 (every owner of a PipelineSpec is an address at acme.example)
+and the node type acme.redact (Acme's in-house PII redactor)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from rspp.model.artifact import Artifact
+from rspp.model.catalog import NodeType, Param, PortDecl
+from rspp.rules.base import Context, Hit
+from rspp.rules.packs import Pack, PackRule
+
+_TRANSCRIPT = "text/transcript+json"
+
+
+def _owners(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    meta = art.doc.data.get("metadata")
+    owners = meta.get("owners") if isinstance(meta, dict) else None
+    for i, owner in enumerate(owners if isinstance(owners, list) else []):
+        if not (isinstance(owner, str) and owner.endswith("@acme.example")):
+            yield Hit(f"/metadata/owners/{i}", f"owner {owner!r} is not an address at "
+                                               "acme.example")
+
+
+def _team(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    """Acme's modules (id acme_*) name a known team. Written with a bug a real pack could
+    have: a module without labels raises KeyError (rspp reports it as a finding)."""
+    if art.id.startswith("acme_"):
+        meta = art.doc.data["metadata"]
+        assert isinstance(meta, dict)
+        team = meta["labels"]["team"]  # type: ignore[call-overload,index]
+        if team not in ("voice", "telephony"):
+            yield Hit("/metadata/labels/team", f"team {team!r} is not an Acme team")
+
+
+PACK = Pack(
+    prefix="ACME",
+    summary="Acme's house rules and node types.",
+    rules=(
+        PackRule("ACME001", "Every owner of a PipelineSpec is an address at acme.example.",
+                 "Acme routes pipeline alerts by owner address; an address outside "
+                 "acme.example is never paged.", ("PipelineSpec",), _owners),
+        PackRule("ACME002", "An Acme module names a known team.", "Alerts go to the team.",
+                 ("Module",), _team),
+    ),
+    node_types=(
+        NodeType("acme.redact", "text", inputs={"text": PortDecl(_TRANSCRIPT)},
+                 outputs={"text": _TRANSCRIPT}, params={"mode": "mask"},
+                 decls={"mode": Param(default="mask", type="string", enum=("mask", "drop"))}),
+    ),
+)

@@ -1,0 +1,285 @@
+"""Packs (ADR 0024): real distributions (tests/packs) installed with pip into a folder of their
+own, put on the import path of an rspp process. A pack is active only when the configuration
+enables it; a clashing, broken, missing or out-of-range pack is a located finding; nothing is
+ever imported from the repository being checked."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rspp.load.config import parse_config
+from tests.helpers import REPO_ROOT
+from tests.helpers.files import write
+from tests.helpers.repos import copy_examples
+
+PACKS = REPO_ROOT / "tests/packs"
+SPEC = "pipelines/specs/sip_telephony_assistant_2.yaml"
+FOREIGN = "    - telephony@elsewhere.example"
+
+# Runs the CLI, then names the pack modules the process imported (python -m puts the current
+# folder first on the import path: so does this, to show the repository cannot use that).
+_SCRIPT = """
+import json, os, sys
+sys.path.insert(0, os.getcwd())
+from rspp.cli.main import main
+code = main(sys.argv[1:])
+sys.stdout.flush()
+print("IMPORTED " + json.dumps(sorted(m for m in sys.modules if m.endswith("_rspp_pack"))))
+sys.exit(code)
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The four test packs, built and installed by pip (offline, no dependencies) into a
+    folder that is no part of any repository."""
+    tmp = tmp_path_factory.mktemp("packs")
+    sources = tmp / "src"
+    shutil.copytree(PACKS, sources)  # the build writes beside its sources: not in the repo
+    target = tmp / "site"
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
+         "--no-index", "--target", str(target),
+         *(str(sources / name) for name in ("acme", "clash", "broken", "twin"))],
+        capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return target
+
+
+def _rspp(repo: Path, site: Path, *args: str) -> tuple[int, str, list[str]]:
+    """(exit code, output, pack modules imported) of ``rspp ARGS`` run in ``repo``."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(site), str(REPO_ROOT / "tools"), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", _SCRIPT, *args], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    out, _, imported = done.stdout.rpartition("IMPORTED ")
+    assert imported, done.stdout + done.stderr
+    return done.returncode, out + done.stderr, json.loads(imported)
+
+
+def _repo(tmp_path: Path, packs: str | None) -> Path:
+    """The examples with a new (unpublished) version of a spec, one of whose owners is not
+    at acme.example; with ``packs``, an rspp.toml that holds that ``[packs]`` table."""
+    repo = copy_examples(tmp_path / "repo")
+    text = (repo / "pipelines/specs/sip_telephony_assistant.yaml").read_text(encoding="utf-8")
+    write(repo, SPEC, text.replace('  version: "1.0.0"', '  version: "2.0.0"').replace(
+        "    - telephony@acme.example", FOREIGN))
+    if packs is not None:
+        write(repo, "rspp.toml", f"[packs]\n{packs}")
+    return repo
+
+
+def _line(repo: Path, rel: str, text: str) -> int:
+    return (repo / rel).read_text(encoding="utf-8").splitlines().index(text) + 1
+
+
+@pytest.mark.slow
+def test_an_enabled_pack_reports_in_every_format(tmp_path: Path, site: Path) -> None:
+    repo = _repo(tmp_path, 'acme-rspp-pack = ">=1.2,<2"\n')
+    code, out, imported = _rspp(repo, site, "validate")
+    line = _line(repo, SPEC, FOREIGN)
+    assert code == 1 and imported == ["acme_rspp_pack"]
+    assert (f"{SPEC}:{line}:7 ACME001 error: owner 'telephony@elsewhere.example' is not an "
+            "address at acme.example") in out
+    code, out, _ = _rspp(repo, site, "validate", "--format", "sarif")
+    log = json.loads(out)
+    rules = log["runs"][0]["tool"]["driver"]["rules"]
+    acme = [r for r in rules if r["id"] == "ACME001"]
+    assert acme and acme[0]["shortDescription"]["text"] == \
+        "Every owner of a PipelineSpec is an address at acme.example."
+    assert "helpUri" not in acme[0]  # not a code of rspp's own rule reference
+    assert [r["ruleId"] for r in log["runs"][0]["results"]] == ["ACME001"]
+    code, out, _ = _rspp(repo, site, "validate", "--format", "json")
+    assert [f["code"] for f in json.loads(out)["findings"]] == ["ACME001"]
+
+
+@pytest.mark.slow
+def test_packs_list_shows_version_digest_and_rules(tmp_path: Path, site: Path) -> None:
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\n')
+    record = next(site.glob("acme_rspp_pack-*.dist-info")) / "RECORD"
+    digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
+    code, out, _ = _rspp(repo, site, "packs", "list")
+    assert code == 0
+    assert out.splitlines()[:3] == [
+        f"acme-rspp-pack 1.2.0 {digest}",
+        "  ACME001 error: Every owner of a PipelineSpec is an address at acme.example.",
+        "  ACME002 error: An Acme module names a known team."]
+    code, out, _ = _rspp(repo, site, "packs", "list", "--format", "json")
+    listed = json.loads(out)["packs"]
+    assert [(p["name"], p["version"], p["digest"], p["prefix"]) for p in listed] == [
+        ("acme-rspp-pack", "1.2.0", digest, "ACME")]
+
+
+@pytest.mark.slow
+def test_an_installed_pack_not_enabled_is_never_imported(tmp_path: Path, site: Path) -> None:
+    repo = _repo(tmp_path, None)
+    code, out, imported = _rspp(repo, site, "validate")
+    assert code == 0 and "ACME001" not in out and imported == []
+    code, out, imported = _rspp(repo, site, "packs", "list")
+    assert (code, out.strip(), imported) == (0, "no packs enabled", [])
+
+
+@pytest.mark.slow
+def test_enabling_a_pack_is_not_answered_from_the_cache(tmp_path: Path, site: Path) -> None:
+    """The record of the last whole run (ADR 0013) is keyed by the packs too."""
+    repo = _repo(tmp_path, None)
+    assert _rspp(repo, site, "validate")[0] == 0
+    assert _rspp(repo, site, "validate")[0] == 0  # answered from the record
+    write(repo, "rspp.toml", '[packs]\nacme-rspp-pack = "*"\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1 and "ACME001" in out
+
+
+@pytest.mark.slow
+def test_clashing_broken_missing_and_out_of_range_packs(tmp_path: Path, site: Path) -> None:
+    repo = _repo(tmp_path, 'acme-rspp-pack = ">=2"\nbroken-rspp-pack = "*"\n'
+                           'clash-rspp-pack = "*"\nnot-installed-pack = "~=1.0"\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1
+    found = [line for line in out.splitlines() if " PCK00" in line]
+    assert found == [
+        "rspp.toml:2:1 PCK002 error: pack acme-rspp-pack 1.2.0 is installed; the "
+        "configuration asks for >=2",
+        "rspp.toml:3:1 PCK004 error: pack broken-rspp-pack failed to load: ImportError: this "
+        "pack needs acme-internal-sdk, which is not installed",
+        "rspp.toml:4:1 PCK005 error: pack clash-rspp-pack uses the code prefix REF, which "
+        "rspp's own rules already uses",
+        "rspp.toml:5:1 PCK001 error: pack not-installed-pack is enabled but not installed in "
+        "this environment",
+    ]
+    assert "ACME001" not in out and "REF900" not in out
+    assert _rspp(repo, site, "packs", "list")[0] == 1
+
+
+MODULE = "pipelines/modules/acme_clean.yaml"
+_MODULE_TEXT = """\
+apiVersion: rspp.dev/v1alpha1
+kind: Module
+metadata:
+  id: acme_clean
+  version: "1.0.0"
+  labels: {team: voice}
+spec:
+  interface:
+    inputs: {text: {type: text/transcript+json}}
+    outputs: {text: text/transcript+json}
+  bind:
+    inputs: {text: [redact.text]}
+    outputs: {text: normalize.text}
+  nodes:
+    - id: redact
+      type: acme.redact
+      params: {mode: MODE}
+      cancel: {scope: turn}
+    - id: normalize
+      type: text.normalize
+      cancel: {scope: turn}
+  edges:
+    - {from: redact.text, to: normalize.text}
+"""
+
+
+@pytest.mark.slow
+def test_a_pack_node_type_is_checked_like_a_built_in_one(tmp_path: Path, site: Path) -> None:
+    """acme.redact exists only where the pack is enabled; its ports wire, and its declared
+    parameter refuses a value outside its enum (PRM002)."""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "==1.2.0"\n')
+    write(repo, MODULE, _MODULE_TEXT.replace("MODE", "drop"))
+    code, out, _ = _rspp(repo, site, "validate", MODULE)
+    assert code == 0, out
+    write(repo, MODULE, _MODULE_TEXT.replace("MODE", "erase"))
+    code, out, _ = _rspp(repo, site, "validate", MODULE)
+    assert code == 1
+    assert (f"{MODULE}:17:22 PRM002 error: acme.redact parameter 'mode' is 'erase'; expected "
+            "one of 'mask', 'drop'") in out
+    write(repo, MODULE, _MODULE_TEXT.replace("MODE", "drop").replace("team: voice", "team: web"))
+    code, out, _ = _rspp(repo, site, "validate", MODULE)
+    assert code == 1 and f"{MODULE}:6:18 ACME002 error: team 'web' is not an Acme team" in out
+    write(repo, MODULE, _MODULE_TEXT.replace("MODE", "drop").replace("  labels: {team: voice}\n",
+                                                                     ""))
+    code, out, _ = _rspp(repo, site, "validate", MODULE)
+    assert code == 1 and "Traceback" not in out
+    assert (f"{MODULE}:1:1 ACME002 error: rule ACME002 of pack acme-rspp-pack failed on this "
+            "artifact (KeyError: 'labels')") in out
+    write(repo, "rspp.toml", '[packs]\nacme-rspp-pack = "*"\ntwin-rspp-pack = "*"\n')
+    code, out, _ = _rspp(repo, site, "validate", MODULE)
+    assert code == 1 and ("rspp.toml:3:1 PCK005 error: pack twin-rspp-pack declares node "
+                          "type acme.redact, which pack acme-rspp-pack already has") in out
+    (repo / "rspp.toml").unlink()
+    write(repo, MODULE, _MODULE_TEXT.replace("MODE", "drop"))
+    code, out, imported = _rspp(repo, site, "validate", MODULE)
+    assert code == 1 and imported == []
+    assert f"{MODULE}:16:13 REF002 error: unknown node type 'acme.redact'" in out
+
+
+def _planted(repo: Path, module: str) -> None:
+    """A module at the repository root that leaves a marker when it is imported."""
+    write(repo, f"{module}.py", "from pathlib import Path\n"
+                                "Path('PWNED').write_text('ran')\n"
+                                "from acme_rspp_pack import PACK  # noqa\n")
+
+
+@pytest.mark.slow
+def test_a_distribution_planted_in_the_repository_is_refused(tmp_path: Path,
+                                                             site: Path) -> None:
+    """A pull request adds a dist-info folder and its module at the top of the repository
+    (which python -m puts first on the import path) and enables it: refused, never run."""
+    repo = _repo(tmp_path, 'evil-pack = "*"\n')
+    info = repo / "evil_pack-1.0.dist-info"
+    write(repo, "evil_pack-1.0.dist-info/METADATA",
+          "Metadata-Version: 2.1\nName: evil-pack\nVersion: 1.0\n")
+    write(repo, "evil_pack-1.0.dist-info/entry_points.txt", "[rspp.packs]\nevil = evil:PACK\n")
+    assert info.is_dir()
+    _planted(repo, "evil")
+    code, out, imported = _rspp(repo, site, "validate")
+    assert code == 1 and imported == []
+    assert ("rspp.toml:2:1 PCK003 error: pack evil-pack is refused: its metadata is in the "
+            "repository (.); rspp never runs code from the repository it checks") in out
+    assert not (repo / "PWNED").exists()
+
+
+@pytest.mark.slow
+def test_a_module_shadowing_an_installed_pack_is_refused(tmp_path: Path, site: Path) -> None:
+    """The configuration names a real installed pack, but a file in the repository would be
+    imported in place of its module: refused before anything is imported."""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\n')
+    _planted(repo, "acme_rspp_pack")
+    code, out, imported = _rspp(repo, site, "validate")
+    assert code == 1 and imported == []
+    assert ("PCK003 error: pack acme-rspp-pack is refused: its module acme_rspp_pack would be "
+            "imported from the repository (acme_rspp_pack.py)") in out
+    assert not (repo / "PWNED").exists()
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("packs = 3\n", "rspp.toml:1:1 CFG003 packs must be a table of pack names and version "
+                    "ranges, not an integer"),
+    ('[packs]\n"bad name!" = "*"\n', "rspp.toml:2:1 CFG003 'bad name!' in packs is not a "
+                                     "distribution name"),
+    ("[packs]\nacme = 1\n", "rspp.toml:2:1 CFG003 packs.acme must be a version range such as "
+                            "\">=1.0,<2\", not an integer"),
+    ('[packs]\nacme = "=>1"\n', "rspp.toml:2:1 CFG003 packs.acme = '=>1' is not a PEP 440 "
+                                "version range: Invalid specifier: '=>1'"),
+    ('[packs]\nacme = "1.2.0"\n', "rspp.toml:2:1 CFG003 packs.acme = '1.2.0' is not a PEP 440 "
+                                  "version range: Invalid specifier: '1.2.0'; for exactly that "
+                                  "version write ==1.2.0"),
+])
+def test_the_packs_table_is_checked(text: str, message: str) -> None:
+    loaded = parse_config({"rspp.toml": text})
+    assert loaded.config is None
+    assert [f"{f.location()} {f.code} {f.message}" for f in loaded.findings] == [message]
+
+
+def test_a_packs_table_is_read_in_name_order() -> None:
+    loaded = parse_config({"rspp.toml": '[packs]\nzeta-pack = ">=1"\nacme = "*"\n'})
+    assert loaded.config is not None
+    assert [(p.name, p.specifier, p.where.line) for p in loaded.config.packs] == [
+        ("acme", "", 3), ("zeta-pack", ">=1", 2)]
