@@ -331,3 +331,47 @@ def test_reports_are_never_written_over_tracked_files(base_repo: Path) -> None:
                        "--junit", "report.xml", cwd=repo, module=True, env=ENV)
     assert run.code == 0, run.out + run.err
     assert (repo / "report.xml").read_text(encoding="utf-8").startswith("<?xml")
+
+
+@pytest.mark.slow  # the run's fingerprint asks the platform (a process)
+def test_a_pack_gate_is_judged_by_its_verdict_and_never_crashes_the_run(tmp_path: Path) -> None:
+    """Pack gate types (ADR 0024): the verdict decides pass or fail; a raise, an answer that
+    is not a verdict, or a type no pack provides is the gate's error."""
+    from rspp.conform.gates import GateInputs, run_gates
+    from rspp.conform.trace import Evidence
+    from rspp.model.views import Gate
+    from rspp.rules.packs import GateRequest, GateVerdict, PackGate
+
+    seen: list[GateRequest] = []
+
+    def judge(request: GateRequest) -> GateVerdict:
+        seen.append(request)
+        return GateVerdict(request.thresholds.get("limit", 0) >= 1, ("judged",))
+
+    def explode(request: GateRequest) -> GateVerdict:
+        raise RuntimeError("soak store unreachable")
+
+    def wrong(request: GateRequest) -> GateVerdict:
+        return "yes"  # type: ignore[return-value]  # what a careless pack returns
+
+    packs = {"acme.pass": PackGate("acme.pass", "", judge),
+             "acme.boom": PackGate("acme.boom", "", explode),
+             "acme.wrong": PackGate("acme.wrong", "", wrong)}
+    gates: tuple[Gate, ...] = (
+        {"id": "ok", "type": "acme.pass", "thresholds": {"limit": 1}, "paths": ["a.log"]},
+        {"id": "no", "type": "acme.pass"},
+        {"id": "boom", "type": "acme.boom"},
+        {"id": "wrong", "type": "acme.wrong"},
+        {"id": "missing", "type": "acme.gone"},
+    )
+    run = run_gates(GateInputs(tmp_path, "g@1.0.0", "g", gates, Evidence((), "none"),
+                               pack_gates=packs))
+    assert [(r.id, r.status, r.reasons) for r in run.gates] == [
+        ("ok", "pass", ("judged",)),
+        ("no", "fail", ("judged",)),
+        ("boom", "error", ("the pack's gate raised RuntimeError: soak store unreachable",)),
+        ("wrong", "error", ("the pack's gate answered str, not a GateVerdict",)),
+        ("missing", "error", ("no enabled pack provides gate type acme.gone",)),
+    ]
+    assert seen[0] == GateRequest(tmp_path, "ok", {"limit": 1}, ("a.log",))
+    assert not run.passed

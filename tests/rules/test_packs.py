@@ -108,14 +108,17 @@ def test_packs_list_shows_version_digest_and_rules(tmp_path: Path, site: Path) -
     digest = "sha256:" + hashlib.sha256(record.read_bytes()).hexdigest()
     code, out, _ = _rspp(repo, site, "packs", "list")
     assert code == 0
-    assert out.splitlines()[:3] == [
+    assert out.splitlines() == [
         f"acme-rspp-pack 1.2.0 {digest}",
         "  ACME001 error: Every owner of a PipelineSpec is an address at acme.example.",
-        "  ACME002 error: An Acme module names a known team."]
+        "  ACME002 error: An Acme module names a known team.",
+        "  node type acme.redact",
+        "  gate type acme.soak: Soak logs hold at most max_errors ERROR lines."]
     code, out, _ = _rspp(repo, site, "packs", "list", "--format", "json")
     listed = json.loads(out)["packs"]
-    assert [(p["name"], p["version"], p["digest"], p["prefix"]) for p in listed] == [
-        ("acme-rspp-pack", "1.2.0", digest, "ACME")]
+    assert [(p["name"], p["version"], p["digest"], p["prefix"], p["nodeTypes"],
+             [g["type"] for g in p["gateTypes"]]) for p in listed] == [
+        ("acme-rspp-pack", "1.2.0", digest, "ACME", ["acme.redact"], ["acme.soak"])]
 
 
 @pytest.mark.slow
@@ -218,6 +221,38 @@ def test_a_pack_node_type_is_checked_like_a_built_in_one(tmp_path: Path, site: P
     code, out, imported = _rspp(repo, site, "validate", MODULE)
     assert code == 1 and imported == []
     assert f"{MODULE}:16:13 REF002 error: unknown node type 'acme.redact'" in out
+
+
+GATE = """\
+    - id: acme_soak
+      type: acme.soak
+      required: true
+      paths: [logs/soak.log]
+      thresholds: {max_errors: LIMIT}
+"""
+
+
+@pytest.mark.slow
+def test_a_pack_gate_type_runs_in_rspp_gates_run(tmp_path: Path, site: Path) -> None:
+    """acme.soak, a gate type of the pack, judges its paths with its thresholds; without the
+    pack it is GAT009 and the gates do not run."""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\n')
+    write(repo, "logs/soak.log", "INFO ok\nERROR a\nERROR b\n")
+    manifest = "pipelines/tests/mvp_gates_manifest.yaml"
+    text = (repo / manifest).read_text(encoding="utf-8")
+    write(repo, manifest, text + GATE.replace("LIMIT", "1"))
+    code, out, _ = _rspp(repo, site, "gates", "run", manifest)
+    assert code == 1
+    assert "| acme_soak | acme.soak | yes | **FAIL** | - |" in out
+    assert "- 2 ERROR lines, at most 1 allowed\n- logs/soak.log:2\n- logs/soak.log:3" in out
+    write(repo, manifest, text + GATE.replace("LIMIT", "2").replace("required: true",
+                                                                    "required: false"))
+    code, out, _ = _rspp(repo, site, "gates", "run", manifest)
+    assert "| acme_soak | acme.soak | no | pass | - |" in out
+    (repo / "rspp.toml").unlink()
+    code, out, imported = _rspp(repo, site, "gates", "run", manifest)
+    assert code == 2 and imported == []
+    assert "GAT009 error: no enabled pack provides gate type 'acme.soak'" in out
 
 
 def _planted(repo: Path, module: str) -> None:

@@ -84,7 +84,8 @@ def run(options: GatesRunOptions) -> GatesRunOutcome:
             (*mine.findings, *inputs.problems), files=(*mine.files, *inputs.files)))
     allow = loaded.config.allow_commands if loaded.config else ()
     gate_inputs = GateInputs(repo.root, found.ref, found.id, tuple(body["gates"]),
-                             inputs.evidence, inputs.budgets, traces or inputs.fixtures, allow)
+                             inputs.evidence, inputs.budgets, traces or inputs.fixtures, allow,
+                             repo.packs.gates())
     return GatesRunOutcome(run_gates(gate_inputs), mine)
 
 

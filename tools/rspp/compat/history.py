@@ -83,7 +83,7 @@ def artifact_of(raw: bytes | None, path: str, root: Path) -> Artifact | None:
 
 
 def _copy(index: Index) -> Index:
-    out = Index(node_types=index.node_types)
+    out = Index(node_types=index.node_types, pack_gate_types=index.pack_gate_types)
     for art in index.artifacts:
         out.add(art)
     return out

@@ -42,7 +42,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, BinaryIO, Final, Literal
 
@@ -55,6 +55,7 @@ from rspp.model.gates import METRICS, STAGE_BUDGETS, TRACE_GATE_TYPES, Metric
 from rspp.model.gates import metric as metric_named
 from rspp.model.views import Gate
 from rspp.resolve.gate import validate
+from rspp.rules.packs import GateRequest, GateVerdict, PackGate
 from rspp.validate.engine import ValidateOptions
 
 Status = Literal["pass", "fail", "error", "skipped"]
@@ -95,6 +96,8 @@ class GateInputs:
     budgets: Budgets | None = None
     default_traces: tuple[str, ...] = ()
     allow_commands: tuple[str, ...] = ()
+    pack_gates: Mapping[str, PackGate] = field(default_factory=dict)
+    """The gate types the enabled packs provide (ADR 0024), by type."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +234,37 @@ def _run_one(inputs: GateInputs, gate: Gate, traces: dict[tuple[str, ...], Trace
         return _trace_gate(inputs, gate, traces)
     if kind == "artifact":
         return _artifact_gate(inputs, gate)
-    return _command_gate(inputs, gate)
+    if kind == "command":
+        return _command_gate(inputs, gate)
+    return _pack_gate(inputs, gate)
+
+
+def _pack_gate(inputs: GateInputs, gate: Gate) -> GateResult:
+    """A gate whose type an enabled pack provides: its verdict, or ``error`` when no enabled
+    pack provides the type or the pack's gate raises."""
+    provider = inputs.pack_gates.get(gate["type"])
+    if provider is None:
+        return _result(gate, "error", [f"no enabled pack provides gate type {gate['type']}"],
+                       attempts=0)
+    request = GateRequest(inputs.root, gate["id"], dict(gate.get("thresholds") or {}),
+                          tuple(gate.get("paths") or ()))
+    try:
+        verdict = provider.run(request)
+    except Exception as exc:  # the pack's failure is the gate's error, never rspp's crash
+        return _result(gate, "error", [_line(f"the pack's gate raised {type(exc).__name__}: "
+                                             f"{exc}")])
+    if not isinstance(verdict, GateVerdict):
+        return _result(gate, "error", [f"the pack's gate answered {type(verdict).__name__}, "
+                                       "not a GateVerdict"])
+    return _result(gate, "pass" if verdict.passed else "fail",
+                   [_line(str(reason)) for reason in verdict.reasons])
+
+
+def _line(text: str) -> str:
+    """A pack's text as one reason line: whitespace runs (line breaks too) become one space,
+    at most 300 characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 300 else flat[:297] + "..."
 
 
 def _result(gate: Gate, status: Status, reasons: Sequence[str] = (), *,

@@ -844,6 +844,19 @@ ENTRIES: tuple[Entry, ...] = (
             "threshold such as `p95_turn_latency_ms`.",
         emitted_by="rules",
     ),
+    Entry(
+        code="GAT009",
+        category="gates",
+        severity=Severity.ERROR,
+        summary="A gate's type is a pack's (vendor.kind) that no enabled pack provides.",
+        doc="Besides the built-in gate types, a ConformanceGates manifest may use a type an "
+            "installed pack provides, named <pack prefix>.<name> (acme.soak; ADR 0024, "
+            "docs/packs.md). The pack must be enabled in rspp.toml [packs]; otherwise the gate "
+            "could never run (rspp gates run reports it as an error). A pack gate takes "
+            "thresholds and paths, which the pack reads; traces and command are for the "
+            "built-in trace and command gates (GAT006).",
+        emitted_by="rules",
+    ),
     # git
     Entry(
         code="GIT001",

@@ -77,6 +77,8 @@ class Index(msgspec.Struct):
     # those of the packs the repository enables. Types an extension manifest provides are
     # found through the manifest a node names.
     node_types: Mapping[str, NodeType] = msgspec.field(default_factory=lambda: BUILTIN)
+    # The gate types the enabled packs provide (vendor.kind), besides the built-in ones.
+    pack_gate_types: frozenset[str] = frozenset()
 
     def add(self, art: Artifact) -> None:
         self.artifacts.append(art)

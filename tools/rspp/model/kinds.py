@@ -782,13 +782,17 @@ RepoPath = Annotated[str, Field(min_length=1, max_length=300)]
 Arg = Annotated[str, Field(max_length=4000)]
 
 
+# A gate type an enabled pack provides: <pack prefix in lower case>.<name> (ADR 0024).
+PackGateType = Annotated[str, Field(pattern=r"^[a-z]{2,8}\.[a-z][a-z0-9_]*$", max_length=63)]
+
+
 class Gate(Strict):
     id: LocalId
     """The gate's id, unique in the file."""
-    type: GateType
+    type: GateType | PackGateType
     """What the gate checks: latency, cancel fencing, authority, replay completeness or
     lifecycle over recorded traces; artifact (rspp validation of paths); command (an
-    allow-listed executable)."""
+    allow-listed executable); or a type an enabled pack provides (acme.soak)."""
     required: bool = True
     """Whether a failing gate blocks the rollout (true) or only reports (false)."""
     description: Text | None = None

@@ -442,7 +442,7 @@ class CompatibilityWaiversBody(TypedDict):
 # ----------------------------------------------------------- ConformanceGates
 class Gate(TypedDict):
     id: str
-    type: GateType
+    type: GateType | str  # a built-in type, or a pack's (vendor.kind)
     required: NotRequired[bool]
     description: NotRequired[str]
     thresholds: NotRequired[dict[str, float | int]]

@@ -75,6 +75,8 @@ def _threshold_range(art: Artifact, ctx: Context) -> Iterator[Hit]:
 def _threshold_names(art: Artifact, ctx: Context) -> Iterator[Hit]:
     for i, gate in enumerate(gates_body(art)["gates"]):
         metrics = METRICS.get(gate["type"])
+        if _is_pack_type(gate["type"]):
+            continue  # a pack's gate reads its own thresholds
         for name in gate.get("thresholds") or {}:
             if metrics is None:
                 yield Hit(_pointer(i, name),
@@ -178,9 +180,15 @@ def _unbudgeted(art: Artifact, ctx: Context) -> Iterator[Hit]:
 _FIELD_OWNER = MappingProxyType({"traces": "trace", "paths": "artifact", "command": "command"})
 
 
+def _is_pack_type(kind: str) -> bool:
+    """A gate type an enabled pack provides (``vendor.kind``), not a built-in one."""
+    return "." in kind
+
+
 def _fields(gate: Gate) -> Iterator[tuple[str, str]]:
     kind = gate["type"]
-    own = "traces" if kind in TRACE_GATE_TYPES else "paths" if kind == "artifact" else "command"
+    own = "traces" if kind in TRACE_GATE_TYPES else "paths" if kind == "artifact" or \
+        _is_pack_type(kind) else "command"
     for field, owner in _FIELD_OWNER.items():
         if field != own and field in gate:
             yield f"/{field}", f"{field} is for {owner} gates; this gate is of type {kind}"
@@ -193,6 +201,16 @@ def _fields(gate: Gate) -> Iterator[tuple[str, str]]:
         elif not argv[0] or "/" in argv[0]:
             yield "/command/0", (f"{argv[0]!r} is not a bare executable name: the executable is "
                                  "looked up on PATH among the allow-listed commands")
+
+
+def _pack_gate_known(art: Artifact, ctx: Context) -> Iterator[Hit]:
+    for i, gate in enumerate(gates_body(art)["gates"]):
+        kind = gate["type"]
+        if _is_pack_type(kind) and kind not in ctx.index.pack_gate_types:
+            known = sorted(ctx.index.pack_gate_types)
+            yield Hit(f"/spec/gates/{i}/type",
+                      f"no enabled pack provides gate type {kind!r} (pack gate types: "
+                      f"{', '.join(known) or 'none'}){did_you_mean(kind, known)}")
 
 
 def _gate_fields(art: Artifact, ctx: Context) -> Iterator[Hit]:
@@ -210,4 +228,5 @@ CHECKS: tuple[Check, ...] = (
     Check("GAT006", kinds=("ConformanceGates",), check=_gate_fields),
     Check("GAT007", kinds=("ConformanceGates",), check=_tolerated),
     Check("GAT008", kinds=("ConformanceGates",), check=_unbudgeted),
+    Check("GAT009", kinds=("ConformanceGates",), check=_pack_gate_known),
 )

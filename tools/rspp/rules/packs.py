@@ -78,15 +78,43 @@ class PackRule(msgspec.Struct, frozen=True):
     needs_schema_valid: bool = True
 
 
+class GateRequest(msgspec.Struct, frozen=True):
+    """What a pack's gate is run with: the repository ``root``, the gate's ``id``, its
+    ``thresholds`` (name -> number, as written) and ``paths`` (repository-relative)."""
+
+    root: Path
+    id: str
+    thresholds: Mapping[str, float | int]
+    paths: tuple[str, ...]
+
+
+class GateVerdict(msgspec.Struct, frozen=True):
+    """A pack gate's answer: ``passed``, and the ``reasons`` a failure (or a pass) gives."""
+
+    passed: bool
+    reasons: tuple[str, ...] = ()
+
+
+class PackGate(msgspec.Struct, frozen=True):
+    """A gate type a pack provides: ``type`` is ``<prefix in lower case>.<name>``
+    (``acme.soak``), ``run`` answers one gate of that type (a raise is the gate's error)."""
+
+    type: str
+    summary: str
+    run: Callable[[GateRequest], GateVerdict]
+
+
 class Pack(msgspec.Struct, frozen=True):
     """What a pack contributes: rules whose codes all start with ``prefix`` (2 to 8 capital
-    letters, e.g. ``ACME`` for ``ACME001``), and node types (:class:`NodeType`, as the
-    built-in catalog declares them: ports, typed parameters, execution mode) that specs use
-    like built-in ones, without an ``extension:`` reference."""
+    letters, e.g. ``ACME`` for ``ACME001``); node types (:class:`NodeType`, as the built-in
+    catalog declares them: ports, typed parameters, execution mode) that specs use like
+    built-in ones, without an ``extension:`` reference; and gate types ConformanceGates
+    manifests run (``rspp gates run``)."""
 
     prefix: str
     rules: tuple[PackRule, ...] = ()
     node_types: tuple[NodeType, ...] = ()
+    gates: tuple[PackGate, ...] = ()
     summary: str = ""
 
 
@@ -133,6 +161,11 @@ class Packs(msgspec.Struct, frozen=True):
 
     def rules(self) -> tuple[Rule, ...]:
         return tuple(r for p in self.packs for r in p.rules())
+
+    def gates(self) -> dict[str, PackGate]:
+        """Gate type -> the pack gate that runs it (types are under each pack's prefix, so
+        they never clash)."""
+        return {g.type: g for p in self.packs for g in p.pack.gates}
 
     def node_types(self) -> dict[str, NodeType]:
         """Name -> node type, of every pack (names never clash: PCK005)."""
@@ -262,6 +295,14 @@ def _contents_problem(pack: Pack) -> str | None:
         seen.add(rule.code)
         if not rule.summary.strip() or not rule.doc.strip() or not rule.kinds:
             return f"rule {rule.code} needs a summary, a doc and the kinds it reads"
+    gate_types = [g.type for g in pack.gates]
+    for gate in pack.gates:
+        if not isinstance(gate, PackGate) or not re.fullmatch(
+                re.escape(pack.prefix.lower()) + r"\.[a-z][a-z0-9_]*", gate.type):
+            return (f"declares a gate type that is not an rspp PackGate named "
+                    f"{pack.prefix.lower()}.<name>")
+        if gate_types.count(gate.type) > 1:
+            return f"declares gate type {gate.type} twice"
     names = [t.name for t in pack.node_types]
     for node_type in pack.node_types:
         if not isinstance(node_type, NodeType) or not re.fullmatch(NODE_TYPE_PATTERN,
@@ -336,7 +377,8 @@ def _digest(dist: Distribution) -> str:
 
 
 def listing_text(packs: Packs) -> str:
-    """One line per pack (name, version, digest) and one per rule it contributes."""
+    """One line per pack (name, version, digest), then one per rule, node type and gate type
+    it contributes."""
     if not packs.packs:
         return "no packs enabled\n"
     out: list[str] = []
@@ -344,15 +386,24 @@ def listing_text(packs: Packs) -> str:
         out.append(f"{pack.name} {pack.version} {pack.digest}")
         out.extend(f"  {rule.code} {rule.severity.value}: {rule.summary}"
                    for rule in pack.rules())
+        out.extend(f"  node type {t.name}" for t in sorted(pack.pack.node_types,
+                                                           key=lambda t: t.name))
+        out.extend(f"  gate type {g.type}: {g.summary}" for g in sorted(pack.pack.gates,
+                                                                        key=lambda g: g.type))
     return "\n".join(out) + "\n"
 
 
 def listing_json(packs: Packs) -> str:
     """``{"packs": [{"name", "version", "digest", "prefix", "rules": [{"code", "severity",
-    "summary", "kinds"}]}]}``, keys sorted."""
+    "summary", "kinds"}], "nodeTypes": [name], "gateTypes": [{"type", "summary"}]}]}``, keys
+    sorted."""
     body = {"packs": [{"name": p.name, "version": p.version, "digest": p.digest,
                        "prefix": p.pack.prefix,
                        "rules": [{"code": r.code, "severity": r.severity.value,
                                   "summary": r.summary, "kinds": list(r.kinds)}
-                                 for r in p.rules()]} for p in packs.packs]}
+                                 for r in p.rules()],
+                       "nodeTypes": sorted(t.name for t in p.pack.node_types),
+                       "gateTypes": [{"type": g.type, "summary": g.summary}
+                                     for g in sorted(p.pack.gates, key=lambda g: g.type)]}
+                      for p in packs.packs]}
     return json.dumps(body, indent=2, sort_keys=True) + "\n"

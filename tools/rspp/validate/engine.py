@@ -664,6 +664,7 @@ def _validate(options: ValidateOptions,
                            options.progress, names)
     repo.packs = packs
     repo.index.node_types = packs.catalog()
+    repo.index.pack_gate_types = frozenset(packs.gates())
     findings = [f for f in repo.findings if targets is None or f.path in targets]
     findings.extend(packs.findings)
     findings.extend(walk_findings)

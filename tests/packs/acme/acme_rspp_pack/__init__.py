@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from rspp.model.artifact import Artifact
 from rspp.model.catalog import NodeType, Param, PortDecl
 from rspp.rules.base import Context, Hit
-from rspp.rules.packs import Pack, PackRule
+from rspp.rules.packs import GateRequest, GateVerdict, Pack, PackGate, PackRule
 
 _TRANSCRIPT = "text/transcript+json"
 
@@ -33,6 +33,18 @@ def _team(art: Artifact, ctx: Context) -> Iterator[Hit]:
             yield Hit("/metadata/labels/team", f"team {team!r} is not an Acme team")
 
 
+def _soak(request: GateRequest) -> GateVerdict:
+    """acme.soak: the soak logs named by ``paths`` hold at most ``max_errors`` ERROR lines."""
+    limit = request.thresholds.get("max_errors", 0)
+    errors = [f"{rel}:{n}" for rel in request.paths
+              for n, line in enumerate((request.root / rel).read_text().splitlines(), 1)
+              if line.startswith("ERROR")]
+    if len(errors) > limit:
+        return GateVerdict(False, (f"{len(errors)} ERROR lines, at most {limit} allowed",
+                                   *errors))
+    return GateVerdict(True, (f"{len(errors)} ERROR lines",))
+
+
 PACK = Pack(
     prefix="ACME",
     summary="Acme's house rules and node types.",
@@ -43,6 +55,7 @@ PACK = Pack(
         PackRule("ACME002", "An Acme module names a known team.", "Alerts go to the team.",
                  ("Module",), _team),
     ),
+    gates=(PackGate("acme.soak", "Soak logs hold at most max_errors ERROR lines.", _soak),),
     node_types=(
         NodeType("acme.redact", "text", inputs={"text": PortDecl(_TRANSCRIPT)},
                  outputs={"text": _TRANSCRIPT}, params={"mode": "mask"},
