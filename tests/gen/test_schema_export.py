@@ -131,3 +131,23 @@ def test_exported_schemas_pass_the_metaschema_and_validate_a_spec(tmp_path: Path
                              capture_output=True, text=True, timeout=120, check=False)
     assert refused.returncode == 1, refused.stdout + refused.stderr
     assert "nodez" in refused.stdout + refused.stderr
+
+
+def test_export_in_a_repository_offers_its_own_node_types(tmp_path: Path) -> None:
+    """In a repository, the types its extension manifests provide are offered for completion
+    beside the built-in ones (annotations only: the schemas validate exactly as rspp's)."""
+    from tests.helpers.repos import copy_examples
+
+    repo = copy_examples(tmp_path / "repo")
+    outcome = export(ExportOptions(Path("schemas"), repo))
+    assert outcome.node_types == ("custom.sentiment", "external.llm_gateway")
+    spec = json.loads((repo / "schemas/PipelineSpec.schema.json").read_text(encoding="utf-8"))
+    text = json.dumps(spec)
+    assert '"const": "custom.sentiment"' in text
+    assert "use it with extension: custom_sentiment_node@1.0.0." in text
+    own = json.loads((SCHEMAS / "PipelineSpec.schema.json").read_text(encoding="utf-8"))
+    assert '"const": "custom.sentiment"' not in json.dumps(own)
+    # the built-in types are still offered first, and every other file is rspp's own
+    assert text.index('"const": "stt.deepgram"') < text.index('"const": "custom.sentiment"')
+    assert (repo / "schemas/RolloutManifest.schema.json").read_bytes() == \
+        (SCHEMAS / "RolloutManifest.schema.json").read_bytes()

@@ -42,6 +42,8 @@ def _export(directory: Path, combined: bool) -> None:
     outcome = export(ExportOptions(directory, Path.cwd()))
     for path in outcome.written:
         common.line(f"wrote {path}")
+    if outcome.node_types:
+        common.line(f"offering the repository's node types too: {', '.join(outcome.node_types)}")
     if not outcome.written:
         common.line(f"{len(outcome.unchanged)} schemas in {directory.as_posix()} are up to "
                     "date")

@@ -23,11 +23,51 @@ class ExportOptions:
 @dataclass(frozen=True, slots=True)
 class ExportOutcome:
     """``written``: paths (as given, POSIX) of the schema files written; ``unchanged``: those
-    already holding the same bytes."""
+    already holding the same bytes; ``node_types``: the repository's own node types (of its
+    extension manifests and enabled packs) offered for completion beside the built-in ones."""
 
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     report: Report
+    node_types: tuple[str, ...] = ()
+
+
+def _repository_node_types(start: Path) -> dict[str, str]:
+    """Node type -> a description, for the types the repository at or above ``start`` adds
+    to the built-in catalog: those its schema-valid extension manifests provide (named with
+    ``extension: id@version``) and those of the packs its configuration enables. Empty
+    outside a repository, or in one whose artifacts cannot be read."""
+    from rspp.core.errors import RsppError
+    from rspp.core.paths import nearest_repository
+    from rspp.model.access import extension_body
+    from rspp.resolve.gate import validate_repository
+    from rspp.validate.engine import ValidateOptions
+
+    root = nearest_repository(start.resolve())
+    if root is None or not (root / "pipelines").is_dir():
+        return {}
+    try:
+        _, repo = validate_repository(ValidateOptions(root=root))
+    except RsppError:
+        return {}
+    found: dict[str, list[str]] = {}
+    for art in repo.index.of_kind("ExtensionManifest"):
+        name = art.spec.get("nodeType") if art.schema_valid else None
+        if isinstance(name, str):
+            found.setdefault(name, []).append(art.ref)
+    out: dict[str, str] = {}
+    for name, refs in found.items():
+        ident, _, version = sorted(refs)[-1].rpartition("@")
+        described = repo.index.get("ExtensionManifest", ident, version)
+        text = extension_body(described).get("description", "") if described else ""
+        uses = " or ".join(f"extension: {r}" for r in sorted(refs))
+        out[name] = " ".join(f"{text} Provided by an extension manifest; use it with "
+                             f"{uses}.".split())
+    for pack in repo.packs.packs:
+        for node_type in pack.pack.node_types:
+            out[node_type.name] = f"A {node_type.category} node type of pack {pack.name} " \
+                                  f"{pack.version}."
+    return out
 
 
 def export(options: ExportOptions) -> ExportOutcome:
@@ -41,7 +81,8 @@ def export(options: ExportOptions) -> ExportOutcome:
     folder = options.directory if options.directory.is_absolute() else base / options.directory
     shown = options.directory.as_posix().rstrip("/") or "."
     try:
-        written, unchanged = export_files(folder, root=base)
+        extra = _repository_node_types(base)
+        written, unchanged = export_files(folder, root=base, node_types=extra)
     except FileAccessError as exc:
         if exc.code != "IO001":
             raise
@@ -51,4 +92,4 @@ def export(options: ExportOptions) -> ExportOutcome:
                               "holds the target") from None
     return ExportOutcome(tuple(f"{shown}/{n}" for n in written),
                          tuple(f"{shown}/{n}" for n in unchanged),
-                         Report(base, (), (), {}))
+                         Report(base, (), (), {}), tuple(sorted(extra)))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel
 
-from rspp.core.jsontypes import JsonObject, JsonValue
+from rspp.core.jsontypes import JsonObject, JsonValue, as_object
 from rspp.model.kinds import ALL_MODELS, OLDER_MODELS
 from rspp.model.schemafiles import DIALECT, schema_id
 
@@ -149,13 +150,39 @@ def write(directory: Path, *, root: Path) -> list[str]:
     return sorted(changed + stale)
 
 
-def export(directory: Path, *, root: Path) -> tuple[list[str], list[str]]:
+_OUTSIDE_CATALOG = "A node type outside the built-in catalog"
+
+
+def with_node_types(node: JsonValue, extra: Mapping[str, str]) -> JsonValue:
+    """``node`` (a generated schema) with ``extra`` (node type -> description) offered for
+    completion beside the built-in types: a documented ``const`` for each, in name order,
+    before the branch every string passes. Annotations only: what validates does not change.
+    """
+    if isinstance(node, list):
+        return [with_node_types(item, extra) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {key: with_node_types(value, extra) for key, value in node.items()}
+    choices = out.get("anyOf")
+    if isinstance(choices, list) and choices and isinstance(choices[-1], dict) and \
+            str(choices[-1].get("description", "")).startswith(_OUTSIDE_CATALOG):
+        known = {c.get("const") for c in choices if isinstance(c, dict)}
+        added: list[JsonValue] = [{"const": name, "description": text}
+                                  for name, text in sorted(extra.items()) if name not in known]
+        out["anyOf"] = [*choices[:-1], *added, choices[-1]]
+    return out
+
+
+def export(directory: Path, *, root: Path,
+           node_types: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
     """Write every kind's schema into ``directory`` (inside ``root``) for editors of a
     consumer repository; return (names written, names already up to date).
 
-    The bytes are exactly those of rspp's own ``schemas/`` (:func:`expected`): each file is one
-    resource whose ``$ref``s point inside it (``#/$defs/...``), so nothing is fetched and the
-    files work wherever they are copied. Only files whose bytes differ are written, so a second
+    Without ``node_types`` the bytes are exactly those of rspp's own ``schemas/``
+    (:func:`expected`); with them (node type -> description: the repository's extension and
+    pack types), those types are offered for completion too (:func:`with_node_types`). Each
+    file is one resource whose ``$ref``s point inside it (``#/$defs/...``), so nothing is
+    fetched and the files work wherever they are copied. Only files whose bytes differ are written, so a second
     run writes nothing; other files in ``directory`` are left alone. Every write goes through
     ``rspp.core.files.write_atomic`` (temporary file, then rename).
 
@@ -165,7 +192,9 @@ def export(directory: Path, *, root: Path) -> tuple[list[str], list[str]]:
     from rspp.core.files import make_dirs, read_existing, write_atomic
 
     make_dirs(directory, root=root)
-    wanted = expected()
+    wanted = expected() if not node_types else {
+        name: render(as_object(with_node_types(schema, node_types))).encode("utf-8")
+        for name, schema in generate().items()}
     written = [name for name, data in wanted.items()
                if read_existing(directory / name, root=root) != data]
     for name in written:
