@@ -246,7 +246,11 @@ def _load_one(root: Path, request: PackRequest, dist: Distribution) -> LoadedPac
 
     version = dist.version
     try:
-        inside_range = Version(version) in SpecifierSet(request.specifier, prereleases=True)
+        # PEP 440 containment as packaging decides it; any version ("*") takes whatever is
+        # installed, a pre-release included
+        wanted = SpecifierSet(request.specifier, prereleases=True if not request.specifier
+                              else None)
+        inside_range = wanted.contains(Version(version))
     except InvalidVersion:
         inside_range = False
     if not inside_range:
