@@ -114,6 +114,10 @@ def test_packs_list_shows_version_digest_and_rules(tmp_path: Path, site: Path) -
         "  ACME002 error: An Acme module names a known team.",
         "  node type acme.redact",
         "  gate type acme.soak: Soak logs hold at most max_errors ERROR lines."]
+    code, out, _ = _rspp(repo, site, "explain", "acme001")
+    assert (code, out.splitlines()[0]) == (0, "ACME001 (pack, error): Every owner of a "
+                                              "PipelineSpec is an address at acme.example.")
+    assert "Acme routes pipeline alerts by owner address" in out
     code, out, _ = _rspp(repo, site, "packs", "list", "--format", "json")
     listed = json.loads(out)["packs"]
     assert [(p["name"], p["version"], p["digest"], p["prefix"], p["nodeTypes"],
