@@ -259,6 +259,30 @@ def test_a_pack_gate_type_runs_in_rspp_gates_run(tmp_path: Path, site: Path) -> 
     assert "GAT009 error: no enabled pack provides gate type 'acme.soak'" in out
 
 
+@pytest.mark.slow
+def test_a_pack_code_is_configured_like_rspps_own(tmp_path: Path, site: Path) -> None:
+    """[severity] and [exclude_codes] take an enabled pack's codes; a code no enabled pack
+    defines is CFG004, and then the configuration is not applied."""
+    enabled = '[packs]\nacme-rspp-pack = "*"\n'
+    repo = _repo(tmp_path, None)
+    write(repo, "rspp.toml", enabled + '[severity]\nACME001 = "warning"\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 0 and f"{SPEC}:{_line(repo, SPEC, FOREIGN)}:7 ACME001 warning:" in out
+    write(repo, "rspp.toml", enabled + '[exclude_codes]\nACME001 = ["pipelines/specs/**"]\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 0 and "ACME001" not in out
+    write(repo, "rspp.toml", enabled + '[severity]\nACME009 = "off"\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1
+    assert ("rspp.toml:4:1 CFG004 error: unknown code 'ACME009': neither rspp nor an enabled "
+            "pack defines it (pack codes: ACME001, ACME002)") in out
+    write(repo, "rspp.toml", '[severity]\nACME001 = "off"\n')
+    code, out, imported = _rspp(repo, site, "validate")
+    assert code == 1 and imported == []
+    assert ("rspp.toml:2:1 CFG004 error: unknown code 'ACME001': neither rspp nor an enabled "
+            "pack defines it; `rspp packs list` shows the enabled packs") in out
+
+
 def _planted(repo: Path, module: str) -> None:
     """A module at the repository root that leaves a marker when it is imported."""
     write(repo, f"{module}.py", "from pathlib import Path\n"
@@ -322,3 +346,12 @@ def test_a_packs_table_is_read_in_name_order() -> None:
     assert loaded.config is not None
     assert [(p.name, p.specifier, p.where.line) for p in loaded.config.packs] == [
         ("acme", "", 3), ("zeta-pack", ">=1", 2)]
+
+
+def test_a_pack_code_is_left_for_the_packs_to_define() -> None:
+    loaded = parse_config({"rspp.toml": '[severity]\nACME001 = "warning"\nREF999 = "off"\n'})
+    assert [f"{f.location()} {f.code} {f.message}" for f in loaded.findings] == [
+        "rspp.toml:3:1 CFG004 unknown code 'REF999'; `rspp rules list` shows every code"]
+    loaded = parse_config({"rspp.toml": '[severity]\nACME001 = "warning"\n'})
+    assert loaded.config is not None
+    assert [(c, w.line) for c, w in loaded.config.pack_codes.items()] == [("ACME001", 2)]

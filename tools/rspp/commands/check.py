@@ -77,7 +77,7 @@ def _no_looser_than_base(result: Report, history: History) -> Report:
     if result.config is None:
         return result
     base = parse_config(base_texts(history, SOURCES, MAX_BYTES)).config
-    config = stricter(result.config, base, history.label)
+    config = stricter(result.config, base, history.label, result.entries)
     if config == result.config:
         return result
     return replace(result, findings=(*result.findings, *result.hidden), hidden=(),

@@ -2392,6 +2392,9 @@ ENTRIES: tuple[Entry, ...] = (
 BY_CODE: Mapping[str, Entry] = MappingProxyType({e.code: e for e in ENTRIES})
 """Every entry by its code (read-only)."""
 
+PREFIXES: Final = frozenset(e.code.rstrip("0123456789") for e in ENTRIES)
+"""The code prefixes of rspp's own codes (``ENV``, ``REF``, ...): no pack may use one."""
+
 
 def entry(code: str) -> Entry:
     """The entry of ``code``, exactly as written; KeyError for a code the catalogue lacks."""

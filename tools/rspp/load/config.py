@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
-from rspp.core.catalogue import BY_CODE, ENTRIES
+from rspp.core.catalogue import BY_CODE, ENTRIES, PREFIXES, Entry
 from rspp.core.findings import Finding, Related
 from rspp.core.sink import finding
 from rspp.core.suggest import close_match
@@ -70,6 +70,16 @@ class Where(msgspec.Struct, frozen=True):
 
     def location(self) -> str:
         return f"{self.path}:{self.line}:{self.col}"
+
+
+_PACK_CODE = re.compile(r"([A-Z]{2,8})[0-9]{3}")
+
+
+def pack_code(code: str) -> bool:
+    """Whether ``code`` has the shape of a pack's rule code (ADR 0024: 2 to 8 capital letters,
+    then 3 digits) under a prefix rspp's own codes do not use."""
+    found = _PACK_CODE.fullmatch(code)
+    return found is not None and found.group(1) not in PREFIXES
 
 
 _DIST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?")
@@ -116,16 +126,21 @@ class Config(msgspec.Struct, frozen=True):
     default)."""
     packs: tuple[PackRequest, ...] = ()
     """``[packs]``: the installed packs to enable, by distribution name (ADR 0024)."""
+    pack_codes: Mapping[str, Where] = msgspec.field(
+        default_factory=lambda: MappingProxyType({}))
+    """Codes the configuration names that rspp does not define but a pack may (``ACME001``),
+    with where each is first named: the engine checks them against the enabled packs."""
 
     @property
     def empty(self) -> bool:
         """Whether the configuration changes no finding (``allow_commands`` does not count)."""
         return not (self.severity or self.exclude or self.exclude_codes)
 
-    def excluded_by(self, code: str, path: str) -> Glob | None:
+    def excluded_by(self, code: str, path: str, known: Entry | None = None) -> Glob | None:
         """The glob that drops a finding of ``code`` in ``path``, or None. Codes that cannot be
-        configured are never dropped (``Entry.configurable``)."""
-        known = BY_CODE.get(code)
+        configured are never dropped (``Entry.configurable``); ``known``: the code's entry
+        when the catalogue does not hold it (a pack's)."""
+        known = known or BY_CODE.get(code)
         if known is None or not known.configurable:
             return None
         for glob in (*self.exclude_codes.get(code, ()), *self.exclude):
@@ -207,18 +222,22 @@ def parse_config(texts: Mapping[str, str]) -> Loaded:
     return _Checker(name, locator, base).check(data)
 
 
-def stricter(head: Config | None, base: Config | None, label: str) -> Config | None:
+def stricter(head: Config | None, base: Config | None, label: str,
+             entries: Mapping[str, Entry] | None = None) -> Config | None:
     """What a change is judged under: the head's configuration, never looser than the base's
     (``label`` names the base). A pull request cannot relax the configuration it is judged
     under, as it cannot relax a compatibility mode (ADR 0007, ADR 0010): each code's level is
     the stricter of the two (a code either leaves unset counts at the catalogue's severity),
-    and a glob excludes only when both have it. None when neither lowers or raises anything."""
+    and a glob excludes only when both have it. None when neither lowers or raises anything.
+    ``entries``: the enabled packs' codes (their severities are the defaults); a code known
+    to neither counts at ``error``, so a change can never lower it."""
     if head is None:
         return None
     before = base if base is not None else Config(f"{CONFIG_FILE} of {label} (none)")
     severity: dict[str, tuple[str, Where]] = {}
     for code, (level, where) in head.severity.items():
-        default = BY_CODE[code].severity.value
+        known = BY_CODE.get(code) or (entries or {}).get(code)
+        default = known.severity.value if known is not None else "error"
         kept = before.severity.get(code, (default, where))
         severity[code] = (level, where) if _RANK[level] <= _RANK[kept[0]] else \
             (kept[0], where)
@@ -230,7 +249,8 @@ def stricter(head: Config | None, base: Config | None, label: str) -> Config | N
                     f"{head.source} (no looser than at {label})",
                     MappingProxyType(severity),
                     tuple(g for g in head.exclude if g.text in shared),
-                    MappingProxyType({c: g for c, g in codes.items() if g}))
+                    MappingProxyType({c: g for c, g in codes.items() if g}),
+                    pack_codes=head.pack_codes)
     return None if merged.empty else merged
 
 
@@ -281,6 +301,7 @@ class _Checker:
         self.locator = locator
         self.base = base
         self.problems: list[Finding] = []
+        self.pack_codes: dict[str, Where] = {}
 
     def at(self, keys: tuple[str, ...], literal: str | None = None) -> Where:
         line, col = self.locator.locate((*self.base, *keys), literal)
@@ -310,7 +331,8 @@ class _Checker:
         if self.problems:
             return Loaded(None, tuple(sorted(self.problems, key=Finding.sort_key)))
         return Loaded(Config(self.name, MappingProxyType(severity), exclude,
-                             MappingProxyType(codes), allow, packs))
+                             MappingProxyType(codes), allow, packs,
+                             MappingProxyType(self.pack_codes)))
 
     def packs(self, value: object) -> tuple[PackRequest, ...]:
         """``[packs]``: distribution name -> PEP 440 version specifier (``"*"`` or ``""``:
@@ -385,9 +407,14 @@ class _Checker:
         return value
 
     def known(self, keys: tuple[str, ...], code: str) -> bool:
-        """Whether ``code`` names a current code of the catalogue (CFG004 otherwise)."""
+        """Whether ``code`` names a current code of the catalogue (CFG004 otherwise), or may
+        name a pack's: a code of that shape under a prefix rspp does not use is recorded
+        (``Config.pack_codes``) for the engine to check against the enabled packs."""
         found = BY_CODE.get(code)
         if found is not None and not found.retired:
+            return True
+        if found is None and pack_code(code):
+            self.pack_codes.setdefault(code, self.at(keys))
             return True
         where = self.at(keys)
         if found is not None:
@@ -414,8 +441,9 @@ class _Checker:
                             f"severity of {code} is {shown}; use one of "
                             f"{', '.join(repr(v) for v in LEVELS)}")
                 continue
-            entry = BY_CODE[code]
-            if not entry.configurable and _RANK[level] > entry.severity.rank:
+            entry = BY_CODE.get(code)
+            if entry is not None and not entry.configurable and \
+                    _RANK[level] > entry.severity.rank:
                 self.report("CFG005", self.at(keys),
                             f"{code} ({entry.category}, reported by {entry.emitted_by}) cannot "
                             f"be lowered to {level!r}: it guards what every other check relies "
@@ -430,8 +458,8 @@ class _Checker:
             keys = ("exclude_codes", code)
             if not self.known(keys, code):
                 continue
-            entry = BY_CODE[code]
-            if not entry.configurable:
+            entry = BY_CODE.get(code)
+            if entry is not None and not entry.configurable:
                 self.report("CFG005", self.at(keys),
                             f"{code} ({entry.category}, reported by {entry.emitted_by}) cannot "
                             f"be excluded: it guards what every other check relies on")

@@ -11,27 +11,30 @@ severity is computed from the catalogue's, so applying twice changes nothing mor
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import msgspec
 
-from rspp.core.catalogue import BY_CODE
+from rspp.core.catalogue import BY_CODE, Entry
 from rspp.core.findings import Finding, Severity
 from rspp.load.config import Config, Where
 
 
-def apply(config: Config, findings: Iterable[Finding]
+def apply(config: Config, findings: Iterable[Finding],
+          entries: Mapping[str, Entry] | None = None
           ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
-    """(kept, hidden): ``findings`` with configured severities, and those dropped."""
+    """(kept, hidden): ``findings`` with configured severities, and those dropped;
+    ``entries``: the enabled packs' codes, configured like rspp's own."""
     kept: list[Finding] = []
     hidden: list[Finding] = []
     for made in findings:
-        entry = BY_CODE.get(made.code)
+        entry = BY_CODE.get(made.code) or (entries or {}).get(made.code)
         level = config.severity.get(made.code)
         if entry is None or (not entry.configurable and level is None):
             kept.append(made)
             continue
-        if (level is not None and level[0] == "off") or config.excluded_by(made.code, made.path):
+        if (level is not None and level[0] == "off") or \
+                config.excluded_by(made.code, made.path, entry):
             hidden.append(made)
             continue
         severity = entry.severity if level is None else Severity(level[0])

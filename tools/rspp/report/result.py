@@ -44,7 +44,7 @@ class Report:
     def __post_init__(self) -> None:
         if self.config is None:
             return
-        kept, hidden = apply(self.config, self.findings)
+        kept, hidden = apply(self.config, self.findings, self.entries)
         object.__setattr__(self, "findings", kept)
         if hidden:
             merged = tuple(sorted({*self.hidden, *hidden}, key=Finding.sort_key))

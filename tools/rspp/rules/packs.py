@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Final
 
 import msgspec
 
-from rspp.core.catalogue import BY_CODE, Entry
+from rspp.core.catalogue import PREFIXES as BUILTIN_PREFIXES
+from rspp.core.catalogue import Entry
 from rspp.core.findings import Finding, Severity
 from rspp.core.sink import finding
 from rspp.load.spans import one_line
@@ -59,8 +60,6 @@ GROUP: Final = "rspp.packs"
 """The entry point group a pack declares."""
 
 _PREFIX = re.compile(r"[A-Z]{2,8}")
-BUILTIN_PREFIXES: Final = frozenset(re.sub(r"[0-9]+$", "", code) for code in BY_CODE)
-"""The code prefixes rspp's own catalogue uses (``ENV``, ``REF``, ...): no pack may take one."""
 
 
 class PackRule(msgspec.Struct, frozen=True):

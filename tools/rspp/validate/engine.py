@@ -24,6 +24,7 @@ from rspp.core.jsontypes import JsonObject, JsonValue
 from rspp.core.paths import PathError, RepositoryError, Resolver, name_inside, show
 from rspp.core.pool import ChunkMap, default_jobs
 from rspp.load.api import Limits, LoadResult, load_bytes, load_file, syntax_for
+from rspp.load.config import Loaded as ConfigLoaded
 from rspp.load.config import load_config
 from rspp.load.document import Document
 from rspp.load.reading import read_file
@@ -620,6 +621,25 @@ def _whole_run(repo: Repository, passes: Sequence[RepositoryPass], broken: set[s
     return found + derived
 
 
+def _with_pack_codes(configured: ConfigLoaded, packs: Packs) -> ConfigLoaded:
+    """``configured``, refused (CFG004, and then not applied) when it names a code that
+    neither rspp nor an enabled pack defines (``Config.pack_codes``, ADR 0024)."""
+    config = configured.config
+    if config is None or not config.pack_codes:
+        return configured
+    known = packs.entries()
+    unknown = [(code, where) for code, where in sorted(config.pack_codes.items())
+               if code not in known]
+    if not unknown:
+        return configured
+    return ConfigLoaded(None, tuple(
+        sink.finding("CFG004", where.path, where.line, where.col,
+                     f"unknown code {code!r}: neither rspp nor an enabled pack defines it"
+                     + (f" (pack codes: {', '.join(sorted(known))})" if known else
+                        "; `rspp packs list` shows the enabled packs"))
+        for code, where in unknown))
+
+
 def _listing(names: tuple[str, ...], suffix: str, last: str = "and") -> str:
     shown = [n + suffix for n in names]
     return f"{', '.join(shown[:-1])} {last} {shown[-1]}" if len(shown) > 1 else shown[0]
@@ -659,6 +679,7 @@ def _validate(options: ValidateOptions,
     jobs = options.jobs or default_jobs()
     configured = load_config(root)  # rspp.toml or [tool.rspp] (ADR 0010)
     packs = load_packs(root, configured.config)  # imports only what it enables (ADR 0024)
+    configured = _with_pack_codes(configured, packs)
     repo = load_repository(root, files, options.limits, jobs,
                            FileCache.open(root) if options.cache else None, targets,
                            options.progress, names)
