@@ -293,8 +293,8 @@ def upgrade_document(doc: Document, kind: str) -> list[Finding]:
     version when it is written at an older one (ADR 0023): ``doc.data`` becomes the storage
     version's document and ``doc.original`` keeps what the file holds (its digest, and what
     a bundle carries, stay over it). Positions stay the file's (a path the upgrade made is
-    found at its nearest written ancestor). Returns ``[]``, or one MIG001 finding at ``/apiVersion`` when
-    no migration leads there (then ``doc`` is left as it was)."""
+    found at its nearest written ancestor). Returns ``[]``, or one MIG001 finding at
+    ``/apiVersion`` when no migration leads there (then ``doc`` is left as it was)."""
     if doc.data.get("apiVersion") == storage_version(kind):
         return []
     try:
