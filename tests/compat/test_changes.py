@@ -335,3 +335,25 @@ def test_two_rules_of_one_identity_are_matched_in_order() -> None:
                                    {"node": "stt", "prefer": ["b"], "when": "x"}]}
     assert [(c.code, c.message) for c in compare("PolicyOverlay", old, new)] == [
         ("CHG017", "providerRules rule for stt#2 added")]
+
+
+@pytest.mark.parametrize(("before", "after", "found"), [
+    ({}, {"type": "number"}, [("type", 'now declares type "number"')]),
+    ({"type": "integer"}, {"type": "number"}, [("type", 'changes type from "integer" to '
+                                                       '"number"')]),
+    ({"enum": ["a", "b"]}, {"enum": ["a"]}, [("enum", 'no longer allows ["b"]')]),
+    ({}, {"enum": ["a"]}, [("enum", 'now allows only ["a"]')]),
+    ({"minimum": 0, "maximum": 9}, {"minimum": 1, "maximum": 8},
+     [("minimum", "tightens minimum from 0 to 1"), ("maximum", "tightens maximum from 9 to 8")]),
+    ({}, {"items": "string"}, [("items", 'now declares items "string"')]),
+    # widening, or describing, refuses nothing
+    ({"type": "number", "minimum": 1, "maximum": 2, "enum": ["a"]},
+     {"type": "number", "minimum": 0, "maximum": 3, "enum": ["a", "b"], "unit": "ms"}, []),
+    ({"type": "number"}, {}, []),
+])
+def test_a_parameter_declaration_narrowing(before: dict[str, object], after: dict[str, object],
+                                           found: list[tuple[str, str]]) -> None:
+    """CHG021's judgement of one declaration (ExtensionManifest rspp.dev/v1beta1)."""
+    from rspp.compat.changes import _narrowings
+
+    assert list(_narrowings(before, after)) == found  # type: ignore[arg-type]

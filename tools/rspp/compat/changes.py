@@ -430,6 +430,46 @@ def node_type_ports(pair: Pair) -> Iterator[Change]:
             pair.claim(at)
             yield Change("CHG020", f"{what} parameter {name} removed while a spec or module "
                          "sets it", backward=True, was=at)
+    yield from _narrowed_params(pair, what, node_type, deps)
+
+
+def _narrowed_params(pair: Pair, what: str, node_type: str,
+                     deps: Dependents | None) -> Iterator[Change]:
+    """CHG021: a parameter declaration (ExtensionManifest rspp.dev/v1beta1) that now refuses
+    a value it accepted, while a spec or module sets the parameter: a type, item type, range
+    or allowed values added or tightened."""
+    old_params, new_params = as_object(pair.old.get("params")), as_object(pair.new.get("params"))
+    for name in sorted(set(old_params) & set(new_params)):
+        if deps is not None and (node_type, name) not in deps.params:
+            continue
+        before, after = as_object(old_params[name]), as_object(new_params[name])
+        for key, why in _narrowings(before, after):
+            at = f"/params/{escape_token(name)}/{key}"
+            pair.claim(at)
+            yield Change("CHG021", f"{what} parameter {name} {why} while a spec or module sets "
+                         "it: values it accepted may now be refused (PRM002)", backward=True,
+                         pointer=at, was=at if key in before else "")
+
+
+def _narrowings(before: Mapping[str, Json], after: Mapping[str, Json]
+                ) -> Iterator[tuple[str, str]]:
+    """(field, what happened) for each way ``after`` accepts less than ``before``."""
+    for key in ("type", "items"):
+        if key in after and after[key] != before.get(key):
+            yield key, (f"now declares {key} {show(after[key])}" if key not in before else
+                        f"changes {key} from {show(before[key])} to {show(after[key])}")
+    old_enum, new_enum = before.get("enum"), after.get("enum")
+    if isinstance(new_enum, list):
+        lost = [v for v in old_enum if v not in new_enum] if isinstance(old_enum, list) else None
+        if lost is None or lost:
+            yield "enum", ("now allows only " + show(new_enum) if lost is None
+                           else "no longer allows " + show(lost))
+    for key, sign in (("minimum", 1), ("maximum", -1)):
+        new, old = after.get(key), before.get(key)
+        if isinstance(new, int | float) and (not isinstance(old, int | float)
+                                             or sign * (new - old) > 0):
+            yield key, (f"now has {key} {show(new)}" if old is None
+                        else f"tightens {key} from {show(old)} to {show(new)}")
 
 
 def event_fields(pair: Pair) -> Iterator[Change]:

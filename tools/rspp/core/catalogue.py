@@ -393,6 +393,19 @@ ENTRIES: tuple[Entry, ...] = (
             "parameter nobody sets is removed compatibly (CHG016).",
         emitted_by="compat",
     ),
+    Entry(
+        code="CHG021",
+        category="change",
+        severity=Severity.INFO,
+        summary="A parameter declaration was narrowed while a spec sets the parameter.",
+        doc="An extension manifest's node type (ExtensionManifest rspp.dev/v1beta1) now declares "
+            "a parameter more narrowly than before: a type or item type added or changed, a "
+            "minimum raised or added, a maximum lowered or added, allowed values added or "
+            "removed. Some spec or module of the repository sets the parameter, so a value it "
+            "accepted may now be refused (PRM002). Breaks BACKWARD. Widening a declaration, or "
+            "narrowing one nobody sets, is compatible.",
+        emitted_by="compat",
+    ),
     # compat
     Entry(
         code="CMP001",
