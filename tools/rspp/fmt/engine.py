@@ -19,7 +19,7 @@ from rspp.fmt.text import format_document
 from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.load.reading import read_file
 from rspp.validate.cache import FileCache
-from rspp.validate.discover import scan, scan_targets
+from rspp.validate.discover import Discovery, scan, scan_targets
 
 PARALLEL_MIN_FILES = 32
 """Fewer files to format than this are formatted in this process (a worker costs more)."""
@@ -136,17 +136,8 @@ def run(options: FmtOptions) -> FmtResult:
     Raises UsageError when the root is not a folder; PathError (PATH001-PATH003) for a
     target outside the repository or missing; FileAccessError (IO001-IO003) for a write the
     writer refuses (the files before it in path order are written)."""
-    root = Path(os.path.abspath(options.root))
-    if not root.is_dir():
-        raise UsageError(f"{options.root}: not a directory", "set --root to the repository root")
-    found = scan_targets(root, list(options.targets)) if options.targets else scan(root)
-    # what discovery could not walk (a link out, a folder named like an artifact file, a
-    # folder chain too deep) is a failed outcome: fmt never skips a file without a word
-    refused: dict[str, list[Finding]] = {}
-    for finding in found.findings:
-        refused.setdefault(finding.path, []).append(finding)
-    outcomes = [FileOutcome(rel, Status.FAILED, tuple(findings))
-                for rel, findings in sorted(refused.items())]
+    root, found, refused = artifact_files(options.root, options.targets)
+    outcomes = [FileOutcome(rel, Status.FAILED, findings) for rel, findings in refused]
     store = FileCache.open(root) if options.cache else None
     prior = record.read(store) if store is not None else ()
     known = frozenset(prior)
@@ -181,7 +172,28 @@ def run(options: FmtOptions) -> FmtResult:
                      formatted=len(todo), from_record=hits)
 
 
-def _files(count: int) -> str:
+def artifact_files(root: Path, targets: tuple[Path, ...]
+                   ) -> tuple[Path, Discovery, list[tuple[str, tuple[Finding, ...]]]]:
+    """The absolute root, the artifact files a rewriting command (fmt, migrate) works on
+    (those named by ``targets``, none: every artifact file of the repository), and, by path,
+    the findings of what discovery could not walk (a link out, a folder named like an
+    artifact file, a folder chain too deep): each is a failed outcome, so no file is ever
+    skipped without a word.
+
+    Raises UsageError when ``root`` is not a folder; PathError (PATH001-PATH003) for a
+    target outside the repository or missing."""
+    base = Path(os.path.abspath(root))
+    if not base.is_dir():
+        raise UsageError(f"{root}: not a directory", "set --root to the repository root")
+    found = scan_targets(base, list(targets)) if targets else scan(base)
+    refused: dict[str, list[Finding]] = {}
+    for finding in found.findings:
+        refused.setdefault(finding.path, []).append(finding)
+    return base, found, [(rel, tuple(findings)) for rel, findings in sorted(refused.items())]
+
+
+def files_phrase(count: int) -> str:
+    """``1 file``, ``3 files``."""
     return f"{count} file{'' if count == 1 else 's'}"
 
 
@@ -200,12 +212,12 @@ def render(result: FmtResult) -> str:
         if outcome.diff:
             out.append(outcome.diff.rstrip("\n"))
     if result.check:
-        summary = f"{_files(result.count(Status.WOULD_REFORMAT))} would be reformatted"
+        summary = f"{files_phrase(result.count(Status.WOULD_REFORMAT))} would be reformatted"
     else:
-        summary = f"{_files(result.count(Status.REFORMATTED))} reformatted"
+        summary = f"{files_phrase(result.count(Status.REFORMATTED))} reformatted"
     summary += f", {result.count(Status.UNCHANGED)} unchanged"
     failed = result.count(Status.FAILED)
     if failed:
-        summary += f", {_files(failed)} not formatted"
+        summary += f", {files_phrase(failed)} not formatted"
     out.append(summary)
     return "\n".join(out) + "\n"

@@ -16,14 +16,13 @@ at its own version for as long as that version is served.
 from __future__ import annotations
 
 import enum
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rspp.core.errors import UsageError
 from rspp.core.findings import Finding
 from rspp.core.sink import finding
-from rspp.fmt.engine import unified_diff, write_in_place
+from rspp.fmt.engine import artifact_files, files_phrase, unified_diff, write_in_place
 from rspp.fmt.text import rewrite_document
 from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.load.document import Document
@@ -31,7 +30,6 @@ from rspp.load.reading import read_file
 from rspp.model.artifact import version_identity
 from rspp.model.digest import lock_key
 from rspp.model.migrations import SERVED, MigrationError, path, served, storage_version, upgrade
-from rspp.validate.discover import scan, scan_targets
 from rspp.validate.schema import check_envelope, check_schema
 
 MIG001 = "MIG001"
@@ -162,18 +160,12 @@ def run(options: MigrateOptions) -> MigrateResult:
     PathError (PATH001-PATH003) for a target outside the repository or missing;
     FileAccessError (IO001-IO003) for a write the writer refuses (the files before it in
     path order are written)."""
-    root = Path(os.path.abspath(options.root))
-    if not root.is_dir():
-        raise UsageError(f"{options.root}: not a directory", "set --root to the repository root")
     if options.to is not None and options.to != api_version(options.to):
         raise UsageError(f"--to {options.to}: write the whole API version "
                          f"({api_version(options.to)})")
-    found = scan_targets(root, list(options.targets)) if options.targets else scan(root)
-    refused: dict[str, list[Finding]] = {}
-    for problem in found.findings:
-        refused.setdefault(problem.path, []).append(problem)
-    outcomes = [FileMigration(rel, MigrateStatus.FAILED, findings=tuple(problems))
-                for rel, problems in sorted(refused.items())]
+    root, found, refused = artifact_files(options.root, options.targets)
+    outcomes = [FileMigration(rel, MigrateStatus.FAILED, findings=problems)
+                for rel, problems in refused]
     for file in found.files:
         rel, raw = read_file(file, root, options.limits.max_bytes)
         if isinstance(raw, Finding):
@@ -184,10 +176,6 @@ def run(options: MigrateOptions) -> MigrateResult:
             write_in_place(file, root, new)  # FileAccessError IO001-IO003
         outcomes.append(outcome)
     return MigrateResult(tuple(sorted(outcomes, key=lambda o: o.path)), options.check)
-
-
-def _files(count: int) -> str:
-    return f"{count} file{'' if count == 1 else 's'}"
 
 
 def render(result: MigrateResult) -> str:
@@ -209,13 +197,13 @@ def render(result: MigrateResult) -> str:
         if outcome.diff:
             out.append(outcome.diff.rstrip("\n"))
     done = MigrateStatus.WOULD_MIGRATE if result.check else MigrateStatus.MIGRATED
-    summary = (f"{_files(result.count(done))} {'would be migrated' if result.check else 'migrated'}"
+    summary = (f"{files_phrase(result.count(done))} {'would be migrated' if result.check else 'migrated'}"
                f", {result.count(MigrateStatus.UNCHANGED)} unchanged")
     kept = result.count(MigrateStatus.PUBLISHED)
     if kept:
-        summary += f", {_files(kept)} kept (published)"
+        summary += f", {files_phrase(kept)} kept (published)"
     failed = result.count(MigrateStatus.FAILED)
     if failed:
-        summary += f", {_files(failed)} not migrated"
+        summary += f", {files_phrase(failed)} not migrated"
     out.append(summary)
     return "\n".join(out) + "\n"

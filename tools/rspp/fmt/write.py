@@ -39,7 +39,8 @@ def artifact_text(data: Mapping[str, object], syntax: Syntax = "json") -> str:
         return json_text(dict(data))
     if syntax != "yaml":
         raise ArtifactWriteError(f"unknown artifact syntax {syntax!r}; expected json or yaml")
-    from rspp.fmt.text import difference, format_text
+    from rspp.fmt.compare import difference
+    from rspp.fmt.text import format_text
     from rspp.load.api import load_bytes
 
     draft = "\n".join(_block(canonical_order(dict(data)), 0)) + "\n"

@@ -23,6 +23,7 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, ScalarString
 
 from rspp.core.jsontypes import JsonObject
 from rspp.fmt import comments
+from rspp.fmt.compare import difference
 from rspp.fmt.quoting import needs_quotes
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Layout
@@ -138,17 +139,6 @@ def _fresh(value: object) -> object:
     return json.dumps(value)  # null, true, false, an integer or a float: YAML 1.2 plain text
 
 
-def _same(a: object, b: object) -> bool:
-    """Equal as strict data: the same values with the same types (1 is not 1.0 nor true)."""
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, dict) and isinstance(b, dict):
-        return list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    return a == b
-
-
 def _graft(node: object, old: object, new: object, kept: list[object],
            moved: dict[int, str]) -> object:
     """``node`` (ruamel's reading of ``old``) made to hold ``new``: what both share keeps its
@@ -158,8 +148,8 @@ def _graft(node: object, old: object, new: object, kept: list[object],
     name, so the comment at the end of the old value's line can follow it. Replaced nodes go
     to ``kept`` so that no new node can take their identity while the comments filed under
     it are still to be attached."""
-    if isinstance(new, dict) and not _same(old, new):
-        wrapped = next((name for name, item in new.items() if _same(item, old)), None)
+    if isinstance(new, dict) and difference(old, new) is not None:
+        wrapped = next((name for name, item in new.items() if difference(item, old) is None), None)
         if wrapped is not None:
             fresh = CommentedMap((name, node if name == wrapped else _fresh(item))
                                  for name, item in new.items())
@@ -182,7 +172,7 @@ def _graft(node: object, old: object, new: object, kept: list[object],
         for index, item in enumerate(new):
             node[index] = _graft(node[index], old[index], item, kept, moved)
         return node
-    if _same(old, new):
+    if difference(old, new) is None:
         return node
     kept.append(node)
     return _fresh(new)
