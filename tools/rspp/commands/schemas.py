@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rspp.core.files import FileAccessError
 from rspp.gen.schemas import export as export_files
 from rspp.report.result import Report
+
+if TYPE_CHECKING:
+    from rspp.model.artifact import Artifact
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,17 +54,17 @@ def _repository_node_types(start: Path) -> dict[str, str]:
         _, repo = validate_repository(ValidateOptions(root=root))
     except RsppError:
         return {}
-    found: dict[str, list[str]] = {}
+    found: dict[str, list[Artifact]] = {}
     for art in repo.index.of_kind("ExtensionManifest"):
         name = art.spec.get("nodeType") if art.schema_valid else None
         if isinstance(name, str):
-            found.setdefault(name, []).append(art.ref)
+            found.setdefault(name, []).append(art)
     out: dict[str, str] = {}
-    for name, refs in found.items():
-        ident, _, version = sorted(refs)[-1].rpartition("@")
-        described = repo.index.get("ExtensionManifest", ident, version)
-        text = extension_body(described).get("description", "") if described else ""
-        uses = " or ".join(f"extension: {r}" for r in sorted(refs))
+    for name, arts in found.items():
+        refs = sorted(a.ref for a in arts)
+        described = max(arts, key=lambda a: a.ref)  # the last by reference, as listed
+        text = extension_body(described).get("description", "")
+        uses = " or ".join(f"extension: {r}" for r in refs)
         out[name] = " ".join(f"{text} Provided by an extension manifest; use it with "
                              f"{uses}.".split())
     for pack in repo.packs.packs:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from rspp.core.jsontypes import JsonObject, JsonValue, as_object
-from rspp.model.kinds import ALL_MODELS, OLDER_MODELS
+from rspp.model.kinds import ALL_MODELS, OLDER_MODELS, OUTSIDE_CATALOG
 from rspp.model.schemafiles import DIALECT, schema_id
 
 __all__ = ["DIALECT", "check", "export", "file_name", "generate", "render", "schema_id",
@@ -150,9 +150,6 @@ def write(directory: Path, *, root: Path) -> list[str]:
     return sorted(changed + stale)
 
 
-_OUTSIDE_CATALOG = "A node type outside the built-in catalog"
-
-
 def with_node_types(node: JsonValue, extra: Mapping[str, str]) -> JsonValue:
     """``node`` (a generated schema) with ``extra`` (node type -> description) offered for
     completion beside the built-in types: a documented ``const`` for each, in name order,
@@ -165,7 +162,7 @@ def with_node_types(node: JsonValue, extra: Mapping[str, str]) -> JsonValue:
     out = {key: with_node_types(value, extra) for key, value in node.items()}
     choices = out.get("anyOf")
     if isinstance(choices, list) and choices and isinstance(choices[-1], dict) and \
-            str(choices[-1].get("description", "")).startswith(_OUTSIDE_CATALOG):
+            choices[-1].get("description") == OUTSIDE_CATALOG:
         known = {c.get("const") for c in choices if isinstance(c, dict)}
         added: list[JsonValue] = [{"const": name, "description": text}
                                   for name, text in sorted(extra.items()) if name not in known]

@@ -52,6 +52,11 @@ def _type_summary(t: NodeType) -> str:
     return " ".join(p for p in parts if p)
 
 
+OUTSIDE_CATALOG: Final = ("A node type outside the built-in catalog: an extension's type, named "
+                   "with extension: id@version.")
+"""The description of the last node-type choice, the one every string passes."""
+
+
 def _catalog_choices(schema: dict[str, Any]) -> None:
     """Editor completion and hover, JSON Schema annotations only (nothing more is validated):
     one documented ``const`` per built-in type, in catalog order, then a branch every string
@@ -60,8 +65,7 @@ def _catalog_choices(schema: dict[str, Any]) -> None:
     description."""
     choices: list[dict[str, str]] = [{"const": name, "description": _type_summary(t)}
                                 for name, t in BUILTIN.items()]
-    choices.append({"description": "A node type outside the built-in catalog: an extension's "
-                                   "type, named with extension: id@version."})
+    choices.append({"description": OUTSIDE_CATALOG})
     schema["anyOf"] = choices
 
 
