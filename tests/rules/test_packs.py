@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from rspp.load.config import parse_config
+from rspp.rules.packs import Pack, PackKind, compile_kind_schema, pack_problem
 from tests.helpers import REPO_ROOT
 from tests.helpers.files import write
 from tests.helpers.repos import copy_examples
@@ -39,7 +40,7 @@ sys.exit(code)
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The four test packs, built and installed by pip (offline, no dependencies) into a
+    """The five test packs, built and installed by pip (offline, no dependencies) into a
     folder that is no part of any repository."""
     tmp = tmp_path_factory.mktemp("packs")
     sources = tmp / "src"
@@ -48,7 +49,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = subprocess.run(
         [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
          "--no-index", "--target", str(target),
-         *(str(sources / name) for name in ("acme", "clash", "broken", "twin"))],
+         *(str(sources / name) for name in ("acme", "clash", "broken", "twin", "shadow"))],
         capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     return target
@@ -112,8 +113,11 @@ def test_packs_list_shows_version_digest_and_rules(tmp_path: Path, site: Path) -
         f"acme-rspp-pack 1.2.0 {digest}",
         "  ACME001 error: Every owner of a PipelineSpec is an address at acme.example.",
         "  ACME002 error: An Acme module names a known team.",
+        "  ACME003 error: A LatencyBudget names a pipeline of the repository.",
         "  node type acme.redact",
-        "  gate type acme.soak: Soak logs hold at most max_errors ERROR lines."]
+        "  gate type acme.soak: Soak logs hold at most max_errors ERROR lines.",
+        "  artifact kind LatencyBudget (acme.example/v1): Time to first audio a pipeline "
+        "must meet."]
     code, out, _ = _rspp(repo, site, "explain", "acme001")
     assert (code, out.splitlines()[0]) == (0, "ACME001 (pack, error): Every owner of a "
                                               "PipelineSpec is an address at acme.example.")
@@ -121,8 +125,10 @@ def test_packs_list_shows_version_digest_and_rules(tmp_path: Path, site: Path) -
     code, out, _ = _rspp(repo, site, "packs", "list", "--format", "json")
     listed = json.loads(out)["packs"]
     assert [(p["name"], p["version"], p["digest"], p["prefix"], p["nodeTypes"],
-             [g["type"] for g in p["gateTypes"]]) for p in listed] == [
-        ("acme-rspp-pack", "1.2.0", digest, "ACME", ["acme.redact"], ["acme.soak"])]
+             [g["type"] for g in p["gateTypes"]], p["artifactKinds"]) for p in listed] == [
+        ("acme-rspp-pack", "1.2.0", digest, "ACME", ["acme.redact"], ["acme.soak"],
+         [{"apiVersion": "acme.example/v1", "kind": "LatencyBudget",
+           "summary": "Time to first audio a pipeline must meet."}])]
 
 
 @pytest.mark.slow
@@ -227,6 +233,110 @@ def test_a_pack_node_type_is_checked_like_a_built_in_one(tmp_path: Path, site: P
     assert f"{MODULE}:16:13 REF002 error: unknown node type 'acme.redact'" in out
 
 
+BUDGET = "pipelines/policies/telephony_budget.yaml"
+_BUDGET_TEXT = """\
+# Acme's latency budget for the SIP assistant.
+apiVersion: acme.example/v1
+kind: LatencyBudget
+metadata:
+  id: telephony_budget
+  version: "1.0.0"
+  owners: [telephony@acme.example]
+spec:
+  pipeline: sip_telephony_assistant
+  firstAudioMs: 800
+"""
+
+
+def _budget(repo: Path, old: str = "", new: str = "") -> None:
+    write(repo, BUDGET, _BUDGET_TEXT.replace(old, new) if old else _BUDGET_TEXT)
+
+
+@pytest.mark.slow
+def test_a_pack_artifact_kind_is_validated_and_checked(tmp_path: Path, site: Path) -> None:
+    """A LatencyBudget (acme's kind) is an artifact where acme is enabled: validated against
+    the pack's schema and rspp's envelope with located findings, read by the pack's rule,
+    locked and immutable like rspp's kinds, left alone by rspp migrate; an unknown kind
+    where it is not."""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\n')
+    (repo / SPEC).unlink()  # only the budget is new
+    _budget(repo)
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 0 and "no findings" in out, out
+    cases = [(("firstAudioMs: 800", "firstAudioMs: 99"),
+              f"{BUDGET}:10:17 SCH001 error: /spec/firstAudioMs: 99 is less than the minimum "
+              "of 100"),
+             (("firstAudioMs: 800", "firstAudioMs: 800.0"),
+              f"{BUDGET}:10:17 SCH003 error: /spec/firstAudioMs must be an integer, but 800.0 "
+              "is a float literal"),
+             (("  owners:", "  team: voice\n  owners:"),
+              f"{BUDGET}:7:3 SCH001 error: unknown key 'team' at /metadata"),
+             (('version: "1.0.0"', "version: 1.0"),
+              f"{BUDGET}:6:12 SCH001 error: /metadata/version must be a string"),
+             (("pipeline: sip_telephony_assistant", "pipeline: nowhere"),
+              f"{BUDGET}:9:13 ACME003 error: no PipelineSpec 'nowhere' in the repository"),
+             (("acme.example/v1", "acme.example/v2"),
+              f"{BUDGET}:2:13 ENV002 error: unsupported apiVersion \"acme.example/v2\"; pack "
+              "acme-rspp-pack reads acme.example/v1 for LatencyBudget")]
+    for (old, new), expected in cases:
+        _budget(repo, old, new)
+        code, out, _ = _rspp(repo, site, "validate")
+        assert code == 1 and expected in out, (new, out)
+    _budget(repo)
+    code, out, _ = _rspp(repo, site, "check", "--today", "2026-11-30")
+    assert code == 1 and "LCK001 error: LatencyBudget/telephony_budget@1.0.0 is not in " \
+                         "rspp.lock" in out
+    assert _rspp(repo, site, "lock")[0] == 0
+    assert "LatencyBudget/telephony_budget@1.0.0" in (repo / "rspp.lock").read_text()
+    _budget(repo, "firstAudioMs: 800", "firstAudioMs: 900")
+    code, out, _ = _rspp(repo, site, "check", "--today", "2026-11-30")
+    assert code == 1 and f"{BUDGET}:6:12 IMM003 error: LatencyBudget/telephony_budget@1.0.0 " \
+                         "is locked as sha256:" in out
+    code, out, _ = _rspp(repo, site, "migrate", "--check", BUDGET)
+    assert code == 0 and "0 files would be migrated, 1 unchanged" in out, out
+    code, out, _ = _rspp(repo, site, "schemas", "--export", ".schemas")
+    assert code == 0 and "with the schemas of the packs' artifact kinds: LatencyBudget" in out
+    exported = json.loads((repo / ".schemas/LatencyBudget.schema.json").read_text())
+    assert exported["$defs"]["budget"]["properties"]["firstAudioMs"]["maximum"] == 5000
+    (repo / "rspp.toml").unlink()
+    code, out, imported = _rspp(repo, site, "validate", BUDGET)
+    assert code == 1 and imported == []
+    assert (f"{BUDGET}:3:7 ENV001 error: unknown kind \"LatencyBudget\"; expected one of "
+            "PipelineSpec,") in out
+
+
+@pytest.mark.slow
+def test_a_pack_artifact_is_never_taken_from_the_cache_without_its_pack(
+        tmp_path: Path, site: Path) -> None:
+    """A clean file of a pack's kind is checked again on every run: once the pack is no
+    longer enabled it is an unknown kind, however often it was clean before."""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\n')
+    (repo / SPEC).unlink()
+    _budget(repo)
+    for _ in range(2):  # the second run has the headers and the record of the first
+        code, out, _ = _rspp(repo, site, "validate")
+        assert code == 0, out
+    write(repo, "rspp.toml", "[packs]\n")
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1 and f"{BUDGET}:3:7 ENV001 error: unknown kind" in out
+
+
+@pytest.mark.slow
+def test_a_pack_may_not_take_an_artifact_kind(tmp_path: Path, site: Path) -> None:
+    """shadow-rspp-pack declares LatencyBudget (acme's) and PipelineSpec (rspp's)."""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\nshadow-rspp-pack = "*"\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1 and ("rspp.toml:3:1 PCK005 error: pack shadow-rspp-pack declares the "
+                          "artifact kind LatencyBudget, which pack acme-rspp-pack already "
+                          "has") in out
+    write(repo, "rspp.toml", '[packs]\nshadow-rspp-pack = "*"\n')
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1 and ("rspp.toml:2:1 PCK005 error: pack shadow-rspp-pack declares the "
+                          "artifact kind PipelineSpec, which rspp's own artifact kinds already "
+                          "has") in out
+    assert "SCH001" not in out  # rspp's specs are still checked by rspp's schema alone
+
+
 GATE = """\
     - id: acme_soak
       type: acme.soak
@@ -275,7 +385,7 @@ def test_a_pack_code_is_configured_like_rspps_own(tmp_path: Path, site: Path) ->
     code, out, _ = _rspp(repo, site, "validate")
     assert code == 1
     assert ("rspp.toml:4:1 CFG004 error: unknown code 'ACME009': neither rspp nor an enabled "
-            "pack defines it (pack codes: ACME001, ACME002)") in out
+            "pack defines it (pack codes: ACME001, ACME002, ACME003)") in out
     write(repo, "rspp.toml", '[severity]\nACME001 = "off"\n')
     code, out, imported = _rspp(repo, site, "validate")
     assert code == 1 and imported == []
@@ -355,3 +465,43 @@ def test_a_pack_code_is_left_for_the_packs_to_define() -> None:
     loaded = parse_config({"rspp.toml": '[severity]\nACME001 = "warning"\n'})
     assert loaded.config is not None
     assert [(c, w.line) for c, w in loaded.config.pack_codes.items()] == [("ACME001", 2)]
+
+
+_OBJECT = {"type": "object"}
+
+
+@pytest.mark.parametrize(("kind", "problem"), [
+    (PackKind("acme.example/v1", "latencyBudget", _OBJECT),
+     "declares the artifact kind 'latencyBudget'; a kind is PascalCase"),
+    (PackKind("rspp.dev/v1", "LatencyBudget", _OBJECT),
+     "declares the apiVersion 'rspp.dev/v1' for LatencyBudget; it is <group>/<version>"),
+    (PackKind("acme/v1", "LatencyBudget", _OBJECT),
+     "declares the apiVersion 'acme/v1' for LatencyBudget"),
+    (PackKind("acme.example/1.0", "LatencyBudget", _OBJECT),
+     "declares the apiVersion 'acme.example/1.0' for LatencyBudget"),
+])
+def test_a_malformed_artifact_kind_refuses_the_pack(kind: PackKind, problem: str) -> None:
+    found = pack_problem(Pack(prefix="ACME", kinds=(kind,)))
+    assert found is not None and found.startswith(problem)
+
+
+def test_a_well_formed_artifact_kind_is_accepted() -> None:
+    kinds = (PackKind("acme.example/v1beta2", "LatencyBudget", _OBJECT),
+             PackKind("ops.acme.example/v2", "SoakPlan", _OBJECT))
+    assert pack_problem(Pack(prefix="ACME", kinds=kinds)) is None
+    assert pack_problem(Pack(prefix="ACME", kinds=kinds + kinds[:1])) == \
+        "declares the artifact kind LatencyBudget twice"
+    assert not isinstance(compile_kind_schema(kinds[0]), str)
+
+
+@pytest.mark.parametrize(("schema", "problem"), [
+    ({"type": "objekt"}, "is not a valid JSON Schema 2020-12"),
+    ({"$ref": "https://schemas.acme.example/budget.json"}, "is not a valid JSON Schema 2020-12"),
+    ({"type": "object", "minProperties": float("nan")}, "is not JSON"),
+    ({"type": "object", "default": object()}, "is not JSON"),
+])
+def test_an_artifact_kind_schema_that_cannot_be_compiled(schema: dict[str, object],
+                                                          problem: str) -> None:
+    """A remote $ref is refused, never fetched (tests talk to no one)."""
+    compiled = compile_kind_schema(PackKind("acme.example/v1", "LatencyBudget", schema))
+    assert isinstance(compiled, str) and compiled.startswith(problem), compiled

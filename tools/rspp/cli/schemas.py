@@ -44,6 +44,9 @@ def _export(directory: Path, combined: bool) -> None:
         common.line(f"wrote {path}")
     if outcome.node_types:
         common.line(f"offering the repository's node types too: {', '.join(outcome.node_types)}")
+    if outcome.pack_kinds:
+        common.line(f"with the schemas of the packs' artifact kinds: "
+                    f"{', '.join(outcome.pack_kinds)}")
     if not outcome.written:
         common.line(f"{len(outcome.unchanged)} schemas in {directory.as_posix()} are up to "
                     "date")

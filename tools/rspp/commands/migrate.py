@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from rspp.fmt.migrate import MigrateOptions, MigrateResult, run
 from rspp.lifecycle.lock import identity_key, read_lock
+from rspp.load.config import load_config
 from rspp.report.result import Report
+from rspp.rules.packs import load_packs
 
 __all__ = ["MigrateOptions", "MigrateOutcome", "migrate"]
 
@@ -29,7 +31,9 @@ def migrate(options: MigrateOptions) -> MigrateOutcome:
     """Migrate (or, with ``options.check``, only judge) the artifact files named by
     ``options.targets`` (none: every artifact file). The published versions are read from
     ``rspp.lock`` (``options.published`` is replaced): when the lock cannot be read, nothing
-    is migrated and its findings are reported.
+    is migrated and its findings are reported. The artifact kinds of the packs the
+    configuration enables (``options.pack_kinds`` is replaced) are left as they are; the
+    configuration's and the packs' findings are reported.
 
     Raises UsageError for a ``--to`` no kind has; PathError (PATH001-PATH003) for a target
     outside the repository or missing; FileAccessError (IO001-IO003) for a refused write."""
@@ -38,7 +42,11 @@ def migrate(options: MigrateOptions) -> MigrateOutcome:
         report = Report(options.root, (), (), {})
         return MigrateOutcome(None, report.with_findings(problems))
     published = frozenset(identity_key(k) for k in lock.entries) if lock else frozenset()
-    result = run(dataclasses.replace(options, published=published))
-    findings = [f for outcome in result.files for f in outcome.findings]
+    configured = load_config(options.root)
+    packs = load_packs(options.root, configured.config)  # imports only what it enables
+    result = run(dataclasses.replace(options, published=published,
+                                     pack_kinds=frozenset(packs.kinds())))
+    findings = [*configured.findings, *packs.findings,
+                *(f for outcome in result.files for f in outcome.findings)]
     report = Report(options.root, tuple(o.path for o in result.files), (), {})
     return MigrateOutcome(result, report.with_findings(findings))

@@ -3,11 +3,13 @@ editors (completion and hover through the YAML language server's ``$schema`` sup
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from rspp.core.files import FileAccessError
+from rspp.core.jsontypes import JsonObject, as_object
 from rspp.gen.schemas import export as export_files
 from rspp.report.result import Report
 
@@ -28,19 +30,28 @@ class ExportOptions:
 class ExportOutcome:
     """``written``: paths (as given, POSIX) of the schema files written; ``unchanged``: those
     already holding the same bytes; ``node_types``: the repository's own node types (of its
-    extension manifests and enabled packs) offered for completion beside the built-in ones."""
+    extension manifests and enabled packs) offered for completion beside the built-in ones;
+    ``pack_kinds``: the artifact kinds of the enabled packs whose schemas were exported
+    beside rspp's."""
 
     written: tuple[str, ...]
     unchanged: tuple[str, ...]
     report: Report
     node_types: tuple[str, ...] = ()
+    pack_kinds: tuple[str, ...] = ()
 
 
-def _repository_node_types(start: Path) -> dict[str, str]:
-    """Node type -> a description, for the types the repository at or above ``start`` adds
-    to the built-in catalog: those its schema-valid extension manifests provide (named with
-    ``extension: id@version``) and those of the packs its configuration enables. Empty
-    outside a repository, or in one whose artifacts cannot be read."""
+class _Additions(NamedTuple):
+    node_types: dict[str, str]  # node type -> a description
+    pack_schemas: dict[str, JsonObject]  # artifact kind of a pack -> its schema
+
+
+def _repository_additions(start: Path) -> _Additions:
+    """What the repository at or above ``start`` adds to rspp's schemas: the node types its
+    schema-valid extension manifests provide (named with ``extension: id@version``) and those
+    of the packs its configuration enables, each with a description; and the schemas of the
+    artifact kinds of those packs. Empty outside a repository, or in one whose artifacts
+    cannot be read."""
     from rspp.core.errors import RsppError
     from rspp.core.paths import nearest_repository
     from rspp.model.access import extension_body
@@ -49,11 +60,11 @@ def _repository_node_types(start: Path) -> dict[str, str]:
 
     root = nearest_repository(start.resolve())
     if root is None or not (root / "pipelines").is_dir():
-        return {}
+        return _Additions({}, {})
     try:
         _, repo = validate_repository(ValidateOptions(root=root))
     except RsppError:
-        return {}
+        return _Additions({}, {})
     found: dict[str, list[Artifact]] = {}
     for art in repo.index.of_kind("ExtensionManifest"):
         name = art.spec.get("nodeType") if art.schema_valid else None
@@ -71,12 +82,16 @@ def _repository_node_types(start: Path) -> dict[str, str]:
         for node_type in pack.pack.node_types:
             out[node_type.name] = f"A {node_type.category} node type of pack {pack.name} " \
                                   f"{pack.version}."
-    return out
+    # a pack's schema is JSON (checked when the pack was loaded): as plain JSON values
+    schemas = {k.kind: as_object(json.loads(json.dumps(k.schema)))
+               for pack in repo.packs.packs for k in pack.pack.kinds}
+    return _Additions(out, schemas)
 
 
 def export(options: ExportOptions) -> ExportOutcome:
-    """Write every ``<Kind>.schema.json`` into ``options.directory``; works in any folder,
-    not only rspp's own repository.
+    """Write every ``<Kind>.schema.json`` into ``options.directory`` (with the artifact kinds
+    of the packs the repository enables); works in any folder, not only rspp's own
+    repository.
 
     Raises FileAccessError: IO001 the directory is outside ``base``, IO002 a link or a file
     is in the way (a ``directory`` that is a file included), IO003 the system refused.
@@ -85,8 +100,9 @@ def export(options: ExportOptions) -> ExportOutcome:
     folder = options.directory if options.directory.is_absolute() else base / options.directory
     shown = options.directory.as_posix().rstrip("/") or "."
     try:
-        extra = _repository_node_types(base)
-        written, unchanged = export_files(folder, root=base, node_types=extra)
+        extra = _repository_additions(base)
+        written, unchanged = export_files(folder, root=base, node_types=extra.node_types,
+                                          pack_schemas=extra.pack_schemas)
     except FileAccessError as exc:
         if exc.code != "IO001":
             raise
@@ -96,4 +112,5 @@ def export(options: ExportOptions) -> ExportOutcome:
                               "holds the target") from None
     return ExportOutcome(tuple(f"{shown}/{n}" for n in written),
                          tuple(f"{shown}/{n}" for n in unchanged),
-                         Report(base, (), (), {}), tuple(sorted(extra)))
+                         Report(base, (), (), {}), tuple(sorted(extra.node_types)),
+                         tuple(sorted(extra.pack_schemas)))

@@ -20,8 +20,14 @@ from rspp.lifecycle.lock import LOCK_MAX_BYTES, Lock, parse_lock
 from rspp.load.api import Limits, load_bytes, syntax_for
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.digest import lock_key, split_lock_key
+from rspp.rules.packs import KindTable
 from rspp.validate.engine import Repository
-from rspp.validate.schema import check_envelope, check_schema, upgrade_document
+from rspp.validate.schema import (
+    check_envelope,
+    check_pack_kind,
+    check_schema,
+    upgrade_document,
+)
 
 Key = tuple[str, str, str]  # (kind, id, version identity)
 
@@ -56,14 +62,20 @@ class History:
     # the working tree's, byte for byte.
     changed: frozenset[str] = frozenset()
     base_files: dict[str, bytes | None] = field(default_factory=dict)
+    # the artifact kinds of the enabled packs (``Packs.kinds``), read at every revision
+    pack_kinds: KindTable = field(default_factory=dict)
 
     def is_new(self, key: Key) -> bool:
         """Not published at the base (always True without a base)."""
         return self.base_keys is None or key not in self.base_keys
 
 
-def artifact_of(raw: bytes | None, path: str, root: Path) -> Artifact | None:
-    """The artifact in ``raw`` (a file's bytes read from git), or None when it is not one."""
+def artifact_of(raw: bytes | None, path: str, root: Path,
+                pack_kinds: KindTable | None = None
+                ) -> Artifact | None:
+    """The artifact in ``raw`` (a file's bytes read from git), or None when it is not one.
+    ``pack_kinds``: the artifact kinds of the enabled packs (``Packs.kinds``, ADR 0024),
+    read like rspp's own."""
     syntax = syntax_for(Path(path))
     if raw is None or syntax is None:
         return None
@@ -71,9 +83,13 @@ def artifact_of(raw: bytes | None, path: str, root: Path) -> Artifact | None:
     if doc is None:
         return None
     kind, problems = check_envelope(doc)
+    pack = check_pack_kind(doc, pack_kinds) if kind is None and pack_kinds else None
+    if pack is not None:
+        kind, problems = pack
+    elif kind is not None:
+        problems = check_schema(doc, kind, root=root) or upgrade_document(doc, kind)
     if kind is None:
         return None
-    problems = check_schema(doc, kind, root=root) or upgrade_document(doc, kind)
     meta = doc.data.get("metadata")
     ident = meta.get("id") if isinstance(meta, dict) else None
     version = meta.get("version") if isinstance(meta, dict) else None
@@ -91,7 +107,7 @@ def _copy(index: Index) -> Index:
 
 def working_tree(repo: Repository) -> History:
     """Only the working tree: no base, no history."""
-    return History(_copy(repo.index))
+    return History(_copy(repo.index), pack_kinds=repo.packs.kinds())
 
 
 def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
@@ -112,7 +128,8 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
                            else None)
     history = History(_copy(repo.index), f"{against} ({commit[:12]})", set(), git=git,
                       commit=commit, prefix=prefix, changed=frozenset(changed),
-                      base_files={p: blobs[tree[p].blob] for p in changed if p in tree})
+                      base_files={p: blobs[tree[p].blob] for p in changed if p in tree},
+                      pack_kinds=repo.packs.kinds())
     assert history.base_keys is not None
     if LOCK_FILE in tree:
         history.base_lock = _base_lock(blobs[tree[LOCK_FILE].blob], history.label)
@@ -121,7 +138,8 @@ def with_base(repo: Repository, against: str, *, fetch: bool = True) -> History:
         if path == LOCK_FILE:
             continue
         if path in changed:
-            art = artifact_of(blobs.get(tree[path].blob), path, repo.root)
+            art = artifact_of(blobs.get(tree[path].blob), path, repo.root,
+                              history.pack_kinds)
             if art is not None and art.key not in history.index.by_key:
                 history.index.add(art)
                 history.found_at[art.key] = history.label
@@ -198,7 +216,8 @@ def recover(history: History, keys: Iterable[Key], root: Path, *, fetch: bool = 
         seen.update(e.blob for e in entries.values())
         blobs = git.read_blobs(e.blob for e in entries.values())
         for path, entry in sorted(entries.items()):
-            art = artifact_of(blobs.get(entry.blob), path[len(prefix):], root)
+            art = artifact_of(blobs.get(entry.blob), path[len(prefix):], root,
+                              history.pack_kinds)
             if art is not None and art.key in wanted:
                 history.index.add(art)
                 history.found_at[art.key] = f"commit {sha[:12]}"

@@ -1321,19 +1321,26 @@ ENTRIES: tuple[Entry, ...] = (
         doc="An enabled pack declares exactly one entry point in the group rspp.packs whose "
             "object is an rspp.rules.packs.Pack (or a callable returning one): a code prefix "
             "of 2 to 8 capital letters and rules coded <PREFIX>NNN, each with a summary, a doc "
-            "and the artifact kinds it reads. An import error, a missing or second entry "
-            "point, another object or a malformed rule is this finding; the pack is not used.",
+            "and the artifact kinds it reads; node types named vendor.kind with their "
+            "parameters declared; gate types named <prefix>.<name>; artifact kinds with a "
+            "PascalCase name, an apiVersion <group>/<version> of the pack's own group (not "
+            "rspp.dev) and a self-contained JSON Schema 2020-12 (a $ref outside it is refused, "
+            "never fetched). An import error, a missing or second entry point, another object "
+            "or a malformed contribution is this finding; the pack is not used.",
         emitted_by="loader",
     ),
     Entry(
         code="PCK005",
         category="pack",
         severity=Severity.ERROR,
-        summary="A pack's code prefix clashes with rspp's or another pack's.",
+        summary="A pack's code prefix, node type or artifact kind clashes with rspp's or "
+                "another pack's.",
         doc="Rule codes are namespaced by prefix: a pack may not use a prefix of rspp's own "
             "codes (ENV, REF, SCH, ...) or one another enabled pack uses, so a code always "
-            "names one rule in every report format. Rename the prefix, or enable one of the "
-            "two packs.",
+            "names one rule in every report format. Likewise a node type or an artifact kind "
+            "names one thing: a pack may not declare a built-in node type or an rspp kind "
+            "(PipelineSpec, ResolvedSpec, ...), nor one another enabled pack declares. "
+            "Rename it, or enable one of the two packs.",
         emitted_by="loader",
     ),
     # path

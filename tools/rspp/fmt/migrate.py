@@ -39,7 +39,9 @@ MIG001 = "MIG001"
 class MigrateOptions:
     """``to``: the API version to migrate to (``rspp.dev/v1beta1`` or ``v1beta1``); None: each
     kind's storage version. ``published``: the lock keys (``Kind/id@version``, build metadata
-    dropped) of the published versions, which are kept as they are."""
+    dropped) of the published versions, which are kept as they are. ``pack_kinds``: the
+    artifact kinds of the enabled packs (ADR 0024), which rspp has no migration for: their
+    files stay as they are."""
 
     root: Path
     targets: tuple[Path, ...] = ()  # files or folders; none: every artifact file
@@ -48,6 +50,7 @@ class MigrateOptions:
     diff: bool = False  # include a unified diff of each change
     published: frozenset[str] = frozenset()
     limits: Limits = field(default_factory=Limits)
+    pack_kinds: frozenset[str] = frozenset()
 
 
 class MigrateStatus(enum.Enum):
@@ -109,6 +112,10 @@ def migrate_file(rel: str, raw: bytes, syntax: str, options: MigrateOptions
     if doc is None:
         return FileMigration(rel, MigrateStatus.FAILED, findings=loaded.findings), None
     kind, problems = check_envelope(doc)
+    if kind is None and doc.data.get("kind") in options.pack_kinds:
+        declared = doc.data.get("apiVersion")
+        held = declared if isinstance(declared, str) else None
+        return FileMigration(rel, MigrateStatus.UNCHANGED, held, held), None
     if kind is None:
         return FileMigration(rel, MigrateStatus.FAILED, findings=tuple(problems)), None
     source = str(doc.data["apiVersion"])

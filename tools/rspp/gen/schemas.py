@@ -170,14 +170,17 @@ def with_node_types(node: JsonValue, extra: Mapping[str, str]) -> JsonValue:
     return out
 
 
-def export(directory: Path, *, root: Path,
-           node_types: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
+def export(directory: Path, *, root: Path, node_types: Mapping[str, str] | None = None,
+           pack_schemas: Mapping[str, JsonObject] | None = None
+           ) -> tuple[list[str], list[str]]:
     """Write every kind's schema into ``directory`` (inside ``root``) for editors of a
     consumer repository; return (names written, names already up to date).
 
     Without ``node_types`` the bytes are exactly those of rspp's own ``schemas/``
     (:func:`expected`); with them (node type -> description: the repository's extension and
-    pack types), those types are offered for completion too (:func:`with_node_types`). Each
+    pack types), those types are offered for completion too (:func:`with_node_types`).
+    ``pack_schemas`` (kind -> schema: the artifact kinds of the enabled packs) are written as
+    ``<Kind>.schema.json`` too, keys sorted (a pack's kind never has an rspp kind's name). Each
     file is one resource whose ``$ref``s point inside it (``#/$defs/...``), so nothing is
     fetched and the files work wherever they are copied. Only files whose bytes differ are written, so a second
     run writes nothing; other files in ``directory`` are left alone. Every write goes through
@@ -192,6 +195,8 @@ def export(directory: Path, *, root: Path,
     wanted = expected() if not node_types else {
         name: render(as_object(with_node_types(schema, node_types))).encode("utf-8")
         for name, schema in generate().items()}
+    wanted.update((f"{kind}.schema.json", render(schema).encode("utf-8"))
+                  for kind, schema in sorted((pack_schemas or {}).items()))
     written = [name for name, data in wanted.items()
                if read_existing(directory / name, root=root) != data]
     for name in written:

@@ -652,7 +652,7 @@ def _edited(views: Views, repo: Repository, pins: _Inputs, history: History,
         if art.path not in edited:
             before.add(art)
     for path in sorted(edited):
-        old = artifact_of(history.base_files[path], path, repo.root)
+        old = artifact_of(history.base_files[path], path, repo.root, history.pack_kinds)
         if old is not None:
             before.add(old)
     at_base = {a.path: a for a in before.artifacts}

@@ -37,12 +37,13 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, NoReturn
 
 import msgspec
 
 from rspp.core.catalogue import PREFIXES as BUILTIN_PREFIXES
 from rspp.core.catalogue import Entry
+from rspp.core.constants import ALL_KINDS
 from rspp.core.findings import Finding, Severity
 from rspp.core.sink import finding
 from rspp.load.spans import one_line
@@ -60,6 +61,11 @@ GROUP: Final = "rspp.packs"
 """The entry point group a pack declares."""
 
 _PREFIX = re.compile(r"[A-Z]{2,8}")
+
+
+KindTable = Mapping[str, tuple[str, object, str]]
+"""The artifact kinds of the enabled packs (:meth:`Packs.kinds`): kind -> (its apiVersion,
+its compiled JSON Schema validator, the name of the pack that declares it)."""
 
 
 class PackRule(msgspec.Struct, frozen=True):
@@ -103,28 +109,49 @@ class PackGate(msgspec.Struct, frozen=True):
     run: Callable[[GateRequest], GateVerdict]
 
 
+class PackKind(msgspec.Struct, frozen=True):
+    """An artifact type a pack contributes (the kernel design's "pack contribution: schemas").
+
+    Files of the repository's artifact folders whose ``apiVersion`` is ``api_version``
+    (``<group>/<version>``, the group a DNS name of the pack's own, never ``rspp.dev``; the
+    version ``v1``, ``v1beta1``, ``v2alpha3``... as Kubernetes names them) and whose ``kind``
+    is ``kind`` (PascalCase, unique among rspp's kinds and the enabled packs') are artifacts
+    of this type: validated against ``schema`` (a self-contained JSON Schema 2020-12 document,
+    as a JSON-compatible mapping: a ``$ref`` outside it is never fetched) and against rspp's
+    envelope (``metadata.id`` an id, ``metadata.version`` a SemVer version), then read by the
+    rules whose ``kinds`` name ``kind``. ``summary`` says what it is, in one line."""
+
+    api_version: str
+    kind: str
+    schema: Mapping[str, object]
+    summary: str = ""
+
+
 class Pack(msgspec.Struct, frozen=True):
     """What a pack contributes: rules whose codes all start with ``prefix`` (2 to 8 capital
     letters, e.g. ``ACME`` for ``ACME001``); node types (:class:`NodeType`, as the built-in
     catalog declares them: ports, typed parameters, execution mode) that specs use like
-    built-in ones, without an ``extension:`` reference; and gate types ConformanceGates
-    manifests run (``rspp gates run``)."""
+    built-in ones, without an ``extension:`` reference; gate types ConformanceGates
+    manifests run (``rspp gates run``); and artifact types (:class:`PackKind`)."""
 
     prefix: str
     rules: tuple[PackRule, ...] = ()
     node_types: tuple[NodeType, ...] = ()
     gates: tuple[PackGate, ...] = ()
     summary: str = ""
+    kinds: tuple[PackKind, ...] = ()
 
 
 class LoadedPack(msgspec.Struct, frozen=True):
     """An enabled pack that passed every check: its distribution ``name`` and ``version``,
-    the ``digest`` of its installed files, and what it contributes."""
+    the ``digest`` of its installed files, what it contributes, and the compiled
+    ``validators`` of its artifact types (by kind; the schemas compiled once, at load)."""
 
     name: str
     version: str
     digest: str
     pack: Pack
+    validators: Mapping[str, object] = MappingProxyType({})
 
     def rules(self) -> tuple[Rule, ...]:
         """The pack's rules as the engine runs them (category ``pack``, reported by the
@@ -179,6 +206,12 @@ class Packs(msgspec.Struct, frozen=True):
         """Code -> catalogue entry of every rule the packs contribute."""
         return {r.code: r.entry for r in self.rules()}
 
+    def kinds(self) -> KindTable:
+        """Artifact kind -> (its apiVersion, its compiled validator, the pack's name), of
+        every pack (kinds never clash: PCK005)."""
+        return {k.kind: (k.api_version, p.validators[k.kind], p.name)
+                for p in self.packs for k in p.pack.kinds}
+
     def fingerprint(self) -> str:
         """What the packs are, for cache keys: name, version and digest of each."""
         return ";".join(f"{p.name}={p.version}@{p.digest}" for p in self.packs)
@@ -202,6 +235,7 @@ def load_packs(root: Path, config: Config | None, *,
     problems: list[Finding] = []
     prefixes: dict[str, str] = {}
     types: dict[str, str] = {}  # node type -> the pack that declares it
+    kinds: dict[str, str] = {}  # artifact kind -> the pack that declares it
     for request in config.packs:
         try:
             dist = find(request.name)
@@ -227,8 +261,18 @@ def load_packs(root: Path, config: Config | None, *,
             problems.append(_at(request, "PCK005", f"pack {request.name} declares node type "
                                                    f"{clash}, which {owner} already has"))
             continue
+        taken_kind = next((k.kind for k in outcome.pack.kinds
+                           if k.kind in ALL_KINDS or k.kind in kinds), None)
+        if taken_kind is not None:
+            owner = (f"pack {kinds[taken_kind]}" if taken_kind in kinds
+                     else "rspp's own artifact kinds")
+            problems.append(_at(request, "PCK005", f"pack {request.name} declares the artifact "
+                                                   f"kind {taken_kind}, which {owner} already "
+                                                   "has"))
+            continue
         prefixes[outcome.pack.prefix] = request.name
         types.update((t.name, request.name) for t in outcome.pack.node_types)
+        kinds.update((k.kind, request.name) for k in outcome.pack.kinds)
         loaded.append(outcome)
     return Packs(tuple(loaded), tuple(problems))
 
@@ -280,13 +324,50 @@ def _load_one(root: Path, request: PackRequest, dist: Distribution) -> LoadedPac
     if not isinstance(pack, Pack):
         return _at(request, "PCK004", f"pack {request.name}'s entry point {point.value} gives "
                                       f"{type(pack).__name__}, not an rspp Pack")
-    problem = _contents_problem(pack)
+    problem = pack_problem(pack)
+    validators: dict[str, object] = {}
+    for declared in pack.kinds if problem is None else ():
+        compiled = compile_kind_schema(declared)
+        if isinstance(compiled, str):
+            problem = f"artifact kind {declared.kind} has a schema that {compiled}"
+            break
+        validators[declared.kind] = compiled
     if problem is not None:
         return _at(request, "PCK004", f"pack {request.name} {problem}")
-    return LoadedPack(request.name, version, _digest(dist), pack)
+    return LoadedPack(request.name, version, _digest(dist), pack,
+                      MappingProxyType(validators))
 
 
-def _contents_problem(pack: Pack) -> str | None:
+_API_VERSION = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+                          r"/v[1-9][0-9]{0,3}((alpha|beta)[1-9][0-9]{0,3})?")
+_KIND = re.compile(r"[A-Z][A-Za-z0-9]{1,62}")
+
+
+def compile_kind_schema(declared: PackKind) -> object | str:
+    """The JSON Schema 2020-12 validator of ``declared``'s schema, or why it cannot be one
+    (a phrase: "is not JSON", "is not a valid JSON Schema 2020-12: ..."). Its ``$ref``s may
+    point only inside it: a retriever refuses every other URI, so nothing is fetched or
+    read."""
+    import jsonschema_rs
+
+    def refuse(uri: str, /) -> NoReturn:
+        raise ValueError(f"{uri} is outside the schema; nothing is fetched")
+
+    try:
+        text = json.dumps(declared.schema, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        return "is not JSON (a mapping of strings, numbers, booleans, null, lists and mappings)"
+    try:
+        return jsonschema_rs.Draft202012Validator(json.loads(text), validate_formats=False,
+                                                  retriever=refuse)
+    except Exception as exc:  # the library's refusals, whatever their class: never a crash
+        return f"is not a valid JSON Schema 2020-12: {one_line(str(exc))[:200]}"
+
+
+def pack_problem(pack: Pack) -> str | None:
+    """Why ``pack`` is malformed (a phrase following "pack NAME", for PCK004), or None: its
+    prefix, its codes and their docs, its gate types, node types and artifact kinds (names,
+    apiVersions, duplicates). Its kinds' schemas are checked by :func:`compile_kind_schema`."""
     if not _PREFIX.fullmatch(pack.prefix):
         return f"has the code prefix {pack.prefix!r}; a prefix is 2 to 8 capital letters"
     seen: set[str] = set()
@@ -306,6 +387,20 @@ def _contents_problem(pack: Pack) -> str | None:
                     f"{pack.prefix.lower()}.<name>")
         if gate_types.count(gate.type) > 1:
             return f"declares gate type {gate.type} twice"
+    kind_names = [k.kind for k in pack.kinds]
+    for declared in pack.kinds:
+        if not isinstance(declared, PackKind) or not isinstance(declared.schema, Mapping):
+            return "declares an artifact kind that is not an rspp PackKind with a schema"
+        if not _KIND.fullmatch(declared.kind):
+            return (f"declares the artifact kind {declared.kind!r}; a kind is PascalCase "
+                    "(a capital letter, then letters and digits)")
+        group = declared.api_version.partition("/")[0]
+        if not _API_VERSION.fullmatch(declared.api_version) or group == "rspp.dev":
+            return (f"declares the apiVersion {declared.api_version!r} for "
+                    f"{declared.kind}; it is <group>/<version> with a DNS name of the pack's "
+                    "own as group (not rspp.dev) and a version such as v1 or v1beta1")
+        if kind_names.count(declared.kind) > 1:
+            return f"declares the artifact kind {declared.kind} twice"
     names = [t.name for t in pack.node_types]
     for node_type in pack.node_types:
         if not isinstance(node_type, NodeType) or not re.fullmatch(NODE_TYPE_PATTERN,
@@ -380,8 +475,8 @@ def _digest(dist: Distribution) -> str:
 
 
 def listing_text(packs: Packs) -> str:
-    """One line per pack (name, version, digest), then one per rule, node type and gate type
-    it contributes."""
+    """One line per pack (name, version, digest), then one per rule, node type, gate type and
+    artifact kind it contributes."""
     if not packs.packs:
         return "no packs enabled\n"
     out: list[str] = []
@@ -393,13 +488,16 @@ def listing_text(packs: Packs) -> str:
                                                            key=lambda t: t.name))
         out.extend(f"  gate type {g.type}: {g.summary}" for g in sorted(pack.pack.gates,
                                                                         key=lambda g: g.type))
+        out.extend(f"  artifact kind {k.kind} ({k.api_version})"
+                   + (f": {k.summary}" if k.summary else "")
+                   for k in sorted(pack.pack.kinds, key=lambda k: k.kind))
     return "\n".join(out) + "\n"
 
 
 def listing_json(packs: Packs) -> str:
     """``{"packs": [{"name", "version", "digest", "prefix", "rules": [{"code", "severity",
-    "summary", "kinds"}], "nodeTypes": [name], "gateTypes": [{"type", "summary"}]}]}``, keys
-    sorted."""
+    "summary", "kinds"}], "nodeTypes": [name], "gateTypes": [{"type", "summary"}],
+    "artifactKinds": [{"apiVersion", "kind", "summary"}]}]}``, keys sorted."""
     body = {"packs": [{"name": p.name, "version": p.version, "digest": p.digest,
                        "prefix": p.pack.prefix,
                        "rules": [{"code": r.code, "severity": r.severity.value,
@@ -407,6 +505,9 @@ def listing_json(packs: Packs) -> str:
                                  for r in p.rules()],
                        "nodeTypes": sorted(t.name for t in p.pack.node_types),
                        "gateTypes": [{"type": g.type, "summary": g.summary}
-                                     for g in sorted(p.pack.gates, key=lambda g: g.type)]}
+                                     for g in sorted(p.pack.gates, key=lambda g: g.type)],
+                       "artifactKinds": [{"apiVersion": k.api_version, "kind": k.kind,
+                                          "summary": k.summary}
+                                         for k in sorted(p.pack.kinds, key=lambda k: k.kind)]}
                       for p in packs.packs]}
     return json.dumps(body, indent=2, sort_keys=True) + "\n"

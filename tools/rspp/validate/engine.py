@@ -31,7 +31,7 @@ from rspp.load.reading import read_file
 from rspp.model.artifact import Artifact, DeferredArtifact, Index
 from rspp.report.result import Report
 from rspp.rules.base import Context, Hit, Rule
-from rspp.rules.packs import NO_PACKS, Packs, load_packs
+from rspp.rules.packs import NO_PACKS, KindTable, Packs, load_packs
 from rspp.rules.registry import active_rules
 from rspp.validate.cache import FileCache, Loaded
 from rspp.validate.discover import SUFFIXES, scan, scan_targets
@@ -46,7 +46,13 @@ from rspp.validate.headers import (
     write_headers,
 )
 from rspp.validate.memo import memo_key, read_memo, write_memo
-from rspp.validate.schema import check_envelope, check_schema, upgrade_document
+from rspp.validate.schema import (
+    check_envelope,
+    check_pack_kind,
+    check_schema,
+    unknown_kind,
+    upgrade_document,
+)
 
 _intern = sys.intern
 
@@ -230,7 +236,7 @@ def _shared(value: JsonValue) -> JsonValue:
 def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1,
                     cache: FileCache | None = None, targets: set[str] | None = None,
                     progress: Progress | None = None,
-                    names: Sequence[str] | None = None) -> Repository:
+                    names: Sequence[str] | None = None, packs: Packs = NO_PACKS) -> Repository:
     """Load, envelope-check and schema-check ``files``; in ``jobs`` worker processes when
     there are at least ``PARALLEL_MIN_FILES`` (``Repository.workers`` then names them); with
     ``cache``, unchanged files come from it.
@@ -241,8 +247,11 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     :class:`DeferredArtifact` whose document is loaded only when a rule or a later stage
     reads it (:func:`materialize` loads them all at once). Every run with ``cache`` records
     the headers of the clean files it saw. ``progress`` hears ("load", files done, files).
-    ``names``: the repository path of each file (as discovery found it; else computed)."""
-    repo = Repository(root, limits=limits, cache=cache)
+    ``names``: the repository path of each file (as discovery found it; else computed).
+    A file of an artifact kind one of ``packs`` declares is checked against that pack's
+    schema here, in this process (:func:`_pack_kind`)."""
+    repo = Repository(root, limits=limits, cache=cache, packs=packs)
+    kinds = packs.kinds()
     known = read_headers(cache) if cache is not None else {}
     deferred: dict[int, tuple[Path, str, Header]] = {}
     pending = files
@@ -281,8 +290,12 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
         if cache is not None:
             repo.contents[one.rel] = one.key or "!" + "\n".join(
                 f"{f.code} {f.message}" for f in one.findings)
+        if kinds:
+            one = _pack_kind(one, kinds)
         art = _admit(repo, one)
-        if art is not None and cache is not None and one.key and not one.findings:
+        # a pack kind's file gets no header: without the pack its kind is unknown
+        if (art is not None and cache is not None and one.key and not one.findings
+                and art.kind not in kinds):
             was = known.get(one.key)
             headers[one.key] = with_stamp(was or header_of(art), one.stamp)
     if progress is not None:
@@ -291,6 +304,27 @@ def load_repository(root: Path, files: list[Path], limits: Limits, jobs: int = 1
     if cache is not None and headers != known:
         write_headers(cache, headers)
     return repo
+
+
+def _pack_kind(one: Loaded, kinds: KindTable) -> Loaded:
+    """``one`` as an artifact of a pack's kind when the loader refused its kind (ENV001) and
+    an enabled pack declares it (ADR 0024): checked against rspp's envelope and the pack's
+    schema (SCH001/SCH003), or ENV002 for another apiVersion. An unknown kind's ENV001 names
+    the packs' kinds too. The loader itself never knows packs, so what the cache keeps of a
+    file does not depend on them; a pack kind's file has no header and is always loaded."""
+    doc = one.doc
+    if doc is None or one.kind is not None or [f.code for f in one.findings] != ["ENV001"]:
+        return one
+    dropped = doc.spans_dropped
+    checked = check_pack_kind(doc, kinds)
+    if checked is None:
+        outcome = msgspec.structs.replace(one, findings=(unknown_kind(doc, list(kinds)),))
+    else:
+        kind, problems = checked
+        outcome = msgspec.structs.replace(one, kind=kind, findings=tuple(problems))
+    if dropped:
+        _drop_spans(doc)
+    return outcome
 
 
 def _admit(repo: Repository, one: Loaded) -> Artifact | None:
@@ -682,8 +716,7 @@ def _validate(options: ValidateOptions,
     configured = _with_pack_codes(configured, packs)
     repo = load_repository(root, files, options.limits, jobs,
                            FileCache.open(root) if options.cache else None, targets,
-                           options.progress, names)
-    repo.packs = packs
+                           options.progress, names, packs)
     repo.index.node_types = packs.catalog()
     repo.index.pack_gate_types = frozenset(packs.gates())
     findings = [f for f in repo.findings if targets is None or f.path in targets]

@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn, cast
 
 import msgspec
 
@@ -26,6 +26,7 @@ from rspp.load.document import Document
 from rspp.load.spans import escape_token, pointer_join
 from rspp.model import ids
 from rspp.model.migrations import MigrationError, schema_name, served, storage_version, upgrade
+from rspp.rules.packs import KindTable
 
 AUTHORED = AUTHORED_KINDS
 _PATTERN_NAMES: Final = MappingProxyType({
@@ -414,11 +415,69 @@ def check_schema(doc: Document, kind: str, *, root: Path | None = None,
     compiled = _compiled_for(name, schema_dir)
     if compiled.validator is None:
         return [_refused(doc, kind, compiled.problems, root)]
+    return _violations(doc, compiled.validator)
+
+
+def _violations(doc: Document, validator: jsonschema_rs.Draft202012Validator) -> list[Finding]:
+    """SCH001 per violation of ``validator``'s schema, then SCH003 per float literal where
+    it wants an integer."""
     findings = []
     failed: set[str] = set()
-    for error in compiled.validator.iter_errors(doc.data):
+    for error in validator.iter_errors(doc.data):
         failed.add(_pointer(error.instance_path))
         for pointer, message, key in _messages(doc, error):
             findings.append(_finding(doc, "SCH001", pointer, message, key=key))
-    findings.extend(_float_literals(doc, compiled.validator, failed))
+    findings.extend(_float_literals(doc, validator, failed))
     return findings
+
+
+@functools.cache
+def _pack_envelope() -> jsonschema_rs.Draft202012Validator:
+    """What rspp asks of every artifact of a pack's kind besides the pack's schema: the
+    envelope by which it is named, referenced and locked, with rspp's own ``metadata`` (the
+    ``Metadata`` definition of the PipelineSpec schema: id, SemVer version, owners,
+    description, labels, and nothing else)."""
+    import jsonschema_rs
+
+    from rspp.model.schemafiles import read_schema
+
+    held = read_schema("PipelineSpec").schema or {}
+    metadata = as_object(as_object(held.get("$defs")).get("Metadata")) or {
+        "type": "object", "required": ["id", "version"],
+        "properties": {"id": {"type": "string", "pattern": ids.ID_PATTERN},
+                       "version": {"type": "string", "pattern": ids.SEMVER_PATTERN}}}
+    envelope = {"type": "object", "required": ["apiVersion", "kind", "metadata"],
+                "properties": {"metadata": metadata}}
+    return jsonschema_rs.Draft202012Validator(envelope, validate_formats=False,
+                                              retriever=_refuse)
+
+
+def check_pack_kind(doc: Document, kinds: KindTable
+                    ) -> tuple[str | None, list[Finding]] | None:
+    """Envelope and schema check of ``doc`` as an artifact of a pack's kind (ADR 0024), or
+    None when its ``kind`` is none of ``kinds`` (kind -> (apiVersion, compiled validator,
+    pack name)). Returns (the kind, SCH001/SCH003 findings of the pack's schema and of rspp's
+    envelope for pack kinds) or (None, [ENV002]) when its ``apiVersion`` is not the one the
+    pack declares."""
+    kind = doc.data.get("kind")
+    if not isinstance(kind, str) or kind not in kinds:
+        return None
+    api, validator, pack = kinds[kind]
+    if doc.data.get("apiVersion") != api:
+        written = doc.data.get("apiVersion")
+        msg = ("missing key 'apiVersion'" if "apiVersion" not in doc.data
+               else f"unsupported apiVersion {_describe(written)}; pack {pack} reads {api} "
+                    f"for {kind}")
+        return None, [_finding(doc, "ENV002", "/apiVersion", msg)]
+    findings = _violations(doc, _pack_envelope())
+    seen = {(f.pointer, f.message) for f in findings}
+    compiled = cast("jsonschema_rs.Draft202012Validator", validator)  # compiled at load
+    findings += [f for f in _violations(doc, compiled) if (f.pointer, f.message) not in seen]
+    return kind, findings
+
+
+def unknown_kind(doc: Document, extra: Sequence[str]) -> Finding:
+    """ENV001 for ``doc``'s unknown ``kind``, listing rspp's kinds and ``extra`` (the kinds
+    of the enabled packs)."""
+    return _finding(doc, "ENV001", "/kind", f"unknown kind {_describe(doc.data.get('kind'))}; "
+                    f"expected one of {', '.join((*AUTHORED, *sorted(extra)))}")
