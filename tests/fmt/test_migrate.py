@@ -27,7 +27,9 @@ from tests.helpers import REPO_ROOT
 from tests.helpers.files import edit, write
 
 GOLDEN = REPO_ROOT / "tests/golden/migrate/ExtensionManifest"
-EXAMPLE_MANIFESTS = sorted((REPO_ROOT / "pipelines/extensions").glob("*.yaml"))
+# the example manifests written at v1alpha1 (the ones the migration applies to)
+EXAMPLE_MANIFESTS = sorted(p for p in (REPO_ROOT / "pipelines/extensions").glob("*.yaml")
+                           if "apiVersion: rspp.dev/v1alpha1\n" in p.read_text(encoding="utf-8"))
 SENTIMENT = "pipelines/extensions/custom_sentiment_node.yaml"
 
 
@@ -123,7 +125,7 @@ def test_an_unpublished_older_file_fails_check_then_migrates(examples: Path) -> 
 def test_no_path_backwards_is_one_located_finding(examples: Path) -> None:
     target = examples / "pipelines/extensions/gateway.yaml"
     shutil.copy(GOLDEN / "after.yaml", target)
-    outcome = migrate(MigrateOptions(root=examples, to=V1ALPHA1))
+    outcome = migrate(MigrateOptions(root=examples, targets=(target,), to=V1ALPHA1))
     assert outcome.failed and outcome.result is not None
     failed = [o for o in outcome.result.files if o.status is MigrateStatus.FAILED]
     assert len(failed) == 1 and len(failed[0].findings) == 1
@@ -229,6 +231,11 @@ def _with_params(text: str, params: JsonObject) -> str:
     block = artifact_text({"params": params}, "yaml")
     return "".join(lines[:start]) + "".join(
         f"  {line}" for line in block.splitlines(keepends=True)) + "".join(lines[end:])
+
+
+def test_the_property_runs_over_every_v1alpha1_example() -> None:
+    assert [p.name for p in EXAMPLE_MANIFESTS] == ["custom_sentiment_node.yaml",
+                                                   "external_llm_gateway.yaml"]
 
 
 @pytest.mark.slow

@@ -45,7 +45,7 @@ def test_every_derived_file_is_listed_and_fresh(capsys: pytest.CaptureFixture[st
                                                 examples: Path) -> None:
     code, rows = status(capsys, examples)
     assert code == 0
-    expected = []
+    expected = ["docs/pipelines/catalog.md"]  # the extension types: no dependency, first
     for bundle, name in sorted(BUNDLES.items(), key=lambda item: item[1]):
         expected += [f"{bundle}#pins", f"docs/pipelines/{name}.resolved.json",
                      f"docs/pipelines/{name}.md"]
@@ -206,7 +206,8 @@ def test_build_from_scratch_in_dependency_order(capsys: pytest.CaptureFixture[st
         "pipelines/bundles/agent.json#pins":
             ("stale", "pins without digest: agent@1.0.0, base/v1@1.0.0"),
         "docs/pipelines/agent_bundle@1.0.0.resolved.json": ("missing", "not generated yet"),
-        "docs/pipelines/agent_bundle@1.0.0.md": ("missing", "not generated yet")}
+        "docs/pipelines/agent_bundle@1.0.0.md": ("missing", "not generated yet"),
+        "docs/pipelines/catalog.md": ("missing", "not generated yet")}
     code, lines = _build(capsys, base_repo)
     assert (code, lines) == (0, [
         "built pipelines/bundles/agent_old.json#pins",
@@ -214,7 +215,8 @@ def test_build_from_scratch_in_dependency_order(capsys: pytest.CaptureFixture[st
         "built docs/pipelines/agent_bundle@0.9.0.resolved.json",
         "built docs/pipelines/agent_bundle@0.9.0.md",
         "built docs/pipelines/agent_bundle@1.0.0.resolved.json",
-        "built docs/pipelines/agent_bundle@1.0.0.md"])
+        "built docs/pipelines/agent_bundle@1.0.0.md",
+        "built docs/pipelines/catalog.md"])  # after the files of the bundles
     digests = dict(line.split("  ")[::-1] for line in rspp(
         capsys, "digest", *(str(base_repo / p) for p in (
             "pipelines/specs/agent.yaml", "pipelines/profiles/base.yaml"))).out.splitlines())

@@ -133,10 +133,11 @@ def test_a_changed_page_generator_makes_pages_stale(capsys: pytest.CaptureFixtur
     assert stale and all(line.endswith(".md  (generator changed (the rspp code that makes "
                                        "this file differs from the code that made it))")
                          for line in stale)
-    assert len(stale) == len(list((examples / "docs" / "pipelines").glob("*.md")))
+    pages = [p for p in (examples / "docs" / "pipelines").glob("*.md") if p.name != "catalog.md"]
+    assert len(stale) == len(pages)  # the node catalog is no page of a bundle
     proc = run("build")
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    for page in (examples / "docs" / "pipelines").glob("*.md"):
+    for page in pages:
         assert "Made by `rspp build`." in read(examples, f"docs/pipelines/{page.name}")
     # This rspp, whose renderer is the committed one, sees them as made by another generator.
     code, rows = status(capsys, examples)

@@ -98,7 +98,9 @@ def test_a_runtime_registers_its_own_adapter_beside_the_manifests(tmp_path: Path
     registry = ExtensionRegistry.from_index(repo.index)
     assert [a.id for a in registry.adapters()] == ["sip_adapter@1.0.0"]
     nodes = registry.node_types()
-    assert [type(n).__name__ for n in nodes["custom.sentiment"]] == ["NodePlugin"]
+    # two versions of the sentiment extension, each registered under its own reference
+    assert [(type(n).__name__, n.ref) for n in nodes["custom.sentiment"]] == [
+        ("NodePlugin", "custom_sentiment_node@1.0.0"), ("NodePlugin", "custom_sentiment_node@2.0.0")]
     assert [type(n).__name__ for n in nodes["external.llm_gateway"]] == ["ExternalNodeBoundary"]
     mine = _CodeAdapter()
     assert isinstance(mine, RuntimeAdapterPlugin)

@@ -118,6 +118,12 @@ def test_packs_list_shows_version_digest_and_rules(tmp_path: Path, site: Path) -
         "  gate type acme.soak: Soak logs hold at most max_errors ERROR lines.",
         "  artifact kind LatencyBudget (acme.example/v1): Time to first audio a pipeline "
         "must meet."]
+    code, out, _ = _rspp(repo, site, "build")
+    catalog = (repo / "docs/pipelines/catalog.md").read_text(encoding="utf-8")
+    assert "## Pack types\n\n### `acme.redact`\n\nCategory: text; execution: in_process.\n\n" \
+           "From pack `acme-rspp-pack` 1.2.0 (`rspp packs list`); a node uses it by type " \
+           "alone." in catalog
+    assert "| `mode` | string |  |  | `\"mask\"`, `\"drop\"` | `\"mask\"` |" in catalog
     code, out, _ = _rspp(repo, site, "explain", "acme001")
     assert (code, out.splitlines()[0]) == (0, "ACME001 (pack, error): Every owner of a "
                                               "PipelineSpec is an address at acme.example.")

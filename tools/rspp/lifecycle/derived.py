@@ -73,8 +73,45 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> DerivedGraph:
                 node.state, node.reason = State.BLOCKED, "an input has validation errors"
     _assess_all(g, known, record)
     write_record(repo.cache, record, known)
+    _catalog(g, repo, broken)
     _code_generated(g)
     return g
+
+
+def _catalog(g: DerivedGraph, repo: Repository, broken: set[str]) -> None:
+    """The repository's node catalog (``rspp.gen.catalog``), when it adds node types: fresh
+    exactly when it equals what this rspp makes of the repository now; blocked while an
+    extension manifest has errors."""
+    from rspp.gen.catalog import CATALOG_PAGE, repository_catalog
+
+    text = repository_catalog(repo.index, repo.packs)
+    if text is None:
+        return
+    node = Node(CATALOG_PAGE, "rspp catalog",
+                tuple(sorted(a.path for a in repo.index.of_kind("ExtensionManifest"))),
+                partial(_same, text.encode("utf-8")))
+    if set(node.inputs) & broken:
+        node.state, node.reason = State.BLOCKED, "an input has validation errors"
+    else:
+        _judge_bytes(g.root, node, text.encode("utf-8"), "the extension manifests, the "
+                     "enabled packs or the built-in catalog changed, or it was edited by hand")
+    g.nodes[node.path] = node
+
+
+def _judge_bytes(root: Path, node: Node, data: bytes, why_stale: str) -> None:
+    """Set ``node``'s state by comparing its file with ``data``, read as rspp writes it (no
+    link followed, nothing outside the repository)."""
+    from rspp.core.files import FileAccessError, read_existing
+
+    try:
+        current = read_existing(root / node.path, root=root, verb="check")
+    except FileAccessError as exc:
+        node.state, node.reason = State.INVALID, exc.cause
+    else:
+        if current is None:
+            node.state, node.reason = State.MISSING, "not generated yet"
+        elif current != data:
+            node.state, node.reason = State.STALE, f"differs from what this rspp generates ({why_stale})"
 
 
 def _assess_all(g: DerivedGraph, known: Record, record: Record) -> None:
@@ -86,7 +123,8 @@ def _assess_all(g: DerivedGraph, known: Record, record: Record) -> None:
     stamps = Stamps(g.root)
     digests: dict[str, str] = {}
     for node in g.nodes.values():
-        if node.state == State.BLOCKED or node.generator in ("pins", "rspp code"):
+        if node.state == State.BLOCKED or node.generator in ("pins", "rspp code",
+                                                             "rspp catalog"):
             continue
         made_by = generator_fingerprint(node.generator)
         was = known.fresh.get(node.path)
@@ -111,22 +149,12 @@ def _code_generated(g: DerivedGraph) -> None:
 
     if not is_rspp_source(g.root):
         return
-    from rspp.core.files import FileAccessError, read_existing
     from rspp.gen.drift import expected_files
 
     for path, data in sorted(expected_files().items()):
         node = Node(path, "rspp code", (), partial(_same, data))
-        try:  # read as rspp writes it: no link followed, nothing outside the repository
-            current = read_existing(g.root / path, root=g.root, verb="check")
-        except FileAccessError as exc:
-            node.state, node.reason = State.INVALID, exc.cause
-        else:
-            if current is None:
-                node.state, node.reason = State.MISSING, "not generated yet"
-            elif current != data:
-                node.state, node.reason = State.STALE, ("differs from what this rspp generates "
-                                                    "(the models or the rule registry "
-                                                    "changed, or it was edited by hand)")
+        _judge_bytes(g.root, node, data, "the models or the rule registry changed, or it was "
+                                         "edited by hand")
         g.nodes[path] = node
 
 
