@@ -244,6 +244,12 @@ DEPRECATION_CASES: tuple[Case, ...] = (
                      ("Module/transcription_normalize@1.0.0", "2026-01-01", "2027-01-01")),),
          (f"{DEP_BASELINE} DEP002", f"{LIVEKIT_SPEC}:32:15 DEP002", f"{ROLLBACK_AT} DEP001"),
          today=_DAY),
+    Case("artifact versions a conformance gates manifest names",
+         # every id@version reference counts as a use, as the reference rules read them
+         (_deprecate(("ReplayEvidenceManifest/or02_baseline@1.0.0", "2026-01-01",
+                      "2027-01-01")),),
+         (f"{DEP_BASELINE} DEP002", "pipelines/tests/mvp_gates_manifest_1_1.yaml:26:11 DEP002"),
+         today=_DAY),
     Case("current event ABI",
          (_deprecate(("event ABI 1.1.0", "2026-01-01", "2027-01-01")),),
          (f"{DEP_BASELINE} DEP002", f"{CONTRACT}:67:14 DEP002", f"{LIVEKIT_BUNDLE}:122:19 DEP002",

@@ -10,8 +10,11 @@ entry is skipped here, as is one whose dates are not calendar dates, CMP001):
 - ``<type> params.<name>=<value>``, used by every node of the type whose parameter has the
   value; the value is compared with the text of the YAML/JSON scalar (``nova-2``, ``0.5``,
   ``true``; lists and mappings never match);
-- ``<Kind>/<id>@<version>``, an artifact version (build metadata ignored), used by bundle
-  pins, rollouts' ``bundle`` and ``rollback.bundle``, module imports and node extensions.
+- ``<Kind>/<id>@<version>``, an artifact version (build metadata ignored), used by every
+  id@version reference the reference rules read (``rspp.rules.refs.references``): bundle
+  pins and node packages, rollouts' ``bundle`` and ``rollback.bundle``, module imports, node
+  extensions of specs and modules and of the nodes a policy inserts, conformance gates'
+  ``bundle`` and ``replay``.
 
 Nodes are read twice: as written in every schema-valid PipelineSpec and Module (located at the
 node's ``/type`` or ``/params/<name>``), and in the resolved view of every bundle, where a
@@ -40,7 +43,6 @@ from rspp.model.access import (
     bundle_body,
     extension_body,
     graph_body,
-    rollout_body,
 )
 from rspp.model.artifact import Artifact, Index, version_identity
 from rspp.model.ids import parse_ref
@@ -53,6 +55,7 @@ from rspp.rules.compat import (
     Target,
     parse_target,
 )
+from rspp.rules.refs import links
 
 # Where a resolved view's value is written by hand, by the kind of its defaulting source.
 _AUTHORED_SOURCES = ("spec", "module", "policy")
@@ -171,16 +174,13 @@ def uses(index: Index, contract: Contract,
         yield Use(contract.artifact, "/spec/eventAbi/current",
                   AbiTarget(contract.body["eventAbi"]["current"]))
     for art in sorted((a for a in index.artifacts if a.schema_valid), key=lambda a: a.path):
+        # every id@version reference, of every kind, as the reference rules read them
+        for pointer, kind, text in links(art):
+            yield from _ref_use(art, pointer, kind, text)
         if art.kind in ("PipelineSpec", "Module"):
             yield from _graph_uses(art)
         elif art.kind == "PipelineBundle":
             yield from _bundle_uses(art, index, by_path, node_types)
-        elif art.kind == "RolloutManifest":
-            body = rollout_body(art)
-            yield from _ref_use(art, "/spec/bundle", "PipelineBundle", body["bundle"])
-            if "rollback" in body:
-                yield from _ref_use(art, "/spec/rollback/bundle", "PipelineBundle",
-                                    body["rollback"]["bundle"])
         elif art.kind == "ExtensionManifest":
             contracts = extension_body(art).get("contracts")
             if extension_body(art)["type"] == "runtime_adapter" and contracts is not None:
@@ -204,14 +204,8 @@ def _node_uses(art: Artifact, base: str, node_type: str,
 
 
 def _graph_uses(art: Artifact) -> Iterator[Use]:
-    body = graph_body(art)
-    for i, imp in enumerate(body.get("imports", [])):
-        yield from _ref_use(art, f"/spec/imports/{i}/module", "Module", imp["module"])
-    for i, node in enumerate(body["nodes"]):
+    for i, node in enumerate(graph_body(art)["nodes"]):
         yield from _node_uses(art, f"/spec/nodes/{i}", node["type"], node.get("params", {}))
-        if "extension" in node:
-            yield from _ref_use(art, f"/spec/nodes/{i}/extension", "ExtensionManifest",
-                                node["extension"])
 
 
 def _types_of(art: Artifact) -> Iterator[str]:
@@ -230,13 +224,8 @@ def _bundle_uses(art: Artifact, index: Index, by_path: dict[str, Artifact],
     yield Use(art, "/spec/compatibility/eventAbi", AbiTarget(body["compatibility"]["eventAbi"]))
     spec_pin = "/spec/pins"
     for i, pin in enumerate(body["pins"]):
-        yield from _ref_use(art, f"/spec/pins/{i}/ref", pin["kind"], pin["ref"])
         if pin["kind"] == "PipelineSpec":
             spec_pin = f"/spec/pins/{i}/ref"
-    for i, package in enumerate(body.get("nodePackages", [])):
-        if "extension" in package:
-            yield from _ref_use(art, f"/spec/nodePackages/{i}/extension", "ExtensionManifest",
-                                package["extension"])
     inputs = bundle_inputs(art, index)
     if inputs is None:
         return
