@@ -51,6 +51,7 @@ from rspp.conform.trace import Budgets, Evidence, TraceResult, TraceSource, chec
 from rspp.core.errors import RsppError, UsageError
 from rspp.core.files import write_atomic
 from rspp.core.paths import open_regular
+from rspp.core.text import flat, reason
 from rspp.model.gates import METRICS, STAGE_BUDGETS, TRACE_GATE_TYPES, Metric
 from rspp.model.gates import metric as metric_named
 from rspp.model.views import Gate
@@ -251,20 +252,12 @@ def _pack_gate(inputs: GateInputs, gate: Gate) -> GateResult:
     try:
         verdict = provider.run(request)
     except Exception as exc:  # the pack's failure is the gate's error, never rspp's crash
-        return _result(gate, "error", [_line(f"the pack's gate raised {type(exc).__name__}: "
-                                             f"{exc}")])
+        return _result(gate, "error", [flat(f"the pack's gate raised {reason(exc)}")])
     if not isinstance(verdict, GateVerdict):
         return _result(gate, "error", [f"the pack's gate answered {type(verdict).__name__}, "
                                        "not a GateVerdict"])
     return _result(gate, "pass" if verdict.passed else "fail",
-                   [_line(str(reason)) for reason in verdict.reasons])
-
-
-def _line(text: str) -> str:
-    """A pack's text as one reason line: whitespace runs (line breaks too) become one space,
-    at most 300 characters."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= 300 else flat[:297] + "..."
+                   [flat(str(said)) for said in verdict.reasons])
 
 
 def _result(gate: Gate, status: Status, reasons: Sequence[str] = (), *,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from rspp.core.findings import Finding
 from rspp.core.jsontypes import JsonObject
 from rspp.core.sink import finding
+from rspp.core.text import reason
 from rspp.fmt.compare import difference
 from rspp.fmt.refusal import Refused
 from rspp.fmt.scan import Comment, Layout, scan
@@ -140,14 +141,13 @@ def _format_yaml(doc: Document, data: JsonObject | None = None) -> Formatted:
         return _refused(doc, exc.message, exc.pointer, where)
     except (RuamelError, YAMLError) as exc:
         mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        said = getattr(exc, "problem", None) or reason(exc, named=False)
         where = (mark.line + 1, mark.column + 1) if mark is not None else None
-        return _refused(doc, f"the round-trip YAML parser cannot read the file: {reason}",
+        return _refused(doc, f"the round-trip YAML parser cannot read the file: {said}",
                         where=where)
     except Exception as exc:  # the round-trip emitter has corners it cannot write; a refusal
         # leaves the file as it was, which is always safe
-        reason = " ".join(str(exc).split())[:200]
-        return _refused(doc, f"the round-trip YAML writer failed ({type(exc).__name__}: {reason})")
+        return _refused(doc, f"the round-trip YAML writer failed ({reason(exc, 200)})")
     if data is not None:
         doc = Document(doc.path, doc.text, data, doc.syntax, doc.spans, doc.key_spans)
     return verify(doc, new_text, layout)

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Final, Protocol
 
 from rspp.core.canonical import canonical_bytes
 from rspp.core.errors import RsppError
+from rspp.core.text import reason
 from rspp.release import oci
 
 if TYPE_CHECKING:
@@ -296,7 +297,7 @@ class SigstoreSigner:
         try:
             token = IdentityToken(self.identity_token)
         except failures as exc:
-            raise SignError("SIG003", f"the identity token cannot be used: {_say(exc)}",
+            raise SignError("SIG003", f"the identity token cannot be used: {reason(exc, named=False)}",
                             "sign from a CI job granted an OIDC token "
                             "(GitHub Actions: `permissions: id-token: write`)") from None
         try:
@@ -308,7 +309,7 @@ class SigstoreSigner:
             with context.signer(token, cache=True) as signer:
                 bundle = signer.sign_dsse(content)
         except failures as exc:
-            raise SignError("SIG003", f"sigstore signing failed: {_say(exc)}",
+            raise SignError("SIG003", f"sigstore signing failed: {reason(exc, named=False)}",
                             "check the network and the identity; retry, or sign with an "
                             "offline key (--key)") from None
         return bundle.to_json().encode("utf-8")
@@ -328,11 +329,6 @@ def _internal_failures() -> tuple[type[BaseException], ...]:
     return tuple(out)
 
 
-def _say(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:300]
-
-
 def sigstore_signer(identity_token: str | None = None, *,
                     signing_context: Callable[[], SigningContext] = production_context,
                     ) -> SigstoreSigner:
@@ -350,7 +346,7 @@ def sigstore_signer(identity_token: str | None = None, *,
         try:
             identity_token = detect_credential()
         except IdentityError as exc:
-            raise SignError("SIG003", f"no ambient OIDC identity: {_say(exc)}",
+            raise SignError("SIG003", f"no ambient OIDC identity: {reason(exc, named=False)}",
                             "grant the job an OIDC token (GitHub Actions: "
                             "`permissions: id-token: write`) or sign with an offline key "
                             "(--key)") from None

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final, Protocol
 
 from rspp.core.errors import RsppError
+from rspp.core.text import reason
 from rspp.release import oci
 from rspp.release.sign import STATEMENT_TYPE, pae
 
@@ -433,7 +434,7 @@ def _load_bundle(data: bytes) -> Bundle:
     try:
         return Bundle.from_json(data)
     except (SigstoreError, ValueError, UnicodeDecodeError) as exc:
-        raise SignatureError("VFY002", f"malformed sigstore bundle: {_say(exc)}") from None
+        raise SignatureError("VFY002", f"malformed sigstore bundle: {reason(exc, named=False)}") from None
 
 
 def _verifier(policy: TrustPolicy, offline: bool) -> Verifier:
@@ -447,7 +448,7 @@ def _verifier(policy: TrustPolicy, offline: bool) -> Verifier:
         return Verifier.production(offline=offline)
     except (SigstoreError, OSError, ValueError) as exc:
         raise PolicyError(policy.path, 1, 1, f"the sigstore trust root cannot be obtained: "
-                                             f"{_say(exc)}",
+                                             f"{reason(exc, named=False)}",
                           "retry, or verify offline with the bundled trust root") from None
 
 
@@ -475,7 +476,7 @@ def _verify_sigstore_dsse(data: bytes, policy: TrustPolicy, offline: bool) -> Si
     try:
         kind, payload = verifier.verify_dsse(bundle, _AnySigner())
     except _failures() as exc:
-        raise SignatureError("VFY002", f"the sigstore bundle does not verify: {_say(exc)}",
+        raise SignatureError("VFY002", f"the sigstore bundle does not verify: {reason(exc, named=False)}",
                              "it was altered, or was made for another sigstore instance "
                              "than the policy's trust root") from None
     if kind != oci.IN_TOTO:
@@ -498,7 +499,7 @@ def verify_sigstore_artifact(bundle: bytes, artifact: bytes, policy: TrustPolicy
     try:
         verifier.verify_artifact(artifact, loaded, _AnySigner())
     except _failures() as exc:
-        raise SignatureError("VFY002", f"the sigstore bundle does not verify: {_say(exc)}",
+        raise SignatureError("VFY002", f"the sigstore bundle does not verify: {reason(exc, named=False)}",
                              "it was altered, signs other content, or was made for another "
                              "sigstore instance than the policy's trust root") from None
     return _allowed(loaded.signing_certificate, policy)
@@ -579,11 +580,6 @@ def _allowed(cert: Certificate, policy: TrustPolicy) -> str:
         "VFY003", f"signed by {identity} via {issuer}, which the trust policy {policy.path} "
                   f"does not list",
         "add this identity to the policy's sigstore entries if it is trusted")
-
-
-def _say(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:300]
 
 
 def policy_from_keys(keys: Mapping[str, bytes], path: str = "<keys>") -> TrustPolicy:

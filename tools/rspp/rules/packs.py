@@ -46,6 +46,7 @@ from rspp.core.catalogue import Entry
 from rspp.core.constants import ALL_KINDS
 from rspp.core.findings import Finding, Severity
 from rspp.core.sink import finding
+from rspp.core.text import reason
 from rspp.load.spans import one_line
 from rspp.model.catalog import BUILTIN, NodeType
 from rspp.model.ids import NODE_TYPE_PATTERN
@@ -170,8 +171,8 @@ def _guarded(name: str, code: str, check: ArtifactCheck) -> ArtifactCheck:
         try:
             hits = list(check(art, ctx))
         except Exception as exc:  # the pack's fault; the run goes on and fails on it
-            reason = one_line(f"{type(exc).__name__}: {exc}")[:200]
-            yield Hit("", f"rule {code} of pack {name} failed on this artifact ({reason})")
+            yield Hit("", f"rule {code} of pack {name} failed on this artifact "
+                          f"({reason(exc, 200)})")
             return
         yield from hits
 
@@ -319,8 +320,7 @@ def _load_one(root: Path, request: PackRequest, dist: Distribution) -> LoadedPac
         made = point.load()
         pack = made if isinstance(made, Pack) else made() if callable(made) else made
     except Exception as exc:  # a pack's own failure is its finding, never rspp's crash
-        return _at(request, "PCK004", f"pack {request.name} failed to load: "
-                                      f"{type(exc).__name__}: {exc}")
+        return _at(request, "PCK004", f"pack {request.name} failed to load: {reason(exc)}")
     if not isinstance(pack, Pack):
         return _at(request, "PCK004", f"pack {request.name}'s entry point {point.value} gives "
                                       f"{type(pack).__name__}, not an rspp Pack")
@@ -361,7 +361,7 @@ def compile_kind_schema(declared: PackKind) -> object | str:
         return jsonschema_rs.Draft202012Validator(json.loads(text), validate_formats=False,
                                                   retriever=refuse)
     except Exception as exc:  # the library's refusals, whatever their class: never a crash
-        return f"is not a valid JSON Schema 2020-12: {one_line(str(exc))[:200]}"
+        return f"is not a valid JSON Schema 2020-12: {reason(exc, 200, named=False)}"
 
 
 def pack_problem(pack: Pack) -> str | None:
