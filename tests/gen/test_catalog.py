@@ -46,14 +46,15 @@ def test_each_extension_version_is_listed_with_how_it_runs(examples: Path) -> No
     assert text is not None
     headings = re.findall(r"^#{2,3} .*$", text, re.M)
     assert headings[:6] == ["## Extension types",
-                            "### `custom.sentiment` (custom_sentiment_node@1.0.0)",
-                            "### `custom.sentiment` (custom_sentiment_node@2.0.0)",
-                            "### `external.llm_gateway` (external_llm_gateway@1.0.0)",
+                            "### `custom.sentiment` (`custom_sentiment_node@1.0.0`)",
+                            "### `custom.sentiment` (`custom_sentiment_node@2.0.0`)",
+                            "### `external.llm_gateway` (`external_llm_gateway@1.0.0`)",
                             "## Built-in types", "### `audio.resample`"]
-    typed = _section(text, "### `custom.sentiment` (custom_sentiment_node@2.0.0)")
-    assert ("From extension manifest `custom_sentiment_node@2.0.0` ([pipelines/extensions/"
-            "custom_sentiment_node_2.yaml](../../pipelines/extensions/custom_sentiment_node_2."
-            "yaml)); a node uses it with `extension: custom_sentiment_node@2.0.0`.") in typed
+    typed = _section(text, "### `custom.sentiment` (`custom_sentiment_node@2.0.0`)")
+    assert ("From extension manifest `custom_sentiment_node@2.0.0` ([pipelines\\/extensions"
+            "\\/custom\\_sentiment\\_node\\_2\\.yaml](../../pipelines/extensions/"
+            "custom_sentiment_node_2.yaml)); a node uses it with `extension: "
+            "custom_sentiment_node@2.0.0`.") in typed
     assert "| `window_turns` | integer | turns | from 1 to 20 |  | `3` |" in typed
     assert "| `labels` | list of strings |  |  |  | `[\"negative\", \"neutral\", " \
            "\"positive\"]` |" in typed
@@ -62,9 +63,9 @@ def test_each_extension_version_is_listed_with_how_it_runs(examples: Path) -> No
     assert "Trust level restricted; isolation in_process_sandbox, network none, filesystem " \
            "read_only." in typed
     assert "Resource limits: 250 CPU millicores, 256 MiB of memory, 50 ms per message." in typed
-    untyped = _section(text, "### `custom.sentiment` (custom_sentiment_node@1.0.0)")
+    untyped = _section(text, "### `custom.sentiment` (`custom_sentiment_node@1.0.0`)")
     assert "| `window_turns` | any |  |  |  | `3` |" in untyped
-    gateway = _section(text, "### `external.llm_gateway` (external_llm_gateway@1.0.0)")
+    gateway = _section(text, "### `external.llm_gateway` (`external_llm_gateway@1.0.0`)")
     assert "Category: external_node; execution: external." in gateway
     assert "egress to `api.openai.com`, `llm-cache.voice.svc.cluster.local`" in gateway
     assert len(re.findall(r"^### `", text, re.M)) == 3 + len(BUILTIN)
@@ -112,8 +113,44 @@ def test_build_keeps_the_catalog_fresh(capsys: pytest.CaptureFixture[str],
     assert "| `window_turns` | integer | turns | from 1 to 30 |" in read(examples, CATALOG_PAGE)
     edit(examples, MANIFEST, "      maximum: 30\n", "      maximum: many\n")
     code, rows = status(capsys, examples)
-    assert states(rows)[CATALOG_PAGE] == ("blocked", "an input has validation errors")
+    assert states(rows)[CATALOG_PAGE] == ("blocked", f"an input has validation errors "
+                                                     f"({MANIFEST})")
     edit(examples, MANIFEST, "      maximum: many\n", "      maximum: 30\n")
     write(examples, CATALOG_PAGE, read(examples, CATALOG_PAGE) + "edited\n")
     code, rows = status(capsys, examples)
     assert states(rows)[CATALOG_PAGE][0] == "stale"
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("  labels:\n", "  labels: [unclosed\n"),  # no longer YAML
+    ("metadata:\n", "metadata: &m\n"),  # an anchor: refused by the loader
+    ("apiVersion: rspp.dev/v1beta1", "apiVersion: rspp.dev/v9"),  # an unknown version
+])
+def test_a_file_that_is_no_artifact_blocks_the_catalog(
+        capsys: pytest.CaptureFixture[str], examples: Path, old: str, new: str) -> None:
+    """A manifest the loader refuses is in no index: its types would silently drop out of
+    the page, so nothing is built until it reads again."""
+    before = read(examples, CATALOG_PAGE)
+    edit(examples, MANIFEST, old, new, first=True)
+    code, rows = status(capsys, examples)
+    assert code == 1 and states(rows)[CATALOG_PAGE] == ("blocked", f"{MANIFEST} could not be read as an "
+                                                     "artifact")
+    run = rspp(capsys, "build", "--root", str(examples))
+    assert run.code == 1 and read(examples, CATALOG_PAGE) == before
+
+
+def test_manifest_values_cannot_write_markdown(examples: Path) -> None:
+    """A description, a default and a file name are data: no HTML, no table cell, no
+    broken link."""
+    hostile = "pipelines/extensions/weird (x).yaml"
+    text = read(examples, MANIFEST).replace("id: custom_sentiment_node", "id: weird_node")
+    text = text.replace("custom.sentiment", "custom.weird").replace(
+        "No\n    network access:", "No\n    <script>alert(1)</script> network access:").replace(
+        "default: [negative, neutral, positive]", 'default: ["a|b", "`x`"]')
+    write(examples, hostile, text)
+    page = _catalog(examples)
+    assert page is not None
+    section = _section(page, "### `custom.weird` (`weird_node@2.0.0`)")
+    assert "<script>" not in section and "\\<script\\>" in section
+    assert "| `labels` | list of strings |  |  |  | ``[\"a\\|b\", \"`x`\"]`` |" in section
+    assert "(../../pipelines/extensions/weird%20%28x%29.yaml)" in section

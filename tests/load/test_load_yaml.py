@@ -340,6 +340,16 @@ def test_spans(load_text: LoadText) -> None:
     assert doc.span("/spec/stages/0/name", key=True) == Span(8, 7, 8, 11)
 
 
+def test_a_text_that_is_no_json_pointer_is_placed_at_the_start(load_text: LoadText) -> None:
+    """A pack's rule may hand back any text as a pointer: it is placed at the document's
+    start, and looking it up ends (it once looped for ever on a text without '/')."""
+    doc = load_text("pipelines/demo.yaml", SPEC).document
+    assert doc is not None
+    for pointer in ("x", "spec/stages", "metadata/labels/tier", "~", "#/spec"):
+        assert _span(doc.span(pointer)) == _span(doc.span("")), pointer
+    assert doc.span("/spec/stages/0/nowhere").line == doc.span("/spec/stages/0").line
+
+
 def test_every_value_has_a_span(load_text: LoadText) -> None:
     result = load_text("demo.yaml", SPEC)
     assert result.document is not None

@@ -11,12 +11,14 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from rspp.load.config import parse_config
-from rspp.rules.packs import Pack, PackKind, compile_kind_schema, pack_problem
+from rspp.rules.base import Hit
+from rspp.rules.packs import Pack, PackKind, PackRule, compile_kind_schema, pack_problem
 from tests.helpers import REPO_ROOT
 from tests.helpers.files import write
 from tests.helpers.repos import copy_examples
@@ -175,7 +177,13 @@ def test_clashing_broken_missing_and_out_of_range_packs(tmp_path: Path, site: Pa
         "this environment",
     ]
     assert "ACME001" not in out and "REF900" not in out
-    assert _rspp(repo, site, "packs", "list")[0] == 1
+    code, out, _ = _rspp(repo, site, "packs", "list")
+    assert code == 1 and out.endswith("no pack loaded (see the findings above)\n")
+    code, out, _ = _rspp(repo, site, "packs", "list", "--format", "json")
+    listed = json.loads(out)  # one JSON document, the refusals inside it
+    assert code == 1 and listed["packs"] == []
+    assert [(f["code"], f["line"]) for f in listed["findings"]] == [
+        ("PCK002", 2), ("PCK004", 3), ("PCK005", 4), ("PCK001", 5)]
 
 
 MODULE = "pipelines/modules/acme_clean.yaml"
@@ -289,6 +297,11 @@ def test_a_pack_artifact_kind_is_validated_and_checked(tmp_path: Path, site: Pat
         code, out, _ = _rspp(repo, site, "validate")
         assert code == 1 and expected in out, (new, out)
     _budget(repo)
+    write(repo, "pipelines/policies/budget_copy.yaml", _BUDGET_TEXT.replace("800", "700"))
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1 and (f"{BUDGET}:6:12 DUP001 error: LatencyBudget telephony_budget@1.0.0 "
+                          "is already defined in pipelines/policies/budget_copy.yaml:6") in out
+    (repo / "pipelines/policies/budget_copy.yaml").unlink()
     code, out, _ = _rspp(repo, site, "check", "--today", "2026-11-30")
     assert code == 1 and "LCK001 error: LatencyBudget/telephony_budget@1.0.0 is not in " \
                          "rspp.lock" in out
@@ -305,10 +318,40 @@ def test_a_pack_artifact_kind_is_validated_and_checked(tmp_path: Path, site: Pat
     exported = json.loads((repo / ".schemas/LatencyBudget.schema.json").read_text())
     assert exported["$defs"]["budget"]["properties"]["firstAudioMs"]["maximum"] == 5000
     (repo / "rspp.toml").unlink()
+    code, out, _ = _rspp(repo, site, "check", "--today", "2026-11-30")
+    assert code == 1 and ("VER002 error: LatencyBudget/telephony_budget@1.0.0 is locked, but "
+                          "no enabled pack declares the artifact kind LatencyBudget") in out
     code, out, imported = _rspp(repo, site, "validate", BUDGET)
     assert code == 1 and imported == []
     assert (f"{BUDGET}:3:7 ENV001 error: unknown kind \"LatencyBudget\"; expected one of "
             "PipelineSpec,") in out
+
+
+@pytest.mark.slow
+def test_a_change_to_a_pack_artifact_is_judged_breaking(tmp_path: Path, site: Path) -> None:
+    """rspp does not know what a pack's kind means: a changed value is CHG022, breaking both
+    ways (a major version); an owner changed is cosmetic. (CHG022's fire and quiet cases:
+    the fixture cases of tests/compat/cases run without packs.)"""
+    repo = _repo(tmp_path, 'acme-rspp-pack = "*"\n')
+    (repo / SPEC).unlink()
+    _budget(repo)
+    write(repo, "pipelines/policies/telephony_budget_1_1.yaml", _BUDGET_TEXT.replace(
+        'version: "1.0.0"', 'version: "1.1.0"').replace("firstAudioMs: 800",
+                                                       "firstAudioMs: 900"))
+    code, out, _ = _rspp(repo, site, "compat", "--today", "2026-11-30")
+    assert code == 1, out
+    assert ("pipelines/policies/telephony_budget_1_1.yaml:10:17 CHG022 info: LatencyBudget "
+            "telephony_budget 1.0.0 -> 1.1.0: firstAudioMs 800 -> 900 (breaking under "
+            "BACKWARD; requires a major bump)") in out
+    assert ("pipelines/policies/telephony_budget_1_1.yaml:6:12 VER001 error: LatencyBudget "
+            "telephony_budget 1.0.0 -> 1.1.0 is a minor bump, but its changes against 1.0.0 "
+            "require a major bump") in out
+    write(repo, "pipelines/policies/telephony_budget_1_1.yaml", _BUDGET_TEXT.replace(
+        'version: "1.0.0"', 'version: "1.0.1"').replace("telephony@acme.example",
+                                                       "voice@acme.example"))
+    code, out, _ = _rspp(repo, site, "compat", "--today", "2026-11-30")
+    assert code == 0 and "CHG022" not in out and "VER001" not in out, out
+    assert "CHG000" in out
 
 
 @pytest.mark.slow
@@ -500,7 +543,25 @@ def test_a_well_formed_artifact_kind_is_accepted() -> None:
     assert not isinstance(compile_kind_schema(kinds[0]), str)
 
 
+def test_a_rule_must_read_a_kind_that_exists() -> None:
+    """A rule whose kinds name no kind of rspp's nor the pack's would never run."""
+    def never(art: object, ctx: object) -> Iterator[Hit]:
+        yield from ()
+
+    rule = PackRule("ACME009", "Budgets are tight.", "Why.", ("LatencyBudgt",), never)
+    found = pack_problem(Pack(prefix="ACME", rules=(rule,)))
+    assert found == ("rule ACME009 reads the kind 'LatencyBudgt', which is neither rspp's nor "
+                     "one the pack declares: the rule would never run")
+    kind = PackKind("acme.example/v1", "LatencyBudget", _OBJECT)
+    for kinds in (("LatencyBudget",), ("PipelineSpec", "LatencyBudget")):
+        ok = PackRule("ACME009", "Budgets are tight.", "Why.", kinds, never)
+        assert pack_problem(Pack(prefix="ACME", rules=(ok,), kinds=(kind,))) is None
+
+
 @pytest.mark.parametrize(("schema", "problem"), [
+    ({"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"},
+     "declares $schema 'http://json-schema.org/draft-07/schema#'; a pack's schema is JSON "
+     "Schema 2020-12"),
     ({"type": "objekt"}, "is not a valid JSON Schema 2020-12"),
     ({"$ref": "https://schemas.acme.example/budget.json"}, "is not a valid JSON Schema 2020-12"),
     ({"type": "object", "minProperties": float("nan")}, "is not JSON"),

@@ -26,3 +26,15 @@ def test_a_value_too_long_is_quoted_briefly(capsys: pytest.CaptureFixture[str],
         [found] = json.loads(run.out)["findings"]
         assert (found["code"], found["pointer"]) == ("SCH001", "/spec/waivers/0/reason")
         assert len(found["message"]) <= 250
+
+
+def test_a_number_where_a_string_is_wanted_names_the_files_syntax(
+        capsys: pytest.CaptureFixture[str], examples: Path) -> None:
+    """YAML reads an unquoted 1.0 as a number; in JSON the author wrote a number."""
+    bundle = "pipelines/bundles/livekit_voice_assistant_bundle.json"
+    edit(examples, bundle, '"version": "1.0.0"', '"version": 1.0', first=True)
+    run = rspp(capsys, "validate", "--root", str(examples), str(examples / bundle))
+    assert run.code == 1
+    assert ("/metadata/version must be a string but JSON has 1.0 as the number 1.0; quote it: "
+            "\"1.0\"") in run.out
+    assert "YAML" not in run.out

@@ -27,7 +27,10 @@ def list_command(
 
         raise UsageError(f"unknown format {fmt!r}", "use text or json")
     outcome = list_packs(common.base(root))
+    if fmt == "json":  # one JSON document on stdout, the refusals inside it
+        fast.say(listing_json(outcome.packs, outcome.report.findings))
+        raise typer.Exit(1 if outcome.report.failed else 0)
     if outcome.report.findings:
         common.write_report(outcome.report, "text")
-    fast.say(listing_json(outcome.packs) if fmt == "json" else listing_text(outcome.packs))
+    fast.say(listing_text(outcome.packs))
     raise typer.Exit(1 if outcome.report.failed else 0)

@@ -9,7 +9,8 @@ version no longer reads what was written against the old one: something was remo
 renamed, narrowed or made stricter); ``forward`` breaks FORWARD (the old version would not read
 what is written against the new one: something was added or loosened that dependents may
 start to rely on). Whatever no specific rule claims is CHG016 (a value changed) or, for
-descriptions, labels and owners, CHG000 (cosmetic).
+descriptions, labels and owners, CHG000 (cosmetic); in an artifact of a pack's kind, whose
+meaning rspp does not know, a changed value is CHG022, breaking both ways.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Final
 
+from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.jsontypes import JsonValue, as_array, as_object
 from rspp.load.spans import escape_token
 
@@ -773,4 +775,7 @@ def compare(kind: str, old: Mapping[str, Json], new: Mapping[str, Json], *,
                                           "turnPolicy/costCaps": "costCaps",
                                           "turnPolicy/degradeRules": "degradeRules"}))
     found.extend(rest(pair, _SKIP.get(kind, frozenset())))
+    if kind not in AUTHORED_KINDS:  # a pack's kind: no rule of rspp knows what it means
+        found = [Change("CHG022", c.message, backward=True, forward=True, pointer=c.pointer,
+                        was=c.was) if c.code == "CHG016" else c for c in found]
     return found

@@ -32,7 +32,7 @@ from rspp.compat.contract import (
 from rspp.compat.history import History, Key, lock_name, recover, with_base, working_tree
 from rspp.compat.versions import MODES, Bump, Mode, Verdict, bump_made, stricter, verdict
 from rspp.core.catalogue import ENTRIES
-from rspp.core.constants import LOCK_FILE, MUTABLE_KINDS
+from rspp.core.constants import AUTHORED_KINDS, LOCK_FILE, MUTABLE_KINDS
 from rspp.core.findings import Finding, Related
 from rspp.core.jsontypes import JsonValue, as_object, objects
 from rspp.core.sink import finding
@@ -488,6 +488,11 @@ def _deleted(history: History, lock: Lock | None, contract: Contract,
                    + ": retire it first (a deprecation of target "
                    f"'{lock_name(key)}' in the compatibility contract), and delete it after "
                    "its removeAfter date")
+        if key[0] not in AUTHORED_KINDS and key[0] not in history.pack_kinds:
+            # a pack's kind whose pack is not enabled: its files are unknown kinds (ENV001)
+            message = (f"{lock_name(key)} is locked, but no enabled pack declares the "
+                       f"artifact kind {key[0]}: enable the pack that does in the "
+                       "configuration's [packs], or retire the version before deleting it")
         if namers:
             art, pointer = namers[0]
             span = art.doc.span(pointer)

@@ -406,6 +406,19 @@ ENTRIES: tuple[Entry, ...] = (
             "narrowing one nobody sets, is compatible.",
         emitted_by="compat",
     ),
+    Entry(
+        code="CHG022",
+        category="change",
+        severity=Severity.INFO,
+        summary="A value of an artifact of a pack's kind changed; rspp cannot judge it.",
+        doc="An artifact kind an enabled pack declares (docs/packs.md) has no meaning rspp "
+            "knows: whether a changed value still reads what was written against the old "
+            "version is the pack's business, not rspp's. Rather than call an unknown change "
+            "compatible, rspp counts it as breaking in both directions, so it needs a major "
+            "version (or a waiver saying why it is safe). Descriptions, labels and owners stay "
+            "cosmetic (CHG000).",
+        emitted_by="compat",
+    ),
     # compat
     Entry(
         code="CMP001",

@@ -22,9 +22,11 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 from typing import Literal
+from urllib.parse import quote
 
 from rspp.core.constants import DERIVED_DIR
 from rspp.core.jsontypes import JsonValue, as_object
+from rspp.core.markdown import code, text
 from rspp.gen.docs import type_section
 from rspp.model.access import extension_body, extension_declarations
 from rspp.model.artifact import Artifact, Index
@@ -74,7 +76,9 @@ def _extension_type(art: Artifact) -> NodeType | None:
 
 
 def _link(path: str) -> str:
-    return f"[{path}]({posixpath.relpath(path, DERIVED_DIR)})"
+    """A link to the repository file ``path`` from the page: its name as text, its relative
+    path percent-encoded (RFC 3986), so no file name can break out of the link."""
+    return f"[{text(path)}]({quote(posixpath.relpath(path, DERIVED_DIR))})"
 
 
 def _running(art: Artifact) -> tuple[str, ...]:
@@ -95,7 +99,7 @@ def _running(art: Artifact) -> tuple[str, ...]:
                                       for k in ("network", "filesystem") if k in isolation)]))
             allowed = isolation.get("egressAllowlist")
             if allowed:
-                parts.append("egress to " + ", ".join(f"`{h}`" for h in allowed))
+                parts.append("egress to " + ", ".join(code(h) for h in allowed))
         out.append(parts[0][0].upper() + "; ".join(parts)[1:] + ".")
     resources = body.get("resources")
     if resources:
@@ -115,15 +119,16 @@ def repository_entries(index: Index, packs: Packs) -> list[CatalogEntry]:
              if (t := _extension_type(art)) is not None]
     for t, art in sorted(found, key=lambda pair: (pair[0].name, pair[1].key)):
         described = extension_body(art).get("description")
-        notes = (f"From extension manifest `{art.ref}` ({_link(art.path)}); a node uses it "
-                 f"with `extension: {art.ref}`.",
-                 *([" ".join(described.split())] if described else []), *_running(art))
-        out.append(CatalogEntry(t, "extension", f"### `{t.name}` ({art.ref})", notes))
+        notes = (f"From extension manifest {code(art.ref)} ({_link(art.path)}); a node uses "
+                 f"it with {code('extension: ' + art.ref)}.",
+                 *([text(described)] if described else []), *_running(art))
+        out.append(CatalogEntry(t, "extension", f"### {code(t.name)} ({code(art.ref)})",
+                                notes))
     for pack in packs.packs:
         for t in sorted(pack.pack.node_types, key=lambda t: t.name):
-            out.append(CatalogEntry(t, "pack", f"### `{t.name}`",
-                                    (f"From pack `{pack.name}` {pack.version} (`rspp packs "
-                                     "list`); a node uses it by type alone.",)))
+            out.append(CatalogEntry(t, "pack", f"### {code(t.name)}",
+                                    (f"From pack {code(pack.name)} {pack.version} "
+                                     "(`rspp packs list`); a node uses it by type alone.",)))
     return out
 
 
@@ -136,7 +141,8 @@ def repository_catalog(index: Index, packs: Packs) -> str | None:
     extension = [e for e in added if e.origin == "extension"]
     packed = [e for e in added if e.origin == "pack"]
     parts = [text for n, text in (
-        (len(extension), f"{_count(len(extension), 'type')} from its extension manifests"),
+        (len(extension), f"{_count(len({e.node_type.name for e in extension}), 'type')} from "
+                         f"{_count(len(extension), 'extension manifest')}"),
         (len(packed), f"{_count(len(packed), 'type')} from the packs it enables"),
         (1, f"the {len(BUILTIN)} built-in types of rspp")) if n]
     out = [_HEADER, "# Node catalog", "",

@@ -83,18 +83,25 @@ def catalog_markdown() -> str:
 
 
 def type_section(t: NodeType, heading: str, notes: Sequence[str] = ()) -> list[str]:
-    """The Markdown of one node type: ``heading``, its category and execution mode, each of
-    ``notes`` as a paragraph, its ports and its parameters (a parameter with no declaration
-    takes any value). Ends with an empty line."""
+    """The Markdown of one node type: ``heading`` (already Markdown), its category and
+    execution mode, each of ``notes`` (already Markdown) as a paragraph, its ports and its
+    parameters (a parameter with no declaration takes any value). Every value of the type
+    goes through :mod:`rspp.core.markdown` (a repository's manifest is anyone's data: it can
+    add no link, HTML or table cell). Ends with an empty line."""
     import json
 
+    from rspp.core.markdown import code, text
+
+    # category, execution and pattern names come from rspp's or a pack's code, or from a
+    # manifest's enumerated fields: never free text
     out = [heading, "", f"Category: {t.category}; execution: {t.execution}.", ""]
     for note in notes:
         out += [note, ""]
     out += ["| port | direction | type | required |", "| --- | --- | --- | --- |"]
-    out += [f"| `{p}` | input | `{d.type}` | {'yes' if d.required else 'no'} |"
-            for p, d in t.inputs.items()]
-    out += [f"| `{p}` | output | `{ty}` | |" for p, ty in t.outputs.items()]
+    out += [f"| {code(p, cell=True)} | input | {code(d.type, cell=True)} | "
+            f"{'yes' if d.required else 'no'} |" for p, d in t.inputs.items()]
+    out += [f"| {code(p, cell=True)} | output | {code(ty, cell=True)} | |"
+            for p, ty in t.outputs.items()]
     if t.dynamic_outputs:
         out.append("| one per route case, plus the default | output | `{type}` | |")
     out += ["", "| parameter | type | unit | range | allowed | default |",
@@ -103,14 +110,16 @@ def type_section(t: NodeType, heading: str, notes: Sequence[str] = ()) -> list[s
         d = t.decls.get(k)
         if d is None:
             given = t.params.get(k)
-            default = "(none)" if given is None else f"`{json.dumps(given)}`"
-            out.append(f"| `{k}` | any |  |  |  | {default} |")
+            default = "(none)" if given is None else code(json.dumps(given), cell=True)
+            out.append(f"| {code(k, cell=True)} | any |  |  |  | {default} |")
             continue
         kind = f"list of {d.items}s" if d.type == "array" else d.type
-        allowed = ", ".join(f"`{json.dumps(v)}`" for v in d.enum) or (d.pattern_name or "")
-        default = "(required)" if d.default is None else f"`{json.dumps(d.default)}`"
-        out.append(f"| `{k}` | {kind} | {d.unit or ''} | {d.range_text().strip()} | "
-                   f"{allowed} | {default} |")
+        allowed = ", ".join(code(json.dumps(v), cell=True) for v in d.enum) or (
+            d.pattern_name or "")
+        default = "(required)" if d.default is None else code(json.dumps(d.default), cell=True)
+        unit = text(d.unit) if d.unit else ""
+        out.append(f"| {code(k, cell=True)} | {kind} | {unit} | "
+                   f"{d.range_text().strip()} | {allowed} | {default} |")
     out.append("")
     return out
 

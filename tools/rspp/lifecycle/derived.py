@@ -80,8 +80,10 @@ def graph(repo: Repository, result: Report, locked: set[str]) -> DerivedGraph:
 
 def _catalog(g: DerivedGraph, repo: Repository, broken: set[str]) -> None:
     """The repository's node catalog (``rspp.gen.catalog``), when it adds node types: fresh
-    exactly when it equals what this rspp makes of the repository now; blocked while an
-    extension manifest has errors."""
+    exactly when it equals what this rspp makes of the repository now. Blocked, naming the
+    first cause, while an extension manifest has errors, a file could not be read as an
+    artifact at all (it may be a manifest whose types would be missing), or an enabled pack
+    could not be loaded (its types would be missing)."""
     from rspp.gen.catalog import CATALOG_PAGE, repository_catalog
 
     text = repository_catalog(repo.index, repo.packs)
@@ -90,8 +92,14 @@ def _catalog(g: DerivedGraph, repo: Repository, broken: set[str]) -> None:
     node = Node(CATALOG_PAGE, "rspp catalog",
                 tuple(sorted(a.path for a in repo.index.of_kind("ExtensionManifest"))),
                 partial(_same, text.encode("utf-8")))
-    if set(node.inputs) & broken:
-        node.state, node.reason = State.BLOCKED, "an input has validation errors"
+    causes = [f"an input has validation errors ({path})"
+              for path in sorted(set(node.inputs) & broken)]
+    causes += [f"{path} could not be read as an artifact" for path in sorted(repo.unloaded)]
+    causes += [f"an enabled pack could not be loaded ({f.location()} {f.code})"
+               for f in repo.packs.findings]
+    if causes:
+        node.state = State.BLOCKED
+        node.reason = causes[0] + (f" (and {len(causes) - 1} more)" if len(causes) > 1 else "")
     else:
         _judge_bytes(g.root, node, text.encode("utf-8"), "the extension manifests, the "
                      "enabled packs or the built-in catalog changed, or it was edited by hand")

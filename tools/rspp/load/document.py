@@ -69,12 +69,14 @@ class Document:
         self.spans, self.key_spans, self.spans_dropped = again.spans, again.key_spans, False
 
     def span(self, pointer: str, *, key: bool = False) -> Span:
-        """The span of the value at ``pointer`` (or of its key), else of the nearest ancestor."""
+        """The span of the value at ``pointer`` (or of its key), else of the nearest ancestor;
+        the document's start (1, 1) for a text that is no JSON pointer (RFC 6901: "" or
+        "/..."), such as one a pack's rule made up."""
         if self.spans_dropped:
             self._rebuild_spans()
         if key and pointer in self.key_spans:
             return self.key_spans[pointer]
-        probe = pointer
+        probe = pointer if pointer.startswith("/") else ""
         while True:
             found = self.spans.get(probe)
             if found is not None:

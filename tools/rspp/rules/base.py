@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import msgspec
 
 from rspp.core.catalogue import Emitter, Entry
+from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.findings import Related, Severity
 
 if TYPE_CHECKING:
@@ -74,6 +75,11 @@ class Context(msgspec.Struct):
 
 
 ArtifactCheck = Callable[["Artifact", Context], Iterable[Hit]]
+
+
+EVERY_KIND: Final = AUTHORED_KINDS
+"""The ``kinds`` of a check that applies to every artifact, whatever its kind (one definition
+per id and version): the validation engine runs it over the enabled packs' kinds too."""
 
 
 class Check(msgspec.Struct, frozen=True):

@@ -43,10 +43,10 @@ import msgspec
 
 from rspp.core.catalogue import PREFIXES as BUILTIN_PREFIXES
 from rspp.core.catalogue import Entry
-from rspp.core.constants import ALL_KINDS
+from rspp.core.constants import ALL_KINDS, AUTHORED_KINDS
 from rspp.core.findings import Finding, Severity
 from rspp.core.sink import finding
-from rspp.core.text import reason
+from rspp.core.text import flat, reason
 from rspp.load.spans import one_line
 from rspp.model.catalog import BUILTIN, NodeType
 from rspp.model.ids import NODE_TYPE_PATTERN
@@ -338,6 +338,8 @@ def _load_one(root: Path, request: PackRequest, dist: Distribution) -> LoadedPac
                       MappingProxyType(validators))
 
 
+DRAFT_2020_12: Final = "https://json-schema.org/draft/2020-12/schema"
+"""The one dialect a pack's schema may declare in ``$schema`` (or leave out)."""
 _API_VERSION = re.compile(r"([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
                           r"/v[1-9][0-9]{0,3}((alpha|beta)[1-9][0-9]{0,3})?")
 _KIND = re.compile(r"[A-Z][A-Za-z0-9]{1,62}")
@@ -357,11 +359,16 @@ def compile_kind_schema(declared: PackKind) -> object | str:
         text = json.dumps(declared.schema, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
         return "is not JSON (a mapping of strings, numbers, booleans, null, lists and mappings)"
+    dialect = declared.schema.get("$schema")
+    if dialect is not None and str(dialect).rstrip("#") != DRAFT_2020_12:
+        return (f"declares $schema {str(dialect)[:100]!r}; a pack's schema is JSON Schema "
+                f"2020-12 ({DRAFT_2020_12}), read as nothing else")
     try:
         return jsonschema_rs.Draft202012Validator(json.loads(text), validate_formats=False,
                                                   retriever=refuse)
     except Exception as exc:  # the library's refusals, whatever their class: never a crash
-        return f"is not a valid JSON Schema 2020-12: {reason(exc, 200, named=False)}"
+        said = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return f"is not a valid JSON Schema 2020-12: {flat(said, 200)}"
 
 
 def pack_problem(pack: Pack) -> str | None:
@@ -379,6 +386,12 @@ def pack_problem(pack: Pack) -> str | None:
         seen.add(rule.code)
         if not rule.summary.strip() or not rule.doc.strip() or not rule.kinds:
             return f"rule {rule.code} needs a summary, a doc and the kinds it reads"
+        unknown = [k for k in rule.kinds
+                   if k not in AUTHORED_KINDS and k not in {d.kind for d in pack.kinds
+                                                            if isinstance(d, PackKind)}]
+        if unknown:
+            return (f"rule {rule.code} reads the kind {unknown[0]!r}, which is neither rspp's "
+                    "nor one the pack declares: the rule would never run")
     gate_types = [g.type for g in pack.gates]
     for gate in pack.gates:
         if not isinstance(gate, PackGate) or not re.fullmatch(
@@ -478,7 +491,8 @@ def listing_text(packs: Packs) -> str:
     """One line per pack (name, version, digest), then one per rule, node type, gate type and
     artifact kind it contributes."""
     if not packs.packs:
-        return "no packs enabled\n"
+        return "no pack loaded (see the findings above)\n" if packs.findings \
+            else "no packs enabled\n"
     out: list[str] = []
     for pack in packs.packs:
         out.append(f"{pack.name} {pack.version} {pack.digest}")
@@ -494,11 +508,15 @@ def listing_text(packs: Packs) -> str:
     return "\n".join(out) + "\n"
 
 
-def listing_json(packs: Packs) -> str:
+def listing_json(packs: Packs, findings: Iterable[Finding] = ()) -> str:
     """``{"packs": [{"name", "version", "digest", "prefix", "rules": [{"code", "severity",
     "summary", "kinds"}], "nodeTypes": [name], "gateTypes": [{"type", "summary"}],
-    "artifactKinds": [{"apiVersion", "kind", "summary"}]}]}``, keys sorted."""
-    body = {"packs": [{"name": p.name, "version": p.version, "digest": p.digest,
+    "artifactKinds": [{"apiVersion", "kind", "summary"}]}], "findings": [{"code", "path",
+    "line", "col", "message"}]}``, keys sorted: ``findings`` are why a configured pack is not
+    among ``packs`` (PCK001-PCK005) and the configuration's own problems."""
+    body = {"findings": [{"code": f.code, "path": f.path, "line": f.line, "col": f.col,
+                          "message": f.message} for f in findings],
+            "packs": [{"name": p.name, "version": p.version, "digest": p.digest,
                        "prefix": p.pack.prefix,
                        "rules": [{"code": r.code, "severity": r.severity.value,
                                   "summary": r.summary, "kinds": list(r.kinds)}

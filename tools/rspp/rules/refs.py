@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Final
 
-from rspp.core.constants import AUTHORED_KINDS
 from rspp.core.findings import Related
 from rspp.core.jsontypes import as_array, as_object
 from rspp.core.suggest import close_match, did_you_mean
 from rspp.model.access import extension_body, graph_body
 from rspp.model.artifact import Artifact, DeferredArtifact
 from rspp.model.ids import parse_ref
-from rspp.rules.base import Check, Context, Hit
+from rspp.rules.base import EVERY_KIND, Check, Context, Hit
 
 PINS: Final = "/spec/pins/"
 """Where a bundle's pins are: the pointer of every pin's reference starts with it."""
@@ -142,12 +141,10 @@ def _duplicate(art: Artifact, ctx: Context) -> Iterator[Hit]:
                   related=(Related(first.path, span.line, span.col, "first definition"),))
 
 
-_ALL = AUTHORED_KINDS
-
 CHECKS: tuple[Check, ...] = (
     Check("REF001", kinds=("PipelineSpec", "Module", "PolicyOverlay", "PipelineBundle",
                           "RolloutManifest", "ConformanceGates"), check=_dangling),
     Check("REF002", kinds=("PipelineSpec", "Module"), check=_node_type_known),
     Check("REF003", kinds=("ExtensionManifest",), check=_implements),
-    Check("DUP001", kinds=_ALL, check=_duplicate, needs_schema_valid=False),
+    Check("DUP001", kinds=EVERY_KIND, check=_duplicate, needs_schema_valid=False),
 )

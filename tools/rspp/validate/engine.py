@@ -30,7 +30,7 @@ from rspp.load.document import Document
 from rspp.load.reading import read_file
 from rspp.model.artifact import Artifact, DeferredArtifact, Index
 from rspp.report.result import Report
-from rspp.rules.base import Context, Hit, Rule
+from rspp.rules.base import EVERY_KIND, Context, Hit, Rule
 from rspp.rules.packs import NO_PACKS, KindTable, Packs, load_packs
 from rspp.rules.registry import active_rules
 from rspp.validate.cache import FileCache, Loaded
@@ -506,7 +506,10 @@ def run_rules(repo: Repository, targets: set[str] | None, *, every_artifact: boo
         repo.scope = frozenset(a.path for a in owners)
     broken: set[str] = set()
     positions = Positions()
-    chosen = [r for r in (*active_rules(), *repo.packs.rules())
+    pack_kinds = tuple(repo.packs.kinds())
+    chosen = [msgspec.structs.replace(r, kinds=r.kinds + pack_kinds)
+              if pack_kinds and r.kinds == EVERY_KIND else r
+              for r in (*active_rules(), *repo.packs.rules())
               if r.check is not None and (select is None or select(r))]
     # (rule's place, owner's place, hit's place, finding, wanted)
     hits: list[tuple[int, int, int, Finding, bool]] = []

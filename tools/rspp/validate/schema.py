@@ -246,7 +246,8 @@ def _messages(doc: Document, error: Any) -> Iterator[tuple[str, str, bool]]:
         types = kind.types if isinstance(kind.types, list) else [kind.types]
         if "string" in [str(t) for t in types]:
             text = _source_text(doc, pointer) or repr(error.instance)
-            yield pointer, (f"{where} must be a string but YAML reads {text} as "
+            reads = "YAML reads" if doc.syntax == "yaml" else "JSON has"
+            yield pointer, (f"{where} must be a string but {reads} {text} as "
                             f"{_describe(error.instance)}; quote it: \"{text}\""), False
             return
     yield pointer, f"{where}: {_short(error.message, error.instance)}", False
