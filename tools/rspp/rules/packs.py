@@ -355,6 +355,8 @@ def compile_kind_schema(declared: PackKind) -> object | str:
     def refuse(uri: str, /) -> NoReturn:
         raise ValueError(f"{uri} is outside the schema; nothing is fetched")
 
+    if not isinstance(declared.schema, Mapping):
+        return "is not a mapping (a JSON Schema document is a JSON object)"
     try:
         text = json.dumps(declared.schema, allow_nan=False)
     except (TypeError, ValueError, RecursionError):
