@@ -154,3 +154,14 @@ def test_manifest_values_cannot_write_markdown(examples: Path) -> None:
     assert "<script>" not in section and "\\<script\\>" in section
     assert "| `labels` | list of strings |  |  |  | ``[\"a\\|b\", \"`x`\"]`` |" in section
     assert "(../../pipelines/extensions/weird%20%28x%29.yaml)" in section
+
+
+def test_versions_of_one_type_are_listed_by_semver_precedence(examples: Path) -> None:
+    text = read(examples, MANIFEST).replace('version: "2.0.0"', 'version: "10.0.0"')
+    write(examples, "pipelines/extensions/custom_sentiment_node_10.yaml", text)
+    page = _catalog(examples)
+    assert page is not None
+    headings = [h for h in re.findall(r"^### .*$", page, re.M) if "custom.sentiment" in h]
+    assert headings == ["### `custom.sentiment` (`custom_sentiment_node@1.0.0`)",
+                        "### `custom.sentiment` (`custom_sentiment_node@2.0.0`)",
+                        "### `custom.sentiment` (`custom_sentiment_node@10.0.0`)"]

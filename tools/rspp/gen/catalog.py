@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
+import semver
+
 from rspp.core.constants import DERIVED_DIR
 from rspp.core.jsontypes import JsonValue, as_object
 from rspp.core.markdown import code, text
@@ -113,11 +115,15 @@ def _running(art: Artifact) -> tuple[str, ...]:
 
 def repository_entries(index: Index, packs: Packs) -> list[CatalogEntry]:
     """The node types the repository adds: its extension manifests' (by node type, then
-    version) and then its packs' (by name)."""
+    SemVer precedence, SemVer 2.0.0 section 11) and then its packs' (by name)."""
     out: list[CatalogEntry] = []
     found = [(t, art) for art in index.of_kind("ExtensionManifest")
              if (t := _extension_type(art)) is not None]
-    for t, art in sorted(found, key=lambda pair: (pair[0].name, pair[1].key)):
+    # versions by SemVer precedence (10.0.0 after 2.0.0), then path; a schema-valid manifest's
+    # version is SemVer
+    for t, art in sorted(found, key=lambda pair: (pair[0].name,
+                                                  semver.Version.parse(pair[1].version),
+                                                  pair[1].path)):
         described = extension_body(art).get("description")
         notes = (f"From extension manifest {code(art.ref)} ({_link(art.path)}); a node uses "
                  f"it with {code('extension: ' + art.ref)}.",
