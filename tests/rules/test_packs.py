@@ -296,6 +296,9 @@ def test_a_pack_artifact_kind_is_validated_and_checked(tmp_path: Path, site: Pat
         _budget(repo, old, new)
         code, out, _ = _rspp(repo, site, "validate")
         assert code == 1 and expected in out, (new, out)
+    _budget(repo, "kind: LatencyBudget\n", "")  # with packs enabled, still said as it is
+    code, out, _ = _rspp(repo, site, "validate")
+    assert code == 1 and "ENV001 error: missing key 'kind'" in out, out
     _budget(repo)
     write(repo, "pipelines/policies/budget_copy.yaml", _BUDGET_TEXT.replace("800", "700"))
     code, out, _ = _rspp(repo, site, "validate")

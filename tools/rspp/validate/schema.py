@@ -273,11 +273,7 @@ def check_envelope(doc: Document) -> tuple[str | None, list[Finding]]:
     data = doc.data
     kind = data.get("kind")
     if not isinstance(kind, str) or kind not in AUTHORED:
-        if "kind" not in data:
-            msg = "missing key 'kind'"
-        else:
-            msg = f"unknown kind {_describe(kind)}; expected one of {', '.join(AUTHORED)}"
-        return None, [_finding(doc, "ENV001", "/kind", msg)]
+        return None, [unknown_kind(doc)]
     api = data.get("apiVersion")
     versions = served(kind)
     if api not in versions:
@@ -477,8 +473,10 @@ def check_pack_kind(doc: Document, kinds: KindTable
     return kind, findings
 
 
-def unknown_kind(doc: Document, extra: Sequence[str]) -> Finding:
-    """ENV001 for ``doc``'s unknown ``kind``, listing rspp's kinds and ``extra`` (the kinds
-    of the enabled packs)."""
-    return _finding(doc, "ENV001", "/kind", f"unknown kind {_describe(doc.data.get('kind'))}; "
+def unknown_kind(doc: Document, extra: Sequence[str] = ()) -> Finding:
+    """ENV001 for ``doc``'s missing or unknown ``kind``, listing rspp's kinds and ``extra``
+    (the kinds of the enabled packs)."""
+    if "kind" not in doc.data:
+        return _finding(doc, "ENV001", "/kind", "missing key 'kind'")
+    return _finding(doc, "ENV001", "/kind", f"unknown kind {_describe(doc.data['kind'])}; "
                     f"expected one of {', '.join((*AUTHORED, *sorted(extra)))}")
